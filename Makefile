@@ -1,0 +1,77 @@
+# flushbench: benchmarks and a regression gate for TLB-invalidation and
+# cache-maintenance paths.  `make` builds ./flushbench; `make run` installs
+# what is missing, builds and runs configs/default.yaml; `make test` runs the
+# test suite (unit, integration, guests).
+#
+# Layout rules (so that adding a unit touches no shared file):
+#  - every .c under bench/, analysis/ and workloads/*/ is linked into
+#    ./flushbench, except bench/main.c (the entry point) and the sources a
+#    module.mk lists in STANDALONE_SRCS (programs of their own);
+#  - a directory may carry a module.mk adding targets, PROGS, TEST_PROGS;
+#  - tests/unit/test_*.c are cmocka programs linked against libflushbench.a.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   := build
+PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libpfm4-dev ships no pkg-config file on Debian 12: plain -lpfm.
+FB_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -I. -Ibench -Ikmod \
+              $(PKG_CFLAGS) -DFB_GIT_REV='"$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)"'
+FB_LIBS    := $(PKG_LIBS) -lpfm -lpthread -lm
+
+STANDALONE_SRCS :=
+PROGS           :=
+TEST_PROGS      :=
+
+all: check-deps ./flushbench programs
+
+-include $(sort $(wildcard */module.mk */*/module.mk))
+
+FB_MAIN := bench/main.c
+FB_SRCS := $(filter-out $(FB_MAIN) $(STANDALONE_SRCS), \
+             $(sort $(wildcard bench/*.c analysis/*.c workloads/*/*.c)))
+FB_OBJS := $(FB_SRCS:%.c=$(BUILD)/%.o)
+FB_LIB  := $(BUILD)/libflushbench.a
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check-deps programs run test test-progs clean distclean
+check-deps:
+	@scripts/deps.sh --check build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FB_LIB): $(FB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+./flushbench: $(BUILD)/bench/main.o $(FB_LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(FB_LIBS)
+
+programs: $(PROGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(FB_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FB_CFLAGS) -o $@ $< $(FB_LIB) $(FB_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+test-progs: $(UNIT_BINS) $(TEST_PROGS)
+
+run:
+	@scripts/deps.sh build run
+	@$(MAKE) --no-print-directory all
+	./flushbench run -c configs/default.yaml --db results.db
+
+test:
+	@scripts/deps.sh build run test
+	@$(MAKE) --no-print-directory all test-progs
+	@tests/run.sh
+
+clean:
+	rm -rf $(BUILD) ./flushbench $(PROGS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Counters: the only user of perf_event_open(2) and libpfm4.
+ *
+ * Event names: generic perf names (task-clock, page-faults, context-switches,
+ * cpu-migrations, cycles, instructions, dTLB-load-misses, ...), libpfm4 names
+ * (L1D_TLB_REFILL, DTLB_WALK, ...), tracepoints as "subsys:event"
+ * (tlb:tlb_flush, which also yields one counter per reason), and
+ * "interrupts" (the TLB-shootdown and IPI rows of /proc/interrupts, read
+ * before and after each interval).
+ */
+#ifndef FB_COUNTERS_H
+#define FB_COUNTERS_H
+
+#include <stddef.h>
+
+enum fb_counter_scope {
+	FB_SCOPE_PROCESS,	/* this thread, and threads/children created after open */
+	FB_SCOPE_SYSTEM,	/* every CPU, every task */
+};
+
+/* 0 if the name is a known event (countable here or not); else -1 and why. */
+int fb_counters_validate(const char *name, char *why, size_t len);
+
+struct fb_counters;
+typedef void (*fb_unsupported_fn)(void *arg, const char *name, const char *why);
+
+/*
+ * Open the named events, disabled. An event this machine cannot count is
+ * reported once through unsupported() and left out; NULL only on a
+ * program error (out of memory).
+ */
+struct fb_counters *fb_counters_open(const char *const *names, size_t n,
+				     enum fb_counter_scope scope,
+				     fb_unsupported_fn unsupported, void *arg);
+int fb_counters_start(struct fb_counters *c);	/* reset + enable */
+int fb_counters_stop(struct fb_counters *c);	/* disable + read */
+size_t fb_counters_count(const struct fb_counters *c);
+/* Value i of the last start..stop interval (scaled when multiplexed). */
+void fb_counters_value(const struct fb_counters *c, size_t i,
+		       const char **name, double *value);
+void fb_counters_close(struct fb_counters *c);
+
+#endif

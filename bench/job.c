@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Job accessors used by workloads (see workload.h). */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "pin.h"
+
+volatile sig_atomic_t fb_stop_requested;
+
+struct fb_job *fb_job_new(const struct fb_workload *wl, const void *params,
+			  unsigned int ntasks, const int *cpus,
+			  uint64_t extra_work_ns)
+{
+	struct fb_job *job = calloc(1, sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->cpus = calloc(ntasks ? ntasks : 1, sizeof(int));
+	job->ran_on = calloc(ntasks ? ntasks : 1, sizeof(int));
+	if (!job->cpus || !job->ran_on) {
+		fb_job_free(job);
+		return NULL;
+	}
+	job->wl = wl;
+	job->params = params;
+	job->ntasks = ntasks;
+	for (unsigned int i = 0; i < ntasks; i++) {
+		job->cpus[i] = cpus ? cpus[i] : -1;
+		job->ran_on[i] = -1;
+	}
+	job->extra_work_ns = extra_work_ns;
+	job->owner = getpid();
+	pthread_mutex_init(&job->lock, NULL);
+	return job;
+}
+
+void fb_job_free(struct fb_job *job)
+{
+	if (!job)
+		return;
+	free(job->cpus);
+	free(job->ran_on);
+	free(job);
+}
+
+void fb_job_sample_reset(struct fb_job *job)
+{
+	job->reason[0] = '\0';
+	job->nmetrics = 0;
+}
+
+void fb_job_reason(struct fb_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(job->reason, sizeof(job->reason), fmt, ap);
+	va_end(ap);
+}
+
+unsigned int fb_job_ntasks(const struct fb_job *job)
+{
+	return job->ntasks;
+}
+
+int fb_job_cpu(const struct fb_job *job, unsigned int task)
+{
+	return task < job->ntasks ? job->cpus[task] : -1;
+}
+
+void fb_job_note_cpu(struct fb_job *job, unsigned int task, int cpu)
+{
+	if (task >= job->ntasks || getpid() != job->owner)
+		return;
+	pthread_mutex_lock(&job->lock);
+	job->ran_on[task] = cpu;
+	pthread_mutex_unlock(&job->lock);
+}
+
+int fb_job_pin(struct fb_job *job, unsigned int task)
+{
+	int ret;
+
+	if (task >= job->ntasks)
+		return -EINVAL;
+	ret = fb_pin_self(job->cpus[task]);
+	if (ret)
+		return ret;
+	fb_job_note_cpu(job, task, sched_getcpu());
+	return 0;
+}
+
+uint64_t fb_job_extra_work_ns(const struct fb_job *job)
+{
+	return job->extra_work_ns;
+}
+
+bool fb_job_stopping(const struct fb_job *job)
+{
+	(void)job;
+	return fb_stop_requested != 0;
+}
+
+void fb_spin_ns(uint64_t ns)
+{
+	struct timespec t0, t;
+	uint64_t el;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t0);
+	do {
+		clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+		el = (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000ull +
+		     (uint64_t)t.tv_nsec - (uint64_t)t0.tv_nsec;
+	} while (el < ns);
+}
+
+int fb_job_metric(struct fb_job *job, const char *name, double value,
+		  const char *unit, enum fb_better better)
+{
+	struct fb_metric *m;
+
+	if (job->nmetrics >= FB_MAX_METRICS)
+		return -1;
+	m = &job->metrics[job->nmetrics++];
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(m->unit, sizeof(m->unit), "%s", unit ? unit : "");
+	m->value = value;
+	m->better = better;
+	return 0;
+}

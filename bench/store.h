@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The results store: the only user of SQLite. Schema (versioned, created
+ * and migrated here) is documented in README.md ("Schema").
+ *
+ * Writers commit each sample in its own transaction, so a run killed
+ * midway keeps every finished sample; a run left 'running' by a process
+ * that is gone is marked 'aborted' by the next writer that opens the store
+ * (readers report it as aborted without writing).
+ */
+#ifndef FB_STORE_H
+#define FB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "env.h"
+#include "job.h"
+
+#define FB_SCHEMA_VERSION 1
+
+struct fb_store;
+
+enum fb_store_mode { FB_STORE_RO, FB_STORE_RW };
+
+/*
+ * Open path. RW creates or migrates the schema; RO requires an existing
+ * store of this schema version and never writes. 0, or -1 with err.
+ */
+int fb_store_open(const char *path, enum fb_store_mode mode,
+		  struct fb_store **out, char *err, size_t len);
+void fb_store_close(struct fb_store *st);
+/* The last error message of this store. */
+const char *fb_store_error(const struct fb_store *st);
+
+/* --- writing a run --- */
+int64_t fb_store_run_begin(struct fb_store *st, const char *label,
+			   const char *config_path, const char *config_text,
+			   const char *config_hash, const struct fb_env *env);
+int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
+		     const char *value);
+int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
+			 const char *why);
+
+struct fb_sample_rec {
+	unsigned int job;		/* index of the job in the run */
+	const char *workload;
+	const char *params;		/* canonical "k=v k=v" */
+	unsigned int seq;		/* sample number, warm-up excluded */
+	enum fb_status status;
+	const char *reason;		/* NULL or "" for plain ok */
+	uint64_t ops;
+	uint64_t elapsed_ns;
+	const char *cpus;		/* CPUs the tasks ran on: "0,1" */
+	size_t ncounters;
+	const char *const *counter_names;
+	const double *counter_values;
+	size_t nmetrics;
+	const struct fb_metric *metrics;
+};
+
+/* Store one sample (with counters and metrics) in one transaction. */
+int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
+			    const struct fb_sample_rec *s);
+/* status: "complete", "aborted" or "failed" */
+int fb_store_run_end(struct fb_store *st, int64_t run, const char *status);
+
+/* --- reading --- */
+struct fb_run_row {
+	int64_t id;
+	char label[128];
+	char status[16];	/* stale 'running' reads as 'aborted' */
+	char started_at[32];
+	char ended_at[32];
+	char config_hash[80];
+	long nsamples;
+};
+
+/*
+ * Runs named by spec: a label (all its runs), or a run id ("12" or "#12").
+ * NULL spec: every run. *rows is malloc'd. 0, or -1 with the store error
+ * (an unknown label or id is an error).
+ */
+int fb_store_runs(struct fb_store *st, const char *spec,
+		  struct fb_run_row **rows, size_t *n);
+
+/* One stored value: a metric of one ok sample. */
+struct fb_value {
+	int64_t run;
+	int64_t sample;
+	const char *workload;
+	const char *params;
+	const char *metric;	/* "ns_per_op", "ops_per_sec", "<counter>/op", metric name */
+	const char *unit;
+	enum fb_better better;
+	double value;
+};
+
+/* Call fn for each value of the ok samples of the given runs; fn != 0 stops. */
+int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
+		    int (*fn)(void *arg, const struct fb_value *v), void *arg);
+/* The stored environment of a run (keys sorted). */
+int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env);
+/* The config text a run was made from. malloc'd, or NULL. */
+char *fb_store_run_config(struct fb_store *st, int64_t run);
+
+#endif
