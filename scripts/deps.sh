@@ -40,11 +40,11 @@ fi
 echo "deps: installing:$missing" >&2
 stamp=/var/lib/apt/periodic/flushbench-update-stamp
 if [ ! -e "$stamp" ] || [ -n "$(find /var/lib/apt/lists -maxdepth 0 -mmin +1440 2>/dev/null)" ]; then
-	apt-get update -qq >&2 || true
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 || {
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2 || {
 	echo "deps: apt-get install failed for:$missing" >&2
 	exit 1
 }
