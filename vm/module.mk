@@ -1,0 +1,50 @@
+# Cross builds of ./flushbench for guests (see docs/vm.md).
+#
+#   make ARCH=arm64                 also builds build/arm64/flushbench
+#   make CROSS_COMPILE=aarch64-linux-gnu-   (same)
+#   make arm64                      only the aarch64 binary
+#
+# Linked dynamically against Debian's arm64 libraries unpacked into
+# build/arm64/sysroot by scripts/arm64-sysroot.sh (hwloc has no complete
+# static link); scripts/guest-libs.sh collects the shared libraries and
+# ld-linux-aarch64.so.1 for the initramfs. x86_64 guests reuse ./flushbench.
+
+ARM64_CROSS   ?= aarch64-linux-gnu-
+ARM64_OUT     := $(BUILD)/arm64
+ARM64_SYSROOT := $(ARM64_OUT)/sysroot
+ARM64_BIN     := $(ARM64_OUT)/flushbench
+ARM64_LIBDIR  := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+ARM64_PC       = PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig:$(ARM64_SYSROOT)/usr/share/pkgconfig \
+                 PKG_CONFIG_SYSROOT_DIR=$(abspath $(ARM64_SYSROOT)) pkg-config
+# Same link set as the host build (PKGS, plus what other modules add).
+ARM64_CFLAGS   = $(filter-out $(PKG_CFLAGS),$(FB_CFLAGS)) $(shell $(ARM64_PC) --cflags $(PKGS))
+ARM64_LIBS     = $(shell $(ARM64_PC) --libs $(PKGS)) \
+                 $(filter-out $(PKG_LIBS),$(FB_LIBS)) \
+                 -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))
+ARM64_OBJS     = $(patsubst %.c,$(ARM64_OUT)/%.o,$(FB_SRCS))
+
+ifneq ($(filter arm64 aarch64,$(ARCH))$(findstring aarch64,$(CROSS_COMPILE)),)
+ifneq ($(CROSS_COMPILE),)
+ARM64_CROSS := $(CROSS_COMPILE)
+endif
+PROGS += $(ARM64_BIN)
+endif
+
+.PHONY: arm64 arm64-sysroot
+arm64: $(ARM64_BIN)
+
+$(ARM64_SYSROOT)/.pkgs: scripts/arm64-sysroot.sh
+	@scripts/arm64-sysroot.sh $(ARM64_SYSROOT) >/dev/null
+
+$(ARM64_OUT)/%.o: %.c $(ARM64_SYSROOT)/.pkgs
+	@mkdir -p $(dir $@)
+	$(ARM64_CROSS)gcc $(CFLAGS) $(ARM64_CFLAGS) -MMD -MP -c -o $@ $<
+
+# As for the host: the objects go through an archive, main.o links it.
+.SECONDEXPANSION:
+$(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
+	@rm -f $@
+	$(ARM64_CROSS)ar rcs $@ $^
+
+$(ARM64_BIN): $(ARM64_OUT)/bench/main.o $(ARM64_OUT)/libflushbench.a
+	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
