@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guests: `flushbench vm` runs a suite inside a QEMU guest and imports its
+ * results; `flushbench matrix` runs suites over kernels x cmdlines x
+ * {native, vm} x configs. See docs/vm.md.
+ *
+ * Transport: the guest prints its results.db on the serial console between
+ *   FB-VM-DB: begin SIZE SHA256
+ *   <base64, 76 columns>
+ *   FB-VM-DB: end
+ * and the host takes it from the console log only when both markers are
+ * there and size and SHA-256 match.
+ */
+#ifndef FB_VM_H
+#define FB_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int fb_cmd_vm(int argc, char **argv);
+int fb_cmd_matrix(int argc, char **argv);
+
+/* SHA-256 of len bytes into out[32]. */
+void fb_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/*
+ * Find the framed file in a console log (CR/LF line ends, other lines
+ * around it). *data is malloc'd. 0; -1 with why (no frame, truncated,
+ * size or checksum mismatch, bad base64).
+ */
+int fb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
+		  size_t *len, char *why, size_t whylen);
+
+#endif
