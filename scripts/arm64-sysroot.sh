@@ -1,8 +1,8 @@
 #!/bin/sh
 # Unpack Debian's arm64 libraries (headers, .so links, runtime libraries)
-# that flushbench links against into a sysroot for cross-compiling, plus
-# busybox-static:arm64 for guest initramfs images. Cached: nothing is
-# fetched when the sysroot already holds this package list.
+# that flushbench links against into a sysroot for cross-compiling (and
+# for scripts/mkinitramfs.sh --libdir to take the guest's libraries from).
+# Cached: nothing is fetched when the sysroot already holds this list.
 # Usage: scripts/arm64-sysroot.sh [DIR]   (default build/arm64/sysroot)
 # Prints the sysroot path. Needs `dpkg --add-architecture arm64` and
 # updated apt lists; installs nothing into the host.
@@ -13,7 +13,7 @@ root=${1:-$top/build/arm64/sysroot}
 # need beyond libc, which the aarch64-linux-gnu toolchain provides).
 pkgs="libyaml-dev libsqlite3-dev libhwloc-dev libpfm4-dev libjansson-dev
 libgsl-dev libhiredis-dev libyaml-0-2 libsqlite3-0 libhwloc15 libpfm4
-libjansson4 libgsl27 libgslcblas0 libhiredis0.14 libudev1 busybox-static"
+libjansson4 libgsl27 libgslcblas0 libhiredis0.14 libudev1"
 want=$(echo $pkgs)
 if [ -f "$root/.pkgs" ] && [ "$(cat "$root/.pkgs")" = "$want" ]; then
 	echo "$root"
@@ -38,7 +38,7 @@ for deb in "$root.tmp"/.debs/*.deb; do
 	dpkg -x "$deb" "$root.tmp"
 done
 rm -rf "$root.tmp/.debs"
-# Only headers, libraries and busybox are used; the rest (docs, hooks
+# Only headers and libraries are used; the rest (docs, hooks
 # directories named *.d that the top Makefile would take for dependency
 # files) goes.
 rm -rf "$root.tmp/usr/share" "$root.tmp/etc" "$root.tmp/lib/udev"

@@ -6,8 +6,9 @@
 #
 # Linked dynamically against Debian's arm64 libraries unpacked into
 # build/arm64/sysroot by scripts/arm64-sysroot.sh (hwloc has no complete
-# static link); scripts/guest-libs.sh collects the shared libraries and
-# ld-linux-aarch64.so.1 for the initramfs. x86_64 guests reuse ./flushbench.
+# static link); scripts/mkinitramfs.sh --bin --libdir collects the shared
+# libraries and ld-linux-aarch64.so.1 for the initramfs. x86_64 guests
+# reuse ./flushbench and the host's libraries.
 
 ARM64_CROSS   ?= aarch64-linux-gnu-
 ARM64_OUT     := $(BUILD)/arm64
