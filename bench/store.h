@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The results store: the only user of SQLite. Schema (versioned, created
- * and migrated here) is documented in README.md ("Schema").
+ * and migrated here) is documented in docs/schema.md.
  *
  * Writers commit each sample in its own transaction, so a run killed
  * midway keeps every finished sample; a run left 'running' by a process
