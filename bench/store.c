@@ -27,7 +27,7 @@
 #include "store.h"
 
 #define BUSY_TIMEOUT_MS	30000
-#define BUSY_RETRIES	5	/* further tries of BEGIN/COMMIT after the timeout */
+#define BUSY_RETRIES	10	/* own retries when SQLite says busy: ~2 s of sleeps */
 #define ISO_LEN		32
 
 /*
@@ -337,27 +337,35 @@ static int exec(struct fb_store *st, const char *sql, const char *what)
 	return 0;
 }
 
-static bool busy(int rc)
+/*
+ * After rc from a statement: true if it was only busy and may be tried
+ * again (after a short sleep). SQLite's busy handler already waited up to
+ * busy_timeout, except where it returns at once to avoid a deadlock (a
+ * reader upgrading its lock, e.g. to switch to WAL): hence own retries.
+ */
+static bool retry_busy(int rc, int *tries)
 {
 	rc &= 0xff;
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+	    ++*tries > BUSY_RETRIES)
+		return false;
+	usleep(1000U * (1U << *tries) + (unsigned int)(getpid() % 13) * 500U);
+	return true;
 }
 
-/* Run BEGIN IMMEDIATE or COMMIT, retrying past busy_timeout a few times. */
+/* Run sql (BEGIN IMMEDIATE, COMMIT, a pragma), retrying while busy. */
 static int exec_retry(struct fb_store *st, const char *sql, const char *what)
 {
-	int rc, i;
+	int rc, tries = 0;
 
-	for (i = 0;; i++) {
+	do
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			return 0;
-		if (!busy(rc) || i == BUSY_RETRIES)
-			break;
-		usleep(10000 + (unsigned int)(getpid() % 7) * 5000);
+	while (rc != SQLITE_OK && retry_busy(rc, &tries));
+	if (rc != SQLITE_OK) {
+		set_db_err(st, what);
+		return -1;
 	}
-	set_db_err(st, what);
-	return -1;
+	return 0;
 }
 
 static int tx_begin(struct fb_store *st)
@@ -581,27 +589,32 @@ err:
 	return -1;
 }
 
+/* Switch to WAL: a callback of "PRAGMA journal_mode = WAL" */
+static int wal_mode(void *arg, int ncols, char **vals, char **names)
+{
+	(void)names;
+	*(bool *)arg = ncols == 1 && vals[0] && !strcmp(vals[0], "wal");
+	return 0;
+}
+
 static int setup_rw(struct fb_store *st)
 {
-	sqlite3_stmt *s = NULL;
-	const char *mode;
-	int ok;
+	int rc, tries = 0;
+	bool wal = false;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
+	do
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", wal_mode,
+				  &wal, NULL);
+	while (rc != SQLITE_OK && retry_busy(rc, &tries));
+	if (rc != SQLITE_OK) {
 		set_db_err(st, "setting WAL mode");
-		sqlite3_finalize(s);
 		return -1;
 	}
-	mode = col_text(s, 0);
-	ok = mode && !strcmp(mode, "wal");
-	if (!ok)
-		set_err(st, "%s: cannot use WAL mode (journal mode stays '%s')",
-			st->path, mode ? mode : "?");
-	sqlite3_finalize(s);
-	if (!ok)
+	if (!wal) {
+		set_err(st, "%s: cannot use WAL mode (on this file system?)",
+			st->path);
 		return -1;
+	}
 	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
 		 "setting pragmas"))
 		return -1;
@@ -731,6 +744,29 @@ static int put_env_all(struct fb_store *st, int64_t run,
 	return 0;
 }
 
+/* 0 if run exists (and, if running, is still 'running'); else -1 and why. */
+static int check_run(struct fb_store *st, int64_t run, bool running)
+{
+	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
+	int rc, ret = -1;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		set_err(st, "%s: no run #%" PRId64, st->path, run);
+	else if (rc != SQLITE_ROW)
+		set_db_err(st, "reading a run");
+	else if (running && strcmp(col_text(s, 0), "running"))
+		set_err(st, "%s: run #%" PRId64 " is %s, not running",
+			st->path, run, col_text(s, 0));
+	else
+		ret = 0;
+	sqlite3_reset(s);
+	return ret;
+}
+
 int64_t fb_store_run_begin(struct fb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
 			   const char *config_hash, const struct fb_env *env)
@@ -769,7 +805,8 @@ int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
 {
 	if (writable(st) || tx_begin(st))
 		return -1;
-	if (put_env(st, run, key, value) || tx_commit(st)) {
+	if (check_run(st, run, false) || put_env(st, run, key, value) ||
+	    tx_commit(st)) {
 		tx_rollback(st);
 		return -1;
 	}
@@ -783,7 +820,7 @@ int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
 
 	if (writable(st) || tx_begin(st))
 		return -1;
-	s = stmt(st, Q_UNSUPPORTED);
+	s = check_run(st, run, false) ? NULL : stmt(st, Q_UNSUPPORTED);
 	if (!s)
 		goto err;
 	sqlite3_bind_int64(s, 1, run);
@@ -795,29 +832,6 @@ int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
 err:
 	tx_rollback(st);
 	return -1;
-}
-
-/* Inside a transaction: 0 if run exists and is 'running', else -1. */
-static int check_running(struct fb_store *st, int64_t run)
-{
-	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
-	int rc, ret = -1;
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, run);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		set_err(st, "%s: no run #%" PRId64, st->path, run);
-	else if (rc != SQLITE_ROW)
-		set_db_err(st, "reading a run");
-	else if (strcmp(col_text(s, 0), "running"))
-		set_err(st, "%s: run #%" PRId64 " is %s, not running",
-			st->path, run, col_text(s, 0));
-	else
-		ret = 0;
-	sqlite3_reset(s);
-	return ret;
 }
 
 static int check_sample(struct fb_store *st, const struct fb_sample_rec *r)
@@ -908,7 +922,7 @@ int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
 
 	if (writable(st) || check_sample(st, r) || tx_begin(st))
 		return -1;
-	if (check_running(st, run))
+	if (check_run(st, run, true))
 		goto err;
 	s = stmt(st, Q_SAMPLE_INSERT);
 	if (!s)
@@ -956,7 +970,7 @@ int fb_store_run_end(struct fb_store *st, int64_t run, const char *status)
 	}
 	if (tx_begin(st))
 		return -1;
-	if (check_running(st, run))
+	if (check_run(st, run, true))
 		goto err;
 	s = stmt(st, Q_RUN_END);
 	if (!s)
@@ -1129,29 +1143,6 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 	return ret;
 }
 
-/* 0 if run exists; else -1 with "no run #N" (or the database error). */
-static int run_exists(struct fb_store *st, int64_t run)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM runs WHERE id = ?1", -1,
-			       &s, NULL) != SQLITE_OK) {
-		set_db_err(st, "reading runs");
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, run);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		set_err(st, "%s: no run #%" PRId64, st->path, run);
-	else
-		set_db_err(st, "reading runs");
-	return -1;
-}
-
 int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
 {
 	struct fb_kv *kv = NULL, *grown;
@@ -1161,7 +1152,7 @@ int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
 
 	env->kv = NULL;
 	env->n = 0;
-	if (run_exists(st, run))
+	if (check_run(st, run, false))
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT key, value FROM environment WHERE run_id = ?1"
@@ -1359,6 +1350,20 @@ static int64_t import_run(struct fb_store *st, sqlite3_stmt **q,
 	return run;
 }
 
+/* 0 unless src_path is st's own file (which cannot be imported into itself). */
+static int not_self(struct fb_store *st, const char *src_path)
+{
+	struct stat a, b;
+
+	if (!stat(st->path, &a) && !stat(src_path, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		set_err(st, "%s: cannot import a database into itself",
+			src_path);
+		return -1;
+	}
+	return 0;
+}
+
 int fb_store_import(struct fb_store *st, const char *src_path,
 		    const char *label, const struct fb_env *extra,
 		    int64_t **runs, size_t *n)
@@ -1373,7 +1378,7 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 
 	*runs = NULL;
 	*n = 0;
-	if (writable(st))
+	if (writable(st) || not_self(st, src_path))
 		return -1;
 	/* the source must be a store of our schema version: say why not */
 	if (fb_store_open(src_path, FB_STORE_RO, &src, st->err,

@@ -504,6 +504,10 @@ static void test_bad_sample(void **state)
 	assert_non_null(strstr(fb_store_error(st), "page-faults"));
 	assert_true(add_sample(st, run + 1, 0) < 0);
 	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_int_equal(fb_store_env_put(st, run + 1, "k", "v"), -1);
+	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_int_equal(fb_store_unsupported(st, run + 1, "cycles", "no PMU"), -1);
+	assert_non_null(strstr(fb_store_error(st), "no run #"));
 	assert_int_equal(run_nsamples(st, run), 0);
 	fb_store_close(st);
 }
@@ -654,9 +658,12 @@ static void test_import(void **state)
 	free(rows);
 	free(ids);
 
+	assert_int_equal(fb_store_import(st, fx->db, NULL, NULL, &ids, &n), -1);
+	assert_non_null(strstr(fb_store_error(st), "into itself"));
+
 	/* a source that is not a store: an error, nothing imported */
 	assert_int_equal(fb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
-	print_message("# import of a directory: %s\n", fb_store_error(st));
+	assert_non_null(strstr(fb_store_error(st), ": Is a directory"));
 	assert_null(ids);
 	assert_int_equal(n, 0);
 	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
@@ -683,11 +690,16 @@ static void test_import(void **state)
 
 #define NWRITE 200
 
-/* Child: open db, write NWRITE samples in one run; exit status 0 if all did. */
-static void writer(const char *db, const char *label, int report_fd)
+/*
+ * Child: open db, begin a run, wait for EOF on start_fd (if >= 0), then
+ * write NWRITE samples, or with report_fd >= 0 write samples until killed,
+ * one byte to report_fd after each commit. Exit status 0 if all went well.
+ */
+static void writer(const char *db, const char *label, int start_fd,
+		   int report_fd)
 {
 	struct fb_store *st;
-	char err[512];
+	char err[512], c;
 	int64_t run;
 	int i;
 
@@ -698,6 +710,8 @@ static void writer(const char *db, const char *label, int report_fd)
 	run = fb_store_run_begin(st, label, NULL, NULL, NULL, NULL);
 	if (run < 0)
 		goto err;
+	while (start_fd >= 0 && read(start_fd, &c, 1) > 0)
+		;
 	for (i = 0; report_fd >= 0 || i < NWRITE; i++) {
 		if (add_sample(st, run, i) < 0)
 			goto err;
@@ -718,17 +732,23 @@ static void test_two_writers(void **state)
 	struct fx *fx = *state;
 	struct fb_run_row *rows;
 	struct fb_store *st;
+	int i, status, go[2];
+	int64_t last[2] = { 0 }, first[2] = { 0 };
 	pid_t pid[2];
-	int i, status;
 	size_t n;
 
-	/* both start on a database that does not exist yet */
+	/* both create the database that does not exist yet, then write at once */
+	assert_int_equal(pipe(go), 0);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();
 		assert_true(pid[i] >= 0);
-		if (pid[i] == 0)
-			writer(fx->db, i ? "b" : "a", -1);
+		if (pid[i] == 0) {
+			close(go[1]);
+			writer(fx->db, i ? "b" : "a", go[0], -1);
+		}
 	}
+	close(go[0]);
+	close(go[1]);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
 		assert_true(WIFEXITED(status));
@@ -744,6 +764,15 @@ static void test_two_writers(void **state)
 	free(rows);
 	assert_int_equal(fb_store_check(st), 0);
 	fb_store_close(st);
+	for (i = 0; i < 2; i++) {
+		first[i] = atoll(raw_text(fx->db, "SELECT min(id) FROM samples"
+					  " WHERE run_id = ?1", i + 1));
+		last[i] = atoll(raw_text(fx->db, "SELECT max(id) FROM samples"
+					 " WHERE run_id = ?1", i + 1));
+	}
+	print_message("# two writers: samples %s\n",
+		      first[0] < last[1] && first[1] < last[0] ?
+		      "interleaved" : "did not interleave this time");
 }
 
 static void test_sigkill(void **state)
@@ -761,7 +790,7 @@ static void test_sigkill(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		writer(fx->db, "killed", fds[1]);
+		writer(fx->db, "killed", -1, fds[1]);
 	}
 	close(fds[1]);
 	/* let it commit some samples, then kill it mid-stream */
