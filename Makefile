@@ -74,4 +74,4 @@ test:
 clean:
 	rm -rf $(BUILD) ./flushbench $(PROGS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
