@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -262,7 +263,7 @@ static time_t proc_start_time(long pid)
 	if (!p || hz <= 0)
 		return -1;
 	/* fields after "pid (comm)" start at 3 (state); starttime is 22 */
-	for (field = 3; field < 22 && p; field++)
+	for (field = 3; field <= 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", &start) != 1)
 		return -1;
@@ -291,7 +292,7 @@ static bool run_alive(const struct fb_store *st, const char *host,
 		return false;
 	if (!boot_id || !st->boot_id[0] || strcmp(boot_id, st->boot_id))
 		return false;
-	if (pid <= 0 || (kill(pid, 0) && errno != EPERM))
+	if (pid <= 0 || pid > INT_MAX || (kill((pid_t)pid, 0) && errno != EPERM))
 		return false;
 	born = proc_start_time(pid);
 	started = iso_to_time(started_at);
