@@ -302,12 +302,15 @@ static bool run_alive(const struct fb_store *st, const char *host,
 	return true;
 }
 
-/* "file:" URI of path (so that no name is taken for a URI by accident). */
-static char *path_uri(const char *path, bool ro)
+/*
+ * "file:" URI of path (so that no name is taken for a URI by accident)
+ * followed by query ("?mode=ro").
+ */
+static char *path_uri(const char *path, const char *query)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t len = strlen(path);
-	char *uri = malloc(5 + 3 * len + sizeof("?mode=rwc"));
+	char *uri = malloc(5 + 3 * len + strlen(query) + 1);
 	char *p = uri;
 
 	if (!uri)
@@ -325,7 +328,7 @@ static char *path_uri(const char *path, bool ro)
 			*p++ = hex[c & 15];
 		}
 	}
-	strcpy(p, ro ? "?mode=ro" : "?mode=rwc");
+	strcpy(p, query);
 	return uri;
 }
 
@@ -626,13 +629,52 @@ static int setup_rw(struct fb_store *st)
 	return reconcile(st);
 }
 
+/* Open st->path with the URI query given; 0 or -1 with the error set. */
+static int connect(struct fb_store *st, const char *query)
+{
+	char *uri = path_uri(st->path, query);
+	int flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
+				       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int rc;
+
+	if (!uri) {
+		set_err(st, "%s: out of memory", st->path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			set_db_err(st, "cannot open");
+		else
+			set_err(st, "%s: cannot open: out of memory", st->path);
+		return -1;
+	}
+	/* until we know the file is ours, closing must not write to it */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+/* After a failed first read: could an immutable read-only open do? */
+static bool needs_immutable(struct fb_store *st)
+{
+	char wal[PATH_MAX];
+	int rc = sqlite3_errcode(st->db);
+	struct stat sb;
+
+	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+		return false;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	return stat(wal, &sb) && errno == ENOENT;
+}
+
 int fb_store_open(const char *path, enum fb_store_mode mode,
 		  struct fb_store **out, char *err, size_t len)
 {
 	struct fb_store *st;
 	struct stat sb;
-	char *uri = NULL;
-	int flags, ver;
+	int ver;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -657,25 +699,26 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 		set_err(st, "%s: %s", path, strerror(EISDIR));
 		goto err;
 	}
-	uri = path_uri(path, st->ro);
-	if (!uri) {
-		set_err(st, "%s: out of memory", path);
+	if (connect(st, st->ro ? "?mode=ro" : "?mode=rwc"))
+		goto err;
+	if (!st->ro && sqlite3_db_readonly(st->db, "main") == 1) {
+		set_err(st, "%s: cannot write to it (%s)", path,
+			strerror(access(path, W_OK) ? errno : EROFS));
 		goto err;
 	}
-	flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
-				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (sqlite3_open_v2(uri, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db)
-			set_db_err(st, "cannot open");
-		else
-			set_err(st, "%s: cannot open: out of memory", path);
-		goto err;
-	}
-	/* until we know the file is ours, closing must not write to it */
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-
 	ver = schema_version(st);
+	if (ver < 0 && st->ro && needs_immutable(st)) {
+		/*
+		 * A reader that may not create the -shm file beside a WAL
+		 * database (a directory it cannot write): with no -wal there
+		 * is no writer at it, so read the file as it stands.
+		 */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (connect(st, "?mode=ro&immutable=1"))
+			goto err;
+		ver = schema_version(st);
+	}
 	if (ver < 0)
 		goto err;
 	if (st->ro) {
@@ -692,13 +735,11 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 	} else if (setup_rw(st)) {
 		goto err;
 	}
-	free(uri);
 	st->err[0] = '\0';
 	*out = st;
 	return 0;
 err:
 	snprintf(err, len, "%s", st->err);
-	free(uri);
 	fb_store_close(st);
 	return -1;
 }
@@ -1394,7 +1435,7 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 	fb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
-	uri = path_uri(src_path, true);
+	uri = path_uri(src_path, "?mode=ro");
 	if (!ids || !uri) {
 		set_err(st, "%s: out of memory", st->path);
 		goto out;
