@@ -75,17 +75,26 @@ static const struct generic_event {
  * written for arm64 validates on an x86 development box and vice versa),
  * but only countable where libpfm4 finds them.
  */
-static const char *const foreign_events[] = {
-	/* Arm PMUv3 common architectural events */
-	"CPU_CYCLES", "INST_RETIRED", "L1D_TLB_REFILL", "L1I_TLB_REFILL",
-	"L1D_TLB", "L1I_TLB", "L2D_TLB_REFILL", "L2D_TLB", "DTLB_WALK",
-	"ITLB_WALK", "L1D_CACHE_REFILL", "L1D_CACHE", "L1I_CACHE_REFILL",
-	"BR_MIS_PRED", "BR_RETIRED", "MEM_ACCESS", "BUS_ACCESS",
-	"EXC_TAKEN", "STALL_FRONTEND", "STALL_BACKEND",
-	/* x86 TLB events (Intel, AMD) */
-	"DTLB_LOAD_MISSES", "DTLB_STORE_MISSES", "ITLB_MISSES",
-	"L1_DTLB_MISS", "L2_DTLB_MISS", "L1_ITLB_MISS_L2_ITLB_HIT",
-	"L1_ITLB_MISS_L2_ITLB_MISS",
+static const struct foreign_event {
+	const char *name;
+	const char *pmu;
+} foreign_events[] = {
+#define ARM(n)	{ n, "an Arm PMUv3 common event (arm64)" }
+	ARM("CPU_CYCLES"), ARM("INST_RETIRED"), ARM("L1D_TLB_REFILL"),
+	ARM("L1I_TLB_REFILL"), ARM("L1D_TLB"), ARM("L1I_TLB"),
+	ARM("L2D_TLB_REFILL"), ARM("L2D_TLB"), ARM("DTLB_WALK"),
+	ARM("ITLB_WALK"), ARM("L1D_CACHE_REFILL"), ARM("L1D_CACHE"),
+	ARM("L1I_CACHE_REFILL"), ARM("BR_MIS_PRED"), ARM("BR_RETIRED"),
+	ARM("MEM_ACCESS"), ARM("BUS_ACCESS"), ARM("EXC_TAKEN"),
+	ARM("STALL_FRONTEND"), ARM("STALL_BACKEND"),
+#undef ARM
+	{ "DTLB_LOAD_MISSES",	"an Intel x86 event" },
+	{ "DTLB_STORE_MISSES",	"an Intel x86 event" },
+	{ "ITLB_MISSES",	"an Intel x86 event" },
+	{ "L1_DTLB_MISS",	"an AMD x86 event" },
+	{ "L2_DTLB_MISS",	"an AMD x86 event" },
+	{ "L1_ITLB_MISS_L2_ITLB_HIT", "an AMD x86 event" },
+	{ "L1_ITLB_MISS_L2_ITLB_MISS", "an AMD x86 event" },
 };
 
 /* enum tlb_flush_reason of arch/x86/include/asm/tlbflush.h / mm_types.h */
@@ -144,7 +153,7 @@ struct fb_resolved {
 	struct perf_event_attr attr;
 	char filter[32];		/* "" for none */
 	const char *row;
-	char why[256];
+	char why[512];
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -205,19 +214,42 @@ static void suggest(const char *name, const char *cand, const char **best,
 	}
 }
 
-static const char *did_you_mean(const char *name)
+static const char *tracefs(void);
+static bool tracepoint_syntax(const char *name, size_t *colon);
+
+/* The known name nearest to name, in buf; NULL if none is near. */
+static const char *did_you_mean(const char *name, char *buf, size_t len)
 {
 	const char *best = NULL;
 	unsigned int dist = ~0u;
-	size_t i;
+	struct dirent *de;
+	size_t i, colon;
+	char path[512];
+	DIR *d;
 
 	for (i = 0; i < ARRAY_SIZE(generic_events); i++)
 		suggest(name, generic_events[i].name, &best, &dist);
 	for (i = 0; i < ARRAY_SIZE(foreign_events); i++)
-		suggest(name, foreign_events[i], &best, &dist);
+		suggest(name, foreign_events[i].name, &best, &dist);
 	suggest(name, "interrupts", &best, &dist);
 	suggest(name, TLB_FLUSH, &best, &dist);
-	return best;
+	if (best)
+		snprintf(buf, len, "%s", best);
+	/* the events of the same tracepoint subsystem */
+	if (!tracepoint_syntax(name, &colon) || !tracefs())
+		return best ? buf : NULL;
+	snprintf(path, sizeof(path), "%s/%.*s", tracefs(), (int)colon, name);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    edit_distance(name + colon + 1, de->d_name) < dist) {
+			suggest(name + colon + 1, de->d_name, &best, &dist);
+			if (best == de->d_name)
+				snprintf(buf, len, "%.*s:%.64s", (int)colon, name, best);
+		}
+	if (d)
+		closedir(d);
+	return best ? buf : NULL;
 }
 
 /* ---- tracefs ------------------------------------------------------------- */
@@ -492,7 +524,7 @@ static bool resolve_irq(const char *name, struct fb_resolved *r)
 			 row, err ? ": " : "", err ? strerror(-err) : "");
 	else
 		snprintf(r->why, sizeof(r->why),
-			 "unknown interrupt row '%s': not in /proc/interrupts (x86 rows: TLB, CAL, RES, IWI; arm64: the IPI description, e.g. 'irq:Function call interrupts')",
+			 "no row '%s' in /proc/interrupts (x86 rows: TLB, CAL, RES, IWI; arm64: the IPI description, e.g. 'irq:Function call interrupts')",
 			 row);
 	return true;
 }
@@ -526,7 +558,8 @@ static void pfm_pmu_list(char *buf, size_t len)
 	}
 }
 
-static bool foreign_event(const char *name)
+/* The foreign_events entry of name ("[pmu::]EVENT[:umask...]"), or NULL. */
+static const struct foreign_event *foreign_event(const char *name)
 {
 	const char *p = strstr(name, "::");
 	size_t len, i;
@@ -534,15 +567,16 @@ static bool foreign_event(const char *name)
 	name = p ? p + 2 : name;
 	len = strcspn(name, ":");
 	for (i = 0; i < ARRAY_SIZE(foreign_events); i++)
-		if (strlen(foreign_events[i]) == len &&
-		    !strncasecmp(name, foreign_events[i], len))
-			return true;
-	return false;
+		if (strlen(foreign_events[i].name) == len &&
+		    !strncasecmp(name, foreign_events[i].name, len))
+			return &foreign_events[i];
+	return NULL;
 }
 
 static void resolve_pfm(const char *name, struct fb_resolved *r)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const struct foreign_event *fe;
 	pfm_perf_encode_arg_t arg;
 	char pmus[160];
 	int err;
@@ -565,9 +599,10 @@ static void resolve_pfm(const char *name, struct fb_resolved *r)
 		return;
 	}
 	pfm_pmu_list(pmus, sizeof(pmus));
-	r->res = foreign_event(name) ? RES_UNCOUNTABLE : RES_UNKNOWN;
-	snprintf(r->why, sizeof(r->why), "libpfm4: %s for this CPU's PMUs (%s)",
-		 pfm_strerror(err), pmus);
+	fe = foreign_event(name);
+	r->res = fe ? RES_UNCOUNTABLE : RES_UNKNOWN;
+	snprintf(r->why, sizeof(r->why), "libpfm4: %s for this CPU's PMUs (%s)%s%s",
+		 pfm_strerror(err), pmus, fe ? "; it is " : "", fe ? fe->pmu : "");
 }
 
 /* ---- name resolution ----------------------------------------------------- */
@@ -607,22 +642,34 @@ static void resolve(const char *name, struct fb_resolved *r)
 			 (int)colon, name, name + colon + 1, tracefs());
 }
 
+/* Resolve name; if it is unknown, say so in r->why with a did-you-mean. */
+static void resolve_explained(const char *name, struct fb_resolved *r)
+{
+	char known[128], detail[sizeof(r->why)];
+	const char *hint;
+
+	resolve(name, r);
+	if (r->res != RES_UNKNOWN)
+		return;
+	hint = did_you_mean(name, known, sizeof(known));
+	snprintf(detail, sizeof(detail), "%s", r->why);
+	snprintf(r->why, sizeof(r->why), "unknown event '%.64s': %.300s%s%.64s%s", name,
+		 detail, hint ? " (did you mean '" : "", hint ? hint : "",
+		 hint ? "'?)" : "");
+}
+
 int fb_counters_validate(const char *name, char *why, size_t len)
 {
 	struct fb_resolved r;
-	const char *hint;
 
 	if (!name || !*name) {
 		snprintf(why, len, "empty event name");
 		return -1;
 	}
-	resolve(name, &r);
+	resolve_explained(name, &r);
 	if (r.res != RES_UNKNOWN)
 		return 0;
-	hint = did_you_mean(name);
-	snprintf(why, len, "unknown event '%s': %s%s%s%s", name, r.why,
-		 hint ? " (did you mean '" : "", hint ? hint : "",
-		 hint ? "'?)" : "");
+	snprintf(why, len, "%s", r.why);
 	return -1;
 }
 
@@ -877,7 +924,7 @@ static int counter_open(struct fb_counters *c, const char *name)
 	char why[512];
 	int err;
 
-	resolve(name, &r);
+	resolve_explained(name, &r);
 	switch (r.res) {
 	case RES_UNKNOWN:
 	case RES_UNCOUNTABLE:
