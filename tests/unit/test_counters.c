@@ -322,10 +322,17 @@ static void check_tlb_flush(enum fb_counter_scope scope)
 	if (was_unsupported(&u, "tlb:tlb_flush:*")) {
 		assert_int_equal(fb_counters_count(c), 1);
 	} else {
-		/* every reason the kernel knows is counted: they add up */
+		/*
+		 * Every reason the kernel knows is counted: they add up, to
+		 * the flush for our own task; machine-wide, others flush
+		 * while the counters are enabled one after the other.
+		 */
 		assert_true(fb_counters_count(c) >= 6);
 		assert_true(value_of(c, "tlb:tlb_flush:local_mm_shootdown") > 0);
-		assert_true(sum == total);
+		if (scope == FB_SCOPE_PROCESS)
+			assert_true(sum == total);
+		else
+			assert_true(fabs(sum - total) <= 0.01 * total + 10);
 	}
 	fb_counters_close(c);
 }
