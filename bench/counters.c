@@ -1043,6 +1043,7 @@ static int counter_read(const struct fb_counters *c, const struct fb_counter *e,
 
 	sum[0] = sum[1] = sum[2] = 0;
 	for (i = 0; i < c->ncpus; i++) {
+		errno = 0;
 		if (read(e->fd[i], v, sizeof(v)) != sizeof(v))
 			return -errno ? -errno : -EIO;
 		sum[0] += v[0];
