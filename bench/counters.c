@@ -145,14 +145,13 @@ enum fb_res {
 	RES_PERF,		/* attr (and filter) ready for perf_event_open */
 	RES_TLB_FLUSH,		/* tlb:tlb_flush: total plus one per reason */
 	RES_IRQ_ALL,		/* "interrupts" */
-	RES_IRQ_ROW,		/* irq:ROW: row is the label or description */
+	RES_IRQ_ROW,		/* irq:ROW, ROW a label or an IPI description */
 };
 
 struct fb_resolved {
 	enum fb_res res;
 	struct perf_event_attr attr;
 	char filter[32];		/* "" for none */
-	const char *row;
 	char why[512];
 };
 
@@ -509,7 +508,6 @@ static bool resolve_irq(const char *name, struct fb_resolved *r)
 	err = irq_for_each_row(irq_find_row, &f);
 	if (f.found) {
 		r->res = RES_IRQ_ROW;
-		r->row = row;
 		return true;
 	}
 	for (i = 0; i < ARRAY_SIZE(irq_x86_rows); i++)
@@ -854,12 +852,13 @@ static int open_tlb_flush(struct fb_counters *c, struct fb_resolved *r,
 {
 	unsigned int mask = tlb_flush_reason_mask();
 	char name[64], first_why[256];
-	size_t i, added = c->n;
+	size_t i, total_only;
 	int err;
 
 	err = counter_open_perf(c, TLB_FLUSH, &r->attr, "", why, len);
 	if (err)
 		return err;
+	total_only = c->n;
 	for (i = 0; i < ARRAY_SIZE(tlb_flush_reasons); i++) {
 		if (!(mask & (1u << i)))
 			continue;
@@ -875,7 +874,7 @@ static int open_tlb_flush(struct fb_counters *c, struct fb_resolved *r,
 	return 0;
 err_reasons:
 	/* Keep the total alone rather than an incomplete split. */
-	while (c->n > added + 1) {
+	while (c->n > total_only) {
 		close_fds(c->ev[c->n - 1].fd, c->ncpus);
 		counter_drop_last(c);
 	}
