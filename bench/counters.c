@@ -447,6 +447,31 @@ static void irq_row_name(const char *label, const char *desc, char *buf,
 	snprintf(buf, len, IRQ_PREFIX "%s", strncmp(label, "IPI", 3) ? label : desc);
 }
 
+/* 0 and the counter name and sum of a counted row, else -1.  Modifies line. */
+static int irq_line(char *line, char *name, size_t len, unsigned long long *sum)
+{
+	const char *label, *desc;
+
+	if (!irq_parse_line(line, &label, sum, &desc) ||
+	    !irq_row_wanted(label, desc))
+		return -1;
+	irq_row_name(label, desc, name, len);
+	return 0;
+}
+
+int fb_counters_irq_line(const char *line, char *name, size_t len,
+			 unsigned long long *sum)
+{
+	char *copy = strdup(line);
+	int ret;
+
+	if (!copy)
+		return -1;
+	ret = irq_line(copy, name, len, sum);
+	free(copy);
+	return ret;
+}
+
 typedef void (*irq_row_fn)(void *arg, const char *name, unsigned long long sum);
 
 /* Call fn for each wanted row of /proc/interrupts; -errno if unreadable. */
@@ -460,14 +485,10 @@ static int irq_for_each_row(irq_row_fn fn, void *arg)
 	if (!f)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
-		const char *label, *desc;
 		unsigned long long sum;
 
-		if (!irq_parse_line(line, &label, &sum, &desc) ||
-		    !irq_row_wanted(label, desc))
-			continue;
-		irq_row_name(label, desc, name, sizeof(name));
-		fn(arg, name, sum);
+		if (!irq_line(line, name, sizeof(name), &sum))
+			fn(arg, name, sum);
 	}
 	err = ferror(f) ? -EIO : 0;
 	free(line);

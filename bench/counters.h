@@ -46,4 +46,11 @@ void fb_counters_value(const struct fb_counters *c, size_t i,
 		       const char **name, double *value);
 void fb_counters_close(struct fb_counters *c);
 
+/*
+ * For tests: the counter name ("irq:TLB", "irq:Function call interrupts")
+ * and per-CPU sum of a /proc/interrupts line; -1 if the row is not counted.
+ */
+int fb_counters_irq_line(const char *line, char *name, size_t len,
+			 unsigned long long *sum);
+
 #endif

@@ -417,6 +417,51 @@ static void test_interrupts(void **state)
 	fb_counters_close(c);
 }
 
+static void test_irq_lines(void **state)
+{
+	static const struct {
+		const char *line, *name;
+		unsigned long long sum;
+	} rows[] = {
+		/* x86 */
+		{ "TLB:       2961       2234   TLB shootdowns\n", "irq:TLB", 5195 },
+		{ "CAL:      37847      28389   Function call interrupts\n", "irq:CAL", 66236 },
+		{ " RES:  1  2  3  4   Rescheduling interrupts", "irq:RES", 10 },
+		{ "IWI:          0          1   IRQ work interrupts\n", "irq:IWI", 1 },
+		{ "LOC:      20737      21982   Local timer interrupts\n", NULL, 0 },
+		{ " 24:          1          0  IO-APIC   5-edge      ACPI:Ged\n", NULL, 0 },
+		{ "ERR:          0\n", NULL, 0 },
+		/* arm64 */
+		{ "IPI0:      1234      5678       Rescheduling interrupts\n",
+		  "irq:Rescheduling interrupts", 6912 },
+		{ "IPI1:        10         20       Function call interrupts\n",
+		  "irq:Function call interrupts", 30 },
+		{ "IPI2:         0          0       CPU stop interrupts\n",
+		  "irq:CPU stop interrupts", 0 },
+		{ " 11:      9077      8571     GICv3  27 Level     arch_timer\n", NULL, 0 },
+		{ "Err:          0\n", NULL, 0 },
+		{ "           CPU0       CPU1\n", NULL, 0 },
+	};
+	unsigned long long sum;
+	char name[128];
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		sum = 0;
+		ret = fb_counters_irq_line(rows[i].line, name, sizeof(name), &sum);
+		if (!rows[i].name) {
+			if (!ret)
+				fail_msg("'%s' counted as %s", rows[i].line, name);
+			continue;
+		}
+		if (ret || strcmp(name, rows[i].name) || sum != rows[i].sum)
+			fail_msg("'%s': got %d %s %llu, wanted %s %llu", rows[i].line,
+				 ret, ret ? "-" : name, sum, rows[i].name, rows[i].sum);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_tlb_flush_process),
 		cmocka_unit_test(test_tlb_flush_system),
 		cmocka_unit_test(test_interrupts),
+		cmocka_unit_test(test_irq_lines),
 	};
 
 	return cmocka_run_group_tests_name("counters", tests, NULL, NULL);
