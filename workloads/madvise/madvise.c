@@ -34,7 +34,7 @@ struct madvise_state {
 static const struct fb_option madvise_options[] = {
 	{ .name = "size", .type = FB_OPT_SIZE,
 	  .offset = FB_OFF(struct madvise_params, size),
-	  .min = 4096, .max = 1ull << 40, .def = "256K",
+	  .min = 4096, .max = 1ull << 40, .def = "64K",
 	  .help = "bytes written and dropped by each op (rounded up to pages)" },
 	FB_OPTION_THREADS(struct madvise_params, threads),
 	FB_OPTION_END

@@ -32,7 +32,7 @@ struct munmap_state {
 static const struct fb_option munmap_options[] = {
 	{ .name = "size", .type = FB_OPT_SIZE,
 	  .offset = FB_OFF(struct munmap_params, size),
-	  .min = 4096, .max = 1ull << 40, .def = "256K",
+	  .min = 4096, .max = 1ull << 40, .def = "64K",
 	  .help = "bytes mapped, touched and unmapped by each op (rounded up to pages)" },
 	FB_OPTION_THREADS(struct munmap_params, threads),
 	FB_OPTION_END
