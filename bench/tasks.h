@@ -5,9 +5,11 @@
  * in userspace until stopped. While they run, the mm is live on their CPUs,
  * so every TLB invalidation of it must reach them (IPI or broadcast TLBI).
  *
- * Start them in ->setup and stop them in ->teardown: they are never part of
- * a measured sample. Signals are blocked in them, so SIGINT/SIGTERM reach
- * the runner's thread.
+ * Start them in ->setup and stop them in ->teardown, so starting and
+ * stopping is never measured; they spin through every sample in between.
+ * Signals are blocked in them, so SIGINT/SIGTERM reach the runner's thread.
+ * A task placed on no CPU (-1) keeps the affinity of the thread that
+ * started it.
  */
 #ifndef FB_TASKS_H
 #define FB_TASKS_H

@@ -46,8 +46,7 @@ struct fork_params {
 
 struct fork_state {
 	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
-	const struct fork_params *p;
-	char helper[FB_STR_MAX];
+	struct fork_params p;	/* a copy of the params */
 	char *argv[2];		/* { helper, NULL } for posix_spawn */
 };
 
@@ -108,10 +107,9 @@ static int fork_setup(struct fb_job *job, const void *params, void **state)
 	if (ret)
 		return ret;
 	s = *state;
-	s->p = p;
-	memcpy(s->helper, p->helper, sizeof(s->helper));
-	s->helper[sizeof(s->helper) - 1] = '\0';
-	s->argv[0] = s->helper;
+	s->p = *p;
+	s->p.helper[sizeof(s->p.helper) - 1] = '\0';
+	s->argv[0] = s->p.helper;
 	return FB_OK;
 }
 
@@ -120,7 +118,7 @@ static __attribute__((noreturn, noinline)) void child(const struct fork_state *s
 {
 	const struct fb_region *r = &s->mm.r;
 
-	for (uint64_t i = 0; i < s->p->cow_pages; i++)
+	for (uint64_t i = 0; i < s->p.cow_pages; i++)
 		((volatile char *)r->base)[i * r->page] = 2;
 	_exit(0);
 }
@@ -131,7 +129,7 @@ static pid_t start_child(struct fb_job *job, struct fork_state *s)
 	pid_t pid;
 	int err;
 
-	switch (s->p->mode) {
+	switch (s->p.mode) {
 	case FORK_FORK:
 		pid = fork();
 		if (!pid)
@@ -143,16 +141,16 @@ static pid_t start_child(struct fb_job *job, struct fork_state *s)
 			_exit(0);
 		break;
 	default:
-		err = posix_spawn(&pid, s->p->helper, NULL, NULL, s->argv, environ);
+		err = posix_spawn(&pid, s->p.helper, NULL, NULL, s->argv, environ);
 		if (err) {
 			fb_job_reason(job, "fork: posix_spawn %s failed: %s",
-				      s->p->helper, strerror(err));
+				      s->p.helper, strerror(err));
 			return -1;
 		}
 		return pid;
 	}
 	if (pid < 0)
-		fb_job_reason(job, "fork: %s failed: %s", fork_modes[s->p->mode],
+		fb_job_reason(job, "fork: %s failed: %s", fork_modes[s->p.mode],
 			      strerror(errno));
 	return pid;
 }
@@ -161,7 +159,7 @@ static int fork_run(struct fb_job *job, void *state, uint64_t ops,
 		    uint64_t *done)
 {
 	struct fork_state *s = state;
-	const char *mode = fork_modes[s->p->mode];
+	const char *mode = fork_modes[s->p.mode];
 	int status;
 	pid_t pid;
 
