@@ -110,6 +110,7 @@ struct outcome {
 	int setup, run;		/* enum fb_status; run is -1 if not reached */
 	uint64_t done;
 	char reason[256];
+	char misplaced[128];	/* "task 1 placed on 1 ran on 0" */
 };
 
 /* Place, set up, run ops, tear down, like the runner does. */
@@ -140,6 +141,11 @@ static void run_job(const struct fb_workload *wl, const char *overrides,
 		wl->teardown(job, state);
 	}
 	snprintf(out->reason, sizeof(out->reason), "%s", job->reason);
+	for (unsigned int i = 0; out->setup == FB_OK && i < n; i++)
+		if (cpus[i] >= 0 && job->ran_on[i] != cpus[i])
+			snprintf(out->misplaced, sizeof(out->misplaced),
+				 "task %u placed on %d ran on %d", i, cpus[i],
+				 job->ran_on[i]);
 	fb_job_free(job);
 	free(cpus);
 	free(params);
@@ -185,6 +191,9 @@ static void expect_ok(const struct fb_workload *wl, const char *overrides,
 		fail_msg("%s %s: setup %d run %d: %s", wl->name,
 			 overrides ? overrides : "(defaults)", o.setup, o.run, o.reason);
 	assert_int_equal(o.done, OPS);
+	if (o.misplaced[0])
+		fail_msg("%s %s: %s", wl->name, overrides ? overrides : "(defaults)",
+			 o.misplaced);
 }
 
 /* Defaults of each workload, placed spread like a typical config. */
