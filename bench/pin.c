@@ -457,8 +457,13 @@ int fb_pin_self(int cpu)
 	size_t size;
 	int ret = 0;
 
-	if (cpu < 0)
-		return 0;
+	if (cpu < 0) {
+		/* unbound: every usable CPU again, whatever an earlier job set */
+		if (pin_ready())
+			return 0;
+		return hwloc_set_cpubind(pin.topo, pin.allowed,
+					 HWLOC_CPUBIND_THREAD) ? -errno : 0;
+	}
 	set = CPU_ALLOC(cpu + 1);
 	if (!set)
 		return -ENOMEM;
