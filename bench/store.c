@@ -171,6 +171,7 @@ struct fb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
+	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
 	sqlite3_stmt *stmt[NR_STMTS];
@@ -650,6 +651,7 @@ static int connect(struct fb_store *st, const char *query)
 			set_err(st, "%s: cannot open: out of memory", st->path);
 		return -1;
 	}
+	st->query = query;
 	/* until we know the file is ours, closing must not write to it */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
@@ -1432,10 +1434,11 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 		fb_store_close(src);
 		return -1;
 	}
+	/* attach it the way a reader could open it (maybe immutable) */
+	uri = path_uri(src_path, src->query);
 	fb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
-	uri = path_uri(src_path, "?mode=ro");
 	if (!ids || !uri) {
 		set_err(st, "%s: out of memory", st->path);
 		goto out;
