@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -114,7 +115,8 @@ static const char schema_v1[] =
 	"    FROM samples WHERE status = 'ok' AND ops_per_sec IS NOT NULL\n"
 	"  UNION ALL\n"
 	"  SELECT s.run_id, s.id, s.workload, s.params, c.name || '/op',\n"
-	"         'events/op', 'lower', c.per_op\n"
+	"         CASE WHEN c.name IN ('task-clock', 'cpu-clock')\n"
+	"              THEN 'ns/op' ELSE 'events/op' END, 'lower', c.per_op\n"
 	"    FROM samples s JOIN counters c ON c.sample_id = s.id\n"
 	"   WHERE s.status = 'ok' AND c.per_op IS NOT NULL\n"
 	"  UNION ALL\n"
@@ -170,6 +172,7 @@ struct fb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
+	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
 	sqlite3_stmt *stmt[NR_STMTS];
@@ -262,7 +265,7 @@ static time_t proc_start_time(long pid)
 	if (!p || hz <= 0)
 		return -1;
 	/* fields after "pid (comm)" start at 3 (state); starttime is 22 */
-	for (field = 3; field < 22 && p; field++)
+	for (field = 3; field <= 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", &start) != 1)
 		return -1;
@@ -291,7 +294,7 @@ static bool run_alive(const struct fb_store *st, const char *host,
 		return false;
 	if (!boot_id || !st->boot_id[0] || strcmp(boot_id, st->boot_id))
 		return false;
-	if (pid <= 0 || (kill(pid, 0) && errno != EPERM))
+	if (pid <= 0 || pid > INT_MAX || (kill((pid_t)pid, 0) && errno != EPERM))
 		return false;
 	born = proc_start_time(pid);
 	started = iso_to_time(started_at);
@@ -301,12 +304,15 @@ static bool run_alive(const struct fb_store *st, const char *host,
 	return true;
 }
 
-/* "file:" URI of path (so that no name is taken for a URI by accident). */
-static char *path_uri(const char *path, bool ro)
+/*
+ * "file:" URI of path (so that no name is taken for a URI by accident)
+ * followed by query ("?mode=ro").
+ */
+static char *path_uri(const char *path, const char *query)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t len = strlen(path);
-	char *uri = malloc(5 + 3 * len + sizeof("?mode=rwc"));
+	char *uri = malloc(5 + 3 * len + strlen(query) + 1);
 	char *p = uri;
 
 	if (!uri)
@@ -324,7 +330,7 @@ static char *path_uri(const char *path, bool ro)
 			*p++ = hex[c & 15];
 		}
 	}
-	strcpy(p, ro ? "?mode=ro" : "?mode=rwc");
+	strcpy(p, query);
 	return uri;
 }
 
@@ -625,13 +631,53 @@ static int setup_rw(struct fb_store *st)
 	return reconcile(st);
 }
 
+/* Open st->path with the URI query given; 0 or -1 with the error set. */
+static int connect(struct fb_store *st, const char *query)
+{
+	char *uri = path_uri(st->path, query);
+	int flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
+				       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int rc;
+
+	if (!uri) {
+		set_err(st, "%s: out of memory", st->path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			set_db_err(st, "cannot open");
+		else
+			set_err(st, "%s: cannot open: out of memory", st->path);
+		return -1;
+	}
+	st->query = query;
+	/* until we know the file is ours, closing must not write to it */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+/* After a failed first read: could an immutable read-only open do? */
+static bool needs_immutable(struct fb_store *st)
+{
+	char wal[PATH_MAX];
+	int rc = sqlite3_errcode(st->db);
+	struct stat sb;
+
+	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+		return false;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	return stat(wal, &sb) && errno == ENOENT;
+}
+
 int fb_store_open(const char *path, enum fb_store_mode mode,
 		  struct fb_store **out, char *err, size_t len)
 {
 	struct fb_store *st;
 	struct stat sb;
-	char *uri = NULL;
-	int flags, ver;
+	int ver;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -656,25 +702,26 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 		set_err(st, "%s: %s", path, strerror(EISDIR));
 		goto err;
 	}
-	uri = path_uri(path, st->ro);
-	if (!uri) {
-		set_err(st, "%s: out of memory", path);
+	if (connect(st, st->ro ? "?mode=ro" : "?mode=rwc"))
+		goto err;
+	if (!st->ro && sqlite3_db_readonly(st->db, "main") == 1) {
+		set_err(st, "%s: cannot write to it (%s)", path,
+			strerror(access(path, W_OK) ? errno : EROFS));
 		goto err;
 	}
-	flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
-				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (sqlite3_open_v2(uri, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db)
-			set_db_err(st, "cannot open");
-		else
-			set_err(st, "%s: cannot open: out of memory", path);
-		goto err;
-	}
-	/* until we know the file is ours, closing must not write to it */
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-
 	ver = schema_version(st);
+	if (ver < 0 && st->ro && needs_immutable(st)) {
+		/*
+		 * A reader that may not create the -shm file beside a WAL
+		 * database (a directory it cannot write): with no -wal there
+		 * is no writer at it, so read the file as it stands.
+		 */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (connect(st, "?mode=ro&immutable=1"))
+			goto err;
+		ver = schema_version(st);
+	}
 	if (ver < 0)
 		goto err;
 	if (st->ro) {
@@ -691,13 +738,11 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 	} else if (setup_rw(st)) {
 		goto err;
 	}
-	free(uri);
 	st->err[0] = '\0';
 	*out = st;
 	return 0;
 err:
 	snprintf(err, len, "%s", st->err);
-	free(uri);
 	fb_store_close(st);
 	return -1;
 }
@@ -1390,10 +1435,11 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 		fb_store_close(src);
 		return -1;
 	}
+	/* attach it the way a reader could open it (maybe immutable) */
+	uri = path_uri(src_path, src->query);
 	fb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
-	uri = path_uri(src_path, true);
 	if (!ids || !uri) {
 		set_err(st, "%s: out of memory", st->path);
 		goto out;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -548,7 +549,9 @@ static void test_stale_run(void **state)
 {
 	struct fx *fx = *state;
 	struct fb_store *st, *ro;
-	int64_t dead, mine, other_boot;
+	int64_t dead, mine, other_boot, reused;
+	char when[32];
+	time_t t;
 	char *db, *wal, sql[128], walpath[160];
 	size_t dblen, wallen;
 
@@ -559,6 +562,18 @@ static void test_stale_run(void **state)
 	snprintf(sql, sizeof(sql),
 		 "UPDATE runs SET boot_id = 'another-boot' WHERE id = %lld",
 		 (long long)other_boot);
+	raw_exec(fx->db, sql);
+	/*
+	 * A run of this pid that began a minute before this process did
+	 * (but after boot): the pid was reused.
+	 */
+	reused = fb_store_run_begin(st, "reused", NULL, NULL, NULL, NULL);
+	assert_true(reused > 0);
+	t = time(NULL) - 60;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", gmtime(&t));
+	snprintf(sql, sizeof(sql),
+		 "UPDATE runs SET started_at = '%s' WHERE id = %lld", when,
+		 (long long)reused);
 	raw_exec(fx->db, sql);
 	dead = run_in_dead_child(fx->db);
 	assert_true(dead > 0);
@@ -571,6 +586,7 @@ static void test_stale_run(void **state)
 	ro = open_ok(fx->db, FB_STORE_RO);
 	assert_string_equal(run_status(ro, dead), "aborted");
 	assert_string_equal(run_status(ro, other_boot), "aborted");
+	assert_string_equal(run_status(ro, reused), "aborted");
 	assert_string_equal(run_status(ro, mine), "running");
 	fb_store_close(ro);
 	assert_string_equal(raw_status(fx->db, dead), "running");
@@ -583,6 +599,7 @@ static void test_stale_run(void **state)
 	fb_store_close(open_ok(fx->db, FB_STORE_RW));
 	assert_string_equal(run_status(st, dead), "aborted");
 	assert_string_equal(run_status(st, other_boot), "aborted");
+	assert_string_equal(run_status(st, reused), "aborted");
 	assert_string_equal(run_status(st, mine), "running");
 	assert_int_equal(run_nsamples(st, dead), 1);
 	assert_string_equal(raw_status(fx->db, dead), "aborted");
