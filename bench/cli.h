@@ -12,5 +12,6 @@ int fb_cmd_run(int argc, char **argv);
 int fb_cmd_list(int argc, char **argv);
 int fb_cmd_env(int argc, char **argv);
 int fb_cmd_runs(int argc, char **argv);
+int fb_cmd_vm(int argc, char **argv);		/* bench/vm.c */
 
 #endif

@@ -14,6 +14,7 @@ static const struct command {
 	{ "list", fb_cmd_list, "list workloads, their parameters and defaults" },
 	{ "env", fb_cmd_env, "print the environment a run would record" },
 	{ "runs", fb_cmd_runs, "list the runs in a results store" },
+	{ "vm", fb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ NULL, NULL, NULL }
 };
 

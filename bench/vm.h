@@ -17,8 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int fb_cmd_vm(int argc, char **argv);
-int fb_cmd_matrix(int argc, char **argv);
+/*
+ * Run argv (a child process, PATH searched); its stdout into out (when not
+ * NULL: NUL-terminated, truncated to len) or else to our stderr. Exit
+ * status (128+signal when killed), or -1 when it could not start.
+ */
+int fb_vm_spawn(char *const argv[], char *out, size_t len);
 
 /* SHA-256 of len bytes into out[32]. */
 void fb_sha256(const void *data, size_t len, uint8_t out[32]);

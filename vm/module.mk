@@ -18,7 +18,9 @@ ARM64_LIBDIR  := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
 ARM64_PC       = PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig:$(ARM64_SYSROOT)/usr/share/pkgconfig \
                  PKG_CONFIG_SYSROOT_DIR=$(abspath $(ARM64_SYSROOT)) pkg-config
 # Same link set as the host build (PKGS, plus what other modules add).
-ARM64_CFLAGS   = $(filter-out $(PKG_CFLAGS),$(FB_CFLAGS)) $(shell $(ARM64_PC) --cflags $(PKGS))
+# (the multiarch include directory holds hwloc's autogen/config.h)
+ARM64_CFLAGS   = $(filter-out $(PKG_CFLAGS),$(FB_CFLAGS)) $(shell $(ARM64_PC) --cflags $(PKGS)) \
+                 -isystem $(abspath $(ARM64_SYSROOT))/usr/include/aarch64-linux-gnu
 ARM64_LIBS     = $(shell $(ARM64_PC) --libs $(PKGS)) \
                  $(filter-out $(PKG_LIBS),$(FB_LIBS)) \
                  -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))

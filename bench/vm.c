@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushbench vm: run a suite inside a QEMU guest (the guest's kernel, its
+ * preemption model, virtualised TLB invalidation) and import the results.
+ *
+ * The host side builds a busybox initramfs (scripts/mkinitramfs.sh, cached
+ * by content hash) holding flushbench for the guest's architecture, the
+ * module built for that kernel when headers are given, and the suite;
+ * boots it (scripts/qemu-boot.sh: KVM when it works, else TCG); takes the
+ * guest's results.db back from the console (bench/vm_xfer.c) and imports
+ * its complete runs with fb_store_import(), tagged with how the guest ran.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "env.h"
+#include "store.h"
+#include "vm.h"
+
+/* room for the tree's path (PATH_MAX) and what goes below it */
+#define VM_PATH (PATH_MAX + 256)
+
+struct vm_args {
+	const char *kernel;
+	const char *headers;
+	const char *append;
+	const char *arch;
+	const char *debian;
+	const char *config;
+	const char *label;
+	const char *db;
+	const char *mem;
+	const char *accel;
+	unsigned int smp;
+	unsigned int timeout;
+	bool keep_log;
+};
+
+/* The guest side: runs the suite, then frames results.db on the console. */
+static const char guest_script[] =
+"# Guest side of flushbench vm (written by bench/vm.c): run the suite, then\n"
+"# print results.db framed on the console (see bench/vm.h).\n"
+"mount -t tmpfs tmpfs /tmp 2>/dev/null\n"
+"echo \"FB-VM: uptime-start $(cut -d' ' -f1 /proc/uptime)\"\n"
+"echo \"FB-VM: cmdline $(cat /proc/cmdline)\"\n"
+"if [ -f /flushbench.ko ]; then\n"
+"	insmod /flushbench.ko || echo 'FB-VM: insmod /flushbench.ko failed'\n"
+"fi\n"
+"cd /tmp\n"
+"flushbench run -q -c /config.yaml --db /tmp/results.db --label guest\n"
+"rc=$?\n"
+"echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
+"if [ -s /tmp/results.db ]; then\n"
+"	echo 1 > /proc/sys/kernel/printk\n"
+"	set -- $(sha256sum /tmp/results.db)\n"
+"	echo \"FB-VM-DB: begin $(wc -c < /tmp/results.db) $1\"\n"
+"	base64 /tmp/results.db\n"
+"	echo 'FB-VM-DB: end'\n"
+"fi\n"
+"exit $rc\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: flushbench vm (--kernel IMAGE [--headers DIR] | --debian generic|rt|cloud)\n"
+"                     [--append ARGS] [--arch x86_64|arm64] [--smp N] [--mem SIZE]\n"
+"                     [-c CONFIG] [--label L] [--db PATH] [--timeout SEC]\n"
+"                     [--accel auto|kvm|tcg] [--keep-log]\n"
+"Run a suite inside a QEMU guest and import its results (see docs/vm.md).\n"
+"  --kernel IMAGE     the guest kernel (bzImage/vmlinux, arm64 Image)\n"
+"  --headers DIR      its headers (make -C DIR): build the module for it\n"
+"  --debian FLAVOUR   fetch Debian's kernel (generic, rt or cloud) and headers\n"
+"  --append ARGS      extra kernel command line (e.g. preempt=none)\n"
+"  --arch ARCH        guest architecture (default: this machine's)\n"
+"  --smp N, --mem SIZE  guest CPUs (default 2) and memory (default 1G)\n"
+"  -c, --config FILE  the suite (default configs/quick.yaml)\n"
+"  -l, --label L      label of the imported runs (default vm-ARCH-KERNEL)\n"
+"      --db PATH      the host results store (default ./results.db)\n"
+"      --timeout SEC  give up on the guest after SEC seconds (default 600)\n"
+"      --accel A      auto (default: KVM when a probe boot works, else TCG)\n"
+"      --keep-log     keep the console log even when all went well\n");
+}
+
+/* Where scripts/ is: FLUSHBENCH_TOP, else the directory of this binary. */
+static int find_top(char *top, size_t len)
+{
+	const char *env = getenv("FLUSHBENCH_TOP");
+	char exe[PATH_MAX], probe[VM_PATH];
+	ssize_t n;
+
+	if (env) {
+		snprintf(top, len, "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n < 0)
+			return -1;
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(top, len, "%s", exe);
+	}
+	snprintf(probe, sizeof(probe), "%s/scripts/qemu-boot.sh", top);
+	return access(probe, R_OK) ? -1 : 0;
+}
+
+int fb_vm_spawn(char *const argv[], char *out, size_t len)
+{
+	int fd[2], status;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(fd[0]);
+		dup2(out ? fd[1] : STDERR_FILENO, STDOUT_FILENO);
+		close(fd[1]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "flushbench vm: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	for (;;) {
+		char sink[512];
+		char *p = out && got + 1 < len ? out + got : sink;
+		size_t room = out && got + 1 < len ? len - 1 - got : sizeof(sink);
+		ssize_t n = read(fd[0], p, room);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (p != sink)
+			got += n;
+	}
+	if (out)
+		out[got] = '\0';
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The value of a "KEY=VALUE" line of text into buf; NULL when absent. */
+static const char *kv(const char *text, const char *key, char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		if (!strncmp(l, key, kl) && l[kl] == '=') {
+			size_t n = strcspn(l + kl + 1, "\n");
+
+			snprintf(buf, len, "%.*s", (int)n, l + kl + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The first line after "prefix" in the console log into buf, or NULL. */
+static const char *log_field(const char *log, const char *prefix, char *buf,
+			     size_t len)
+{
+	const char *p = strstr(log, prefix);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += strlen(prefix);
+	n = strcspn(p, "\r\n");
+	snprintf(buf, len, "%.*s", (int)n, p);
+	return buf;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 65536 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap ? 2 * cap : 262144);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	if (fwrite(data, 1, len, f) != len)
+		ret = -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* The last n lines of the log on stderr, indented. */
+static void log_tail(const char *log, size_t len, int n)
+{
+	const char *p = log + len;
+
+	while (p > log && n >= 0)
+		if (*--p == '\n')
+			n--;
+	if (*p == '\n')
+		p++;
+	for (; *p; p++)
+		if (*p != '\r') {
+			if (p == log || p[-1] == '\n')
+				fputs("  | ", stderr);
+			fputc(*p, stderr);
+		}
+}
+
+static const char *host_arch(void)
+{
+	static struct utsname u;
+
+	uname(&u);
+	return !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
+}
+
+/* What qemu-boot.sh's STATUS means, in words. */
+static const char *status_why(const char *status)
+{
+	static const char *const why[][2] = {
+		{ "timeout", "hung or too slow: killed at --timeout" },
+		{ "panic", "the kernel panicked (see its last lines above)" },
+		{ "no-output", "the guest printed nothing (not a kernel for this --arch? no console?)" },
+		{ "error", "QEMU failed (see its message above)" },
+	};
+
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (!strcmp(status, why[i][0]))
+			return why[i][1];
+	return "unknown end";
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_args(int argc, char **argv, struct vm_args *a)
+{
+	static const struct option lo[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "headers", required_argument, NULL, 'H' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "arch", required_argument, NULL, 'A' },
+		{ "debian", required_argument, NULL, 'D' },
+		{ "smp", required_argument, NULL, 's' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "accel", required_argument, NULL, 'x' },
+		{ "keep-log", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	unsigned long v;
+	char *end;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:l:h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'k': a->kernel = optarg; break;
+		case 'H': a->headers = optarg; break;
+		case 'a': a->append = optarg; break;
+		case 'A': a->arch = optarg; break;
+		case 'D': a->debian = optarg; break;
+		case 'm': a->mem = optarg; break;
+		case 'c': a->config = optarg; break;
+		case 'l': a->label = optarg; break;
+		case 'd': a->db = optarg; break;
+		case 'x': a->accel = optarg; break;
+		case 'K': a->keep_log = true; break;
+		case 's':
+		case 't':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > (opt == 's' ? 64 : 86400)) {
+				fprintf(stderr, "flushbench vm: --%s %s: want 1..%d\n",
+					opt == 's' ? "smp" : "timeout", optarg,
+					opt == 's' ? 64 : 86400);
+				return -1;
+			}
+			if (opt == 's')
+				a->smp = v;
+			else
+				a->timeout = v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(FB_EXIT_OK);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flushbench vm: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	if (!a->kernel == !a->debian) {
+		fprintf(stderr, "flushbench vm: give one of --kernel IMAGE or --debian FLAVOUR\n");
+		return -1;
+	}
+	if (strcmp(a->arch, "x86_64") && strcmp(a->arch, "arm64")) {
+		fprintf(stderr, "flushbench vm: --arch %s: want x86_64 or arm64\n",
+			a->arch);
+		return -1;
+	}
+	if (a->debian && strcmp(a->debian, "generic") && strcmp(a->debian, "rt") &&
+	    strcmp(a->debian, "cloud")) {
+		fprintf(stderr, "flushbench vm: --debian %s: want generic, rt or cloud\n",
+			a->debian);
+		return -1;
+	}
+	if (strcmp(a->accel, "auto") && strcmp(a->accel, "kvm") &&
+	    strcmp(a->accel, "tcg")) {
+		fprintf(stderr, "flushbench vm: --accel %s: want auto, kvm or tcg\n",
+			a->accel);
+		return -1;
+	}
+	return 0;
+}
+
+/* Kernel image and headers of a Debian flavour, fetched and cached. */
+static int debian_kernel(const char *top, struct vm_args *a, char *kernel,
+			 char *headers, size_t len)
+{
+	char script[VM_PATH], cache[VM_PATH], out[4096];
+	char *argv[] = { script, (char *)a->arch, (char *)a->debian, cache, NULL };
+
+	snprintf(script, sizeof(script), "%s/scripts/debian-kernel.sh", top);
+	snprintf(cache, sizeof(cache), "%s/build/kernels", top);
+	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
+	    !kv(out, "HEADERS", headers, len)) {
+		fprintf(stderr, "flushbench vm: cannot get Debian's %s %s kernel (above)\n",
+			a->arch, a->debian);
+		return -1;
+	}
+	a->kernel = kernel;
+	if (!a->headers)
+		a->headers = headers;
+	return 0;
+}
+
+/* flushbench built for the guest's architecture into bin. */
+static int guest_binary(const char *top, const char *arch, char *bin, size_t len)
+{
+	char *make[] = { "make", "-s", "-C", (char *)top, "arm64", NULL };
+	ssize_t n;
+
+	if (!strcmp(arch, host_arch())) {
+		n = readlink("/proc/self/exe", bin, len - 1);
+		if (n < 0)
+			return -1;
+		bin[n] = '\0';
+		return 0;
+	}
+	if (strcmp(arch, "arm64")) {
+		fprintf(stderr, "flushbench vm: no cross build for %s guests\n", arch);
+		return -1;
+	}
+	if (fb_vm_spawn(make, NULL, 0)) {
+		fprintf(stderr, "flushbench vm: make arm64 failed (above)\n");
+		return -1;
+	}
+	snprintf(bin, len, "%s/build/arm64/flushbench", top);
+	return 0;
+}
+
+/*
+ * The module built against the headers into ko (empty when the tree has
+ * no module, or no headers were given). The build is the kmod helper's
+ * make target, so the same rules serve native and guest builds.
+ */
+static int guest_module(const char *top, const struct vm_args *a, char *ko,
+			size_t len)
+{
+	char kdir[VM_PATH], karch[96], makefile[VM_PATH], out[4096];
+	char *argv[] = { "make", "-s", "-C", (char *)top, "kmod-guest", kdir,
+			 karch, NULL };
+
+	ko[0] = '\0';
+	snprintf(makefile, sizeof(makefile), "%s/kmod/Kbuild", top);
+	if (!a->headers || access(makefile, R_OK))
+		return 0;
+	snprintf(kdir, sizeof(kdir), "KDIR=%.*s", PATH_MAX, a->headers);
+	snprintf(karch, sizeof(karch), "GUEST_ARCH=%s", a->arch);
+	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KO", ko, len)) {
+		fprintf(stderr, "flushbench vm: building the module against %s failed (above)\n",
+			a->headers);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cached initramfs for this guest into img. */
+static int guest_initramfs(const char *top, const struct vm_args *a,
+			   const char *bin, const char *ko, char *img, size_t len)
+{
+	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
+	char cfg[VM_PATH], kof[VM_PATH], out[8192];
+	char *argv[20];
+	int n = 0;
+	char *last;
+
+	snprintf(outdir, sizeof(outdir), "%s/build/vm", top);
+	mkdir(outdir, 0755);
+	snprintf(script, sizeof(script), "%s/build/vm/run.sh", top);
+	if (write_file(script, guest_script, strlen(guest_script))) {
+		fprintf(stderr, "flushbench vm: %s: %s\n", script, strerror(errno));
+		return -1;
+	}
+	snprintf(mk, sizeof(mk), "%s/scripts/mkinitramfs.sh", top);
+	snprintf(cfg, sizeof(cfg), "%s:/config.yaml", a->config);
+	snprintf(libdir, sizeof(libdir),
+		 "%s/build/arm64/sysroot/usr/lib/aarch64-linux-gnu", top);
+	argv[n++] = mk;
+	argv[n++] = "--arch";
+	argv[n++] = (char *)a->arch;
+	argv[n++] = "--script";
+	argv[n++] = script;
+	argv[n++] = "--out";
+	argv[n++] = outdir;
+	argv[n++] = "--bin";
+	argv[n++] = (char *)bin;
+	argv[n++] = "--file";
+	argv[n++] = cfg;
+	if (!strcmp(a->arch, "arm64")) {
+		argv[n++] = "--libdir";
+		argv[n++] = libdir;
+	}
+	if (ko[0]) {
+		snprintf(kof, sizeof(kof), "%s:/flushbench.ko", ko);
+		argv[n++] = "--file";
+		argv[n++] = kof;
+	}
+	argv[n] = NULL;
+	if (fb_vm_spawn(argv, out, sizeof(out))) {
+		fprintf(stderr, "flushbench vm: building the initramfs failed (above)\n");
+		return -1;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	last = strrchr(out, '\n');
+	snprintf(img, len, "%.*s", (int)(len - 1), last ? last + 1 : out);
+	return 0;
+}
+
+static void qemu_version(const char *arch, char *buf, size_t len)
+{
+	char *argv[] = { !strcmp(arch, "arm64") ? "qemu-system-aarch64" :
+			 "qemu-system-x86_64", "--version", NULL };
+	char out[512], *p;
+
+	snprintf(buf, len, "unknown");
+	if (fb_vm_spawn(argv, out, sizeof(out)))
+		return;
+	/* "QEMU emulator version 7.2.22 (Debian ...)" */
+	p = strstr(out, "version ");
+	if (p)
+		snprintf(buf, len, "%.*s", (int)strcspn(p + 8, " \n"), p + 8);
+}
+
+/* Import the guest's store; 0 when at least one complete run came in. */
+static int import_results(const struct vm_args *a, const char *guest_db,
+			  const struct fb_env *extra)
+{
+	struct fb_store *st;
+	int64_t *runs = NULL;
+	size_t nruns = 0;
+	char err[512];
+	int ret = -1;
+
+	if (fb_store_open(a->db, FB_STORE_RW, &st, err, sizeof(err))) {
+		fprintf(stderr, "flushbench vm: %s\n", err);
+		return -1;
+	}
+	if (fb_store_import(st, guest_db, a->label, extra, &runs, &nruns)) {
+		fprintf(stderr, "flushbench vm: importing the guest's results: %s\n",
+			fb_store_error(st));
+	} else if (!nruns) {
+		fprintf(stderr, "flushbench vm: the guest's store holds no complete run: nothing imported\n");
+	} else {
+		printf("flushbench vm: imported %zu run%s as '%s' into %s (run",
+		       nruns, nruns == 1 ? "" : "s", a->label, a->db);
+		for (size_t i = 0; i < nruns; i++)
+			printf(" %lld", (long long)runs[i]);
+		printf(")\n");
+		ret = 0;
+	}
+	free(runs);
+	fb_store_close(st);
+	return ret;
+}
+
+int fb_cmd_vm(int argc, char **argv)
+{
+	struct vm_args a = {
+		.arch = host_arch(), .config = "configs/quick.yaml",
+		.db = "results.db", .mem = "1G", .accel = "auto", .smp = 2,
+		.timeout = 600, .append = "",
+	};
+	char top[PATH_MAX], kbuf[VM_PATH], hbuf[VM_PATH], bin[VM_PATH];
+	char ko[VM_PATH], img[VM_PATH], logpath[VM_PATH], dbpath[VM_PATH];
+	char label[VM_PATH], append[2048], smp[16], tmo[16], out[1024], accel[16];
+	char status[32], qver[64], cmdline[2048], t0s[32] = "", t1s[32] = "";
+	char rcs[64], bootsh[VM_PATH];
+	char *boot[24], *log = NULL;
+	unsigned char *db = NULL;
+	size_t loglen = 0, dblen;
+	struct fb_env extra = { 0 };
+	struct stat sb;
+	double t0, wall;
+	int rc, n = 0, ret = FB_EXIT_FAIL;
+
+	if (parse_args(argc, argv, &a))
+		return FB_EXIT_USAGE;
+	if (find_top(top, sizeof(top))) {
+		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
+		return FB_EXIT_USAGE;
+	}
+	if (a.debian && debian_kernel(top, &a, kbuf, hbuf, sizeof(kbuf)))
+		return FB_EXIT_FAIL;
+	if (stat(a.kernel, &sb) || access(a.kernel, R_OK)) {
+		fprintf(stderr, "flushbench vm: --kernel %s: %s\n", a.kernel,
+			strerror(errno));
+		return FB_EXIT_USAGE;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size < 4096) {
+		fprintf(stderr, "flushbench vm: --kernel %s: not a kernel image (%s)\n",
+			a.kernel, S_ISREG(sb.st_mode) ? "too small" : "not a file");
+		return FB_EXIT_USAGE;
+	}
+	if (access(a.config, R_OK)) {
+		fprintf(stderr, "flushbench vm: -c %s: %s\n", a.config, strerror(errno));
+		return FB_EXIT_USAGE;
+	}
+	if (!a.label) {
+		const char *k = strrchr(a.kernel, '/');
+
+		snprintf(label, sizeof(label), "vm-%s-%.200s", a.arch,
+			 a.debian ? a.debian : k ? k + 1 : a.kernel);
+		a.label = label;
+	}
+	if (!strcmp(a.arch, "arm64") && !strcmp(a.accel, "auto") &&
+	    strcmp(host_arch(), "arm64"))
+		a.accel = "tcg";
+	if (guest_binary(top, a.arch, bin, sizeof(bin)) ||
+	    guest_module(top, &a, ko, sizeof(ko)) ||
+	    guest_initramfs(top, &a, bin, ko, img, sizeof(img)))
+		return FB_EXIT_FAIL;
+
+	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", top,
+		 (int)getpid());
+	snprintf(append, sizeof(append), "quiet %s", a.append);
+	snprintf(smp, sizeof(smp), "%u", a.smp);
+	snprintf(tmo, sizeof(tmo), "%u", a.timeout);
+	snprintf(bootsh, sizeof(bootsh), "%s/scripts/qemu-boot.sh", top);
+	boot[n++] = bootsh;
+	boot[n++] = "--arch";	boot[n++] = (char *)a.arch;
+	boot[n++] = "--kernel";	boot[n++] = (char *)a.kernel;
+	boot[n++] = "--initrd";	boot[n++] = img;
+	boot[n++] = "--log";	boot[n++] = logpath;
+	boot[n++] = "--append";	boot[n++] = append;
+	boot[n++] = "--smp";	boot[n++] = smp;
+	boot[n++] = "--mem";	boot[n++] = (char *)a.mem;
+	boot[n++] = "--timeout"; boot[n++] = tmo;
+	boot[n++] = "--accel";	boot[n++] = (char *)a.accel;
+	boot[n] = NULL;
+	fprintf(stderr, "flushbench vm: booting %s %s (%s) with %s, log %s\n",
+		a.arch, a.kernel, a.append[0] ? a.append : "no extra cmdline",
+		a.config, logpath);
+	t0 = now_s();
+	rc = fb_vm_spawn(boot, out, sizeof(out));
+	wall = now_s() - t0;
+	if (!kv(out, "ACCEL", accel, sizeof(accel)))
+		snprintf(accel, sizeof(accel), "unknown");
+	if (!kv(out, "STATUS", status, sizeof(status)))
+		snprintf(status, sizeof(status), "error");
+	if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
+		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
+	log = read_file(logpath, &loglen);
+	if (rc || !log) {
+		/* qemu-boot.sh printed the last console lines */
+		fprintf(stderr, "flushbench vm: the guest did not finish: %s after %.0f s: %s (console log %s)\n",
+			status, wall,
+			!strcmp(status, "timeout") && wall + 1 < a.timeout ?
+			"QEMU was killed before --timeout" : status_why(status),
+			logpath);
+		goto out;
+	}
+	if (!strstr(log, "FB-INIT: start")) {
+		fprintf(stderr, "flushbench vm: the guest never reached its /init; last console lines:\n");
+		log_tail(log, loglen, 20);
+		goto out;
+	}
+	if (fb_vm_unframe(log, loglen, &db, &dblen, out, sizeof(out))) {
+		fprintf(stderr, "flushbench vm: no results from the guest: %s; last console lines:\n",
+			out);
+		log_tail(log, loglen, 20);
+		goto out;
+	}
+	if (log_field(log, "FB-VM: run rc=", rcs, sizeof(rcs)) && atoi(rcs))
+		fprintf(stderr, "flushbench vm: warning: flushbench run in the guest exited %d: only complete runs are imported\n",
+			atoi(rcs));
+	snprintf(dbpath, sizeof(dbpath), "%s/build/vm/guest.%d.db", top,
+		 (int)getpid());
+	if (write_file(dbpath, db, dblen)) {
+		fprintf(stderr, "flushbench vm: %s: %s\n", dbpath, strerror(errno));
+		goto out;
+	}
+	qemu_version(a.arch, qver, sizeof(qver));
+	if (log_field(log, "FB-VM: cmdline ", cmdline, sizeof(cmdline))) {
+		for (size_t l = strlen(cmdline); l && cmdline[l - 1] == ' ';)
+			cmdline[--l] = '\0';
+	} else {
+		snprintf(cmdline, sizeof(cmdline), "unknown");
+	}
+	fb_env_set(&extra, "virtualized", "yes");
+	fb_env_set(&extra, "accelerator", "%s", accel);
+	fb_env_set(&extra, "qemu.version", "%s", qver);
+	fb_env_set(&extra, "guest.cmdline", "%s", cmdline);
+	fb_env_set(&extra, "guest.arch", "%s", a.arch);
+	fb_env_set(&extra, "guest.kernel", "%s", a.kernel);
+	fb_env_set(&extra, "guest.smp", "%u", a.smp);
+	fb_env_set(&extra, "guest.mem", "%s", a.mem);
+	if (log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s)))
+		fb_env_set(&extra, "guest.boot_s", "%s", t0s);
+	fb_env_set(&extra, "guest.wall_s", "%.1f", wall);
+	if (!import_results(&a, dbpath, &extra)) {
+		ret = FB_EXIT_OK;
+		log_field(log, "uptime-end ", t1s, sizeof(t1s));
+		fprintf(stderr, "flushbench vm: %s guest (%s): booted in %s s, done at %s s guest time, %.1f s wall\n",
+			a.arch, accel, t0s[0] ? t0s : "?", t1s[0] ? t1s : "?", wall);
+	}
+	unlink(dbpath);
+out:
+	if (ret == FB_EXIT_OK && !a.keep_log) {
+		unlink(logpath);
+	} else if (ret != FB_EXIT_OK) {
+		fprintf(stderr, "flushbench vm: console log kept: %s\n", logpath);
+	}
+	fb_env_free(&extra);
+	free(db);
+	free(log);
+	return ret;
+}

@@ -1,0 +1,36 @@
+# Guests that cannot run the suite: a bad --kernel path, a file that is not
+# a kernel, a kernel that panics (bogus root=, its initramfs not used) and a
+# timeout each end with a clear error, a non-zero exit and nothing imported.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/vm/common.inc"
+vm_ready bad-kernel-path not-a-kernel panic timeout || exit 0
+db=$T/results.db
+# expect_vm NAME EXIT PATTERN ARGS...: exit status EXIT, stderr matching
+# PATTERN (grep -E), no complete run imported
+expect_vm() {
+	local name=$1 want=$2 pat=$3 rc; shift 3
+	"$FB" vm --db "$db" --label "$name" "$@" > "$T/$name.out" 2>&1
+	rc=$?
+	if [ $rc != "$want" ]; then
+		fail "$name" "exit $rc, wanted $want: $(tail -6 "$T/$name.out" | tr '\n' ' ')"
+	elif ! grep -qE -- "$pat" "$T/$name.out"; then
+		fail "$name" "no '$pat' in: $(tail -6 "$T/$name.out" | tr '\n' ' ')"
+	elif [ "$(runs_of "$db" "$name" complete)" != 0 ]; then
+		fail "$name" "a complete run was imported"
+	else
+		pass "$name ($(grep -E -- "$pat" "$T/$name.out" | head -1 | cut -c1-100))"
+	fi
+}
+expect_vm bad-kernel-path 2 "--kernel $T/no-such-bzImage: No such file" \
+	--kernel "$T/no-such-bzImage"
+head -c 1M /dev/urandom > "$T/junk.img"
+expect_vm not-a-kernel 1 "did not finish: (no-output|error)" --kernel "$T/junk.img" \
+	--arch x86_64 --timeout 60
+# the kernel finds no /fb-no-init in the initramfs, mounts root= and panics
+expect_vm panic 1 "did not finish: panic" --debian generic --arch x86_64 \
+	--append "rdinit=/fb-no-init root=/dev/fb-bogus" --timeout 120
+grep -q 'Kernel panic\|VFS: Unable to mount root' "$T/panic.out" &&
+	pass "panic shows the console (Kernel panic line)" ||
+	fail "panic shows the console" "$(tail -6 "$T/panic.out" | tr '\n' ' ')"
+expect_vm timeout 1 "did not finish: timeout after" --debian generic \
+	--arch x86_64 --timeout 2
