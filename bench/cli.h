@@ -13,5 +13,6 @@ int fb_cmd_list(int argc, char **argv);
 int fb_cmd_env(int argc, char **argv);
 int fb_cmd_runs(int argc, char **argv);
 int fb_cmd_vm(int argc, char **argv);		/* bench/vm.c */
+int fb_cmd_matrix(int argc, char **argv);	/* bench/matrix.c */
 
 #endif

@@ -15,6 +15,7 @@ static const struct command {
 	{ "env", fb_cmd_env, "print the environment a run would record" },
 	{ "runs", fb_cmd_runs, "list the runs in a results store" },
 	{ "vm", fb_cmd_vm, "run a suite in a QEMU guest and import its results" },
+	{ "matrix", fb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
 	{ NULL, NULL, NULL }
 };
 

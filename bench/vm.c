@@ -92,8 +92,7 @@ static void usage(FILE *f)
 "      --keep-log     keep the console log even when all went well\n");
 }
 
-/* Where scripts/ is: FLUSHBENCH_TOP, else the directory of this binary. */
-static int find_top(char *top, size_t len)
+int fb_vm_top(char *top, size_t len)
 {
 	const char *env = getenv("FLUSHBENCH_TOP");
 	char exe[PATH_MAX], probe[VM_PATH];
@@ -250,7 +249,7 @@ static void log_tail(const char *log, size_t len, int n)
 		}
 }
 
-static const char *host_arch(void)
+const char *fb_vm_host_arch(void)
 {
 	static struct utsname u;
 
@@ -371,24 +370,22 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	return 0;
 }
 
-/* Kernel image and headers of a Debian flavour, fetched and cached. */
-static int debian_kernel(const char *top, struct vm_args *a, char *kernel,
-			 char *headers, size_t len)
+int fb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
+			char *headers, size_t len)
 {
-	char script[VM_PATH], cache[VM_PATH], out[4096];
-	char *argv[] = { script, (char *)a->arch, (char *)a->debian, cache, NULL };
+	char top[PATH_MAX], script[VM_PATH], cache[VM_PATH], out[4096];
+	char *argv[] = { script, (char *)arch, (char *)flavour, cache, NULL };
 
+	if (fb_vm_top(top, sizeof(top)))
+		return -1;
 	snprintf(script, sizeof(script), "%s/scripts/debian-kernel.sh", top);
 	snprintf(cache, sizeof(cache), "%s/build/kernels", top);
 	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
 	    !kv(out, "HEADERS", headers, len)) {
 		fprintf(stderr, "flushbench vm: cannot get Debian's %s %s kernel (above)\n",
-			a->arch, a->debian);
+			arch, flavour);
 		return -1;
 	}
-	a->kernel = kernel;
-	if (!a->headers)
-		a->headers = headers;
 	return 0;
 }
 
@@ -398,7 +395,7 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
 	char *make[] = { "make", "-s", "-C", (char *)top, "arm64", NULL };
 	ssize_t n;
 
-	if (!strcmp(arch, host_arch())) {
+	if (!strcmp(arch, fb_vm_host_arch())) {
 		n = readlink("/proc/self/exe", bin, len - 1);
 		if (n < 0)
 			return -1;
@@ -545,7 +542,7 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 int fb_cmd_vm(int argc, char **argv)
 {
 	struct vm_args a = {
-		.arch = host_arch(), .config = "configs/quick.yaml",
+		.arch = fb_vm_host_arch(), .config = "configs/quick.yaml",
 		.db = "results.db", .mem = "1G", .accel = "auto", .smp = 2,
 		.timeout = 600, .append = "",
 	};
@@ -564,12 +561,17 @@ int fb_cmd_vm(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a))
 		return FB_EXIT_USAGE;
-	if (find_top(top, sizeof(top))) {
+	if (fb_vm_top(top, sizeof(top))) {
 		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
 		return FB_EXIT_USAGE;
 	}
-	if (a.debian && debian_kernel(top, &a, kbuf, hbuf, sizeof(kbuf)))
-		return FB_EXIT_FAIL;
+	if (a.debian) {
+		if (fb_vm_debian_kernel(a.arch, a.debian, kbuf, hbuf, sizeof(kbuf)))
+			return FB_EXIT_FAIL;
+		a.kernel = kbuf;
+		if (!a.headers)
+			a.headers = hbuf;
+	}
 	if (stat(a.kernel, &sb) || access(a.kernel, R_OK)) {
 		fprintf(stderr, "flushbench vm: --kernel %s: %s\n", a.kernel,
 			strerror(errno));
@@ -592,7 +594,7 @@ int fb_cmd_vm(int argc, char **argv)
 		a.label = label;
 	}
 	if (!strcmp(a.arch, "arm64") && !strcmp(a.accel, "auto") &&
-	    strcmp(host_arch(), "arm64"))
+	    strcmp(fb_vm_host_arch(), "arm64"))
 		a.accel = "tcg";
 	if (guest_binary(top, a.arch, bin, sizeof(bin)) ||
 	    guest_module(top, &a, ko, sizeof(ko)) ||

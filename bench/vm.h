@@ -24,6 +24,17 @@
  */
 int fb_vm_spawn(char *const argv[], char *out, size_t len);
 
+/* The tree (scripts/, build/): FLUSHBENCH_TOP, else this binary's directory. */
+int fb_vm_top(char *top, size_t len);
+/* "x86_64", "arm64", ...: this machine, in the names --arch takes. */
+const char *fb_vm_host_arch(void);
+/*
+ * Debian's kernel of a flavour (generic, rt, cloud) for arch, fetched and
+ * unpacked by scripts/debian-kernel.sh (cached): image and headers paths.
+ */
+int fb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
+			char *headers, size_t len);
+
 /* SHA-256 of len bytes into out[32]. */
 void fb_sha256(const void *data, size_t len, uint8_t out[32]);
 

@@ -4,18 +4,9 @@
 . "$TOP/tests/vm/common.inc"
 vm_ready preempt-none preempt-full || exit 0
 db=$T/results.db
-# one small job: the model is the point, not the numbers
-cat > "$T/one.yaml" <<'YAML'
-samples: 2
-warmup: 1
-duration: 20ms
-jobs:
-  - workload: mprotect
-    npages: 16
-YAML
 for model in none full; do
 	if ! "$FB" vm --debian generic --arch x86_64 --append "preempt=$model" \
-		-c "$T/one.yaml" --db "$db" --label "p-$model" --timeout 300 \
+		-c "$TOP/tests/vm/tiny.yaml" --db "$db" --label "p-$model" --timeout 300 \
 		> "$T/$model.out" 2>&1; then
 		fail "preempt-$model" "$(tail -8 "$T/$model.out" | tr '\n' ' ')"
 		continue

@@ -1,0 +1,908 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushbench matrix: one suite over kernels x cmdlines x {native, vm} x
+ * configs, every cell run the same number of times, interleaved and
+ * shuffled across cells (each round is a seeded permutation of all cells)
+ * so that drift of the machine does not pass for a change. Each cell is a
+ * label ("NAME/KERNEL/CMDLINE/MODE/CONFIG") that `flushbench compare`
+ * takes; the summary groups the changes by dimension.
+ *
+ *   name: preempt            # label prefix (default: the file's name)
+ *   repeat: 3                # runs per cell
+ *   seed: 42                 # shuffle seed (default: from the clock; recorded)
+ *   modes: [vm]              # native and/or vm
+ *   configs: [configs/quick.yaml]
+ *   kernels:
+ *     - {name: host, running: true}        # native cells only
+ *     - {name: deb, debian: generic, arch: x86_64}
+ *     - {name: a, kernel: /path/bzImage, headers: /path/headers}
+ *   cmdlines:                # vm cells only (native runs the booted kernel)
+ *     - {name: none, append: preempt=none}
+ *   vm: {smp: 2, mem: 1G, timeout: 600, accel: auto}
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "cli.h"
+#include "config.h"
+#include "store.h"
+#include "vm.h"
+
+#define MX_MAX 32		/* entries per dimension */
+
+struct mx_kernel {
+	char name[FB_STR_MAX];
+	char path[FB_STR_MAX];
+	char headers[FB_STR_MAX];
+	int debian;		/* index into debian_flavours, 0: none */
+	int arch;		/* index into arches */
+	bool running;
+	/* a Debian kernel, fetched once before the first run */
+	char deb_image[PATH_MAX];
+	char deb_headers[PATH_MAX];
+};
+
+struct mx_cmdline {
+	char name[FB_STR_MAX];
+	char append[FB_STR_MAX];
+};
+
+struct mx_top {
+	char name[FB_STR_MAX];
+	uint64_t repeat;
+	uint64_t seed;
+	uint64_t smp;
+	char mem[FB_STR_MAX];
+	uint64_t timeout;
+	int accel;
+};
+
+struct mx_cell {
+	const struct mx_kernel *k;
+	const struct mx_cmdline *c;
+	bool native;
+	const char *config;
+	char label[4 * FB_STR_MAX];
+	unsigned int done;	/* complete runs */
+};
+
+struct matrix {
+	const char *path;
+	yaml_document_t doc;
+	int errors;
+	bool seeded;
+	struct mx_top top;
+	struct mx_kernel kernels[MX_MAX];
+	struct mx_cmdline cmdlines[MX_MAX];
+	char *configs[MX_MAX];
+	bool modes[2];		/* native, vm */
+	size_t nkernels, ncmdlines, nconfigs;
+	struct mx_cell *cells;
+	size_t ncells;
+};
+
+static const char *const debian_flavours[] = { "none", "generic", "rt", "cloud", NULL };
+static const char *const arches[] = { "host", "x86_64", "arm64", NULL };
+static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+static const char *const mode_names[] = { "native", "vm", NULL };
+
+#define MX_OPT(st, f, t, ...) \
+	{ .name = #f, .type = t, .offset = FB_OFF(st, f), __VA_ARGS__ }
+
+static const struct fb_option top_opts[] = {
+	MX_OPT(struct mx_top, name, FB_OPT_STR,
+	       .help = "label prefix of every cell (default: the file's name)"),
+	MX_OPT(struct mx_top, repeat, FB_OPT_U64, .min = 1, .max = 1000,
+	       .def = "3", .help = "runs of every cell"),
+	MX_OPT(struct mx_top, seed, FB_OPT_U64, .max = UINT64_MAX,
+	       .help = "seed of the shuffle (default: from the clock)"),
+	FB_OPTION_END
+};
+
+static const struct fb_option vm_opts[] = {
+	MX_OPT(struct mx_top, smp, FB_OPT_U64, .min = 1, .max = 64, .def = "2",
+	       .help = "guest CPUs"),
+	MX_OPT(struct mx_top, mem, FB_OPT_STR, .def = "1G", .help = "guest memory"),
+	MX_OPT(struct mx_top, timeout, FB_OPT_U64, .min = 1, .max = 86400,
+	       .def = "600", .help = "seconds before a guest is given up"),
+	MX_OPT(struct mx_top, accel, FB_OPT_ENUM, .def = "auto",
+	       .choices = accels, .help = "auto, kvm or tcg"),
+	FB_OPTION_END
+};
+
+static const struct fb_option kernel_opts[] = {
+	MX_OPT(struct mx_kernel, name, FB_OPT_STR,
+	       .help = "name of the kernel in labels"),
+	{ .name = "kernel", .type = FB_OPT_STR,
+	  .offset = FB_OFF(struct mx_kernel, path),
+	  .help = "path of a kernel image" },
+	MX_OPT(struct mx_kernel, headers, FB_OPT_STR,
+	       .help = "its headers (builds the module)"),
+	MX_OPT(struct mx_kernel, debian, FB_OPT_ENUM, .def = "none",
+	       .choices = debian_flavours,
+	       .help = "a Debian flavour: generic, rt, cloud"),
+	MX_OPT(struct mx_kernel, arch, FB_OPT_ENUM, .def = "host",
+	       .choices = arches, .help = "guest architecture"),
+	MX_OPT(struct mx_kernel, running, FB_OPT_BOOL, .def = "false",
+	       .help = "the kernel this machine runs (native cells)"),
+	FB_OPTION_END
+};
+
+static const struct fb_option cmdline_opts[] = {
+	MX_OPT(struct mx_cmdline, name, FB_OPT_STR,
+	       .help = "name of the cmdline in labels"),
+	MX_OPT(struct mx_cmdline, append, FB_OPT_STR, .def = "",
+	       .help = "appended to the guest's kernel command line"),
+	FB_OPTION_END
+};
+
+static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%zu:%zu: ", m->path, n ? n->start_mark.line + 1 : 1,
+		n ? n->start_mark.column + 1 : 1);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	m->errors++;
+}
+
+static yaml_node_t *mx_node(struct matrix *m, int id)
+{
+	return yaml_document_get_node(&m->doc, id);
+}
+
+static const char *mx_scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ?
+		(const char *)n->data.scalar.value : NULL;
+}
+
+static void mx_defaults(const struct fb_option *opts, void *base)
+{
+	char why[256];
+
+	for (const struct fb_option *o = opts; o->name; o++)
+		if (o->def)
+			fb_opt_parse(o, o->def, base, why, sizeof(why));
+}
+
+static const struct fb_option *mx_find(const struct fb_option *opts,
+				       const char *key)
+{
+	for (; key && opts->name; opts++)
+		if (!strcmp(opts->name, key))
+			return opts;
+	return NULL;
+}
+
+static void mx_set(struct matrix *m, const struct fb_option *o, yaml_node_t *v,
+		   void *base)
+{
+	char why[512];
+
+	if (!mx_scalar(v))
+		mx_err(m, v, "%s: expected a value", o->name);
+	else if (fb_opt_parse(o, mx_scalar(v), base, why, sizeof(why)))
+		mx_err(m, v, "%s", why);
+}
+
+static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
+		       const struct fb_option *opts, const char *const *extra)
+{
+	const char *names[32], *key = mx_scalar(k), *near;
+	size_t n = 0;
+
+	for (; opts->name && n < 16; opts++)
+		names[n++] = opts->name;
+	for (; extra && *extra && n < 32; extra++)
+		names[n++] = *extra;
+	near = key ? fb_did_you_mean(key, names, n) : NULL;
+	if (near)
+		mx_err(m, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
+		       where, near);
+	else
+		mx_err(m, k, "unknown key '%s' in %s", key ? key : "?", where);
+}
+
+/* Fill base from a mapping through an option table. */
+static void mx_map(struct matrix *m, yaml_node_t *map, const char *where,
+		   const struct fb_option *opts, void *base)
+{
+	if (map->type != YAML_MAPPING_NODE) {
+		mx_err(m, map, "%s: expected a mapping", where);
+		return;
+	}
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = mx_node(m, p->key);
+		const struct fb_option *o = mx_find(opts, mx_scalar(k));
+
+		if (o)
+			mx_set(m, o, mx_node(m, p->value), base);
+		else
+			mx_unknown(m, k, where, opts, NULL);
+	}
+}
+
+/* The items of a list node. */
+static bool mx_list(struct matrix *m, yaml_node_t *v, const char *key,
+		    yaml_node_item_t **first, yaml_node_item_t **end)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		mx_err(m, v, "%s: expected a list", key);
+		return false;
+	}
+	*first = v->data.sequence.items.start;
+	*end = v->data.sequence.items.top;
+	if (*end - *first > MX_MAX) {
+		mx_err(m, v, "%s: more than %d entries", key, MX_MAX);
+		*end = *first + MX_MAX;
+	}
+	if (*first == *end)
+		mx_err(m, v, "%s: empty list", key);
+	return true;
+}
+
+static void mx_kernel(struct matrix *m, yaml_node_t *n)
+{
+	struct mx_kernel *k = &m->kernels[m->nkernels++];
+	int kinds;
+
+	mx_defaults(kernel_opts, k);
+	mx_map(m, n, "a kernel", kernel_opts, k);
+	kinds = !!k->path[0] + !!k->debian + k->running;
+	if (kinds != 1)
+		mx_err(m, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
+	if (!k->name[0])
+		snprintf(k->name, sizeof(k->name), "%s",
+			 k->running ? "running" : k->debian ?
+			 debian_flavours[k->debian] : strrchr(k->path, '/') ?
+			 strrchr(k->path, '/') + 1 : k->path);
+	if (k->path[0] && access(k->path, R_OK))
+		mx_err(m, n, "kernel %s: %s", k->path, strerror(errno));
+	for (size_t i = 0; i + 1 < m->nkernels; i++)
+		if (!strcmp(m->kernels[i].name, k->name))
+			mx_err(m, n, "two kernels named '%s'", k->name);
+}
+
+static void mx_cmdline(struct matrix *m, yaml_node_t *n)
+{
+	struct mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
+
+	mx_defaults(cmdline_opts, c);
+	mx_map(m, n, "a cmdline", cmdline_opts, c);
+	if (!c->name[0])
+		snprintf(c->name, sizeof(c->name), "%s",
+			 c->append[0] ? c->append : "default");
+	for (size_t i = 0; i + 1 < m->ncmdlines; i++)
+		if (!strcmp(m->cmdlines[i].name, c->name))
+			mx_err(m, n, "two cmdlines named '%s'", c->name);
+}
+
+static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
+{
+	const char *s = mx_scalar(n);
+	int i;
+
+	if (!s) {
+		mx_err(m, n, "%s: expected a value", key);
+	} else if (!strcmp(key, "configs")) {
+		if (access(s, R_OK))
+			mx_err(m, n, "config %s: %s", s, strerror(errno));
+		m->configs[m->nconfigs++] = strdup(s);
+	} else {
+		for (i = 0; mode_names[i]; i++)
+			if (!strcmp(mode_names[i], s))
+				break;
+		if (!mode_names[i])
+			mx_err(m, n, "modes: unknown mode '%s' (native or vm)", s);
+		else
+			m->modes[i] = true;
+	}
+}
+
+static const char *const list_keys[] = { "kernels", "cmdlines", "configs",
+					"modes", "vm", NULL };
+
+static void mx_parse(struct matrix *m, yaml_node_t *root)
+{
+	mx_defaults(top_opts, &m->top);
+	mx_defaults(vm_opts, &m->top);
+	if (root->type != YAML_MAPPING_NODE) {
+		mx_err(m, root, "a matrix is a mapping (name, repeat, kernels, ...)");
+		return;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = mx_node(m, p->key), *v = mx_node(m, p->value);
+		const char *key = mx_scalar(k);
+		const struct fb_option *o = mx_find(top_opts, key);
+		yaml_node_item_t *it, *end;
+		size_t i;
+
+		if (o) {
+			mx_set(m, o, v, &m->top);
+			m->seeded |= !strcmp(key, "seed");
+			continue;
+		}
+		for (i = 0; key && list_keys[i]; i++)
+			if (!strcmp(key, list_keys[i]))
+				break;
+		if (!key || !list_keys[i]) {
+			mx_unknown(m, k, "the matrix", top_opts, list_keys);
+			continue;
+		}
+		if (!strcmp(key, "vm")) {
+			mx_map(m, v, "vm", vm_opts, &m->top);
+			continue;
+		}
+		if (!mx_list(m, v, key, &it, &end))
+			continue;
+		for (; it < end; it++) {
+			yaml_node_t *e = mx_node(m, *it);
+
+			if (!strcmp(key, "kernels"))
+				mx_kernel(m, e);
+			else if (!strcmp(key, "cmdlines"))
+				mx_cmdline(m, e);
+			else
+				mx_scalar_item(m, e, key);
+		}
+	}
+}
+
+static const char *base_name(const char *path, char *buf, size_t len)
+{
+	const char *b = strrchr(path, '/');
+	char *dot;
+
+	snprintf(buf, len, "%s", b ? b + 1 : path);
+	dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = '\0';
+	return buf;
+}
+
+/* The cells: running kernels give native cells, the others vm cells. */
+static int mx_cells(struct matrix *m)
+{
+	static struct mx_cmdline none = { "default", "" };
+	size_t max = (m->nkernels ? m->nkernels : 1) * (m->ncmdlines + 1) * 2 *
+		     m->nconfigs;
+	char cfg[FB_STR_MAX];
+
+	m->cells = calloc(max, sizeof(*m->cells));
+	if (!m->cells)
+		return -1;
+	for (size_t k = 0; k < m->nkernels; k++)
+		for (int mode = 0; mode < 2; mode++) {
+			bool native = mode == 0;
+
+			if (!m->modes[mode] || native != m->kernels[k].running)
+				continue;
+			for (size_t c = 0; c < (native || !m->ncmdlines ? 1 : m->ncmdlines); c++)
+				for (size_t f = 0; f < m->nconfigs; f++) {
+					struct mx_cell *x = &m->cells[m->ncells++];
+
+					x->k = &m->kernels[k];
+					x->c = native || !m->ncmdlines ? &none : &m->cmdlines[c];
+					x->native = native;
+					x->config = m->configs[f];
+					snprintf(x->label, sizeof(x->label), "%s/%s/%s/%s/%s",
+						 m->top.name, x->k->name, x->c->name,
+						 mode_names[mode],
+						 base_name(x->config, cfg, sizeof(cfg)));
+				}
+		}
+	return 0;
+}
+
+static int mx_load(struct matrix *m, const char *path)
+{
+	yaml_parser_t parser;
+	FILE *f = fopen(path, "rb");
+	yaml_node_t *root;
+	char nm[FB_STR_MAX];
+
+	m->path = path;
+	if (!f) {
+		fprintf(stderr, "flushbench matrix: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &m->doc)) {
+		fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1,
+			parser.problem_mark.column + 1,
+			parser.problem ? parser.problem : "YAML error");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	root = yaml_document_get_root_node(&m->doc);
+	if (!root) {
+		fprintf(stderr, "%s:1:1: empty matrix\n", path);
+		return -1;
+	}
+	mx_parse(m, root);
+	if (!m->top.name[0])
+		snprintf(m->top.name, sizeof(m->top.name), "%s",
+			 base_name(path, nm, sizeof(nm)));
+	if (!m->modes[0] && !m->modes[1])
+		m->modes[1] = true;
+	if (!m->nkernels)
+		mx_err(m, root, "no kernels: list at least one under 'kernels:'");
+	if (!m->nconfigs)
+		m->configs[m->nconfigs++] = strdup("configs/quick.yaml");
+	if (m->errors)
+		return -1;
+	if (mx_cells(m))
+		return -1;
+	if (!m->ncells) {
+		mx_err(m, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
+		return -1;
+	}
+	return 0;
+}
+
+static void mx_free(struct matrix *m)
+{
+	for (size_t i = 0; i < m->nconfigs; i++)
+		free(m->configs[i]);
+	free(m->cells);
+	yaml_document_delete(&m->doc);
+}
+
+/* splitmix64: small, seedable, the same sequence everywhere */
+static uint64_t mx_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* repeat rounds, each a Fisher-Yates permutation of the cells */
+static size_t *mx_schedule(const struct matrix *m)
+{
+	size_t n = m->ncells, *order = malloc(n * m->top.repeat * sizeof(*order));
+	uint64_t s = m->top.seed;
+
+	if (!order)
+		return NULL;
+	for (uint64_t r = 0; r < m->top.repeat; r++) {
+		size_t *o = order + r * n;
+
+		for (size_t i = 0; i < n; i++)
+			o[i] = i;
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = mx_rand(&s) % (i + 1), t = o[i];
+
+			o[i] = o[j];
+			o[j] = t;
+		}
+	}
+	return order;
+}
+
+/* Run one cell once: flushbench run / flushbench vm as a child. */
+static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
+		       const char *db)
+{
+	char self[PATH_MAX], smp[16], tmo[16];
+	char *argv[32];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int n = 0;
+
+	if (l < 0)
+		return -1;
+	self[l] = '\0';
+	argv[n++] = self;
+	if (x->native) {
+		argv[n++] = "run";
+		argv[n++] = "-q";
+	} else {
+		snprintf(smp, sizeof(smp), "%" PRIu64, m->top.smp);
+		snprintf(tmo, sizeof(tmo), "%" PRIu64, m->top.timeout);
+		argv[n++] = "vm";
+		argv[n++] = "--kernel";
+		argv[n++] = (char *)(x->k->debian ? x->k->deb_image : x->k->path);
+		if (x->k->headers[0] || x->k->deb_headers[0]) {
+			argv[n++] = "--headers";
+			argv[n++] = (char *)(x->k->headers[0] ? x->k->headers :
+					     x->k->deb_headers);
+		}
+		if (x->k->arch) {
+			argv[n++] = "--arch";
+			argv[n++] = (char *)arches[x->k->arch];
+		}
+		if (x->c->append[0]) {
+			argv[n++] = "--append";
+			argv[n++] = (char *)x->c->append;
+		}
+		argv[n++] = "--smp";
+		argv[n++] = smp;
+		argv[n++] = "--mem";
+		argv[n++] = (char *)m->top.mem;
+		argv[n++] = "--timeout";
+		argv[n++] = tmo;
+		argv[n++] = "--accel";
+		argv[n++] = (char *)accels[m->top.accel];
+	}
+	argv[n++] = "-c";
+	argv[n++] = (char *)x->config;
+	argv[n++] = "--db";
+	argv[n++] = (char *)db;
+	argv[n++] = "--label";
+	argv[n++] = (char *)x->label;
+	argv[n] = NULL;
+	return fb_vm_spawn(argv, NULL, 0);
+}
+
+/* Tag the newest complete run of the cell's label with where it sat. */
+static int mx_tag(struct fb_store *st, const struct matrix *m,
+		  const struct mx_cell *x, uint64_t round, size_t slot)
+{
+	struct fb_run_row *rows = NULL;
+	size_t n = 0, best = 0;
+	char v[32];
+	int ret = -1;
+
+	if (fb_store_runs(st, x->label, &rows, &n) || !n)
+		goto out;
+	for (size_t i = 1; i < n; i++)
+		if (rows[i].id > rows[best].id)
+			best = i;
+	if (strcmp(rows[best].status, "complete"))
+		goto out;
+	fb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
+	fb_store_env_put(st, rows[best].id, "matrix.file", m->path);
+	snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
+	fb_store_env_put(st, rows[best].id, "matrix.seed", v);
+	snprintf(v, sizeof(v), "%" PRIu64, round);
+	fb_store_env_put(st, rows[best].id, "matrix.round", v);
+	snprintf(v, sizeof(v), "%zu", slot);
+	fb_store_env_put(st, rows[best].id, "matrix.slot", v);
+	fb_store_env_put(st, rows[best].id, "matrix.kernel", x->k->name);
+	fb_store_env_put(st, rows[best].id, "matrix.cmdline", x->c->name);
+	fb_store_env_put(st, rows[best].id, "matrix.mode", x->native ? "native" : "vm");
+	fb_store_env_put(st, rows[best].id, "matrix.config", x->config);
+	ret = 0;
+out:
+	free(rows);
+	return ret;
+}
+
+/* --- summary: per-cell medians of ns/op, and changes by dimension --- */
+
+struct mx_series {
+	size_t cell;
+	char *job;		/* "workload params" */
+	double *v;
+	size_t n, cap;
+	double median;
+};
+
+struct mx_collect {
+	size_t cell;
+	struct mx_series *s;
+	size_t n, cap;
+};
+
+static int mx_value(void *arg, const struct fb_value *v)
+{
+	struct mx_collect *c = arg;
+	struct mx_series *s = NULL;
+	char job[512];
+
+	if (strcmp(v->metric, "ns_per_op"))
+		return 0;
+	snprintf(job, sizeof(job), "%s %s", v->workload, v->params ? v->params : "");
+	for (size_t i = c->n; i-- > 0;)
+		if (c->s[i].cell == c->cell && !strcmp(c->s[i].job, job)) {
+			s = &c->s[i];
+			break;
+		}
+	if (!s) {
+		if (c->n == c->cap) {
+			struct mx_series *ns = realloc(c->s, (c->cap = c->cap * 2 + 16) * sizeof(*ns));
+
+			if (!ns)
+				return -1;
+			c->s = ns;
+		}
+		s = &c->s[c->n++];
+		*s = (struct mx_series){ .cell = c->cell, .job = strdup(job) };
+	}
+	if (s->n == s->cap) {
+		double *nv = realloc(s->v, (s->cap = s->cap * 2 + 16) * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		s->v = nv;
+	}
+	s->v[s->n++] = v->value;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *dim_value(const struct mx_cell *x, int d)
+{
+	switch (d) {
+	case 0: return x->k->name;
+	case 1: return x->c->name;
+	case 2: return x->native ? "native" : "vm";
+	default: return x->config;
+	}
+}
+
+/*
+ * Cells a, b to compare along dimension d: the others equal. Native cells
+ * run the booted kernel with its own cmdline, so native vs vm pairs need
+ * only the same config and cmdline name.
+ */
+static bool mx_pair(const struct mx_cell *x, const struct mx_cell *y,
+		    size_t a, size_t b, int d)
+{
+	if (d == 2)
+		return x->native && !y->native &&
+		       !strcmp(x->config, y->config) && !strcmp(x->c->name, y->c->name);
+	if (a >= b || !strcmp(dim_value(x, d), dim_value(y, d)))
+		return false;
+	for (int e = 0; e < 4; e++)
+		if (e != d && strcmp(dim_value(x, e), dim_value(y, e)))
+			return false;
+	return true;
+}
+
+/* Medians side by side, then `flushbench compare` when this build has it. */
+static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
+			  const struct mx_cell *x, const struct mx_cell *y,
+			  const char *db)
+{
+	char self[PATH_MAX], *out;
+	char *help[] = { self, "compare", "--help", NULL };
+	char *cmp[] = { self, "compare", "--db", (char *)db, "--brief",
+			(char *)x->label, (char *)y->label, NULL };
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	printf("  A %s\n  B %s\n", x->label, y->label);
+	for (size_t s = 0; s < c->n; s++) {
+		if (c->s[s].cell != a)
+			continue;
+		for (size_t t = 0; t < c->n; t++)
+			if (c->s[t].cell == b && !strcmp(c->s[s].job, c->s[t].job))
+				printf("    %-60.60s %12.1f -> %12.1f  %+7.1f%%\n",
+				       c->s[s].job, c->s[s].median, c->s[t].median,
+				       100 * (c->s[t].median / c->s[s].median - 1));
+	}
+	if (l < 0)
+		return;
+	self[l] = '\0';
+	out = malloc(1 << 20);
+	if (out && !fb_vm_spawn(help, out, 1 << 20) &&
+	    !fb_vm_spawn(cmp, out, 1 << 20))
+		fputs(out, stdout);
+	else
+		printf("    (medians only: this build has no 'flushbench compare' for significance)\n");
+	free(out);
+}
+
+static void mx_summary(const struct matrix *m, struct fb_store *st,
+		       const char *db)
+{
+	static const char *const dims[] = { "kernel", "cmdline", "mode", "config" };
+	struct mx_collect c = { 0 };
+
+	for (size_t i = 0; i < m->ncells; i++) {
+		struct fb_run_row *rows = NULL;
+		int64_t ids[1024];
+		size_t n = 0, k = 0;
+
+		if (fb_store_runs(st, m->cells[i].label, &rows, &n))
+			continue;
+		for (size_t r = 0; r < n && k < 1024; r++)
+			if (!strcmp(rows[r].status, "complete"))
+				ids[k++] = rows[r].id;
+		free(rows);
+		c.cell = i;
+		if (k)
+			fb_store_values(st, ids, k, mx_value, &c);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		qsort(c.s[i].v, c.s[i].n, sizeof(double), cmp_double);
+		c.s[i].median = c.s[i].n % 2 ? c.s[i].v[c.s[i].n / 2] :
+			(c.s[i].v[c.s[i].n / 2 - 1] + c.s[i].v[c.s[i].n / 2]) / 2;
+	}
+	printf("\nmedian ns/op per cell (all samples of its complete runs):\n");
+	for (size_t i = 0; i < m->ncells; i++) {
+		printf("  %s  (%u run%s)\n", m->cells[i].label, m->cells[i].done,
+		       m->cells[i].done == 1 ? "" : "s");
+		for (size_t s = 0; s < c.n; s++)
+			if (c.s[s].cell == i)
+				printf("    %-60.60s %14.1f  (n=%zu)\n", c.s[s].job,
+				       c.s[s].median, c.s[s].n);
+	}
+	/* pairs of cells that differ in one dimension */
+	for (int d = 0; d < 4; d++) {
+		bool header = false;
+
+		for (size_t a = 0; a < m->ncells; a++)
+			for (size_t b = 0; b < m->ncells; b++) {
+				const struct mx_cell *x = &m->cells[a], *y = &m->cells[b];
+
+				if (!mx_pair(x, y, a, b, d))
+					continue;
+				if (!header) {
+					printf("\nchanges by %s (median ns/op, B vs A):\n", dims[d]);
+					header = true;
+				}
+				mx_print_pair(&c, a, b, x, y, db);
+			}
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.s[i].job);
+		free(c.s[i].v);
+	}
+	free(c.s);
+}
+
+static void mx_usage(FILE *f)
+{
+	fprintf(f,
+"usage: flushbench matrix -m FILE [--db PATH] [--seed N] [--repeat N] [--dry-run]\n"
+"Run suites over kernels x cmdlines x {native, vm} x configs (see docs/vm.md),\n"
+"every cell the same number of times in shuffled rounds, each cell under its\n"
+"own label NAME/KERNEL/CMDLINE/MODE/CONFIG; then summarise by dimension.\n"
+"  -m, --matrix FILE  the matrix (YAML)\n"
+"      --db PATH      the results store (default ./results.db)\n"
+"      --seed N       shuffle seed (overrides the file's; default: the clock)\n"
+"      --repeat N     runs per cell (overrides the file's)\n"
+"  -n, --dry-run      print the cells and the order, run nothing\n");
+}
+
+int fb_cmd_matrix(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "matrix", required_argument, NULL, 'm' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *file = NULL, *db = "results.db", *seed = NULL, *repeat = NULL;
+	struct matrix m = { 0 };
+	struct fb_store *st = NULL;
+	bool dry = false;
+	size_t *order = NULL, total, failed = 0;
+	char err[512];
+	int opt, ret = FB_EXIT_USAGE;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "m:nh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'm': file = optarg; break;
+		case 'd': db = optarg; break;
+		case 's': seed = optarg; break;
+		case 'r': repeat = optarg; break;
+		case 'n': dry = true; break;
+		case 'h':
+			mx_usage(stdout);
+			return FB_EXIT_OK;
+		default:
+			mx_usage(stderr);
+			return FB_EXIT_USAGE;
+		}
+	}
+	if (!file || optind < argc) {
+		mx_usage(stderr);
+		return FB_EXIT_USAGE;
+	}
+	if (mx_load(&m, file))
+		goto out;
+	if (seed && fb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {
+		fprintf(stderr, "flushbench matrix: --%s\n", err);
+		goto out;
+	}
+	if (repeat && fb_opt_parse(&top_opts[1], repeat, &m.top, err, sizeof(err))) {
+		fprintf(stderr, "flushbench matrix: --%s\n", err);
+		goto out;
+	}
+	if (!seed && !m.seeded)
+		m.top.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	order = mx_schedule(&m);
+	if (!order)
+		goto out;
+	total = m.ncells * m.top.repeat;
+	printf("matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
+	       m.top.name, m.ncells, m.top.repeat, m.top.seed);
+	for (size_t i = 0; i < m.ncells; i++)
+		printf("  cell %zu: %s\n", i, m.cells[i].label);
+	printf("order:");
+	for (size_t i = 0; i < total; i++)
+		printf(" %zu", order[i]);
+	printf("\n");
+	if (dry) {
+		ret = FB_EXIT_OK;
+		goto out;
+	}
+	/* fetch (or find in the cache) each Debian kernel once, not per run */
+	for (size_t i = 0; i < m.nkernels; i++) {
+		struct mx_kernel *k = &m.kernels[i];
+
+		if (k->debian &&
+		    fb_vm_debian_kernel(k->arch ? arches[k->arch] : fb_vm_host_arch(),
+					debian_flavours[k->debian], k->deb_image,
+					k->deb_headers, sizeof(k->deb_image))) {
+			ret = FB_EXIT_FAIL;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < total; i++) {
+		struct mx_cell *x = &m.cells[order[i]];
+		int rc;
+
+		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
+			x->label);
+		rc = mx_run_cell(&m, x, db);
+		if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err))) {
+			fprintf(stderr, "flushbench matrix: %s\n", err);
+			ret = FB_EXIT_FAIL;
+			goto out;
+		}
+		if (!rc && !mx_tag(st, &m, x, i / m.ncells, i)) {
+			x->done++;
+		} else {
+			failed++;
+			fprintf(stderr, "flushbench matrix: %s: run %zu failed (exit %d)\n",
+				x->label, i + 1, rc);
+		}
+		fb_store_close(st);
+		st = NULL;
+	}
+	if (fb_store_open(db, FB_STORE_RO, &st, err, sizeof(err))) {
+		fprintf(stderr, "flushbench matrix: %s\n", err);
+		ret = FB_EXIT_FAIL;
+		goto out;
+	}
+	mx_summary(&m, st, db);
+	fb_store_close(st);
+	if (failed) {
+		fprintf(stderr, "flushbench matrix: %zu of %zu runs failed: cells are unequal\n",
+			failed, total);
+		ret = FB_EXIT_FAIL;
+	} else {
+		ret = FB_EXIT_OK;
+	}
+out:
+	free(order);
+	mx_free(&m);
+	return ret;
+}

@@ -1,0 +1,80 @@
+# flushbench matrix: the shipped matrices load; the schedule is a seeded
+# shuffle in rounds (every cell once per round, same seed same order);
+# YAML errors carry file:line:column; a native + vm matrix runs every cell
+# the same number of times under its label and summarises by dimension.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/vm/common.inc"
+vm_ready shipped-matrices schedule-rounds schedule-seeded yaml-errors \
+	matrix-runs matrix-tags matrix-summary || exit 0
+cd "$TOP" || exit 1
+# ab-kernels.yaml names two images to be copied in: point it at any file
+mkdir -p "$T/k"; head -c 8192 /dev/zero > "$T/k/bzImage"
+sed "s|build/kernels/[AB]/bzImage|$T/k/bzImage|" configs/matrix/ab-kernels.yaml > "$T/ab.yaml"
+ok=1
+for f in configs/matrix/preempt.yaml configs/matrix/native-vs-vm.yaml "$T/ab.yaml"; do
+	"$FB" matrix -m "$f" --dry-run > "$T/dry.out" 2>&1 || {
+		ok=0; fail shipped-matrices "$f: $(tail -3 "$T/dry.out" | tr '\n' ' ')"; }
+done
+[ $ok = 1 ] && pass "shipped-matrices (preempt, native-vs-vm, ab-kernels)"
+
+# order: 3 cells x 4 rounds; each round a permutation of 0..2
+"$FB" matrix -m configs/matrix/preempt.yaml --repeat 4 --seed 11 -n > "$T/o1" 2>&1
+"$FB" matrix -m configs/matrix/preempt.yaml --repeat 4 --seed 11 -n > "$T/o2" 2>&1
+"$FB" matrix -m configs/matrix/preempt.yaml --repeat 4 --seed 12 -n > "$T/o3" 2>&1
+order=$(sed -n 's/^order: //p' "$T/o1")
+rounds_ok=1
+set -- $order
+[ $# = 12 ] || rounds_ok=0
+while [ $# -ge 3 ]; do
+	[ "$(printf '%s\n' "$1" "$2" "$3" | sort | tr '\n' ' ')" = "0 1 2 " ] || rounds_ok=0
+	shift 3
+done
+[ $rounds_ok = 1 ] && pass "schedule-rounds ($order)" ||
+	fail schedule-rounds "order '$order' is not 4 permutations of 3 cells"
+if cmp -s "$T/o1" "$T/o2" && ! cmp -s "$T/o1" "$T/o3" && grep -q 'seed 11' "$T/o1"; then
+	pass "schedule-seeded (same seed, same order; another seed, another)"
+else
+	fail schedule-seeded "$(grep order "$T/o1" "$T/o2" "$T/o3" | tr '\n' ' ')"
+fi
+
+printf 'name: x\nrepet: 3\nkernels:\n  - {name: a, debain: generic}\nvm: {smp: 0}\n' > "$T/bad.yaml"
+"$FB" matrix -m "$T/bad.yaml" -n > "$T/bad.out" 2>&1; rc=$?
+if [ $rc = 2 ] && grep -q "bad.yaml:2:1: unknown key 'repet' in the matrix (did you mean 'repeat'?)" "$T/bad.out" &&
+   grep -q "bad.yaml:4:15: unknown key 'debain'" "$T/bad.out" &&
+   grep -q "bad.yaml:5:11: smp: 0 is out of range" "$T/bad.out"; then
+	pass "yaml-errors (file:line:column, did you mean)"
+else
+	fail yaml-errors "exit $rc: $(tr '\n' ' ' < "$T/bad.out")"
+fi
+
+# a small real matrix: the running kernel natively, Debian's in a guest
+cp "$TOP/tests/vm/tiny.yaml" "$T/one.yaml"
+cat > "$T/m.yaml" <<YAML
+name: t
+repeat: 2
+seed: 3
+kernels:
+  - {name: host, running: true}
+  - {name: deb, debian: generic, arch: x86_64}
+modes: [native, vm]
+configs: [$T/one.yaml]
+YAML
+db=$T/results.db
+if "$FB" matrix -m "$T/m.yaml" --db "$db" > "$T/m.out" 2> "$T/m.err"; then
+	a=$(runs_of "$db" t/host/default/native/one complete)
+	b=$(runs_of "$db" t/deb/default/vm/one complete)
+	[ "$a" = 2 ] && [ "$b" = 2 ] && pass "matrix-runs (2 + 2 complete runs)" ||
+		fail matrix-runs "native $a, vm $b complete runs"
+else
+	fail matrix-runs "$(tail -5 "$T/m.err" | tr '\n' ' ')"
+fi
+seed=$(env_of "$db" t/deb/default/vm/one matrix.seed)
+mode=$(env_of "$db" t/deb/default/vm/one matrix.mode)
+virt=$(env_of "$db" t/deb/default/vm/one virtualized)
+nmode=$(env_of "$db" t/host/default/native/one matrix.mode)
+[ "$seed" = 3 ] && [ "$mode" = vm ] && [ "$virt" = yes ] && [ "$nmode" = native ] &&
+	pass "matrix-tags (matrix.seed, matrix.mode, virtualized)" ||
+	fail matrix-tags "seed '$seed' mode '$mode' virtualized '$virt' native mode '$nmode'"
+grep -q '^changes by mode' "$T/m.out" && grep -q 'mprotect npages=16' "$T/m.out" &&
+	pass "matrix-summary (changes by mode)" ||
+	fail matrix-summary "$(tail -8 "$T/m.out" | tr '\n' ' ')"
