@@ -370,22 +370,52 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	return 0;
 }
 
+/*
+ * The answer of scripts/debian-kernel.sh is kept in build/kernels/ARCH-
+ * FLAVOUR.env and reused while it is newer than the apt lists (resolving
+ * through apt-cache takes seconds) and the image it names is there.
+ */
+static int debian_cached(const char *envf, char *out, size_t len)
+{
+	struct stat e, lists;
+	char *text;
+	size_t n;
+
+	if (stat(envf, &e) || stat("/var/lib/apt/lists", &lists) ||
+	    e.st_mtime <= lists.st_mtime)
+		return -1;
+	text = read_file(envf, &n);
+	if (!text)
+		return -1;
+	snprintf(out, len, "%s", text);
+	free(text);
+	return 0;
+}
+
 int fb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 			char *headers, size_t len)
 {
-	char top[PATH_MAX], script[VM_PATH], cache[VM_PATH], out[4096];
+	char top[PATH_MAX], script[VM_PATH], cache[VM_PATH], envf[VM_PATH];
+	char out[4096];
 	char *argv[] = { script, (char *)arch, (char *)flavour, cache, NULL };
 
 	if (fb_vm_top(top, sizeof(top)))
 		return -1;
 	snprintf(script, sizeof(script), "%s/scripts/debian-kernel.sh", top);
 	snprintf(cache, sizeof(cache), "%s/build/kernels", top);
+	snprintf(envf, sizeof(envf), "%s/build/kernels/%s-%s.env", top, arch,
+		 flavour);
+	if (!debian_cached(envf, out, sizeof(out)) &&
+	    kv(out, "KERNEL", kernel, len) && kv(out, "HEADERS", headers, len) &&
+	    !access(kernel, R_OK) && !access(headers, R_OK))
+		return 0;
 	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
 	    !kv(out, "HEADERS", headers, len)) {
 		fprintf(stderr, "flushbench vm: cannot get Debian's %s %s kernel (above)\n",
 			arch, flavour);
 		return -1;
 	}
+	write_file(envf, out, strlen(out));
 	return 0;
 }
 
@@ -593,8 +623,8 @@ int fb_cmd_vm(int argc, char **argv)
 			 a.debian ? a.debian : k ? k + 1 : a.kernel);
 		a.label = label;
 	}
-	if (!strcmp(a.arch, "arm64") && !strcmp(a.accel, "auto") &&
-	    strcmp(fb_vm_host_arch(), "arm64"))
+	/* a guest of another architecture is always emulated */
+	if (!strcmp(a.accel, "auto") && strcmp(a.arch, fb_vm_host_arch()))
 		a.accel = "tcg";
 	if (guest_binary(top, a.arch, bin, sizeof(bin)) ||
 	    guest_module(top, &a, ko, sizeof(ko)) ||

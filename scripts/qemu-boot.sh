@@ -9,7 +9,8 @@
 #     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
 #     XZ bzImage is unpacked once to IMG.vmlinux and booted through the PVH
 #     entry (faster) unless --no-pvh or the unpacking fails.
-#   arm64: always TCG here (x86_64 host): -M virt -cpu max,pauth-impdef=on.
+#   arm64: TCG on an x86_64 host (-M virt -cpu max,pauth-impdef=on); on an
+#     aarch64 host KVM is tried the same way (-cpu host, gic-version=max).
 # The serial console goes to FILE. Prints "ACCEL=kvm|tcg" and
 # "STATUS=ok|timeout|panic|no-output|error" on stdout; on anything but ok the
 # last console lines go to stderr.
@@ -70,8 +71,14 @@ arm64)
 	qemu=qemu-system-aarch64
 	console=ttyAMA0
 	machine=(-M virt)
-	[ "$accel" = kvm ] && die "arm64: no KVM on this host; use tcg"
-	accel=tcg
+	if [ "$(uname -m)" = aarch64 ]; then
+		# on arm64 hardware KVM is tried like on x86_64; the GIC
+		# version follows the host's when KVM is used
+		[ "$accel" = tcg ] || machine=(-M virt,gic-version=max)
+	else
+		[ "$accel" = kvm ] && die "arm64: no KVM on this $(uname -m) host; use tcg"
+		accel=tcg
+	fi
 	;;
 *) die "ARCH '$arch': want x86_64 or arm64" ;;
 esac
@@ -79,7 +86,9 @@ command -v $qemu >/dev/null || die "$qemu not found"
 
 run_qemu() {	# ACCEL LIMIT LOG APPEND
 	local cpu
-	if [ "$1" = kvm ]; then
+	if [ "$1" = kvm ] && [ "$arch" = arm64 ]; then
+		cpu=(-cpu host)
+	elif [ "$1" = kvm ]; then
 		cpu=(-cpu host,-arch-capabilities)
 	elif [ "$arch" = arm64 ]; then
 		cpu=(-cpu max,pauth-impdef=on)
