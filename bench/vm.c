@@ -445,29 +445,49 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
 }
 
 /*
- * The module built against the headers into ko (empty when the tree has
- * no module, or no headers were given). The build is the kmod helper's
- * make target, so the same rules serve native and guest builds.
+ * The companion module built for the guest's kernel into ko, by the kmod
+ * helper's `scripts/kmod-build.sh ARCH OUTDIR FLAVOUR [HEADERS]`. Empty,
+ * with why, when this tree has no module or no headers are known, or the
+ * build failed (a warning: the guest runs without it and the workloads
+ * that need it skip, saying so).
  */
-static int guest_module(const char *top, const struct vm_args *a, char *ko,
-			size_t len)
+static void guest_module(const char *top, const struct vm_args *a, char *ko,
+			 size_t len, char *why, size_t whylen)
 {
-	char kdir[VM_PATH], karch[96], makefile[VM_PATH], out[4096];
-	char *argv[] = { "make", "-s", "-C", (char *)top, "kmod-guest", kdir,
-			 karch, NULL };
+	char script[VM_PATH], kbuild[VM_PATH], outdir[VM_PATH], out[4096];
+	char *argv[] = { script, (char *)a->arch, outdir,
+			 (char *)(a->debian ? a->debian : "generic"),
+			 a->debian ? NULL : (char *)a->headers, NULL };
+	uint8_t h[32];
+	char *nl;
 
 	ko[0] = '\0';
-	snprintf(makefile, sizeof(makefile), "%s/kmod/Kbuild", top);
-	if (!a->headers || access(makefile, R_OK))
-		return 0;
-	snprintf(kdir, sizeof(kdir), "KDIR=%.*s", PATH_MAX, a->headers);
-	snprintf(karch, sizeof(karch), "GUEST_ARCH=%s", a->arch);
-	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KO", ko, len)) {
-		fprintf(stderr, "flushbench vm: building the module against %s failed (above)\n",
-			a->headers);
-		return -1;
+	snprintf(script, sizeof(script), "%s/scripts/kmod-build.sh", top);
+	snprintf(kbuild, sizeof(kbuild), "%s/kmod/Kbuild", top);
+	if (access(script, X_OK) || access(kbuild, R_OK)) {
+		snprintf(why, whylen, "none (this tree has no kmod/)");
+		return;
 	}
-	return 0;
+	if (!a->headers) {
+		snprintf(why, whylen, "none (no --headers for this kernel)");
+		return;
+	}
+	/* one build directory per (arch, headers) */
+	fb_sha256(a->headers, strlen(a->headers), h);
+	snprintf(outdir, sizeof(outdir), "%s/build/vm/kmod-%s-%02x%02x%02x%02x",
+		 top, a->arch, h[0], h[1], h[2], h[3]);
+	if (fb_vm_spawn(argv, out, sizeof(out))) {
+		snprintf(why, whylen, "none (the build against %.200s failed)",
+			 a->headers);
+		fprintf(stderr, "flushbench vm: warning: module not built for this kernel (above): the guest runs without it\n");
+		return;
+	}
+	/* the last line it prints is the .ko */
+	for (size_t n = strlen(out); n && out[n - 1] == '\n';)
+		out[--n] = '\0';
+	nl = strrchr(out, '\n');
+	snprintf(ko, len, "%s", nl ? nl + 1 : out);
+	snprintf(why, whylen, "%s", ko);
 }
 
 /* The cached initramfs for this guest into img. */
@@ -580,7 +600,7 @@ int fb_cmd_vm(int argc, char **argv)
 	char ko[VM_PATH], img[VM_PATH], logpath[VM_PATH], dbpath[VM_PATH];
 	char label[VM_PATH], append[2048], smp[16], tmo[16], out[1024], accel[16];
 	char status[32], qver[64], cmdline[2048], t0s[32] = "", t1s[32] = "";
-	char rcs[64], bootsh[VM_PATH];
+	char rcs[64], bootsh[VM_PATH], modwhy[VM_PATH + 64];
 	char *boot[24], *log = NULL;
 	unsigned char *db = NULL;
 	size_t loglen = 0, dblen;
@@ -626,9 +646,10 @@ int fb_cmd_vm(int argc, char **argv)
 	/* a guest of another architecture is always emulated */
 	if (!strcmp(a.accel, "auto") && strcmp(a.arch, fb_vm_host_arch()))
 		a.accel = "tcg";
-	if (guest_binary(top, a.arch, bin, sizeof(bin)) ||
-	    guest_module(top, &a, ko, sizeof(ko)) ||
-	    guest_initramfs(top, &a, bin, ko, img, sizeof(img)))
+	if (guest_binary(top, a.arch, bin, sizeof(bin)))
+		return FB_EXIT_FAIL;
+	guest_module(top, &a, ko, sizeof(ko), modwhy, sizeof(modwhy));
+	if (guest_initramfs(top, &a, bin, ko, img, sizeof(img)))
 		return FB_EXIT_FAIL;
 
 	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", top,
@@ -705,6 +726,9 @@ int fb_cmd_vm(int argc, char **argv)
 	fb_env_set(&extra, "guest.kernel", "%s", a.kernel);
 	fb_env_set(&extra, "guest.smp", "%u", a.smp);
 	fb_env_set(&extra, "guest.mem", "%s", a.mem);
+	fb_env_set(&extra, "guest.module", "%s%s", modwhy,
+		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?
+		   " (insmod failed in the guest)" : "");
 	if (log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s)))
 		fb_env_set(&extra, "guest.boot_s", "%s", t0s);
 	fb_env_set(&extra, "guest.wall_s", "%.1f", wall);
