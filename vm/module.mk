@@ -51,3 +51,6 @@ $(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
 
 $(ARM64_BIN): $(ARM64_OUT)/bench/main.o $(ARM64_OUT)/libflushbench.a
 	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
+
+# The compiler's dependency files of the arm64 objects (not the sysroot's).
+-include $(shell find $(ARM64_OUT) -name '*.d' -type f -not -path '*/sysroot/*' 2>/dev/null)
