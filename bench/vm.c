@@ -495,16 +495,20 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 			   const char *bin, const char *ko, char *img, size_t len)
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
-	char cfg[VM_PATH], kof[VM_PATH], out[8192];
+	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
 	char *argv[20];
 	int n = 0;
 	char *last;
 
 	snprintf(outdir, sizeof(outdir), "%s/build/vm", top);
 	mkdir(outdir, 0755);
+	/* written aside and renamed: a concurrent vm may be reading it */
+	snprintf(tmp, sizeof(tmp), "%s/build/vm/run.sh.%d", top, (int)getpid());
 	snprintf(script, sizeof(script), "%s/build/vm/run.sh", top);
-	if (write_file(script, guest_script, strlen(guest_script))) {
+	if (write_file(tmp, guest_script, strlen(guest_script)) ||
+	    rename(tmp, script)) {
 		fprintf(stderr, "flushbench vm: %s: %s\n", script, strerror(errno));
+		unlink(tmp);
 		return -1;
 	}
 	snprintf(mk, sizeof(mk), "%s/scripts/mkinitramfs.sh", top);

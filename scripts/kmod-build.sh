@@ -1,20 +1,29 @@
 #!/bin/bash
 # Build kmod/ (flushbench.ko) for ARCH against Debian 12's headers.
-# Usage: scripts/kmod-build.sh x86_64|arm64 OUTDIR [FLAVOUR]
+# Usage: scripts/kmod-build.sh x86_64|arm64 OUTDIR [FLAVOUR [HEADERS]]
 # Kbuild builds in the source directory, so the sources are copied to
 # OUTDIR first; the module ends in OUTDIR/flushbench.ko. Kernel packages
-# come from scripts/debian-kernel.sh (cached in build/kernels).
+# come from scripts/debian-kernel.sh (cached in build/kernels); HEADERS
+# (a kernel build tree or headers directory, `make -C` target) builds for
+# another kernel instead (flushbench vm --kernel IMAGE --headers DIR).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 x86_64|arm64 OUTDIR [FLAVOUR]" >&2; exit 2; }
 arch=$1 out=$2 flavour=${3:-generic}
-vars=$("$top/scripts/debian-kernel.sh" "$arch" "$flavour" "$top/build/kernels")
-eval "$vars"
+if [ -n "${4:-}" ]; then
+	HEADERS=$4 KARCH=${arch/x86_64/x86} CROSS_COMPILE=""
+	[ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ] &&
+		CROSS_COMPILE=aarch64-linux-gnu-
+	[ -f "$HEADERS/Makefile" ] || { echo "kmod-build: $HEADERS: no kernel Makefile" >&2; exit 1; }
+else
+	vars=$("$top/scripts/debian-kernel.sh" "$arch" "$flavour" "$top/build/kernels")
+	eval "$vars"
+fi
 mkdir -p "$out/arch"
 out=$(cd "$out" && pwd)
 cp "$top"/kmod/Kbuild "$top"/kmod/*.c "$top"/kmod/*.h "$out/"
 cp "$top"/kmod/arch/*.c "$out/arch/"
-if [ "$arch" = arm64 ] && ! command -v aarch64-linux-gnu-gcc-12 >/dev/null; then
+if [ "$CROSS_COMPILE" ] && ! command -v aarch64-linux-gnu-gcc-12 >/dev/null; then
 	echo "kmod-build: aarch64-linux-gnu-gcc-12 missing (apt-get install gcc-aarch64-linux-gnu)" >&2
 	exit 1
 fi
