@@ -115,28 +115,28 @@ int fb_mw_null_counts(unsigned int n1, unsigned int n2, double *counts)
 	return 0;
 }
 
-/* P(U <= u) under the null, exact. */
-static int mw_exact_cdf(unsigned int n1, unsigned int n2, double u, double *p)
+/*
+ * The exact null CDF of U: a malloc'd array cdf[u] = P(U <= u) for u in
+ * 0..n1*n2, or NULL when out of memory.
+ */
+static double *mw_null_cdf(unsigned int n1, unsigned int n2)
 {
 	size_t w = (size_t)n1 * n2 + 1;
-	double *c = malloc(w * sizeof(*c)), below = 0, total = 0;
-	int err;
+	double *c = malloc(w * sizeof(*c)), total = 0;
 
 	if (!c)
-		return -ENOMEM;
-	err = fb_mw_null_counts(n1, n2, c);
-	if (err) {
+		return NULL;
+	if (fb_mw_null_counts(n1, n2, c)) {
 		free(c);
-		return err;
+		return NULL;
 	}
-	for (size_t k = 0; k < w; k++) {
-		total += c[k];
-		if ((double)k <= u + 1e-9)
-			below += c[k];
+	for (size_t u = 0; u < w; u++) {
+		total += c[u];
+		c[u] = total;
 	}
-	free(c);
-	*p = below / total;
-	return 0;
+	for (size_t u = 0; u < w; u++)
+		c[u] /= total;
+	return c;
 }
 
 struct tagged {
@@ -157,7 +157,6 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	size_t n = nx + ny, i, j;
 	struct tagged *t;
 	double rsum = 0, ties = 0, mu, var, lo;
-	int err = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (!nx || !ny)
@@ -187,13 +186,15 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	r->u = rsum - (double)nx * (nx + 1) / 2;
 	mu = (double)nx * ny / 2;
 	if (!ties && nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
-		double umin = fmin(r->u, (double)nx * ny - r->u);
+		/* U is an integer here: no ties */
+		size_t umin = (size_t)fmin(r->u, (double)nx * ny - r->u);
+		double *cdf = mw_null_cdf(nx, ny);
 
-		err = mw_exact_cdf(nx, ny, umin, &lo);
-		if (err)
-			return err;
+		if (!cdf)
+			return -ENOMEM;
 		r->exact = true;
-		r->p = fmin(1.0, 2 * lo);
+		r->p = fmin(1.0, 2 * cdf[umin]);
+		free(cdf);
 		return 0;
 	}
 	var = (double)nx * ny / 12 *
@@ -228,33 +229,17 @@ static int hl_cutoff(size_t nx, size_t ny, double conf, size_t *k,
 	double half = (1 - conf) / 2;
 
 	if (nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
-		double *c = malloc((m + 1) * sizeof(*c)), total = 0, cum = 0;
-		size_t u;
-		int err;
+		double *cdf = mw_null_cdf(nx, ny);
 
-		if (!c)
+		if (!cdf)
 			return -ENOMEM;
-		err = fb_mw_null_counts(nx, ny, c);
-		if (err) {
-			free(c);
-			return err;
-		}
-		for (u = 0; u <= m; u++)
-			total += c[u];
-		/* cum = P(U <= u); find the largest u with cum <= half */
-		*k = 0;
-		for (u = 0; u <= m; u++) {
-			if ((cum + c[u]) / total > half + 1e-12)
-				break;
-			cum += c[u];
-			*k = u + 1;
-		}
-		if (!*k) {
+		/* k - 1 is the largest u with P(U <= u) <= half */
+		for (*k = 0; *k <= m && cdf[*k] <= half + 1e-12; (*k)++)
+			;
+		if (!*k)
 			*k = 1;
-			cum = c[0];
-		}
-		*achieved = 1 - 2 * cum / total;
-		free(c);
+		*achieved = 1 - 2 * cdf[*k - 1];
+		free(cdf);
 	} else {
 		double sigma = sqrt((double)m * (nx + ny + 1) / 12);
 		double z = gsl_cdf_ugaussian_Qinv(half);
