@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The results store: the only user of SQLite. Schema (versioned, created
- * and migrated here) is documented in README.md ("Schema").
+ * and migrated here) is documented in docs/schema.md.
  *
  * Writers commit each sample in its own transaction, so a run killed
  * midway keeps every finished sample; a run left 'running' by a process
@@ -103,5 +103,24 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env);
 /* The config text a run was made from. malloc'd, or NULL. */
 char *fb_store_run_config(struct fb_store *st, int64_t run);
+
+/* --- whole stores --- */
+
+/*
+ * Copy every run of the flushbench database src_path (e.g. one a guest
+ * wrote) into st in one transaction, with its environment, samples,
+ * counters, metrics and unsupported events; origin becomes 'imported'.
+ * A run that is not complete in the source keeps 'failed', or else comes
+ * in as 'aborted': never as complete. label (if not NULL) replaces the
+ * source labels; extra's keys are added to (or replace) each run's
+ * environment. *runs (malloc'd) gets the new run ids, in source order.
+ * The source is opened read-only and never written. 0, or -1 with the
+ * store error and nothing imported.
+ */
+int fb_store_import(struct fb_store *st, const char *src_path,
+		    const char *label, const struct fb_env *extra,
+		    int64_t **runs, size_t *n);
+/* PRAGMA integrity_check: 0 if the file is sound, else -1 and why. */
+int fb_store_check(struct fb_store *st);
 
 #endif

@@ -1,0 +1,1439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The results store: the only user of SQLite (see store.h, docs/schema.md).
+ *
+ * Every write is one short BEGIN IMMEDIATE ... COMMIT, so several writers
+ * (two runs at once, a run and an import) interleave safely in WAL mode and
+ * a SIGKILL loses at most the sample being written. A run whose process is
+ * gone (not alive on this host and boot, or its pid now belongs to a younger
+ * process) is stale: writers mark it 'aborted' when they open the store,
+ * readers only report it so.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define BUSY_TIMEOUT_MS	30000
+#define BUSY_RETRIES	5	/* further tries of BEGIN/COMMIT after the timeout */
+#define ISO_LEN		32
+
+/*
+ * Schema version 1. Older versions are brought up by migrations[v] (from v
+ * to v + 1); there are none yet.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE meta (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO meta (key, value) VALUES ('schema_version', '1');\n"
+	"CREATE TABLE runs (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  label TEXT,\n"
+	"  status TEXT NOT NULL\n"
+	"    CHECK (status IN ('running', 'complete', 'aborted', 'failed')),\n"
+	"  config_path TEXT,\n"
+	"  config_hash TEXT,\n"
+	"  config_text TEXT,\n"
+	"  started_at TEXT NOT NULL,\n"
+	"  ended_at TEXT,\n"
+	"  host TEXT,\n"
+	"  pid INTEGER,\n"
+	"  boot_id TEXT,\n"
+	"  origin TEXT NOT NULL DEFAULT 'native'\n"
+	"    CHECK (origin IN ('native', 'imported'))\n"
+	");\n"
+	"CREATE INDEX runs_label ON runs (label);\n"
+	"CREATE INDEX runs_status ON runs (status);\n"
+	"CREATE TABLE environment (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+	"  key TEXT NOT NULL,\n"
+	"  value TEXT,\n"
+	"  PRIMARY KEY (run_id, key)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE samples (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+	"  job INTEGER NOT NULL,\n"
+	"  workload TEXT NOT NULL,\n"
+	"  params TEXT NOT NULL DEFAULT '',\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  status TEXT NOT NULL\n"
+	"    CHECK (status IN ('ok', 'skip', 'fail', 'untrustworthy')),\n"
+	"  reason TEXT,\n"
+	"  ops INTEGER NOT NULL,\n"
+	"  elapsed_ns INTEGER NOT NULL,\n"
+	"  ns_per_op REAL,\n"
+	"  ops_per_sec REAL,\n"
+	"  cpus TEXT,\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX samples_run ON samples (run_id, workload);\n"
+	"CREATE TABLE counters (\n"
+	"  sample_id INTEGER NOT NULL REFERENCES samples (id) ON DELETE CASCADE,\n"
+	"  name TEXT NOT NULL,\n"
+	"  value REAL NOT NULL,\n"
+	"  per_op REAL,\n"
+	"  PRIMARY KEY (sample_id, name)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE metrics (\n"
+	"  sample_id INTEGER NOT NULL REFERENCES samples (id) ON DELETE CASCADE,\n"
+	"  name TEXT NOT NULL,\n"
+	"  value REAL NOT NULL,\n"
+	"  unit TEXT NOT NULL DEFAULT '',\n"
+	"  better TEXT NOT NULL CHECK (better IN ('lower', 'higher')),\n"
+	"  PRIMARY KEY (sample_id, name)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE unsupported (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+	"  event TEXT NOT NULL,\n"
+	"  reason TEXT,\n"
+	"  PRIMARY KEY (run_id, event)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE VIEW sample_values\n"
+	"  (run_id, sample_id, workload, params, metric, unit, better, value) AS\n"
+	"  SELECT run_id, id, workload, params, 'ns_per_op', 'ns', 'lower',\n"
+	"         ns_per_op\n"
+	"    FROM samples WHERE status = 'ok' AND ns_per_op IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT run_id, id, workload, params, 'ops_per_sec', 'ops/s', 'higher',\n"
+	"         ops_per_sec\n"
+	"    FROM samples WHERE status = 'ok' AND ops_per_sec IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT s.run_id, s.id, s.workload, s.params, c.name || '/op',\n"
+	"         'events/op', 'lower', c.per_op\n"
+	"    FROM samples s JOIN counters c ON c.sample_id = s.id\n"
+	"   WHERE s.status = 'ok' AND c.per_op IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT s.run_id, s.id, s.workload, s.params, m.name, m.unit,\n"
+	"         m.better, m.value\n"
+	"    FROM samples s JOIN metrics m ON m.sample_id = s.id\n"
+	"   WHERE s.status = 'ok';\n";
+
+/* migrations[v]: SQL taking schema version v to v + 1 (v >= 1). */
+static const char *const migrations[FB_SCHEMA_VERSION + 1] = { NULL };
+
+/* Cached write statements. */
+enum stmt_id {
+	Q_RUN_INSERT,
+	Q_ENV_PUT,
+	Q_UNSUPPORTED,
+	Q_RUN_STATUS,
+	Q_SAMPLE_INSERT,
+	Q_COUNTER_INSERT,
+	Q_METRIC_INSERT,
+	Q_RUN_END,
+	NR_STMTS
+};
+
+static const char *const stmt_sql[NR_STMTS] = {
+	[Q_RUN_INSERT] =
+		"INSERT INTO runs (label, status, config_path, config_hash,"
+		" config_text, started_at, host, pid, boot_id, origin)"
+		" VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'native')",
+	[Q_ENV_PUT] =
+		"INSERT OR REPLACE INTO environment (run_id, key, value)"
+		" VALUES (?1, ?2, ?3)",
+	[Q_UNSUPPORTED] =
+		"INSERT OR IGNORE INTO unsupported (run_id, event, reason)"
+		" VALUES (?1, ?2, ?3)",
+	[Q_RUN_STATUS] = "SELECT status FROM runs WHERE id = ?1",
+	[Q_SAMPLE_INSERT] =
+		"INSERT INTO samples (run_id, job, workload, params, seq,"
+		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec,"
+		" cpus, at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[Q_COUNTER_INSERT] =
+		"INSERT INTO counters (sample_id, name, value, per_op)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[Q_METRIC_INSERT] =
+		"INSERT INTO metrics (sample_id, name, value, unit, better)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_RUN_END] =
+		"UPDATE runs SET status = ?2, ended_at = ?3 WHERE id = ?1",
+};
+
+struct fb_store {
+	sqlite3 *db;
+	char *path;
+	bool ro;
+	char host[256];
+	char boot_id[64];
+	sqlite3_stmt *stmt[NR_STMTS];
+	char err[1024];
+};
+
+static const char *const status_names[] = {
+	[FB_OK] = "ok",
+	[FB_SKIP] = "skip",
+	[FB_FAIL] = "fail",
+	[FB_UNTRUSTWORTHY] = "untrustworthy",
+};
+
+static void __attribute__((format(printf, 2, 3)))
+set_err(struct fb_store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+}
+
+/* "PATH: what: sqlite's message (errno text)" */
+static void set_db_err(struct fb_store *st, const char *what)
+{
+	int e = sqlite3_system_errno(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+
+	if (e && sqlite3_errcode(st->db) != SQLITE_NOTADB)
+		set_err(st, "%s: %s%s%s (%s)", st->path, what ? what : "",
+			what ? ": " : "", msg, strerror(e));
+	else
+		set_err(st, "%s: %s%s%s", st->path, what ? what : "",
+			what ? ": " : "", msg);
+}
+
+static void now_iso(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
+
+/* Seconds since the epoch of an ISO-8601 UTC time we wrote, or -1. */
+static time_t iso_to_time(const char *s)
+{
+	struct tm tm = { 0 };
+
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+static void read_line(const char *file, char *buf, size_t len)
+{
+	FILE *f = fopen(file, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* When process pid started, in seconds since the epoch; -1 if unknown. */
+static time_t proc_start_time(long pid)
+{
+	char file[64], buf[1024], line[256];
+	unsigned long long start = 0, btime = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	const char *p;
+	FILE *f;
+	int field;
+
+	snprintf(file, sizeof(file), "/proc/%ld/stat", pid);
+	read_line(file, buf, sizeof(buf));
+	p = strrchr(buf, ')');
+	if (!p || hz <= 0)
+		return -1;
+	/* fields after "pid (comm)" start at 3 (state); starttime is 22 */
+	for (field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &start) != 1)
+		return -1;
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	if (!btime)
+		return -1;
+	return (time_t)(btime + start / hz);
+}
+
+/*
+ * Is the process of a 'running' run still there? Only a process on this
+ * host and boot can be; its pid must be alive and not younger than the run.
+ */
+static bool run_alive(const struct fb_store *st, const char *host,
+		      const char *boot_id, long pid, const char *started_at)
+{
+	time_t born, started;
+
+	if (!host || strcmp(host, st->host))
+		return false;
+	if (!boot_id || !st->boot_id[0] || strcmp(boot_id, st->boot_id))
+		return false;
+	if (pid <= 0 || (kill(pid, 0) && errno != EPERM))
+		return false;
+	born = proc_start_time(pid);
+	started = iso_to_time(started_at);
+	/* btime has a one-second grain: allow two */
+	if (born >= 0 && started >= 0 && born > started + 2)
+		return false;	/* the pid was reused */
+	return true;
+}
+
+/* "file:" URI of path (so that no name is taken for a URI by accident). */
+static char *path_uri(const char *path, bool ro)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(path);
+	char *uri = malloc(5 + 3 * len + sizeof("?mode=rwc"));
+	char *p = uri;
+
+	if (!uri)
+		return NULL;
+	p += sprintf(p, "file:");
+	for (; *path; path++) {
+		unsigned char c = *path;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/._-~", c)) {
+			*p++ = c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	strcpy(p, ro ? "?mode=ro" : "?mode=rwc");
+	return uri;
+}
+
+static int exec(struct fb_store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		set_db_err(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static bool busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+/* Run BEGIN IMMEDIATE or COMMIT, retrying past busy_timeout a few times. */
+static int exec_retry(struct fb_store *st, const char *sql, const char *what)
+{
+	int rc, i;
+
+	for (i = 0;; i++) {
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (!busy(rc) || i == BUSY_RETRIES)
+			break;
+		usleep(10000 + (unsigned int)(getpid() % 7) * 5000);
+	}
+	set_db_err(st, what);
+	return -1;
+}
+
+static int tx_begin(struct fb_store *st)
+{
+	return exec_retry(st, "BEGIN IMMEDIATE", "begin transaction");
+}
+
+static int tx_commit(struct fb_store *st)
+{
+	return exec_retry(st, "COMMIT", "commit");
+}
+
+static void tx_rollback(struct fb_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* The cached statement id, reset and unbound; NULL with the error set. */
+static sqlite3_stmt *stmt(struct fb_store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s,
+				       NULL) != SQLITE_OK) {
+			set_db_err(st, "prepare");
+			return NULL;
+		}
+		st->stmt[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Step s to completion; 0, or -1 with "PATH: what: why". Resets s. */
+static int step_done(struct fb_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int i)
+{
+	const char *t = col_text(s, i);
+
+	snprintf(dst, len, "%s", t ? t : "");
+}
+
+static int writable(struct fb_store *st)
+{
+	if (st->ro) {
+		set_err(st, "%s: opened read-only", st->path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The schema version of the open database: 0 if it has no tables at all,
+ * else the version in meta; -1 (error set) if it is not a database or not
+ * a flushbench one.
+ */
+static int schema_version(struct fb_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v;
+	char *end;
+	long ver = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT (SELECT count(*) FROM sqlite_master),"
+			       " (SELECT count(*) FROM sqlite_master"
+			       "   WHERE type = 'table' AND name = 'meta')",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, NULL);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		set_db_err(st, NULL);
+		goto out;
+	}
+	if (sqlite3_column_int64(s, 0) == 0) {
+		ver = 0;
+		goto out;
+	}
+	if (sqlite3_column_int64(s, 1) == 0) {
+		set_err(st, "%s: not a flushbench database (it has tables but no 'meta' table)",
+			st->path);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT value FROM meta WHERE key = 'schema_version'",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading meta");
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		set_err(st, "%s: not a flushbench database (no schema_version in meta)",
+			st->path);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		set_db_err(st, "reading meta");
+		goto out;
+	}
+	v = col_text(s, 0);
+	errno = 0;
+	ver = v ? strtol(v, &end, 10) : -1;
+	if (!v || !*v || *end || errno || ver < 1 || ver > 1000000) {
+		set_err(st, "%s: unknown schema version '%s' (this flushbench knows %d)",
+			st->path, v ? v : "NULL", FB_SCHEMA_VERSION);
+		ver = -1;
+	} else if (ver > FB_SCHEMA_VERSION) {
+		set_err(st, "%s: schema version %ld is newer than this flushbench (%d)",
+			st->path, ver, FB_SCHEMA_VERSION);
+		ver = -1;
+	}
+out:
+	sqlite3_finalize(s);
+	return (int)ver;
+}
+
+/* Create the schema or migrate it to FB_SCHEMA_VERSION, in one transaction. */
+static int create_or_migrate(struct fb_store *st)
+{
+	char sql[64];
+	int ver;
+
+	if (tx_begin(st))
+		return -1;
+	/* again, now that no other writer can be half-way through */
+	ver = schema_version(st);
+	if (ver < 0)
+		goto err;
+	if (ver == 0 && exec(st, schema_v1, "creating the schema"))
+		goto err;
+	for (; ver > 0 && ver < FB_SCHEMA_VERSION; ver++) {
+		if (!migrations[ver]) {
+			set_err(st, "%s: no migration from schema version %d",
+				st->path, ver);
+			goto err;
+		}
+		if (exec(st, migrations[ver], "migrating the schema"))
+			goto err;
+		snprintf(sql, sizeof(sql),
+			 "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
+			 ver + 1);
+		if (exec(st, sql, "migrating the schema"))
+			goto err;
+	}
+	return tx_commit(st) ? -1 : 0;
+err:
+	tx_rollback(st);
+	return -1;
+}
+
+/* Mark the stale 'running' runs 'aborted', ended at their last sample. */
+static int reconcile(struct fb_store *st)
+{
+	sqlite3_stmt *s = NULL, *u = NULL;
+	int rc;
+
+	if (tx_begin(st))
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, host, boot_id, pid, started_at FROM runs"
+			       " WHERE status = 'running'", -1, &s, NULL) ||
+	    sqlite3_prepare_v2(st->db,
+			       "UPDATE runs SET status = 'aborted', ended_at ="
+			       " coalesce((SELECT max(at) FROM samples"
+			       "           WHERE run_id = ?1), started_at)"
+			       " WHERE id = ?1", -1, &u, NULL)) {
+		set_db_err(st, "finding stale runs");
+		goto err;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (run_alive(st, col_text(s, 1), col_text(s, 2),
+			      (long)sqlite3_column_int64(s, 3), col_text(s, 4)))
+			continue;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		if (step_done(st, u, "marking a stale run aborted"))
+			goto err;
+	}
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, "finding stale runs");
+		goto err;
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return tx_commit(st);
+err:
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	tx_rollback(st);
+	return -1;
+}
+
+static int setup_rw(struct fb_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	const char *mode;
+	int ok;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		set_db_err(st, "setting WAL mode");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	mode = col_text(s, 0);
+	ok = mode && !strcmp(mode, "wal");
+	if (!ok)
+		set_err(st, "%s: cannot use WAL mode (journal mode stays '%s')",
+			st->path, mode ? mode : "?");
+	sqlite3_finalize(s);
+	if (!ok)
+		return -1;
+	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+		 "setting pragmas"))
+		return -1;
+	if (create_or_migrate(st))
+		return -1;
+	/* ours now: let the last writer to close fold the WAL back in */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	return reconcile(st);
+}
+
+int fb_store_open(const char *path, enum fb_store_mode mode,
+		  struct fb_store **out, char *err, size_t len)
+{
+	struct fb_store *st;
+	struct stat sb;
+	char *uri = NULL;
+	int flags, ver;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->path = strdup(path))) {
+		snprintf(err, len, "%s: out of memory", path);
+		free(st);
+		return -1;
+	}
+	st->ro = mode == FB_STORE_RO;
+	if (gethostname(st->host, sizeof(st->host)))
+		st->host[0] = '\0';
+	read_line("/proc/sys/kernel/random/boot_id", st->boot_id,
+		  sizeof(st->boot_id));
+
+	/* a reader needs the file; nobody can use a directory */
+	if (stat(path, &sb)) {
+		if (st->ro || errno != ENOENT) {
+			set_err(st, "%s: %s", path, strerror(errno));
+			goto err;
+		}
+	} else if (S_ISDIR(sb.st_mode)) {
+		set_err(st, "%s: %s", path, strerror(EISDIR));
+		goto err;
+	}
+	uri = path_uri(path, st->ro);
+	if (!uri) {
+		set_err(st, "%s: out of memory", path);
+		goto err;
+	}
+	flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
+				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (sqlite3_open_v2(uri, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db)
+			set_db_err(st, "cannot open");
+		else
+			set_err(st, "%s: cannot open: out of memory", path);
+		goto err;
+	}
+	/* until we know the file is ours, closing must not write to it */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+
+	ver = schema_version(st);
+	if (ver < 0)
+		goto err;
+	if (st->ro) {
+		if (ver == 0) {
+			set_err(st, "%s: not a flushbench database (no tables)",
+				path);
+			goto err;
+		}
+		if (ver < FB_SCHEMA_VERSION) {
+			set_err(st, "%s: schema version %d is older than this flushbench (%d); open it read-write to migrate",
+				path, ver, FB_SCHEMA_VERSION);
+			goto err;
+		}
+	} else if (setup_rw(st)) {
+		goto err;
+	}
+	free(uri);
+	st->err[0] = '\0';
+	*out = st;
+	return 0;
+err:
+	snprintf(err, len, "%s", st->err);
+	free(uri);
+	fb_store_close(st);
+	return -1;
+}
+
+void fb_store_close(struct fb_store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < NR_STMTS; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *fb_store_error(const struct fb_store *st)
+{
+	return st->err;
+}
+
+static int put_env(struct fb_store *st, int64_t run, const char *key,
+		   const char *value)
+{
+	sqlite3_stmt *s = stmt(st, Q_ENV_PUT);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	bind_text(s, 2, key);
+	bind_text(s, 3, value);
+	return step_done(st, s, "storing environment");
+}
+
+static int put_env_all(struct fb_store *st, int64_t run,
+		       const struct fb_env *env)
+{
+	size_t i;
+
+	for (i = 0; env && i < env->n; i++)
+		if (put_env(st, run, env->kv[i].key, env->kv[i].value))
+			return -1;
+	return 0;
+}
+
+int64_t fb_store_run_begin(struct fb_store *st, const char *label,
+			   const char *config_path, const char *config_text,
+			   const char *config_hash, const struct fb_env *env)
+{
+	char now[ISO_LEN];
+	sqlite3_stmt *s;
+	int64_t run;
+
+	if (writable(st) || tx_begin(st))
+		return -1;
+	s = stmt(st, Q_RUN_INSERT);
+	if (!s)
+		goto err;
+	now_iso(now, sizeof(now));
+	bind_text(s, 1, label);
+	bind_text(s, 2, config_path);
+	bind_text(s, 3, config_hash);
+	bind_text(s, 4, config_text);
+	bind_text(s, 5, now);
+	bind_text(s, 6, st->host);
+	sqlite3_bind_int64(s, 7, getpid());
+	bind_text(s, 8, st->boot_id[0] ? st->boot_id : NULL);
+	if (step_done(st, s, "starting a run"))
+		goto err;
+	run = sqlite3_last_insert_rowid(st->db);
+	if (put_env_all(st, run, env) || tx_commit(st))
+		goto err;
+	return run;
+err:
+	tx_rollback(st);
+	return -1;
+}
+
+int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
+		     const char *value)
+{
+	if (writable(st) || tx_begin(st))
+		return -1;
+	if (put_env(st, run, key, value) || tx_commit(st)) {
+		tx_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
+			 const char *why)
+{
+	sqlite3_stmt *s;
+
+	if (writable(st) || tx_begin(st))
+		return -1;
+	s = stmt(st, Q_UNSUPPORTED);
+	if (!s)
+		goto err;
+	sqlite3_bind_int64(s, 1, run);
+	bind_text(s, 2, event);
+	bind_text(s, 3, why);
+	if (step_done(st, s, "storing an unsupported event") || tx_commit(st))
+		goto err;
+	return 0;
+err:
+	tx_rollback(st);
+	return -1;
+}
+
+/* Inside a transaction: 0 if run exists and is 'running', else -1. */
+static int check_running(struct fb_store *st, int64_t run)
+{
+	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
+	int rc, ret = -1;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		set_err(st, "%s: no run #%" PRId64, st->path, run);
+	else if (rc != SQLITE_ROW)
+		set_db_err(st, "reading a run");
+	else if (strcmp(col_text(s, 0), "running"))
+		set_err(st, "%s: run #%" PRId64 " is %s, not running",
+			st->path, run, col_text(s, 0));
+	else
+		ret = 0;
+	sqlite3_reset(s);
+	return ret;
+}
+
+static int check_sample(struct fb_store *st, const struct fb_sample_rec *r)
+{
+	size_t i;
+
+	if (!r->workload) {
+		set_err(st, "%s: sample without a workload", st->path);
+		return -1;
+	}
+	if ((unsigned int)r->status >= sizeof(status_names) / sizeof(*status_names)) {
+		set_err(st, "%s: sample of %s: bad status %d", st->path,
+			r->workload, (int)r->status);
+		return -1;
+	}
+	if (r->ops > INT64_MAX || r->elapsed_ns > INT64_MAX) {
+		set_err(st, "%s: sample of %s: ops or elapsed_ns out of range",
+			st->path, r->workload);
+		return -1;
+	}
+	if ((r->ncounters && (!r->counter_names || !r->counter_values)) ||
+	    (r->nmetrics && !r->metrics)) {
+		set_err(st, "%s: sample of %s: counters or metrics missing",
+			st->path, r->workload);
+		return -1;
+	}
+	for (i = 0; i < r->ncounters; i++) {
+		if (!r->counter_names[i] || !isfinite(r->counter_values[i])) {
+			set_err(st, "%s: sample of %s: counter %s has no finite value",
+				st->path, r->workload,
+				r->counter_names[i] ? r->counter_names[i] : "(unnamed)");
+			return -1;
+		}
+	}
+	for (i = 0; i < r->nmetrics; i++) {
+		if (!isfinite(r->metrics[i].value)) {
+			set_err(st, "%s: sample of %s: metric %s is not finite",
+				st->path, r->workload, r->metrics[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int put_counters(struct fb_store *st, int64_t sample,
+			const struct fb_sample_rec *r)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < r->ncounters; i++) {
+		s = stmt(st, Q_COUNTER_INSERT);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, sample);
+		bind_text(s, 2, r->counter_names[i]);
+		sqlite3_bind_double(s, 3, r->counter_values[i]);
+		if (r->ops)
+			sqlite3_bind_double(s, 4,
+					    r->counter_values[i] / (double)r->ops);
+		if (step_done(st, s, "storing a counter"))
+			return -1;
+	}
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct fb_metric *m = &r->metrics[i];
+
+		s = stmt(st, Q_METRIC_INSERT);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, sample);
+		bind_text(s, 2, m->name);
+		sqlite3_bind_double(s, 3, m->value);
+		bind_text(s, 4, m->unit);
+		bind_text(s, 5, m->better == FB_HIGHER_IS_BETTER ?
+			  "higher" : "lower");
+		if (step_done(st, s, "storing a metric"))
+			return -1;
+	}
+	return 0;
+}
+
+int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
+			    const struct fb_sample_rec *r)
+{
+	char now[ISO_LEN];
+	sqlite3_stmt *s;
+	int64_t sample;
+
+	if (writable(st) || check_sample(st, r) || tx_begin(st))
+		return -1;
+	if (check_running(st, run))
+		goto err;
+	s = stmt(st, Q_SAMPLE_INSERT);
+	if (!s)
+		goto err;
+	now_iso(now, sizeof(now));
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_int64(s, 2, r->job);
+	bind_text(s, 3, r->workload);
+	bind_text(s, 4, r->params ? r->params : "");
+	sqlite3_bind_int64(s, 5, r->seq);
+	bind_text(s, 6, status_names[r->status]);
+	bind_text(s, 7, r->reason && *r->reason ? r->reason : NULL);
+	sqlite3_bind_int64(s, 8, (int64_t)r->ops);
+	sqlite3_bind_int64(s, 9, (int64_t)r->elapsed_ns);
+	if (r->ops)
+		sqlite3_bind_double(s, 10, (double)r->elapsed_ns / (double)r->ops);
+	if (r->elapsed_ns)
+		sqlite3_bind_double(s, 11,
+				    (double)r->ops * 1e9 / (double)r->elapsed_ns);
+	bind_text(s, 12, r->cpus);
+	bind_text(s, 13, now);
+	if (step_done(st, s, "storing a sample"))
+		goto err;
+	sample = sqlite3_last_insert_rowid(st->db);
+	if (put_counters(st, sample, r) || tx_commit(st))
+		goto err;
+	return sample;
+err:
+	tx_rollback(st);
+	return -1;
+}
+
+int fb_store_run_end(struct fb_store *st, int64_t run, const char *status)
+{
+	char now[ISO_LEN];
+	sqlite3_stmt *s;
+
+	if (writable(st))
+		return -1;
+	if (!status || (strcmp(status, "complete") && strcmp(status, "aborted") &&
+			strcmp(status, "failed"))) {
+		set_err(st, "%s: run #%" PRId64 ": cannot end as '%s' (complete, aborted or failed)",
+			st->path, run, status ? status : "NULL");
+		return -1;
+	}
+	if (tx_begin(st))
+		return -1;
+	if (check_running(st, run))
+		goto err;
+	s = stmt(st, Q_RUN_END);
+	if (!s)
+		goto err;
+	now_iso(now, sizeof(now));
+	sqlite3_bind_int64(s, 1, run);
+	bind_text(s, 2, status);
+	bind_text(s, 3, now);
+	if (step_done(st, s, "ending a run") || tx_commit(st))
+		goto err;
+	return 0;
+err:
+	tx_rollback(st);
+	return -1;
+}
+
+/* --- reading --- */
+
+#define RUN_COLS \
+	"SELECT id, label, status, started_at, ended_at, config_hash," \
+	" (SELECT count(*) FROM samples WHERE run_id = runs.id)," \
+	" host, boot_id, pid FROM runs "
+
+/* Append the rows of s (a RUN_COLS query) to *rows; -1 on error. */
+static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
+			struct fb_run_row **rows, size_t *n)
+{
+	struct fb_run_row *r, *grown;
+	size_t cap = *n;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(*rows, cap * sizeof(**rows));
+			if (!grown) {
+				set_err(st, "%s: out of memory", st->path);
+				return -1;
+			}
+			*rows = grown;
+		}
+		r = &(*rows)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(s, 0);
+		copy_col(r->label, sizeof(r->label), s, 1);
+		copy_col(r->status, sizeof(r->status), s, 2);
+		copy_col(r->started_at, sizeof(r->started_at), s, 3);
+		copy_col(r->ended_at, sizeof(r->ended_at), s, 4);
+		copy_col(r->config_hash, sizeof(r->config_hash), s, 5);
+		r->nsamples = (long)sqlite3_column_int64(s, 6);
+		if (!strcmp(r->status, "running") &&
+		    !run_alive(st, col_text(s, 7), col_text(s, 8),
+			       (long)sqlite3_column_int64(s, 9),
+			       col_text(s, 3)))
+			snprintf(r->status, sizeof(r->status), "aborted");
+	}
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, "reading runs");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs of one query: where is a WHERE clause on ?1 (or ""). */
+static int query_runs(struct fb_store *st, const char *where, const char *text,
+		      int64_t id, struct fb_run_row **rows, size_t *n)
+{
+	char sql[512];
+	sqlite3_stmt *s;
+	int ret;
+
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY id", RUN_COLS, where);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading runs");
+		return -1;
+	}
+	if (text)
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	else if (*where)
+		sqlite3_bind_int64(s, 1, id);
+	ret = collect_runs(st, s, rows, n);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* "12" or "#12" as a run id; -1 if spec is not one. */
+static int64_t parse_run_id(const char *spec, bool *hash)
+{
+	const char *p = spec;
+	char *end;
+	long long id;
+
+	*hash = *p == '#';
+	if (*hash)
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	id = strtoll(p, &end, 10);
+	if (*end || errno || id <= 0)
+		return -1;
+	return id;
+}
+
+int fb_store_runs(struct fb_store *st, const char *spec,
+		  struct fb_run_row **rows, size_t *n)
+{
+	int64_t id;
+	bool hash;
+
+	*rows = NULL;
+	*n = 0;
+	if (!spec)
+		return query_runs(st, "", NULL, 0, rows, n);
+	id = parse_run_id(spec, &hash);
+	/* a label wins over an id written without '#' */
+	if (!hash && query_runs(st, "WHERE label = ?1", spec, 0, rows, n))
+		goto err;
+	if (!*n && id > 0 && query_runs(st, "WHERE id = ?1", NULL, id, rows, n))
+		goto err;
+	if (!*n) {
+		set_err(st, "no run with label or id '%s'", spec);
+		goto err;
+	}
+	return 0;
+err:
+	free(*rows);
+	*rows = NULL;
+	*n = 0;
+	return -1;
+}
+
+int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
+		    int (*fn)(void *arg, const struct fb_value *v), void *arg)
+{
+	struct fb_value v;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, ret = 0;
+	size_t i;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT run_id, sample_id, workload, params, metric,"
+			       " unit, better, value FROM sample_values"
+			       " WHERE run_id = ?1 ORDER BY sample_id, metric",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading values");
+		return -1;
+	}
+	for (i = 0; i < nruns && !ret; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, runs[i]);
+		while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			v.run = sqlite3_column_int64(s, 0);
+			v.sample = sqlite3_column_int64(s, 1);
+			v.workload = col_text(s, 2);
+			v.params = col_text(s, 3);
+			v.metric = col_text(s, 4);
+			v.unit = col_text(s, 5);
+			v.better = !strcmp(col_text(s, 6), "higher") ?
+				   FB_HIGHER_IS_BETTER : FB_LOWER_IS_BETTER;
+			v.value = sqlite3_column_double(s, 7);
+			ret = fn(arg, &v);
+		}
+		if (!ret && rc != SQLITE_DONE) {
+			set_db_err(st, "reading values");
+			ret = -1;
+		}
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* 0 if run exists; else -1 with "no run #N" (or the database error). */
+static int run_exists(struct fb_store *st, int64_t run)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM runs WHERE id = ?1", -1,
+			       &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading runs");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		set_err(st, "%s: no run #%" PRId64, st->path, run);
+	else
+		set_db_err(st, "reading runs");
+	return -1;
+}
+
+int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
+{
+	struct fb_kv *kv = NULL, *grown;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	env->kv = NULL;
+	env->n = 0;
+	if (run_exists(st, run))
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT key, value FROM environment WHERE run_id = ?1"
+			       " ORDER BY key", -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading environment");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *val = col_text(s, 1);
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			grown = realloc(kv, cap * sizeof(*kv));
+			if (!grown)
+				goto nomem;
+			kv = grown;
+		}
+		kv[n].key = strdup(col_text(s, 0));
+		kv[n].value = strdup(val ? val : "");
+		n++;
+		if (!kv[n - 1].key || !kv[n - 1].value)
+			goto nomem;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, "reading environment");
+		goto err;
+	}
+	env->kv = kv;
+	env->n = n;
+	return 0;
+nomem:
+	sqlite3_finalize(s);
+	set_err(st, "%s: out of memory", st->path);
+err:
+	while (n--) {
+		free(kv[n].key);
+		free(kv[n].value);
+	}
+	free(kv);
+	return -1;
+}
+
+char *fb_store_run_config(struct fb_store *st, int64_t run)
+{
+	sqlite3_stmt *s;
+	char *text = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT config_text FROM runs WHERE id = ?1", -1,
+			       &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading a config");
+		return NULL;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && col_text(s, 0))
+		text = strdup(col_text(s, 0));
+	else if (rc == SQLITE_ROW)
+		set_err(st, "%s: run #%" PRId64 " has no stored config",
+			st->path, run);
+	else if (rc == SQLITE_DONE)
+		set_err(st, "%s: no run #%" PRId64, st->path, run);
+	else
+		set_db_err(st, "reading a config");
+	sqlite3_finalize(s);
+	return text;
+}
+
+/* --- maintenance --- */
+
+int fb_store_check(struct fb_store *st)
+{
+	sqlite3_stmt *s;
+	const char *msg;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(1)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		set_db_err(st, "integrity check");
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	msg = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	if (msg && !strcmp(msg, "ok"))
+		ret = 0;
+	else if (msg)
+		set_err(st, "%s: integrity check failed: %s", st->path, msg);
+	else
+		set_db_err(st, "integrity check");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Statements of an import, run against the source attached as fb_src. */
+enum import_id {
+	I_RUN,
+	I_ENV,
+	I_UNSUPPORTED,
+	I_SAMPLE_IDS,
+	I_SAMPLE,
+	I_COUNTERS,
+	I_METRICS,
+	NR_IMPORT
+};
+
+static const char *const import_sql[NR_IMPORT] = {
+	/* ?1 source run, ?2 label or NULL, ?3 status */
+	[I_RUN] =
+		"INSERT INTO main.runs (label, status, config_path, config_hash,"
+		" config_text, started_at, ended_at, host, pid, boot_id, origin)"
+		" SELECT coalesce(?2, label), ?3, config_path, config_hash,"
+		"  config_text, started_at,"
+		"  coalesce(ended_at, (SELECT max(at) FROM fb_src.samples"
+		"                      WHERE run_id = r.id), started_at),"
+		"  host, pid, boot_id, 'imported'"
+		" FROM fb_src.runs r WHERE id = ?1",
+	/* ?1 source run, ?2 new run */
+	[I_ENV] =
+		"INSERT INTO main.environment (run_id, key, value)"
+		" SELECT ?2, key, value FROM fb_src.environment WHERE run_id = ?1",
+	[I_UNSUPPORTED] =
+		"INSERT INTO main.unsupported (run_id, event, reason)"
+		" SELECT ?2, event, reason FROM fb_src.unsupported WHERE run_id = ?1",
+	[I_SAMPLE_IDS] =
+		"SELECT id FROM fb_src.samples WHERE run_id = ?1 ORDER BY id",
+	/* ?1 source sample, ?2 new run */
+	[I_SAMPLE] =
+		"INSERT INTO main.samples (run_id, job, workload, params, seq,"
+		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec, cpus, at)"
+		" SELECT ?2, job, workload, params, seq, status, reason, ops,"
+		"  elapsed_ns, ns_per_op, ops_per_sec, cpus, at"
+		" FROM fb_src.samples WHERE id = ?1",
+	/* ?1 source sample, ?2 new sample */
+	[I_COUNTERS] =
+		"INSERT INTO main.counters (sample_id, name, value, per_op)"
+		" SELECT ?2, name, value, per_op FROM fb_src.counters"
+		" WHERE sample_id = ?1",
+	[I_METRICS] =
+		"INSERT INTO main.metrics (sample_id, name, value, unit, better)"
+		" SELECT ?2, name, value, unit, better FROM fb_src.metrics"
+		" WHERE sample_id = ?1",
+};
+
+/* Run import statement s with ?1 = from, ?2 = to. */
+static int import_step(struct fb_store *st, sqlite3_stmt *s, int64_t from,
+		       int64_t to)
+{
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	return step_done(st, s, "importing");
+}
+
+/* Copy source run r (as fb_store_runs of the source saw it); new id or -1. */
+static int64_t import_run(struct fb_store *st, sqlite3_stmt **q,
+			  const struct fb_run_row *r, const char *label,
+			  const struct fb_env *extra)
+{
+	const char *status = !strcmp(r->status, "complete") ? "complete" :
+			     !strcmp(r->status, "failed") ? "failed" : "aborted";
+	int64_t run, sample;
+	int rc;
+
+	sqlite3_reset(q[I_RUN]);
+	sqlite3_bind_int64(q[I_RUN], 1, r->id);
+	bind_text(q[I_RUN], 2, label);
+	bind_text(q[I_RUN], 3, status);
+	if (step_done(st, q[I_RUN], "importing a run"))
+		return -1;
+	run = sqlite3_last_insert_rowid(st->db);
+	if (import_step(st, q[I_ENV], r->id, run) ||
+	    put_env_all(st, run, extra) ||
+	    import_step(st, q[I_UNSUPPORTED], r->id, run))
+		return -1;
+	sqlite3_reset(q[I_SAMPLE_IDS]);
+	sqlite3_bind_int64(q[I_SAMPLE_IDS], 1, r->id);
+	while ((rc = sqlite3_step(q[I_SAMPLE_IDS])) == SQLITE_ROW) {
+		int64_t from = sqlite3_column_int64(q[I_SAMPLE_IDS], 0);
+
+		if (import_step(st, q[I_SAMPLE], from, run))
+			return -1;
+		sample = sqlite3_last_insert_rowid(st->db);
+		if (import_step(st, q[I_COUNTERS], from, sample) ||
+		    import_step(st, q[I_METRICS], from, sample))
+			return -1;
+	}
+	sqlite3_reset(q[I_SAMPLE_IDS]);
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, "importing samples");
+		return -1;
+	}
+	return run;
+}
+
+int fb_store_import(struct fb_store *st, const char *src_path,
+		    const char *label, const struct fb_env *extra,
+		    int64_t **runs, size_t *n)
+{
+	sqlite3_stmt *att = NULL, *q[NR_IMPORT] = { NULL };
+	struct fb_run_row *rows = NULL;
+	struct fb_store *src;
+	int64_t *ids = NULL;
+	size_t nrows = 0, i;
+	char *uri = NULL;
+	int ret = -1;
+
+	*runs = NULL;
+	*n = 0;
+	if (writable(st))
+		return -1;
+	/* the source must be a store of our schema version: say why not */
+	if (fb_store_open(src_path, FB_STORE_RO, &src, st->err,
+			  sizeof(st->err)))
+		return -1;
+	/* what is complete now stays so: only writers of the source change it */
+	if (fb_store_runs(src, NULL, &rows, &nrows)) {
+		set_err(st, "%s", fb_store_error(src));
+		fb_store_close(src);
+		return -1;
+	}
+	fb_store_close(src);
+
+	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
+	uri = path_uri(src_path, true);
+	if (!ids || !uri) {
+		set_err(st, "%s: out of memory", st->path);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, "ATTACH ?1 AS fb_src", -1, &att,
+			       NULL) != SQLITE_OK) {
+		set_db_err(st, "attaching the source");
+		goto out;
+	}
+	sqlite3_bind_text(att, 1, uri, -1, SQLITE_STATIC);
+	if (sqlite3_step(att) != SQLITE_DONE) {
+		set_err(st, "%s: cannot attach %s: %s", st->path, src_path,
+			sqlite3_errmsg(st->db));
+		goto out;
+	}
+	for (i = 0; i < NR_IMPORT; i++) {
+		if (sqlite3_prepare_v2(st->db, import_sql[i], -1, &q[i],
+				       NULL) != SQLITE_OK) {
+			set_db_err(st, "importing");
+			goto detach;
+		}
+	}
+	if (tx_begin(st))
+		goto detach;
+	for (i = 0; i < nrows; i++) {
+		ids[i] = import_run(st, q, &rows[i], label, extra);
+		if (ids[i] < 0)
+			break;
+	}
+	if (i < nrows || tx_commit(st)) {
+		tx_rollback(st);
+		goto detach;
+	}
+	*runs = ids;
+	*n = nrows;
+	ids = NULL;
+	ret = 0;
+detach:
+	for (i = 0; i < NR_IMPORT; i++)
+		sqlite3_finalize(q[i]);
+	sqlite3_exec(st->db, "DETACH fb_src", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(att);
+	free(uri);
+	free(ids);
+	free(rows);
+	return ret;
+}

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The results store (bench/store.c): schema creation and checks, refusing
+ * files that are not ours without touching them, writing and reading back
+ * samples, stale runs, import, and several writers / a SIGKILLed writer on
+ * one database. The raw sqlite3 calls here only forge bad databases.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fx {
+	char dir[64];
+	char db[128];
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	strcpy(fx->dir, "/tmp/fbstore.XXXXXX");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->db, sizeof(fx->db), "%s/results.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd))
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* The bytes of a file (NULL if absent); *len gets its size. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void assert_same_bytes(const char *path, const char *was, size_t len)
+{
+	size_t now_len;
+	char *now = slurp(path, &now_len);
+
+	assert_non_null(now);
+	assert_int_equal(now_len, len);
+	assert_memory_equal(now, was, len);
+	free(now);
+}
+
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+static bool exists_suffix(const char *path, const char *suffix)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return exists(p);
+}
+
+/* Size of path's -wal file, -1 when there is none or it is empty. */
+static long wal_size(const char *path)
+{
+	char p[256];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	if (stat(p, &sb) || sb.st_size == 0)
+		return -1;
+	return (long)sb.st_size;
+}
+
+/* Forge: run sql on path directly (sqlite3 API, not the store). */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* Column 0 of the first row of sql (with ?1 = id), read directly. */
+static const char *raw_text(const char *path, const char *sql, int64_t id)
+{
+	static char text[64];
+	sqlite3_stmt *s;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(text, sizeof(text), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return text;
+}
+
+/* The status of a run as stored (not as fb_store_runs reports it). */
+static const char *raw_status(const char *path, int64_t run)
+{
+	return raw_text(path, "SELECT status FROM runs WHERE id = ?1", run);
+}
+
+static struct fb_store *open_ok(const char *path, enum fb_store_mode mode)
+{
+	struct fb_store *st;
+	char err[512] = "";
+
+	if (fb_store_open(path, mode, &st, err, sizeof(err)))
+		fail_msg("open %s: %s", path, err);
+	return st;
+}
+
+static void env_clear(struct fb_env *env)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		free(env->kv[i].key);
+		free(env->kv[i].value);
+	}
+	free(env->kv);
+	env->kv = NULL;
+	env->n = 0;
+}
+
+static const char *run_status(struct fb_store *st, int64_t run)
+{
+	static char status[16];
+	struct fb_run_row *rows;
+	char spec[32];
+	size_t n;
+
+	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
+	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	snprintf(status, sizeof(status), "%s", rows[0].status);
+	free(rows);
+	return status;
+}
+
+static long run_nsamples(struct fb_store *st, int64_t run)
+{
+	struct fb_run_row *rows;
+	char spec[32];
+	size_t n;
+	long ns;
+
+	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
+	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	ns = rows[0].nsamples;
+	free(rows);
+	return ns;
+}
+
+static const char *const cnames[] = { "page-faults", "tlb:tlb_flush" };
+
+/* A plain ok sample: ops 1000 in 2 ms, two counters, one metric. */
+static int64_t add_sample(struct fb_store *st, int64_t run, unsigned int seq)
+{
+	static const struct fb_metric m = {
+		.name = "p99", .unit = "ns", .value = 2500,
+		.better = FB_LOWER_IS_BETTER,
+	};
+	const double cvals[] = { 3000, 500 };
+	struct fb_sample_rec r = {
+		.job = 0, .workload = "fork", .params = "rss=0 threads=0",
+		.seq = seq, .status = FB_OK, .ops = 1000,
+		.elapsed_ns = 2000000, .cpus = "0",
+		.ncounters = 2, .counter_names = cnames,
+		.counter_values = cvals, .nmetrics = 1, .metrics = &m,
+	};
+
+	return fb_store_sample_add(st, run, &r);
+}
+
+static void test_create_reopen(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_run_row *rows;
+	struct fb_store *st;
+	size_t n;
+
+	st = open_ok(fx->db, FB_STORE_RW);
+	fb_store_close(st);
+	assert_true(exists(fx->db));
+	st = open_ok(fx->db, FB_STORE_RW);
+	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	free(rows);
+	fb_store_close(st);
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	free(rows);
+	/* a reader cannot write */
+	assert_true(fb_store_run_begin(st, "x", NULL, NULL, NULL, NULL) < 0);
+	assert_non_null(strstr(fb_store_error(st), "read-only"));
+	fb_store_close(st);
+
+	/* an empty file is an empty database: it becomes a store */
+	fclose(fopen(fx->db, "w"));
+	st = open_ok(fx->db, FB_STORE_RW);
+	fb_store_close(st);
+}
+
+/* Opening path in both modes fails with want in the message; nothing changes. */
+static void refused(const char *path, const char *want)
+{
+	struct fb_store *st = (struct fb_store *)1;
+	size_t len;
+	char *was = slurp(path, &len);
+	long wal = wal_size(path);
+	char err[512];
+	int mode;
+
+	assert_non_null(was);
+	for (mode = FB_STORE_RO; mode <= FB_STORE_RW; mode++) {
+		err[0] = '\0';
+		assert_int_equal(fb_store_open(path, mode, &st, err,
+					       sizeof(err)), -1);
+		assert_null(st);
+		if (!strstr(err, want))
+			fail_msg("error '%s' does not say '%s'", err, want);
+		assert_same_bytes(path, was, len);
+		/* SQLite may leave an empty -wal beside a WAL-mode file */
+		assert_int_equal(wal_size(path), wal);
+		assert_false(exists_suffix(path, "-journal"));
+	}
+	free(was);
+}
+
+static void test_newer_schema(void **state)
+{
+	struct fx *fx = *state;
+	char want[256];
+
+	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	raw_exec(fx->db, "UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+	snprintf(want, sizeof(want),
+		 "%s: schema version 7 is newer than this flushbench (1)",
+		 fx->db);
+	refused(fx->db, want);
+	raw_exec(fx->db, "UPDATE meta SET value = 'v2' WHERE key = 'schema_version'");
+	refused(fx->db, "unknown schema version 'v2'");
+}
+
+static void test_garbage(void **state)
+{
+	struct fx *fx = *state;
+	char want[256];
+	FILE *f;
+	int i;
+
+	f = fopen(fx->db, "w");
+	for (i = 0; i < 200; i++)
+		fprintf(f, "this is not a database, line %d\n", i);
+	fclose(f);
+	snprintf(want, sizeof(want), "%s: file is not a database", fx->db);
+	refused(fx->db, want);
+}
+
+static void test_foreign_sqlite(void **state)
+{
+	struct fx *fx = *state;
+
+	raw_exec(fx->db, "CREATE TABLE photos (id INTEGER, name TEXT)");
+	refused(fx->db, "not a flushbench database");
+}
+
+static void test_ro_missing(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_store *st;
+	char err[512] = "", want[256];
+
+	assert_int_equal(fb_store_open(fx->db, FB_STORE_RO, &st, err,
+				       sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: No such file or directory", fx->db);
+	assert_string_equal(err, want);
+	assert_false(exists(fx->db));
+}
+
+struct seen {
+	int n;
+	int ns, ops, pf, flush, p99;
+};
+
+static int check_value(void *arg, const struct fb_value *v)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	assert_string_equal(v->workload, "fork");
+	assert_string_equal(v->params, "rss=0 threads=0");
+	if (!strcmp(v->metric, "ns_per_op")) {
+		s->ns++;
+		assert_string_equal(v->unit, "ns");
+		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_true(fabs(v->value - 2000.0) < 1e-9);
+	} else if (!strcmp(v->metric, "ops_per_sec")) {
+		s->ops++;
+		assert_string_equal(v->unit, "ops/s");
+		assert_int_equal(v->better, FB_HIGHER_IS_BETTER);
+		assert_true(fabs(v->value - 500000.0) < 1e-6);
+	} else if (!strcmp(v->metric, "page-faults/op")) {
+		s->pf++;
+		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_true(fabs(v->value - 3.0) < 1e-12);
+	} else if (!strcmp(v->metric, "tlb:tlb_flush/op")) {
+		s->flush++;
+		assert_true(fabs(v->value - 0.5) < 1e-12);
+	} else if (!strcmp(v->metric, "p99")) {
+		s->p99++;
+		assert_string_equal(v->unit, "ns");
+		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_true(fabs(v->value - 2500.0) < 1e-9);
+	} else {
+		fail_msg("unexpected metric %s", v->metric);
+	}
+	return 0;
+}
+
+/* Counts the values it sees and returns ret (non-zero stops the walk). */
+struct counting {
+	int n;
+	int ret;
+};
+
+static int count_values(void *arg, const struct fb_value *v)
+{
+	struct counting *c = arg;
+
+	(void)v;
+	c->n++;
+	return c->ret;
+}
+
+static void test_write_read(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_kv kv[] = {
+		{ "kernel.release", "6.1.0-test" }, { "cpu.count", "2" },
+	};
+	struct fb_env env = { kv, 2 }, got = { 0 };
+	struct fb_sample_rec skip = {
+		.workload = "fork", .params = "rss=0 threads=0", .seq = 0,
+		.status = FB_SKIP, .reason = "needs 4 CPUs",
+	};
+	struct seen seen = { 0 };
+	struct fb_run_row *rows;
+	struct fb_store *st;
+	int64_t run, other;
+	char *cfg, spec[32];
+	size_t n;
+	struct counting stop = { .ret = 7 };
+
+	st = open_ok(fx->db, FB_STORE_RW);
+	run = fb_store_run_begin(st, "base", "configs/quick.yaml",
+				 "fork: {}\n", "sha256:abc", &env);
+	assert_true(run > 0);
+	assert_true(add_sample(st, run, 0) > 0);
+	assert_true(add_sample(st, run, 1) > 0);
+	assert_true(fb_store_sample_add(st, run, &skip) > 0);
+	assert_int_equal(fb_store_unsupported(st, run, "dTLB-load-misses",
+					      "no hardware PMU"), 0);
+	assert_int_equal(fb_store_env_put(st, run, "ended", "yes"), 0);
+	assert_int_equal(fb_store_run_end(st, run, "complete"), 0);
+	/* a finished run takes no more samples, nor a second end */
+	assert_true(add_sample(st, run, 2) < 0);
+	assert_non_null(strstr(fb_store_error(st), "is complete, not running"));
+	assert_int_equal(fb_store_run_end(st, run, "aborted"), -1);
+	assert_int_equal(fb_store_run_end(st, run, "done"), -1);
+
+	other = fb_store_run_begin(st, "12", NULL, NULL, NULL, NULL);
+	assert_true(other > 0);
+	fb_store_close(st);
+
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_values(st, &run, 1, check_value, &seen), 0);
+	/* the skip sample gives nothing: 2 ok samples x 5 values */
+	assert_int_equal(seen.n, 10);
+	assert_int_equal(seen.ns, 2);
+	assert_int_equal(seen.ops, 2);
+	assert_int_equal(seen.pf, 2);
+	assert_int_equal(seen.flush, 2);
+	assert_int_equal(seen.p99, 2);
+	assert_int_equal(fb_store_values(st, &run, 1, count_values, &stop), 7);
+	assert_int_equal(stop.n, 1);
+
+	assert_int_equal(fb_store_runs(st, "base", &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, run);
+	assert_string_equal(rows[0].label, "base");
+	assert_string_equal(rows[0].status, "complete");
+	assert_string_equal(rows[0].config_hash, "sha256:abc");
+	assert_int_equal(rows[0].nsamples, 3);
+	assert_int_equal(strlen(rows[0].started_at), 24);
+	assert_int_equal(rows[0].started_at[23], 'Z');
+	assert_int_equal(strlen(rows[0].ended_at), 24);
+	free(rows);
+	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
+	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(rows[0].id, run);
+	free(rows);
+	snprintf(spec, sizeof(spec), "%lld", (long long)run);
+	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(rows[0].id, run);
+	free(rows);
+	/* a label that looks like an id is a label; "#12" is an id */
+	assert_int_equal(fb_store_runs(st, "12", &rows, &n), 0);
+	assert_int_equal(rows[0].id, other);
+	free(rows);
+	assert_int_equal(fb_store_runs(st, "#12", &rows, &n), -1);
+	assert_string_equal(fb_store_error(st), "no run with label or id '#12'");
+	assert_int_equal(fb_store_runs(st, "nope", &rows, &n), -1);
+	assert_string_equal(fb_store_error(st), "no run with label or id 'nope'");
+	assert_null(rows);
+	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	free(rows);
+
+	assert_int_equal(fb_store_env(st, run, &got), 0);
+	assert_int_equal(got.n, 3);
+	assert_string_equal(got.kv[0].key, "cpu.count");
+	assert_string_equal(got.kv[1].key, "ended");
+	assert_string_equal(got.kv[2].key, "kernel.release");
+	assert_string_equal(got.kv[2].value, "6.1.0-test");
+	env_clear(&got);
+	assert_int_equal(fb_store_env(st, 999, &got), -1);
+
+	cfg = fb_store_run_config(st, run);
+	assert_non_null(cfg);
+	assert_string_equal(cfg, "fork: {}\n");
+	free(cfg);
+	assert_null(fb_store_run_config(st, other));
+	fb_store_close(st);
+}
+
+static void test_bad_sample(void **state)
+{
+	struct fx *fx = *state;
+	const char *names[] = { "page-faults" };
+	const double vals[] = { NAN };
+	struct fb_sample_rec r = {
+		.workload = "fork", .status = FB_OK, .ops = 10,
+		.elapsed_ns = 100, .ncounters = 1, .counter_names = names,
+		.counter_values = vals,
+	};
+	struct fb_store *st = open_ok(fx->db, FB_STORE_RW);
+	int64_t run = fb_store_run_begin(st, NULL, NULL, NULL, NULL, NULL);
+
+	assert_true(run > 0);
+	assert_true(fb_store_sample_add(st, run, &r) < 0);
+	assert_non_null(strstr(fb_store_error(st), "page-faults"));
+	assert_true(add_sample(st, run + 1, 0) < 0);
+	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_int_equal(run_nsamples(st, run), 0);
+	fb_store_close(st);
+}
+
+/* In a child: begin a run, store one sample, die without ending it. */
+static int64_t run_in_dead_child(const char *db)
+{
+	int64_t run = -1;
+	int fds[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fb_store *st;
+		char err[512];
+
+		close(fds[0]);
+		if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err)))
+			_exit(1);
+		run = fb_store_run_begin(st, "dead", NULL, NULL, NULL, NULL);
+		if (run < 0 || add_sample(st, run, 0) < 0)
+			_exit(1);
+		if (write(fds[1], &run, sizeof(run)) != sizeof(run))
+			_exit(1);
+		_exit(0);	/* no run_end, no close */
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &run, sizeof(run)), sizeof(run));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return run;
+}
+
+static void test_stale_run(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_store *st, *ro;
+	int64_t dead, mine, other_boot;
+	char *db, *wal, sql[128], walpath[160];
+	size_t dblen, wallen;
+
+	st = open_ok(fx->db, FB_STORE_RW);
+	mine = fb_store_run_begin(st, "mine", NULL, NULL, NULL, NULL);
+	other_boot = fb_store_run_begin(st, "rebooted", NULL, NULL, NULL, NULL);
+	assert_true(mine > 0 && other_boot > 0);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE runs SET boot_id = 'another-boot' WHERE id = %lld",
+		 (long long)other_boot);
+	raw_exec(fx->db, sql);
+	dead = run_in_dead_child(fx->db);
+	assert_true(dead > 0);
+
+	/* a reader reports it aborted and writes nothing */
+	db = slurp(fx->db, &dblen);
+	snprintf(walpath, sizeof(walpath), "%s-wal", fx->db);
+	wal = slurp(walpath, &wallen);
+	assert_non_null(wal);
+	ro = open_ok(fx->db, FB_STORE_RO);
+	assert_string_equal(run_status(ro, dead), "aborted");
+	assert_string_equal(run_status(ro, other_boot), "aborted");
+	assert_string_equal(run_status(ro, mine), "running");
+	fb_store_close(ro);
+	assert_string_equal(raw_status(fx->db, dead), "running");
+	assert_same_bytes(fx->db, db, dblen);
+	assert_same_bytes(walpath, wal, wallen);
+	free(db);
+	free(wal);
+
+	/* a writer marks it, ended at its last sample */
+	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	assert_string_equal(run_status(st, dead), "aborted");
+	assert_string_equal(run_status(st, other_boot), "aborted");
+	assert_string_equal(run_status(st, mine), "running");
+	assert_int_equal(run_nsamples(st, dead), 1);
+	assert_string_equal(raw_status(fx->db, dead), "aborted");
+	assert_true(add_sample(st, dead, 1) < 0);
+	assert_true(add_sample(st, mine, 0) > 0);
+	assert_int_equal(fb_store_run_end(st, mine, "complete"), 0);
+	fb_store_close(st);
+}
+
+static void test_import(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_kv kv[] = { { "virt", "none" }, { "kernel.release", "6.1" } };
+	struct fb_kv xkv[] = { { "virt", "kvm" }, { "qemu.version", "7.2" } };
+	struct fb_env env = { kv, 2 }, extra = { xkv, 2 }, got = { 0 };
+	char src[160], *srcbytes, *cfg;
+	struct fb_run_row *rows;
+	struct fb_store *st;
+	int64_t done, failed, *ids;
+	size_t n, srclen;
+	struct counting nv = { 0 };
+
+	snprintf(src, sizeof(src), "%s/guest.db", fx->dir);
+	st = open_ok(src, FB_STORE_RW);
+	done = fb_store_run_begin(st, "guest", "q.yaml", "fork: {}\n",
+				  "h1", &env);
+	assert_true(add_sample(st, done, 0) > 0);
+	assert_true(add_sample(st, done, 1) > 0);
+	assert_int_equal(fb_store_unsupported(st, done, "cycles", "no PMU"), 0);
+	assert_int_equal(fb_store_run_end(st, done, "complete"), 0);
+	failed = fb_store_run_begin(st, "guest", NULL, NULL, NULL, NULL);
+	assert_true(add_sample(st, failed, 0) > 0);
+	assert_int_equal(fb_store_run_end(st, failed, "failed"), 0);
+	fb_store_close(st);
+	assert_true(run_in_dead_child(src) > 0);
+	srcbytes = slurp(src, &srclen);
+
+	st = open_ok(fx->db, FB_STORE_RW);
+	assert_true(fb_store_run_begin(st, "host", NULL, NULL, NULL, NULL) > 0);
+	assert_int_equal(fb_store_import(st, src, "vm-x86", &extra, &ids, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(run_status(st, ids[0]), "complete");
+	assert_string_equal(run_status(st, ids[1]), "failed");
+	assert_string_equal(run_status(st, ids[2]), "aborted");
+	assert_int_equal(run_nsamples(st, ids[0]), 2);
+	assert_int_equal(fb_store_values(st, ids, 1, check_value, &(struct seen){ 0 }), 0);
+	assert_int_equal(fb_store_values(st, ids, 1, count_values, &nv), 0);
+	assert_int_equal(nv.n, 10);
+	assert_int_equal(fb_store_runs(st, "vm-x86", &rows, &n), 0);
+	assert_int_equal(n, 3);
+	free(rows);
+	assert_int_equal(fb_store_env(st, ids[0], &got), 0);
+	assert_int_equal(got.n, 3);
+	assert_string_equal(got.kv[0].key, "kernel.release");
+	assert_string_equal(got.kv[1].key, "qemu.version");
+	assert_string_equal(got.kv[2].key, "virt");
+	assert_string_equal(got.kv[2].value, "kvm");
+	env_clear(&got);
+	cfg = fb_store_run_config(st, ids[0]);
+	assert_string_equal(cfg, "fork: {}\n");
+	free(cfg);
+	free(ids);
+
+	/* without a label the source's label stays */
+	assert_int_equal(fb_store_import(st, src, NULL, NULL, &ids, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(fb_store_runs(st, "guest", &rows, &n), 0);
+	assert_int_equal(n, 2);
+	free(rows);
+	assert_int_equal(fb_store_runs(st, "dead", &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].status, "aborted");
+	free(rows);
+	free(ids);
+
+	/* a source that is not a store: an error, nothing imported */
+	assert_int_equal(fb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
+	print_message("# import of a directory: %s\n", fb_store_error(st));
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 7);
+	free(rows);
+	fb_store_close(st);
+	assert_same_bytes(src, srcbytes, srclen);
+	free(srcbytes);
+
+	/* origin says where a run came from */
+	assert_string_equal(raw_text(fx->db, "SELECT origin FROM runs WHERE id = ?1", 1),
+			    "native");
+	assert_string_equal(raw_text(fx->db, "SELECT group_concat(DISTINCT origin)"
+				     " FROM runs WHERE id > ?1", 1), "imported");
+	assert_string_equal(raw_text(fx->db, "SELECT count(*) FROM counters c"
+				     " JOIN samples s ON s.id = c.sample_id"
+				     " WHERE s.run_id = ?1", 2), "4");
+	assert_string_equal(raw_text(fx->db, "SELECT reason FROM unsupported"
+				     " WHERE run_id = ?1", 2), "no PMU");
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_check(st), 0);
+	fb_store_close(st);
+}
+
+#define NWRITE 200
+
+/* Child: open db, write NWRITE samples in one run; exit status 0 if all did. */
+static void writer(const char *db, const char *label, int report_fd)
+{
+	struct fb_store *st;
+	char err[512];
+	int64_t run;
+	int i;
+
+	if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err))) {
+		fprintf(stderr, "writer %s: %s\n", label, err);
+		_exit(1);
+	}
+	run = fb_store_run_begin(st, label, NULL, NULL, NULL, NULL);
+	if (run < 0)
+		goto err;
+	for (i = 0; report_fd >= 0 || i < NWRITE; i++) {
+		if (add_sample(st, run, i) < 0)
+			goto err;
+		if (report_fd >= 0 && write(report_fd, "s", 1) != 1)
+			_exit(1);
+	}
+	if (fb_store_run_end(st, run, "complete"))
+		goto err;
+	fb_store_close(st);
+	_exit(0);
+err:
+	fprintf(stderr, "writer %s: %s\n", label, fb_store_error(st));
+	_exit(1);
+}
+
+static void test_two_writers(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_run_row *rows;
+	struct fb_store *st;
+	pid_t pid[2];
+	int i, status;
+	size_t n;
+
+	/* both start on a database that does not exist yet */
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0)
+			writer(fx->db, i ? "b" : "a", -1);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(rows[i].status, "complete");
+		assert_int_equal(rows[i].nsamples, NWRITE);
+	}
+	free(rows);
+	assert_int_equal(fb_store_check(st), 0);
+	fb_store_close(st);
+}
+
+static void test_sigkill(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_store *st;
+	int fds[2], status;
+	long got = 0;
+	char buf[64];
+	ssize_t r;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		writer(fx->db, "killed", fds[1]);
+	}
+	close(fds[1]);
+	/* let it commit some samples, then kill it mid-stream */
+	while (got < 100 && (r = read(fds[0], buf, sizeof(buf))) > 0)
+		got += r;
+	assert_true(got >= 100);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	while ((r = read(fds[0], buf, sizeof(buf))) > 0)
+		got += r;
+	close(fds[0]);
+
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_check(st), 0);
+	assert_string_equal(run_status(st, 1), "aborted");
+	/* every sample it reported committed is there */
+	assert_true(run_nsamples(st, 1) >= got);
+	fb_store_close(st);
+	assert_string_equal(raw_status(fx->db, 1), "running");
+	st = open_ok(fx->db, FB_STORE_RW);
+	fb_store_close(st);
+	assert_string_equal(raw_status(fx->db, 1), "aborted");
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_true(run_nsamples(st, 1) >= got);
+	assert_int_equal(fb_store_check(st), 0);
+	fb_store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_reopen, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_sqlite, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ro_missing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_write_read, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_sample, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_run, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_import, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
