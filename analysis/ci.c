@@ -76,14 +76,17 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 				r->side[FB_BASE].n ? "baseline" : "candidate");
 		} else if (r->mark == FB_MARK_REGRESSED) {
 			fprintf(f, "      <failure type=\"regression\" message=\"");
-			if (r->have_ratio)
-				fprintf(f, "%.2f%% worse (95%% CI of the change %.2f%% .. %.2f%%), Holm p %.2g",
-					-fb_row_improvement(r),
-					(r->r.lo - 1) * 100, (r->r.hi - 1) * 100,
-					r->p_adj);
-			else
+			if (r->have_ratio) {
+				double lo, hi;
+
+				fb_row_improvement_ci(r, &lo, &hi);
+				fprintf(f, "improvement %.2f%% (%g%% CI %.2f%% .. %.2f%%), Holm p %.2g",
+					fb_row_improvement(r), c->o.conf * 100,
+					lo, hi, r->p_adj);
+			} else {
 				fprintf(f, "worse from a baseline median of 0, Holm p %.2g",
 					r->p_adj);
+			}
 			fprintf(f, "\">baseline median %.6g (n %zu, CV %.1f%%), candidate median %.6g (n %zu, CV %.1f%%)</failure>\n",
 				r->sum[0].median, r->sum[0].n, r->sum[0].cv * 100,
 				r->sum[1].median, r->sum[1].n, r->sum[1].cv * 100);
@@ -108,6 +111,7 @@ int fb_cmd_ci(int argc, char **argv)
 	int n = 1, npos, rc;
 
 	fb_cmp_defaults(&o, "ci");
+	o.effect_opt = "--max-regression";
 	/* our own options first; the shared ones go to fb_cmp_args */
 	rest = calloc(argc + 1, sizeof(*rest));
 	if (!rest)

@@ -32,6 +32,7 @@ void fb_cmp_defaults(struct fb_cmp_opts *o, const char *cmd)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
+	o->effect_opt = "--min-effect";
 	o->db = "results.db";
 	o->min_effect = 0.01;
 	o->alpha = 0.05;
@@ -518,6 +519,12 @@ static void row_interval(const struct fb_cmp *c, struct fb_row *r, size_t i)
 	double mb = r->sum[FB_BASE].median;
 	int err = -E2BIG;
 
+	if (r->sum[FB_BASE].max == 0 && r->sum[FB_NEW].max == 0) {
+		/* a count that is 0 on both sides did not change */
+		r->r = (struct fb_ratio){ 1, 1, 1, 1 };
+		r->have_ratio = true;
+		return;
+	}
 	if (c->o.ci == FB_CI_HL && pos)
 		err = fb_hl_ratio(b->v, b->n, n->v, n->n, c->o.conf, &r->r);
 	if (!err) {
@@ -638,6 +645,14 @@ static double improve(const struct fb_row *r, double ratio)
 double fb_row_improvement(const struct fb_row *r)
 {
 	return r->have_ratio ? improve(r, r->r.est) * 100 : NAN;
+}
+
+void fb_row_improvement_ci(const struct fb_row *r, double *lo, double *hi)
+{
+	double a = improve(r, r->r.lo) * 100, b = improve(r, r->r.hi) * 100;
+
+	*lo = fmin(a, b);
+	*hi = fmax(a, b);
 }
 
 void fb_row_class(const struct fb_row *r, char *buf, size_t len)

@@ -33,6 +33,7 @@ struct fb_cmp_opts {
 	const char *cmd;	/* for messages: "compare", "ci", ... */
 	const char *db;
 	double min_effect;	/* fraction: 0.01 = 1% */
+	const char *effect_opt;	/* its option name, for messages */
 	double alpha;		/* family-wise, for Holm */
 	double conf;		/* interval level */
 	double power;		/* for the minimum detectable effect */
@@ -130,6 +131,8 @@ void fb_cmp_free(struct fb_cmp *c);
 /* Percent change NEW vs BASE, and the same signed so that > 0 is better. */
 double fb_row_change(const struct fb_row *r);
 double fb_row_improvement(const struct fb_row *r);
+/* The interval of the improvement in percent (needs have_ratio). */
+void fb_row_improvement_ci(const struct fb_row *r, double *lo, double *hi);
 /* "ns_per_op (ns)" style label; "rss=64M ns_per_op (ns)" with params. */
 void fb_row_class(const struct fb_row *r, char *buf, size_t len);
 /* Geometric mean of the improvement ratios of one workload's tested rows. */
@@ -145,7 +148,7 @@ size_t fb_cmp_envdiff(const struct fb_cmp *c, struct fb_envdiff **out);
 bool fb_env_volatile(const char *key);
 
 /* Lines of a text table (rst grid or markdown). */
-#define FB_NCOLS 9
+#define FB_NCOLS 10
 #define FB_CELL 160
 struct fb_line {
 	char cell[FB_NCOLS][FB_CELL];

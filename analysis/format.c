@@ -13,12 +13,12 @@
 
 #include "cmp.h"
 
-#define NCOLS 9
+#define NCOLS 10
 #define CELL FB_CELL
 
 static const char *const headers[NCOLS] = {
-	"Benchmark", "Result Class", "Improvement", "95% CI", "p (Holm)",
-	"BASE median", "NEW median", "n", "CV / floor",
+	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
+	"BASE median", "NEW median", "n", "CV", "Floor",
 };
 
 static const char *mark_str(enum fb_mark m)
@@ -33,18 +33,6 @@ static void pct(char *buf, size_t len, double v)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.1f%%", v * 100);
-}
-
-/* The improvement interval: lo/hi of the ratio mapped through the direction. */
-static void improvement_ci(const struct fb_row *r, double *lo, double *hi)
-{
-	if (r->better == FB_HIGHER_IS_BETTER) {
-		*lo = (r->r.lo - 1) * 100;
-		*hi = (r->r.hi - 1) * 100;
-	} else {
-		*lo = (1 / r->r.hi - 1) * 100;
-		*hi = (1 / r->r.lo - 1) * 100;
-	}
 }
 
 static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
@@ -64,7 +52,7 @@ static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
 	} else {
 		snprintf(l->cell[2], CELL, "%s%.2f%%", mark_str(r->mark),
 			 fb_row_improvement(r));
-		improvement_ci(r, &lo, &hi);
+		fb_row_improvement_ci(r, &lo, &hi);
 		snprintf(l->cell[3], CELL, "[%.2f%%, %.2f%%]", lo, hi);
 	}
 	if (r->tested)
@@ -75,13 +63,13 @@ static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
 	}
 	snprintf(l->cell[7], CELL, "%zu/%zu", r->side[0].n, r->side[1].n);
 	{
-		char a[40], b[40], f[40];
+		char a[40], b[40];
 
 		pct(a, sizeof(a), r->sum[0].cv);
 		pct(b, sizeof(b), r->sum[1].cv);
-		pct(f, sizeof(f), r->floor);
-		snprintf(l->cell[8], CELL, "%s/%s%s%s", a, b,
-			 r->tested ? " / " : "", r->tested ? f : "");
+		snprintf(l->cell[8], CELL, "%s/%s", a, b);
+		if (r->tested)
+			pct(l->cell[9], CELL, r->floor);
 	}
 }
 
@@ -231,7 +219,7 @@ static const char *mark_name(enum fb_mark m)
 
 static void print_csv(const struct fb_cmp *c, FILE *f)
 {
-	fputs("workload,params,metric,unit,better,presence,base_n,base_median,base_cv,base_runs,new_n,new_median,new_cv,new_runs,change_pct,ci_lo_pct,ci_hi_pct,p,p_holm,mark,improvement_pct,noise_floor_pct\n",
+	fputs("workload,params,metric,unit,better,presence,base_n,base_median,base_cv_pct,base_runs,new_n,new_median,new_cv_pct,new_runs,change_pct,ci_lo_pct,ci_hi_pct,p,p_holm,mark,improvement_pct,noise_floor_pct\n",
 	      f);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
@@ -328,7 +316,7 @@ static json_t *row_json(const struct fb_row *r)
 	if (r->have_ratio) {
 		double lo, hi;
 
-		improvement_ci(r, &lo, &hi);
+		fb_row_improvement_ci(r, &lo, &hi);
 		json_object_set_new(o, "ratio", fb_jnum(r->r.est));
 		json_object_set_new(o, "ratio_ci", json_pack("[o,o]",
 				    fb_jnum(r->r.lo), fb_jnum(r->r.hi)));
@@ -493,7 +481,8 @@ void fb_cmp_warn_floor(const struct fb_cmp *c)
 	if (!worst)
 		return;
 	fb_row_class(worst, cls, sizeof(cls));
-	fb_msg(c->o.cmd, "warning: --min-effect %g%% is below the noise floor of %zu of %zu rows (up to %.1f%%: %s %s); changes smaller than a row's floor can go unmarked or be run-to-run noise (see flushbench calibrate)",
-	       c->o.min_effect * 100, below, c->ntested, worst->floor * 100,
+	fb_msg(c->o.cmd, "warning: %s %g%% is below the noise floor of %zu of %zu rows (up to %.1f%%: %s %s); changes smaller than a row's floor can go unmarked or be run-to-run noise (see flushbench calibrate)",
+	       c->o.effect_opt, c->o.min_effect * 100, below, c->ntested,
+	       worst->floor * 100,
 	       worst->workload, cls);
 }
