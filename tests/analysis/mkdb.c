@@ -37,6 +37,7 @@ static struct synth rows[] = {
 	{ "munmap", "size=64K threads=1", 4100, 16, 1 },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
+#define MAXENV 32
 
 static int die(const char *what)
 {
@@ -49,7 +50,8 @@ int main(int argc, char **argv)
 	unsigned long seed = 1, samples = 20, runs = 1;
 	double cv = 0.01;
 	const char *status = "ok";
-	struct fb_env env = { 0 };
+	struct fb_kv kv[MAXENV];
+	struct fb_env env = { kv, 0 };
 	struct fb_store *st;
 	char err[256];
 	gsl_rng *rng;
@@ -73,14 +75,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--status")) {
 			status = v;
 		} else if (!strcmp(o, "--env")) {
-			const char *eq = strchr(v, '=');
-			char key[128];
+			/* argv outlives the run: point into it */
+			char *eq = strchr(argv[i], '=');
 
-			if (!eq || eq - v >= (int)sizeof(key))
+			if (!eq || env.n == MAXENV)
 				return die("--env KEY=VALUE");
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
-			if (fb_env_set(&env, key, "%s", eq + 1))
-				return die("out of memory");
+			*eq = 0;
+			kv[env.n].key = argv[i];
+			kv[env.n++].value = eq + 1;
 		} else if (!strcmp(o, "--slow")) {
 			const char *eq = strrchr(v, '=');
 			size_t k;
@@ -145,7 +147,6 @@ int main(int argc, char **argv)
 		fb_store_run_end(st, run, "complete");
 	}
 	gsl_rng_free(rng);
-	fb_env_free(&env);
 	fb_store_close(st);
 	return 0;
 }
