@@ -166,12 +166,24 @@ struct json_t;
 struct json_t *fb_jnum(double v);
 struct json_t *fb_env_json(const struct fb_env *e);
 
+/*
+ * The comparison as text lines (malloc'd, *n of them): a line per row and
+ * a geometric-mean line per workload; columns fb_cmp_headers.
+ */
+struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n);
+extern const char *const fb_cmp_headers[FB_NCOLS];
+
 /* Print the table in o.format. */
 void fb_cmp_print(const struct fb_cmp *c, FILE *f);
 /* Header lines (sets and their configuration differences), "prefix" first. */
 void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix);
 /* The --min-effect against noise floor warning, on stderr. */
 void fb_cmp_warn_floor(const struct fb_cmp *c);
+
+/* Create the output directory (it may exist). 0 or -1 after a message. */
+int fb_mkdir_out(const char *cmd, const char *dir);
+/* change.{png,svg} and dist.{png,svg} of c into dir. 0 or 2 after a message. */
+int fb_plot_compare(const struct fb_cmp *c, const char *dir);
 
 /* "flushbench CMD: " messages on stderr. */
 void fb_msg(const char *cmd, const char *fmt, ...)

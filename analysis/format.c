@@ -16,7 +16,7 @@
 #define NCOLS 10
 #define CELL FB_CELL
 
-static const char *const headers[NCOLS] = {
+const char *const fb_cmp_headers[NCOLS] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
 	"BASE median", "NEW median", "n", "CV", "Floor",
 };
@@ -73,8 +73,7 @@ static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
 	}
 }
 
-/* Cells of the whole table: rows, and a geometric-mean line per workload. */
-static struct fb_line *table_lines(const struct fb_cmp *c, size_t *n)
+struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n)
 {
 	struct fb_line *l = calloc(2 * c->nrows + 1, sizeof(*l));
 	size_t k = 0;
@@ -449,7 +448,7 @@ void fb_cmp_print(const struct fb_cmp *c, FILE *f)
 		print_csv(c, f);
 		return;
 	}
-	l = table_lines(c, &n);
+	l = fb_cmp_lines(c, &n);
 	if (!l) {
 		fb_msg(c->o.cmd, "out of memory");
 		return;
@@ -457,9 +456,9 @@ void fb_cmp_print(const struct fb_cmp *c, FILE *f)
 	fb_cmp_print_header(c, f, c->o.format == FB_FMT_MD ? "- " : "");
 	fputc('\n', f);
 	if (c->o.format == FB_FMT_MD)
-		fb_print_md(f, headers, c->o.brief ? 3 : NCOLS, l, n);
+		fb_print_md(f, fb_cmp_headers, c->o.brief ? 3 : NCOLS, l, n);
 	else
-		fb_print_rst(f, headers, c->o.brief ? 3 : NCOLS, l, n);
+		fb_print_rst(f, fb_cmp_headers, c->o.brief ? 3 : NCOLS, l, n);
 	free(l);
 }
 
