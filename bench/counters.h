@@ -36,9 +36,21 @@ struct fb_counters *fb_counters_open(const char *const *names, size_t n,
 int fb_counters_start(struct fb_counters *c);	/* reset + enable */
 int fb_counters_stop(struct fb_counters *c);	/* disable + read */
 size_t fb_counters_count(const struct fb_counters *c);
-/* Value i of the last start..stop interval (scaled when multiplexed). */
+/*
+ * Value i of the last start..stop interval (scaled when multiplexed); NaN
+ * when it could not be measured (the event never got on a counter, a read
+ * failed, an interrupt row disappeared).  "interrupts"/"irq:*" counters are
+ * machine-wide whatever the scope.
+ */
 void fb_counters_value(const struct fb_counters *c, size_t i,
 		       const char **name, double *value);
 void fb_counters_close(struct fb_counters *c);
+
+/*
+ * For tests: the counter name ("irq:TLB", "irq:Function call interrupts")
+ * and per-CPU sum of a /proc/interrupts line; -1 if the row is not counted.
+ */
+int fb_counters_irq_line(const char *line, char *name, size_t len,
+			 unsigned long long *sum);
 
 #endif

@@ -3,12 +3,44 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", fb_cmd_run, "run a suite into the results store" },
+	{ "list", fb_cmd_list, "list workloads, their parameters and defaults" },
+	{ "env", fb_cmd_env, "print the environment a run would record" },
+	{ "runs", fb_cmd_runs, "list the runs in a results store" },
+	{ NULL, NULL, NULL }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: flushbench COMMAND [ARGS]   (flushbench COMMAND --help)\n\n"
+		"Benchmarks and a regression gate for the kernel paths that\n"
+		"invalidate TLBs and maintain caches.\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->help);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help")) {
-		printf("usage: flushbench COMMAND [ARGS]\n");
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		usage(stderr);
+		return FB_EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return FB_EXIT_OK;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
 	fprintf(stderr, "flushbench: unknown command '%s'\n", argv[1]);
-	return 2;
+	usage(stderr);
+	return FB_EXIT_USAGE;
 }

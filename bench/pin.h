@@ -29,7 +29,7 @@ int fb_pin_cpu_ok(int cpu);
  */
 int fb_pin_assign(enum fb_placement p, const int *cpus, size_t ncpus,
 		  unsigned int ntasks, int *out, char *why, size_t len);
-/* Bind the calling thread to cpu (no-op for -1). 0 or -errno. */
+/* Bind the calling thread to cpu (-1: unbind, to every usable CPU). 0 or -errno. */
 int fb_pin_self(int cpu);
 /* "1 package, 2 cores, 2 PUs; L3 32MiB ..." for the environment */
 const char *fb_pin_topology(void);

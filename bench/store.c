@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,7 +28,7 @@
 #include "store.h"
 
 #define BUSY_TIMEOUT_MS	30000
-#define BUSY_RETRIES	5	/* further tries of BEGIN/COMMIT after the timeout */
+#define BUSY_RETRIES	10	/* own retries when SQLite says busy: ~2 s of sleeps */
 #define ISO_LEN		32
 
 /*
@@ -170,6 +171,7 @@ struct fb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
+	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
 	sqlite3_stmt *stmt[NR_STMTS];
@@ -262,7 +264,7 @@ static time_t proc_start_time(long pid)
 	if (!p || hz <= 0)
 		return -1;
 	/* fields after "pid (comm)" start at 3 (state); starttime is 22 */
-	for (field = 3; field < 22 && p; field++)
+	for (field = 3; field <= 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", &start) != 1)
 		return -1;
@@ -291,7 +293,7 @@ static bool run_alive(const struct fb_store *st, const char *host,
 		return false;
 	if (!boot_id || !st->boot_id[0] || strcmp(boot_id, st->boot_id))
 		return false;
-	if (pid <= 0 || (kill(pid, 0) && errno != EPERM))
+	if (pid <= 0 || pid > INT_MAX || (kill((pid_t)pid, 0) && errno != EPERM))
 		return false;
 	born = proc_start_time(pid);
 	started = iso_to_time(started_at);
@@ -301,12 +303,15 @@ static bool run_alive(const struct fb_store *st, const char *host,
 	return true;
 }
 
-/* "file:" URI of path (so that no name is taken for a URI by accident). */
-static char *path_uri(const char *path, bool ro)
+/*
+ * "file:" URI of path (so that no name is taken for a URI by accident)
+ * followed by query ("?mode=ro").
+ */
+static char *path_uri(const char *path, const char *query)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t len = strlen(path);
-	char *uri = malloc(5 + 3 * len + sizeof("?mode=rwc"));
+	char *uri = malloc(5 + 3 * len + strlen(query) + 1);
 	char *p = uri;
 
 	if (!uri)
@@ -324,7 +329,7 @@ static char *path_uri(const char *path, bool ro)
 			*p++ = hex[c & 15];
 		}
 	}
-	strcpy(p, ro ? "?mode=ro" : "?mode=rwc");
+	strcpy(p, query);
 	return uri;
 }
 
@@ -337,27 +342,35 @@ static int exec(struct fb_store *st, const char *sql, const char *what)
 	return 0;
 }
 
-static bool busy(int rc)
+/*
+ * After rc from a statement: true if it was only busy and may be tried
+ * again (after a short sleep). SQLite's busy handler already waited up to
+ * busy_timeout, except where it returns at once to avoid a deadlock (a
+ * reader upgrading its lock, e.g. to switch to WAL): hence own retries.
+ */
+static bool retry_busy(int rc, int *tries)
 {
 	rc &= 0xff;
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+	    ++*tries > BUSY_RETRIES)
+		return false;
+	usleep(1000U * (1U << *tries) + (unsigned int)(getpid() % 13) * 500U);
+	return true;
 }
 
-/* Run BEGIN IMMEDIATE or COMMIT, retrying past busy_timeout a few times. */
+/* Run sql (BEGIN IMMEDIATE, COMMIT, a pragma), retrying while busy. */
 static int exec_retry(struct fb_store *st, const char *sql, const char *what)
 {
-	int rc, i;
+	int rc, tries = 0;
 
-	for (i = 0;; i++) {
+	do
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			return 0;
-		if (!busy(rc) || i == BUSY_RETRIES)
-			break;
-		usleep(10000 + (unsigned int)(getpid() % 7) * 5000);
+	while (rc != SQLITE_OK && retry_busy(rc, &tries));
+	if (rc != SQLITE_OK) {
+		set_db_err(st, what);
+		return -1;
 	}
-	set_db_err(st, what);
-	return -1;
+	return 0;
 }
 
 static int tx_begin(struct fb_store *st)
@@ -581,27 +594,32 @@ err:
 	return -1;
 }
 
+/* Switch to WAL: a callback of "PRAGMA journal_mode = WAL" */
+static int wal_mode(void *arg, int ncols, char **vals, char **names)
+{
+	(void)names;
+	*(bool *)arg = ncols == 1 && vals[0] && !strcmp(vals[0], "wal");
+	return 0;
+}
+
 static int setup_rw(struct fb_store *st)
 {
-	sqlite3_stmt *s = NULL;
-	const char *mode;
-	int ok;
+	int rc, tries = 0;
+	bool wal = false;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
+	do
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", wal_mode,
+				  &wal, NULL);
+	while (rc != SQLITE_OK && retry_busy(rc, &tries));
+	if (rc != SQLITE_OK) {
 		set_db_err(st, "setting WAL mode");
-		sqlite3_finalize(s);
 		return -1;
 	}
-	mode = col_text(s, 0);
-	ok = mode && !strcmp(mode, "wal");
-	if (!ok)
-		set_err(st, "%s: cannot use WAL mode (journal mode stays '%s')",
-			st->path, mode ? mode : "?");
-	sqlite3_finalize(s);
-	if (!ok)
+	if (!wal) {
+		set_err(st, "%s: cannot use WAL mode (on this file system?)",
+			st->path);
 		return -1;
+	}
 	if (exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
 		 "setting pragmas"))
 		return -1;
@@ -612,13 +630,53 @@ static int setup_rw(struct fb_store *st)
 	return reconcile(st);
 }
 
+/* Open st->path with the URI query given; 0 or -1 with the error set. */
+static int connect(struct fb_store *st, const char *query)
+{
+	char *uri = path_uri(st->path, query);
+	int flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
+				       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int rc;
+
+	if (!uri) {
+		set_err(st, "%s: out of memory", st->path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			set_db_err(st, "cannot open");
+		else
+			set_err(st, "%s: cannot open: out of memory", st->path);
+		return -1;
+	}
+	st->query = query;
+	/* until we know the file is ours, closing must not write to it */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+/* After a failed first read: could an immutable read-only open do? */
+static bool needs_immutable(struct fb_store *st)
+{
+	char wal[PATH_MAX];
+	int rc = sqlite3_errcode(st->db);
+	struct stat sb;
+
+	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+		return false;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	return stat(wal, &sb) && errno == ENOENT;
+}
+
 int fb_store_open(const char *path, enum fb_store_mode mode,
 		  struct fb_store **out, char *err, size_t len)
 {
 	struct fb_store *st;
 	struct stat sb;
-	char *uri = NULL;
-	int flags, ver;
+	int ver;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -643,25 +701,26 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 		set_err(st, "%s: %s", path, strerror(EISDIR));
 		goto err;
 	}
-	uri = path_uri(path, st->ro);
-	if (!uri) {
-		set_err(st, "%s: out of memory", path);
+	if (connect(st, st->ro ? "?mode=ro" : "?mode=rwc"))
+		goto err;
+	if (!st->ro && sqlite3_db_readonly(st->db, "main") == 1) {
+		set_err(st, "%s: cannot write to it (%s)", path,
+			strerror(access(path, W_OK) ? errno : EROFS));
 		goto err;
 	}
-	flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
-				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (sqlite3_open_v2(uri, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db)
-			set_db_err(st, "cannot open");
-		else
-			set_err(st, "%s: cannot open: out of memory", path);
-		goto err;
-	}
-	/* until we know the file is ours, closing must not write to it */
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-
 	ver = schema_version(st);
+	if (ver < 0 && st->ro && needs_immutable(st)) {
+		/*
+		 * A reader that may not create the -shm file beside a WAL
+		 * database (a directory it cannot write): with no -wal there
+		 * is no writer at it, so read the file as it stands.
+		 */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (connect(st, "?mode=ro&immutable=1"))
+			goto err;
+		ver = schema_version(st);
+	}
 	if (ver < 0)
 		goto err;
 	if (st->ro) {
@@ -678,13 +737,11 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 	} else if (setup_rw(st)) {
 		goto err;
 	}
-	free(uri);
 	st->err[0] = '\0';
 	*out = st;
 	return 0;
 err:
 	snprintf(err, len, "%s", st->err);
-	free(uri);
 	fb_store_close(st);
 	return -1;
 }
@@ -731,6 +788,29 @@ static int put_env_all(struct fb_store *st, int64_t run,
 	return 0;
 }
 
+/* 0 if run exists (and, if running, is still 'running'); else -1 and why. */
+static int check_run(struct fb_store *st, int64_t run, bool running)
+{
+	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
+	int rc, ret = -1;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		set_err(st, "%s: no run #%" PRId64, st->path, run);
+	else if (rc != SQLITE_ROW)
+		set_db_err(st, "reading a run");
+	else if (running && strcmp(col_text(s, 0), "running"))
+		set_err(st, "%s: run #%" PRId64 " is %s, not running",
+			st->path, run, col_text(s, 0));
+	else
+		ret = 0;
+	sqlite3_reset(s);
+	return ret;
+}
+
 int64_t fb_store_run_begin(struct fb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
 			   const char *config_hash, const struct fb_env *env)
@@ -769,7 +849,8 @@ int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
 {
 	if (writable(st) || tx_begin(st))
 		return -1;
-	if (put_env(st, run, key, value) || tx_commit(st)) {
+	if (check_run(st, run, false) || put_env(st, run, key, value) ||
+	    tx_commit(st)) {
 		tx_rollback(st);
 		return -1;
 	}
@@ -783,7 +864,7 @@ int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
 
 	if (writable(st) || tx_begin(st))
 		return -1;
-	s = stmt(st, Q_UNSUPPORTED);
+	s = check_run(st, run, false) ? NULL : stmt(st, Q_UNSUPPORTED);
 	if (!s)
 		goto err;
 	sqlite3_bind_int64(s, 1, run);
@@ -795,29 +876,6 @@ int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
 err:
 	tx_rollback(st);
 	return -1;
-}
-
-/* Inside a transaction: 0 if run exists and is 'running', else -1. */
-static int check_running(struct fb_store *st, int64_t run)
-{
-	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
-	int rc, ret = -1;
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, run);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		set_err(st, "%s: no run #%" PRId64, st->path, run);
-	else if (rc != SQLITE_ROW)
-		set_db_err(st, "reading a run");
-	else if (strcmp(col_text(s, 0), "running"))
-		set_err(st, "%s: run #%" PRId64 " is %s, not running",
-			st->path, run, col_text(s, 0));
-	else
-		ret = 0;
-	sqlite3_reset(s);
-	return ret;
 }
 
 static int check_sample(struct fb_store *st, const struct fb_sample_rec *r)
@@ -908,7 +966,7 @@ int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
 
 	if (writable(st) || check_sample(st, r) || tx_begin(st))
 		return -1;
-	if (check_running(st, run))
+	if (check_run(st, run, true))
 		goto err;
 	s = stmt(st, Q_SAMPLE_INSERT);
 	if (!s)
@@ -956,7 +1014,7 @@ int fb_store_run_end(struct fb_store *st, int64_t run, const char *status)
 	}
 	if (tx_begin(st))
 		return -1;
-	if (check_running(st, run))
+	if (check_run(st, run, true))
 		goto err;
 	s = stmt(st, Q_RUN_END);
 	if (!s)
@@ -1129,29 +1187,6 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 	return ret;
 }
 
-/* 0 if run exists; else -1 with "no run #N" (or the database error). */
-static int run_exists(struct fb_store *st, int64_t run)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM runs WHERE id = ?1", -1,
-			       &s, NULL) != SQLITE_OK) {
-		set_db_err(st, "reading runs");
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, run);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		set_err(st, "%s: no run #%" PRId64, st->path, run);
-	else
-		set_db_err(st, "reading runs");
-	return -1;
-}
-
 int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
 {
 	struct fb_kv *kv = NULL, *grown;
@@ -1161,7 +1196,7 @@ int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
 
 	env->kv = NULL;
 	env->n = 0;
-	if (run_exists(st, run))
+	if (check_run(st, run, false))
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT key, value FROM environment WHERE run_id = ?1"
@@ -1359,6 +1394,20 @@ static int64_t import_run(struct fb_store *st, sqlite3_stmt **q,
 	return run;
 }
 
+/* 0 unless src_path is st's own file (which cannot be imported into itself). */
+static int not_self(struct fb_store *st, const char *src_path)
+{
+	struct stat a, b;
+
+	if (!stat(st->path, &a) && !stat(src_path, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		set_err(st, "%s: cannot import a database into itself",
+			src_path);
+		return -1;
+	}
+	return 0;
+}
+
 int fb_store_import(struct fb_store *st, const char *src_path,
 		    const char *label, const struct fb_env *extra,
 		    int64_t **runs, size_t *n)
@@ -1373,7 +1422,7 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 
 	*runs = NULL;
 	*n = 0;
-	if (writable(st))
+	if (writable(st) || not_self(st, src_path))
 		return -1;
 	/* the source must be a store of our schema version: say why not */
 	if (fb_store_open(src_path, FB_STORE_RO, &src, st->err,
@@ -1385,10 +1434,11 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 		fb_store_close(src);
 		return -1;
 	}
+	/* attach it the way a reader could open it (maybe immutable) */
+	uri = path_uri(src_path, src->query);
 	fb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
-	uri = path_uri(src_path, true);
 	if (!ids || !uri) {
 		set_err(st, "%s: out of memory", st->path);
 		goto out;

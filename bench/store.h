@@ -25,7 +25,10 @@ enum fb_store_mode { FB_STORE_RO, FB_STORE_RW };
 
 /*
  * Open path. RW creates or migrates the schema; RO requires an existing
- * store of this schema version and never writes. 0, or -1 with err.
+ * store of this schema version and never writes. 0, or -1 with err
+ * ("results.db: file is not a database", "results.db: schema version 7 is
+ * newer than this flushbench (1)", ...); a refused file is left untouched.
+ * A store is used by one thread; a forked child opens its own.
  */
 int fb_store_open(const char *path, enum fb_store_mode mode,
 		  struct fb_store **out, char *err, size_t len);
@@ -33,7 +36,11 @@ void fb_store_close(struct fb_store *st);
 /* The last error message of this store. */
 const char *fb_store_error(const struct fb_store *st);
 
-/* --- writing a run --- */
+/*
+ * --- writing a run ---
+ * Each call is one transaction of its own. Ids are > 0; -1 is an error.
+ * label may be NULL (no label); env may be NULL.
+ */
 int64_t fb_store_run_begin(struct fb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
 			   const char *config_hash, const struct fb_env *env);
@@ -59,7 +66,10 @@ struct fb_sample_rec {
 	const struct fb_metric *metrics;
 };
 
-/* Store one sample (with counters and metrics) in one transaction. */
+/*
+ * Store one sample (with counters and metrics) in one transaction; the run
+ * must still be running. Counter and metric values must be finite.
+ */
 int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
 			    const struct fb_sample_rec *s);
 /* status: "complete", "aborted" or "failed" */
@@ -77,9 +87,10 @@ struct fb_run_row {
 };
 
 /*
- * Runs named by spec: a label (all its runs), or a run id ("12" or "#12").
- * NULL spec: every run. *rows is malloc'd. 0, or -1 with the store error
- * (an unknown label or id is an error).
+ * Runs named by spec: a label (all its runs), or a run id ("12" or "#12";
+ * a label "12" wins over run 12, "#12" is always the id). NULL spec: every
+ * run. Ordered by id. *rows is malloc'd. 0, or -1 with the store error
+ * (an unknown label or id is an error: "no run with label or id 'X'").
  */
 int fb_store_runs(struct fb_store *st, const char *spec,
 		  struct fb_run_row **rows, size_t *n);
@@ -96,10 +107,18 @@ struct fb_value {
 	double value;
 };
 
-/* Call fn for each value of the ok samples of the given runs; fn != 0 stops. */
+/*
+ * Call fn for each value of the ok samples of the given runs (run by run,
+ * then by sample id and metric name). The strings of v live until fn
+ * returns. fn != 0 stops the walk and is returned; else 0, or -1 with the
+ * store error.
+ */
 int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 		    int (*fn)(void *arg, const struct fb_value *v), void *arg);
-/* The stored environment of a run (keys sorted). */
+/*
+ * The stored environment of a run (keys sorted) into env, which is
+ * overwritten (free it with fb_env_free). 0, or -1 (unknown run).
+ */
 int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env);
 /* The config text a run was made from. malloc'd, or NULL. */
 char *fb_store_run_config(struct fb_store *st, int64_t run);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages listed in deps/<profile>.pkgs that are missing.
-# Usage: scripts/deps.sh PROFILE...   (build, run, test, ...)
+# Usage: scripts/deps.sh [--check] PROFILE...   (build, run, test, or a path)
 # Each line of a .pkgs file: PACKAGE CHECK, where CHECK is pc:MODULE (a
 # pkg-config module), hdr:PATH (a header under /usr/include), cmd:NAME (a
 # command on PATH) or file:PATH (an absolute path). When not root, missing
@@ -22,7 +22,7 @@ have() {
 	esac
 }
 for prof in "$@"; do
-	f="$top/deps/$prof.pkgs"
+	case "$prof" in */*) f=$prof ;; *) f="$top/deps/$prof.pkgs" ;; esac
 	[ -r "$f" ] || { echo "deps: no such profile '$prof' ($f)" >&2; exit 2; }
 	while read -r pkg check _; do
 		case "$pkg" in ''|\#*) continue ;; esac

@@ -17,8 +17,8 @@ run_one() {	# NAME LIMIT CMD...
 	out=$(timeout -k 10 "$limit" "$@" 2>"$T/.stderr"); rc=$?
 	while IFS= read -r line; do
 		case "$line" in
+		*ok*"# SKIP"*|*ok*"# skip"*) skipped=$((skipped + 1)); echo "  $name: $line" ;;
 		"not ok"*) failed=$((failed + 1)); nok=1; echo "  $name: $line" ;;
-		ok*"# SKIP"*|ok*"# skip"*) skipped=$((skipped + 1)); echo "  $name: $line" ;;
 		ok*) passed=$((passed + 1)); echo "  $name: $line" ;;
 		esac
 	done <<< "$out"

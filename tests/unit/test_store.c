@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -504,6 +505,10 @@ static void test_bad_sample(void **state)
 	assert_non_null(strstr(fb_store_error(st), "page-faults"));
 	assert_true(add_sample(st, run + 1, 0) < 0);
 	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_int_equal(fb_store_env_put(st, run + 1, "k", "v"), -1);
+	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_int_equal(fb_store_unsupported(st, run + 1, "cycles", "no PMU"), -1);
+	assert_non_null(strstr(fb_store_error(st), "no run #"));
 	assert_int_equal(run_nsamples(st, run), 0);
 	fb_store_close(st);
 }
@@ -544,7 +549,9 @@ static void test_stale_run(void **state)
 {
 	struct fx *fx = *state;
 	struct fb_store *st, *ro;
-	int64_t dead, mine, other_boot;
+	int64_t dead, mine, other_boot, reused;
+	char when[32];
+	time_t t;
 	char *db, *wal, sql[128], walpath[160];
 	size_t dblen, wallen;
 
@@ -555,6 +562,18 @@ static void test_stale_run(void **state)
 	snprintf(sql, sizeof(sql),
 		 "UPDATE runs SET boot_id = 'another-boot' WHERE id = %lld",
 		 (long long)other_boot);
+	raw_exec(fx->db, sql);
+	/*
+	 * A run of this pid that began a minute before this process did
+	 * (but after boot): the pid was reused.
+	 */
+	reused = fb_store_run_begin(st, "reused", NULL, NULL, NULL, NULL);
+	assert_true(reused > 0);
+	t = time(NULL) - 60;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", gmtime(&t));
+	snprintf(sql, sizeof(sql),
+		 "UPDATE runs SET started_at = '%s' WHERE id = %lld", when,
+		 (long long)reused);
 	raw_exec(fx->db, sql);
 	dead = run_in_dead_child(fx->db);
 	assert_true(dead > 0);
@@ -567,6 +586,7 @@ static void test_stale_run(void **state)
 	ro = open_ok(fx->db, FB_STORE_RO);
 	assert_string_equal(run_status(ro, dead), "aborted");
 	assert_string_equal(run_status(ro, other_boot), "aborted");
+	assert_string_equal(run_status(ro, reused), "aborted");
 	assert_string_equal(run_status(ro, mine), "running");
 	fb_store_close(ro);
 	assert_string_equal(raw_status(fx->db, dead), "running");
@@ -579,6 +599,7 @@ static void test_stale_run(void **state)
 	fb_store_close(open_ok(fx->db, FB_STORE_RW));
 	assert_string_equal(run_status(st, dead), "aborted");
 	assert_string_equal(run_status(st, other_boot), "aborted");
+	assert_string_equal(run_status(st, reused), "aborted");
 	assert_string_equal(run_status(st, mine), "running");
 	assert_int_equal(run_nsamples(st, dead), 1);
 	assert_string_equal(raw_status(fx->db, dead), "aborted");
@@ -654,9 +675,12 @@ static void test_import(void **state)
 	free(rows);
 	free(ids);
 
+	assert_int_equal(fb_store_import(st, fx->db, NULL, NULL, &ids, &n), -1);
+	assert_non_null(strstr(fb_store_error(st), "into itself"));
+
 	/* a source that is not a store: an error, nothing imported */
 	assert_int_equal(fb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
-	print_message("# import of a directory: %s\n", fb_store_error(st));
+	assert_non_null(strstr(fb_store_error(st), ": Is a directory"));
 	assert_null(ids);
 	assert_int_equal(n, 0);
 	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
@@ -683,11 +707,16 @@ static void test_import(void **state)
 
 #define NWRITE 200
 
-/* Child: open db, write NWRITE samples in one run; exit status 0 if all did. */
-static void writer(const char *db, const char *label, int report_fd)
+/*
+ * Child: open db, begin a run, wait for EOF on start_fd (if >= 0), then
+ * write NWRITE samples, or with report_fd >= 0 write samples until killed,
+ * one byte to report_fd after each commit. Exit status 0 if all went well.
+ */
+static void writer(const char *db, const char *label, int start_fd,
+		   int report_fd)
 {
 	struct fb_store *st;
-	char err[512];
+	char err[512], c;
 	int64_t run;
 	int i;
 
@@ -698,6 +727,8 @@ static void writer(const char *db, const char *label, int report_fd)
 	run = fb_store_run_begin(st, label, NULL, NULL, NULL, NULL);
 	if (run < 0)
 		goto err;
+	while (start_fd >= 0 && read(start_fd, &c, 1) > 0)
+		;
 	for (i = 0; report_fd >= 0 || i < NWRITE; i++) {
 		if (add_sample(st, run, i) < 0)
 			goto err;
@@ -718,17 +749,23 @@ static void test_two_writers(void **state)
 	struct fx *fx = *state;
 	struct fb_run_row *rows;
 	struct fb_store *st;
+	int i, status, go[2];
+	int64_t last[2] = { 0 }, first[2] = { 0 };
 	pid_t pid[2];
-	int i, status;
 	size_t n;
 
-	/* both start on a database that does not exist yet */
+	/* both create the database that does not exist yet, then write at once */
+	assert_int_equal(pipe(go), 0);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();
 		assert_true(pid[i] >= 0);
-		if (pid[i] == 0)
-			writer(fx->db, i ? "b" : "a", -1);
+		if (pid[i] == 0) {
+			close(go[1]);
+			writer(fx->db, i ? "b" : "a", go[0], -1);
+		}
 	}
+	close(go[0]);
+	close(go[1]);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
 		assert_true(WIFEXITED(status));
@@ -744,6 +781,15 @@ static void test_two_writers(void **state)
 	free(rows);
 	assert_int_equal(fb_store_check(st), 0);
 	fb_store_close(st);
+	for (i = 0; i < 2; i++) {
+		first[i] = atoll(raw_text(fx->db, "SELECT min(id) FROM samples"
+					  " WHERE run_id = ?1", i + 1));
+		last[i] = atoll(raw_text(fx->db, "SELECT max(id) FROM samples"
+					 " WHERE run_id = ?1", i + 1));
+	}
+	print_message("# two writers: samples %s\n",
+		      first[0] < last[1] && first[1] < last[0] ?
+		      "interleaved" : "did not interleave this time");
 }
 
 static void test_sigkill(void **state)
@@ -761,7 +807,7 @@ static void test_sigkill(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		writer(fx->db, "killed", fds[1]);
+		writer(fx->db, "killed", -1, fds[1]);
 	}
 	close(fds[1]);
 	/* let it commit some samples, then kill it mid-stream */

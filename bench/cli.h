@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Subcommands: each takes the arguments after its name, returns the exit status. */
+#ifndef FB_CLI_H
+#define FB_CLI_H
+
+/* exit statuses shared by every command */
+#define FB_EXIT_OK	0
+#define FB_EXIT_FAIL	1	/* the run or the gate found a problem */
+#define FB_EXIT_USAGE	2	/* bad input: usage, config, data */
+
+int fb_cmd_run(int argc, char **argv);
+int fb_cmd_list(int argc, char **argv);
+int fb_cmd_env(int argc, char **argv);
+int fb_cmd_runs(int argc, char **argv);
+
+#endif

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `flushbench list`, `flushbench env`, `flushbench runs`. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "env.h"
+#include "pin.h"
+#include "store.h"
+
+static const char *type_name(const struct fb_option *o)
+{
+	static const char *const names[] = {
+		[FB_OPT_U64] = "number", [FB_OPT_SIZE] = "size",
+		[FB_OPT_NS] = "duration", [FB_OPT_BOOL] = "bool",
+		[FB_OPT_ENUM] = "choice", [FB_OPT_STR] = "string",
+	};
+	return names[o->type];
+}
+
+static void print_options(const struct fb_option *t)
+{
+	char lo[48], hi[48];
+
+	for (const struct fb_option *o = t; o && o->name; o++) {
+		printf("    %-16s %-8s default %-8s", o->name, type_name(o),
+		       o->def ? o->def : "-");
+		if (o->type == FB_OPT_U64 || o->type == FB_OPT_SIZE ||
+		    o->type == FB_OPT_NS) {
+			struct fb_option q = *o;
+
+			q.offset = 0;
+			fb_opt_format(&q, &o->min, lo, sizeof(lo));
+			fb_opt_format(&q, &o->max, hi, sizeof(hi));
+			printf(" [%s..%s]", lo, hi);
+		} else if (o->type == FB_OPT_ENUM) {
+			printf(" {");
+			for (int i = 0; o->choices[i]; i++)
+				printf("%s%s", i ? "|" : "", o->choices[i]);
+			printf("}");
+		}
+		printf("\n        %s\n", o->help ? o->help : "");
+	}
+}
+
+int fb_cmd_list(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: flushbench list\nThe workloads, their "
+			       "parameters (YAML keys) with types, defaults and "
+			       "ranges, and the settings every job has.\n");
+			return FB_EXIT_OK;
+		}
+		fprintf(stderr, "flushbench list: unexpected argument '%s'\n",
+			argv[1]);
+		return FB_EXIT_USAGE;
+	}
+	for (const struct fb_workload *const *w = fb_workloads; *w; w++) {
+		printf("%s: %s\n", (*w)->name, (*w)->summary);
+		print_options((*w)->options);
+		printf("\n");
+	}
+	printf("settings of every job (suite-level defaults, overridable per job):\n");
+	print_options(fb_job_options);
+	printf("    %-16s %-8s          an explicit CPU list, with placement: cpus\n",
+	       "cpus", "list");
+	return FB_EXIT_OK;
+}
+
+int fb_cmd_env(int argc, char **argv)
+{
+	struct fb_env env = { 0 };
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: flushbench env\nPrint the environment "
+			       "a run records (kernel, preemption model, "
+			       "virtualisation, CPU, topology, THP, ...).\n");
+			return FB_EXIT_OK;
+		}
+		fprintf(stderr, "flushbench env: unexpected argument '%s'\n",
+			argv[1]);
+		return FB_EXIT_USAGE;
+	}
+	if (fb_env_capture(&env) || fb_pin_init())
+		return FB_EXIT_FAIL;
+	fb_env_set(&env, "topology", "%s", fb_pin_topology());
+	for (size_t i = 0; i < env.n; i++)
+		printf("%s: %s\n", env.kv[i].key, env.kv[i].value);
+	fb_env_free(&env);
+	return FB_EXIT_OK;
+}
+
+int fb_cmd_runs(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *db = "results.db";
+	struct fb_store *st;
+	struct fb_run_row *rows;
+	size_t n;
+	char err[512];
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			printf("usage: flushbench runs [--db PATH] [LABEL|ID]\n"
+			       "List runs: id, label, status, start, end, samples.\n");
+			return FB_EXIT_OK;
+		default:
+			return FB_EXIT_USAGE;
+		}
+	}
+	if (fb_store_open(db, FB_STORE_RO, &st, err, sizeof(err))) {
+		fprintf(stderr, "flushbench runs: %s\n", err);
+		return FB_EXIT_USAGE;
+	}
+	if (fb_store_runs(st, optind < argc ? argv[optind] : NULL, &rows, &n)) {
+		fprintf(stderr, "flushbench runs: %s\n", fb_store_error(st));
+		fb_store_close(st);
+		return FB_EXIT_USAGE;
+	}
+	printf("%-5s %-24s %-9s %-24s %-24s %s\n", "id", "label", "status",
+	       "started", "ended", "samples");
+	for (size_t i = 0; i < n; i++)
+		printf("%-5" PRId64 " %-24s %-9s %-24s %-24s %ld\n", rows[i].id,
+		       rows[i].label, rows[i].status, rows[i].started_at,
+		       rows[i].ended_at, rows[i].nsamples);
+	free(rows);
+	fb_store_close(st);
+	return FB_EXIT_OK;
+}

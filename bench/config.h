@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Suites: a YAML file of jobs, validated in full before anything runs.
+ *
+ *   samples: 5            # suite-level job settings, overridable per job
+ *   warmup: 1
+ *   duration: 100ms       # per sample (ops calibrated in warm-up), or ops: N
+ *   placement: spread
+ *   counters:
+ *     events: [task-clock, page-faults, tlb:tlb_flush]
+ *     arm64: [L1D_TLB_REFILL]
+ *   jobs:
+ *     - workload: fork
+ *       rss: [0, 64M]       # a list sweeps: one job per value (cartesian)
+ *
+ * Every message carries file:line:column.
+ */
+#ifndef FB_CONFIG_H
+#define FB_CONFIG_H
+
+#include <stdio.h>
+
+#include "counters.h"
+#include "pin.h"
+#include "workload.h"
+
+#define FB_MAX_CPUS 256
+#define FB_MAX_EVENTS 64
+
+/* Settings every job has, whatever its workload (see fb_job_options). */
+struct fb_job_settings {
+	uint64_t samples;
+	uint64_t warmup;
+	uint64_t duration_ns;	/* target time per sample (ops calibrated) */
+	uint64_t ops;		/* fixed ops per sample; 0: calibrate */
+	uint64_t extra_work_ns;	/* extra real work per op (0: none) */
+	int placement;		/* enum fb_placement */
+	int ncpus;		/* explicit list for FB_PLACE_CPUS */
+	int cpus[FB_MAX_CPUS];
+};
+
+struct fb_jobspec {
+	const struct fb_workload *wl;
+	void *params;			/* wl->params_size bytes */
+	struct fb_job_settings set;
+	char *params_text;		/* identity: "rss=64M threads=0 placement=spread" */
+	unsigned int ntasks;
+	int *cpus;			/* one per task (-1 unbound) */
+	char skip[256];			/* impossible placement with `impossible: skip` */
+	int line, col;
+};
+
+struct fb_suite {
+	char *path;
+	char *resolved;			/* the fully resolved suite, as text */
+	char hash[17];			/* FNV-1a 64 of resolved, hex */
+	struct fb_jobspec *jobs;
+	size_t njobs;
+	char *events[FB_MAX_EVENTS];	/* for this machine's architecture */
+	size_t nevents;
+	enum fb_counter_scope scope;
+};
+
+extern const struct fb_option fb_job_options[];
+
+/*
+ * Load and validate path; only jobs of the workloads in only[] (NULL: all).
+ * On error print "file:line:col: message" lines to err and return -1.
+ */
+int fb_config_load(const char *path, const char *const *only, size_t nonly,
+		   struct fb_suite *suite, FILE *err);
+void fb_config_free(struct fb_suite *suite);
+
+/* Option values <-> text (shared with `flushbench list`). */
+int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
+		 char *why, size_t len);
+void fb_opt_format(const struct fb_option *o, const void *base, char *buf,
+		   size_t len);
+/* The closest of names[] to s, or NULL if nothing is close. */
+const char *fb_did_you_mean(const char *s, const char *const *names, size_t n);
+
+#endif

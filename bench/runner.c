@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `flushbench run`: execute a suite. For each job: place task 0, open the
+ * counters (before setup, so the workload's threads and children inherit
+ * them), set up, calibrate the op count once, discard warm-up samples, then
+ * time each sample with CLOCK_MONOTONIC_RAW around ->run() and store it
+ * (with its counters) in its own transaction.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "counters.h"
+#include "env.h"
+#include "job.h"
+#include "pin.h"
+#include "store.h"
+
+struct runner {
+	struct fb_suite suite;
+	struct fb_store *st;
+	int64_t run;
+	bool progress;
+	size_t total_samples, done_samples;
+	struct timespec t_start;
+	char **unsupported;		/* events already reported */
+	size_t nunsupported;
+	/* per job, for the summary */
+	double *ns_per_op;
+	size_t nvals;
+	unsigned int nok, nfail, nskip, nuntrust;
+	char last_reason[256];
+	int errors;			/* store failures */
+	unsigned int failed_jobs;	/* jobs with a fail row */
+};
+
+struct summary_row {
+	char *what;
+	const char *status;
+	unsigned int n;
+	double median, ops_s, cv;
+	char reason[256];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	fb_stop_requested = 1;
+}
+
+static void note_unsupported(void *arg, const char *name, const char *why)
+{
+	struct runner *r = arg;
+	char **u;
+
+	for (size_t i = 0; i < r->nunsupported; i++)
+		if (!strcmp(r->unsupported[i], name))
+			return;
+	u = realloc(r->unsupported, (r->nunsupported + 1) * sizeof(*u));
+	if (!u)
+		return;
+	r->unsupported = u;
+	r->unsupported[r->nunsupported++] = strdup(name);
+	fprintf(stderr, "flushbench run: counter %s not counted here: %s\n",
+		name, why);
+	if (fb_store_unsupported(r->st, r->run, name, why))
+		r->errors++;
+}
+
+/* The parameters that differ from the workload's defaults, for display. */
+static char *short_params(const struct fb_jobspec *js)
+{
+	char *buf = NULL, val[FB_STR_MAX + 32], def[FB_STR_MAX + 32], why[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	void *d = calloc(1, js->wl->params_size ? js->wl->params_size : 1);
+	bool any = false;
+
+	if (!f || !d) {
+		if (f)
+			fclose(f);
+		free(d);
+		free(buf);
+		return strdup(js->params_text);
+	}
+	for (const struct fb_option *o = js->wl->options; o && o->name; o++) {
+		fb_opt_format(o, js->params, val, sizeof(val));
+		if (o->def && !fb_opt_parse(o, o->def, d, why, sizeof(why))) {
+			fb_opt_format(o, d, def, sizeof(def));
+			if (!strcmp(def, val))
+				continue;
+		}
+		fprintf(f, "%s%s=%s", any ? " " : "", o->name, val);
+		any = true;
+	}
+	if (js->set.placement != FB_PLACE_SPREAD) {
+		fprintf(f, "%splacement=%s", any ? " " : "",
+			fb_placement_names[js->set.placement]);
+		any = true;
+	}
+	if (!any)
+		fprintf(f, "(defaults)");
+	fclose(f);
+	free(d);
+	return buf;
+}
+
+static void show_progress(struct runner *r, size_t job, const char *what,
+			  const char *phase, uint64_t i, uint64_t n)
+{
+	double el, eta = 0;
+	struct timespec t;
+
+	if (!r->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	el = (double)(t.tv_sec - r->t_start.tv_sec) +
+	     (double)(t.tv_nsec - r->t_start.tv_nsec) / 1e9;
+	if (r->done_samples)
+		eta = el / (double)r->done_samples *
+		      (double)(r->total_samples - r->done_samples);
+	fprintf(stderr, "\r\033[K[%zu/%zu] %.60s: %s %" PRIu64 "/%" PRIu64
+		"  elapsed %.0fs  ETA %.0fs", job + 1, r->suite.njobs, what,
+		phase, i, n, el, eta);
+}
+
+/* CPUs the tasks ran on, as "0,1"; untrustworthy if one left its placement. */
+static bool cpus_text(const struct fb_job *job, char *buf, size_t len)
+{
+	bool moved = false;
+	size_t w = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < job->ntasks && w < len; i++) {
+		int cpu = job->ran_on[i];
+		bool inside = job->cpus[i] < 0;
+
+		for (unsigned int k = 0; k < job->ntasks && !inside; k++)
+			inside = job->cpus[k] == cpu;
+		if (cpu >= 0 && !inside)
+			moved = true;
+		w += snprintf(buf + w, len - w, "%s%d", i ? "," : "", cpu);
+	}
+	return moved;
+}
+
+static int store_row(struct runner *r, const struct fb_jobspec *js,
+		     size_t jobi, unsigned int seq, enum fb_status status,
+		     const char *reason, uint64_t ops, uint64_t ns,
+		     const char *cpus, struct fb_counters *c,
+		     const struct fb_job *job)
+{
+	const char *names[FB_MAX_EVENTS * 8];
+	double vals[FB_MAX_EVENTS * 8];
+	struct fb_sample_rec s = {
+		.job = (unsigned int)jobi, .workload = js->wl->name,
+		.params = js->params_text, .seq = seq, .status = status,
+		.reason = reason, .ops = ops, .elapsed_ns = ns,
+		.cpus = cpus ? cpus : "",
+	};
+
+	if (c) {
+		size_t n = fb_counters_count(c);
+
+		if (n > FB_MAX_EVENTS * 8)
+			n = FB_MAX_EVENTS * 8;
+		for (size_t i = 0; i < n; i++)
+			fb_counters_value(c, i, &names[i], &vals[i]);
+		s.ncounters = n;
+		s.counter_names = names;
+		s.counter_values = vals;
+	}
+	if (job) {
+		s.nmetrics = job->nmetrics;
+		s.metrics = job->metrics;
+	}
+	if (fb_store_sample_add(r->st, r->run, &s) < 0) {
+		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
+			fb_store_error(r->st));
+		r->errors++;
+		return -1;
+	}
+	switch (status) {
+	case FB_OK:
+		r->nok++;
+		break;
+	case FB_SKIP:
+		r->nskip++;
+		break;
+	case FB_FAIL:
+		r->nfail++;
+		break;
+	case FB_UNTRUSTWORTHY:
+		r->nuntrust++;
+		break;
+	}
+	if (reason && *reason)
+		snprintf(r->last_reason, sizeof(r->last_reason), "%s", reason);
+	return 0;
+}
+
+/* One timed call of ->run; returns its status, elapsed ns in *ns. */
+static int timed(struct fb_jobspec *js, struct fb_job *job, void *state,
+		 struct fb_counters *c, uint64_t ops, uint64_t *done,
+		 uint64_t *ns)
+{
+	uint64_t t0, t1;
+	int rc;
+
+	fb_job_sample_reset(job);
+	*done = 0;
+	if (c)
+		fb_counters_start(c);
+	t0 = now_ns();
+	rc = js->wl->run(job, state, ops, done);
+	t1 = now_ns();
+	if (c)
+		fb_counters_stop(c);
+	*ns = t1 - t0;
+	fb_job_note_cpu(job, 0, sched_getcpu());
+	return rc;
+}
+
+/* Find an op count whose sample takes about duration_ns. */
+static int calibrate(struct fb_jobspec *js, struct fb_job *job, void *state,
+		     uint64_t *ops_out)
+{
+	uint64_t ops = 1, done, ns, target = js->set.duration_ns;
+	int rc;
+
+	for (;;) {
+		rc = timed(js, job, state, NULL, ops, &done, &ns);
+		if (rc != FB_OK)
+			return rc;
+		if (ns >= target / 10 || ops >= (1ull << 40) || fb_stop_requested)
+			break;
+		if (ns < 1000)
+			ops *= 100;
+		else
+			ops = ops * (target / 10) / ns * 2 + 1;
+	}
+	ops = (uint64_t)((double)ops * (double)target / (double)(ns ? ns : 1));
+	*ops_out = ops ? ops : 1;
+	return FB_OK;
+}
+
+static void run_job(struct runner *r, size_t ji, struct summary_row *row)
+{
+	struct fb_jobspec *js = &r->suite.jobs[ji];
+	struct fb_counters *c = NULL;
+	struct fb_job *job;
+	void *state = NULL;
+	uint64_t ops, done, ns;
+	char cpus[512];
+	int rc, err;
+
+	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
+	r->last_reason[0] = '\0';
+	row->what = short_params(js);
+	if (js->skip[0]) {
+		store_row(r, js, ji, 0, FB_SKIP, js->skip, 0, 0, "", NULL, NULL);
+		r->done_samples += js->set.samples;
+		return;
+	}
+	job = fb_job_new(js->wl, js->params, js->ntasks, js->cpus,
+			 js->set.extra_work_ns);
+	if (!job) {
+		store_row(r, js, ji, 0, FB_FAIL, "out of memory", 0, 0, "",
+			  NULL, NULL);
+		return;
+	}
+	err = fb_job_pin(job, 0);
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot bind to CPU %d: %s",
+			 js->cpus[0], strerror(-err));
+		store_row(r, js, ji, 0, FB_SKIP, why, 0, 0, "", NULL, NULL);
+		goto out_job;
+	}
+	if (r->suite.nevents) {
+		c = fb_counters_open((const char *const *)r->suite.events,
+				     r->suite.nevents, r->suite.scope,
+				     note_unsupported, r);
+	}
+	show_progress(r, ji, row->what, "setup", 0, js->set.samples);
+	rc = js->wl->setup(job, js->params, &state);
+	if (rc != FB_OK) {
+		store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
+			  "setup failed", 0, 0, "", NULL, NULL);
+		goto out_counters;
+	}
+	ops = js->set.ops;
+	if (!ops) {
+		show_progress(r, ji, row->what, "calibrating", 0, js->set.samples);
+		rc = calibrate(js, job, state, &ops);
+		if (rc != FB_OK) {
+			store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
+				  "failed while calibrating", 0, 0, "", NULL, job);
+			goto out_teardown;
+		}
+	}
+	for (uint64_t w = 0; w < js->set.warmup && !fb_stop_requested; w++) {
+		show_progress(r, ji, row->what, "warm-up", w + 1, js->set.warmup);
+		rc = timed(js, job, state, NULL, ops, &done, &ns);
+		if (rc == FB_SKIP || rc == FB_FAIL) {
+			store_row(r, js, ji, 0, rc, job->reason, done, ns, "",
+				  NULL, job);
+			goto out_teardown;
+		}
+	}
+	for (uint64_t i = 0; i < js->set.samples && !fb_stop_requested; i++) {
+		enum fb_status st;
+		const char *reason;
+
+		show_progress(r, ji, row->what, "sample", i + 1, js->set.samples);
+		for (unsigned int t = 1; t < job->ntasks; t++)
+			job->ran_on[t] = -1;
+		rc = timed(js, job, state, c, ops, &done, &ns);
+		st = rc;
+		reason = job->reason;
+		if (cpus_text(job, cpus, sizeof(cpus)) && st == FB_OK) {
+			st = FB_UNTRUSTWORTHY;
+			reason = "a task ran outside its placement";
+		}
+		if (st == FB_OK && done != ops) {
+			st = FB_UNTRUSTWORTHY;
+			reason = "the workload did fewer operations than asked";
+		}
+		if (st == FB_OK && done)
+			r->ns_per_op[r->nvals++] = (double)ns / (double)done;
+		store_row(r, js, ji, (unsigned int)i, st, reason, done, ns, cpus,
+			  c, job);
+		r->done_samples++;
+		if (st == FB_SKIP)
+			break;
+	}
+out_teardown:
+	if (js->wl->teardown)
+		js->wl->teardown(job, state);
+out_counters:
+	fb_counters_close(c);
+out_job:
+	fb_job_free(job);
+	row->n = r->nok;
+	if (r->nfail)
+		r->failed_jobs++;
+	row->status = r->nfail ? "fail" : r->nuntrust ? "untrustworthy" :
+		      r->nok ? "ok" : r->nskip ? "skip" : "fail";
+	snprintf(row->reason, sizeof(row->reason), "%s", r->last_reason);
+	if (r->nvals) {
+		gsl_sort(r->ns_per_op, 1, r->nvals);
+		row->median = gsl_stats_median_from_sorted_data(r->ns_per_op, 1,
+								 r->nvals);
+		row->ops_s = row->median > 0 ? 1e9 / row->median : 0;
+		row->cv = r->nvals > 1 ? 100.0 * gsl_stats_sd(r->ns_per_op, 1, r->nvals) /
+			  gsl_stats_mean(r->ns_per_op, 1, r->nvals) : 0;
+	}
+}
+
+static void print_summary(const struct runner *r, const struct summary_row *rows)
+{
+	int w = 10;
+
+	for (size_t i = 0; i < r->suite.njobs; i++) {
+		int l = (int)strlen(r->suite.jobs[i].wl->name) + 1 +
+			(int)strlen(rows[i].what);
+
+		if (l > w)
+			w = l > 60 ? 60 : l;
+	}
+	printf("\n%-*s  %-13s %4s %14s %14s %7s\n", w, "job", "status", "n",
+	       "median ns/op", "ops/s", "CV%");
+	for (size_t i = 0; i < r->suite.njobs; i++) {
+		const struct summary_row *s = &rows[i];
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s %s", r->suite.jobs[i].wl->name,
+			 s->what ? s->what : "");
+		if (s->n)
+			printf("%-*.*s  %-13s %4u %14.1f %14.1f %7.2f\n", w, w,
+			       what, s->status, s->n, s->median, s->ops_s, s->cv);
+		else
+			printf("%-*.*s  %-13s %4u %14s %14s %7s\n", w, w, what,
+			       s->status, 0u, "-", "-", "-");
+		if (s->reason[0] && strcmp(s->status, "ok"))
+			printf("%-*s    %s\n", w, "", s->reason);
+	}
+}
+
+/* will-it-scale does the same: stable page-table layouts across runs */
+static void aslr_off(char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) ||
+	    getenv("FLUSHBENCH_ASLR_DONE"))
+		return;
+	if (personality(pers | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	setenv("FLUSHBENCH_ASLR_DONE", "1", 1);
+	execv("/proc/self/exe", argv);
+	/* keep going with ASLR on; the environment records it */
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: flushbench run [-c FILE] [--db PATH] [--label NAME] [--only WORKLOAD]...\n"
+"                      [--quiet] [--aslr]\n"
+"Run a suite (default configs/default.yaml) and store every sample in the\n"
+"database (default ./results.db), then print a summary.\n"
+"  -c, --config FILE   the suite (YAML)\n"
+"      --db PATH       the SQLite results store\n"
+"  -l, --label NAME    names the run for compare (default: the kernel release)\n"
+"      --only W[,W]    run only the jobs of these workloads (repeatable)\n"
+"  -q, --quiet         no progress on stderr\n"
+"      --aslr          keep address-space randomisation on (default: off,\n"
+"                      as will-it-scale, for stable page-table layouts)\n");
+}
+
+int fb_cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "aslr", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *config = "configs/default.yaml", *db = "results.db";
+	const char *label = NULL;
+	char *only[64], label_buf[128];
+	size_t nonly = 0;
+	bool quiet = false, aslr = false;
+	struct runner r = { 0 };
+	struct summary_row *rows = NULL;
+	struct fb_env env = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[512];
+	int opt, ret = FB_EXIT_USAGE;
+	char **argv0 = argv - 1;	/* "flushbench" "run" ...: for re-exec */
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:l:qh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'o':
+			for (char *s = strtok(optarg, ","); s && nonly < 64;
+			     s = strtok(NULL, ","))
+				only[nonly++] = s;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'a':
+			aslr = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return FB_EXIT_OK;
+		default:
+			usage(stderr);
+			return FB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flushbench run: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return FB_EXIT_USAGE;
+	}
+	if (!aslr)
+		aslr_off(argv0);
+	if (fb_config_load(config, nonly ? (const char *const *)only : NULL,
+			   nonly, &r.suite, stderr))
+		return FB_EXIT_USAGE;
+	if (!label) {
+		struct utsname u;
+
+		uname(&u);
+		snprintf(label_buf, sizeof(label_buf), "%s", u.release);
+		label = label_buf;
+	}
+	if (fb_store_open(db, FB_STORE_RW, &r.st, err, sizeof(err))) {
+		fprintf(stderr, "flushbench run: %s\n", err);
+		goto out_suite;
+	}
+	rows = calloc(r.suite.njobs, sizeof(*rows));
+	if (!rows || fb_env_capture(&env)) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		goto out_store;
+	}
+	fb_env_set(&env, "topology", "%s", fb_pin_topology());
+	fb_env_set(&env, "aslr.run", "%s",
+		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
+	fb_env_set(&env, "config.path", "%s", config);
+	fb_env_set(&env, "config.hash", "%s", r.suite.hash);
+	r.run = fb_store_run_begin(r.st, label, config, r.suite.resolved,
+				   r.suite.hash, &env);
+	if (r.run < 0) {
+		fprintf(stderr, "flushbench run: %s\n", fb_store_error(r.st));
+		goto out_env;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r.progress = !quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
+	for (size_t i = 0; i < r.suite.njobs; i++) {
+		r.total_samples += r.suite.jobs[i].set.samples;
+		if (r.suite.jobs[i].set.samples > r.nvals)
+			r.nvals = r.suite.jobs[i].set.samples;
+	}
+	r.ns_per_op = calloc(r.nvals ? r.nvals : 1, sizeof(double));
+	if (!r.ns_per_op) {
+		fb_store_run_end(r.st, r.run, "failed");
+		goto out_env;
+	}
+	if (!quiet)
+		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
+			"%zu samples, into %s\n", r.run, label, r.suite.njobs,
+			r.total_samples, db);
+	for (size_t i = 0; i < r.suite.njobs && !fb_stop_requested; i++)
+		run_job(&r, i, &rows[i]);
+	if (r.progress)
+		fprintf(stderr, "\r\033[K");
+	{
+		char t[40];
+		time_t now = time(NULL);
+
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		fb_store_env_put(r.st, r.run, "ended_at", t);
+	}
+	if (fb_stop_requested) {
+		fb_store_run_end(r.st, r.run, "aborted");
+		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
+			" kept its finished samples and is marked aborted\n", r.run);
+		ret = FB_EXIT_FAIL;
+	} else if (r.errors) {
+		fb_store_run_end(r.st, r.run, "failed");
+		ret = FB_EXIT_FAIL;
+	} else {
+		fb_store_run_end(r.st, r.run, "complete");
+		ret = r.failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	}
+	print_summary(&r, rows);
+	printf("run %" PRId64 " (%s) %s in %s\n", r.run, label,
+	       fb_stop_requested || r.errors ? "NOT complete" : "complete", db);
+	if (r.failed_jobs)
+		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
+		       "sample (see the reasons above)\n", r.failed_jobs);
+	free(r.ns_per_op);
+out_env:
+	fb_env_free(&env);
+out_store:
+	fb_store_close(r.st);
+	for (size_t i = 0; rows && i < r.suite.njobs; i++)
+		free(rows[i].what);
+	free(rows);
+	for (size_t i = 0; i < r.nunsupported; i++)
+		free(r.unsupported[i]);
+	free(r.unsupported);
+out_suite:
+	fb_config_free(&r.suite);
+	return ret;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Spinner tasks sharing the workload's mm (see tasks.h). */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tasks.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+static inline void cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+#elif defined(__aarch64__)
+static inline void cpu_relax(void)
+{
+	__asm__ __volatile__("yield" ::: "memory");
+}
+#else
+static inline void cpu_relax(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+}
+#endif
+
+struct fb_spinner {
+	struct fb_tasks *tasks;
+	pthread_t thread;
+	unsigned int task;
+	int err;		/* fb_job_pin() result */
+};
+
+struct fb_tasks {
+	struct fb_job *job;
+	atomic_bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int n, started, ready;	/* ready: bound (or failed to) */
+	struct fb_spinner s[];
+};
+
+static void *spin(void *arg)
+{
+	struct fb_spinner *s = arg;
+	struct fb_tasks *t = s->tasks;
+
+	s->err = fb_job_pin(t->job, s->task);
+	pthread_mutex_lock(&t->lock);
+	t->ready++;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	if (s->err)
+		return NULL;
+	while (!atomic_load_explicit(&t->stop, memory_order_relaxed))
+		cpu_relax();
+	return NULL;
+}
+
+/* Stop and join the started spinners and free t. */
+static void stop_free(struct fb_tasks *t)
+{
+	atomic_store(&t->stop, true);
+	for (unsigned int i = 0; i < t->started; i++)
+		pthread_join(t->s[i].thread, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
+		   unsigned int first, unsigned int n)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	struct fb_tasks *t;
+	int err = 0;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	t = calloc(1, sizeof(*t) + n * sizeof(t->s[0]));
+	if (!t) {
+		fb_job_reason(job, "%s: %u spinner threads: out of memory", who, n);
+		return -1;
+	}
+	t->job = job;
+	t->n = n;
+	atomic_init(&t->stop, false);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN + 64 * 1024);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (; t->started < n; t->started++) {
+		struct fb_spinner *s = &t->s[t->started];
+
+		s->tasks = t;
+		s->task = first + t->started;
+		err = pthread_create(&s->thread, &attr, spin, s);
+		if (err)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		fb_job_reason(job, "%s: starting spinner thread for task %u: %s",
+			      who, first + t->started, strerror(err));
+		goto err_stop;
+	}
+	pthread_mutex_lock(&t->lock);
+	while (t->ready < n)
+		pthread_cond_wait(&t->cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!t->s[i].err)
+			continue;
+		fb_job_reason(job, "%s: binding spinner task %u to CPU %d: %s",
+			      who, t->s[i].task, fb_job_cpu(job, t->s[i].task),
+			      strerror(-t->s[i].err));
+		goto err_stop;
+	}
+	*out = t;
+	return 0;
+err_stop:
+	stop_free(t);
+	return -1;
+}
+
+void fb_tasks_stop(struct fb_tasks *t)
+{
+	if (t)
+		stop_free(t);
+}
+
+int fb_mm_ctx_new(void **state, size_t size, struct fb_job *job,
+		  const char *who, size_t len, enum fb_region_how how,
+		  unsigned int threads)
+{
+	struct fb_mm_ctx *c;
+	int ret;
+
+	c = calloc(1, size);
+	if (!c) {
+		fb_job_reason(job, "%s: out of memory", who);
+		return FB_FAIL;
+	}
+	c->extra_ns = fb_job_extra_work_ns(job);
+	ret = fb_region_new(&c->r, job, who, len, how);
+	if (ret)
+		goto err_free;
+	if (fb_tasks_start(&c->tasks, job, who, 1, threads)) {
+		ret = FB_FAIL;
+		goto err_region;
+	}
+	*state = c;
+	return FB_OK;
+err_region:
+	fb_region_release(&c->r);
+err_free:
+	free(c);
+	return ret;
+}
+
+void fb_mm_ctx_free(void *state)
+{
+	struct fb_mm_ctx *c = state;
+
+	if (!c)
+		return;
+	fb_tasks_stop(c->tasks);
+	fb_region_release(&c->r);
+	free(c);
+}
+
+void fb_mm_ctx_teardown(struct fb_job *job, void *state)
+{
+	(void)job;
+	fb_mm_ctx_free(state);
+}

@@ -1,0 +1,56 @@
+# configs/quick.yaml into a fresh database: rows, statuses, counters, environment.
+. "$TOP/tests/lib.sh"
+db=$T/r.db
+q() { sqlite3 -batch -noheader "$db" "$1"; }
+out=$("$FB" run -c "$TOP/configs/quick.yaml" --db "$db" --label quick-a 2>"$T/err")
+rc=$?
+if [ $rc != 0 ]; then
+	fail "quick suite runs" "exit $rc: $(tail -3 "$T/err" | tr '\n' ' ')"
+	exit 0
+fi
+pass "quick suite runs (exit 0)"
+case "$out" in *"median ns/op"*) pass "summary table printed" ;;
+	*) fail "summary table printed" "no summary in: $(echo "$out" | tail -3)" ;; esac
+[ "$(q "select status from runs")" = complete ] && pass "run marked complete" \
+	|| fail "run marked complete" "status $(q 'select status from runs')"
+[ "$(q "select label from runs")" = quick-a ] && pass "label stored" || fail "label stored" "$(q 'select label from runs')"
+# every job of the suite: 3 measured samples, warm-up not stored
+jobs=$(q "select count(distinct job) from samples")
+n=$(q "select count(*) from samples")
+want=$(grep -c 'workload:' "$TOP/configs/quick.yaml")
+# mprotect sweeps threads [0, 1]: one more job than workload lines
+want=$((want + 1))
+[ "$jobs" = "$want" ] && pass "one job per expanded config entry ($jobs)" || fail "jobs expanded" "got $jobs, want $want"
+[ "$n" = $((want * 3)) ] && pass "3 samples per job, warm-up discarded" || fail "samples per job" "got $n rows for $jobs jobs"
+bad=$(q "select workload||' '||status||' '||coalesce(reason,'') from samples where status!='ok'")
+[ -z "$bad" ] && pass "every sample ok" || fail "every sample ok" "$bad"
+q "select count(*) from samples where ops<=0 or elapsed_ns<=0 or abs(ns_per_op - 1.0*elapsed_ns/ops) > 1e-6*ns_per_op or abs(ops_per_sec*ns_per_op-1e9) > 1e-3*1e9" | grep -qx 0 \
+	&& pass "ops, elapsed, ns/op and ops/s consistent" || fail "ops, elapsed, ns/op and ops/s consistent" "inconsistent rows"
+q "select count(*) from samples where cpus not glob '[0-9]*'" | grep -qx 0 \
+	&& pass "CPU each task ran on recorded" || fail "CPU each task ran on recorded" "$(q "select cpus from samples limit 3")"
+pf=$(q "select min(c.value) from counters c join samples s on s.id=c.sample_id where s.workload='fork' and c.name='page-faults'")
+[ -n "$pf" ] && awk "BEGIN{exit !($pf > 0)}" && pass "page-faults counted for fork ($pf)" || fail "page-faults counted for fork" "got '$pf'"
+q "select count(*) from counters where per_op is null" | grep -qx 0 && pass "counters stored per op too" || fail "counters per op" "null per_op"
+tf=$(q "select max(c.value) from counters c join samples s on s.id=c.sample_id where s.workload='mprotect' and s.params like '%threads=1%' and c.name='tlb:tlb_flush'")
+un=$(q "select count(*) from unsupported where event='tlb:tlb_flush'")
+if [ -n "$tf" ]; then
+	awk "BEGIN{exit !($tf > 0)}" && pass "tlb:tlb_flush counts flushes of a 2-CPU mprotect ($tf)" || fail "tlb:tlb_flush counts" "got $tf"
+elif [ "$un" = 1 ]; then skip "tlb:tlb_flush" "this kernel cannot count it: $(q "select reason from unsupported where event='tlb:tlb_flush'")"
+else fail "tlb:tlb_flush counted or recorded unsupported" "neither"; fi
+# events this machine cannot count are recorded once each, not per sample
+q "select count(*) - count(distinct event) from unsupported" | grep -qx 0 && pass "unsupported events recorded once" || fail "unsupported once" "duplicates"
+for k in kernel.release kernel.version kernel.cmdline kernel.preempt virt cpu.model cpu.count topology thp.enabled aslr cpufreq.governor flushbench.rev hostname config.hash ended_at; do
+	v=$(q "select value from environment where key='$k'")
+	[ -n "$v" ] && pass "environment has $k" || fail "environment has $k" "missing"
+done
+q "select count(*) from environment where key like 'vuln.%'" | grep -qvx 0 && pass "environment has CPU vulnerabilities" || fail "environment vulnerabilities" "none"
+[ "$(q "select config_hash from runs")" = "$(q "select value from environment where key='config.hash'")" ] \
+	&& pass "config hash stored with the run" || fail "config hash" "mismatch"
+q "select config_text from runs" | grep -q 'workload: migrate' && pass "resolved config stored" || fail "resolved config stored" "missing"
+# a second run with the same config has the same hash and more rows
+"$FB" run -q -c "$TOP/configs/quick.yaml" --db "$db" --label quick-b --only fork >/dev/null 2>&1
+[ "$(q "select count(distinct config_hash) from runs")" = 2 ] && pass "--only changes the resolved config hash" || fail "--only hash" "same hash"
+[ "$(q "select count(*) from samples s join runs r on r.id=s.run_id where r.label='quick-b' and s.workload!='fork'")" = 0 ] \
+	&& pass "--only runs only that workload" || fail "--only" "other workloads ran"
+"$FB" env > "$T/env" 2>&1 && grep -q '^kernel.preempt: ' "$T/env" && pass "flushbench env prints the environment" || fail "flushbench env" "$(head -3 "$T/env")"
+"$FB" list > "$T/list" 2>&1 && grep -q '^fork:' "$T/list" && grep -q 'cow_pages' "$T/list" && pass "flushbench list shows workloads and parameters" || fail "flushbench list" "$(head -3 "$T/list")"

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mprotect: a storm of RW<->RO changes over npages of touched anonymous
+ * memory. Each call walks the range in change_protection() and ends with
+ * the mmu_gather flush (tlb_finish_mmu -> flush_tlb_mm_range on x86,
+ * __flush_tlb_range / TLBI on arm64). With threads the mm is live on other
+ * CPUs, so the invalidation is remote (IPIs on x86, broadcast TLBI on
+ * arm64); thp maps the range with PMD pages (change_huge_pmd,
+ * flush_pmd_tlb_range).
+ *
+ * One op = one mprotect() of the whole range, alternately to PROT_READ and
+ * back to PROT_READ|PROT_WRITE. RW->RO always needs the invalidation; a
+ * kernel may skip it for RO->RW (x86 pte_needs_flush()).
+ */
+
+#include "tasks.h"
+#include "workload.h"
+
+struct mprotect_params {
+	uint64_t npages;
+	uint64_t threads;
+	bool thp;
+};
+
+struct mprotect_state {
+	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	bool ro;		/* the range is PROT_READ now */
+};
+
+static const struct fb_option mprotect_options[] = {
+	{ .name = "npages", .type = FB_OPT_U64,
+	  .offset = FB_OFF(struct mprotect_params, npages),
+	  .min = 1, .max = 1ull << 24, .def = "512",
+	  .help = "base pages in the range changed by each mprotect (rounded up to whole huge pages with thp)" },
+	FB_OPTION_THREADS(struct mprotect_params, threads),
+	{ .name = "thp", .type = FB_OPT_BOOL,
+	  .offset = FB_OFF(struct mprotect_params, thp), .def = "false",
+	  .help = "PMD-aligned range with MADV_HUGEPAGE (skip if THP is off)" },
+	FB_OPTION_END
+};
+
+static unsigned int mprotect_ntasks(const void *params)
+{
+	const struct mprotect_params *p = params;
+
+	return 1 + p->threads;
+}
+
+static int mprotect_setup(struct fb_job *job, const void *params, void **state)
+{
+	const struct mprotect_params *p = params;
+
+	return fb_mm_ctx_new(state, sizeof(struct mprotect_state), job, "mprotect",
+			     p->npages * fb_page_size(),
+			     p->thp ? FB_REGION_THP : FB_REGION_TOUCHED, p->threads);
+}
+
+static int mprotect_run(struct fb_job *job, void *state, uint64_t ops,
+			uint64_t *done)
+{
+	struct mprotect_state *s = state;
+
+	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
+		if (fb_region_flip(&s->mm.r, &s->ro, job, "mprotect"))
+			return FB_FAIL;
+		fb_extra_work(s->mm.extra_ns);
+	}
+	return FB_OK;
+}
+
+const struct fb_workload fb_wl_mprotect = {
+	.version = FB_WORKLOAD_VERSION,
+	.name = "mprotect",
+	.summary = "RW<->RO mprotect storm over touched pages (change_protection + TLB flush)",
+	.params_size = sizeof(struct mprotect_params),
+	.options = mprotect_options,
+	.ntasks = mprotect_ntasks,
+	.setup = mprotect_setup,
+	.run = mprotect_run,
+	.teardown = fb_mm_ctx_teardown,
+};
