@@ -8,9 +8,10 @@
  *
  * usage: fb-mkdb DB LABEL [--seed N] [--samples N] [--cv PCT]
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
- *        [--status fail] [--runs N]
+ *        [--skip WORKLOAD]... [--status fail] [--runs N]
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,16 @@ struct synth {
 	double ns_per_op;	/* median */
 	double faults;		/* page faults per op */
 	double factor;		/* --slow */
+	bool skip;		/* --skip WORKLOAD */
 };
 
 static struct synth rows[] = {
-	{ "fork", "rss=0 threads=0", 90000, 40, 1 },
-	{ "fork", "rss=64M threads=0", 410000, 70, 1 },
-	{ "mprotect", "npages=1 threads=0", 850, 0, 1 },
-	{ "mprotect", "npages=64 threads=1", 5200, 0, 1 },
-	{ "munmap", "size=2M threads=0", 31000, 512, 1 },
-	{ "munmap", "size=64K threads=1", 4100, 16, 1 },
+	{ "fork", "rss=0 threads=0", 90000, 40, 1, false },
+	{ "fork", "rss=64M threads=0", 410000, 70, 1, false },
+	{ "mprotect", "npages=1 threads=0", 850, 0, 1, false },
+	{ "mprotect", "npages=64 threads=1", 5200, 0, 1, false },
+	{ "munmap", "size=2M threads=0", 31000, 512, 1, false },
+	{ "munmap", "size=64K threads=1", 4100, 16, 1, false },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 #define MAXENV 32
@@ -72,6 +74,9 @@ int main(int argc, char **argv)
 			runs = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--cv")) {
 			cv = atof(v) / 100;
+		} else if (!strcmp(o, "--skip")) {
+			for (size_t k = 0; k < NROWS; k++)
+				rows[k].skip |= !strcmp(rows[k].workload, v);
 		} else if (!strcmp(o, "--status")) {
 			status = v;
 		} else if (!strcmp(o, "--env")) {
@@ -119,7 +124,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		for (size_t k = 0; k < NROWS; k++) {
-			for (unsigned long s = 0; s < samples; s++) {
+			for (unsigned long s = 0; s < samples && !rows[k].skip; s++) {
 				const char *cname = "page-faults";
 				double noise = exp(gsl_ran_gaussian(rng, cv));
 				double ns = rows[k].ns_per_op * rows[k].factor * noise;
