@@ -7,7 +7,8 @@
  *   dist.*    both sides' samples per row, relative to the BASE median;
  *   trend-METRIC.*  (--trend) one metric over an ordered series of labels,
  *             change against the first label with interval bands.
- * gnuplot runs with its stderr in NAME.log; any output there is an error.
+ * gnuplot runs with its stderr in NAME.log; anything there is shown, and
+ * anything but a warning is an error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +68,8 @@ static int close_in(const char *cmd, const char *dir, const char *name,
 
 /*
  * Run gnuplot on DIR/NAME.gp in DIR, stderr to DIR/NAME.log. 0 when it
- * exits 0 and says nothing; else -1 after quoting what it said.
+ * exits 0 and says nothing but warnings (which are shown); else -1 after
+ * quoting what it said.
  */
 static int gnuplot(const char *cmd, const char *dir, const char *name)
 {
@@ -75,7 +77,7 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 	int status, fd;
 	FILE *f;
 	pid_t pid;
-	bool said = false;
+	bool said = false, warned = false;	/* an error; a warning */
 
 	snprintf(gp, sizeof(gp), "%s.gp", name);
 	snprintf(log, sizeof(log), "%s.log", name);
@@ -105,9 +107,12 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, log);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (!said)
+		bool warning = strstr(line, "warning:");
+
+		if (!said && !warned)
 			fb_msg(cmd, "gnuplot %s/%s reported:", dir, gp);
-		said = true;
+		said |= !warning;
+		warned |= warning;
 		fprintf(stderr, "  %s", line);
 	}
 	if (f)
@@ -136,12 +141,21 @@ static void gp_end(FILE *f, const char *name, int w, int h)
 	fprintf(f, "set output '%s.svg'\nreplot\nset output\n", name);
 }
 
+#define LABEL_MAX 64	/* longer labels lose their middle: "fork rss=4M ... (ns)" */
+
 static void row_label(const struct fb_row *r, char *buf, size_t len)
 {
-	char cls[FB_CELL];
+	char cls[FB_CELL], full[2 * FB_CELL];
+	size_t n, keep = LABEL_MAX / 2 - 2;
 
 	fb_row_class(r, cls, sizeof(cls));
-	snprintf(buf, len, "%s %s", r->workload, cls);
+	snprintf(full, sizeof(full), "%s %s", r->workload, cls);
+	n = strlen(full);
+	if (n <= LABEL_MAX)
+		snprintf(buf, len, "%s", full);
+	else
+		snprintf(buf, len, "%.*s...%s", (int)keep, full,
+			 full + n - (LABEL_MAX - keep - 3));
 }
 
 static bool plottable(const struct fb_row *r)
@@ -263,8 +277,8 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	g = open_in(cmd, dir, "dist.gp");
 	if (!g)
 		return -1;
-	w = 300 + 70 * k;
-	gp_begin(g, "dist", w, 700);
+	w = 700 + 70 * k;	/* the last rotated label needs room on the right */
+	gp_begin(g, "dist", w, 800);
 	fprintf(g, "set title ");
 	snprintf(label, sizeof(label), "Samples per row: BASE %s (left, blue) and NEW %s (right, orange); box = quartiles, whiskers = min..max",
 		 c->set[FB_BASE].spec, c->set[FB_NEW].spec);
@@ -272,7 +286,7 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	fprintf(g, "\nset ylabel 'value relative to the BASE median (%%)'\n"
 		"set xrange [-0.7:%d-0.3]\nset xtics rotate by -40 scale 0 font ',8'\n"
 		"set grid ytics\nset key outside bottom center horizontal\n"
-		"set bmargin 16\nset boxwidth 0.3\n", k);
+		"set boxwidth 0.3\n", k);
 	fprintf(g, "set xtics (");
 	k = 0;
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -289,7 +303,7 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 		"     '' using 1:5:5:5:5 with candlesticks lc rgb 'black' lw 2 notitle, \\\n"
 		"     'dist_points.dat' using ($3==0?$1:1/0):2 with points pt 7 ps 0.3 lc rgb '#2c7bb6' notitle, \\\n"
 		"     '' using ($3==1?$1:1/0):2 with points pt 7 ps 0.3 lc rgb '#f46d43' notitle\n");
-	gp_end(g, "dist", w, 700);
+	gp_end(g, "dist", w, 800);
 	if (close_in(cmd, dir, "dist.gp", g))
 		return -1;
 	return gnuplot(cmd, dir, "dist");
