@@ -164,26 +164,12 @@ int fb_cmd_calibrate(int argc, char **argv)
 {
 	struct fb_cmp_opts o;
 	struct fb_cmp c;
-	const char *pos[1];
 	FILE *f = stdout;
-	int npos, rc;
+	int rc;
 	double s;
 
 	fb_cmp_defaults(&o, "calibrate");
-	rc = fb_cmp_args(&o, argc, argv, pos, 1, &npos);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	if (npos != 1) {
-		fb_msg(o.cmd, "expected one LABEL (see --help)");
-		return 2;
-	}
-	rc = fb_cmp_load(&c, &o, pos, 1);
-	if (!rc)
-		rc = fb_cmp_analyse(&c);
+	rc = fb_cmp_begin(&c, &o, argc, argv, 1, "one LABEL", usage);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < c.nrows; i++)
@@ -195,7 +181,7 @@ int fb_cmd_calibrate(int argc, char **argv)
 	}
 	if (c.set[0].nruns < 2)
 		fb_msg(o.cmd, "warning: '%s' has 1 run: run-to-run spread needs at least 2 (run the same config again under this label)",
-		       pos[0]);
+		       c.set[0].spec);
 	s = suggest(&c);
 	if (o.format == FB_FMT_JSON) {
 		print_json(&c, f);
@@ -205,7 +191,7 @@ int fb_cmd_calibrate(int argc, char **argv)
 		const char *p = o.format == FB_FMT_MD ? "- " : "";
 
 		fprintf(f, "%sLabel %s: %zu run%s, %zu values, %zu rows\n", p,
-			pos[0], c.set[0].nruns, c.set[0].nruns == 1 ? "" : "s",
+			c.set[0].spec, c.set[0].nruns, c.set[0].nruns == 1 ? "" : "s",
 			c.set[0].nvalues, c.nrows);
 		fprintf(f, "%sMDE: smallest change found with power %g at Holm/Bonferroni level %g/%zu, comparing as many values per side; noise floor = max(MDE, run-to-run CV)\n",
 			p, o.power, o.alpha, c.nrows);
@@ -221,5 +207,5 @@ int fb_cmd_calibrate(int argc, char **argv)
 	}
 out:
 	fb_cmp_free(&c);
-	return rc;
+	return rc == 1 ? 0 : rc;	/* 1: --help */
 }

@@ -114,6 +114,15 @@ int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
  * after a message on a bad value.
  */
 int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i);
+/*
+ * The start of a command over nsets (1 or 2) sets: parse argv, check the
+ * positional arguments (what: "BASE and NEW"), load and analyse. 0: c is
+ * ready; 1: --help was printed with usage(); 2: error, message given.
+ * fb_cmp_free(c) is needed (and safe) in every case.
+ */
+int fb_cmp_begin(struct fb_cmp *c, struct fb_cmp_opts *o, int argc,
+		 char **argv, unsigned int nsets, const char *what,
+		 void (*usage)(FILE *f));
 /* Parse a percentage "1", "1.5", "2%" into a fraction. 0 or -1. */
 int fb_parse_pct(const char *s, double *frac);
 

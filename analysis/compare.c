@@ -66,29 +66,36 @@ int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
 	return 0;
 }
 
+int fb_cmp_begin(struct fb_cmp *c, struct fb_cmp_opts *o, int argc,
+		 char **argv, unsigned int nsets, const char *what,
+		 void (*usage)(FILE *f))
+{
+	const char *pos[2];
+	int npos, rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = fb_cmp_args(o, argc, argv, pos, nsets, &npos);
+	if (rc == 1)
+		usage(stdout);
+	if (rc)
+		return rc;
+	if ((unsigned int)npos != nsets) {
+		fb_msg(o->cmd, "expected %s (see --help)", what);
+		return 2;
+	}
+	rc = fb_cmp_load(c, o, pos, nsets);
+	return rc ? rc : fb_cmp_analyse(c);
+}
+
 int fb_cmd_compare(int argc, char **argv)
 {
 	struct fb_cmp_opts o;
 	struct fb_cmp c;
-	const char *pos[2];
 	FILE *f = stdout;
-	int npos, rc;
+	int rc;
 
 	fb_cmp_defaults(&o, "compare");
-	rc = fb_cmp_args(&o, argc, argv, pos, 2, &npos);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	if (npos != 2) {
-		fb_msg(o.cmd, "expected BASE and NEW (see --help)");
-		return 2;
-	}
-	rc = fb_cmp_load(&c, &o, pos, 2);
-	if (!rc)
-		rc = fb_cmp_analyse(&c);
+	rc = fb_cmp_begin(&c, &o, argc, argv, 2, "BASE and NEW", usage);
 	if (rc)
 		goto out;
 	if (o.out) {
@@ -111,5 +118,5 @@ int fb_cmd_compare(int argc, char **argv)
 	}
 out:
 	fb_cmp_free(&c);
-	return rc;
+	return rc == 1 ? 0 : rc;	/* 1: --help */
 }

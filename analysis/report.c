@@ -265,25 +265,15 @@ int fb_cmd_report(int argc, char **argv)
 	struct envrow *e = NULL;
 	struct fb_cmp_opts o;
 	struct fb_cmp c;
-	const char *pos[2];
 	size_t nl, ne;
-	int npos, rc;
+	int rc;
 
 	fb_cmp_defaults(&o, "report");
-	rc = fb_cmp_args(&o, argc, argv, pos, 2, &npos);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
+	rc = fb_cmp_begin(&c, &o, argc, argv, 2, "-o DIR BASE NEW", usage);
+	if (!rc && !o.out) {
+		fb_msg(o.cmd, "-o DIR is required (see --help)");
+		rc = 2;
 	}
-	if (rc)
-		return rc;
-	if (npos != 2 || !o.out) {
-		fb_msg(o.cmd, "expected -o DIR BASE NEW (see --help)");
-		return 2;
-	}
-	rc = fb_cmp_load(&c, &o, pos, 2);
-	if (!rc)
-		rc = fb_cmp_analyse(&c);
 	if (!rc)
 		rc = fb_plot_compare(&c, o.out);
 	if (rc)
@@ -306,5 +296,5 @@ out:
 	free(l);
 	free(e);
 	fb_cmp_free(&c);
-	return rc;
+	return rc == 1 ? 0 : rc;	/* 1: --help */
 }
