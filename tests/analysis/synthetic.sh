@@ -17,7 +17,10 @@ same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntar
 	--env kernel.preempt=full --env kernel.cmdline="quiet nosmt" &&
 "$MKDB" "$DB" P --seed 6 $same --skip munmap &&
 "$MKDB" "$DB" M --seed 7 $same --runs 3 --samples 10 &&
-"$MKDB" "$DB" E --seed 8 $same --status fail ||
+"$MKDB" "$DB" E --seed 8 $same --status fail &&
+"$MKDB" "$DB" U --seed 11 $same --skip fork --skip mprotect &&
+"$MKDB" "$DB" X --seed 9 $same &&
+"$MKDB" "$DB" X --seed 10 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
 	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
 sum0=$(sha256sum < "$DB")
 
@@ -61,6 +64,21 @@ grep -q '^| fork .*| *(R) -4\.[0-9]*% |$' <<< "$out" && pass "rst --brief: seed 
 out=$("$FB" compare --db "$DB" --bootstrap 500 --ci bootstrap --format csv A R 2>/dev/null | grep -c ',R,')
 [ "$out" = 3 ] && pass "--ci bootstrap: same three (R) rows" || fail "--ci bootstrap: same three (R) rows" "$out"
 
+a=$("$FB" compare --db "$DB" --ci bootstrap --bootstrap 300 --seed 7 --format csv A R 2>/dev/null)
+b=$("$FB" compare --db "$DB" --ci bootstrap --bootstrap 300 --seed 7 --format csv A R 2>/dev/null)
+c=$("$FB" compare --db "$DB" --ci bootstrap --bootstrap 300 --seed 8 --format csv A R 2>/dev/null)
+[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" != "$c" ] && pass "bootstrap: same seed, same table; another seed, other intervals" \
+	|| fail "bootstrap: same seed, same table; another seed, other intervals" "seeded output not reproducible"
+out=$(marks A R --alpha 1e-12)
+[ -z "$out" ] && pass "--alpha 1e-12: nothing is significant enough" || fail "--alpha 1e-12: nothing is significant enough" "$out"
+out=$(marks A R --workload fork --metric ns_per_op)
+[ "$out" = "fork|rss=0 threads=0|ns_per_op|R" ] && pass "--workload/--metric restrict the table" \
+	|| fail "--workload/--metric restrict the table" "$out"
+expect_exit 2 "bad --ci" "$FB" compare --db "$DB" --ci jackknife A B
+expect_exit 2 "bad --alpha" "$FB" compare --db "$DB" --alpha 2 A B
+expect_exit 2 "option without value" "$FB" compare --db "$DB" A B --seed
+expect_exit 2 "--metric matching nothing" "$FB" compare --db "$DB" --metric nope A B
+
 # --- formats ---
 check "json parses, 24 rows, marks and geomean" python3 -c '
 import json,subprocess,sys
@@ -84,6 +102,10 @@ grep -q 'kernel.release: 6.1.0 -> 6.8.0' <<< "$out" && grep -q 'virt: native -> 
 	grep -q 'kernel.cmdline: (absent) -> quiet nosmt' <<< "$out" &&
 	pass "header states each configuration difference" ||
 	fail "header states each configuration difference" "$(head -8 <<< "$out")"
+out=$("$FB" compare --db "$DB" A X 2>&1)
+grep -q 'kernel.release: 6.1.0 -> 6.1.0 (differs between runs of one set too)' <<< "$out" &&
+	pass "header says when the runs of one set differ" ||
+	fail "header says when the runs of one set differ" "$(head -6 <<< "$out")"
 out=$("$FB" compare --db "$DB" A P 2>/dev/null)
 [ "$(grep -c '| only in BASE *|' <<< "$out")" = 8 ] && pass "rows on one side only are listed" \
 	|| fail "rows on one side only are listed" "$(grep -c 'only in BASE' <<< "$out")"
@@ -132,6 +154,8 @@ expect_exit 2 "unknown run id" "$FB" compare --db "$DB" A '#999'
 expect_exit 2 "empty set (no ok sample)" "$FB" compare --db "$DB" A E
 expect_exit 2 "ci: unknown label" "$FB" ci --db "$DB" --baseline A --candidate nosuchlabel
 expect_exit 2 "ci: empty set" "$FB" ci --db "$DB" --baseline E --candidate A
+expect_exit 2 "no rows in common" "$FB" compare --db "$DB" U P
+expect_exit 2 "ci: no rows in common" "$FB" ci --db "$DB" --baseline U --candidate P
 expect_exit 2 "missing NEW" "$FB" compare --db "$DB" A
 expect_exit 2 "bad --format" "$FB" compare --db "$DB" --format xml A B
 expect_exit 2 "bad --min-effect" "$FB" compare --db "$DB" --min-effect lots A B
