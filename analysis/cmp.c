@@ -332,8 +332,7 @@ static int load_set(struct fb_cmp *c, unsigned int side, const char *spec,
 
 	s->spec = spec;
 	if (fb_store_runs(c->st, spec, &s->runs, &s->nruns)) {
-		fb_msg(cmd, "%s: '%s': %s", c->o.db, spec,
-		       fb_store_error(c->st));
+		fb_msg(cmd, "%s: %s", c->o.db, fb_store_error(c->st));
 		return 2;
 	}
 	if (!s->nruns) {

@@ -35,12 +35,10 @@ static void pct(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.1f%%", v * 100);
 }
 
-static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
-		      struct fb_line *l)
+static void row_cells(const struct fb_row *r, struct fb_line *l)
 {
 	double lo, hi;
 
-	(void)c;
 	memset(l, 0, sizeof(*l));
 	fb_row_class(r, l->cell[1], CELL);
 	if (!r->tested) {
@@ -89,7 +87,7 @@ struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n)
 		double g;
 		size_t ng;
 
-		row_cells(c, r, &l[k]);
+		row_cells(r, &l[k]);
 		if (first) {
 			snprintf(l[k].cell[0], CELL, "%s", r->workload);
 			l[k].group_start = true;
