@@ -411,7 +411,10 @@ void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix)
 			for (size_t s = 0; s < 2; s++)
 				for (size_t k = 0; k < c->set[s].nmixed; k++)
 					mixed |= !strcmp(c->set[s].mixed[k], d[i].key);
-			fprintf(f, "%s  %s: %s -> %s%s\n", prefix, d[i].key,
+			/* markdown: a nested list; text: indented */
+			fprintf(f, "%s%s%s: %s -> %s%s\n",
+				!strcmp(prefix, "- ") ? "" : prefix,
+				!strcmp(prefix, "- ") ? "  - " : "  ", d[i].key,
 				*d[i].base ? d[i].base : "(absent)",
 				*d[i].new ? d[i].new : "(absent)",
 				mixed ? " (differs between runs of one set too)" : "");
