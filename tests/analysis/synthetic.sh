@@ -128,6 +128,18 @@ assert 0.5 < r["within_run_cv_pct"] < 2 and 0.5 < r["mde_pct"] < 3, r
 assert r["noise_floor_pct"] >= r["mde_pct"]
 ' "$out"
 expect_exit 0 "calibrate rst" "$FB" calibrate --db "$DB" M
+[ "$("$FB" calibrate --db "$DB" --format csv M 2>/dev/null | wc -l)" = 25 ] && pass "calibrate csv: header + 24 rows" \
+	|| fail "calibrate csv: header + 24 rows" "wrong line count"
+out=$("$FB" calibrate --db "$DB" --format md A 2>&1)
+grep -q '^| Benchmark | Result Class | n (runs) |' <<< "$out" && grep -q "has 1 run" <<< "$out" &&
+	pass "calibrate md; one run: says run-to-run needs two" ||
+	fail "calibrate md; one run: says run-to-run needs two" "$(head -3 <<< "$out")"
+for cmd in compare plot report ci calibrate; do
+	expect_exit 0 "$cmd --help" "$FB" $cmd --help
+done
+expect_exit 0 "compare -o FILE" "$FB" compare --db "$DB" -o "$T/table.rst" A R
+grep -q '(R)' "$T/table.rst" && pass "compare -o FILE holds the table" || fail "compare -o FILE holds the table" "no (R)"
+expect_exit 2 "compare -o into a missing directory" "$FB" compare --db "$DB" -o "$T/no/such/dir" A R
 
 # --- ci ---
 expect_exit 0 "ci: A/A passes" "$FB" ci --db "$DB" --baseline A --candidate B
