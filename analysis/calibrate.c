@@ -19,7 +19,7 @@
 
 static const char *const headers[] = {
 	"Benchmark", "Result Class", "n (runs)", "CV within run",
-	"Run-to-run CV", "MDE", "Noise floor",
+	"Run-to-run CV", "Between-run share", "MDE", "Noise floor",
 };
 #define NCOLS ((int)(sizeof(headers) / sizeof(headers[0])))
 
@@ -33,14 +33,31 @@ static void usage(FILE *f)
 "Exit: 0 done, 2 usage or data error.\n", fb_cmp_common_help);
 }
 
-/* MDE and floor of row r of a table of nrows rows, as compare would see it. */
-static void row_floor(const struct fb_cmp *c, struct fb_row *r, size_t nrows)
+/*
+ * MDE and floor of row r of a table of nrows rows, as compare would see
+ * it, and the share of its variance between runs (ICC).
+ */
+static int row_floor(const struct fb_cmp *c, struct fb_row *r, size_t nrows)
 {
 	double cv = isnan(r->within_cv[0]) ? r->sum[0].cv : r->within_cv[0];
+	double m;
 
-	r->mde = fb_mde(r->side[0].n, cv, c->o.alpha / nrows, c->o.power);
+	int err = fb_row_icc(r, 1, &r->icc, &m);
+
+	/*
+	 * Runs are not independent samples: with the design effect compare
+	 * applies, the variance of a pooled side is the total variance times
+	 * deff over n (= between-run variance / runs + within / n).
+	 */
+	if (c->o.run_effect && r->icc > 0 && m > 1)
+		r->mde = fb_mde(r->side[0].n, r->sum[0].cv, c->o.alpha / nrows,
+				c->o.power) * sqrt(1 + (m - 1) * r->icc);
+	else
+		r->mde = fb_mde(r->side[0].n, cv, c->o.alpha / nrows,
+				c->o.power);
 	r->floor = isnan(r->rr_cv[0]) ? r->mde :
 		   isnan(r->mde) ? r->rr_cv[0] : fmax(r->mde, r->rr_cv[0]);
+	return err;
 }
 
 static void pct(char *buf, double v)
@@ -72,8 +89,9 @@ static void print_text(const struct fb_cmp *c, FILE *f)
 		pct(l[i].cell[3], isnan(r->within_cv[0]) ? r->sum[0].cv
 							  : r->within_cv[0]);
 		pct(l[i].cell[4], r->rr_cv[0]);
-		pct(l[i].cell[5], r->mde);
-		pct(l[i].cell[6], r->floor);
+		pct(l[i].cell[5], r->icc);
+		pct(l[i].cell[6], r->mde);
+		pct(l[i].cell[7], r->floor);
 	}
 	if (c->o.format == FB_FMT_MD)
 		fb_print_md(f, headers, NCOLS, l, c->nrows);
@@ -84,7 +102,7 @@ static void print_text(const struct fb_cmp *c, FILE *f)
 
 static void print_csv(const struct fb_cmp *c, FILE *f)
 {
-	fputs("workload,params,metric,unit,n,runs,median,cv_pct,within_run_cv_pct,run_to_run_cv_pct,mde_pct,noise_floor_pct\n",
+	fputs("workload,params,metric,unit,n,runs,median,cv_pct,within_run_cv_pct,run_to_run_cv_pct,icc,mde_pct,noise_floor_pct\n",
 	      f);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
@@ -99,6 +117,7 @@ static void print_csv(const struct fb_cmp *c, FILE *f)
 		fb_csv_num(f, r->sum[0].cv * 100, false);
 		fb_csv_num(f, r->within_cv[0] * 100, false);
 		fb_csv_num(f, r->rr_cv[0] * 100, false);
+		fb_csv_num(f, r->icc, false);
 		fb_csv_num(f, r->mde * 100, false);
 		fb_csv_num(f, r->floor * 100, true);
 	}
@@ -111,7 +130,7 @@ static void print_json(const struct fb_cmp *c, FILE *f)
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
 
-		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			"workload", r->workload, "params", r->params,
 			"metric", r->metric, "unit", r->unit,
 			"n", (json_int_t)r->side[0].n,
@@ -120,6 +139,7 @@ static void print_json(const struct fb_cmp *c, FILE *f)
 			"cv_pct", fb_jnum(r->sum[0].cv * 100),
 			"within_run_cv_pct", fb_jnum(r->within_cv[0] * 100),
 			"run_to_run_cv_pct", fb_jnum(r->rr_cv[0] * 100),
+			"icc", fb_jnum(r->icc),
 			"mde_pct", fb_jnum(r->mde * 100),
 			"noise_floor_pct", fb_jnum(r->floor * 100)));
 	}
@@ -172,8 +192,12 @@ int fb_cmd_calibrate(int argc, char **argv)
 	rc = fb_cmp_begin(&c, &o, argc, argv, 1, "one LABEL", usage);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < c.nrows; i++)
-		row_floor(&c, &c.rows[i], c.nrows);
+	for (size_t i = 0; i < c.nrows && !rc; i++)
+		rc = row_floor(&c, &c.rows[i], c.nrows) ? 2 : 0;
+	if (rc) {
+		fb_msg(o.cmd, "out of memory");
+		goto out;
+	}
 	if (o.out && !(f = fopen(o.out, "w"))) {
 		fb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "cmp.h"
 
 void fb_msg(const char *cmd, const char *fmt, ...)
@@ -41,6 +43,7 @@ void fb_cmp_defaults(struct fb_cmp_opts *o, const char *cmd)
 	o->ci = FB_CI_HL;
 	o->nboot = 2000;
 	o->seed = 1;
+	o->run_effect = true;
 	o->format = FB_FMT_RST;
 }
 
@@ -88,6 +91,10 @@ int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
 
 	if (!strcmp(opt, "--brief")) {
 		o->brief = true;
+		return 1;
+	}
+	if (!strcmp(opt, "--no-run-effect")) {
+		o->run_effect = false;
 		return 1;
 	}
 	if (strcmp(opt, "--db") && strcmp(opt, "--format") &&
@@ -501,6 +508,69 @@ out:
 	free(buf);
 }
 
+/*
+ * Samples of one run share its state (layout, frequency, co-tenants), so
+ * with several runs per side they are not independent: the Kish design
+ * effect deff = 1 + (m - 1) ICC (m samples per run on average, ICC the
+ * share of the variance between runs, estimated from both sides) is the
+ * factor by which pooling overstates the information. The test statistic
+ * is divided by sqrt(deff) and the interval widened by it. Needs two runs
+ * on one side at least; single runs cannot show their spread (calibrate).
+ */
+int fb_row_icc(const struct fb_row *r, unsigned int nsides, double *icc,
+	       double *m)
+{
+	bool logs = r->sum[0].min > 0 && (nsides < 2 || r->sum[1].min > 0);
+	struct fb_icc a = { 0 };
+	double *buf;
+
+	*icc = NAN;
+	*m = 0;
+	for (unsigned int s = 0; s < nsides; s++) {
+		const struct fb_vals *v = &r->side[s];
+		int err;
+
+		buf = malloc((v->n + 1) * sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+		for (size_t i = 0; i < v->n; i++)
+			buf[i] = logs ? log(v->v[i]) : v->v[i];
+		err = fb_icc_add(&a, buf, v->run, v->n);
+		free(buf);
+		if (err)
+			return err;
+	}
+	*icc = fb_icc(&a);
+	*m = a.groups ? a.n / a.groups : 0;
+	return 0;
+}
+
+static int run_effect(const struct fb_cmp *c, struct fb_row *r,
+		      const struct fb_mw *mw)
+{
+	bool logs = r->sum[0].min > 0 && r->sum[1].min > 0;
+	double m, sq;
+	int err;
+
+	r->deff = 1;
+	err = fb_row_icc(r, 2, &r->icc, &m);
+	if (err || !c->o.run_effect || !(r->icc > 0) || m <= 1)
+		return err;
+	r->deff = 1 + (m - 1) * r->icc;
+	sq = sqrt(r->deff);
+	r->p = fmax(r->p, fmin(1.0, 2 * gsl_cdf_ugaussian_Q(fabs(mw->z) / sq)));
+	if (!r->have_ratio)
+		return 0;
+	if (logs) {
+		r->r.lo = r->r.est * pow(r->r.lo / r->r.est, sq);
+		r->r.hi = r->r.est * pow(r->r.hi / r->r.est, sq);
+	} else {
+		r->r.lo = r->r.est - (r->r.est - r->r.lo) * sq;
+		r->r.hi = r->r.est + (r->r.hi - r->r.est) * sq;
+	}
+	return 0;
+}
+
 static double fmax_nan(double a, double b)
 {
 	if (isnan(a))
@@ -585,13 +655,16 @@ int fb_cmp_analyse(struct fb_cmp *c)
 		if (fb_mann_whitney(r->side[0].v, r->side[0].n, r->side[1].v,
 				    r->side[1].n, &mw))
 			goto oom;
-		r->p = mw.p;
-		p[k++] = mw.p;
+		r->p = r->p_pooled = mw.p;
 		row_interval(c, r, i);
+		if (run_effect(c, r, &mw))
+			goto oom;
+		p[k++] = r->p;
 		/* noise floor: MDE at the Bonferroni level of the table */
 		cv = fmax_nan(r->sum[0].cv, r->sum[1].cv);
 		neff = 2 / (1.0 / r->side[0].n + 1.0 / r->side[1].n);
-		r->mde = fb_mde(neff, cv, c->o.alpha / c->ntested, c->o.power);
+		r->mde = fb_mde(neff, cv, c->o.alpha / c->ntested, c->o.power) *
+			 sqrt(r->deff);
 		r->floor = fmax_nan(r->mde, fmax_nan(r->rr_cv[0], r->rr_cv[1]));
 	}
 	if (fb_holm(p, k, adj))

@@ -44,6 +44,7 @@ struct fb_cmp_opts {
 	const char *workload;	/* only this workload (NULL: all) */
 	enum fb_format format;
 	bool brief;		/* rst: only the seed's three columns */
+	bool run_effect;	/* correct p and interval for run-to-run variance */
 	const char *out;	/* -o */
 };
 
@@ -66,7 +67,9 @@ struct fb_row {
 	bool tested;		/* present on both sides */
 	bool have_ratio;	/* est/lo/hi hold NEW/BASE */
 	struct fb_ratio r;
-	double p, p_adj;
+	double p, p_adj;	/* p after the run correction; after Holm */
+	double p_pooled;	/* p treating every sample as independent */
+	double icc, deff;	/* between-run share, design effect (1: none) */
 	double mde, floor;	/* fractions */
 	enum fb_mark mark;
 };
@@ -137,6 +140,13 @@ int fb_cmp_load(struct fb_cmp *c, const struct fb_cmp_opts *o,
 int fb_cmp_analyse(struct fb_cmp *c);
 void fb_cmp_free(struct fb_cmp *c);
 
+/*
+ * The share of a row's variance that lies between runs (ICC, NAN when no
+ * side has two runs) over its first nsides sides, on log values when all
+ * are positive; *m: the average samples per run. 0 or -ENOMEM.
+ */
+int fb_row_icc(const struct fb_row *r, unsigned int nsides, double *icc,
+	       double *m);
 /* Percent change NEW vs BASE, and the same signed so that > 0 is better. */
 double fb_row_change(const struct fb_row *r);
 double fb_row_improvement(const struct fb_row *r);

@@ -19,6 +19,8 @@ const char fb_cmp_common_help[] =
 "                     (default) or bootstrap of the ratio of medians\n"
 "  --bootstrap N      bootstrap resamples (default 2000)\n"
 "  --seed N           bootstrap RNG seed (default 1)\n"
+"  --no-run-effect    treat the samples of several runs as independent (by\n"
+"                     default p and interval allow for run-to-run variance)\n"
 "  --metric NAME      only this metric (ns_per_op, ops_per_sec, ...)\n"
 "  --workload NAME    only this workload\n";
 

@@ -216,7 +216,7 @@ static const char *mark_name(enum fb_mark m)
 
 static void print_csv(const struct fb_cmp *c, FILE *f)
 {
-	fputs("workload,params,metric,unit,better,presence,base_n,base_median,base_cv_pct,base_runs,new_n,new_median,new_cv_pct,new_runs,change_pct,ci_lo_pct,ci_hi_pct,p,p_holm,mark,improvement_pct,noise_floor_pct\n",
+	fputs("workload,params,metric,unit,better,presence,base_n,base_median,base_cv_pct,base_runs,new_n,new_median,new_cv_pct,new_runs,change_pct,ci_lo_pct,ci_hi_pct,p,p_holm,mark,improvement_pct,noise_floor_pct,design_effect\n",
 	      f);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
@@ -242,7 +242,8 @@ static void print_csv(const struct fb_cmp *c, FILE *f)
 		fb_csv_num(f, r->tested ? r->p_adj : NAN, false);
 		fb_csv_field(f, mark_name(r->mark), false);
 		fb_csv_num(f, ratio ? fb_row_improvement(r) : NAN, false);
-		fb_csv_num(f, r->tested ? r->floor * 100 : NAN, true);
+		fb_csv_num(f, r->tested ? r->floor * 100 : NAN, false);
+		fb_csv_num(f, r->tested ? r->deff : NAN, true);
 	}
 }
 
@@ -325,6 +326,9 @@ static json_t *row_json(const struct fb_row *r)
 				    json_pack("[o,o]", fb_jnum(lo), fb_jnum(hi)));
 	}
 	json_object_set_new(o, "p", fb_jnum(r->p));
+	json_object_set_new(o, "p_pooled", fb_jnum(r->p_pooled));
+	json_object_set_new(o, "icc", fb_jnum(r->icc));
+	json_object_set_new(o, "design_effect", fb_jnum(r->deff));
 	json_object_set_new(o, "p_holm", fb_jnum(r->p_adj));
 	json_object_set_new(o, "mark", json_string(mark_name(r->mark)));
 	json_object_set_new(o, "mde_pct", fb_jnum(r->mde * 100));

@@ -185,6 +185,15 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	free(t);
 	r->u = rsum - (double)nx * (nx + 1) / 2;
 	mu = (double)nx * ny / 2;
+	var = (double)nx * ny / 12 *
+	      ((n + 1) - (n > 1 ? ties / ((double)n * (n - 1)) : 0));
+	if (var <= 0) {		/* every value equal */
+		r->p = 1;
+		return 0;
+	}
+	/* continuity correction towards the mean */
+	lo = fabs(r->u - mu) - 0.5;
+	r->z = (r->u > mu ? 1 : -1) * fmax(lo, 0) / sqrt(var);
 	if (!ties && nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
 		/* U is an integer here: no ties */
 		size_t umin = (size_t)fmin(r->u, (double)nx * ny - r->u);
@@ -197,15 +206,6 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 		free(cdf);
 		return 0;
 	}
-	var = (double)nx * ny / 12 *
-	      ((n + 1) - ties / ((double)n * (n - 1)));
-	if (var <= 0) {		/* every value equal */
-		r->p = 1;
-		return 0;
-	}
-	/* continuity correction towards the mean */
-	lo = fabs(r->u - mu) - 0.5;
-	r->z = (r->u > mu ? 1 : -1) * fmax(lo, 0) / sqrt(var);
 	r->p = fmin(1.0, 2 * gsl_cdf_ugaussian_Q(fabs(r->z)));
 	return 0;
 }
@@ -388,6 +388,76 @@ int fb_holm(const double *p, size_t n, double *adj)
 	free(tmp);
 	free(order);
 	return 0;
+}
+
+int fb_icc_add(struct fb_icc *a, const double *x, const int64_t *group,
+	       size_t n)
+{
+	int64_t *ids;
+	double *sum, *cnt, mean = 0;
+	size_t k = 0;
+
+	if (!n)
+		return 0;
+	ids = malloc(n * sizeof(*ids));
+	sum = calloc(n, sizeof(*sum));
+	cnt = calloc(n, sizeof(*cnt));
+	if (!ids || !sum || !cnt) {
+		free(ids);
+		free(sum);
+		free(cnt);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t g;
+
+		for (g = 0; g < k && ids[g] != group[i]; g++)
+			;
+		if (g == k)
+			ids[k++] = group[i];
+		sum[g] += x[i];
+		cnt[g]++;
+		mean += x[i];
+	}
+	mean /= n;
+	for (size_t i = 0; i < n; i++) {
+		size_t g;
+		double d;
+
+		for (g = 0; ids[g] != group[i]; g++)
+			;
+		d = x[i] - sum[g] / cnt[g];
+		a->ssw += d * d;
+	}
+	for (size_t g = 0; g < k; g++) {
+		double d = sum[g] / cnt[g] - mean;
+
+		a->ssb += cnt[g] * d * d;
+		a->n2_over_n += cnt[g] * cnt[g] / n;
+	}
+	a->n += n;
+	a->groups += k;
+	a->dfb += k - 1;
+	free(ids);
+	free(sum);
+	free(cnt);
+	return 0;
+}
+
+double fb_icc(const struct fb_icc *a)
+{
+	double dfw = a->n - a->groups, msb, msw, n0, sb;
+
+	if (a->dfb < 1 || dfw < 1)
+		return NAN;
+	msb = a->ssb / a->dfb;
+	msw = a->ssw / dfw;
+	/* the average group size, corrected for unequal sizes */
+	n0 = (a->n - a->n2_over_n) / a->dfb;
+	sb = (msb - msw) / n0;
+	if (sb <= 0)
+		return 0;
+	return sb / (sb + msw);
 }
 
 double fb_mde(double n, double cv, double alpha, double power)

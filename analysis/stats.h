@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exact Mann-Whitney null distribution up to this many values per side. */
 #define FB_MW_EXACT_MAX 20
@@ -34,7 +35,7 @@ int fb_summarize(const double *x, size_t n, struct fb_summary *s);
 
 struct fb_mw {
 	double u;	/* U of x: #(x_i > y_j) + #(x_i == y_j) / 2 */
-	double z;	/* normal score (0 when exact) */
+	double z;	/* normal score (also when p is exact) */
 	double p;	/* two-sided p-value */
 	bool exact;	/* p from the exact null distribution */
 };
@@ -91,6 +92,23 @@ int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
  * at family-wise level alpha when adj[i] <= alpha). adj may alias p.
  */
 int fb_holm(const double *p, size_t n, double *adj);
+
+/*
+ * Intra-class correlation of values in groups (runs): the share of the
+ * variance that lies between groups, by the one-way random-effects ANOVA
+ * estimator for unequal group sizes, clipped at 0. Several independent
+ * sets (BASE and NEW: their means differ) are added one by one, each with
+ * its own mean. fb_icc is NAN without a degree of freedom between groups
+ * (every set a single group) or within them.
+ */
+struct fb_icc {
+	double ssb, ssw;	/* sums of squares between and within groups */
+	double n, groups, dfb;
+	double n2_over_n;	/* sum over sets of sum(n_i^2) / n_set */
+};
+int fb_icc_add(struct fb_icc *a, const double *x, const int64_t *group,
+	       size_t n);
+double fb_icc(const struct fb_icc *a);
 
 /*
  * Minimum detectable relative effect of a two-sided rank test between two

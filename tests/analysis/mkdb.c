@@ -8,7 +8,9 @@
  *
  * usage: fb-mkdb DB LABEL [--seed N] [--samples N] [--cv PCT]
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
- *        [--skip WORKLOAD]... [--status fail] [--runs N]
+ *        [--skip WORKLOAD]... [--status fail] [--runs N] [--run-cv PCT]
+ * --run-cv gives each run of a row its own lognormal offset (run-to-run
+ * variance that pooling the samples of runs would hide).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -50,7 +52,7 @@ static int die(const char *what)
 int main(int argc, char **argv)
 {
 	unsigned long seed = 1, samples = 20, runs = 1;
-	double cv = 0.01;
+	double cv = 0.01, run_cv = 0;
 	const char *status = "ok";
 	struct fb_kv kv[MAXENV];
 	struct fb_env env = { kv, 0 };
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
 			samples = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--runs")) {
 			runs = strtoul(v, NULL, 10);
+		} else if (!strcmp(o, "--run-cv")) {
+			run_cv = atof(v) / 100;
 		} else if (!strcmp(o, "--cv")) {
 			cv = atof(v) / 100;
 		} else if (!strcmp(o, "--skip")) {
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(rng, seed);
 	for (unsigned long r = 0; r < runs; r++) {
+		double offset[NROWS];
 		int64_t run = fb_store_run_begin(st, argv[2], "synthetic.yaml",
 						 "synthetic: true\n", "synthetic",
 						 &env);
@@ -123,11 +128,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fb-mkdb: %s\n", fb_store_error(st));
 			return 2;
 		}
+		/* a run's own offset, shared by all its samples of a row */
+		for (size_t k = 0; k < NROWS; k++)
+			offset[k] = run_cv ? exp(gsl_ran_gaussian(rng, run_cv)) : 1;
 		for (size_t k = 0; k < NROWS; k++) {
 			for (unsigned long s = 0; s < samples && !rows[k].skip; s++) {
 				const char *cname = "page-faults";
 				double noise = exp(gsl_ran_gaussian(rng, cv));
-				double ns = rows[k].ns_per_op * rows[k].factor * noise;
+				double ns = rows[k].ns_per_op * rows[k].factor *
+					    offset[k] * noise;
 				double lat = ns * 1.5 * exp(gsl_ran_gaussian(rng, cv));
 				double faults = rows[k].faults * 1000;
 				struct fb_metric m = { "p99_latency", "ns", lat,

@@ -19,6 +19,10 @@ same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntar
 "$MKDB" "$DB" M --seed 7 $same --runs 3 --samples 10 &&
 "$MKDB" "$DB" E --seed 8 $same --status fail &&
 "$MKDB" "$DB" U --seed 11 $same --skip fork --skip mprotect &&
+"$MKDB" "$DB" RA --seed 1 $same --runs 3 --samples 10 --run-cv 3 &&
+"$MKDB" "$DB" RB --seed 2 $same --runs 3 --samples 10 --run-cv 3 &&
+"$MKDB" "$DB" RA5 --seed 11 $same --runs 5 --samples 10 --run-cv 3 &&
+"$MKDB" "$DB" RS5 --seed 13 $same --runs 5 --samples 10 --run-cv 3 --slow "fork/rss=0 threads=0=1.2" &&
 "$MKDB" "$DB" X --seed 9 $same &&
 "$MKDB" "$DB" X --seed 10 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
 	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
@@ -78,6 +82,30 @@ expect_exit 2 "bad --ci" "$FB" compare --db "$DB" --ci jackknife A B
 expect_exit 2 "bad --alpha" "$FB" compare --db "$DB" --alpha 2 A B
 expect_exit 2 "option without value" "$FB" compare --db "$DB" A B --seed
 expect_exit 2 "--metric matching nothing" "$FB" compare --db "$DB" --metric nope A B
+
+# --- several runs per label with run-to-run variance (3% between runs, 1% within) ---
+out=$(marks RA RB --metric ns_per_op)
+[ -z "$out" ] && pass "A/A over 3 runs each with run-to-run noise: no row marked" \
+	|| fail "A/A over 3 runs each with run-to-run noise: no row marked" "$(echo $out)"
+out=$(marks RA RB --metric ns_per_op --no-run-effect)
+[ -n "$out" ] && pass "--no-run-effect: pooling as if independent marks noise (the correction matters)" \
+	|| fail "--no-run-effect: pooling as if independent marks noise (the correction matters)" "no mark"
+out=$(marks RA5 RS5 --metric ns_per_op)
+[ "$out" = "fork|rss=0 threads=0|ns_per_op|R" ] && pass "20% slower over 5 runs each: (R) there and only there" \
+	|| fail "20% slower over 5 runs each: (R) there and only there" "$(echo $out)"
+check "design effect > 1 with several runs, 1 with one" python3 -c '
+import json,subprocess,sys
+def rows(a,b): return json.loads(subprocess.run([sys.argv[1],"compare","--db",sys.argv[2],"--format","json",a,b],capture_output=True,text=True).stdout)["rows"]
+assert all(r["design_effect"] > 2 and r["p"] >= r["p_pooled"] for r in rows("RA","RB") if r["metric"]=="ns_per_op")
+assert all(r["design_effect"] == 1 for r in rows("A","B"))
+' "$FB" "$DB"
+out=$("$FB" calibrate --db "$DB" --metric ns_per_op --format json RA5 2>/dev/null)
+check "calibrate: between-run share and an MDE that allows for it" python3 -c '
+import json,sys
+for r in json.loads(sys.argv[1])["rows"]:
+    assert r["icc"] > 0.5 and r["run_to_run_cv_pct"] > 1, r
+    assert r["mde_pct"] > 2 * r["within_run_cv_pct"], r
+' "$out"
 
 # --- formats ---
 check "json parses, 24 rows, marks and geomean" python3 -c '

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
@@ -316,6 +317,53 @@ static void test_holm_textbook(void **state)
 }
 
 /*
+ * ICC, one-way ANOVA estimator: by hand for two balanced groups (MSB 13.5,
+ * MSW 1, n0 3: (13.5 - 1) / 3 / ((13.5 - 1) / 3 + 1) = 25/31); unequal
+ * groups in two sets; none between; undefined; by simulation.
+ */
+static void test_icc(void **state)
+{
+	double a[] = { 1, 2, 3, 4, 5, 6 }, b[] = { 1, 2, 3, 4, 5, 6, 7 };
+	double c[] = { 10, 12, 11, 13, 15, 9 }, same[] = { 1, 2, 1, 2 };
+	int64_t ga[] = { 1, 1, 1, 2, 2, 2 }, gb[] = { 1, 1, 1, 2, 2, 2, 2 };
+	int64_t gc[] = { 5, 5, 6, 6, 6, 7 }, gs[] = { 1, 1, 2, 2 };
+	struct fb_icc acc = { 0 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	double x[300], icc;
+	int64_t g[300];
+
+	(void)state;
+	assert_int_equal(fb_icc_add(&acc, a, ga, 6), 0);
+	assert_float_equal(fb_icc(&acc), 25.0 / 31, 1e-12);
+	memset(&acc, 0, sizeof(acc));
+	assert_int_equal(fb_icc_add(&acc, b, gb, 7), 0);
+	assert_int_equal(fb_icc_add(&acc, c, gc, 6), 0);
+	assert_float_equal(fb_icc(&acc), 0.6496542185338865, 1e-12);
+	memset(&acc, 0, sizeof(acc));
+	assert_int_equal(fb_icc_add(&acc, same, gs, 4), 0);
+	assert_float_equal(fb_icc(&acc), 0, 0);		/* clipped at 0 */
+	memset(&acc, 0, sizeof(acc));
+	assert_int_equal(fb_icc_add(&acc, a, gs, 1), 0);
+	assert_true(isnan(fb_icc(&acc)));		/* one group */
+	/* 30 groups of 10, between and within variance equal: 0.5 */
+	gsl_rng_set(rng, 5);
+	memset(&acc, 0, sizeof(acc));
+	for (int k = 0; k < 30; k++) {
+		double off = gsl_ran_gaussian(rng, 1);
+
+		for (int i = 0; i < 10; i++) {
+			x[k * 10 + i] = off + gsl_ran_gaussian(rng, 1);
+			g[k * 10 + i] = k;
+		}
+	}
+	assert_int_equal(fb_icc_add(&acc, x, g, 300), 0);
+	icc = fb_icc(&acc);
+	print_message("# ICC estimate, true 0.5: %.3f\n", icc);
+	assert_true(icc > 0.3 && icc < 0.7);
+	gsl_rng_free(rng);
+}
+
+/*
  * The MDE formula, and by simulation: a true effect equal to the MDE is
  * found about `power` of the time.
  */
@@ -363,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap_coverage),
 		cmocka_unit_test(test_holm_textbook),
 		cmocka_unit_test(test_mde),
+		cmocka_unit_test(test_icc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
