@@ -23,7 +23,7 @@ with v as (select workload, params, ns_per_op from samples where status='ok'),
    count(*) over (partition by v.workload, v.params) c from v)
 select st.workload, replace(st.params, ' ', ','), st.n,
    printf('%.1f', (select avg(x) from r where r.workload=st.workload and r.params=st.params and i in ((c+1)/2, (c+2)/2))),
-   printf('%.2f', 100.0*st.sd/st.m) from st order by 1, 2" |
+   printf('%.2f', 100.0*st.sd*sqrt(1.0*st.n/(st.n-1))/st.m) from st order by 1, 2" |
 	awk '{printf "  %-9s %-70.70s n=%-3s median %12s ns/op  CV %6s%%\n", $1, $2, $3, $4, $5}'
 rm -f "$db" "$db"-wal "$db"-shm
 echo "stress-ng $(stress-ng --version | awk '{print $3}') ($n runs of 1 s each, --taskset 0, bogo-ops/s real time):"
