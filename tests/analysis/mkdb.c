@@ -9,6 +9,8 @@
  * usage: fb-mkdb DB LABEL [--seed N] [--samples N] [--cv PCT]
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
  *        [--skip WORKLOAD]... [--status fail] [--runs N] [--run-cv PCT]
+ *        [--copies N]
+ * --copies N repeats every row N times (params + " copy=i"), for big tables.
  * --run-cv gives each run of a row its own lognormal offset (run-to-run
  * variance that pooling the samples of runs would hide).
  */
@@ -51,7 +53,7 @@ static int die(const char *what)
 
 int main(int argc, char **argv)
 {
-	unsigned long seed = 1, samples = 20, runs = 1;
+	unsigned long seed = 1, samples = 20, runs = 1, copies = 1;
 	double cv = 0.01, run_cv = 0;
 	const char *status = "ok";
 	struct fb_kv kv[MAXENV];
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
 			seed = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--samples")) {
 			samples = strtoul(v, NULL, 10);
+		} else if (!strcmp(o, "--copies")) {
+			copies = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--runs")) {
 			runs = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--run-cv")) {
@@ -131,19 +135,28 @@ int main(int argc, char **argv)
 		/* a run's own offset, shared by all its samples of a row */
 		for (size_t k = 0; k < NROWS; k++)
 			offset[k] = run_cv ? exp(gsl_ran_gaussian(rng, run_cv)) : 1;
-		for (size_t k = 0; k < NROWS; k++) {
-			for (unsigned long s = 0; s < samples && !rows[k].skip; s++) {
+		for (size_t k = 0; k < NROWS * copies; k++) {
+			const struct synth *w = &rows[k % NROWS];
+			char params[160];
+
+			/* copy c > 0 of a row: the same job with " copy=c" */
+			if (k < NROWS)
+				snprintf(params, sizeof(params), "%s", w->params);
+			else
+				snprintf(params, sizeof(params), "%s copy=%zu",
+					 w->params, k / NROWS);
+			for (unsigned long s = 0; s < samples && !w->skip; s++) {
 				const char *cname = "page-faults";
 				double noise = exp(gsl_ran_gaussian(rng, cv));
-				double ns = rows[k].ns_per_op * rows[k].factor *
-					    offset[k] * noise;
+				double ns = w->ns_per_op * w->factor *
+					    offset[k % NROWS] * noise;
 				double lat = ns * 1.5 * exp(gsl_ran_gaussian(rng, cv));
-				double faults = rows[k].faults * 1000;
+				double faults = w->faults * 1000;
 				struct fb_metric m = { "p99_latency", "ns", lat,
 						       FB_LOWER_IS_BETTER };
 				struct fb_sample_rec rec = {
-					.job = k, .workload = rows[k].workload,
-					.params = rows[k].params, .seq = s,
+					.job = k, .workload = w->workload,
+					.params = params, .seq = s,
 					.status = strcmp(status, "ok") ? FB_FAIL : FB_OK,
 					.reason = strcmp(status, "ok") ? "synthetic failure" : NULL,
 					.ops = 1000, .elapsed_ns = (uint64_t)llround(ns * 1000),

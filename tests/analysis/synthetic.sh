@@ -23,6 +23,8 @@ same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntar
 "$MKDB" "$DB" RB --seed 2 $same --runs 3 --samples 10 --run-cv 3 &&
 "$MKDB" "$DB" RA5 --seed 11 $same --runs 5 --samples 10 --run-cv 3 &&
 "$MKDB" "$DB" RS5 --seed 13 $same --runs 5 --samples 10 --run-cv 3 --slow "fork/rss=0 threads=0=1.2" &&
+"$MKDB" "$DB" BIGA --seed 21 $same --copies 8 --samples 8 &&
+"$MKDB" "$DB" BIGR --seed 22 $same --copies 8 --samples 8 --slow "mprotect/npages=1 threads=0=1.1" &&
 "$MKDB" "$DB" X --seed 9 $same &&
 "$MKDB" "$DB" X --seed 10 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
 	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
@@ -106,6 +108,18 @@ for r in json.loads(sys.argv[1])["rows"]:
     assert r["icc"] > 0.5 and r["run_to_run_cv_pct"] > 1, r
     assert r["mde_pct"] > 2 * r["within_run_cv_pct"], r
 ' "$out"
+
+# a table of 192 rows (the row index grows past its first size)
+out=$("$FB" compare --db "$DB" --format csv --metric ns_per_op BIGA BIGR 2>/dev/null)
+[ "$(tail -n +2 <<< "$out" | wc -l)" = 48 ] && [ "$(grep -c ',both,' <<< "$out")" = 48 ] &&
+	pass "192-row table: every row matched on both sides" ||
+	fail "192-row table: every row matched on both sides" "$(tail -n +2 <<< "$out" | wc -l) rows"
+out=$("$FB" compare --db "$DB" --format csv BIGA BIGR 2>/dev/null)
+[ "$(tail -n +2 <<< "$out" | wc -l)" = 192 ] && pass "192 rows" || fail "192 rows" "$(wc -l <<< "$out")"
+marked=$(marks BIGA BIGR | cut -d'|' -f1,2 | sort -u)
+[ "$(grep -c '^mprotect|npages=1 threads=0' <<< "$marked")" = 8 ] && [ "$(wc -l <<< "$marked")" = 8 ] &&
+	pass "192 rows, one job (and its 7 copies) 10% slower: (R) there only" ||
+	fail "192 rows, one job (and its 7 copies) 10% slower: (R) there only" "$(echo $marked)"
 
 # --- formats ---
 check "json parses, 24 rows, marks and geomean" python3 -c '
