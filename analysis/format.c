@@ -137,12 +137,14 @@ void fb_print_rst(FILE *f, const char *const *headers, int ncols,
 	rst_rule(f, w, ncols, '-');
 	rst_line(f, w, ncols, head);
 	rst_rule(f, w, ncols, '=');
+	/*
+	 * A rule after every line: lines without one between them would be
+	 * one row of multi-line cells (paragraphs) to an rst reader.
+	 */
 	for (size_t i = 0; i < n; i++) {
-		if (i && l[i].group_start)
-			rst_rule(f, w, ncols, '-');
 		rst_line(f, w, ncols, l[i].cell);
+		rst_rule(f, w, ncols, '-');
 	}
-	rst_rule(f, w, ncols, '-');
 }
 
 static void md_escape(FILE *f, const char *s)

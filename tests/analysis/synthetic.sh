@@ -67,6 +67,17 @@ grep -q '^| fork .*| *(R) -4\.[0-9]*% |$' <<< "$out" && pass "rst --brief: seed 
 	&& pass "rst grid table header" || fail "rst grid table header" "$(grep -m3 '^[|+]' <<< "$out")"
 [ "$(grep -c 'geometric mean' <<< "$out")" = 3 ] && pass "one geometric-mean row per workload" \
 	|| fail "one geometric-mean row per workload" "$(grep -c 'geometric mean' <<< "$out")"
+if python3 -c 'import docutils' 2>/dev/null; then
+	for args in "A R" "--brief A R" "A P"; do
+		check "rst is valid reStructuredText (docutils): compare $args" python3 -c '
+import docutils.core,sys
+t=sys.stdin.read(); t=t[t.index("+-"):]
+docutils.core.publish_string(t, writer_name="null", settings_overrides={"report_level": 2, "halt_level": 2})
+' < <("$FB" compare --db "$DB" $args 2>/dev/null)
+	done
+else
+	skip "rst is valid reStructuredText (docutils)" "python3-docutils is not installed"
+fi
 out=$("$FB" compare --db "$DB" --bootstrap 500 --ci bootstrap --format csv A R 2>/dev/null | grep -c ',R,')
 [ "$out" = 3 ] && pass "--ci bootstrap: same three (R) rows" || fail "--ci bootstrap: same three (R) rows" "$out"
 
