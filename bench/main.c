@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/analysis.h"
 #include "cli.h"
 
 static const struct command {
@@ -14,6 +15,11 @@ static const struct command {
 	{ "list", fb_cmd_list, "list workloads, their parameters and defaults" },
 	{ "env", fb_cmd_env, "print the environment a run would record" },
 	{ "runs", fb_cmd_runs, "list the runs in a results store" },
+	{ "compare", fb_cmd_compare, "A/B table of two sets of runs (label or run id)" },
+	{ "plot", fb_cmd_plot, "gnuplot PNG/SVG of a comparison, or --trend over labels" },
+	{ "report", fb_cmd_report, "markdown + HTML report: environments, table, plots" },
+	{ "ci", fb_cmd_ci, "regression gate: exit 1 on a significant regression" },
+	{ "calibrate", fb_cmd_calibrate, "noise and minimum detectable effect per row" },
 	{ "vm", fb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ "matrix", fb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
 	{ NULL, NULL, NULL }

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The analysis commands: each takes the arguments after its own name
+ * (argv[0] is the command name) and returns the exit status: 0, 1 (ci:
+ * a regression; compare/report: never) or 2 (usage or data error).
+ * Databases are opened read-only and never modified.
+ */
+#ifndef FB_ANALYSIS_H
+#define FB_ANALYSIS_H
+
+int fb_cmd_compare(int argc, char **argv);
+int fb_cmd_plot(int argc, char **argv);
+int fb_cmd_report(int argc, char **argv);
+int fb_cmd_ci(int argc, char **argv);
+int fb_cmd_calibrate(int argc, char **argv);
+
+#endif

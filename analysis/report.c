@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushbench report BASE NEW -o DIR: the evidence for a patch in one
+ * place. DIR/report.md (plots beside it as PNG) and DIR/report.html (one
+ * self-contained file, plots inlined as SVG): the two environments side
+ * by side with their differences highlighted, the table, the plots, and
+ * how to read them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cmp.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: flushbench report [OPTIONS] -o DIR BASE NEW\n"
+"Writes DIR/report.md (with change.png and dist.png beside it) and\n"
+"DIR/report.html (self-contained: plots inlined as SVG).\n%s"
+"Exit: 0 done, 2 usage, data or gnuplot error.\n", fb_cmp_common_help);
+}
+
+static const char how_to_read[] =
+"Each row is one (workload, parameters, metric). Improvement is how much "
+"better NEW is than BASE: for higher-is-better metrics (ops/s) the change "
+"of the value, for lower-is-better ones (ns/op, events/op) the change of its "
+"reciprocal, so ns/op and ops/s of one job show the same number. It is the "
+"Hodges-Lehmann estimate of the ratio NEW/BASE (the median of all pairwise "
+"ratios) unless --ci bootstrap was given (ratio of medians). The interval is "
+"distribution-free. p is the Mann-Whitney test, shown after Holm's "
+"correction over every row of the table, with the raw value in brackets; "
+"with several runs on a side, p and the interval allow for the variance "
+"between runs (Kish's design effect), since samples of one run are not "
+"independent. "
+"(I) or (R) marks a row only when the Holm-adjusted p is at most alpha AND the "
+"improvement is at least --min-effect; everything else is shown unmarked, "
+"never dropped. Floor is the noise floor of the row: the larger of the "
+"smallest change this many samples can detect (80% power at the Bonferroni "
+"level of the table) and the run-to-run spread of the run medians; a change "
+"below the floor is not evidence either way.";
+
+/* Both environments' keys, merged in key order (each is sorted). */
+struct envrow {
+	const char *key, *v[2];
+	bool differs;
+};
+
+static struct envrow *env_rows(const struct fb_cmp *c, size_t *n)
+{
+	const struct fb_env *e[2] = { &c->set[0].env, &c->set[1].env };
+	struct envrow *r = calloc(e[0]->n + e[1]->n + 1, sizeof(*r));
+	struct fb_envdiff *d;
+	size_t nd = fb_cmp_envdiff(c, &d), k = 0;
+
+	*n = 0;
+	if (!r) {
+		free(d);
+		return NULL;
+	}
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < e[s]->n; i++) {
+			const char *key = e[s]->kv[i].key;
+
+			if (s == 1 && fb_env_get(e[0], key))
+				continue;
+			r[k].key = key;
+			r[k].v[0] = fb_env_get(e[0], key);
+			r[k].v[1] = fb_env_get(e[1], key);
+			for (size_t j = 0; j < nd; j++)
+				r[k].differs |= !strcmp(d[j].key, key);
+			k++;
+		}
+	}
+	free(d);
+	*n = k;
+	return r;
+}
+
+static void md_cell(FILE *f, const char *s, bool bold)
+{
+	fputs(bold ? " **" : " ", f);
+	for (s = s ? s : "(absent)"; *s; s++) {
+		if (*s == '|' || *s == '*' || *s == '_')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputs(bold ? "** |" : " |", f);
+}
+
+static int write_md(const struct fb_cmp *c, const char *dir,
+		    const struct fb_line *l, size_t nl,
+		    const struct envrow *e, size_t ne)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		fb_msg(c->o.cmd, "%s: %m", path);
+		return -1;
+	}
+	fprintf(f, "# flushbench report: %s (NEW) against %s (BASE)\n\n",
+		c->set[FB_NEW].spec, c->set[FB_BASE].spec);
+	fb_cmp_print_header(c, f, "- ");
+	fprintf(f, "\n## Environments\n\nKeys that differ between the sets are in bold and marked ≠.\n\n");
+	fprintf(f, "| | Key | BASE: %s | NEW: %s |\n|---|---|---|---|\n",
+		c->set[FB_BASE].spec, c->set[FB_NEW].spec);
+	for (size_t i = 0; i < ne; i++) {
+		fprintf(f, "| %s |", e[i].differs ? "≠" : "");
+		md_cell(f, e[i].key, e[i].differs);
+		md_cell(f, e[i].v[0], e[i].differs);
+		md_cell(f, e[i].v[1], e[i].differs);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n## Results\n\n");
+	fb_print_md(f, fb_cmp_headers, FB_NCOLS, l, nl);
+	fprintf(f, "\n## Plots\n\n"
+		"![Improvement per row with its interval](change.png)\n\n"
+		"![Samples of both sides per row](dist.png)\n\n"
+		"## How to read this\n\n%s\n", how_to_read);
+	if (fclose(f)) {
+		fb_msg(c->o.cmd, "%s: %m", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+	for (s = s ? s : "(absent)"; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Copy DIR/NAME.svg from its <svg element on. */
+static int inline_svg(const struct fb_cmp *c, FILE *f, const char *dir,
+		      const char *name)
+{
+	char path[4096], *buf = NULL, *svg;
+	size_t len = 0;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
+	in = fopen(path, "r");
+	if (!in) {
+		fb_msg(c->o.cmd, "%s: %m", path);
+		return -1;
+	}
+	if (getdelim(&buf, &len, '\0', in) < 0 || !(svg = strstr(buf, "<svg"))) {
+		fb_msg(c->o.cmd, "%s: not an SVG file", path);
+		free(buf);
+		fclose(in);
+		return -1;
+	}
+	fprintf(f, "<figure>%s</figure>\n", svg);
+	free(buf);
+	fclose(in);
+	return 0;
+}
+
+static int write_html(const struct fb_cmp *c, const char *dir,
+		      const struct fb_line *l, size_t nl,
+		      const struct envrow *e, size_t ne)
+{
+	char path[4096];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		fb_msg(c->o.cmd, "%s: %m", path);
+		return -1;
+	}
+	fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>flushbench report: ");
+	html_text(f, c->set[FB_NEW].spec);
+	fputs(" against ", f);
+	html_text(f, c->set[FB_BASE].spec);
+	fputs("</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:2em;max-width:110em}\n"
+	      "table{border-collapse:collapse;margin:1em 0}\n"
+	      "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;font-size:90%}\n"
+	      "td.num{text-align:right;white-space:nowrap}\n"
+	      "tr.diff td{background:#fff3b0;font-weight:bold}\n"
+	      "tr.I td.mark{background:#c7e9c0}\n"
+	      "tr.R td.mark{background:#fcbba1}\n"
+	      "tr.group td{border-top:2px solid #555}\n"
+	      "pre{background:#f4f4f4;padding:.5em}\n"
+	      "</style></head><body>\n<h1>flushbench report: ", f);
+	html_text(f, c->set[FB_NEW].spec);
+	fputs(" (NEW) against ", f);
+	html_text(f, c->set[FB_BASE].spec);
+	fputs(" (BASE)</h1>\n<pre>", f);
+	{
+		char *hdr = NULL;
+		size_t hl = 0;
+		FILE *m = open_memstream(&hdr, &hl);
+
+		if (m) {
+			fb_cmp_print_header(c, m, "");
+			fclose(m);
+			html_text(f, hdr);
+			free(hdr);
+		}
+	}
+	fputs("</pre>\n<h2>Environments</h2>\n<p>Rows that differ between the sets are highlighted.</p>\n"
+	      "<table><tr><th>Key</th><th>BASE: ", f);
+	html_text(f, c->set[FB_BASE].spec);
+	fputs("</th><th>NEW: ", f);
+	html_text(f, c->set[FB_NEW].spec);
+	fputs("</th></tr>\n", f);
+	for (size_t i = 0; i < ne; i++) {
+		fprintf(f, "<tr%s><td>", e[i].differs ? " class=\"diff\"" : "");
+		html_text(f, e[i].key);
+		fputs("</td><td>", f);
+		html_text(f, e[i].v[0]);
+		fputs("</td><td>", f);
+		html_text(f, e[i].v[1]);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<h2>Results</h2>\n<table><tr>", f);
+	for (int j = 0; j < FB_NCOLS; j++) {
+		fputs("<th>", f);
+		html_text(f, fb_cmp_headers[j]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < nl; i++) {
+		const char *m = l[i].cell[2];
+		const char *cls = !strncmp(m, "(I)", 3) ? "I" :
+				  !strncmp(m, "(R)", 3) ? "R" : "";
+
+		fprintf(f, "<tr class=\"%s%s\">", cls,
+			i && l[i].group_start ? " group" : "");
+		for (int j = 0; j < FB_NCOLS; j++) {
+			fprintf(f, "<td%s>", j == 2 ? " class=\"num mark\"" :
+					    j >= 3 ? " class=\"num\"" : "");
+			html_text(f, l[i].cell[j]);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n<h2>Plots</h2>\n", f);
+	err |= inline_svg(c, f, dir, "change");
+	err |= inline_svg(c, f, dir, "dist");
+	fputs("<h2>How to read this</h2>\n<p>", f);
+	html_text(f, how_to_read);
+	fputs("</p>\n</body></html>\n", f);
+	if (fclose(f)) {
+		fb_msg(c->o.cmd, "%s: %m", path);
+		return -1;
+	}
+	return err;
+}
+
+int fb_cmd_report(int argc, char **argv)
+{
+	struct fb_line *l = NULL;
+	struct envrow *e = NULL;
+	struct fb_cmp_opts o;
+	struct fb_cmp c;
+	size_t nl, ne;
+	int rc;
+
+	fb_cmp_defaults(&o, "report");
+	rc = fb_cmp_begin(&c, &o, argc, argv, 2, "-o DIR BASE NEW", usage);
+	if (!rc && !o.out) {
+		fb_msg(o.cmd, "-o DIR is required (see --help)");
+		rc = 2;
+	}
+	if (!rc)
+		rc = fb_plot_compare(&c, o.out);
+	if (rc)
+		goto out;
+	fb_cmp_warn_floor(&c);
+	rc = 2;
+	l = fb_cmp_lines(&c, &nl);
+	e = env_rows(&c, &ne);
+	if (!l || !e) {
+		fb_msg(o.cmd, "out of memory");
+		goto out;
+	}
+	if (write_md(&c, o.out, l, nl, e, ne) ||
+	    write_html(&c, o.out, l, nl, e, ne))
+		goto out;
+	fprintf(stderr, "flushbench report: wrote %s/report.md and %s/report.html\n",
+		o.out, o.out);
+	rc = 0;
+out:
+	free(l);
+	free(e);
+	fb_cmp_free(&c);
+	return rc == 1 ? 0 : rc;	/* 1: --help */
+}
