@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "env.h"
 #include "store.h"
 #include "vm.h"
@@ -609,6 +610,7 @@ int fb_cmd_vm(int argc, char **argv)
 	unsigned char *db = NULL;
 	size_t loglen = 0, dblen;
 	struct fb_env extra = { 0 };
+	struct fb_suite suite = { 0 };
 	struct stat sb;
 	double t0, wall;
 	int rc, n = 0, ret = FB_EXIT_FAIL;
@@ -640,6 +642,10 @@ int fb_cmd_vm(int argc, char **argv)
 		fprintf(stderr, "flushbench vm: -c %s: %s\n", a.config, strerror(errno));
 		return FB_EXIT_USAGE;
 	}
+	/* a suite the guest would reject is an error now, not after a boot */
+	if (fb_config_load(a.config, NULL, 0, &suite, stderr))
+		return FB_EXIT_USAGE;
+	fb_config_free(&suite);
 	if (!a.label) {
 		const char *k = strrchr(a.kernel, '/');
 
@@ -683,7 +689,10 @@ int fb_cmd_vm(int argc, char **argv)
 		snprintf(accel, sizeof(accel), "unknown");
 	if (!kv(out, "STATUS", status, sizeof(status)))
 		snprintf(status, sizeof(status), "error");
-	if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
+	if (!strcmp(accel, "tcg") && strcmp(a.arch, fb_vm_host_arch()))
+		fprintf(stderr, "flushbench vm: note: a %s guest on this %s machine is emulated (TCG): timings are not hardware numbers\n",
+			a.arch, fb_vm_host_arch());
+	else if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
 		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
 	log = read_file(logpath, &loglen);
 	if (rc || !log) {
@@ -734,8 +743,8 @@ int fb_cmd_vm(int argc, char **argv)
 		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?
 		   " (insmod failed in the guest)" : "");
 	if (log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s)))
-		fb_env_set(&extra, "guest.boot_s", "%s", t0s);
-	fb_env_set(&extra, "guest.wall_s", "%.1f", wall);
+		fb_env_set(&extra, "guest.boot_uptime_s", "%s", t0s);
+	fb_env_set(&extra, "guest.elapsed_s", "%.1f", wall);
 	if (!import_results(&a, dbpath, &extra)) {
 		ret = FB_EXIT_OK;
 		log_field(log, "uptime-end ", t1s, sizeof(t1s));

@@ -1,9 +1,9 @@
-# Guests that cannot run the suite: a bad --kernel path, a file that is not
-# a kernel, a kernel that panics (bogus root=, its initramfs not used) and a
+# Guests that cannot run the suite: a bad --kernel path, a bad suite, a
+# file that is not a kernel, a kernel that panics (bogus root=, its initramfs not used) and a
 # timeout each end with a clear error, a non-zero exit and nothing imported.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-vm_ready bad-kernel-path not-a-kernel panic timeout || exit 0
+vm_ready bad-kernel-path bad-config not-a-kernel panic timeout || exit 0
 db=$T/results.db
 # expect_vm NAME EXIT PATTERN ARGS...: exit status EXIT, stderr matching
 # PATTERN (grep -E), no complete run imported
@@ -23,6 +23,10 @@ expect_vm() {
 }
 expect_vm bad-kernel-path 2 "--kernel $T/no-such-bzImage: No such file" \
 	--kernel "$T/no-such-bzImage"
+# a suite the guest would reject is refused before any boot
+printf 'jobs:\n  - workload: mprotect\n    npagez: 16\n' > "$T/bad.yaml"
+expect_vm bad-config 2 "bad.yaml:3:5: unknown key 'npagez'" --debian generic \
+	--arch x86_64 -c "$T/bad.yaml"
 head -c 1M /dev/urandom > "$T/junk.img"
 expect_vm not-a-kernel 1 "did not finish: (no-output|error)" --kernel "$T/junk.img" \
 	--arch x86_64 --timeout 60
