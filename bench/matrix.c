@@ -460,6 +460,13 @@ static int mx_load(struct matrix *m, const char *path)
 		mx_err(m, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
 		return -1;
 	}
+	for (size_t i = 0; i < m->ncells; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(m->cells[i].label, m->cells[j].label))
+				mx_err(m, root, "two cells would share the label '%s' (configs with the same file name?)",
+				       m->cells[i].label);
+	if (m->errors)
+		return -1;
 	return 0;
 }
 

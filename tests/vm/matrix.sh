@@ -41,10 +41,13 @@ printf 'name: x\nrepet: 3\nkernels:\n  - {name: a, debain: generic}\nvm: {smp: 0
 "$FB" matrix -m "$T/bad.yaml" -n > "$T/bad.out" 2>&1; rc=$?
 if [ $rc = 2 ] && grep -q "bad.yaml:2:1: unknown key 'repet' in the matrix (did you mean 'repeat'?)" "$T/bad.out" &&
    grep -q "bad.yaml:4:15: unknown key 'debain'" "$T/bad.out" &&
-   grep -q "bad.yaml:5:11: smp: 0 is out of range" "$T/bad.out"; then
-	pass "yaml-errors (file:line:column, did you mean)"
+   grep -q "bad.yaml:5:11: smp: 0 is out of range" "$T/bad.out" &&
+   printf 'kernels: [{debian: generic}]\nconfigs: [configs/quick.yaml, ./configs/quick.yaml]\n' > "$T/dup.yaml" &&
+   ! "$FB" matrix -m "$T/dup.yaml" -n > "$T/dup.out" 2>&1 &&
+   grep -q "share the label 'dup/generic/default/vm/quick'" "$T/dup.out"; then
+	pass "yaml-errors (file:line:column, did you mean, label clash)"
 else
-	fail yaml-errors "exit $rc: $(tr '\n' ' ' < "$T/bad.out")"
+	fail yaml-errors "exit $rc: $(cat "$T/bad.out" "$T/dup.out" 2>/dev/null | tr '\n' ' ')"
 fi
 
 # a small real matrix: the running kernel natively, Debian's in a guest
