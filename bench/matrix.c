@@ -813,7 +813,8 @@ int fb_cmd_matrix(int argc, char **argv)
 	int opt, ret = FB_EXIT_USAGE;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:nh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:nh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'm': file = optarg; break;
 		case 'd': db = optarg; break;
@@ -824,7 +825,7 @@ int fb_cmd_matrix(int argc, char **argv)
 			mx_usage(stdout);
 			return FB_EXIT_OK;
 		default:
-			mx_usage(stderr);
+			fb_vm_bad_option("matrix", argv, "m:", lo);
 			return FB_EXIT_USAGE;
 		}
 	}

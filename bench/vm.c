@@ -93,6 +93,36 @@ static void usage(FILE *f)
 "      --keep-log     keep the console log even when all went well\n");
 }
 
+void fb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts,
+		      const struct option *lo)
+{
+	const char *arg = argv[optind - 1], *names[32], *near;
+	char name[64];
+	size_t n = 0;
+
+	if (optopt && strncmp(arg, "--", 2) && strchr(shortopts, optopt)) {
+		fprintf(stderr, "flushbench %s: -%c needs a value\n", cmd, optopt);
+		return;
+	}
+	for (const struct option *o = lo; optopt && o->name; o++)
+		if (o->val == optopt && o->has_arg == required_argument) {
+			fprintf(stderr, "flushbench %s: --%s needs a value\n", cmd,
+				o->name);
+			return;
+		}
+	snprintf(name, sizeof(name), "%s", arg + strspn(arg, "-"));
+	name[strcspn(name, "=")] = '\0';
+	for (; lo->name && n < 32; lo++)
+		names[n++] = lo->name;
+	near = fb_did_you_mean(name, names, n);
+	if (near)
+		fprintf(stderr, "flushbench %s: unknown option '%s' (did you mean '--%s'?)\n",
+			cmd, arg, near);
+	else
+		fprintf(stderr, "flushbench %s: unknown option '%s' (see --help)\n",
+			cmd, arg);
+}
+
 int fb_vm_top(char *top, size_t len)
 {
 	const char *env = getenv("FLUSHBENCH_TOP");
@@ -306,7 +336,8 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:l:h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:l:h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k': a->kernel = optarg; break;
 		case 'H': a->headers = optarg; break;
@@ -336,9 +367,9 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(FB_EXIT_OK);
+			return 1;
 		default:
-			usage(stderr);
+			fb_vm_bad_option("vm", argv, "c:l:", lo);
 			return -1;
 		}
 	}
@@ -615,8 +646,9 @@ int fb_cmd_vm(int argc, char **argv)
 	double t0, wall;
 	int rc, n = 0, ret = FB_EXIT_FAIL;
 
-	if (parse_args(argc, argv, &a))
-		return FB_EXIT_USAGE;
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? FB_EXIT_OK : FB_EXIT_USAGE;
 	if (fb_vm_top(top, sizeof(top))) {
 		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
 		return FB_EXIT_USAGE;

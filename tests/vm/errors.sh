@@ -3,7 +3,7 @@
 # timeout each end with a clear error, a non-zero exit and nothing imported.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-vm_ready bad-kernel-path bad-config not-a-kernel panic timeout || exit 0
+vm_ready option-typo bad-kernel-path bad-config not-a-kernel panic timeout || exit 0
 db=$T/results.db
 # expect_vm NAME EXIT PATTERN ARGS...: exit status EXIT, stderr matching
 # PATTERN (grep -E), no complete run imported
@@ -21,6 +21,8 @@ expect_vm() {
 		pass "$name ($(grep -E -- "$pat" "$T/$name.out" | head -1 | cut -c1-100))"
 	fi
 }
+expect_vm option-typo 2 "unknown option '--apend' \\(did you mean '--append'\\?\\)" \
+	--debian generic --apend preempt=none
 expect_vm bad-kernel-path 2 "--kernel $T/no-such-bzImage: No such file" \
 	--kernel "$T/no-such-bzImage"
 # a suite the guest would reject is refused before any boot
