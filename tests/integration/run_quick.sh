@@ -54,3 +54,6 @@ q "select config_text from runs" | grep -q 'workload: migrate' && pass "resolved
 	&& pass "--only runs only that workload" || fail "--only" "other workloads ran"
 "$FB" env > "$T/env" 2>&1 && grep -q '^kernel.preempt: ' "$T/env" && pass "flushbench env prints the environment" || fail "flushbench env" "$(head -3 "$T/env")"
 "$FB" list > "$T/list" 2>&1 && grep -q '^fork:' "$T/list" && grep -q 'cow_pages' "$T/list" && pass "flushbench list shows workloads and parameters" || fail "flushbench list" "$(head -3 "$T/list")"
+"$FB" run -q -c "$TOP/configs/quick.yaml" --db "$db" --label quick-c --only munmap,fork >/dev/null 2>&1
+w=$(q "select group_concat(distinct s.workload) from samples s join runs r on r.id=s.run_id where r.label='quick-c' order by 1")
+case "$w" in fork,munmap|munmap,fork) pass "--only takes a comma list ($w)" ;; *) fail "--only comma list" "ran: $w" ;; esac
