@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config.h"
 #include "job.h"
 #include "pin.h"
 #include "workload.h"
@@ -35,48 +36,12 @@ int madvise(void *addr, size_t len, int advice)
 	return syscall(SYS_madvise, addr, len, advice);
 }
 
-/* Parse text as a config would for option o into params; 0 or -1. */
+/* Parse text exactly as a config would (the loader's own parser). */
 static int set_value(const struct fb_option *o, void *params, const char *text)
 {
-	void *field = (char *)params + o->offset;
-	unsigned long long v;
-	char *end;
+	char why[256];
 
-	switch (o->type) {
-	case FB_OPT_U64:
-	case FB_OPT_SIZE:
-		v = strtoull(text, &end, 0);
-		if (end == text)
-			return -1;
-		if (o->type == FB_OPT_SIZE && *end) {
-			const char *units = "KMGT";
-			const char *u = strchr(units, *end++);
-
-			if (!u)
-				return -1;
-			v <<= 10 * (u - units + 1);
-		}
-		if (*end || v < o->min || v > o->max)
-			return -1;
-		*(uint64_t *)field = v;
-		return 0;
-	case FB_OPT_BOOL:
-		*(bool *)field = !strcmp(text, "true");
-		return strcmp(text, "true") && strcmp(text, "false") ? -1 : 0;
-	case FB_OPT_ENUM:
-		for (int i = 0; o->choices[i]; i++) {
-			if (!strcmp(o->choices[i], text)) {
-				*(int *)field = i;
-				return 0;
-			}
-		}
-		return -1;
-	case FB_OPT_STR:
-		snprintf(field, FB_STR_MAX, "%s", text);
-		return 0;
-	default:
-		return -1;	/* FB_OPT_NS: no workload here uses it yet */
-	}
+	return fb_opt_parse(o, text, params, why, sizeof(why));
 }
 
 /* Fresh params of wl: defaults, then "key=value,key=value" overrides. */
