@@ -295,6 +295,15 @@ static void cmd_get(struct client *c, int argc, const char **argv,
 	resp_add_bulk(&c->out, e->val, e->vlen);
 }
 
+static void cmd_strlen(struct client *c, int argc, const char **argv,
+		       const size_t *lens)
+{
+	struct kv_entry *e = kv_db_find(&S.db, argv[1], lens[1], S.now_ms);
+
+	(void)argc;
+	resp_add_int(&c->out, e ? (long long)e->vlen : 0);
+}
+
 static void cmd_set(struct client *c, int argc, const char **argv,
 		    const size_t *lens)
 {
@@ -695,6 +704,7 @@ static const struct cmd commands[] = {
 	{ "del", -2, cmd_del, true },
 	{ "exists", -2, cmd_exists, false },
 	{ "echo", 2, cmd_echo, false },
+	{ "strlen", 2, cmd_strlen, false },
 	{ "dbsize", 1, cmd_dbsize, false },
 	{ "flushall", -1, cmd_flushall, true },
 	{ "info", -1, cmd_info, false },
@@ -971,7 +981,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: kv-server [OPTIONS]\n"
 "A Redis-compatible (RESP2) in-memory key-value server: single-threaded epoll,\n"
-"PING ECHO SET(EX PX NX XX KEEPTTL) GET DEL EXISTS INCR MSET MGET DBSIZE\n"
+"PING ECHO SET(EX PX NX XX KEEPTTL) GET STRLEN DEL EXISTS INCR MSET MGET DBSIZE\n"
 "FLUSHALL INFO SAVE BGSAVE CONFIG-GET SELECT-0 QUIT.\n"
 "  --port N            TCP port on --bind (default 6379); 0 picks a free one\n"
 "                      and prints 'port N' as the first line on stdout\n"
