@@ -176,6 +176,13 @@ static void resp_bad(void **unused)
 	assert_int_equal(parse_str(big, sizeof(big), 512, out, sizeof(out)), RESP_ERR);
 	big[0] = '*';
 	assert_int_equal(parse_str(big, sizeof(big), 512, out, sizeof(out)), RESP_ERR);
+	/* found by fuzz_resp: an over-long header is refused even when its
+	 * CR is the last byte in (its LF not yet), as it is in pieces */
+	memset(big, '1', sizeof(big));
+	big[0] = '*';
+	big[2000] = '\r';
+	assert_int_equal(parse_str(big, 2001, 2001, out, sizeof(out)), RESP_ERR);
+	assert_int_equal(parse_str(big, 2001, 100, out, sizeof(out)), RESP_ERR);
 	/* a command cut in half is not an error: it waits */
 	assert_int_equal(parse_str("*2\r\n$3\r\nGET\r\n$5\r\nab", 20, 3, out, sizeof(out)),
 			 RESP_MORE);

@@ -259,6 +259,9 @@ static int parse_header(struct resp_req *r, const char *buf, size_t len,
 				    multi ? "mbulk" : "bulk");
 		return RESP_MORE;
 	}
+	if ((size_t)(cr - p) > lim->max_inline)	/* as if it came in pieces */
+		return perr(r, "Protocol error: too big %s count string",
+			    multi ? "mbulk" : "bulk");
 	if ((size_t)(cr - buf) + 1 >= len)
 		return RESP_MORE;	/* the \n has not arrived */
 	if (cr[1] != '\n' || !kv_str2ll(p + 1, (size_t)(cr - p - 1), v))
