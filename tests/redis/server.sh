@@ -103,3 +103,19 @@ expect_exit 0 "kv-server --help" "$KV_SERVER" --help
 expect_exit 1 "kv-server --port 70000 is refused" "$KV_SERVER" --port 70000
 expect_exit 1 "kv-server --max-query 12Q is refused" "$KV_SERVER" --max-query 12Q
 grep -q "^usage: kv-server" <("$KV_SERVER" --help) && pass "--help says usage" || fail "--help says usage" "no usage line"
+
+# memory goes back to the kernel under churn: large values are mmap'd and
+# unmapped, small ones freed and trimmed (malloc_trim) in the cron
+start_kv churn || { fail "kv-server starts" "see above"; exit 0; }
+for size in 262144 100; do
+	n=$((50000000 / size))
+	"$KV_BENCH" --port "$KV_PORT" --clients 4 --pipeline 16 --ratio 1:0 --key-pattern sequential \
+		--key-space $n --requests $n --data-size $size >/dev/null
+	full=$(rss_kb "$KV_PID")
+	redis-cli -p "$KV_PORT" flushall >/dev/null
+	sleep 0.5	# a few cron ticks
+	empty=$(rss_kb "$KV_PID")
+	[ "$full" -gt 40000 ] && [ "$empty" -lt 10000 ] \
+		&& pass "$n values of $size B: RSS $full KB, after FLUSHALL $empty KB" \
+		|| fail "memory returned after FLUSHALL ($size B values)" "RSS $full KB full, $empty KB after"
+done
