@@ -609,7 +609,7 @@ static void cmd_info(struct client *c, int argc, const char **argv,
 	}
 	fprintf(f, "# Server\r\nredis_version:%s\r\nredis_mode:standalone\r\n"
 		"process_id:%d\r\ntcp_port:%d\r\nuptime_in_seconds:%lld\r\n\r\n",
-		KV_VERSION, (int)getpid(), S.port,
+		KV_VERSION, (int)getpid(), S.port < 0 ? 0 : S.port,
 		(long long)(time(NULL) - S.started));
 	fprintf(f, "# Clients\r\nconnected_clients:%u\r\n\r\n", S.nclients);
 	fprintf(f, "# Memory\r\nused_memory:%zu\r\nused_memory_rss:%zu\r\n"
