@@ -26,6 +26,9 @@ command -v redis-server >/dev/null || { echo "compare: redis-server not installe
 [ -x "$wl/kv-server" ] && [ -x "$wl/kv-bench" ] || { echo "compare: run make first" >&2; exit 1; }
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system, clock ticks) a server has used: less sensitive to
+# other jobs on the machine than ops/s is
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -66,17 +69,20 @@ echo "# RSS empty: kv-server $(rss "$KV_PID") KB, redis-server $(rss "$REDIS_PID
 fill "$KV_PORT"
 fill "$REDIS_PORT"
 echo "# RSS with $keys keys of $dsize B: kv-server $(rss "$KV_PID") KB, redis-server $(rss "$REDIS_PID") KB"
-printf '%-13s %5s %10s %9s %9s %9s\n' server round ops/s p50_us p99_us p99.9_us
+printf '%-13s %5s %10s %9s %9s %9s %11s\n' server round ops/s p50_us p99_us p99.9_us server_us/op
 for r in $(seq "$rounds"); do
 	for s in kv-server redis-server; do
-		port=$KV_PORT
-		[ $s = redis-server ] && port=$REDIS_PORT
+		port=$KV_PORT pid=$KV_PID
+		[ $s = redis-server ] && port=$REDIS_PORT pid=$REDIS_PID
+		t0=$(cpu_ticks "$pid")
 		bench "$port" --clients "$clients" --ratio "$ratio" --test-time "$secs" --json \
 			>"$tmp/$s.json" || { echo "compare: kv-bench against $s failed" >&2; exit 1; }
-		python3 -c 'import json,sys
+		ticks=$(($(cpu_ticks "$pid") - t0))
+		python3 -c 'import json,os,sys
 d = json.load(open(sys.argv[1])); l = d["latency_us"]
-print("%-13s %5s %10.0f %9.0f %9.0f %9.0f" % (sys.argv[2], sys.argv[3], d["ops_per_sec"], l["p50"], l["p99"], l["p99.9"]))' \
-			"$tmp/$s.json" "$s" "$r"
+us = int(sys.argv[4]) * 1e6 / os.sysconf("SC_CLK_TCK") / max(d["ops"], 1)
+print("%-13s %5s %10.0f %9.0f %9.0f %9.0f %11.2f" % (sys.argv[2], sys.argv[3], d["ops_per_sec"], l["p50"], l["p99"], l["p99.9"], us))' \
+			"$tmp/$s.json" "$s" "$r" "$ticks"
 	done
 done
 stop
