@@ -190,6 +190,17 @@ if LIMITED:
         "client that never reads: closed at --max-output after %d KB, server alive" % (len(got) // 1024),
         "disconnections %s -> %s, closed %s, got %d bytes" % (before, after, closed, len(got)))
 
+    # one MGET whose reply would be 500 MB: stopped at the cap
+    before = info("client_output_buffer_limit_disconnections")
+    s = conn()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    send_quiet(s, b"*501\r\n$4\r\nMGET\r\n" + b"$3\r\nbig\r\n" * 500)
+    time.sleep(0.5)
+    after = info("client_output_buffer_limit_disconnections")
+    s.close()
+    tap(after == before + 1 and alive(), "MGET of 500 x 1 MB: closed at --max-output, server alive",
+        "disconnections %s -> %s" % (before, after))
+
     # many slow readers at once stay bounded too
     lazies = []
     for _ in range(20):

@@ -423,7 +423,13 @@ static void cmd_mget(struct client *c, int argc, const char **argv,
 {
 	resp_add_array(&c->out, argc - 1);
 	for (int i = 1; i < argc; i++) {
-		struct kv_entry *e = kv_db_find(&S.db, argv[i], lens[i], S.now_ms);
+		struct kv_entry *e;
+
+		/* over the output cap: the client is closed after this command,
+		 * do not build the rest of a reply it will never get */
+		if (c->out.len - c->sent > S.max_output)
+			return;
+		e = kv_db_find(&S.db, argv[i], lens[i], S.now_ms);
 
 		if (e) {
 			S.hits++;
