@@ -119,3 +119,19 @@ for size in 262144 100; do
 		&& pass "$n values of $size B: RSS $full KB, after FLUSHALL $empty KB" \
 		|| fail "memory returned after FLUSHALL ($size B values)" "RSS $full KB full, $empty KB after"
 done
+
+# BGSAVE's point: the parent takes copy-on-write faults while the child runs
+start_kv cow || { fail "kv-server starts" "see above"; exit 0; }
+"$KV_BENCH" --port "$KV_PORT" --clients 4 --pipeline 32 --ratio 1:0 --key-pattern sequential \
+	--key-space 50000 --requests 50000 --data-size 1000 >/dev/null
+minflt() { awk '{ print $10 }' "/proc/$1/stat"; }
+overwrite() {
+	"$KV_BENCH" --port "$KV_PORT" --clients 10 --ratio 1:0 --key-space 50000 \
+		--data-size 1000 --requests 20000 >/dev/null
+}
+a=$(minflt "$KV_PID"); overwrite; quiet=$(( $(minflt "$KV_PID") - a ))
+a=$(minflt "$KV_PID"); redis-cli -p "$KV_PORT" bgsave >/dev/null; overwrite
+forked=$(( $(minflt "$KV_PID") - a ))
+[ "$forked" -gt 500 ] && [ "$forked" -gt $((10 * quiet)) ] \
+	&& pass "writes during BGSAVE take COW faults: $forked minor faults (without: $quiet)" \
+	|| fail "writes during BGSAVE take COW faults" "$forked minor faults with BGSAVE, $quiet without"
