@@ -343,6 +343,9 @@ static void run_workload(const char *server)
 		/* prefilled: every GET hits */
 		assert_true(metric(job, "get_hit_ratio") == 1.0);
 		bgsaves += metric(job, "bgsaves");
+		/* the server ran where task 0 was placed */
+		if (!strcmp(server, "builtin"))
+			assert_int_equal(job->ran_on[0], cpus[0]);
 		usleep(25000);	/* let the next sample start with a BGSAVE */
 	}
 	assert_true(bgsaves >= 1);

@@ -262,6 +262,28 @@ static int start_server(struct rl_state *s)
 	return FB_OK;
 }
 
+/* The CPU a process last ran on (/proc/PID/stat field 39), or -1. */
+static int last_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int cpu = -1, field = 2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* after "pid (comm)": fields 3.. separated by single spaces */
+	for (; p && *p; p++)
+		if (*p == ' ' && ++field == 39) {
+			cpu = atoi(p + 1);
+			break;
+		}
+	return cpu;
+}
+
 static int pin_client(void *arg, unsigned int thread)
 {
 	struct rl_state *s = arg;
@@ -418,6 +440,8 @@ static int redis_like_run(struct fb_job *job, void *state, uint64_t ops,
 		maybe_bgsave(s);
 	rc = kvb_finish(s->kvb, &st, why, sizeof(why));
 	*done = st.ops;
+	if (s->server)	/* where the server ran: its child binds, cannot record */
+		fb_job_note_cpu(job, 0, last_cpu(s->server));
 	if (rc) {
 		fb_job_reason(job, "redis_like: %s", why);
 		return FB_FAIL;
