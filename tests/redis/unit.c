@@ -24,21 +24,6 @@
 #include "resp.h"
 #include "workload.h"
 
-/*
- * Until bench/pin.c (hwloc) is linked in, bind with the plain syscall;
- * the real fb_pin_self wins whenever libflushbench.a carries it.
- */
-__attribute__((weak)) int fb_pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
 /* ---- histogram ---- */
 
 static void hist_percentiles(void **unused)
