@@ -128,7 +128,7 @@ struct fb_memregion {
 	__u64 requests;		/* (in) flush requests made in this call, 1..FB_MAX_MEMREGION_REQS */
 	__u64 mode;		/* (in) enum fb_mr_mode */
 	__u64 gen_skip;		/* (in) enum fb_gen_skip (global mode only) */
-	__u64 chunk;		/* (in) 0: 1 MiB; else a power of two, PAGE_SIZE..FB_MAX_CHUNK_BYTES */
+	__u64 chunk;		/* (in) a power of two, PAGE_SIZE..FB_MAX_CHUNK_BYTES; 0: 1 MiB (written back) */
 	__u64 busy_ppm;		/* (in) firmware answers BUSY with this probability */
 	__u64 ratelimit_ppm;	/* (in) firmware answers RATE_LIMITED with this probability */
 	__u64 max_retries;	/* (in) retries per firmware call, 0..FB_MAX_FW_RETRIES */
