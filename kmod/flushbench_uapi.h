@@ -53,6 +53,7 @@ enum fb_arch { FB_ARCH_X86_64 = 1, FB_ARCH_ARM64 = 2 };
 #define FB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
 #define FB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
 #define FB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
+#define FB_CAP_PREEMPT_NOTIFIERS (1ULL << 4)	/* auto tracks moves as they happen */
 
 struct fb_info {
 	struct fb_hdr hdr;
