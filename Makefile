@@ -74,4 +74,6 @@ test:
 clean:
 	rm -rf $(BUILD) ./flushbench $(PROGS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only the compiler's dependency files: build/ also holds unpacked kernels
+# and initramfs trees whose *.d directories and files are not ours.
+-include $(wildcard $(FB_OBJS:.o=.d) $(BUILD)/bench/main.d)

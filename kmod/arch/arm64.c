@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64 half of flushbench, with the instructions of thread 004's patch.
+ * TLB: tlbi vale1 (+ the user ASID under KPTI) and dsb nsh (local) vs
+ * tlbi vale1is and __tlbi_sync_s1ish(), which repeats the TLBI when the
+ * kernel's ARM64_WORKAROUND_REPEAT_TLBI is active (broadcast). Barriers:
+ * dsb ish / dsb ishst. Caches: dc civac by VA over the smallest line
+ * (CTR_EL0.DminLine) then dsb sy. There is no architected EL1 "clean and
+ * invalidate everything" for memregions (set/way operations are not for
+ * coherency and are trapped by hypervisors), so the global operation is
+ * emulated firmware whose cost is the caller's global_ns.
+ */
+#include <linux/mm.h>
+#include <asm/arch_timer.h>
+#include <asm/barrier.h>
+#include <asm/cpufeature.h>
+#include <asm/cputype.h>
+#include <asm/mmu.h>
+#include <asm/tlbflush.h>
+
+#include "fb_arch.h"
+#include "flushbench_uapi.h"
+
+#define FB_CTR_DMINLINE_SHIFT	16
+
+u64 fb_arch_id(void)
+{
+	return FB_ARCH_ARM64;
+}
+
+u64 fb_arch_caps(void)
+{
+	u64 caps = 0;
+
+	if (fb_arch_tlbi_repeated())
+		caps |= FB_CAP_REPEAT_TLBI;
+	if (arm64_kernel_unmapped_at_el0())
+		caps |= FB_CAP_KPTI;
+	return caps;
+}
+
+u64 fb_arch_counter_hz(void)
+{
+	return arch_timer_get_cntfrq();
+}
+
+unsigned int fb_arch_cache_line(void)
+{
+	return 4U << ((read_cpuid_cachetype() >> FB_CTR_DMINLINE_SHIFT) & 0xf);
+}
+
+void fb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
+{
+	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
+
+	__tlbi(vale1, arg);
+	__tlbi_user(vale1, arg);
+	dsb(nsh);
+}
+
+void fb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
+{
+	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
+
+	__tlbi(vale1is, arg);
+	__tlbi_user(vale1is, arg);
+	__tlbi_sync_s1ish();
+}
+
+bool fb_arch_tlbi_repeated(void)
+{
+	return alternative_has_feature_unlikely(ARM64_WORKAROUND_REPEAT_TLBI);
+}
+
+void fb_arch_barrier_ish(void)
+{
+	dsb(ish);
+}
+
+void fb_arch_barrier_ishst(void)
+{
+	dsb(ishst);
+}
+
+void fb_arch_clean_inval_range(void *va, size_t len)
+{
+	unsigned long line = fb_arch_cache_line();
+	unsigned long p = (unsigned long)va & ~(line - 1);
+	unsigned long end = (unsigned long)va + len;
+
+	for (; p < end; p += line)
+		asm volatile("dc civac, %0" : : "r" (p) : "memory");
+	dsb(sy);
+}
+
+void fb_arch_global_flush(void)
+{
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushbench.ko: the kernel half of flushbench. It measures, on a stock
+ * kernel, two designs from linux-arm-kernel review threads:
+ *  - arm64 "don't broadcast TLBI if the mm was only active on this CPU"
+ *    (local vs broadcast invalidation, the tracking and its barriers), and
+ *  - a memregion clean+invalidate provider (by range vs global, firmware
+ *    BUSY/RATE_LIMITED retries, the global_flush_gen skip and its fix).
+ * This file is the misc device and the ioctl path: copy in, check the
+ * header word, dispatch, copy out. See docs/kmod.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "fb_arch.h"
+#include "fb_internal.h"
+
+bool fb_all_zero(const __u64 *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i])
+			return false;
+	return true;
+}
+
+static long fb_cmd_info(struct fb_info *in)
+{
+	if (!fb_all_zero(in->reserved, ARRAY_SIZE(in->reserved)))
+		return -EINVAL;
+	in->arch = fb_arch_id();
+	in->caps = fb_arch_caps();
+	if (fb_tlbi_notifiers())
+		in->caps |= FB_CAP_PREEMPT_NOTIFIERS;
+	in->ncpus = num_online_cpus();
+	in->cache_line = fb_arch_cache_line();
+	in->counter_hz = fb_arch_counter_hz();
+	in->page_size = PAGE_SIZE;
+	return 0;
+}
+
+static int fb_open(struct inode *inode, struct file *file)
+{
+	struct fb_file *ff = kzalloc(sizeof(*ff), GFP_KERNEL);
+
+	if (!ff)
+		return -ENOMEM;
+	mutex_init(&ff->lock);
+	file->private_data = ff;
+	return 0;
+}
+
+static int fb_release(struct inode *inode, struct file *file)
+{
+	struct fb_file *ff = file->private_data;
+
+	vfree(ff->buf);
+	mutex_destroy(&ff->lock);
+	kfree(ff);
+	return 0;
+}
+
+static long fb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	size_t size = _IOC_SIZE(cmd);
+	struct fb_hdr *hdr;
+	long ret;
+
+	switch (cmd) {
+	case FB_IOC_INFO:
+	case FB_IOC_TLBI:
+	case FB_IOC_MEMREGION:
+	case FB_IOC_RACE:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	hdr = memdup_user(uarg, size);
+	if (IS_ERR(hdr))
+		return PTR_ERR(hdr);
+	if (hdr->size != size || hdr->version != FB_UAPI_VERSION) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+
+	switch (cmd) {
+	case FB_IOC_INFO:
+		ret = fb_cmd_info((struct fb_info *)hdr);
+		break;
+	case FB_IOC_TLBI:
+		ret = fb_cmd_tlbi((struct fb_tlbi *)hdr);
+		break;
+	case FB_IOC_MEMREGION:
+		ret = fb_cmd_memregion(file->private_data,
+				       (struct fb_memregion *)hdr);
+		break;
+	default:
+		ret = fb_cmd_race((struct fb_race *)hdr);
+		break;
+	}
+	if (!ret && copy_to_user(uarg, hdr, size))
+		ret = -EFAULT;
+out_free:
+	kfree(hdr);
+	return ret;
+}
+
+static const struct file_operations fb_fops = {
+	.owner = THIS_MODULE,
+	.open = fb_open,
+	.release = fb_release,
+	.unlocked_ioctl = fb_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice fb_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "flushbench",
+	.fops = &fb_fops,
+	.mode = 0600,
+};
+
+static int __init fb_init(void)
+{
+	int ret;
+
+	fb_tlbi_init();
+	ret = misc_register(&fb_misc);
+	if (ret) {
+		pr_err("misc_register failed: %d\n", ret);
+		goto err_tlbi;
+	}
+	pr_info("ready: /dev/flushbench, uapi %d\n", FB_UAPI_VERSION);
+	return 0;
+
+err_tlbi:
+	fb_tlbi_exit();
+	return ret;
+}
+
+static void __exit fb_exit(void)
+{
+	misc_deregister(&fb_misc);
+	fb_tlbi_exit();
+}
+
+module_init(fb_init);
+module_exit(fb_exit);
+MODULE_DESCRIPTION("flushbench: TLB invalidation and cache maintenance probes");
+MODULE_LICENSE("GPL");

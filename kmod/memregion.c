@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FB_IOC_MEMREGION: clean+invalidate a region the way thread 000's SMCCC
+ * provider would, with thread 001's constraint that nothing holds
+ * interrupts (or preemption) off across a flush of many gigabytes.
+ *
+ * range   the CPU cleans by VA, one chunk at a time (arm64 dc civac,
+ *         x86 clflushopt), with a cond_resched() and a signal check
+ *         between chunks. Each chunk is one simulated firmware call.
+ * global  one simulated firmware call per request: x86 wbinvd on every
+ *         CPU, arm64 an emulated firmware operation (no architected EL1
+ *         equivalent); both then take global_ns, spun in 100 us slices.
+ *         Requests go through the device-wide provider, so gen_skip
+ *         decides whether concurrent callers may share a flush.
+ *
+ * The simulated firmware answers BUSY or RATE_LIMITED with the given
+ * probabilities; a call is retried at most max_retries times with a
+ * doubling backoff, then the request fails with -EBUSY or -EAGAIN (as
+ * smccc_cache_status_to_errno() would map them), reported in ->error.
+ */
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "fb_arch.h"
+#include "fb_internal.h"
+
+#define FB_DEFAULT_CHUNK	(1ULL << 20)
+
+static struct fb_provider fb_global_provider = {
+	.lock = __MUTEX_INITIALIZER(fb_global_provider.lock),
+	.started = ATOMIC64_INIT(0),
+};
+
+struct fb_mr_req {
+	struct fb_memregion *m;
+	u64 bytes;		/* m->bytes, in whole pages for user memory */
+	struct page **pages;	/* user mode: one chunk's pinned pages */
+	void *buf;		/* module mode: the buffer */
+	u64 last_resched;	/* ktime of the last resched point */
+};
+
+/* Note a resched point: account the stretch since the last one. */
+static int fb_mr_resched(struct fb_mr_req *r)
+{
+	u64 now = ktime_get_ns();
+
+	if (now - r->last_resched > r->m->max_chunk_ns)
+		r->m->max_chunk_ns = now - r->last_resched;
+	r->m->chunks++;
+	if (signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	r->last_resched = ktime_get_ns();
+	return 0;
+}
+
+/* One firmware answer: 0, -EBUSY (BUSY) or -EAGAIN (RATE_LIMITED). */
+static int fb_fw_answer(struct fb_memregion *m)
+{
+	u32 x = get_random_u32() % FB_PPM;
+
+	if (x < m->busy_ppm) {
+		m->busy++;
+		return -EBUSY;
+	}
+	if (x < m->busy_ppm + m->ratelimit_ppm) {
+		m->ratelimited++;
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* Ask the simulated firmware until it accepts, within the retry budget. */
+static int fb_fw_call(struct fb_memregion *m)
+{
+	u64 i, delay = m->backoff_us;
+	int ret;
+
+	for (i = 0;; i++) {
+		ret = fb_fw_answer(m);
+		if (!ret || i >= m->max_retries)
+			return ret;
+		m->retries++;
+		if (delay)
+			fsleep(delay);
+		delay = min_t(u64, delay * 2, FB_MAX_BACKOFF_US);
+		if (signal_pending(current))
+			return -EINTR;
+	}
+}
+
+static int fb_mr_range_chunk(struct fb_mr_req *r, u64 off, u64 len)
+{
+	struct fb_memregion *m = r->m;
+	unsigned long uaddr = m->addr + off;
+	int n = len >> PAGE_SHIFT, got, i, ret;
+
+	ret = fb_fw_call(m);
+	if (ret)
+		return ret;
+	if (!m->addr) {
+		fb_arch_clean_inval_range(r->buf + off, len);
+		return 0;
+	}
+	got = pin_user_pages_fast(uaddr, n, 0, r->pages);
+	if (got < 0)
+		return got;
+	for (i = 0; i < got; i++) {
+		void *va = kmap_local_page(r->pages[i]);
+
+		fb_arch_clean_inval_range(va, PAGE_SIZE);
+		kunmap_local(va);
+	}
+	unpin_user_pages(r->pages, got);
+	return got == n ? 0 : -EFAULT;
+}
+
+static int fb_mr_range(struct fb_mr_req *r)
+{
+	struct fb_memregion *m = r->m;
+	u64 off, len;
+	int ret;
+
+	for (off = 0; off < r->bytes; off += len) {
+		len = min(m->chunk, r->bytes - off);
+		ret = fb_mr_range_chunk(r, off, len);
+		if (ret)
+			return ret;
+		m->bytes_flushed += len;
+		ret = fb_mr_resched(r);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int fb_mr_global_flush(void *arg)
+{
+	struct fb_mr_req *r = arg;
+	int ret;
+
+	ret = fb_fw_call(r->m);
+	if (ret)
+		return ret;
+	fb_arch_global_flush();
+	if (!fb_spin_ns(r->m->global_ns, true))
+		return -EINTR;
+	r->m->flushes++;
+	return fb_mr_resched(r);
+}
+
+static const struct fb_provider_ops fb_mr_global_ops = {
+	.flush = fb_mr_global_flush,
+};
+
+static int fb_mr_check(struct fb_memregion *m)
+{
+	u64 ulen = PAGE_ALIGN(m->bytes);
+
+	if (m->flags || !fb_all_zero(m->reserved, ARRAY_SIZE(m->reserved)))
+		return -EINVAL;
+	if (m->mode > FB_MR_GLOBAL || m->gen_skip > FB_GEN_SKIP_BATCHED)
+		return -EINVAL;
+	if (!m->bytes || !m->requests)
+		return -EINVAL;
+	if (m->bytes > FB_MAX_MEMREGION_BYTES ||
+	    m->requests > FB_MAX_MEMREGION_REQS ||
+	    m->chunk > FB_MAX_CHUNK_BYTES ||
+	    m->max_retries > FB_MAX_FW_RETRIES ||
+	    m->backoff_us > FB_MAX_BACKOFF_US ||
+	    m->global_ns > FB_MAX_GLOBAL_NS)
+		return -E2BIG;
+	if (m->busy_ppm > FB_PPM || m->ratelimit_ppm > FB_PPM ||
+	    m->busy_ppm + m->ratelimit_ppm > FB_PPM)
+		return -EINVAL;
+	if (!m->chunk)
+		m->chunk = FB_DEFAULT_CHUNK;
+	if (m->chunk < PAGE_SIZE || !is_power_of_2(m->chunk))
+		return -EINVAL;
+	if (m->addr && !PAGE_ALIGNED(m->addr))
+		return -EINVAL;
+	if (m->addr && !access_ok((void __user *)(unsigned long)m->addr, ulen))
+		return -EFAULT;
+	return 0;
+}
+
+/* The module-owned buffer of this file, grown to at least bytes. */
+static void *fb_mr_buffer(struct fb_file *ff, size_t bytes)
+{
+	if (ff->buf_bytes < bytes) {
+		vfree(ff->buf);
+		ff->buf_bytes = 0;
+		ff->buf = vzalloc(bytes);
+		if (ff->buf)
+			ff->buf_bytes = bytes;
+	}
+	return ff->buf;
+}
+
+long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m)
+{
+	struct fb_mr_req r = { .m = m };
+	u64 i, start;
+	bool skipped;
+	long ret;
+	int err;
+
+	ret = fb_mr_check(m);
+	if (ret)
+		return ret;
+	memset(&m->out, 0, sizeof(m->out));
+	/* User memory is pinned and flushed in whole pages. */
+	r.bytes = m->addr ? PAGE_ALIGN(m->bytes) : m->bytes;
+
+	mutex_lock(&ff->lock);
+	if (m->addr) {
+		r.pages = kvmalloc_array(m->chunk >> PAGE_SHIFT,
+					 sizeof(*r.pages), GFP_KERNEL);
+		if (!r.pages) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	} else {
+		r.buf = fb_mr_buffer(ff, m->bytes);
+		if (!r.buf) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+
+	start = ktime_get_ns();
+	r.last_resched = start;
+	for (i = 0; i < m->requests; i++) {
+		if (m->mode == FB_MR_RANGE) {
+			err = fb_mr_range(&r);
+			skipped = false;
+			if (!err)
+				m->flushes++;
+		} else {
+			err = fb_provider_request(&fb_global_provider,
+						  m->gen_skip,
+						  &fb_mr_global_ops, &r,
+						  &skipped);
+		}
+		if (err == -EINTR) {
+			ret = -EINTR;
+			break;
+		}
+		if (err) {
+			m->failed++;
+			m->error = -err;
+			continue;
+		}
+		m->served++;
+		m->skipped += skipped;
+	}
+	m->total_ns = ktime_get_ns() - start;
+	kvfree(r.pages);
+out_unlock:
+	mutex_unlock(&ff->lock);
+	return ret;
+}

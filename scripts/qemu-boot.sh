@@ -1,0 +1,144 @@
+#!/bin/bash
+# Boot a kernel + initramfs in QEMU and report how it ended.
+#
+# Usage: scripts/qemu-boot.sh --arch x86_64|arm64 --kernel IMG --initrd CPIO
+#          --log FILE [--append STR] [--smp N] [--mem SIZE] [--timeout SEC]
+#          [--accel auto|kvm|tcg] [--no-pvh] [--qemu-arg ARG]...
+# Defaults: smp 2, mem 1G, timeout 300, accel auto, append "quiet".
+# --qemu-arg passes one more argument to QEMU (repeat for each: -drive ...).
+#   x86_64: KVM is tried first (a probe boot with a short timeout, cached
+#     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
+#     XZ bzImage is unpacked once to IMG.vmlinux and booted through the PVH
+#     entry (faster) unless --no-pvh or the unpacking fails.
+#   arm64: always TCG here (x86_64 host): -M virt -cpu max,pauth-impdef=on.
+# The serial console goes to FILE. Prints "ACCEL=kvm|tcg" and
+# "STATUS=ok|timeout|panic|no-output|error" on stdout; on anything but ok the
+# last console lines go to stderr.
+# Exit: 0 ok (QEMU exited 0, console output, no panic), 2 timeout, 3 panic,
+#       4 no output, 1 usage or QEMU error.
+set -uo pipefail
+die() { echo "qemu-boot: $*" >&2; exit 1; }
+
+arch="" kernel="" initrd="" log="" append="quiet" smp=2 mem=1G limit=300
+accel=auto pvh=1 extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch) arch=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) limit=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	--no-pvh) pvh=0; shift ;;
+	--qemu-arg) extra+=("$2"); shift 2 ;;
+	*) die "unknown argument '$1' (see the header of $0)" ;;
+	esac
+done
+[ -n "$arch" ] && [ -n "$kernel" ] && [ -n "$initrd" ] && [ -n "$log" ] ||
+	die "usage: $0 --arch ARCH --kernel IMG --initrd CPIO --log FILE [...]"
+[ -r "$kernel" ] || die "kernel $kernel: not readable"
+[ -r "$initrd" ] || die "initrd $initrd: not readable"
+case "$accel" in auto | kvm | tcg) ;; *) die "--accel $accel: want auto, kvm or tcg" ;; esac
+
+# The uncompressed vmlinux inside an XZ bzImage (PVH-bootable), or nothing.
+vmlinux_of() {	# BZIMAGE
+	local out=$1.vmlinux off
+	if [ ! -s "$out" ]; then
+		off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$1" 2>/dev/null | head -1 | cut -d: -f1)
+		[ -n "$off" ] || return 1
+		tail -c +$((off + 1)) "$1" | xz -dc > "$out.tmp" 2>/dev/null
+		if ! readelf -n "$out.tmp" 2>/dev/null | grep -q 'Xen'; then
+			rm -f "$out.tmp"
+			return 1
+		fi
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+case "$arch" in
+x86_64)
+	qemu=qemu-system-x86_64
+	console=ttyS0
+	machine=(-M q35)
+	if [ $pvh = 1 ] && vm=$(vmlinux_of "$kernel"); then
+		kernel=$vm
+	fi
+	;;
+arm64)
+	qemu=qemu-system-aarch64
+	console=ttyAMA0
+	machine=(-M virt)
+	[ "$accel" = kvm ] && die "arm64: no KVM on this host; use tcg"
+	accel=tcg
+	;;
+*) die "ARCH '$arch': want x86_64 or arm64" ;;
+esac
+command -v $qemu >/dev/null || die "$qemu not found"
+
+run_qemu() {	# ACCEL LIMIT LOG APPEND
+	local cpu
+	if [ "$1" = kvm ]; then
+		cpu=(-cpu host,-arch-capabilities)
+	elif [ "$arch" = arm64 ]; then
+		cpu=(-cpu max,pauth-impdef=on)
+	else
+		cpu=(-cpu max)
+	fi
+	: > "$3"
+	timeout -k 5 "$2" $qemu "${machine[@]}" -accel "$1" "${cpu[@]}" \
+		-smp "$smp" -m "$mem" -display none -monitor none \
+		-serial "file:$3" -no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-append "console=$console panic=-1 $4" "${extra[@]}" \
+		< /dev/null 2>> "$3.qemu"
+}
+
+# KVM works when a probe boot (no init) gets as far as mounting a root.
+kvm_works() {
+	local probe=$kernel.kvm-probe plog
+	[ -e /dev/kvm ] || return 1
+	if [ ! -s "$probe" ]; then
+		plog=$(mktemp)
+		run_qemu kvm 15 "$plog" "rdinit=/fb-no-such-init" >/dev/null 2>&1
+		if grep -q 'Unable to mount root\|No working init found' "$plog"; then
+			echo ok > "$probe"
+		else
+			echo fail > "$probe"
+		fi
+		rm -f "$plog" "$plog.qemu"
+	fi
+	[ "$(cat "$probe")" = ok ]
+}
+
+if [ "$accel" = auto ]; then
+	if kvm_works; then accel=kvm; else accel=tcg; fi
+fi
+echo "ACCEL=$accel"
+rm -f "$log.qemu"
+run_qemu "$accel" "$limit" "$log" "$append"
+rc=$?
+
+status=ok
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	status=timeout
+elif grep -q 'Kernel panic' "$log"; then
+	status=panic
+elif [ ! -s "$log" ]; then
+	status=no-output
+elif [ $rc != 0 ]; then
+	status=error
+fi
+echo "STATUS=$status"
+if [ $status != ok ]; then
+	{
+		echo "qemu-boot: $arch guest ($accel) ended: $status (qemu exit $rc); last console lines of $log:"
+		tail -25 "$log" | sed 's/^/  | /'
+		[ -s "$log.qemu" ] && sed 's/^/  qemu: /' "$log.qemu" | tail -5
+	} >&2
+fi
+case $status in
+ok) exit 0 ;; timeout) exit 2 ;; panic) exit 3 ;; no-output) exit 4 ;; *) exit 1 ;;
+esac
