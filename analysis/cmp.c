@@ -514,7 +514,8 @@ out:
  * effect deff = 1 + (m - 1) ICC (m samples per run on average, ICC the
  * share of the variance between runs, estimated from both sides) is the
  * factor by which pooling overstates the information. The test statistic
- * is divided by sqrt(deff) and the interval widened by it. Needs two runs
+ * is divided by sqrt(deff) and the interval is the one of that test (the
+ * variance of U times deff, see fb_change). Needs two runs
  * on one side at least; single runs cannot show their spread (calibrate).
  */
 int fb_row_icc(const struct fb_row *r, unsigned int nsides, double *icc,
@@ -548,7 +549,6 @@ int fb_row_icc(const struct fb_row *r, unsigned int nsides, double *icc,
 static int run_effect(const struct fb_cmp *c, struct fb_row *r,
 		      const struct fb_mw *mw)
 {
-	bool logs = r->sum[0].min > 0 && r->sum[1].min > 0;
 	double m, sq;
 	int err;
 
@@ -559,15 +559,6 @@ static int run_effect(const struct fb_cmp *c, struct fb_row *r,
 	r->deff = 1 + (m - 1) * r->icc;
 	sq = sqrt(r->deff);
 	r->p = fmax(r->p, fmin(1.0, 2 * gsl_cdf_ugaussian_Q(fabs(mw->z) / sq)));
-	if (!r->have_ratio)
-		return 0;
-	if (logs) {
-		r->r.lo = r->r.est * pow(r->r.lo / r->r.est, sq);
-		r->r.hi = r->r.est * pow(r->r.hi / r->r.est, sq);
-	} else {
-		r->r.lo = r->r.est - (r->r.est - r->r.lo) * sq;
-		r->r.hi = r->r.est + (r->r.hi - r->r.est) * sq;
-	}
 	return 0;
 }
 
@@ -580,40 +571,20 @@ static double fmax_nan(double a, double b)
 	return fmax(a, b);
 }
 
-/* The interval of NEW/BASE for one tested row. */
+/*
+ * The change NEW/BASE of one tested row with its interval (fb_change),
+ * allowing for the run effect (r->deff) as the p-value does.
+ */
 static void row_interval(const struct fb_cmp *c, struct fb_row *r, size_t i)
 {
 	const struct fb_vals *b = &r->side[FB_BASE], *n = &r->side[FB_NEW];
-	bool pos = r->sum[FB_BASE].min > 0 && r->sum[FB_NEW].min > 0;
-	double mb = r->sum[FB_BASE].median;
-	int err = -E2BIG;
+	struct fb_change_opts o = {
+		.conf = c->o.conf, .bootstrap = c->o.ci == FB_CI_BOOTSTRAP,
+		.nboot = c->o.nboot, .seed = c->o.seed + i, .deff = r->deff,
+	};
 
-	if (r->sum[FB_BASE].max == 0 && r->sum[FB_NEW].max == 0) {
-		/* a count that is 0 on both sides did not change */
-		r->r = (struct fb_ratio){ 1, 1, 1, 1 };
-		r->have_ratio = true;
-		return;
-	}
-	if (c->o.ci == FB_CI_HL && pos)
-		err = fb_hl_ratio(b->v, b->n, n->v, n->n, c->o.conf, &r->r);
-	if (!err) {
-		r->have_ratio = true;
-		return;
-	}
-	if (c->o.ci == FB_CI_HL && !pos && mb > 0) {
-		/* counts per op can be 0: shift on the raw scale */
-		err = fb_hl_shift(b->v, b->n, n->v, n->n, c->o.conf, &r->r);
-		if (!err) {
-			r->r.est = 1 + r->r.est / mb;
-			r->r.lo = 1 + r->r.lo / mb;
-			r->r.hi = 1 + r->r.hi / mb;
-			r->have_ratio = true;
-			return;
-		}
-	}
-	if (mb > 0 && !fb_bootstrap_ratio(b->v, b->n, n->v, n->n, c->o.conf,
-					  c->o.nboot, c->o.seed + i, &r->r))
-		r->have_ratio = true;
+	/* -EDOM: BASE median 0, no relative change (shown as n/a) */
+	r->have_ratio = !fb_change(b->v, b->n, n->v, n->n, &o, &r->r);
 }
 
 int fb_cmp_analyse(struct fb_cmp *c)
@@ -656,9 +627,9 @@ int fb_cmp_analyse(struct fb_cmp *c)
 				    r->side[1].n, &mw))
 			goto oom;
 		r->p = r->p_pooled = mw.p;
-		row_interval(c, r, i);
 		if (run_effect(c, r, &mw))
 			goto oom;
+		row_interval(c, r, i);
 		p[k++] = r->p;
 		/* noise floor: MDE at the Bonferroni level of the table */
 		cv = fmax_nan(r->sum[0].cv, r->sum[1].cv);
@@ -708,10 +679,10 @@ double fb_row_change(const struct fb_row *r)
 	return r->have_ratio ? (r->r.est - 1) * 100 : NAN;
 }
 
-/* Improvement of a ratio: the ratio itself, or its reciprocal. */
+/* Improvement of a ratio, shift or reciprocal: see fb_improvement. */
 static double improve(const struct fb_row *r, double ratio)
 {
-	return (r->better == FB_HIGHER_IS_BETTER ? ratio : 1 / ratio) - 1;
+	return fb_improvement(&r->r, r->better == FB_HIGHER_IS_BETTER, ratio);
 }
 
 double fb_row_improvement(const struct fb_row *r)
@@ -721,10 +692,9 @@ double fb_row_improvement(const struct fb_row *r)
 
 void fb_row_improvement_ci(const struct fb_row *r, double *lo, double *hi)
 {
-	double a = improve(r, r->r.lo) * 100, b = improve(r, r->r.hi) * 100;
-
-	*lo = fmin(a, b);
-	*hi = fmax(a, b);
+	fb_improvement_ci(&r->r, r->better == FB_HIGHER_IS_BETTER, lo, hi);
+	*lo *= 100;
+	*hi *= 100;
 }
 
 void fb_row_class(const struct fb_row *r, char *buf, size_t len)

@@ -163,29 +163,55 @@ static bool plottable(const struct fb_row *r)
 	return r->tested && r->have_ratio && r->sum[FB_BASE].median > 0;
 }
 
+/*
+ * An unbounded interval end (too few values to reject any change) drawn
+ * to the edge of the plot: bound is past every finite value plotted.
+ */
+static double clip_end(double v, double bound)
+{
+	return isfinite(v) ? v : copysign(bound, v);
+}
+
+static double grow_bound(double bound, double v)
+{
+	return isfinite(v) ? fmax(bound, 1.1 * fabs(v)) : bound;
+}
+
+/* A plotted row's improvement, lo and hi in percent; false if not plotted. */
+static bool change_of(const struct fb_row *r, double v[3])
+{
+	if (!plottable(r))
+		return false;
+	v[0] = fb_row_improvement(r);
+	fb_row_improvement_ci(r, &v[1], &v[2]);
+	return true;
+}
+
 static int plot_change(const struct fb_cmp *c, const char *dir)
 {
 	const char *cmd = c->o.cmd;
 	char label[2 * FB_CELL];
 	FILE *d, *g;
+	double bound = 100 * c->o.min_effect, v[3];
 	int k = 0, h;
 
 	d = open_in(cmd, dir, "change.dat");
 	if (!d)
 		return -1;
-	fprintf(d, "# index label improvement_pct lo_pct hi_pct mark(0 none, 1 I, 2 R)\n");
+	fprintf(d, "# index label improvement_pct lo_pct hi_pct mark(0 none, 1 I, 2 R); unbounded ends at the plot's edge\n");
+	for (size_t i = 0; i < c->nrows; i++)
+		for (int j = 0; j < 3 && change_of(&c->rows[i], v); j++)
+			bound = grow_bound(bound, v[j]);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
-		double lo, hi;
 
-		if (!plottable(r))
+		if (!change_of(r, v))
 			continue;
-		fb_row_improvement_ci(r, &lo, &hi);
 		row_label(r, label, sizeof(label));
 		fprintf(d, "%d ", k++);
 		put_label(d, label);
-		fprintf(d, " %.6g %.6g %.6g %d\n", fb_row_improvement(r), lo, hi,
-			(int)r->mark);
+		fprintf(d, " %.6g %.6g %.6g %d\n", v[0], clip_end(v[1], bound),
+			clip_end(v[2], bound), (int)r->mark);
 	}
 	if (close_in(cmd, dir, "change.dat", d))
 		return -1;
@@ -202,7 +228,7 @@ static int plot_change(const struct fb_cmp *c, const char *dir)
 	snprintf(label, sizeof(label), "%s vs %s: improvement of NEW over BASE per row, %g%% interval (> 0 is better)",
 		 c->set[FB_NEW].spec, c->set[FB_BASE].spec, c->o.conf * 100);
 	put_gp_string(g, label);
-	fprintf(g, "\nset xlabel 'improvement (%%): higher-is-better metrics as measured, lower-is-better ones as their reciprocal'\n"
+	fprintf(g, "\nset xlabel 'improvement (%%): ratio (reciprocal if lower is better); counts with 0: shift / BASE median'\n"
 		"set ylabel ''\nset yrange [%d:-1]\nset ytics scale 0\nset grid xtics\n"
 		"set key outside bottom center horizontal\n"
 		"set arrow from 0, graph 0 to 0, graph 1 nohead lc rgb 'black'\n"
@@ -384,8 +410,12 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 					r = &cs[k].rows[j];
 			if (!r || !plottable(r))
 				continue;	/* a gap in this line */
+			/* an unbounded end: as far as the change goes the other way, or 100% */
 			fprintf(d, "%d %.6g %.6g %.6g\n", k, fb_row_change(r),
-				(r->r.lo - 1) * 100, (r->r.hi - 1) * 100);
+				clip_end((r->r.lo - 1) * 100,
+					 grow_bound(100, fb_row_change(r))),
+				clip_end((r->r.hi - 1) * 100,
+					 grow_bound(100, fb_row_change(r))));
 		}
 		fprintf(d, "\n\n");
 		lines++;

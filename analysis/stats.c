@@ -217,46 +217,78 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Whether x and y hold a value twice (then Mann-Whitney is not exact). */
+static int have_ties(const double *x, size_t nx, const double *y, size_t ny,
+		     bool *ties)
+{
+	double *v = malloc((nx + ny) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, x, nx * sizeof(*v));
+	memcpy(v + nx, y, ny * sizeof(*v));
+	gsl_sort(v, 1, nx + ny);
+	*ties = false;
+	for (size_t i = 1; i < nx + ny && !*ties; i++)
+		*ties = v[i] == v[i - 1];
+	free(v);
+	return 0;
+}
+
 /*
  * The rank k (1-based) of the lower interval end among the m pairwise
- * differences: the largest k with P(U <= k - 1) <= (1 - conf) / 2.
- * Also the coverage actually achieved. k >= 1 always.
+ * differences, from the null distribution of U that fb_mann_whitney uses
+ * for the same values, so that the interval is the set of shifts the
+ * test does not reject: exact (the largest k with P(U <= k - 1) <=
+ * (1 - conf) / 2) without ties up to FB_MW_EXACT_MAX a side, otherwise
+ * the normal approximation with the continuity correction (its variance
+ * without the tie correction: ties only make the test more significant,
+ * so an interval that excludes a shift implies p <= 1 - conf). deff > 1
+ * multiplies the variance of U (the design effect of runs): the normal
+ * cut-off is used too, and the smaller k kept. Also the coverage
+ * actually achieved. k = 0 when the test cannot reject any shift at this
+ * level (3 values against 3: p >= 0.1): the interval is unbounded.
  */
-static int hl_cutoff(size_t nx, size_t ny, double conf, size_t *k,
-		     double *achieved)
+static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
+		     double deff, size_t *k, double *achieved)
 {
 	size_t m = nx * ny;
 	double half = (1 - conf) / 2;
+	double sigma = sqrt((double)m * (nx + ny + 1) / 12 * fmax(deff, 1));
+	double z = gsl_cdf_ugaussian_Qinv(half);
+	double kk = floor((double)m / 2 - z * sigma + 0.5);
+	size_t kn = kk < 1 ? 0 : (size_t)kk;
 
-	if (nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
+	*k = kn;
+	*achieved = 1 - 2 * gsl_cdf_ugaussian_P(((double)kn - 0.5 -
+						 (double)m / 2) / sigma);
+	if (!ties && nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
 		double *cdf = mw_null_cdf(nx, ny);
+		size_t ke;
 
 		if (!cdf)
 			return -ENOMEM;
-		/* k - 1 is the largest u with P(U <= u) <= half */
-		for (*k = 0; *k <= m && cdf[*k] <= half + 1e-12; (*k)++)
+		/* ke - 1 is the largest u with P(U <= u) <= half */
+		for (ke = 0; ke <= m && cdf[ke] <= half + 1e-12; ke++)
 			;
-		if (!*k)
-			*k = 1;
-		*achieved = 1 - 2 * cdf[*k - 1];
+		if (!(deff > 1) || ke <= kn) {
+			*k = ke;
+			if (ke && !(deff > 1))
+				*achieved = 1 - 2 * cdf[ke - 1];
+		}
 		free(cdf);
-	} else {
-		double sigma = sqrt((double)m * (nx + ny + 1) / 12);
-		double z = gsl_cdf_ugaussian_Qinv(half);
-		double kk = floor((double)m / 2 - z * sigma + 0.5);
-
-		*k = kk < 1 ? 1 : (size_t)kk;
-		*achieved = 1 - 2 * gsl_cdf_ugaussian_P(((double)*k - 0.5 -
-						   (double)m / 2) / sigma);
 	}
+	if (!*k)
+		*achieved = 1;
 	return 0;
 }
 
 static int hl(const double *x, size_t nx, const double *y, size_t ny,
-	      double conf, bool logscale, struct fb_ratio *r)
+	      double conf, double deff, bool logscale, struct fb_ratio *r)
 {
 	size_t m = nx * ny, k, i, j;
 	double *d, achieved;
+	bool ties;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -264,6 +296,9 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 		return -EINVAL;
 	if (m > FB_HL_MAX_PAIRS)
 		return -E2BIG;
+	err = have_ties(x, nx, y, ny, &ties);
+	if (err)
+		return err;
 	d = malloc(m * sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -278,7 +313,7 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 		}
 	}
 	qsort(d, m, sizeof(*d), cmp_double);
-	err = hl_cutoff(nx, ny, conf, &k, &achieved);
+	err = hl_cutoff(nx, ny, conf, ties, deff, &k, &achieved);
 	if (err) {
 		free(d);
 		return err;
@@ -286,8 +321,8 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 	if (k > (m + 1) / 2)
 		k = (m + 1) / 2;
 	r->est = gsl_stats_median_from_sorted_data(d, 1, m);
-	r->lo = d[k - 1];
-	r->hi = d[m - k];
+	r->lo = k ? d[k - 1] : -INFINITY;
+	r->hi = k ? d[m - k] : INFINITY;
 	r->achieved = achieved;
 	free(d);
 	if (logscale) {
@@ -301,13 +336,13 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 int fb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r)
 {
-	return hl(x, nx, y, ny, conf, true, r);
+	return hl(x, nx, y, ny, conf, 1, true, r);
 }
 
 int fb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r)
 {
-	return hl(x, nx, y, ny, conf, false, r);
+	return hl(x, nx, y, ny, conf, 1, false, r);
 }
 
 static double resample_median(const gsl_rng *rng, const double *x, size_t n,
@@ -319,9 +354,13 @@ static double resample_median(const gsl_rng *rng, const double *x, size_t n,
 	return gsl_stats_median_from_sorted_data(buf, 1, n);
 }
 
-int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
-		       size_t ny, double conf, unsigned int nboot,
-		       unsigned long seed, struct fb_ratio *r)
+/*
+ * Percentile bootstrap of median(y) / median(x), or with shift of
+ * (median(y) - median(x)) / median(x) + 1 over the fixed BASE median.
+ */
+static int bootstrap(const double *x, size_t nx, const double *y, size_t ny,
+		     double conf, unsigned int nboot, unsigned long seed,
+		     bool shift, struct fb_ratio *r)
 {
 	double *buf, *ratios, mx, my;
 	gsl_rng *rng;
@@ -344,7 +383,10 @@ int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
 		double bx = resample_median(rng, x, nx, buf);
 		double by = resample_median(rng, y, ny, buf);
 
-		ratios[b] = bx > 0 ? by / bx : INFINITY;
+		if (shift)
+			ratios[b] = 1 + (by - bx) / mx;
+		else
+			ratios[b] = bx > 0 ? by / bx : INFINITY;
 	}
 	gsl_sort(ratios, 1, nboot);
 	r->est = my / mx;
@@ -352,7 +394,14 @@ int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
 						    (1 - conf) / 2);
 	r->hi = gsl_stats_quantile_from_sorted_data(ratios, 1, nboot,
 						    (1 + conf) / 2);
+	/*
+	 * The medians of resamples take few values: the percentile interval
+	 * can miss the observed estimate. Extend it (conservative).
+	 */
+	r->lo = fmin(r->lo, r->est);
+	r->hi = fmax(r->hi, r->est);
 	r->achieved = conf;
+	r->shift = shift;
 	err = 0;
 out:
 	if (rng)
@@ -360,6 +409,139 @@ out:
 	free(ratios);
 	free(buf);
 	return err;
+}
+
+int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
+		       size_t ny, double conf, unsigned int nboot,
+		       unsigned long seed, struct fb_ratio *r)
+{
+	return bootstrap(x, nx, y, ny, conf, nboot, seed, false, r);
+}
+
+static bool all_positive(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(x[i] > 0))
+			return false;
+	return true;
+}
+
+static bool all_zero(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != 0)
+			return false;
+	return true;
+}
+
+static bool any_negative(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(x[i] >= 0))
+			return true;
+	return false;
+}
+
+/*
+ * The run correction of a bootstrap interval: widened by sqrt(deff)
+ * around the estimate (on the log scale for ratios, all > 0 here; the
+ * raw scale for shifts), but never past the most extreme pairwise change
+ * the data hold (ratios y/x; shifts y - x over the BASE median mx), as
+ * Hodges-Lehmann intervals never are: a count cannot fall below 0.
+ */
+static void boot_widen(struct fb_ratio *r, const double *x, size_t nx,
+		       const double *y, size_t ny, double deff, double mx)
+{
+	double x0 = gsl_stats_min(x, 1, nx), x1 = gsl_stats_max(x, 1, nx);
+	double y0 = gsl_stats_min(y, 1, ny), y1 = gsl_stats_max(y, 1, ny);
+	double f = sqrt(deff), lo, hi;
+
+	if (r->shift) {
+		r->lo = r->est - (r->est - r->lo) * f;
+		r->hi = r->est + (r->hi - r->est) * f;
+		lo = 1 + (y0 - x1) / mx;
+		hi = 1 + (y1 - x0) / mx;
+	} else {
+		r->lo = r->est * pow(r->lo / r->est, f);
+		r->hi = r->est * pow(r->hi / r->est, f);
+		lo = y0 / x1;
+		hi = y1 / x0;
+	}
+	r->lo = fmin(fmax(r->lo, lo), r->est);
+	r->hi = fmax(fmin(r->hi, hi), r->est);
+}
+
+int fb_change(const double *x, size_t nx, const double *y, size_t ny,
+	      const struct fb_change_opts *o, struct fb_ratio *r)
+{
+	bool pos = all_positive(x, nx) && all_positive(y, ny);
+	double mx, deff = o->deff > 1 ? o->deff : 1;
+	int err = -E2BIG;
+
+	memset(r, 0, sizeof(*r));
+	if (!nx || !ny || any_negative(x, nx) || any_negative(y, ny))
+		return -EINVAL;
+	if (all_zero(x, nx) && all_zero(y, ny)) {
+		/* a count that is 0 on both sides did not change */
+		*r = (struct fb_ratio){ 1, 1, 1, 1, true };
+		return 0;
+	}
+	if (pos) {
+		if (!o->bootstrap)
+			err = hl(x, nx, y, ny, o->conf, deff, true, r);
+		if (err == -E2BIG) {
+			err = bootstrap(x, nx, y, ny, o->conf, o->nboot,
+					o->seed, false, r);
+			if (!err)
+				boot_widen(r, x, nx, y, ny, deff, 1);
+		}
+		return err;
+	}
+	/*
+	 * Counts per op can be 0: logs and ratios of medians do not exist,
+	 * a shift of the raw values does. It is read as a fraction of the
+	 * BASE median, so BASE must have one.
+	 */
+	mx = fb_median(x, nx);
+	if (isnan(mx))
+		return -ENOMEM;
+	if (!(mx > 0))
+		return -EDOM;
+	if (!o->bootstrap)
+		err = hl(x, nx, y, ny, o->conf, deff, false, r);
+	if (err == -E2BIG) {
+		err = bootstrap(x, nx, y, ny, o->conf, o->nboot, o->seed,
+				true, r);
+		if (!err)
+			boot_widen(r, x, nx, y, ny, deff, mx);
+		return err;
+	}
+	if (err)
+		return err;
+	r->est = 1 + r->est / mx;
+	r->lo = 1 + r->lo / mx;
+	r->hi = 1 + r->hi / mx;
+	r->shift = true;
+	return 0;
+}
+
+double fb_improvement(const struct fb_ratio *r, bool higher_is_better,
+		      double v)
+{
+	if (r->shift)
+		return higher_is_better ? v - 1 : 1 - v;
+	return (higher_is_better ? v : 1 / v) - 1;
+}
+
+void fb_improvement_ci(const struct fb_ratio *r, bool higher_is_better,
+		       double *lo, double *hi)
+{
+	/* both maps are monotonic: increasing, or decreasing (swap) */
+	double a = fb_improvement(r, higher_is_better, r->lo);
+	double b = fb_improvement(r, higher_is_better, r->hi);
+
+	*lo = fmin(a, b);
+	*hi = fmax(a, b);
 }
 
 int fb_holm(const double *p, size_t n, double *adj)

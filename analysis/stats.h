@@ -55,37 +55,86 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 int fb_mw_null_counts(unsigned int n1, unsigned int n2, double *counts);
 
 /*
- * A ratio NEW/BASE with a confidence interval: est in [lo, hi] (except
- * for the bootstrap, whose percentile interval may not contain est).
+ * A change NEW/BASE with a confidence interval, lo <= est <= hi (ends
+ * can be infinite: see fb_hl_ratio).
  * achieved: the coverage the interval really has (HL intervals are
  * discrete; tiny samples cannot reach the level asked for).
+ * shift: est, lo and hi are 1 + d / (BASE median) for a shift d of the
+ * raw values (rows with zeros): they can be 0 or below, so they are read
+ * linearly (fb_improvement), never inverted.
  */
 struct fb_ratio {
 	double est, lo, hi;
 	double achieved;
+	bool shift;
 };
 
 /*
  * Hodges-Lehmann shift of log(y) against log(x), as a ratio y/x, with its
  * distribution-free interval (order statistics of the pairwise
- * differences, cut-off from the exact U distribution for small samples).
+ * differences, cut-off from the U distribution of the Mann-Whitney test
+ * of the same values: exact for small samples without ties). When no
+ * shift can be rejected at that level (3 values against 3), the interval
+ * is unbounded: [0, inf] (shifts: [-inf, inf]), achieved 1.
  * All values must be > 0. conf: e.g. 0.95.
  */
 int fb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r);
 /*
  * Hodges-Lehmann shift of y against x on the raw scale, with the same
- * interval: for rows whose values can be 0 (counts per op).
+ * interval: est, lo, hi are differences y - x (not ratios).
  */
 int fb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r);
 /*
  * Percentile bootstrap of median(y) / median(x): nboot resamples of each
  * side with GSL's MT19937 seeded with seed (same seed, same interval).
+ * Where the medians' discreteness leaves est outside the percentile
+ * interval, the interval is extended to it.
  */
 int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
 		       size_t ny, double conf, unsigned int nboot,
 		       unsigned long seed, struct fb_ratio *r);
+
+/*
+ * The change of a row, y (NEW) against x (BASE), as compare estimates it:
+ * - every value > 0: a ratio y/x, Hodges-Lehmann on logs (or with
+ *   bootstrap set, the bootstrapped ratio of medians);
+ * - some value 0 (counts per op): the shift of the raw values,
+ *   Hodges-Lehmann (or the bootstrapped difference of medians), divided by
+ *   the BASE median: r->shift is set;
+ * - every value 0 on both sides: no change, 1 [1, 1] (shift).
+ * More than FB_HL_MAX_PAIRS pairs falls back to the bootstrap.
+ * The Hodges-Lehmann interval is the set of shifts Mann-Whitney (as
+ * fb_mann_whitney computes it, its variance times deff) does not reject:
+ * when it excludes no change, p <= 1 - conf. A bootstrap interval is
+ * widened by sqrt(deff) instead (not past the most extreme pairwise
+ * change of the data) and is not tied to p.
+ * -EDOM when the BASE median is 0 and not every value is (no scale for a
+ * relative change); -EINVAL for negative values or no values.
+ */
+struct fb_change_opts {
+	double conf;		/* e.g. 0.95 */
+	bool bootstrap;		/* bootstrap instead of Hodges-Lehmann */
+	unsigned int nboot;
+	unsigned long seed;
+	double deff;		/* design effect of runs; <= 1: none */
+};
+int fb_change(const double *x, size_t nx, const double *y, size_t ny,
+	      const struct fb_change_opts *o, struct fb_ratio *r);
+/*
+ * The improvement (> 0: better, 0.05 = 5%) that the value v (r->est,
+ * r->lo or r->hi) of r stands for. Ratios: the change of the value, or of
+ * its reciprocal when lower is better (100 -> 90 ns/op is +11.1%, what
+ * ops/s shows). Shifts: the change as a fraction of the BASE median,
+ * negated when lower is better (a reciprocal does not exist for a ratio
+ * <= 0, nor is it monotonic across 0).
+ */
+double fb_improvement(const struct fb_ratio *r, bool higher_is_better,
+		      double v);
+/* The interval of the improvement, lo <= fb_improvement(r, .., r->est) <= hi. */
+void fb_improvement_ci(const struct fb_ratio *r, bool higher_is_better,
+		       double *lo, double *hi);
 
 /*
  * Holm-Bonferroni: adj[i] is p[i] adjusted for the n tests (reject test i

@@ -477,11 +477,15 @@ int fb_cmd_run(int argc, char **argv)
 		case 'l':
 			label = optarg;
 			break;
-		case 'o':
-			for (char *s = strtok(optarg, ","); s && nonly < 64;
-			     s = strtok(NULL, ","))
+		case 'o': {
+			/* a copy: argv is reused as is for the ASLR re-exec */
+			char *list = strdup(optarg), *save = NULL;
+
+			for (char *s = strtok_r(list, ",", &save); s && nonly < 64;
+			     s = strtok_r(NULL, ",", &save))
 				only[nonly++] = s;
 			break;
+		}
 		case 'q':
 			quiet = true;
 			break;

@@ -47,6 +47,10 @@ bool fb_spin_ns(u64 ns, bool interruptible);
 bool fb_all_zero(const __u64 *v, size_t n);
 
 long fb_cmd_tlbi(struct fb_tlbi *t);
+/* Module load/unload for the TLBI tracker; true if it uses preempt notifiers. */
+void fb_tlbi_init(void);
+void fb_tlbi_exit(void);
+bool fb_tlbi_notifiers(void);
 long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m);
 long fb_cmd_race(struct fb_race *r);
 

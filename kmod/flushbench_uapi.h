@@ -53,6 +53,7 @@ enum fb_arch { FB_ARCH_X86_64 = 1, FB_ARCH_ARM64 = 2 };
 #define FB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
 #define FB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
 #define FB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
+#define FB_CAP_PREEMPT_NOTIFIERS (1ULL << 4)	/* auto tracks moves as they happen */
 
 struct fb_info {
 	struct fb_hdr hdr;
@@ -128,7 +129,7 @@ struct fb_memregion {
 	__u64 requests;		/* (in) flush requests made in this call, 1..FB_MAX_MEMREGION_REQS */
 	__u64 mode;		/* (in) enum fb_mr_mode */
 	__u64 gen_skip;		/* (in) enum fb_gen_skip (global mode only) */
-	__u64 chunk;		/* (in) 0: 1 MiB; else a power of two, PAGE_SIZE..FB_MAX_CHUNK_BYTES */
+	__u64 chunk;		/* (in) a power of two, PAGE_SIZE..FB_MAX_CHUNK_BYTES; 0: 1 MiB (written back) */
 	__u64 busy_ppm;		/* (in) firmware answers BUSY with this probability */
 	__u64 ratelimit_ppm;	/* (in) firmware answers RATE_LIMITED with this probability */
 	__u64 max_retries;	/* (in) retries per firmware call, 0..FB_MAX_FW_RETRIES */

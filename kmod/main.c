@@ -14,7 +14,6 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -38,6 +37,8 @@ static long fb_cmd_info(struct fb_info *in)
 		return -EINVAL;
 	in->arch = fb_arch_id();
 	in->caps = fb_arch_caps();
+	if (fb_tlbi_notifiers())
+		in->caps |= FB_CAP_PREEMPT_NOTIFIERS;
 	in->ncpus = num_online_cpus();
 	in->cache_line = fb_arch_cache_line();
 	in->counter_hz = fb_arch_counter_hz();
@@ -132,24 +133,24 @@ static int __init fb_init(void)
 {
 	int ret;
 
-	preempt_notifier_inc();
+	fb_tlbi_init();
 	ret = misc_register(&fb_misc);
 	if (ret) {
 		pr_err("misc_register failed: %d\n", ret);
-		goto err_notifier;
+		goto err_tlbi;
 	}
 	pr_info("ready: /dev/flushbench, uapi %d\n", FB_UAPI_VERSION);
 	return 0;
 
-err_notifier:
-	preempt_notifier_dec();
+err_tlbi:
+	fb_tlbi_exit();
 	return ret;
 }
 
 static void __exit fb_exit(void)
 {
 	misc_deregister(&fb_misc);
-	preempt_notifier_dec();
+	fb_tlbi_exit();
 }
 
 module_init(fb_init);

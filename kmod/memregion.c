@@ -42,6 +42,7 @@ static struct fb_provider fb_global_provider = {
 
 struct fb_mr_req {
 	struct fb_memregion *m;
+	u64 bytes;		/* m->bytes, in whole pages for user memory */
 	struct page **pages;	/* user mode: one chunk's pinned pages */
 	void *buf;		/* module mode: the buffer */
 	u64 last_resched;	/* ktime of the last resched point */
@@ -129,8 +130,8 @@ static int fb_mr_range(struct fb_mr_req *r)
 	u64 off, len;
 	int ret;
 
-	for (off = 0; off < m->bytes; off += len) {
-		len = min(m->chunk, m->bytes - off);
+	for (off = 0; off < r->bytes; off += len) {
+		len = min(m->chunk, r->bytes - off);
 		ret = fb_mr_range_chunk(r, off, len);
 		if (ret)
 			return ret;
@@ -217,9 +218,8 @@ long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m)
 	if (ret)
 		return ret;
 	memset(&m->out, 0, sizeof(m->out));
-	/* User bytes are flushed in whole pages. */
-	if (m->addr)
-		m->bytes = PAGE_ALIGN(m->bytes);
+	/* User memory is pinned and flushed in whole pages. */
+	r.bytes = m->addr ? PAGE_ALIGN(m->bytes) : m->bytes;
 
 	mutex_lock(&ff->lock);
 	if (m->addr) {

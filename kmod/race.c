@@ -5,7 +5,9 @@
  * own slot ("dirty their data") and then request a global flush from a
  * private provider. The simulated global flush snapshots every slot when
  * it begins (what a flush that starts now is guaranteed to write back) and
- * then lasts global_ns, so a write can land while a flush is running.
+ * then lasts global_ns; between requests each thread works for a random
+ * time up to global_ns / 2, so writes land while flushes are running
+ * rather than only while every thread is queued on the lock.
  * When a request is served, under the provider lock, its slot in the
  * snapshot of the flush that served it must hold its sequence number;
  * if not, the request was satisfied by a flush that began before its
@@ -15,6 +17,7 @@
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -82,6 +85,7 @@ static int fb_race_fn(void *arg)
 		/* fb_provider_request() orders the write before its reads. */
 		fb_provider_request(&run->prov, run->r->gen_skip, &fb_race_ops,
 				    th, &skipped);
+		fb_spin_ns(get_random_u32() % (run->r->global_ns / 2 + 1), false);
 	}
 	if (atomic_dec_and_test(&run->remaining))
 		complete(&run->done);

@@ -5,7 +5,8 @@
  *
  * auto follows thread 004's flush_tlb_user_pre(): a tracking word holds
  * the one CPU the task has run on (or "multiple"), kept by preempt
- * notifiers on the calling task; under migrate_disable() the barrier
+ * notifiers on the calling task (where the kernel has them; else noted at
+ * each decision); under migrate_disable() the barrier
  * (dsb ish or dsb ishst) is issued, the word re-read, and the TLBI is local
  * only when it names this CPU. The word stays "multiple" once the task has
  * moved, as the patch's active_cpu does until the next ASID rollover.
@@ -27,20 +28,32 @@
 #define FB_CPU_MULTIPLE	(-1)
 
 struct fb_tracker {
+#ifdef CONFIG_PREEMPT_NOTIFIERS
 	struct preempt_notifier pn;
+#endif
 	atomic_t active_cpu;	/* the one CPU the task ran on, or FB_CPU_MULTIPLE */
 	atomic_t migrations;
 };
 
-static void fb_tracker_sched_in(struct preempt_notifier *pn, int cpu)
+/* The task runs on cpu: the word turns "multiple" on the first move. */
+static void fb_tracker_note(struct fb_tracker *t, int cpu)
 {
-	struct fb_tracker *t = container_of(pn, struct fb_tracker, pn);
 	int old = atomic_read(&t->active_cpu);
 
 	if (old != cpu && old != FB_CPU_MULTIPLE) {
 		atomic_set(&t->active_cpu, FB_CPU_MULTIPLE);
 		atomic_inc(&t->migrations);
 	}
+}
+
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+/*
+ * Preempt notifiers see every schedule-in of the task, as the patch's
+ * context-switch hook does.
+ */
+static void fb_tracker_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	fb_tracker_note(container_of(pn, struct fb_tracker, pn), cpu);
 }
 
 static void fb_tracker_sched_out(struct preempt_notifier *pn,
@@ -69,6 +82,50 @@ static void fb_tracker_stop(struct fb_tracker *t)
 	preempt_notifier_unregister(&t->pn);
 	preempt_enable();
 }
+
+bool fb_tlbi_notifiers(void)
+{
+	return true;
+}
+
+void fb_tlbi_init(void)
+{
+	preempt_notifier_inc();
+}
+
+void fb_tlbi_exit(void)
+{
+	preempt_notifier_dec();
+}
+#else
+/*
+ * Without preempt notifiers (arm64 PREEMPT_RT has no KVM to select them)
+ * the task's CPU is only noted at each auto decision: a move is seen at
+ * the next invalidation rather than when it happens.
+ */
+static void fb_tracker_start(struct fb_tracker *t)
+{
+	atomic_set(&t->migrations, 0);
+	atomic_set(&t->active_cpu, raw_smp_processor_id());
+}
+
+static void fb_tracker_stop(struct fb_tracker *t)
+{
+}
+
+bool fb_tlbi_notifiers(void)
+{
+	return false;
+}
+
+void fb_tlbi_init(void)
+{
+}
+
+void fb_tlbi_exit(void)
+{
+}
+#endif
 
 static int fb_cmp_u64(const void *a, const void *b)
 {
@@ -133,8 +190,10 @@ static bool fb_tlbi_one(struct fb_tlbi *t, struct fb_tracker *tr,
 {
 	bool local;
 
-	if (t->policy == FB_TLBI_AUTO)
+	if (t->policy == FB_TLBI_AUTO) {
 		migrate_disable();
+		fb_tracker_note(tr, raw_smp_processor_id());
+	}
 	if (t->barrier == FB_BARRIER_ISH)
 		fb_arch_barrier_ish();
 	else

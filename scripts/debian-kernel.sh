@@ -21,7 +21,9 @@
 #   MODDIR   lib/modules/RELEASE inside the root
 #   ROOT     the unpacked root
 #   KARCH    x86 | arm64 (make ARCH=)   CROSS_COMPILE  "" | aarch64-linux-gnu-
-# Exit 1 (with why on stderr) when a package cannot be resolved or fetched.
+# A foreign ARCH (arm64 on amd64) is added to dpkg (and apt-get update run)
+# when root and missing. Exit 1 (with why on stderr) when a package cannot
+# be resolved or fetched.
 set -euo pipefail
 
 die() { echo "debian-kernel: $*" >&2; exit 1; }
@@ -38,6 +40,18 @@ generic) fl="$debarch" ;;
 rt | cloud) fl="$flavour-$debarch" ;;
 *) die "FLAVOUR '$flavour': want generic, rt or cloud" ;;
 esac
+
+# A foreign architecture's packages need it in dpkg and apt's lists: add
+# it when root (as deps.sh installs packages when root), else say how.
+if [ "$debarch" != "$(dpkg --print-architecture)" ] &&
+	! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
+	[ "$(id -u)" = 0 ] ||
+		die "dpkg has no $debarch architecture: run dpkg --add-architecture $debarch && apt-get update"
+	echo "debian-kernel: adding the $debarch architecture (dpkg --add-architecture, apt-get update)" >&2
+	dpkg --add-architecture "$debarch" &&
+		apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 ||
+		die "could not add the $debarch architecture"
+fi
 
 # First Depends: of a metapackage that starts with PREFIX.
 dep_of() {	# PKG PREFIX

@@ -3,8 +3,9 @@
 #
 # Usage: scripts/qemu-boot.sh --arch x86_64|arm64 --kernel IMG --initrd CPIO
 #          --log FILE [--append STR] [--smp N] [--mem SIZE] [--timeout SEC]
-#          [--accel auto|kvm|tcg] [--no-pvh]
+#          [--accel auto|kvm|tcg] [--no-pvh] [--qemu-arg ARG]...
 # Defaults: smp 2, mem 1G, timeout 300, accel auto, append "quiet".
+# --qemu-arg passes one more argument to QEMU (repeat for each: -drive ...).
 #   x86_64: KVM is tried first (a probe boot with a short timeout, cached
 #     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
 #     XZ bzImage is unpacked once to IMG.vmlinux and booted through the PVH
@@ -20,7 +21,7 @@ set -uo pipefail
 die() { echo "qemu-boot: $*" >&2; exit 1; }
 
 arch="" kernel="" initrd="" log="" append="quiet" smp=2 mem=1G limit=300
-accel=auto pvh=1
+accel=auto pvh=1 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--timeout) limit=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
 	--no-pvh) pvh=0; shift ;;
+	--qemu-arg) extra+=("$2"); shift 2 ;;
 	*) die "unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
@@ -99,7 +101,8 @@ run_qemu() {	# ACCEL LIMIT LOG APPEND
 	timeout -k 5 "$2" $qemu "${machine[@]}" -accel "$1" "${cpu[@]}" \
 		-smp "$smp" -m "$mem" -display none -monitor none \
 		-serial "file:$3" -no-reboot -kernel "$kernel" -initrd "$initrd" \
-		-append "console=$console panic=-1 $4" < /dev/null 2>> "$3.qemu"
+		-append "console=$console panic=-1 $4" "${extra[@]}" \
+		< /dev/null 2>> "$3.qemu"
 }
 
 # KVM works when a probe boot (no init) gets as far as mounting a root.

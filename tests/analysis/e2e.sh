@@ -7,7 +7,9 @@
 # variance, and a handful of runs would be needed, see docs/analysis.md).
 #
 # Always checked: munmap gets (R) against C; ci exits 1 naming munmap and
-# its JUnit parses; report works; the database is unchanged.
+# its JUnit parses; every row of every metric (counters per op, often 0,
+# included) has its improvement inside its interval and agreeing with p;
+# report works; the database is unchanged.
 # Checked when this machine is quiet enough (every ns_per_op row's noise
 # floor from `calibrate A` at most 10%): A/A marks no row at --min-effect
 # 20 and ci passes it; against C, munmap is the only marked row. On a
@@ -81,6 +83,13 @@ else
 	skip "e2e A/A: no row marked" "$noisy"
 	skip "e2e ci: A/A passes" "$noisy"
 fi
+# every metric, counters per op included (many are 0 or nearly): each row's
+# improvement inside its interval, agreeing with its p (consistent.py)
+for pair in "A B" "#1 C"; do
+	check "e2e compare $pair, every metric: improvement inside its interval, agreeing with p" \
+		python3 "$TOP/tests/analysis/consistent.py" 5 \
+		< <("$FB" compare --db "$DB" --format json $pair 2>/dev/null)
+done
 expect_exit 0 "e2e report" "$FB" report $opts -o "$T/rep" '#1' C
 [ -s "$T/rep/report.html" ] && [ -s "$T/rep/change.png" ] && pass "e2e report written" \
 	|| fail "e2e report written" "$(ls "$T/rep" 2>&1)"

@@ -9,8 +9,11 @@
  * usage: fb-mkdb DB LABEL [--seed N] [--samples N] [--cv PCT]
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
  *        [--skip WORKLOAD]... [--status fail] [--runs N] [--run-cv PCT]
- *        [--copies N]
+ *        [--copies N] [--sparse MEAN]
  * --copies N repeats every row N times (params + " copy=i"), for big tables.
+ * --sparse MEAN adds counters that are mostly 0 per op, as interrupts and
+ * remote flushes are: irq:TLB with Poisson(MEAN) events per sample of
+ * 1000 ops (times the row's --slow factor), irq:IWI always 0.
  * --run-cv gives each run of a row its own lognormal offset (run-to-run
  * variance that pooling the samples of runs would hide).
  */
@@ -54,7 +57,7 @@ static int die(const char *what)
 int main(int argc, char **argv)
 {
 	unsigned long seed = 1, samples = 20, runs = 1, copies = 1;
-	double cv = 0.01, run_cv = 0;
+	double cv = 0.01, run_cv = 0, sparse = -1;
 	const char *status = "ok";
 	struct fb_kv kv[MAXENV];
 	struct fb_env env = { kv, 0 };
@@ -80,6 +83,8 @@ int main(int argc, char **argv)
 			runs = strtoul(v, NULL, 10);
 		} else if (!strcmp(o, "--run-cv")) {
 			run_cv = atof(v) / 100;
+		} else if (!strcmp(o, "--sparse")) {
+			sparse = atof(v);
 		} else if (!strcmp(o, "--cv")) {
 			cv = atof(v) / 100;
 		} else if (!strcmp(o, "--skip")) {
@@ -146,12 +151,17 @@ int main(int argc, char **argv)
 				snprintf(params, sizeof(params), "%s copy=%zu",
 					 w->params, k / NROWS);
 			for (unsigned long s = 0; s < samples && !w->skip; s++) {
-				const char *cname = "page-faults";
+				const char *cnames[] = { "page-faults", "irq:TLB",
+							 "irq:IWI" };
 				double noise = exp(gsl_ran_gaussian(rng, cv));
 				double ns = w->ns_per_op * w->factor *
 					    offset[k % NROWS] * noise;
 				double lat = ns * 1.5 * exp(gsl_ran_gaussian(rng, cv));
-				double faults = w->faults * 1000;
+				double counts[] = {
+					w->faults * 1000,
+					sparse > 0 ? gsl_ran_poisson(rng, sparse * w->factor) : 0,
+					0,
+				};
 				struct fb_metric m = { "p99_latency", "ns", lat,
 						       FB_LOWER_IS_BETTER };
 				struct fb_sample_rec rec = {
@@ -160,8 +170,8 @@ int main(int argc, char **argv)
 					.status = strcmp(status, "ok") ? FB_FAIL : FB_OK,
 					.reason = strcmp(status, "ok") ? "synthetic failure" : NULL,
 					.ops = 1000, .elapsed_ns = (uint64_t)llround(ns * 1000),
-					.cpus = "0", .ncounters = 1,
-					.counter_names = &cname, .counter_values = &faults,
+					.cpus = "0", .ncounters = sparse < 0 ? 1 : 3,
+					.counter_names = cnames, .counter_values = counts,
 					.nmetrics = 1, .metrics = &m,
 				};
 

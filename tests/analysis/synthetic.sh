@@ -2,7 +2,9 @@
 # through the store API (build/tests/fb-mkdb: seeded lognormal samples, CV
 # 1%, 20 per row): A/A marks nothing, a 5% slower row gets (R) there and
 # only there, ci exits 0/1/2, JUnit parses, plots are real PNG/SVG files,
-# bad input exits 2, and the database is never modified.
+# bad input exits 2, and the database is never modified. With counters
+# that are mostly 0 (--sparse), every row's improvement, interval and p
+# agree (consistent.py).
 . "$TOP/tests/lib.sh"
 MKDB="$TOP/build/tests/fb-mkdb"
 DB="$T/r.db"
@@ -25,6 +27,12 @@ same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntar
 "$MKDB" "$DB" RS5 --seed 13 $same --runs 5 --samples 10 --run-cv 3 --slow "fork/rss=0 threads=0=1.2" &&
 "$MKDB" "$DB" BIGA --seed 21 $same --copies 8 --samples 8 &&
 "$MKDB" "$DB" BIGR --seed 22 $same --copies 8 --samples 8 --slow "mprotect/npages=1 threads=0=1.1" &&
+"$MKDB" "$DB" Z1 --seed 31 $same --sparse 1.5 --runs 2 --samples 10 &&
+"$MKDB" "$DB" Z2 --seed 32 $same --sparse 1.5 --runs 2 --samples 10 \
+	--slow "munmap/size=2M threads=0=0.5" &&
+"$MKDB" "$DB" Z5 --seed 35 $same --sparse 1.5 --runs 2 --samples 10 &&
+"$MKDB" "$DB" Z3 --seed 33 $same --sparse 3 --samples 12 &&
+"$MKDB" "$DB" Z4 --seed 34 $same --sparse 1 --samples 12 &&
 "$MKDB" "$DB" X --seed 9 $same &&
 "$MKDB" "$DB" X --seed 10 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
 	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
@@ -131,6 +139,45 @@ marked=$(marks BIGA BIGR | cut -d'|' -f1,2 | sort -u)
 [ "$(grep -c '^mprotect|npages=1 threads=0' <<< "$marked")" = 8 ] && [ "$(wc -l <<< "$marked")" = 8 ] &&
 	pass "192 rows, one job (and its 7 copies) 10% slower: (R) there only" ||
 	fail "192 rows, one job (and its 7 copies) 10% slower: (R) there only" "$(echo $marked)"
+
+# --- counts per op that are mostly 0 (irq:TLB/op), or 0 everywhere (irq:IWI/op) ---
+# Improvement, interval and p of every row must agree (tests/analysis/consistent.py):
+# the Hodges-Lehmann shift of such rows was once turned into a ratio and
+# inverted, which put the improvement outside its own interval.
+for pair in "Z1 Z2" "Z2 Z1" "Z3 Z4" "Z4 Z3" "Z1 Z3" "A R" "RA5 RS5"; do
+	for ci in hl bootstrap; do
+		check "compare $pair --ci $ci: every row's improvement inside its interval, agreeing with p" \
+			python3 "$TOP/tests/analysis/consistent.py" 24 \
+			< <("$FB" compare --db "$DB" --format json --ci $ci --bootstrap 300 $pair 2>/dev/null)
+	done
+done
+out=$(marks Z1 Z5)
+[ -z "$out" ] && pass "A/A with counters that are mostly 0: no row marked" \
+	|| fail "A/A with counters that are mostly 0: no row marked" "$(echo $out)"
+out=$(marks Z1 Z2 | cut -d'|' -f1,2 | sort -u)
+[ "$out" = "munmap|size=2M threads=0" ] && pass "half the work and half the irq:TLB on munmap 2M: marked there only" \
+	|| fail "half the work and half the irq:TLB on munmap 2M: marked there only" "$(echo $out)"
+check "0 on both sides (irq:IWI/op): 0.00% [0.00%, 0.00%], p 1, unmarked" python3 -c '
+import json,subprocess,sys
+d=json.loads(subprocess.run([sys.argv[1],"compare","--db",sys.argv[2],"--format","json","Z3","Z4"],capture_output=True,text=True).stdout)
+rows=[r for r in d["rows"] if r["metric"]=="irq:IWI/op"]
+assert len(rows)==6, len(rows)
+for r in rows:
+    assert r["improvement_pct"]==0 and r["improvement_ci_pct"]==[0,0] and r["change_pct"]==0, r
+    assert r["p"]==1 and r["mark"]=="", r
+' "$FB" "$DB"
+check "irq:TLB/op 3 -> 1 events per 1000 ops: improved (lower is better), the other way round worse" python3 -c '
+import json,subprocess,sys
+def rows(a,b):
+    d=json.loads(subprocess.run([sys.argv[1],"compare","--db",sys.argv[2],"--format","json",a,b],capture_output=True,text=True).stdout)
+    return [r for r in d["rows"] if r["metric"]=="irq:TLB/op"]
+for a,b,s in (("Z3","Z4",1),("Z4","Z3",-1)):
+    for r in rows(a,b):
+        assert r["improvement_pct"]*s > 0 and r["change_pct"]*s < 0, r
+        assert (r["base"]["median"]-r["new"]["median"])*s > 0, r
+        lo,hi=r["improvement_ci_pct"]
+        assert (lo >= 0 if s > 0 else hi <= 0), r
+' "$FB" "$DB"
 
 # --- formats ---
 check "json parses, 24 rows, marks and geomean" python3 -c '

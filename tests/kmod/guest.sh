@@ -3,7 +3,9 @@
 # against its headers, build the static test programs for the guest arch,
 # make a busybox initramfs, boot it in QEMU (KVM if it works, else TCG)
 # and turn the guest's "FBT:" lines into TAP lines of ours. The measured
-# "FBR:" lines are echoed as comments and kept in build/kmod-guest/ARCH.results.
+# "FBR:" lines are echoed as comments and kept in
+# build/kmod-guest/ARCH[-FLAVOUR].results. FB_KMOD_FLAVOURS (default
+# "generic") adds Debian flavours, e.g. "generic rt" for PREEMPT_RT kernels.
 . "$TOP/tests/lib.sh"
 cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
@@ -24,58 +26,62 @@ if [ ! -e /dev/flushbench ]; then
 		done || fail "build wldrive for the host" "$(tail -3 "$T/cc")"
 fi
 
-for arch in x86_64 arm64; do
-	case $arch in
-	x86_64) cc=gcc ;;
-	arm64) cc=aarch64-linux-gnu-gcc ;;
-	esac
-	if ! vars=$(scripts/debian-kernel.sh $arch generic build/kernels 2>"$T/err"); then
-		fail "$arch: fetch the Debian kernel" "$(tail -2 "$T/err")"
-		continue
-	fi
-	eval "$vars"
-	if ! ko=$(scripts/kmod-build.sh $arch build/kmod/$arch 2>"$T/err"); then
-		fail "$arch: build flushbench.ko against $RELEASE headers" "$(tail -3 "$T/err")"
-		continue
-	fi
-	pass "$arch: build flushbench.ko against $RELEASE headers"
-	bins=() ok=1
-	mkdir -p "$out/$arch"
-	for src in $progs; do
-		b=$out/$arch/$(basename "$src" .c)
-		$cc $cflags -o "$b" "$src" -lpthread 2>"$T/err" || { ok=0; break; }
-		bins+=(--bin "$b")
+for flavour in ${FB_KMOD_FLAVOURS:-generic}; do
+	for arch in x86_64 arm64; do
+		tag=$arch
+		[ "$flavour" = generic ] || tag=$arch-$flavour
+		case $arch in
+		x86_64) cc=gcc ;;
+		arm64) cc=aarch64-linux-gnu-gcc ;;
+		esac
+		if ! vars=$(scripts/debian-kernel.sh $arch $flavour build/kernels 2>"$T/err"); then
+			fail "$tag: fetch the Debian kernel" "$(tail -2 "$T/err")"
+			continue
+		fi
+		eval "$vars"
+		if ! ko=$(scripts/kmod-build.sh $arch build/kmod/$tag $flavour 2>"$T/err"); then
+			fail "$tag: build flushbench.ko against $RELEASE headers" "$(tail -3 "$T/err")"
+			continue
+		fi
+		pass "$tag: build flushbench.ko against $RELEASE headers"
+		bins=() ok=1
+		mkdir -p "$out/$arch"
+		for src in $progs; do
+			b=$out/$arch/$(basename "$src" .c)
+			$cc $cflags -o "$b" "$src" -lpthread 2>"$T/err" || { ok=0; break; }
+			bins+=(--bin "$b")
+		done
+		$cc $cflags -o "$out/$arch/wldrive" $wl_srcs -lpthread 2>>"$T/err" || ok=0
+		bins+=(--bin "$out/$arch/wldrive")
+		if [ $ok = 0 ]; then
+			fail "$tag: build static test programs" "$(tail -3 "$T/err")"
+			continue
+		fi
+		if ! img=$(scripts/mkinitramfs.sh --arch $arch --script tests/kmod/in-guest.ash \
+			--out "$out" --file "$ko:/flushbench.ko" "${bins[@]}" 2>"$T/err"); then
+			fail "$tag: build the initramfs" "$(tail -3 "$T/err")"
+			continue
+		fi
+		log=$out/$tag.log
+		st=$(scripts/qemu-boot.sh --arch $arch --kernel "$KERNEL" --initrd "$img" \
+			--log "$log" --smp 2 --mem 1G --timeout 300 2>"$T/boot")
+		accel=$(sed -n 's/^ACCEL=//p' <<< "$st")
+		status=$(sed -n 's/^STATUS=//p' <<< "$st")
+		label="emulated (TCG)"
+		[ "$accel" = kvm ] && label="KVM"
+		if [ "$status" = ok ]; then
+			pass "$tag: guest booted and powered off ($label)"
+		else
+			fail "$tag: guest booted and powered off ($label)" "$status: $(tail -5 "$T/boot" | tr '\n' ' ')"
+		fi
+		tr -d '\r' < "$log" | sed -n 's/^FBT: //p' | grep -E '^(not )?ok' |
+			sed -E "s/^(not ok|ok) - /\1 - $tag: /"
+		grep -q '^FBT-END' <(tr -d '\r' < "$log") && pass "$tag: guest ran to the end" ||
+			fail "$tag: guest ran to the end" "console cut off; see $log"
+		{
+			echo "# $arch $RELEASE, $label, $(date -u +%Y-%m-%dT%H:%MZ)"
+			tr -d '\r' < "$log" | sed -n 's/^FBR: //p'
+		} > "$out/$tag.results"
+		sed 's/^/# /' "$out/$tag.results"
 	done
-	$cc $cflags -o "$out/$arch/wldrive" $wl_srcs -lpthread 2>>"$T/err" || ok=0
-	bins+=(--bin "$out/$arch/wldrive")
-	if [ $ok = 0 ]; then
-		fail "$arch: build static test programs" "$(tail -3 "$T/err")"
-		continue
-	fi
-	if ! img=$(scripts/mkinitramfs.sh --arch $arch --script tests/kmod/in-guest.ash \
-		--out "$out" --file "$ko:/flushbench.ko" "${bins[@]}" 2>"$T/err"); then
-		fail "$arch: build the initramfs" "$(tail -3 "$T/err")"
-		continue
-	fi
-	log=$out/$arch.log
-	st=$(scripts/qemu-boot.sh --arch $arch --kernel "$KERNEL" --initrd "$img" \
-		--log "$log" --smp 2 --mem 1G --timeout 300 2>"$T/boot")
-	accel=$(sed -n 's/^ACCEL=//p' <<< "$st")
-	status=$(sed -n 's/^STATUS=//p' <<< "$st")
-	label="emulated (TCG)"
-	[ "$accel" = kvm ] && label="KVM"
-	if [ "$status" = ok ]; then
-		pass "$arch: guest booted and powered off ($label)"
-	else
-		fail "$arch: guest booted and powered off ($label)" "$status: $(tail -5 "$T/boot" | tr '\n' ' ')"
-	fi
-	tr -d '\r' < "$log" | sed -n 's/^FBT: //p' | grep -E '^(not )?ok' |
-		sed -E "s/^(not ok|ok) - /\1 - $arch: /"
-	grep -q '^FBT-END' <(tr -d '\r' < "$log") && pass "$arch: guest ran to the end" ||
-		fail "$arch: guest ran to the end" "console cut off; see $log"
-	{
-		echo "# $arch $RELEASE, $label, $(date -u +%Y-%m-%dT%H:%MZ)"
-		tr -d '\r' < "$log" | sed -n 's/^FBR: //p'
-	} > "$out/$arch.results"
-	sed 's/^/# /' "$out/$arch.results"
 done

@@ -39,7 +39,7 @@ wl "memregion range with a busy firmware" memregion 8 size=4M chunk=256K busy_pp
 
 # The race detector: racy must find under-flushes, off and batched none.
 for g in off racy batched; do
-	for try in 1 2 3; do
+	for try in 1 2 3 4 5; do
 		r=$(/bin/race $g 8 100 200000 2>&1)
 		[ $g != racy ] || [ "$(field "$r" under_flushes)" != 0 ] && break
 	done

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -292,6 +293,127 @@ static void test_hl_known(void **state)
 	}
 }
 
+/*
+ * fb_change on counts per op with zeros: a shift over the BASE median,
+ * read linearly (no reciprocal of a ratio that can be <= 0); 0 on both
+ * sides is no change; a BASE median of 0 has no relative change.
+ */
+static void test_change_zeros(void **state)
+{
+	double x[] = { 2, 0, 2, 3, 1, 2, 0, 4, 2, 2 };	/* median 2 */
+	double y[] = { 0, 0, 1, 0, 2, 0, 0, 1, 0, 0 };	/* about 2 fewer */
+	double z[10] = { 0 }, lo, hi, imp;
+	struct fb_change_opts o = { .conf = 0.95, .nboot = 500, .seed = 1 };
+	struct fb_ratio r, s;
+
+	(void)state;
+	assert_int_equal(fb_change(x, 10, y, 10, &o, &r), 0);
+	assert_true(r.shift);
+	assert_int_equal(fb_hl_shift(x, 10, y, 10, 0.95, &s), 0);
+	assert_float_equal(r.est, 1 + s.est / 2, 1e-12);
+	assert_float_equal(r.lo, 1 + s.lo / 2, 1e-12);
+	assert_true(r.lo <= 0);		/* a "ratio" with no reciprocal */
+	for (int hib = 0; hib < 2; hib++) {
+		imp = fb_improvement(&r, hib, r.est);
+		fb_improvement_ci(&r, hib, &lo, &hi);
+		assert_true(lo <= imp && imp <= hi);
+		assert_float_equal(imp, hib ? r.est - 1 : 1 - r.est, 1e-12);
+		/* fewer events: better only when lower is better */
+		assert_true(hib ? imp < 0 : imp > 0);
+	}
+	/* the bootstrap: difference of medians over the BASE median */
+	o.bootstrap = true;
+	assert_int_equal(fb_change(x, 10, y, 10, &o, &r), 0);
+	assert_true(r.shift);
+	assert_float_equal(r.est, 0, 1e-12);	/* medians 2 -> 0 */
+	assert_true(r.lo <= r.est && r.est <= r.hi);
+	/* never past the most extreme pairwise change: y 0 - x 4 over 2 */
+	o.deff = 100;
+	assert_int_equal(fb_change(x, 10, y, 10, &o, &r), 0);
+	assert_true(r.lo >= 1 - 4.0 / 2 && r.hi <= 1 + 2.0 / 2);
+	o.bootstrap = false;
+	o.deff = 0;
+	/* 0 on both sides: no change, for either direction */
+	assert_int_equal(fb_change(z, 10, z, 10, &o, &r), 0);
+	assert_float_equal(r.est, 1, 0);
+	assert_float_equal(r.lo, 1, 0);
+	assert_float_equal(r.hi, 1, 0);
+	for (int hib = 0; hib < 2; hib++) {
+		fb_improvement_ci(&r, hib, &lo, &hi);
+		assert_float_equal(fb_improvement(&r, hib, r.est), 0, 0);
+		assert_float_equal(lo, 0, 0);
+		assert_float_equal(hi, 0, 0);
+	}
+	/* BASE median 0: no scale for a relative change */
+	assert_int_equal(fb_change(z, 10, x, 10, &o, &r), -EDOM);
+	/* all positive: HL on logs, the reciprocal for lower is better */
+	{
+		double a[] = { 100, 102, 98, 101, 99 };
+		double b[] = { 90, 91.8, 88.2, 90.9, 89.1 };	/* a * 0.9 */
+
+		assert_int_equal(fb_change(a, 5, b, 5, &o, &r), 0);
+		assert_false(r.shift);
+		assert_float_equal(r.est, 0.9, 1e-9);
+		assert_float_equal(fb_improvement(&r, false, r.est), 1 / 0.9 - 1,
+				   1e-9);
+		fb_improvement_ci(&r, false, &lo, &hi);
+		assert_true(lo > 0 && lo <= 1 / 0.9 - 1 && 1 / 0.9 - 1 <= hi);
+	}
+	/* negative values are not counts */
+	x[3] = -1;
+	assert_int_equal(fb_change(x, 10, y, 10, &o, &r), -EINVAL);
+}
+
+/*
+ * The Hodges-Lehmann interval is the set of shifts Mann-Whitney does not
+ * reject, also with ties (counts) and with a design effect: whenever it
+ * excludes no change, the p-value compare reports (the pooled p, or the
+ * one with z / sqrt(deff) if larger) is at most 1 - conf.
+ */
+static void test_change_inverts_test(void **state)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	static const double deffs[] = { 1, 1.7, 4 };
+	double x[40], y[40];
+	int excluded = 0, cases = 0;
+
+	(void)state;
+	gsl_rng_set(rng, 5);
+	for (int d = 0; d < 600; d++) {
+		size_t nx = 4 + d % 25, ny = 4 + (d / 3) % 30;
+		bool counts = d % 2;
+		double deff = deffs[d % 3], shift = 1 + 0.6 * (d % 5) / 4;
+		struct fb_change_opts o = { .conf = 0.95, .deff = deff };
+		struct fb_ratio r;
+		struct fb_mw mw;
+		double p;
+
+		for (size_t i = 0; i < nx; i++)
+			x[i] = counts ? gsl_ran_poisson(rng, 3) :
+					100 * exp(gsl_ran_gaussian(rng, 0.05));
+		for (size_t i = 0; i < ny; i++)
+			y[i] = counts ? gsl_ran_poisson(rng, 3 * shift) :
+					100 * shift * exp(gsl_ran_gaussian(rng, 0.05));
+		if (fb_change(x, nx, y, ny, &o, &r))
+			continue;	/* BASE median 0 */
+		assert_int_equal(fb_mann_whitney(x, nx, y, ny, &mw), 0);
+		p = fmax(mw.p, 2 * gsl_cdf_ugaussian_Q(fabs(mw.z) / sqrt(deff)));
+		assert_true(r.lo <= r.est && r.est <= r.hi);
+		cases++;
+		if (r.lo > 1 || r.hi < 1) {
+			excluded++;
+			if (p > 0.05)
+				fail_msg("n %zu/%zu deff %g %s: interval [%g, %g] excludes 1, p %g",
+					 nx, ny, deff, counts ? "counts" : "lognormal",
+					 r.lo, r.hi, p);
+		}
+	}
+	print_message("# %d of %d intervals exclude no change, each with p <= 0.05\n",
+		      excluded, cases);
+	assert_true(excluded > cases / 4);
+	gsl_rng_free(rng);
+}
+
 /* Holm (1979) style example: reject the two smallest at alpha 0.05. */
 static void test_holm_textbook(void **state)
 {
@@ -409,6 +531,8 @@ int main(void)
 		cmocka_unit_test(test_hl_known),
 		cmocka_unit_test(test_hl_coverage),
 		cmocka_unit_test(test_bootstrap_coverage),
+		cmocka_unit_test(test_change_zeros),
+		cmocka_unit_test(test_change_inverts_test),
 		cmocka_unit_test(test_holm_textbook),
 		cmocka_unit_test(test_mde),
 		cmocka_unit_test(test_icc),

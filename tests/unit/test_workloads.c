@@ -36,7 +36,7 @@ int madvise(void *addr, size_t len, int advice)
 	return syscall(SYS_madvise, addr, len, advice);
 }
 
-/* Parse text as a config does (units, ranges, ->check) into params; 0 or -1. */
+/* Parse text exactly as a config would (the loader's own parser). */
 static int set_value(const struct fb_option *o, void *params, const char *text)
 {
 	char why[256];

@@ -147,7 +147,7 @@ static int mr_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *done)
 		maxchunk = m.max_chunk_ns > maxchunk ? m.max_chunk_ns : maxchunk;
 	}
 	if (bytes && ns)
-		fb_job_metric(job, "GB/s", (double)bytes / (double)ns, "GB/s",
+		fb_job_metric(job, "bandwidth", (double)bytes / (double)ns, "GB/s",
 			      FB_HIGHER_IS_BETTER);
 	fb_job_metric(job, "flushes", (double)flushes, "", FB_LOWER_IS_BETTER);
 	fb_job_metric(job, "served", (double)served, "", FB_HIGHER_IS_BETTER);

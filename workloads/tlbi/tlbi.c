@@ -59,6 +59,13 @@ static int tlbi_setup(struct fb_job *job, const void *params, void **state)
 		fb_job_reason(job, "tlbi: out of memory");
 		return FB_FAIL;
 	}
+	if (p->migrate_every > p->batch) {
+		fb_job_reason(job, "tlbi: migrate_every (%llu) is larger than batch (%llu): "
+			      "no move would happen", (unsigned long long)p->migrate_every,
+			      (unsigned long long)p->batch);
+		free(s);
+		return FB_FAIL;
+	}
 	s->p = *p;
 	rc = fb_kmod_dev_open(job, "tlbi", p->pages * sysconf(_SC_PAGESIZE), &s->dev);
 	if (rc != FB_OK) {
@@ -89,7 +96,8 @@ static int tlbi_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *don
 		t.iterations = n;
 		t.policy = s->p.policy;
 		t.barrier = s->p.barrier;
-		t.migrate_every = s->p.migrate_every < n ? s->p.migrate_every : 0;
+		/* A short last batch may end before the next move. */
+		t.migrate_every = s->p.migrate_every <= n ? s->p.migrate_every : 0;
 		err = fb_kmod_ioctl(job, s->dev.fd, FB_IOC_TLBI, &t);
 		if (err) {
 			fb_job_reason(job, "tlbi: FB_IOC_TLBI %llu x %llu pages: %s",

@@ -1,0 +1,17 @@
+# Unit tests of workloads/redis-like (histogram, RESP parser, hash table)
+# and the redis_like workload through its struct, against our kv-server and
+# a real redis-server started here.
+. "$TOP/tests/redis/common.bash"
+bin=$TOP/build/tests/redis/unit
+[ -x "$bin" ] || { fail "redis unit program" "$bin not built (make test-progs)"; exit 0; }
+if [ -x "$KV_SERVER" ]; then
+	export FLUSHBENCH_KV_SERVER=$KV_SERVER
+else
+	skip "redis_like with the built-in server" "$KV_SERVER not built"
+fi
+if start_redis; then
+	export REDIS_ADDR=127.0.0.1:$REDIS_PORT
+else
+	skip "redis_like against redis-server" "$REDIS_WHY"
+fi
+CMOCKA_MESSAGE_OUTPUT=TAP "$bin"
