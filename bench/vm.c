@@ -48,11 +48,23 @@ struct vm_args {
 	bool keep_log;
 };
 
+/*
+ * Programs a workload starts from beside flushbench (same relative path
+ * under the guest's /bin), carried into the guest when they are built.
+ */
+#define FB_VM_HELPERS 4
+static const char *const guest_helpers[FB_VM_HELPERS] = {
+	"workloads/redis-like/kv-server",	/* redis_like's server */
+	NULL
+};
+
 /* The guest side: runs the suite, then frames results.db on the console. */
 static const char guest_script[] =
 "# Guest side of flushbench vm (written by bench/vm.c): run the suite, then\n"
 "# print results.db framed on the console (see bench/vm.h).\n"
 "mount -t tmpfs tmpfs /tmp 2>/dev/null\n"
+"# loopback: workloads talk to their own servers (redis_like, kv-server)\n"
+"ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up\n"
 "echo \"FB-VM: uptime-start $(cut -d' ' -f1 /proc/uptime)\"\n"
 "echo \"FB-VM: cmdline $(cat /proc/cmdline)\"\n"
 "if [ -f /flushbench.ko ]; then\n"
@@ -528,7 +540,8 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
 	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
-	char *argv[20];
+	char helper[FB_VM_HELPERS][2 * VM_PATH];
+	char *argv[20 + 2 * FB_VM_HELPERS];
 	int n = 0;
 	char *last;
 
@@ -566,6 +579,20 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 		snprintf(kof, sizeof(kof), "%s:/flushbench.ko", ko);
 		argv[n++] = "--file";
 		argv[n++] = kof;
+	}
+	/* programs workloads start from beside flushbench, when built */
+	for (size_t i = 0; guest_helpers[i]; i++) {
+		const char *slash = strrchr(bin, '/');
+
+		snprintf(helper[i], sizeof(helper[i]), "%.*s/%s:/bin/%s",
+			 slash ? (int)(slash - bin) : 1, slash ? bin : ".",
+			 guest_helpers[i], guest_helpers[i]);
+		*strrchr(helper[i], ':') = '\0';
+		if (access(helper[i], X_OK))
+			continue;
+		helper[i][strlen(helper[i])] = ':';
+		argv[n++] = "--file";
+		argv[n++] = helper[i];
 	}
 	argv[n] = NULL;
 	if (fb_vm_spawn(argv, out, sizeof(out))) {
