@@ -499,9 +499,10 @@ static void guest_module(const char *top, const struct vm_args *a, char *ko,
 			 size_t len, char *why, size_t whylen)
 {
 	char script[VM_PATH], kbuild[VM_PATH], outdir[VM_PATH], out[4096];
+	/* the headers always: kmod-build.sh need not resolve Debian's again */
 	char *argv[] = { script, (char *)a->arch, outdir,
 			 (char *)(a->debian ? a->debian : "generic"),
-			 a->debian ? NULL : (char *)a->headers, NULL };
+			 (char *)a->headers, NULL };
 	uint8_t h[32];
 	char *nl;
 
