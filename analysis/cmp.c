@@ -734,7 +734,8 @@ bool fb_cmp_geomean(const struct fb_cmp *c, const char *workload,
 /* Keys that differ between any two runs and say nothing about configuration. */
 static const char *const volatile_keys[] = {
 	"*time*", "*date*", "*start*", "*end*", "*uptime*", "*boot_id*",
-	"*pid*", "*elapsed*", NULL,
+	"*pid*", "*elapsed*", "matrix.slot", "matrix.round", "matrix.seed",
+	NULL,
 };
 
 bool fb_env_volatile(const char *key)
