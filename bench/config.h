@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "options.h"
 #include "pin.h"
 #include "workload.h"
 
@@ -70,13 +71,5 @@ extern const struct fb_option fb_job_options[];
 int fb_config_load(const char *path, const char *const *only, size_t nonly,
 		   struct fb_suite *suite, FILE *err);
 void fb_config_free(struct fb_suite *suite);
-
-/* Option values <-> text (shared with `flushbench list`). */
-int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
-		 char *why, size_t len);
-void fb_opt_format(const struct fb_option *o, const void *base, char *buf,
-		   size_t len);
-/* The closest of names[] to s, or NULL if nothing is close. */
-const char *fb_did_you_mean(const char *s, const char *const *names, size_t n);
 
 #endif

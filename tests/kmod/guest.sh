@@ -11,12 +11,12 @@ cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
 mkdir -p "$out"
 progs="tests/kmod/ioctl-test.c tests/kmod/race.c"
-wl_srcs="tests/kmod/wldrive.c workloads/tlbi/tlbi.c workloads/memregion/memregion.c workloads/fbdev/fb_kmod.c bench/job.c"
+wl_srcs="tests/kmod/wldrive.c workloads/tlbi/tlbi.c workloads/memregion/memregion.c workloads/fbdev/fb_kmod.c bench/job.c bench/options.c"
 cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ibench -Ikmod -static"
 
 # Without the module, the workloads skip with a reason (host: no module).
 if [ ! -e /dev/flushbench ]; then
-	gcc $cflags -o "$out/wldrive-host" $wl_srcs -lpthread 2>"$T/cc" &&
+	gcc $cflags -o "$out/wldrive-host" $wl_srcs -lpthread -lm 2>"$T/cc" &&
 		for w in tlbi memregion; do
 			l=$("$out/wldrive-host" $w 10)
 			case "$l" in
@@ -51,7 +51,7 @@ for flavour in ${FB_KMOD_FLAVOURS:-generic}; do
 			$cc $cflags -o "$b" "$src" -lpthread 2>"$T/err" || { ok=0; break; }
 			bins+=(--bin "$b")
 		done
-		$cc $cflags -o "$out/$arch/wldrive" $wl_srcs -lpthread 2>>"$T/err" || ok=0
+		$cc $cflags -o "$out/$arch/wldrive" $wl_srcs -lpthread -lm 2>>"$T/err" || ok=0
 		bins+=(--bin "$out/$arch/wldrive")
 		if [ $ok = 0 ]; then
 			fail "$tag: build static test programs" "$(tail -3 "$T/err")"

@@ -7,13 +7,13 @@
  * elsewhere); it goes through the workloads' own code and option tables.
  * Usage: wldrive WORKLOAD OPS [key=value]...   Exit: 0 ok/skip, 1 fail.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "job.h"
+#include "options.h"
 
 extern const struct fb_workload fb_wl_tlbi, fb_wl_memregion;
 
@@ -24,69 +24,15 @@ int fb_pin_self(int cpu)
 	return 0;
 }
 
-static int parse_num(const char *s, const char *const *units,
-		     const uint64_t *mult, uint64_t *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v < 0)
-		return -1;
-	if (!*end) {
-		*out = (uint64_t)v;
-		return 0;
-	}
-	for (int i = 0; units[i]; i++) {
-		if (!strcasecmp(end, units[i])) {
-			*out = (uint64_t)(v * (double)mult[i]);
-			return 0;
-		}
-	}
-	return -1;
-}
-
+/* Parse val exactly as a config would (bench/options.c). */
 static int set_opt(const struct fb_option *o, void *params, const char *val)
 {
-	static const char *const size_u[] = { "K", "M", "G", NULL };
-	static const uint64_t size_m[] = { 1ULL << 10, 1ULL << 20, 1ULL << 30 };
-	static const char *const ns_u[] = { "ns", "us", "ms", "s", NULL };
-	static const uint64_t ns_m[] = { 1, 1000, 1000000, 1000000000 };
-	static const char *const none[] = { NULL };
-	char *p = (char *)params + o->offset, why[128];
-	uint64_t v = 0;
-	int rc = -1;
+	char why[256];
 
-	switch (o->type) {
-	case FB_OPT_ENUM:
-		for (int i = 0; o->choices[i]; i++)
-			if (!strcmp(o->choices[i], val)) {
-				*(int *)p = i;
-				return 0;
-			}
-		return -1;
-	case FB_OPT_BOOL:
-		*(bool *)p = !strcmp(val, "true") || !strcmp(val, "on") || !strcmp(val, "yes");
-		return 0;
-	case FB_OPT_STR:
-		snprintf(p, FB_STR_MAX, "%s", val);
-		return 0;
-	case FB_OPT_U64:
-		rc = parse_num(val, none, NULL, &v);
-		break;
-	case FB_OPT_SIZE:
-		rc = parse_num(val, size_u, size_m, &v);
-		break;
-	case FB_OPT_NS:
-		rc = parse_num(val, ns_u, ns_m, &v);
-		break;
-	}
-	if (rc || v < o->min || v > o->max)
-		return -1;
-	if (o->check && o->check(&v, why, sizeof(why))) {
-		fprintf(stderr, "wldrive: %s=%s: %s\n", o->name, val, why);
+	if (fb_opt_parse(o, val, params, why, sizeof(why))) {
+		fprintf(stderr, "wldrive: %s\n", why);
 		return -1;
 	}
-	*(uint64_t *)p = v;
 	return 0;
 }
 
