@@ -70,6 +70,8 @@ int fb_cmd_list(int argc, char **argv)
 	print_options(fb_job_options);
 	printf("    %-16s %-8s          an explicit CPU list, with placement: cpus\n",
 	       "cpus", "list");
+	printf("\nsettings of the whole suite (top level only):\n");
+	print_options(fb_suite_options);
 	return FB_EXIT_OK;
 }
 

@@ -42,6 +42,15 @@ const struct fb_option fb_job_options[] = {
 	FB_OPTION_END
 };
 
+#define SS(f) FB_OFF(struct fb_suite_settings, f)
+const struct fb_option fb_suite_options[] = {
+	{ "repeat", FB_OPT_U64, SS(repeat), 1, 1000, "1", NULL,
+	  "rounds: from 2, `flushbench run` runs the suite this many times, "
+	  "each job in a fresh process, in a shuffled order; each round is a "
+	  "run of its own (--repeat overrides)", NULL },
+	FB_OPTION_END
+};
+
 /* ------------------------------------------------------------------ */
 /* loading */
 
@@ -598,13 +607,16 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
 		const char *key = scalar(k);
 		const struct fb_option *o = find_option(fb_job_options, key);
+		const struct fb_option *so = find_option(fb_suite_options, key);
 
-		if (o) {
+		if (o || so) {
 			if (v->type == YAML_SEQUENCE_NODE)
 				errat(l, v, "%s: a suite-level setting takes one "
-				      "value (sweep it inside a job)", key);
-			else
+				      "value%s", key, o ? " (sweep it inside a job)" : "");
+			else if (o)
 				set_option(l, o, v, &l->defaults);
+			else
+				set_option(l, so, v, &l->suite->set);
 		} else if (!strcmp(key, "cpus")) {
 			parse_cpus(l, v, &l->defaults);
 		} else if (!strcmp(key, "counters")) {
@@ -616,7 +628,8 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 				errat(l, v, "%s: expected text, found %s", key,
 				      node_kind(v));
 		} else if (strcmp(key, "impossible")) {
-			unknown_key(l, k, "the suite", fb_job_options, NULL, extra);
+			unknown_key(l, k, "the suite", fb_job_options,
+				    fb_suite_options, extra);
 		}
 	}
 	if (!jobs) {
@@ -700,6 +713,7 @@ int fb_config_load(const char *path, const char *const *only, size_t nonly,
 	if (fb_pin_init())
 		return -1;
 	apply_defaults(&l, fb_job_options, &l.defaults, NULL);
+	apply_defaults(&l, fb_suite_options, &suite->set, NULL);
 	if (only) {
 		l.only_seen = calloc(nonly ? nonly : 1, sizeof(bool));
 		for (size_t i = 0; i < nonly; i++) {

@@ -6,6 +6,7 @@
  *   warmup: 1
  *   duration: 100ms       # per sample (ops calibrated in warm-up), or ops: N
  *   placement: spread
+ *   repeat: 3             # suite only: rounds, each a run (bench/rounds.c)
  *   counters:
  *     events: [task-clock, page-faults, tlb:tlb_flush]
  *     arm64: [L1D_TLB_REFILL]
@@ -40,6 +41,11 @@ struct fb_job_settings {
 	int cpus[FB_MAX_CPUS];
 };
 
+/* Settings of the whole suite, top level only (see fb_suite_options). */
+struct fb_suite_settings {
+	uint64_t repeat;	/* rounds of the suite, each one run */
+};
+
 struct fb_jobspec {
 	const struct fb_workload *wl;
 	void *params;			/* wl->params_size bytes */
@@ -60,9 +66,12 @@ struct fb_suite {
 	char *events[FB_MAX_EVENTS];	/* for this machine's architecture */
 	size_t nevents;
 	enum fb_counter_scope scope;
+	/* not in resolved or hash: every round is a run of the same suite */
+	struct fb_suite_settings set;
 };
 
 extern const struct fb_option fb_job_options[];
+extern const struct fb_option fb_suite_options[];
 
 /*
  * Load and validate path; only jobs of the workloads in only[] (NULL: all).

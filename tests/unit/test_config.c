@@ -210,6 +210,37 @@ static void test_other_arch_events_not_validated(void **state)
 	assert_non_null(strstr(msg, ":2:3: unknown key 'evnts' in counters (did you mean 'events'?)"));
 }
 
+static void test_suite_settings(void **state)
+{
+	struct fb_suite s;
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(load("jobs:\n  - workload: fork\n", &s, msg,
+			      sizeof(msg)), 0);
+	assert_int_equal(s.set.repeat, 1);
+	fb_config_free(&s);
+	assert_int_equal(load("repeat: 5\njobs:\n  - workload: fork\n", &s,
+			      msg, sizeof(msg)), 0);
+	assert_int_equal(s.set.repeat, 5);
+	/* rounds are runs of the same suite: repeat is not in its identity */
+	assert_null(strstr(s.resolved, "repeat"));
+	fb_config_free(&s);
+	assert_int_equal(load("repeat: 0\njobs:\n  - workload: fork\n", &s,
+			      msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":1:9: repeat: 0 is out of range [1, 1000]"));
+	assert_int_equal(load("repeat: [2, 3]\njobs:\n  - workload: fork\n",
+			      &s, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":1:9: repeat: a suite-level setting takes one value\n"));
+	assert_int_equal(load("repet: 3\njobs:\n  - workload: fork\n", &s,
+			      msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":1:1: unknown key 'repet' in the suite (did you mean 'repeat'?)"));
+	/* a suite setting, not a job's */
+	assert_int_equal(load("jobs:\n  - workload: fork\n    repeat: 3\n", &s,
+			      msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":3:5: unknown key 'repeat' in a fork job"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_expansion),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_other_arch_events_not_validated),
+		cmocka_unit_test(test_suite_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
