@@ -385,7 +385,7 @@ static void print_summary(const struct runner *r, const struct summary_row *rows
 
 	for (size_t i = 0; i < r->suite.njobs; i++) {
 		int l = (int)strlen(r->suite.jobs[i].wl->name) + 1 +
-			(int)strlen(rows[i].what);
+			(rows[i].what ? (int)strlen(rows[i].what) : 0);
 
 		if (l > w)
 			w = l > 60 ? 60 : l;
@@ -394,17 +394,18 @@ static void print_summary(const struct runner *r, const struct summary_row *rows
 	       "median ns/op", "ops/s", "CV%");
 	for (size_t i = 0; i < r->suite.njobs; i++) {
 		const struct summary_row *s = &rows[i];
+		const char *status = s->status ? s->status : "not run";
 		char what[256];
 
 		snprintf(what, sizeof(what), "%s %s", r->suite.jobs[i].wl->name,
 			 s->what ? s->what : "");
 		if (s->n)
 			printf("%-*.*s  %-13s %4u %14.1f %14.1f %7.2f\n", w, w,
-			       what, s->status, s->n, s->median, s->ops_s, s->cv);
+			       what, status, s->n, s->median, s->ops_s, s->cv);
 		else
 			printf("%-*.*s  %-13s %4u %14s %14s %7s\n", w, w, what,
-			       s->status, 0u, "-", "-", "-");
-		if (s->reason[0] && strcmp(s->status, "ok"))
+			       status, 0u, "-", "-", "-");
+		if (s->reason[0] && strcmp(status, "ok"))
 			printf("%-*s    %s\n", w, "", s->reason);
 	}
 }
