@@ -4,7 +4,9 @@
  * counters (before setup, so the workload's threads and children inherit
  * them), set up, calibrate the op count once, discard warm-up samples, then
  * time each sample with CLOCK_MONOTONIC_RAW around ->run() and store it
- * (with its counters) in its own transaction.
+ * (with its counters) in its own transaction. The jobs run here, as one
+ * run; or, with --repeat, in rounds (bench/rounds.c) whose jobs each come
+ * back here as a worker process (--worker RUN:JOB) running run_job alone.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +30,7 @@
 #include "env.h"
 #include "job.h"
 #include "pin.h"
+#include "run.h"
 #include "store.h"
 
 struct runner {
@@ -36,8 +40,11 @@ struct runner {
 	bool progress;
 	size_t total_samples, done_samples;
 	struct timespec t_start;
+	unsigned int round, rounds;	/* a worker's round, for progress */
+	size_t pos;			/* its place in the round's order */
 	char **unsupported;		/* events already reported */
 	size_t nunsupported;
+	bool unsupported_noted;		/* an earlier worker printed them */
 	/* per job, for the summary */
 	double *ns_per_op;
 	size_t nvals;
@@ -45,14 +52,6 @@ struct runner {
 	char last_reason[256];
 	int errors;			/* store failures */
 	unsigned int failed_jobs;	/* jobs with a fail row */
-};
-
-struct summary_row {
-	char *what;
-	const char *status;
-	unsigned int n;
-	double median, ops_s, cv;
-	char reason[256];
 };
 
 static uint64_t now_ns(void)
@@ -69,6 +68,14 @@ static void on_signal(int sig)
 	fb_stop_requested = 1;
 }
 
+void fb_run_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void note_unsupported(void *arg, const char *name, const char *why)
 {
 	struct runner *r = arg;
@@ -82,14 +89,14 @@ static void note_unsupported(void *arg, const char *name, const char *why)
 		return;
 	r->unsupported = u;
 	r->unsupported[r->nunsupported++] = strdup(name);
-	fprintf(stderr, "flushbench run: counter %s not counted here: %s\n",
-		name, why);
+	if (!r->unsupported_noted)
+		fprintf(stderr, "flushbench run: counter %s not counted here: %s\n",
+			name, why);
 	if (fb_store_unsupported(r->st, r->run, name, why))
 		r->errors++;
 }
 
-/* The parameters that differ from the workload's defaults, for display. */
-static char *short_params(const struct fb_jobspec *js)
+char *fb_run_what(const struct fb_jobspec *js)
 {
 	char *buf = NULL, val[FB_STR_MAX + 32], def[FB_STR_MAX + 32], why[64];
 	size_t len = 0;
@@ -140,9 +147,12 @@ static void show_progress(struct runner *r, size_t job, const char *what,
 	if (r->done_samples)
 		eta = el / (double)r->done_samples *
 		      (double)(r->total_samples - r->done_samples);
-	fprintf(stderr, "\r\033[K[%zu/%zu] %.60s: %s %" PRIu64 "/%" PRIu64
-		"  elapsed %.0fs  ETA %.0fs", job + 1, r->suite.njobs, what,
-		phase, i, n, el, eta);
+	fprintf(stderr, "\r\033[K");
+	if (r->rounds)
+		fprintf(stderr, "round %u/%u ", r->round, r->rounds);
+	fprintf(stderr, "[%zu/%zu] %.60s: %s %" PRIu64 "/%" PRIu64
+		"  elapsed %.0fs  ETA %.0fs", (r->rounds ? r->pos : job) + 1,
+		r->suite.njobs, what, phase, i, n, el, eta);
 }
 
 /* CPUs the tasks ran on, as "0,1"; untrustworthy if one left its placement. */
@@ -265,7 +275,7 @@ static int calibrate(struct fb_jobspec *js, struct fb_job *job, void *state,
 	return FB_OK;
 }
 
-static void run_job(struct runner *r, size_t ji, struct summary_row *row)
+static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 {
 	struct fb_jobspec *js = &r->suite.jobs[ji];
 	struct fb_counters *c = NULL;
@@ -277,7 +287,7 @@ static void run_job(struct runner *r, size_t ji, struct summary_row *row)
 
 	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
 	r->last_reason[0] = '\0';
-	row->what = short_params(js);
+	row->what = fb_run_what(js);
 	if (js->skip[0]) {
 		store_row(r, js, ji, 0, FB_SKIP, js->skip, 0, 0, "", NULL, NULL);
 		r->done_samples += js->set.samples;
@@ -379,34 +389,42 @@ out_job:
 	}
 }
 
-static void print_summary(const struct runner *r, const struct summary_row *rows)
+void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
+		    bool rounds)
 {
 	int w = 10;
 
-	for (size_t i = 0; i < r->suite.njobs; i++) {
-		int l = (int)strlen(r->suite.jobs[i].wl->name) + 1 +
+	for (size_t i = 0; i < s->njobs; i++) {
+		int l = (int)strlen(s->jobs[i].wl->name) + 1 +
 			(rows[i].what ? (int)strlen(rows[i].what) : 0);
 
 		if (l > w)
 			w = l > 60 ? 60 : l;
 	}
-	printf("\n%-*s  %-13s %4s %14s %14s %7s\n", w, "job", "status", "n",
-	       "median ns/op", "ops/s", "CV%");
-	for (size_t i = 0; i < r->suite.njobs; i++) {
-		const struct summary_row *s = &rows[i];
-		const char *status = s->status ? s->status : "not run";
+	printf("\n%-*s  %-13s %4s %14s %14s %7s%s\n", w, "job", "status",
+	       rounds ? "runs" : "n", "median ns/op", "ops/s", "CV%",
+	       rounds ? "  run CV%" : "");
+	for (size_t i = 0; i < s->njobs; i++) {
+		const struct fb_summary_row *row = &rows[i];
+		const char *status = row->status ? row->status : "not run";
 		char what[256];
 
-		snprintf(what, sizeof(what), "%s %s", r->suite.jobs[i].wl->name,
-			 s->what ? s->what : "");
-		if (s->n)
-			printf("%-*.*s  %-13s %4u %14.1f %14.1f %7.2f\n", w, w,
-			       what, status, s->n, s->median, s->ops_s, s->cv);
+		snprintf(what, sizeof(what), "%s %s", s->jobs[i].wl->name,
+			 row->what ? row->what : "");
+		if (row->n)
+			printf("%-*.*s  %-13s %4u %14.1f %14.1f %7.2f", w, w,
+			       what, status, row->n, row->median, row->ops_s,
+			       row->cv);
 		else
-			printf("%-*.*s  %-13s %4u %14s %14s %7s\n", w, w, what,
+			printf("%-*.*s  %-13s %4u %14s %14s %7s", w, w, what,
 			       status, 0u, "-", "-", "-");
-		if (s->reason[0] && strcmp(status, "ok"))
-			printf("%-*s    %s\n", w, "", s->reason);
+		if (rounds && row->run_cv >= 0)
+			printf(" %8.2f", row->run_cv);
+		else if (rounds)
+			printf(" %8s", "-");
+		printf("\n");
+		if (row->reason[0] && strcmp(status, "ok"))
+			printf("%-*s    %s\n", w, "", row->reason);
 	}
 }
 
@@ -429,16 +447,174 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: flushbench run [-c FILE] [--db PATH] [--label NAME] [--only WORKLOAD]...\n"
-"                      [--quiet] [--aslr]\n"
+"                      [--repeat R] [--seed S] [--quiet] [--aslr]\n"
 "Run a suite (default configs/default.yaml) and store every sample in the\n"
 "database (default ./results.db), then print a summary.\n"
 "  -c, --config FILE   the suite (YAML)\n"
 "      --db PATH       the SQLite results store\n"
 "  -l, --label NAME    names the run for compare (default: the kernel release)\n"
 "      --only W[,W]    run only the jobs of these workloads (repeatable)\n"
+"  -r, --repeat R      R rounds (1 to 1000; default: the suite's `repeat:`),\n"
+"                      each a run of its own under the label, its jobs in an\n"
+"                      order shuffled per round, each job in a fresh process\n"
+"      --seed S        seed of the shuffle (default: a fresh one, printed)\n"
 "  -q, --quiet         no progress on stderr\n"
 "      --aslr          keep address-space randomisation on (default: off,\n"
 "                      as will-it-scale, for stable page-table layouts)\n");
+}
+
+const char *fb_run_end(struct fb_store *st, int64_t run, int errors)
+{
+	const char *status = fb_stop_requested ? "aborted" :
+			     errors ? "failed" : "complete";
+	char t[40];
+	time_t now = time(NULL);
+
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	fb_store_env_put(st, run, "ended_at", t);
+	fb_store_run_end(st, run, status);
+	return status;
+}
+
+/* The whole suite as one run, in this process. */
+static int run_once(struct runner *r, const struct fb_run_opts *o,
+		    const struct fb_env *env)
+{
+	struct fb_summary_row *rows = calloc(r->suite.njobs, sizeof(*rows));
+	int ret = FB_EXIT_USAGE;
+
+	if (!rows) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		return ret;
+	}
+	r->run = fb_store_run_begin(r->st, o->label, o->config,
+				    r->suite.resolved, r->suite.hash, env);
+	if (r->run < 0) {
+		fprintf(stderr, "flushbench run: %s\n", fb_store_error(r->st));
+		goto out;
+	}
+	fb_run_catch_stop();
+	r->progress = !o->quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &r->t_start);
+	for (size_t i = 0; i < r->suite.njobs; i++) {
+		r->total_samples += r->suite.jobs[i].set.samples;
+		if (r->suite.jobs[i].set.samples > r->nvals)
+			r->nvals = r->suite.jobs[i].set.samples;
+	}
+	r->ns_per_op = calloc(r->nvals ? r->nvals : 1, sizeof(double));
+	if (!r->ns_per_op) {
+		fb_store_run_end(r->st, r->run, "failed");
+		goto out;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
+			"%zu samples, into %s\n", r->run, o->label,
+			r->suite.njobs, r->total_samples, o->db);
+	for (size_t i = 0; i < r->suite.njobs && !fb_stop_requested; i++)
+		run_job(r, i, &rows[i]);
+	if (r->progress)
+		fprintf(stderr, "\r\033[K");
+	fb_run_end(r->st, r->run, r->errors);
+	if (fb_stop_requested) {
+		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
+			" kept its finished samples and is marked aborted\n",
+			r->run);
+		ret = FB_EXIT_FAIL;
+	} else {
+		ret = r->errors || r->failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	}
+	fb_run_summary(&r->suite, rows, false);
+	printf("run %" PRId64 " (%s) %s in %s\n", r->run, o->label,
+	       fb_stop_requested || r->errors ? "NOT complete" : "complete",
+	       o->db);
+	if (r->failed_jobs)
+		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
+		       "sample (see the reasons above)\n", r->failed_jobs);
+	free(r->ns_per_op);
+out:
+	for (size_t i = 0; i < r->suite.njobs; i++)
+		free(rows[i].what);
+	free(rows);
+	return ret;
+}
+
+/*
+ * --worker RUN:JOB (internal, see bench/rounds.c): job JOB of the suite,
+ * loaded from the same config with the same --only as the parent's so
+ * that JOB names the same job, into the run RUN the parent began and will
+ * end; then the job's row on stdout for the parent's summary.
+ * --progress ROUND:ROUNDS:POS:DONE:TOTAL:T0 carries the parent's progress.
+ */
+static int run_worker(struct runner *r, const struct fb_run_opts *o,
+		      const char *spec, const char *progress)
+{
+	struct fb_summary_row row = { 0 };
+	struct fb_run_row *runs = NULL;
+	char err[512], id[32];
+	size_t ji, n = 0;
+	uint64_t t0;
+	int end = 0, ret = FB_EXIT_USAGE;
+
+	/*
+	 * Die with the parent. Set after the exec (which clears it for a
+	 * binary with file capabilities) and before the check below that
+	 * the parent's run is still going, so a parent gone in between is
+	 * caught there.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	fb_run_catch_stop();
+	if (sscanf(spec, "%" SCNd64 ":%zu%n", &r->run, &ji, &end) != 2 ||
+	    spec[end] || ji >= r->suite.njobs) {
+		fprintf(stderr, "flushbench run: --worker %s: want RUN:JOB, "
+			"JOB below %zu\n", spec, r->suite.njobs);
+		return ret;
+	}
+	if (progress && sscanf(progress, "%u:%u:%zu:%zu:%zu:%" SCNu64,
+			       &r->round, &r->rounds, &r->pos, &r->done_samples,
+			       &r->total_samples, &t0) == 6) {
+		r->progress = isatty(STDERR_FILENO);
+		r->t_start.tv_sec = (time_t)(t0 / 1000000000);
+		r->t_start.tv_nsec = (long)(t0 % 1000000000);
+	}
+	if (fb_store_open(o->db, FB_STORE_RW, &r->st, err, sizeof(err))) {
+		fprintf(stderr, "flushbench run: %s\n", err);
+		return ret;
+	}
+	/* the parent's run, still going (checked after PDEATHSIG is set) */
+	snprintf(id, sizeof(id), "#%" PRId64, r->run);
+	if (fb_store_runs(r->st, id, &runs, &n) || n != 1 ||
+	    strcmp(runs[0].status, "running") ||
+	    strcmp(runs[0].config_hash, r->suite.hash)) {
+		fprintf(stderr, "flushbench run: worker: run %s is not a running "
+			"run of %s as loaded here\n", id, o->config);
+		goto out;
+	}
+	r->ns_per_op = calloc(r->suite.jobs[ji].set.samples, sizeof(double));
+	if (!r->ns_per_op) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		goto out;
+	}
+	run_job(r, ji, &row);
+	fb_rounds_report(stdout, &row, r->errors, fb_stop_requested,
+			 r->nunsupported);
+	ret = r->errors || r->failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	free(row.what);
+	free(r->ns_per_op);
+out:
+	free(runs);
+	fb_store_close(r->st);
+	return ret;
+}
+
+/* Parse an option's value into base; on error say so and return -1. */
+static int opt_value(const struct fb_option *o, const char *text, void *base)
+{
+	char why[256];
+
+	if (!fb_opt_parse(o, text, base, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "flushbench run: --%s\n", why);
+	return -1;
 }
 
 int fb_cmd_run(int argc, char **argv)
@@ -448,35 +624,49 @@ int fb_cmd_run(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "aslr", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		/* internal, for the rounds' workers (not in --help) */
+		{ "worker", required_argument, NULL, 'W' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ "unsupported-noted", no_argument, NULL, 'U' },
 		{ 0 }
 	};
-	const char *config = "configs/default.yaml", *db = "results.db";
-	const char *label = NULL;
+	static const struct fb_option seed_opt = {
+		"seed", FB_OPT_U64, 0, 0, UINT64_MAX, NULL, NULL, NULL, NULL
+	};
+	struct fb_run_opts o = {
+		.config = "configs/default.yaml", .db = "results.db",
+		.argv0 = argv[-1],
+	};
+	const struct fb_option *repeat_opt = fb_suite_options;
+	struct fb_suite_settings cli = { 0 };	/* --repeat */
+	const char *worker = NULL, *progress = NULL;
 	char *only[64], label_buf[128];
 	size_t nonly = 0;
-	bool quiet = false, aslr = false;
+	bool aslr = false;
 	struct runner r = { 0 };
-	struct summary_row *rows = NULL;
 	struct fb_env env = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int opt, ret = FB_EXIT_USAGE;
 	char **argv0 = argv - 1;	/* "flushbench" "run" ...: for re-exec */
 
+	while (strcmp(repeat_opt->name, "repeat"))
+		repeat_opt++;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:l:qh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:l:r:qh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			config = optarg;
+			o.config = optarg;
 			break;
 		case 'd':
-			db = optarg;
+			o.db = optarg;
 			break;
 		case 'l':
-			label = optarg;
+			o.label = optarg;
 			break;
 		case 'o': {
 			/* a copy: argv is reused as is for the ASLR re-exec */
@@ -487,11 +677,29 @@ int fb_cmd_run(int argc, char **argv)
 				only[nonly++] = s;
 			break;
 		}
+		case 'r':
+			if (opt_value(repeat_opt, optarg, &cli))
+				return FB_EXIT_USAGE;
+			break;
+		case 's':
+			if (opt_value(&seed_opt, optarg, &o.seed))
+				return FB_EXIT_USAGE;
+			o.seeded = true;
+			break;
 		case 'q':
-			quiet = true;
+			o.quiet = true;
 			break;
 		case 'a':
 			aslr = true;
+			break;
+		case 'W':
+			worker = optarg;
+			break;
+		case 'P':
+			progress = optarg;
+			break;
+		case 'U':
+			r.unsupported_noted = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -507,97 +715,56 @@ int fb_cmd_run(int argc, char **argv)
 		usage(stderr);
 		return FB_EXIT_USAGE;
 	}
-	if (!aslr)
+	/* a worker keeps the personality its parent chose, as exec keeps it */
+	if (!aslr && !worker)
 		aslr_off(argv0);
-	if (fb_config_load(config, nonly ? (const char *const *)only : NULL,
-			   nonly, &r.suite, stderr))
+	o.only = nonly ? (const char *const *)only : NULL;
+	o.nonly = nonly;
+	if (fb_config_load(o.config, o.only, nonly, &r.suite, stderr))
 		return FB_EXIT_USAGE;
-	if (!label) {
+	if (worker) {
+		ret = run_worker(&r, &o, worker, progress);
+		goto out_suite;
+	}
+	/* any --repeat, or a suite's repeat: from 2, runs rounds */
+	o.rounds = (unsigned int)(cli.repeat ? cli.repeat :
+				  r.suite.set.repeat > 1 ? r.suite.set.repeat : 0);
+	if (o.seeded && !o.rounds) {
+		fprintf(stderr, "flushbench run: --seed shuffles rounds: give "
+			"--repeat R (or `repeat:` in the suite)\n");
+		goto out_suite;
+	}
+	if (!o.label) {
 		struct utsname u;
 
 		uname(&u);
 		snprintf(label_buf, sizeof(label_buf), "%s", u.release);
-		label = label_buf;
+		o.label = label_buf;
 	}
-	if (fb_store_open(db, FB_STORE_RW, &r.st, err, sizeof(err))) {
+	if (fb_store_open(o.db, FB_STORE_RW, &r.st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench run: %s\n", err);
 		goto out_suite;
 	}
-	rows = calloc(r.suite.njobs, sizeof(*rows));
-	if (!rows || fb_env_capture(&env)) {
+	if (fb_env_capture(&env)) {
 		fprintf(stderr, "flushbench run: out of memory\n");
 		goto out_store;
 	}
 	fb_env_set(&env, "topology", "%s", fb_pin_topology());
 	fb_env_set(&env, "aslr.run", "%s",
 		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
-	fb_env_set(&env, "config.path", "%s", config);
+	fb_env_set(&env, "config.path", "%s", o.config);
 	fb_env_set(&env, "config.hash", "%s", r.suite.hash);
-	r.run = fb_store_run_begin(r.st, label, config, r.suite.resolved,
-				   r.suite.hash, &env);
-	if (r.run < 0) {
-		fprintf(stderr, "flushbench run: %s\n", fb_store_error(r.st));
-		goto out_env;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	r.progress = !quiet && isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
-	for (size_t i = 0; i < r.suite.njobs; i++) {
-		r.total_samples += r.suite.jobs[i].set.samples;
-		if (r.suite.jobs[i].set.samples > r.nvals)
-			r.nvals = r.suite.jobs[i].set.samples;
-	}
-	r.ns_per_op = calloc(r.nvals ? r.nvals : 1, sizeof(double));
-	if (!r.ns_per_op) {
-		fb_store_run_end(r.st, r.run, "failed");
-		goto out_env;
-	}
-	if (!quiet)
-		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
-			"%zu samples, into %s\n", r.run, label, r.suite.njobs,
-			r.total_samples, db);
-	for (size_t i = 0; i < r.suite.njobs && !fb_stop_requested; i++)
-		run_job(&r, i, &rows[i]);
-	if (r.progress)
-		fprintf(stderr, "\r\033[K");
-	{
-		char t[40];
-		time_t now = time(NULL);
-
-		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-		fb_store_env_put(r.st, r.run, "ended_at", t);
-	}
-	if (fb_stop_requested) {
-		fb_store_run_end(r.st, r.run, "aborted");
-		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
-			" kept its finished samples and is marked aborted\n", r.run);
-		ret = FB_EXIT_FAIL;
-	} else if (r.errors) {
-		fb_store_run_end(r.st, r.run, "failed");
-		ret = FB_EXIT_FAIL;
-	} else {
-		fb_store_run_end(r.st, r.run, "complete");
-		ret = r.failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
-	}
-	print_summary(&r, rows);
-	printf("run %" PRId64 " (%s) %s in %s\n", r.run, label,
-	       fb_stop_requested || r.errors ? "NOT complete" : "complete", db);
-	if (r.failed_jobs)
-		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
-		       "sample (see the reasons above)\n", r.failed_jobs);
-	free(r.ns_per_op);
-out_env:
+	if (o.rounds)
+		ret = fb_rounds_run(&o, &r.suite, r.st, &env);
+	else
+		ret = run_once(&r, &o, &env);
 	fb_env_free(&env);
 out_store:
 	fb_store_close(r.st);
-	for (size_t i = 0; rows && i < r.suite.njobs; i++)
-		free(rows[i].what);
-	free(rows);
+out_suite:
 	for (size_t i = 0; i < r.nunsupported; i++)
 		free(r.unsupported[i]);
 	free(r.unsupported);
-out_suite:
 	fb_config_free(&r.suite);
 	return ret;
 }

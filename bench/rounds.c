@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `flushbench run --repeat R`: randomized multiple interleaved trials
+ * (Abedi & Brecht, "Conducting Repeatable Experiments in Highly Variable
+ * Cloud Computing Environments", ICPE 2017). The suite runs R times; each
+ * round is a run of its own in the store (same label, repeat.* in its
+ * environment), its jobs in an order shuffled per round from one seed, so
+ * that drift of the machine spreads over every job instead of biasing the
+ * ones that come last. Each job runs in a fresh process, this binary
+ * exec'd as `run --worker RUN:JOB` (bench/runner.c), so that what differs
+ * from one process to the next (address space, heap, page-table layout)
+ * shows as run-to-run variance, which `compare` accounts for, instead of
+ * one process's luck passing for the machine's behaviour.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "job.h"
+#include "run.h"
+
+#define REPORT "fb-worker-result"
+
+/* A job over the rounds. */
+struct job_rounds {
+	double *medians, *cvs;	/* of each run where it had ok samples */
+	unsigned int nmedians;
+	unsigned int nok, nskip, nfail, nuntrust;	/* runs by status */
+	char reason[256];
+};
+
+struct rounds {
+	const struct fb_run_opts *o;
+	const struct fb_suite *s;
+	struct fb_store *st;
+	bool progress;
+	bool noted;		/* a worker printed the unsupported counters */
+	size_t done, total;	/* samples over all rounds, for the ETA */
+	uint64_t t0;		/* CLOCK_MONOTONIC ns at the start */
+	int64_t *runs;		/* one per round begun */
+	const char **ended;	/* how each ended */
+	unsigned int nruns;
+	struct job_rounds *jobs;
+};
+
+static uint64_t fresh_seed(void)
+{
+	uint64_t s;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == sizeof(s))
+		return s;
+	return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
+
+/*
+ * Round i's order: a Fisher-Yates shuffle (gsl_ran_shuffle) by mt19937
+ * seeded from seed and i alone, so any round can be reproduced. mt19937
+ * keeps 32 bits of its seed: splitmix64's finaliser mixes all 64 of seed
+ * and the round into them.
+ */
+static void round_order(gsl_rng *rng, uint64_t seed, unsigned int round,
+			size_t *order, size_t n)
+{
+	uint64_t z = seed + round * 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	gsl_rng_set(rng, (unsigned long)((z ^ (z >> 32)) & 0xffffffffu));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	gsl_ran_shuffle(rng, order, n, sizeof(*order));
+}
+
+void fb_rounds_report(FILE *f, const struct fb_summary_row *row, int errors,
+		      bool stopped, size_t unsupported)
+{
+	char reason[sizeof(row->reason)];
+
+	/* one line, the reason last */
+	snprintf(reason, sizeof(reason), "%s", row->reason);
+	for (char *p = reason; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	fprintf(f, REPORT " %s %u %.17g %.17g %d %d %zu %s\n",
+		row->status ? row->status : "fail", row->n, row->median,
+		row->cv, errors, stopped, unsupported, reason);
+	fflush(f);
+}
+
+/* A worker's report line in buf into row; 0, or -1 when there is none. */
+static int parse_report(const char *buf, struct fb_summary_row *row,
+			int *errors, int *stopped, size_t *unsupported)
+{
+	static const char *const statuses[] = {
+		"ok", "skip", "fail", "untrustworthy", NULL
+	};
+	const char *l = strstr(buf, REPORT " ");
+	char status[16];
+
+	if (!l || sscanf(l, REPORT " %15s %u %lg %lg %d %d %zu %255[^\n]",
+			 status, &row->n, &row->median, &row->cv, errors,
+			 stopped, unsupported, row->reason) < 7)
+		return -1;
+	for (const char *const *s = statuses; *s; s++)
+		if (!strcmp(*s, status))
+			row->status = *s;
+	return row->status ? 0 : -1;
+}
+
+/* Start the worker of job ji (pos-th in the round) into run; its stdout in *fd. */
+static pid_t spawn(const struct rounds *x, int64_t run, size_t ji, size_t pos,
+		   int *fd)
+{
+	char spec[48], prog[128], *argv[16 + 2 * 64];
+	int n = 0, p[2];
+	pid_t pid;
+
+	snprintf(spec, sizeof(spec), "%" PRId64 ":%zu", run, ji);
+	argv[n++] = (char *)x->o->argv0;
+	argv[n++] = "run";
+	argv[n++] = "--worker";
+	argv[n++] = spec;
+	argv[n++] = "-c";
+	argv[n++] = (char *)x->o->config;
+	argv[n++] = "--db";
+	argv[n++] = (char *)x->o->db;
+	for (size_t i = 0; i < x->o->nonly && i < 64; i++) {
+		argv[n++] = "--only";
+		argv[n++] = (char *)x->o->only[i];
+	}
+	if (x->progress) {
+		snprintf(prog, sizeof(prog), "%u:%u:%zu:%zu:%zu:%" PRIu64,
+			 x->nruns, x->o->rounds, pos, x->done, x->total, x->t0);
+		argv[n++] = "--progress";
+		argv[n++] = prog;
+	}
+	if (x->noted)
+		argv[n++] = "--unsupported-noted";
+	argv[n] = NULL;
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!pid) {
+		/* exec, not just fork: a fresh address space and heap */
+		dup2(p[1], STDOUT_FILENO);
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "flushbench run: exec /proc/self/exe: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	*fd = p[0];
+	return pid;
+}
+
+/* What the worker writes, until it exits; a stop is passed on to it. */
+static int collect(pid_t pid, int fd, char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	bool passed = false;
+	size_t got = 0;
+	int status;
+
+	for (;;) {
+		char sink[256];
+		ssize_t n;
+
+		if (fb_stop_requested && !passed) {
+			kill(pid, SIGTERM);
+			passed = true;
+		}
+		/* a timeout: a signal just before poll() is seen next time */
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (got + 1 < len)
+			n = read(fd, buf + got, len - 1 - got);
+		else
+			n = read(fd, sink, sizeof(sink));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (got + 1 < len)
+			got += (size_t)n;
+	}
+	buf[got] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
+/*
+ * Job ji of the round into run, in a worker; its row into *row. 0, or -1
+ * when there is no row: the worker was stopped or could not run (errors).
+ */
+static int run_worker(struct rounds *x, int64_t run, size_t ji, size_t pos,
+		      struct fb_summary_row *row, int *errors)
+{
+	const struct fb_jobspec *js = &x->s->jobs[ji];
+	struct fb_sample_rec rec = {
+		.job = (unsigned int)ji, .workload = js->wl->name,
+		.params = js->params_text, .status = FB_FAIL, .cpus = "",
+	};
+	char buf[1024];
+	int fd, status, werrors = 0, stopped = 0;
+	size_t unsupported = 0;
+	pid_t pid = spawn(x, run, ji, pos, &fd);
+
+	if (pid < 0) {
+		fprintf(stderr, "flushbench run: starting a worker: %s\n",
+			strerror(errno));
+		(*errors)++;
+		return -1;
+	}
+	status = collect(pid, fd, buf, sizeof(buf));
+	close(fd);
+	if (!parse_report(buf, row, &werrors, &stopped, &unsupported)) {
+		*errors += werrors;
+		x->noted |= unsupported > 0;
+		if (stopped)
+			fb_stop_requested = 1;	/* the worker was told to stop */
+		return 0;
+	}
+	if (status != -1 && WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)) {
+		fb_stop_requested = 1;
+		return -1;
+	}
+	if (status == -1 || !WIFSIGNALED(status)) {
+		fprintf(stderr, "flushbench run: the worker of job %zu (%s) "
+			"exited %d without a result\n", ji, js->wl->name,
+			status == -1 ? -1 : WEXITSTATUS(status));
+		(*errors)++;
+		return -1;
+	}
+	/* it crashed: as a job that ran in this process would, it failed */
+	snprintf(row->reason, sizeof(row->reason), "the worker process was "
+		 "killed by signal %d (%s)", WTERMSIG(status),
+		 strsignal(WTERMSIG(status)));
+	row->status = "fail";
+	rec.reason = row->reason;
+	if (fb_store_sample_add(x->st, run, &rec) < 0) {
+		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
+			fb_store_error(x->st));
+		(*errors)++;
+	}
+	return 0;
+}
+
+static void tally(struct job_rounds *j, const struct fb_summary_row *row)
+{
+	if (!strcmp(row->status, "ok"))
+		j->nok++;
+	else if (!strcmp(row->status, "skip"))
+		j->nskip++;
+	else if (!strcmp(row->status, "untrustworthy"))
+		j->nuntrust++;
+	else
+		j->nfail++;
+	if (row->n && row->median > 0) {
+		j->medians[j->nmedians] = row->median;
+		j->cvs[j->nmedians++] = row->cv;
+	}
+	if (row->reason[0])
+		snprintf(j->reason, sizeof(j->reason), "%s", row->reason);
+}
+
+/* A job's row over the rounds: medians of the run medians and CVs. */
+static void summarize(struct job_rounds *j, struct fb_summary_row *row)
+{
+	size_t n = j->nmedians;
+
+	row->status = j->nfail ? "fail" : j->nuntrust ? "untrustworthy" :
+		      j->nok ? "ok" : j->nskip ? "skip" : NULL;
+	row->n = j->nmedians;
+	row->run_cv = -1;
+	snprintf(row->reason, sizeof(row->reason), "%s", j->reason);
+	if (!n)
+		return;
+	gsl_sort(j->medians, 1, n);
+	gsl_sort(j->cvs, 1, n);
+	row->median = gsl_stats_median_from_sorted_data(j->medians, 1, n);
+	row->ops_s = 1e9 / row->median;
+	row->cv = gsl_stats_median_from_sorted_data(j->cvs, 1, n);
+	if (n > 1)
+		row->run_cv = 100.0 * gsl_stats_sd(j->medians, 1, n) /
+			      gsl_stats_mean(j->medians, 1, n);
+}
+
+/* "runs 12-14 (label) complete in results.db": consecutive alike runs */
+static void print_runs(const struct rounds *x)
+{
+	for (unsigned int i = 0, k; i < x->nruns; i = k + 1) {
+		bool done = !strcmp(x->ended[i], "complete");
+
+		for (k = i; k + 1 < x->nruns && x->runs[k + 1] == x->runs[k] + 1 &&
+		     !strcmp(x->ended[k + 1], x->ended[i]); k++)
+			;
+		if (k == i)
+			printf("run %" PRId64, x->runs[i]);
+		else
+			printf("runs %" PRId64 "-%" PRId64, x->runs[i], x->runs[k]);
+		printf(" (%s) %s%s%s in %s\n", x->o->label,
+		       done ? "complete" : "NOT complete (", done ? "" : x->ended[i],
+		       done ? "" : ")", x->o->db);
+	}
+}
+
+/* One round: a run of the suite, its jobs in order, each in a worker. */
+static int run_round(struct rounds *x, struct fb_env *env, uint64_t seed,
+		     const size_t *order)
+{
+	const struct fb_suite *s = x->s;
+	char *text = calloc(s->njobs, 21);
+	size_t w = 0;
+	int64_t run;
+	int errors = 0;
+
+	for (size_t i = 0; text && i < s->njobs; i++)
+		w += sprintf(text + w, "%s%zu", i ? "," : "", order[i]);
+	if (!text || fb_env_set(env, "repeat.round", "%u", x->nruns + 1) ||
+	    fb_env_set(env, "repeat.rounds", "%u", x->o->rounds) ||
+	    fb_env_set(env, "repeat.seed", "%" PRIu64, seed) ||
+	    fb_env_set(env, "repeat.order", "%s", text)) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		free(text);
+		return -1;
+	}
+	run = fb_store_run_begin(x->st, x->o->label, x->o->config, s->resolved,
+				 s->hash, env);
+	if (run < 0) {
+		fprintf(stderr, "flushbench run: %s\n", fb_store_error(x->st));
+		free(text);
+		return -1;
+	}
+	x->runs[x->nruns++] = run;
+	if (!x->o->quiet)
+		fprintf(stderr, "flushbench run: round %u/%u: run %" PRId64
+			" '%s', %zu jobs in the order %s, into %s\n", x->nruns,
+			x->o->rounds, run, x->o->label, s->njobs, text,
+			x->o->db);
+	free(text);
+	for (size_t p = 0; p < s->njobs && !fb_stop_requested; p++) {
+		struct fb_summary_row row = { 0 };
+
+		if (!run_worker(x, run, order[p], p, &row, &errors))
+			tally(&x->jobs[order[p]], &row);
+		x->done += s->jobs[order[p]].set.samples;
+	}
+	x->ended[x->nruns - 1] = fb_run_end(x->st, run, errors);
+	return 0;
+}
+
+int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
+		  struct fb_store *st, struct fb_env *env)
+{
+	struct rounds x = { .o = o, .s = s, .st = st };
+	uint64_t seed = o->seeded ? o->seed : fresh_seed();
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t *order = calloc(s->njobs, sizeof(*order));
+	double *vals = calloc(2 * s->njobs * o->rounds, sizeof(double));
+	struct fb_summary_row *rows = calloc(s->njobs, sizeof(*rows));
+	unsigned int failed_jobs = 0;
+	bool broken = false;
+	struct timespec t;
+	int ret = FB_EXIT_FAIL;
+
+	x.runs = calloc(o->rounds, sizeof(*x.runs));
+	x.ended = calloc(o->rounds, sizeof(*x.ended));
+	x.jobs = calloc(s->njobs, sizeof(*x.jobs));
+	if (!rng || !order || !vals || !rows || !x.runs || !x.ended || !x.jobs) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		ret = FB_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < s->njobs; i++) {
+		x.jobs[i].medians = vals + 2 * i * o->rounds;
+		x.jobs[i].cvs = x.jobs[i].medians + o->rounds;
+		x.total += s->jobs[i].set.samples * o->rounds;
+	}
+	printf("flushbench run: %u round%s, seed %" PRIu64 "\n", o->rounds,
+	       o->rounds > 1 ? "s" : "", seed);
+	fflush(stdout);
+	x.progress = !o->quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	x.t0 = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+	fb_run_catch_stop();
+	for (unsigned int i = 1; i <= o->rounds && !fb_stop_requested; i++) {
+		round_order(rng, seed, i, order, s->njobs);
+		if (run_round(&x, env, seed, order)) {
+			broken = true;
+			break;
+		}
+	}
+	if (x.progress)
+		fprintf(stderr, "\r\033[K");
+	if (!x.nruns) {
+		ret = FB_EXIT_USAGE;	/* as a single run that cannot begin */
+		goto out;
+	}
+	if (fb_stop_requested)
+		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
+			" kept its finished samples and is marked aborted; no "
+			"further round\n", x.runs[x.nruns - 1]);
+	for (size_t i = 0; i < s->njobs; i++) {
+		summarize(&x.jobs[i], &rows[i]);
+		rows[i].what = fb_run_what(&s->jobs[i]);
+		failed_jobs += x.jobs[i].nfail > 0;
+	}
+	fb_run_summary(s, rows, true);
+	print_runs(&x);
+	if (failed_jobs)
+		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
+		       "sample (see the reasons above)\n", failed_jobs);
+	ret = broken || failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	for (unsigned int i = 0; i < x.nruns; i++)
+		if (strcmp(x.ended[i], "complete"))
+			ret = FB_EXIT_FAIL;	/* aborted or failed */
+out:
+	for (size_t i = 0; rows && i < s->njobs; i++)
+		free(rows[i].what);
+	free(rows);
+	free(x.jobs);
+	free(x.ended);
+	free(x.runs);
+	free(vals);
+	free(order);
+	gsl_rng_free(rng);
+	return ret;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `flushbench run` inside: bench/runner.c runs jobs (a whole suite as one
+ * run in this process, or, as a worker, one job of a run begun by its
+ * parent); bench/rounds.c runs --repeat rounds, each a run of its own whose
+ * jobs are workers started in a shuffled order. What they share is here.
+ */
+#ifndef FB_RUN_H
+#define FB_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "env.h"
+#include "store.h"
+
+struct fb_run_opts {
+	const char *config, *db, *label;
+	const char *const *only;	/* --only workloads, as given */
+	size_t nonly;
+	bool quiet;
+	unsigned int rounds;		/* 0: one run, in this process */
+	uint64_t seed;			/* of the rounds' shuffle */
+	bool seeded;			/* --seed given (else a fresh one) */
+	const char *argv0;		/* our name, for the workers' argv[0] */
+};
+
+/* One row of the summary: a job in one run, or over the rounds. */
+struct fb_summary_row {
+	char *what;		/* the parameters that differ from the defaults */
+	const char *status;	/* ok, skip, fail, untrustworthy; NULL: not run */
+	unsigned int n;		/* ok samples; over rounds: runs with a median */
+	double median, ops_s;	/* ns/op; over rounds: median of run medians */
+	double cv;		/* %, within a run; over rounds: their median */
+	double run_cv;		/* over rounds: % CV of the run medians, <0: none */
+	char reason[256];	/* the last reason a sample was not plainly ok */
+};
+
+/* The parameters of js that differ from the workload's defaults (malloc'd). */
+char *fb_run_what(const struct fb_jobspec *js);
+/* SIGINT and SIGTERM set fb_stop_requested (no SA_RESTART: calls see EINTR). */
+void fb_run_catch_stop(void);
+/*
+ * End a run as every run ends: ended_at, then aborted (stop requested),
+ * failed (errors: the store failed) or complete; returns that status.
+ */
+const char *fb_run_end(struct fb_store *st, int64_t run, int errors);
+/* The table that ends a run; rounds: a runs column and the run-to-run CV. */
+void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
+		    bool rounds);
+
+/*
+ * Rounds (bench/rounds.c): o->rounds runs of the suite s into st, each with
+ * env plus repeat.*, each job of a round in a fresh `run --worker` process,
+ * in an order shuffled per round from o->seed; then the summary. Returns
+ * the exit status.
+ */
+int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
+		  struct fb_store *st, struct fb_env *env);
+/* A worker's report of its job to the parent: one line on f. */
+void fb_rounds_report(FILE *f, const struct fb_summary_row *row, int errors,
+		      bool stopped, size_t unsupported);
+
+#endif
