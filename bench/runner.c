@@ -279,7 +279,7 @@ static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 {
 	struct fb_jobspec *js = &r->suite.jobs[ji];
 	struct fb_counters *c = NULL;
-	struct fb_job *job;
+	struct fb_job *job = NULL;
 	void *state = NULL;
 	uint64_t ops, done, ns;
 	char cpus[512];
@@ -291,14 +291,14 @@ static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 	if (js->skip[0]) {
 		store_row(r, js, ji, 0, FB_SKIP, js->skip, 0, 0, "", NULL, NULL);
 		r->done_samples += js->set.samples;
-		return;
+		goto out_job;
 	}
 	job = fb_job_new(js->wl, js->params, js->ntasks, js->cpus,
 			 js->set.extra_work_ns);
 	if (!job) {
 		store_row(r, js, ji, 0, FB_FAIL, "out of memory", 0, 0, "",
 			  NULL, NULL);
-		return;
+		goto out_job;
 	}
 	err = fb_job_pin(job, 0);
 	if (err) {

@@ -98,6 +98,14 @@ if [ "$(q "select count(*) from unsupported u join runs r on r.id = u.run_id whe
 else
 	skip "an unsupported counter told once" "cycles is counted here"
 fi
+# a job that cannot run here is a skip row with its reason, from the worker too
+printf 'impossible: skip\nsamples: 2\nwarmup: 0\nduration: 10ms\njobs:\n  - workload: mprotect\n    threads: 255\n' > "$T/skip.yaml"
+for rep in "" "--repeat 2"; do
+	out=$("$FB" run -q -c "$T/skip.yaml" --db "$db" --label skip $rep 2>&1)
+	echo "$out" | grep -Eq '^mprotect threads=255 +skip ' && echo "$out" | grep -q 'placement impossible here' \
+		&& pass "an impossible placement shows as skip with why (${rep:-one run})" \
+		|| fail "skip row in the summary (${rep:-one run})" "$(echo "$out" | grep mprotect)"
+done
 # SIGINT in round 2: round 1 complete, round 2 aborted, no round 3, exit 1
 cat > "$T/long.yaml" <<'Y'
 samples: 40
