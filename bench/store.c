@@ -32,8 +32,9 @@
 #define ISO_LEN		32
 
 /*
- * Schema version 1. Older versions are brought up by migrations[v] (from v
- * to v + 1); there are none yet.
+ * Schema version 1, created as is; later versions are reached by
+ * migrations[v] (from v to v + 1), so a new store and a migrated one are
+ * the same.
  */
 static const char schema_v1[] =
 	"CREATE TABLE meta (\n"
@@ -125,8 +126,37 @@ static const char schema_v1[] =
 	"    FROM samples s JOIN metrics m ON m.sample_id = s.id\n"
 	"   WHERE s.status = 'ok';\n";
 
+/*
+ * 1 -> 2: the variance components `flushbench calibrate` measures, per
+ * host, config and row (docs/schema.md). Readers of a version 1 store
+ * see no calibration: nothing else changed.
+ */
+static const char migrate_v2[] =
+	"CREATE TABLE calibration (\n"
+	"  host TEXT NOT NULL,\n"
+	"  config_hash TEXT NOT NULL,\n"
+	"  workload TEXT NOT NULL,\n"
+	"  params TEXT NOT NULL,\n"
+	"  metric TEXT NOT NULL,\n"
+	"  label TEXT,\n"
+	"  runs INTEGER NOT NULL,\n"
+	"  boots INTEGER NOT NULL,\n"
+	"  samples_per_run REAL NOT NULL,\n"
+	"  run_var REAL NOT NULL,\n"
+	"  within_var REAL,\n"
+	"  boot_var REAL,\n"
+	"  sample_seconds REAL,\n"
+	"  median REAL,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (host, config_hash, workload, params, metric)\n"
+	") WITHOUT ROWID;\n";
+
 /* migrations[v]: SQL taking schema version v to v + 1 (v >= 1). */
-static const char *const migrations[FB_SCHEMA_VERSION + 1] = { NULL };
+static const char *const migrations[FB_SCHEMA_VERSION + 1] = {
+	[1] = migrate_v2,
+};
+/* Readers can use stores from this version on (older ones lack tables). */
+#define FB_SCHEMA_READABLE 1
 
 /* Cached write statements. */
 enum stmt_id {
@@ -175,6 +205,7 @@ struct fb_store {
 	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
+	int version;		/* of the file as opened */
 	sqlite3_stmt *stmt[NR_STMTS];
 	char err[1024];
 };
@@ -532,8 +563,11 @@ static int create_or_migrate(struct fb_store *st)
 	ver = schema_version(st);
 	if (ver < 0)
 		goto err;
-	if (ver == 0 && exec(st, schema_v1, "creating the schema"))
-		goto err;
+	if (ver == 0) {
+		if (exec(st, schema_v1, "creating the schema"))
+			goto err;
+		ver = 1;	/* then migrated like any version 1 store */
+	}
 	for (; ver > 0 && ver < FB_SCHEMA_VERSION; ver++) {
 		if (!migrations[ver]) {
 			set_err(st, "%s: no migration from schema version %d",
@@ -730,13 +764,16 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 				path);
 			goto err;
 		}
-		if (ver < FB_SCHEMA_VERSION) {
+		if (ver < FB_SCHEMA_READABLE) {
 			set_err(st, "%s: schema version %d is older than this flushbench (%d); open it read-write to migrate",
 				path, ver, FB_SCHEMA_VERSION);
 			goto err;
 		}
+		st->version = ver;
 	} else if (setup_rw(st)) {
 		goto err;
+	} else {
+		st->version = FB_SCHEMA_VERSION;
 	}
 	st->err[0] = '\0';
 	*out = st;
@@ -1066,6 +1103,8 @@ static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
 		copy_col(r->ended_at, sizeof(r->ended_at), s, 4);
 		copy_col(r->config_hash, sizeof(r->config_hash), s, 5);
 		r->nsamples = (long)sqlite3_column_int64(s, 6);
+		copy_col(r->host, sizeof(r->host), s, 7);
+		copy_col(r->boot_id, sizeof(r->boot_id), s, 8);
 		if (!strcmp(r->status, "running") &&
 		    !run_alive(st, col_text(s, 7), col_text(s, 8),
 			       (long)sqlite3_column_int64(s, 9),
@@ -1157,9 +1196,11 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 	size_t i;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT run_id, sample_id, workload, params, metric,"
-			       " unit, better, value FROM sample_values"
-			       " WHERE run_id = ?1 ORDER BY sample_id, metric",
+			       "SELECT v.run_id, v.sample_id, v.workload, v.params,"
+			       " v.metric, v.unit, v.better, v.value, s.elapsed_ns"
+			       " FROM sample_values v"
+			       " JOIN samples s ON s.id = v.sample_id"
+			       " WHERE v.run_id = ?1 ORDER BY v.sample_id, v.metric",
 			       -1, &s, NULL) != SQLITE_OK) {
 		set_db_err(st, "reading values");
 		return -1;
@@ -1177,12 +1218,137 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 			v.better = !strcmp(col_text(s, 6), "higher") ?
 				   FB_HIGHER_IS_BETTER : FB_LOWER_IS_BETTER;
 			v.value = sqlite3_column_double(s, 7);
+			v.elapsed_ns = sqlite3_column_double(s, 8);
 			ret = fn(arg, &v);
 		}
 		if (!ret && rc != SQLITE_DONE) {
 			set_db_err(st, "reading values");
 			ret = -1;
 		}
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* --- calibration --- */
+
+static void bind_real(sqlite3_stmt *s, int i, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN :
+	       sqlite3_column_double(s, i);
+}
+
+int fb_store_calib_put(struct fb_store *st, const char *host,
+		       const char *config_hash, const struct fb_calib *rows,
+		       size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	char now[ISO_LEN];
+
+	if (st->ro) {
+		set_err(st, "%s: opened read-only", st->path);
+		return -1;
+	}
+	now_iso(now, sizeof(now));
+	if (tx_begin(st))
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO calibration (host,"
+			       " config_hash, workload, params, metric, label,"
+			       " runs, boots, samples_per_run, run_var,"
+			       " within_var, boot_var, sample_seconds, median,"
+			       " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			       " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "storing the calibration");
+		goto err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct fb_calib *c = &rows[i];
+
+		if (!isfinite(c->run_var) || c->run_var < 0) {
+			set_err(st, "%s: calibration of %s %s %s: no run variance",
+				st->path, c->workload, c->params, c->metric);
+			goto err;
+		}
+		sqlite3_reset(s);
+		bind_text(s, 1, host);
+		bind_text(s, 2, config_hash);
+		bind_text(s, 3, c->workload);
+		bind_text(s, 4, c->params);
+		bind_text(s, 5, c->metric);
+		bind_text(s, 6, c->label);
+		sqlite3_bind_int64(s, 7, c->runs);
+		sqlite3_bind_int64(s, 8, c->boots);
+		sqlite3_bind_double(s, 9, c->samples_per_run);
+		sqlite3_bind_double(s, 10, c->run_var);
+		bind_real(s, 11, c->within_var);
+		bind_real(s, 12, c->boot_var);
+		bind_real(s, 13, c->sample_seconds);
+		bind_real(s, 14, c->median);
+		bind_text(s, 15, now);
+		if (step_done(st, s, "storing the calibration"))
+			goto err;
+	}
+	sqlite3_finalize(s);
+	return tx_commit(st) ? (tx_rollback(st), -1) : 0;
+err:
+	sqlite3_finalize(s);
+	tx_rollback(st);
+	return -1;
+}
+
+int fb_store_calib_get(struct fb_store *st, const char *host,
+		       const char *config_hash,
+		       int (*fn)(void *arg, const struct fb_calib *c),
+		       void *arg)
+{
+	struct fb_calib c;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (st->version < 2)
+		return 0;	/* no calibration table yet */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT workload, params, metric, label, runs,"
+			       " boots, samples_per_run, run_var, within_var,"
+			       " boot_var, sample_seconds, median, created_at"
+			       " FROM calibration WHERE host = ?1"
+			       " AND config_hash = ?2"
+			       " ORDER BY workload, params, metric",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading the calibration");
+		return -1;
+	}
+	bind_text(s, 1, host);
+	bind_text(s, 2, config_hash);
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c.workload = col_text(s, 0);
+		c.params = col_text(s, 1);
+		c.metric = col_text(s, 2);
+		c.label = col_text(s, 3);
+		c.runs = (long)sqlite3_column_int64(s, 4);
+		c.boots = (long)sqlite3_column_int64(s, 5);
+		c.samples_per_run = sqlite3_column_double(s, 6);
+		c.run_var = col_real(s, 7);
+		c.within_var = col_real(s, 8);
+		c.boot_var = col_real(s, 9);
+		c.sample_seconds = col_real(s, 10);
+		c.median = col_real(s, 11);
+		c.created_at = col_text(s, 12);
+		ret = fn(arg, &c);
+	}
+	if (!ret && rc != SQLITE_DONE) {
+		set_db_err(st, "reading the calibration");
+		ret = -1;
 	}
 	sqlite3_finalize(s);
 	return ret;

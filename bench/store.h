@@ -17,7 +17,7 @@
 #include "env.h"
 #include "job.h"
 
-#define FB_SCHEMA_VERSION 1
+#define FB_SCHEMA_VERSION 2
 
 struct fb_store;
 
@@ -83,6 +83,8 @@ struct fb_run_row {
 	char started_at[32];
 	char ended_at[32];
 	char config_hash[80];
+	char host[256];
+	char boot_id[64];
 	long nsamples;
 };
 
@@ -105,6 +107,7 @@ struct fb_value {
 	const char *unit;
 	enum fb_better better;
 	double value;
+	double elapsed_ns;	/* of the sample */
 };
 
 /*
@@ -122,6 +125,41 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env);
 /* The config text a run was made from. malloc'd, or NULL. */
 char *fb_store_run_config(struct fb_store *st, int64_t run);
+
+/*
+ * --- calibration: variance components of rows, per host and config ---
+ * Written by `flushbench calibrate`, read by compare, ci and plan. The
+ * run statistic is the median of the log values of one run's samples.
+ */
+struct fb_calib {
+	const char *workload, *params, *metric;
+	const char *label;		/* the label it was measured on */
+	const char *created_at;		/* ignored by fb_store_calib_put */
+	long runs, boots;
+	double samples_per_run;		/* m, the mean over the runs */
+	double run_var;			/* variance of the run statistic */
+	double within_var;		/* of log values within a run; NAN */
+	double boot_var;		/* between boots; NAN: one boot */
+	double sample_seconds;		/* median length of a sample */
+	double median;			/* of the values */
+};
+/*
+ * Store the rows of one calibration of host and config_hash in one
+ * transaction, replacing earlier ones of the same (host, config, row).
+ * 0, or -1 with the store error and nothing written.
+ */
+int fb_store_calib_put(struct fb_store *st, const char *host,
+		       const char *config_hash, const struct fb_calib *rows,
+		       size_t n);
+/*
+ * Call fn for each stored calibration row of host and config_hash (the
+ * strings live until fn returns). A store of schema version 1 has none.
+ * fn != 0 stops the walk and is returned; else 0, or -1 on error.
+ */
+int fb_store_calib_get(struct fb_store *st, const char *host,
+		       const char *config_hash,
+		       int (*fn)(void *arg, const struct fb_calib *c),
+		       void *arg);
 
 /* --- whole stores --- */
 

@@ -288,11 +288,91 @@ static void test_newer_schema(void **state)
 	fb_store_close(open_ok(fx->db, FB_STORE_RW));
 	raw_exec(fx->db, "UPDATE meta SET value = '7' WHERE key = 'schema_version'");
 	snprintf(want, sizeof(want),
-		 "%s: schema version 7 is newer than this flushbench (1)",
-		 fx->db);
+		 "%s: schema version 7 is newer than this flushbench (%d)",
+		 fx->db, FB_SCHEMA_VERSION);
 	refused(fx->db, want);
 	raw_exec(fx->db, "UPDATE meta SET value = 'v2' WHERE key = 'schema_version'");
 	refused(fx->db, "unknown schema version 'v2'");
+}
+
+struct calib_seen {
+	int n;
+	char params[64];
+	double run_var, boot_var;
+	long runs;
+};
+
+static int on_calib(void *arg, const struct fb_calib *c)
+{
+	struct calib_seen *s = arg;
+
+	s->n++;
+	snprintf(s->params, sizeof(s->params), "%s", c->params);
+	s->run_var = c->run_var;
+	s->boot_var = c->boot_var;
+	s->runs = c->runs;
+	return 0;
+}
+
+/*
+ * Calibrations: stored per host, config and row in one transaction, the
+ * same key replaced, read back by host and config only; a reader cannot
+ * store one; a row without a run variance stores nothing. A store of
+ * schema version 1 (no calibration table) is read as it is and has none;
+ * a writer migrates it to the current version.
+ */
+static void test_calibration(void **state)
+{
+	struct fx *fx = *state;
+	struct fb_calib k[2] = {
+		{ .workload = "fork", .params = "rss=0", .metric = "ns_per_op",
+		  .label = "aa", .runs = 5, .boots = 1, .samples_per_run = 10,
+		  .run_var = 4e-4, .within_var = 1e-4, .boot_var = NAN,
+		  .sample_seconds = 0.2, .median = 1000 },
+		{ .workload = "munmap", .params = "size=2M", .metric = "ns_per_op",
+		  .label = "aa", .runs = 5, .boots = 2, .samples_per_run = 10,
+		  .run_var = 9e-4, .within_var = NAN, .boot_var = 1e-3 },
+	};
+	struct calib_seen seen = { 0 };
+	struct fb_store *st = open_ok(fx->db, FB_STORE_RW);
+	size_t len;
+	char *was;
+
+	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 2), 0);
+	k[0].run_var = 5e-4;
+	k[0].runs = 7;
+	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), 0);
+	assert_int_equal(fb_store_calib_put(st, "h2", "cfg", k, 1), 0);
+	k[1].run_var = NAN;
+	assert_int_equal(fb_store_calib_put(st, "h1", "other", k, 2), -1);
+	fb_store_close(st);
+	st = open_ok(fx->db, FB_STORE_RO);
+	assert_int_equal(fb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.params, "size=2M");	/* ordered by row */
+	assert_float_equal(seen.boot_var, 1e-3, 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(fb_store_calib_get(st, "h1", "other", on_calib, &seen), 0);
+	assert_int_equal(seen.n, 0);			/* nothing half-stored */
+	assert_int_equal(fb_store_calib_get(st, "h2", "cfg", on_calib, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.runs, 7);			/* replaced */
+	assert_float_equal(seen.run_var, 5e-4, 0);
+	assert_true(isnan(seen.boot_var));
+	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), -1);
+	fb_store_close(st);
+	/* version 1: readable as is, without calibrations */
+	raw_exec(fx->db, "DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+	was = slurp(fx->db, &len);
+	st = open_ok(fx->db, FB_STORE_RO);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(fb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	fb_store_close(st);
+	assert_same_bytes(fx->db, was, len);
+	free(was);
+	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "2");
 }
 
 static void test_garbage(void **state)
@@ -842,6 +922,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_reopen, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_calibration, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ro_missing, fx_setup, fx_teardown),
