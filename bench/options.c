@@ -60,15 +60,17 @@ static const double size_mult[] = {
 	0x1p10, 0x1p10, 0x1p10, 0x1p20, 0x1p20, 0x1p20, 0x1p30, 0x1p30, 0x1p30,
 	0x1p40, 0x1p40, 0x1p40, 1
 };
-static const char *const ns_units[] = { "ns", "us", "ms", "s", NULL };
-static const double ns_mult[] = { 1, 1e3, 1e6, 1e9 };
+static const char *const ns_units[] = {
+	"ns", "us", "ms", "s", "m", "min", "h", NULL
+};
+static const double ns_mult[] = { 1, 1e3, 1e6, 1e9, 60e9, 60e9, 3600e9 };
 
 const char *fb_opt_type_noun(enum fb_opt_type t)
 {
 	switch (t) {
 	case FB_OPT_U64: return "a whole number";
 	case FB_OPT_SIZE: return "a size (4096, 4K, 64M, 1G)";
-	case FB_OPT_NS: return "a duration (500ns, 20us, 10ms, 0.5s)";
+	case FB_OPT_NS: return "a duration (500ns, 20us, 10ms, 0.5s, 10m)";
 	case FB_OPT_BOOL: return "true or false";
 	case FB_OPT_ENUM: return "one of the listed names";
 	case FB_OPT_STR: return "a string";
