@@ -2,7 +2,8 @@
 /*
  * The analysis commands: each takes the arguments after its own name
  * (argv[0] is the command name) and returns the exit status: 0, 1 (ci:
- * a regression; compare/report: never) or 2 (usage or data error).
+ * a regression; compare/report: never), 2 (usage or data error) or 3
+ * (ci: inconclusive, some gated rows cannot detect the regression).
  * Databases are opened read-only and never modified.
  */
 #ifndef FB_ANALYSIS_H
@@ -13,5 +14,6 @@ int fb_cmd_plot(int argc, char **argv);
 int fb_cmd_report(int argc, char **argv);
 int fb_cmd_ci(int argc, char **argv);
 int fb_cmd_calibrate(int argc, char **argv);
+int fb_cmd_plan(int argc, char **argv);
 
 #endif

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flushbench calibrate LABEL: how noisy each row is under one label, and
- * so how small a change compare can be trusted to find. Runs of the label
- * made at different times are kept apart: the run-to-run spread (CV of
- * the run medians) is reported beside the within-run CV, because pooling
- * samples hides it. Noise floor = max(minimum detectable effect at the
- * sample count used, run-to-run CV), the same floor compare warns about.
+ * flushbench calibrate LABEL: the variance components of every primary
+ * row from A/A runs of one host and config (Kalibera & Jones 2013): the
+ * variance of a sample's log value within a run, of a run's statistic
+ * (the median of its log values) between runs, and between boots when
+ * the runs come from several boots. They are stored in the store, keyed
+ * by host and config, where compare and ci use them for sides of a
+ * single run and plan turns them into runs x samples for a target.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +17,11 @@
 
 #include "analysis.h"
 #include "cmp.h"
+#include "plan.h"
 
 static const char *const headers[] = {
-	"Benchmark", "Result Class", "n (runs)", "CV within run",
-	"Run-to-run CV", "Between-run share", "MDE", "Noise floor",
+	"Benchmark", "Result Class", "Runs x samples", "Within-run CV",
+	"Run-to-run CV", "Between-boot CV", "MDE, same design",
 };
 #define NCOLS ((int)(sizeof(headers) / sizeof(headers[0])))
 
@@ -27,124 +29,126 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: flushbench calibrate [OPTIONS] LABEL\n"
-"Noise of every row under LABEL, run-to-run spread across its runs, and the\n"
-"minimum detectable effect (MDE) when comparing against as many values.\n"
+"Variance components of every primary row of LABEL's runs (A/A runs: the\n"
+"same kernel, config and host, several runs, ideally from several boots\n"
+"and interleaved with other work): within a run, between runs, between\n"
+"boots. Stored in the database for this host and config (compare and ci\n"
+"use them when a side has a single run; plan turns them into designs).\n"
+"  --no-save          print only, store nothing\n"
+"  --target PCT       also plan: runs x samples per side to detect PCT\n"
+"  --budget TIME      and what TIME (both sides, e.g. 10m) can detect\n"
+"  --warmup N         warm-up samples per job run, for the plan (default 2)\n"
 "  --format FMT       rst (default), md, json or csv\n%s"
-"Exit: 0 done, 2 usage or data error.\n", fb_cmp_common_help);
+"Exit: 0 done, 2 usage or data error (fewer than 2 runs, several hosts\n"
+"or configs under LABEL, a store that cannot be written).\n",
+		fb_cmp_common_help);
 }
 
-/*
- * MDE and floor of row r of a table of nrows rows, as compare would see
- * it, and the share of its variance between runs (ICC).
- */
-static int row_floor(const struct fb_cmp *c, struct fb_row *r, size_t nrows)
+/* The MDE of a compare of as many runs and samples against as many. */
+static double same_design_mde(const struct fb_cmp *c, const struct fb_cal *k,
+			      size_t nrows)
 {
-	double cv = isnan(r->within_cv[0]) ? r->sum[0].cv : r->within_cv[0];
-	double m;
+	const struct fb_prior *pr = &c->cal_prior;
+	double cap = 2.0 * (double)(k->runs - 1) + (pr->d0 > 0 ? pr->d0 : 0);
+	double se = sqrt(2 * k->post / (double)k->runs);
 
-	int err = fb_row_icc(r, 1, &r->icc, &m);
-
-	/*
-	 * Runs are not independent samples: with the design effect compare
-	 * applies, the variance of a pooled side is the total variance times
-	 * deff over n (= between-run variance / runs + within / n).
-	 */
-	if (c->o.run_effect && r->icc > 0 && m > 1)
-		r->mde = fb_mde(r->side[0].n, r->sum[0].cv, c->o.alpha / nrows,
-				c->o.power) * sqrt(1 + (m - 1) * r->icc);
-	else
-		r->mde = fb_mde(r->side[0].n, cv, c->o.alpha / nrows,
-				c->o.power);
-	r->floor = isnan(r->rr_cv[0]) ? r->mde :
-		   isnan(r->mde) ? r->rr_cv[0] : fmax(r->mde, r->rr_cv[0]);
-	return err;
+	return expm1(fb_t_mde(se, fmin(2 * k->df, cap),
+			      c->o.alpha / (double)nrows, c->o.power));
 }
 
-static void pct(char *buf, double v)
+static void cv_cell(char *buf, double var)
 {
-	if (isnan(v))
+	if (isnan(var))
 		snprintf(buf, FB_CELL, "-");
 	else
-		snprintf(buf, FB_CELL, "%.2f%%", v * 100);
+		snprintf(buf, FB_CELL, "%.2f%%", sqrt(var) * 100);
 }
 
-static void print_text(const struct fb_cmp *c, FILE *f)
+static void print_text(const struct fb_cmp *c, const struct fb_calib *k,
+		       size_t n, FILE *f)
 {
-	struct fb_line *l = calloc(c->nrows + 1, sizeof(*l));
+	struct fb_line *l = calloc(n + 1, sizeof(*l));
 
 	if (!l) {
 		fb_msg(c->o.cmd, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+	for (size_t i = 0; i < n; i++) {
+		struct fb_row row = { .workload = (char *)k[i].workload,
+				      .params = (char *)k[i].params,
+				      .metric = (char *)k[i].metric, .unit = "" };
 
-		if (!i || strcmp(c->rows[i - 1].workload, r->workload)) {
-			snprintf(l[i].cell[0], FB_CELL, "%s", r->workload);
+		if (!i || strcmp(k[i - 1].workload, k[i].workload)) {
+			snprintf(l[i].cell[0], FB_CELL, "%s", k[i].workload);
 			l[i].group_start = true;
 		}
-		fb_row_class(r, l[i].cell[1], FB_CELL);
-		snprintf(l[i].cell[2], FB_CELL, "%zu (%zu)", r->side[0].n,
-			 r->nruns[0]);
-		pct(l[i].cell[3], isnan(r->within_cv[0]) ? r->sum[0].cv
-							  : r->within_cv[0]);
-		pct(l[i].cell[4], r->rr_cv[0]);
-		pct(l[i].cell[5], r->icc);
-		pct(l[i].cell[6], r->mde);
-		pct(l[i].cell[7], r->floor);
+		fb_row_class(&row, l[i].cell[1], FB_CELL);
+		snprintf(l[i].cell[2], FB_CELL, "%ld x %.0f", k[i].runs,
+			 k[i].samples_per_run);
+		cv_cell(l[i].cell[3], k[i].within_var);
+		cv_cell(l[i].cell[4], k[i].run_var);
+		cv_cell(l[i].cell[5], k[i].boot_var);
+		snprintf(l[i].cell[6], FB_CELL, "%.2f%%",
+			 same_design_mde(c, &c->cal[i], n) * 100);
 	}
 	if (c->o.format == FB_FMT_MD)
-		fb_print_md(f, headers, NCOLS, l, c->nrows);
+		fb_print_md(f, headers, NCOLS, l, n);
 	else
-		fb_print_rst(f, headers, NCOLS, l, c->nrows);
+		fb_print_rst(f, headers, NCOLS, l, n);
 	free(l);
 }
 
-static void print_csv(const struct fb_cmp *c, FILE *f)
+static void print_csv(const struct fb_cmp *c, const struct fb_calib *k,
+		      size_t n, FILE *f)
 {
-	fputs("workload,params,metric,unit,n,runs,median,cv_pct,within_run_cv_pct,run_to_run_cv_pct,icc,mde_pct,noise_floor_pct\n",
+	fputs("workload,params,metric,runs,boots,samples_per_run,within_var,run_var,boot_var,within_run_cv_pct,run_to_run_cv_pct,boot_cv_pct,sample_seconds,median,mde_pct\n",
 	      f);
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-
-		fb_csv_field(f, r->workload, false);
-		fb_csv_field(f, r->params, false);
-		fb_csv_field(f, r->metric, false);
-		fb_csv_field(f, r->unit, false);
-		fb_csv_num(f, r->side[0].n, false);
-		fb_csv_num(f, r->nruns[0], false);
-		fb_csv_num(f, r->sum[0].median, false);
-		fb_csv_num(f, r->sum[0].cv * 100, false);
-		fb_csv_num(f, r->within_cv[0] * 100, false);
-		fb_csv_num(f, r->rr_cv[0] * 100, false);
-		fb_csv_num(f, r->icc, false);
-		fb_csv_num(f, r->mde * 100, false);
-		fb_csv_num(f, r->floor * 100, true);
+	for (size_t i = 0; i < n; i++) {
+		fb_csv_field(f, k[i].workload, false);
+		fb_csv_field(f, k[i].params, false);
+		fb_csv_field(f, k[i].metric, false);
+		fb_csv_num(f, k[i].runs, false);
+		fb_csv_num(f, k[i].boots, false);
+		fb_csv_num(f, k[i].samples_per_run, false);
+		fb_csv_num(f, k[i].within_var, false);
+		fb_csv_num(f, k[i].run_var, false);
+		fb_csv_num(f, k[i].boot_var, false);
+		fb_csv_num(f, sqrt(k[i].within_var) * 100, false);
+		fb_csv_num(f, sqrt(k[i].run_var) * 100, false);
+		fb_csv_num(f, sqrt(k[i].boot_var) * 100, false);
+		fb_csv_num(f, k[i].sample_seconds, false);
+		fb_csv_num(f, k[i].median, false);
+		fb_csv_num(f, same_design_mde(c, &c->cal[i], n) * 100, true);
 	}
 }
 
-static void print_json(const struct fb_cmp *c, FILE *f)
+static void print_json(const struct fb_cmp *c, const struct fb_calib *k,
+		       size_t n, FILE *f)
 {
 	json_t *root = json_object(), *rows = json_array();
 
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-
-		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-			"workload", r->workload, "params", r->params,
-			"metric", r->metric, "unit", r->unit,
-			"n", (json_int_t)r->side[0].n,
-			"runs", (json_int_t)r->nruns[0],
-			"median", fb_jnum(r->sum[0].median),
-			"cv_pct", fb_jnum(r->sum[0].cv * 100),
-			"within_run_cv_pct", fb_jnum(r->within_cv[0] * 100),
-			"run_to_run_cv_pct", fb_jnum(r->rr_cv[0] * 100),
-			"icc", fb_jnum(r->icc),
-			"mde_pct", fb_jnum(r->mde * 100),
-			"noise_floor_pct", fb_jnum(r->floor * 100)));
-	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+			"workload", k[i].workload, "params", k[i].params,
+			"metric", k[i].metric, "runs", (json_int_t)k[i].runs,
+			"boots", (json_int_t)k[i].boots,
+			"samples_per_run", fb_jnum(k[i].samples_per_run),
+			"within_var", fb_jnum(k[i].within_var),
+			"run_var", fb_jnum(k[i].run_var),
+			"boot_var", fb_jnum(k[i].boot_var),
+			"within_run_cv_pct", fb_jnum(sqrt(k[i].within_var) * 100),
+			"run_to_run_cv_pct", fb_jnum(sqrt(k[i].run_var) * 100),
+			"boot_cv_pct", fb_jnum(sqrt(k[i].boot_var) * 100),
+			"sample_seconds", fb_jnum(k[i].sample_seconds),
+			"median", fb_jnum(k[i].median),
+			"mde_pct", fb_jnum(same_design_mde(c, &c->cal[i], n) * 100)));
 	json_object_set_new(root, "label", json_string(c->set[0].spec));
 	json_object_set_new(root, "runs", json_integer(c->set[0].nruns));
+	json_object_set_new(root, "host", json_string(c->set[0].runs[0].host));
+	json_object_set_new(root, "config_hash",
+			    json_string(c->set[0].runs[0].config_hash));
+	json_object_set_new(root, "prior_df",
+			    fb_jnum(c->cal_prior.d0 > 0 ? c->cal_prior.d0 : NAN));
 	json_object_set_new(root, "alpha", json_real(c->o.alpha));
 	json_object_set_new(root, "power", json_real(c->o.power));
 	json_object_set_new(root, "environment", fb_env_json(&c->set[0].env));
@@ -154,82 +158,148 @@ static void print_json(const struct fb_cmp *c, FILE *f)
 	json_decref(root);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* All runs of the label: one host, one config. 0 or 2 after a message. */
+static int one_host_config(const struct fb_cmp *c)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	const struct fb_set *s = &c->set[0];
 
-	return (x > y) - (x < y);
+	for (size_t i = 1; i < s->nruns; i++) {
+		if (strcmp(s->runs[i].host, s->runs[0].host)) {
+			fb_msg(c->o.cmd, "'%s' has runs from hosts %s and %s: calibrate A/A runs of one host",
+			       s->spec, s->runs[0].host, s->runs[i].host);
+			return 2;
+		}
+		if (strcmp(s->runs[i].config_hash, s->runs[0].config_hash)) {
+			fb_msg(c->o.cmd, "'%s' has runs of two configs (#%lld and #%lld differ): calibrate A/A runs of one config",
+			       s->spec, (long long)s->runs[0].id,
+			       (long long)s->runs[i].id);
+			return 2;
+		}
+	}
+	return 0;
 }
 
-/* The floor that covers 90% of the rows: a --min-effect to start from. */
-static double suggest(const struct fb_cmp *c)
+static int save(const struct fb_cmp *c, const struct fb_calib *k, size_t n)
 {
-	double *v = malloc((c->nrows + 1) * sizeof(*v)), s = NAN;
-	size_t n = 0;
+	struct fb_store *st;
+	char err[512];
+	int rc = 0;
 
-	if (!v)
-		return NAN;
-	for (size_t i = 0; i < c->nrows; i++)
-		if (!isnan(c->rows[i].floor))
-			v[n++] = c->rows[i].floor;
-	if (n) {
-		qsort(v, n, sizeof(*v), cmp_double);
-		s = v[(size_t)ceil(0.9 * n) - 1];
+	if (fb_store_open(c->o.db, FB_STORE_RW, &st, err, sizeof(err))) {
+		fb_msg(c->o.cmd, "%s", err);
+		return 2;
 	}
-	free(v);
-	return s;
+	if (fb_store_calib_put(st, c->set[0].runs[0].host,
+			       c->set[0].runs[0].config_hash, k, n)) {
+		fb_msg(c->o.cmd, "%s", fb_store_error(st));
+		rc = 2;
+	}
+	fb_store_close(st);
+	return rc;
 }
 
 int fb_cmd_calibrate(int argc, char **argv)
 {
+	const char *pos[1];
 	struct fb_cmp_opts o;
-	struct fb_cmp c;
+	struct fb_cmp c = { 0 };
+	struct fb_calib *k = NULL;
+	bool nosave = false;
+	struct fb_plan_args pa = { .cmd = "calibrate", .warmup = 2,
+				   .nosave = &nosave };
 	FILE *f = stdout;
-	int rc;
-	double s;
+	size_t n = 0;
+	int npos, rc;
 
 	fb_cmp_defaults(&o, "calibrate");
-	rc = fb_cmp_begin(&c, &o, argc, argv, 1, "one LABEL", usage);
+	rc = fb_cmp_args(&o, argc, argv, pos, 1, &npos, fb_plan_opt, &pa);
+	if (rc == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (npos != 1) {
+		fb_msg(o.cmd, "expected one LABEL (see --help)");
+		return 2;
+	}
+	o.no_calib = true;	/* measuring it, not using an old one */
+	rc = fb_cmp_load(&c, &o, pos, 1);
+	if (!rc)
+		rc = fb_cmp_analyse(&c);
+	if (!rc)
+		rc = one_host_config(&c);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < c.nrows && !rc; i++)
-		rc = row_floor(&c, &c.rows[i], c.nrows) ? 2 : 0;
-	if (rc) {
-		fb_msg(o.cmd, "out of memory");
+	if (c.set[0].nruns < 2) {
+		fb_msg(o.cmd, "'%s' has 1 run: the variance between runs needs at least 2 (flushbench run --repeat R --label %s)",
+		       c.set[0].spec, c.set[0].spec);
+		rc = 2;
 		goto out;
 	}
+	if (fb_cmp_calibration(&c, &k, &n)) {
+		fb_msg(o.cmd, "out of memory");
+		rc = 2;
+		goto out;
+	}
+	if (!n) {
+		fb_msg(o.cmd, "'%s': no primary row has 2 runs", c.set[0].spec);
+		rc = 2;
+		goto out;
+	}
+	/* the measured rows as c's calibration: moderated as compare will */
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fb_cmp_add_cal(&c, &k[i]);
+	if (rc || fb_cmp_fit_cal(&c)) {
+		fb_msg(o.cmd, "out of memory");
+		rc = 2;
+		goto out;
+	}
+	if (!nosave && (rc = save(&c, k, n)))
+		goto out;
 	if (o.out && !(f = fopen(o.out, "w"))) {
 		fb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;
 		goto out;
 	}
-	if (c.set[0].nruns < 2)
-		fb_msg(o.cmd, "warning: '%s' has 1 run: run-to-run spread needs at least 2 (run the same config again under this label)",
-		       c.set[0].spec);
-	s = suggest(&c);
 	if (o.format == FB_FMT_JSON) {
-		print_json(&c, f);
+		print_json(&c, k, n, f);
 	} else if (o.format == FB_FMT_CSV) {
-		print_csv(&c, f);
+		print_csv(&c, k, n, f);
 	} else {
 		const char *p = o.format == FB_FMT_MD ? "- " : "";
 
-		fprintf(f, "%sLabel %s: %zu run%s, %zu values, %zu rows\n", p,
-			c.set[0].spec, c.set[0].nruns, c.set[0].nruns == 1 ? "" : "s",
-			c.set[0].nvalues, c.nrows);
-		fprintf(f, "%sMDE: smallest change found with power %g at Holm/Bonferroni level %g/%zu, comparing as many values per side; noise floor = max(MDE, run-to-run CV)\n",
-			p, o.power, o.alpha, c.nrows);
-		if (!isnan(s))
-			fprintf(f, "%sSuggested --min-effect: %.1f (covers the floor of 90%% of the rows)\n",
-				p, ceil(s * 1000) / 10);
+		fprintf(f, "%sLabel %s: %zu runs, %zu primary rows; host %s, config %s%s\n",
+			p, c.set[0].spec, c.set[0].nruns, n,
+			c.set[0].runs[0].host, c.set[0].runs[0].config_hash,
+			nosave ? " (not stored: --no-save)" : " (stored)");
+		fprintf(f, "%sCVs are standard deviations of log values: within a run (one sample), between runs (a run's median), between boots; MDE: the change a compare of as many runs and samples per side finds with power %g at Holm level %g/%zu\n",
+			p, o.power, o.alpha, n);
 		fputc('\n', f);
-		print_text(&c, f);
+		print_text(&c, k, n, f);
+	}
+	if (pa.target > 0) {
+		struct fb_cmp p = { 0 };
+		const char *spec[1] = { pos[0] };
+
+		fputc('\n', f);
+		o.no_calib = false;
+		o.format = o.format == FB_FMT_JSON ? FB_FMT_JSON : o.format;
+		if (nosave) {
+			fb_msg(o.cmd, "--target: plans from the stored calibration; with --no-save there is none to read");
+			rc = 2;
+		} else if (!(rc = fb_cmp_load(&p, &o, spec, 1)) &&
+			   !(rc = fb_cmp_analyse(&p))) {
+			rc = fb_plan_print(&p, pa.target, pa.budget, pa.warmup, f);
+		}
+		fb_cmp_free(&p);
 	}
 	if (f != stdout && fclose(f)) {
 		fb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;
 	}
 out:
+	free(k);
 	fb_cmp_free(&c);
-	return rc == 1 ? 0 : rc;	/* 1: --help */
+	return rc;
 }

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flushbench ci --baseline BASE --candidate NEW: the regression gate.
- * A row fails when compare would mark it (R) with --min-effect set to
- * --max-regression: Holm-significant and worse by at least that much.
- * Exit 0 (no such row), 1 (some: listed), 2 (usage or data error).
+ * flushbench ci --baseline BASE --candidate NEW: the regression gate over
+ * the primary rows (one metric per job). A row fails when compare would
+ * mark it (R) with --min-effect set to --max-regression: Holm-significant
+ * and worse by at least that much. A row that could not detect such a
+ * regression (its minimum detectable effect is larger, or it has no
+ * run-to-run variance) makes the verdict inconclusive, with the runs x
+ * samples that would decide it. Exit 0 (no regression, every row could
+ * see one), 1 (a regression: listed), 2 (usage or data error), 3
+ * (inconclusive: listed; --allow-inconclusive makes it 0 with a warning).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "cmp.h"
+#include "plan.h"
 
 static void usage(FILE *f)
 {
@@ -18,10 +26,67 @@ static void usage(FILE *f)
 "usage: flushbench ci --baseline BASE --candidate NEW [OPTIONS]\n"
 "  --max-regression PCT  a significant regression of at least PCT fails\n"
 "                        the gate (default 1)\n"
-"  --junit FILE          write JUnit XML: one test case per row\n"
+"  --allow-inconclusive  exit 0 (with a warning) instead of 3\n"
+"  --junit FILE          write JUnit XML: one test case per primary row\n"
 "  --format FMT          table on stdout: rst (default), md, json, csv\n%s"
-"Exit: 0 no regression, 1 regression (rows listed), 2 usage or data error.\n",
+"Exit: 0 no regression (and every gated row could detect one), 1 regression\n"
+"(rows listed), 2 usage or data error, 3 inconclusive: some gated rows cannot\n"
+"detect a regression of PCT with this design (rows listed, with the runs x\n"
+"samples per side that would).\n",
 		fb_cmp_common_help);
+}
+
+static bool gated(const struct fb_row *r)
+{
+	return r->role == FB_ROLE_PRIMARY && r->tested;
+}
+
+/* Could not have seen a regression of --max-regression (and did not). */
+static bool inconclusive(const struct fb_cmp *c, const struct fb_row *r)
+{
+	double m = fb_row_mde_pct(r);
+
+	return gated(r) && r->mark != FB_MARK_REGRESSED &&
+	       !(m <= c->o.min_effect * 100 * (1 + 1e-9));
+}
+
+/* What would make an inconclusive row decide, in words. */
+static void needs(const struct fb_cmp *c, const struct fb_row *r, char *buf,
+		  size_t len)
+{
+	struct fb_plan_opts po = {
+		.alpha = c->o.alpha / (double)(c->nprimary ? c->nprimary : 1),
+		.power = c->o.power, .warmup = 2,
+	};
+	struct fb_plan_row pr = { .sample_s = 0 };
+	struct fb_plan pl;
+	double w = 0, var = 0, m = 0, el = 0;
+	int k = 0;
+
+	if (!r->testable) {
+		snprintf(buf, len, "%s: needs 2 runs or more per side (flushbench run --repeat R), or a calibration of this host (flushbench calibrate)",
+			 fb_row_untested_why(c, r));
+		return;
+	}
+	for (int s = 0; s < 2; s++) {
+		if (!isnan(r->rs[s].wvar)) {
+			w += r->rs[s].wvar;
+			k++;
+		}
+		var += r->rs[s].var / 2;
+		m += r->rs[s].m / 2;
+		el = fmax(el, fb_median(r->side[s].el, r->side[s].n) / 1e9);
+	}
+	pr.within = k ? w / k : NAN;
+	pr.between = k ? fmax(0, var - M_PI_2 * pr.within / m) : var;
+	pr.sample_s = isnan(el) ? 0 : el;
+	pr.extra_df = isinf(c->prior.d0) ? 1e6 : c->prior.d0;
+	if (fb_plan_cheapest(&pr, &po, c->o.min_effect, &pl))
+		snprintf(buf, len, "minimum detectable effect %.1f%%: needs %u runs x %u samples per side (about %.0f s for this job, both sides)",
+			 fb_row_mde_pct(r), pl.runs, pl.samples, pl.seconds);
+	else
+		snprintf(buf, len, "minimum detectable effect %.1f%%: not reachable with up to %d runs per side at this noise",
+			 fb_row_mde_pct(r), FB_PLAN_MAX_RUNS);
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -44,27 +109,35 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 		       size_t failures)
 {
 	FILE *f = fopen(path, "w");
-	size_t skipped = 0;
-	char name[512];
+	size_t skipped = 0, tests = 0;
+	char name[512], why[512];
 
 	if (!f) {
 		fb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
-	for (size_t i = 0; i < c->nrows; i++)
-		skipped += !c->rows[i].tested;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct fb_row *r = &c->rows[i];
+
+		if (r->role != FB_ROLE_PRIMARY)
+			continue;
+		tests++;
+		skipped += !r->tested || inconclusive(c, r);
+	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"flushbench ci\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
-		c->nrows, failures, skipped);
+		tests, failures, skipped);
 	fprintf(f, "  <testsuite name=\"");
 	xml_escape(f, c->set[FB_BASE].spec);
 	fputs(" vs ", f);
 	xml_escape(f, c->set[FB_NEW].spec);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		c->nrows, failures, skipped);
+		tests, failures, skipped);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
 
+		if (r->role != FB_ROLE_PRIMARY)
+			continue;
 		fb_row_class(r, name, sizeof(name));
 		fputs("    <testcase classname=\"flushbench.", f);
 		xml_escape(f, r->workload);
@@ -75,21 +148,20 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 			fprintf(f, "      <skipped message=\"only in %s\"/>\n",
 				r->side[FB_BASE].n ? "baseline" : "candidate");
 		} else if (r->mark == FB_MARK_REGRESSED) {
-			fprintf(f, "      <failure type=\"regression\" message=\"");
-			if (r->have_ratio) {
-				double lo, hi;
+			double lo, hi;
 
-				fb_row_improvement_ci(r, &lo, &hi);
-				fprintf(f, "improvement %.2f%% (%g%% CI %.2f%% .. %.2f%%), Holm p %.2g",
-					fb_row_improvement(r), c->o.conf * 100,
-					lo, hi, r->p_adj);
-			} else {
-				fprintf(f, "worse from a baseline median of 0, Holm p %.2g",
-					r->p_adj);
-			}
-			fprintf(f, "\">baseline median %.6g (n %zu, CV %.1f%%), candidate median %.6g (n %zu, CV %.1f%%)</failure>\n",
-				r->sum[0].median, r->sum[0].n, r->sum[0].cv * 100,
-				r->sum[1].median, r->sum[1].n, r->sum[1].cv * 100);
+			fb_row_improvement_ci(r, &lo, &hi);
+			fprintf(f, "      <failure type=\"regression\" message=\"improvement %.2f%% (%g%% CI %.2f%% .. %.2f%%), Holm p %.2g\">",
+				fb_row_improvement(r), c->o.conf * 100, lo, hi,
+				r->p_adj);
+			fprintf(f, "baseline %.6g (%zu runs x %.0f samples), candidate %.6g (%zu runs x %.0f samples)</failure>\n",
+				exp(r->rs[0].mean), r->rs[0].n, r->rs[0].m,
+				exp(r->rs[1].mean), r->rs[1].n, r->rs[1].m);
+		} else if (inconclusive(c, r)) {
+			needs(c, r, why, sizeof(why));
+			fputs("      <skipped message=\"inconclusive: ", f);
+			xml_escape(f, why);
+			fputs("\"/>\n", f);
 		}
 		fputs("    </testcase>\n", f);
 	}
@@ -101,55 +173,66 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 	return 0;
 }
 
+struct ci_args {
+	struct fb_cmp_opts *o;
+	const char *base, *cand, *junit;
+	bool allow;
+};
+
+static int ci_opt(void *ctx, int argc, char **argv, int *i)
+{
+	struct ci_args *a = ctx;
+	const char *opt = argv[*i];
+	const char **dst = !strcmp(opt, "--baseline") ? &a->base :
+			   !strcmp(opt, "--candidate") ? &a->cand :
+			   !strcmp(opt, "--junit") ? &a->junit : NULL;
+
+	if (!strcmp(opt, "--allow-inconclusive")) {
+		a->allow = true;
+		return 1;
+	}
+	if (!dst && strcmp(opt, "--max-regression"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fb_msg(a->o->cmd, "%s needs a value", opt);
+		return -1;
+	}
+	if (dst) {
+		*dst = argv[++*i];
+		return 1;
+	}
+	if (fb_parse_pct(argv[++*i], &a->o->min_effect)) {
+		fb_msg(a->o->cmd, "--max-regression '%s': expected a percentage such as 5 or 2.5%%",
+		       argv[*i]);
+		return -1;
+	}
+	return 1;
+}
+
 int fb_cmd_ci(int argc, char **argv)
 {
-	const char *base = NULL, *cand = NULL, *junit = NULL, *pos[2];
-	char **rest, name[512];
+	const char *pos[2], *base, *cand, *junit;
+	char name[512], why[512];
 	struct fb_cmp_opts o;
+	struct ci_args a = { .o = &o };
 	struct fb_cmp c;
-	size_t bad = 0;
-	int n = 1, npos, rc;
+	size_t bad = 0, unsure = 0;
+	bool allow;
+	int npos, rc;
 
 	fb_cmp_defaults(&o, "ci");
 	o.effect_opt = "--max-regression";
-	/* our own options first; the shared ones go to fb_cmp_args */
-	rest = calloc(argc + 1, sizeof(*rest));
-	if (!rest)
-		return 2;
-	rest[0] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **dst = !strcmp(a, "--baseline") ? &base :
-				   !strcmp(a, "--candidate") ? &cand :
-				   !strcmp(a, "--junit") ? &junit : NULL;
-
-		if (!strcmp(a, "--max-regression")) {
-			if (i + 1 >= argc || fb_parse_pct(argv[++i], &o.min_effect)) {
-				fb_msg(o.cmd, "--max-regression needs a percentage such as 5 or 2.5%%");
-				free(rest);
-				return 2;
-			}
-			continue;
-		}
-		if (!dst) {
-			rest[n++] = argv[i];
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fb_msg(o.cmd, "%s needs a value", a);
-			free(rest);
-			return 2;
-		}
-		*dst = argv[++i];
-	}
-	rc = fb_cmp_args(&o, n, rest, pos, 0, &npos);
-	free(rest);
+	rc = fb_cmp_args(&o, argc, argv, pos, 0, &npos, ci_opt, &a);
 	if (rc == 1) {
 		usage(stdout);
 		return 0;
 	}
 	if (rc)
 		return rc;
+	base = a.base;
+	cand = a.cand;
+	junit = a.junit;
+	allow = a.allow;
 	if (!base || !cand) {
 		fb_msg(o.cmd, "--baseline and --candidate are required (see --help)");
 		return 2;
@@ -161,31 +244,52 @@ int fb_cmd_ci(int argc, char **argv)
 		rc = fb_cmp_analyse(&c);
 	if (rc)
 		goto out;
-	fb_cmp_warn_floor(&c);
 	fb_cmp_print(&c, stdout);
-	for (size_t i = 0; i < c.nrows; i++)
-		bad += c.rows[i].mark == FB_MARK_REGRESSED;
+	for (size_t i = 0; i < c.nrows; i++) {
+		bad += gated(&c.rows[i]) && c.rows[i].mark == FB_MARK_REGRESSED;
+		unsure += inconclusive(&c, &c.rows[i]);
+	}
 	if (junit && write_junit(&c, junit, bad)) {
 		rc = 2;
 		goto out;
 	}
-	if (!bad) {
-		fb_msg(o.cmd, "ok: no row of %zu regresses significantly by %g%% or more",
-		       c.ntested, o.min_effect * 100);
-		goto out;
-	}
-	fb_msg(o.cmd, "FAIL: %zu of %zu rows regress significantly by %g%% or more:",
-	       bad, c.ntested, o.min_effect * 100);
-	for (size_t i = 0; i < c.nrows; i++) {
-		const struct fb_row *r = &c.rows[i];
+	if (bad) {
+		fb_msg(o.cmd, "FAIL: %zu of %zu primary rows regress significantly by %g%% or more:",
+		       bad, c.nprimary, o.min_effect * 100);
+		for (size_t i = 0; i < c.nrows; i++) {
+			const struct fb_row *r = &c.rows[i];
 
-		if (r->mark != FB_MARK_REGRESSED)
-			continue;
-		fb_row_class(r, name, sizeof(name));
-		fprintf(stderr, "  %s %s: %.2f%% (Holm p %.2g)\n", r->workload,
-			name, fb_row_improvement(r), r->p_adj);
+			if (!gated(r) || r->mark != FB_MARK_REGRESSED)
+				continue;
+			fb_row_class(r, name, sizeof(name));
+			fprintf(stderr, "  %s %s: %.2f%% (Holm p %.2g)\n",
+				r->workload, name, fb_row_improvement(r),
+				r->p_adj);
+		}
+		rc = FB_EXIT_FAIL;
 	}
-	rc = 1;
+	if (unsure) {
+		fb_msg(o.cmd, "%s%zu gated row%s cannot detect a regression of %g%% with this design:",
+		       bad || allow ? "warning: " : "INCONCLUSIVE: ", unsure,
+		       unsure == 1 ? "" : "s", o.min_effect * 100);
+		for (size_t i = 0; i < c.nrows; i++) {
+			const struct fb_row *r = &c.rows[i];
+
+			if (!inconclusive(&c, r))
+				continue;
+			fb_row_class(r, name, sizeof(name));
+			needs(&c, r, why, sizeof(why));
+			fprintf(stderr, "  %s %s: %s\n", r->workload, name, why);
+		}
+		if (!bad && allow)
+			fb_msg(o.cmd, "warning: --allow-inconclusive: passing although the gate could not see a regression of %g%% in %zu row%s",
+			       o.min_effect * 100, unsure, unsure == 1 ? "" : "s");
+		else if (!bad)
+			rc = FB_EXIT_INCONCLUSIVE;
+	}
+	if (!bad && !unsure)
+		fb_msg(o.cmd, "ok: no primary row of %zu regresses significantly by %g%% or more, and each could have detected it",
+		       c.nprimary, o.min_effect * 100);
 out:
 	fb_cmp_free(&c);
 	return rc;

@@ -19,8 +19,6 @@
 
 enum fb_side_idx { FB_BASE, FB_NEW };
 
-enum fb_ci_method { FB_CI_HL, FB_CI_BOOTSTRAP };
-
 enum fb_format { FB_FMT_RST, FB_FMT_MD, FB_FMT_JSON, FB_FMT_CSV };
 
 enum fb_mark {
@@ -29,48 +27,94 @@ enum fb_mark {
 	FB_MARK_REGRESSED,	/* (R) */
 };
 
+/*
+ * What a row is to the verdict. Each job has one primary metric (its
+ * workload's declared one, else ns_per_op): these rows are the Holm
+ * family that marks and gates. ops_per_sec of an ns_per_op job (or the
+ * reverse) is the same samples: shown, never tested twice. Counters per
+ * op and the workloads' other metrics explain a change: tested in a
+ * family of their own, never gating.
+ */
+enum fb_role { FB_ROLE_PRIMARY, FB_ROLE_MIRROR, FB_ROLE_SECONDARY };
+
+/* Where the variance of a side's run statistic comes from. */
+enum fb_var_src {
+	FB_VAR_NONE,	/* unknown: one run, no calibration, no prior */
+	FB_VAR_RUNS,	/* its own runs, moderated across the table's rows */
+	FB_VAR_PRIOR,	/* one run: the prior fitted on the table's other runs */
+	FB_VAR_CALIB,	/* one run: the host's stored calibration */
+};
+
 struct fb_cmp_opts {
 	const char *cmd;	/* for messages: "compare", "ci", ... */
 	const char *db;
-	double min_effect;	/* fraction: 0.01 = 1% */
+	double min_effect;	/* fraction: 0.01 = 1% of |log ratio| */
 	const char *effect_opt;	/* its option name, for messages */
 	double alpha;		/* family-wise, for Holm */
 	double conf;		/* interval level */
 	double power;		/* for the minimum detectable effect */
-	enum fb_ci_method ci;
-	unsigned int nboot;
-	unsigned long seed;
 	const char *metric;	/* only this metric (NULL: all) */
 	const char *workload;	/* only this workload (NULL: all) */
 	enum fb_format format;
-	bool brief;		/* rst: only the seed's three columns */
-	bool run_effect;	/* correct p and interval for run-to-run variance */
+	bool brief;		/* rst/md: only the seed's three columns */
+	bool no_calib;		/* do not use the stored calibration */
 	const char *out;	/* -o */
 };
 
 /* One side's values of one row, with the run each came from. */
 struct fb_vals {
 	double *v;
+	double *el;		/* elapsed ns of the value's sample */
 	int64_t *run;
 	size_t n, cap;
+};
+
+/* One run's values of a row. */
+struct fb_run_stat {
+	int64_t run;
+	size_t n;
+	double stat;	/* log rows: median of log values; else the mean */
+	double wvar;	/* log rows: variance of the log values; NAN: n < 2 */
+	double rvar;	/* the same from the MAD (robust); NAN: n < 3 */
+};
+
+/* A side of a row, run by run. */
+struct fb_side_runs {
+	struct fb_run_stat *r;
+	size_t n;		/* runs */
+	double mean, s2;	/* of the run statistics; s2 NAN under 2 runs */
+	double m;		/* samples per run, mean */
+	double wvar;		/* pooled within-run variance (log rows), NAN */
+	double floor;		/* the variance a run's median has at the least */
+	enum fb_var_src src;
+	double var, df;		/* variance of one run statistic, its df */
+};
+
+/* A stored calibration row, matched to a table row. */
+struct fb_cal {
+	char *workload, *params, *metric, *label, *created_at;
+	long runs, boots;
+	double m, run_var, within_var, boot_var, sample_s, median;
+	double post, df;	/* run_var moderated across the calibration */
 };
 
 struct fb_row {
 	char *workload, *params, *metric, *unit;
 	enum fb_better better;
+	enum fb_role role;
 	struct fb_vals side[2];
 	/* filled by fb_cmp_analyse */
 	struct fb_summary sum[2];
-	size_t nruns[2];	/* runs contributing values */
-	double rr_cv[2];	/* CV of the per-run medians; NAN under 2 runs */
-	double within_cv[2];	/* median of the runs' own CVs */
+	struct fb_side_runs rs[2];
+	const struct fb_cal *cal;	/* this host's calibration, or NULL */
 	bool tested;		/* present on both sides */
-	bool have_ratio;	/* est/lo/hi hold NEW/BASE */
-	struct fb_ratio r;
-	double p, p_adj;	/* p after the run correction; after Holm */
-	double p_pooled;	/* p treating every sample as independent */
-	double icc, deff;	/* between-run share, design effect (1: none) */
-	double mde, floor;	/* fractions */
+	bool testable;		/* and a variance on both: p, interval, mark */
+	bool logscale;		/* est is log(NEW/BASE), else NEW - BASE */
+	bool boot_added;	/* the calibrated between-boot variance is in se */
+	double est, se, df;	/* the change and its standard error */
+	double lo, hi;		/* its interval, at conf */
+	double p, p_adj;	/* t test; after Holm in the row's family */
+	double mde;		/* on est's scale; NAN: not detectable */
 	enum fb_mark mark;
 };
 
@@ -84,6 +128,13 @@ struct fb_set {
 	size_t nvalues;
 };
 
+/* The table-wide geometric mean of the primary rows' changes. */
+struct fb_geo {
+	size_t n;		/* rows in it */
+	bool by_run;		/* per-run suite scores (else rows independent) */
+	double est, lo, hi;	/* mean better-oriented log change, interval */
+};
+
 struct fb_cmp {
 	struct fb_cmp_opts o;
 	struct fb_store *st;
@@ -91,28 +142,38 @@ struct fb_cmp {
 	unsigned int nsets;	/* 1 for calibrate */
 	struct fb_row *rows;
 	size_t nrows;
-	size_t ntested;
+	size_t ntested;		/* rows on both sides */
+	size_t nprimary;	/* primary rows tested: the Holm family */
+	size_t nsecondary;	/* secondary rows tested: their own family */
+	struct fb_prior prior;	/* fitted on the primary rows' runs */
+	struct fb_prior cal_prior;	/* on the calibration's rows */
+	struct fb_cal *cal;	/* the calibration of this host and config */
+	size_t ncal;
+	const char *cal_host, *cal_config;	/* its key (borrowed) */
+	const char *no_cal_why;	/* why none is used, or NULL */
+	bool boots_differ;	/* BASE and NEW share no boot */
+	struct fb_geo geo;
 };
-
-/* One difference of configuration between the two sets. */
-struct fb_envdiff {
-	const char *key;
-	const char *base, *new;		/* "" when absent */
-};
-
 void fb_cmp_defaults(struct fb_cmp_opts *o, const char *cmd);
 /* Help lines of the options fb_cmp_opt parses. */
 extern const char fb_cmp_common_help[];
 /*
+ * A command's own options: argv[*i] taken (1, *i past its value), not
+ * one of them (0), or bad (-1, after a message).
+ */
+typedef int (*fb_cmp_own_opt)(void *ctx, int argc, char **argv, int *i);
+/*
  * Parse a command's argv (argv[0] is its name) into o and at most max
- * positional arguments (*npos of them). 0; 1 on --help; 2 after a message.
- * Options the command handles itself are not accepted here.
+ * positional arguments (*npos of them), offering each option to own
+ * first (when not NULL). 0; 1 on --help; 2 after a message.
  */
 int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
-		const char **pos, int max, int *npos);
+		const char **pos, int max, int *npos, fb_cmp_own_opt own,
+		void *ctx);
 /*
  * Parse one option shared by the commands (--db, --format, --min-effect,
- * --alpha, --ci, --bootstrap, --seed, --metric, --workload, --brief, -o).
+ * --alpha, --conf, --power, --metric, --workload, --brief, --no-calibration,
+ * -o).
  * Returns 1 if consumed (*i advanced past its value), 0 if not ours, -1
  * after a message on a bad value.
  */
@@ -141,22 +202,61 @@ int fb_cmp_analyse(struct fb_cmp *c);
 void fb_cmp_free(struct fb_cmp *c);
 
 /*
- * The share of a row's variance that lies between runs (ICC, NAN when no
- * side has two runs) over its first nsides sides, on log values when all
- * are positive; *m: the average samples per run. 0 or -ENOMEM.
+ * The runs of one side of a row: run statistics, their mean and
+ * variance, the pooled within-run variance (log rows). 0 or -ENOMEM.
  */
-int fb_row_icc(const struct fb_row *r, unsigned int nsides, double *icc,
-	       double *m);
-/* Percent change NEW vs BASE, and the same signed so that > 0 is better. */
-double fb_row_change(const struct fb_row *r);
+int fb_side_runs(const struct fb_vals *v, bool logscale,
+		 struct fb_side_runs *out);
+void fb_side_runs_free(struct fb_side_runs *s);
+/*
+ * The variance of one run statistic of a calibrated row at m samples per
+ * run: the between-run part, plus the within-run part at m (the median of
+ * m values varies pi/2 times as much as their mean).
+ */
+double fb_cal_var(const struct fb_cal *c, double m);
+/* Load this host's calibration for c's sets (0, or 2 after a message). */
+int fb_cmp_load_calib(struct fb_cmp *c);
+/* Add one calibration row to c (copied). 0 or -ENOMEM. */
+int fb_cmp_add_cal(struct fb_cmp *c, const struct fb_calib *k);
+/*
+ * The prior of c's calibration rows (their primary rows), and each row's
+ * moderated run variance (never below its own) with its degrees of
+ * freedom (fb_cmp_analyse does it). 0 or -ENOMEM.
+ */
+int fb_cmp_fit_cal(struct fb_cmp *c);
+/*
+ * The calibration of every primary row of c's first set with two runs or
+ * more (c analysed): *out is malloc'd, its strings borrowed from c. 0 or
+ * -ENOMEM.
+ */
+int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
+		       size_t *n);
+
+/*
+ * The improvement (%, > 0 better) a change v on r's scale stands for.
+ * Log rows: x% faster or more is +x% (e^|d| - 1, the gain in ops/s),
+ * x% slower -x% (the growth of ns/op): a 1% slowdown and a 1% speed-up
+ * read alike. Other rows: the change as a share of the BASE mean.
+ */
+double fb_row_pct(const struct fb_row *r, double v);
 double fb_row_improvement(const struct fb_row *r);
-/* The interval of the improvement in percent (needs have_ratio). */
+/* The interval of the improvement in percent (lo <= hi). */
 void fb_row_improvement_ci(const struct fb_row *r, double *lo, double *hi);
-/* "ns_per_op (ns)" style label; "rss=64M ns_per_op (ns)" with params. */
+/* The minimum detectable effect in percent (NAN: not detectable). */
+double fb_row_mde_pct(const struct fb_row *r);
+/* "Clients: 100 Ratio: 1:5 (Ops/sec)", as patch mails show a row. */
 void fb_row_class(const struct fb_row *r, char *buf, size_t len);
-/* Geometric mean of the improvement ratios of one workload's tested rows. */
-bool fb_cmp_geomean(const struct fb_cmp *c, const char *workload,
-		    double *improvement_pct, size_t *nrows);
+/* "ns/op", "Ops/sec", "tlb:tlb_flush/op", "latency_p99 (us)" */
+void fb_metric_label(const struct fb_row *r, char *buf, size_t len);
+/* What a row without a test lacks, for cells and messages. */
+const char *fb_row_untested_why(const struct fb_cmp *c,
+				const struct fb_row *r);
+
+/* One difference of configuration between the two sets. */
+struct fb_envdiff {
+	const char *key;
+	const char *base, *new;		/* "" when absent */
+};
 
 /*
  * Configuration differences: *out is malloc'd (keys borrowed from the
@@ -167,7 +267,7 @@ size_t fb_cmp_envdiff(const struct fb_cmp *c, struct fb_envdiff **out);
 bool fb_env_volatile(const char *key);
 
 /* Lines of a text table (rst grid or markdown). */
-#define FB_NCOLS 10
+#define FB_NCOLS 12
 #define FB_CELL 160
 struct fb_line {
 	char cell[FB_NCOLS][FB_CELL];
@@ -186,17 +286,22 @@ struct json_t *fb_jnum(double v);
 struct json_t *fb_env_json(const struct fb_env *e);
 
 /*
- * The comparison as text lines (malloc'd, *n of them): a line per row and
- * a geometric-mean line per workload; columns fb_cmp_headers.
+ * The comparison as text lines (malloc'd, *n of them): the primary rows
+ * and the table-wide geometric mean (columns fb_cmp_headers), or with
+ * secondary set the secondary rows (fb_cmp_sec_headers).
  */
-struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n);
-extern const char *const fb_cmp_headers[FB_NCOLS];
+struct fb_line *fb_cmp_lines(const struct fb_cmp *c, bool secondary,
+			     size_t *n);
+extern const char *const fb_cmp_headers[];
+extern const char *const fb_cmp_sec_headers[];
+#define FB_CMP_NCOLS 10		/* of fb_cmp_headers */
+#define FB_CMP_NSEC 8		/* of fb_cmp_sec_headers */
 
 /* Print the table in o.format. */
 void fb_cmp_print(const struct fb_cmp *c, FILE *f);
 /* Header lines (sets and their configuration differences), "prefix" first. */
 void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix);
-/* The --min-effect against noise floor warning, on stderr. */
+/* The --min-effect against detectable effect warning, on stderr. */
 void fb_cmp_warn_floor(const struct fb_cmp *c);
 
 /* Create the output directory (it may exist). 0 or -1 after a message. */

@@ -11,16 +11,13 @@
 
 const char fb_cmp_common_help[] =
 "  --db PATH          results database, opened read-only (default results.db)\n"
-"  --min-effect PCT   smallest change that gets a mark (default 1)\n"
+"  --min-effect PCT   smallest |change| that gets a mark (default 1): a 1%%\n"
+"                     slowdown and a 1%% speed-up alike\n"
 "  --alpha A          family-wise significance level, Holm (default 0.05)\n"
 "  --conf C           interval level (default 0.95)\n"
 "  --power P          power for the minimum detectable effect (default 0.8)\n"
-"  --ci hl|bootstrap  interval of the change: Hodges-Lehmann on log values\n"
-"                     (default) or bootstrap of the ratio of medians\n"
-"  --bootstrap N      bootstrap resamples (default 2000)\n"
-"  --seed N           bootstrap RNG seed (default 1)\n"
-"  --no-run-effect    treat the samples of several runs as independent (by\n"
-"                     default p and interval allow for run-to-run variance)\n"
+"  --no-calibration   do not use this host's stored calibration for sides\n"
+"                     of a single run (they then cannot be marked)\n"
 "  --metric NAME      only this metric (ns_per_op, ops_per_sec, ...)\n"
 "  --workload NAME    only this workload\n";
 
@@ -28,8 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: flushbench compare [OPTIONS] BASE NEW\n"
-"BASE and NEW each name a set of runs: a label (all its runs, samples\n"
-"pooled) or a run id (12 or #12).\n"
+"BASE and NEW each name a set of runs: a label (all its runs) or a run id\n"
+"(12 or #12). Runs are the unit of inference: see docs/analysis.md.\n"
 "  --format FMT       rst (default), md, json or csv\n"
 "  --brief            rst/md: only Benchmark | Result Class | Improvement\n"
 "  -o FILE            write the table to FILE instead of stdout\n%s"
@@ -41,7 +38,8 @@ static void usage(FILE *f)
  * or 2 after a message.
  */
 int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
-		const char **pos, int max, int *npos)
+		const char **pos, int max, int *npos, fb_cmp_own_opt own,
+		void *ctx)
 {
 	*npos = 0;
 	for (int i = 1; i < argc; i++) {
@@ -49,7 +47,9 @@ int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
 
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return 1;
-		r = fb_cmp_opt(o, argc, argv, &i);
+		r = own ? own(ctx, argc, argv, &i) : 0;
+		if (!r)
+			r = fb_cmp_opt(o, argc, argv, &i);
 		if (r < 0)
 			return 2;
 		if (r)
@@ -76,7 +76,7 @@ int fb_cmp_begin(struct fb_cmp *c, struct fb_cmp_opts *o, int argc,
 	int npos, rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = fb_cmp_args(o, argc, argv, pos, nsets, &npos);
+	rc = fb_cmp_args(o, argc, argv, pos, nsets, &npos, NULL, NULL);
 	if (rc == 1)
 		usage(stdout);
 	if (rc)

@@ -13,13 +13,19 @@
 
 #include "cmp.h"
 
-#define NCOLS 10
 #define CELL FB_CELL
 
-const char *const fb_cmp_headers[NCOLS] = {
+const char *const fb_cmp_headers[] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
-	"BASE median", "NEW median", "n", "CV", "Floor",
+	"BASE", "NEW", "Runs x samples", "Run-to-run CV", "MDE", NULL,
 };
+#define NCOLS FB_CMP_NCOLS
+
+const char *const fb_cmp_sec_headers[] = {
+	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
+	"BASE", "NEW", "Runs", NULL,
+};
+#define NSEC FB_CMP_NSEC
 
 static const char *mark_str(enum fb_mark m)
 {
@@ -32,48 +38,92 @@ static void pct(char *buf, size_t len, double v)
 	if (isnan(v))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.1f%%", v * 100);
+		snprintf(buf, len, "%.1f%%", v);
 }
 
-static void row_cells(const struct fb_row *r, struct fb_line *l)
+/* The value a side stands for: exp(mean run statistic) of log rows. */
+static double side_value(const struct fb_row *r, int s)
 {
-	double lo, hi;
+	if (!r->side[s].n)
+		return NAN;
+	return r->logscale ? exp(r->rs[s].mean) : r->rs[s].mean;
+}
 
+/*
+ * The run-to-run CV of a log row (one variance for both sides; from the
+ * calibration, at BASE's samples per run), with where it came from.
+ */
+static void rr_cell(const struct fb_row *r, int s, char *buf, size_t len)
+{
+	const struct fb_side_runs *x = &r->rs[s];
+	static const char *const src[] = {
+		[FB_VAR_NONE] = "", [FB_VAR_RUNS] = "",
+		[FB_VAR_PRIOR] = " (prior)", [FB_VAR_CALIB] = " (cal)",
+	};
+
+	if (x->src == FB_VAR_NONE || !r->logscale || isnan(x->var))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f%%%s", sqrt(x->var) * 100, src[x->src]);
+}
+
+static void change_cells(const struct fb_cmp *c, const struct fb_row *r,
+			 struct fb_line *l)
+{
+	const char *why = fb_row_untested_why(c, r);
+	double lo, hi, imp = fb_row_improvement(r);
+
+	if (!r->tested) {
+		snprintf(l->cell[2], CELL, "%s", why);
+		return;
+	}
+	if (isnan(imp))
+		snprintf(l->cell[2], CELL, "%sn/a (BASE 0)", mark_str(r->mark));
+	else
+		snprintf(l->cell[2], CELL, "%s%.2f%%", mark_str(r->mark), imp);
+	if (why) {
+		snprintf(l->cell[3], CELL, "%s", why);
+		return;
+	}
+	fb_row_improvement_ci(r, &lo, &hi);
+	if (!isnan(lo))
+		snprintf(l->cell[3], CELL, "[%.2f%%, %.2f%%]", lo, hi);
+	snprintf(l->cell[4], CELL, "%.2g (%.2g)", r->p_adj, r->p);
+}
+
+static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
+		      struct fb_line *l)
+{
 	memset(l, 0, sizeof(*l));
 	fb_row_class(r, l->cell[1], CELL);
-	if (!r->tested) {
-		snprintf(l->cell[2], CELL, "only in %s",
-			 r->side[FB_BASE].n ? "BASE" : "NEW");
-	} else if (!r->have_ratio) {
-		snprintf(l->cell[2], CELL, "%sn/a (BASE median 0)",
-			 mark_str(r->mark));
-	} else {
-		snprintf(l->cell[2], CELL, "%s%.2f%%", mark_str(r->mark),
-			 fb_row_improvement(r));
-		fb_row_improvement_ci(r, &lo, &hi);
-		snprintf(l->cell[3], CELL, "[%.2f%%, %.2f%%]", lo, hi);
-	}
-	if (r->tested)
-		snprintf(l->cell[4], CELL, "%.2g (%.2g)", r->p_adj, r->p);
-	for (int s = 0; s < 2; s++) {
+	change_cells(c, r, l);
+	for (int s = 0; s < 2; s++)
 		if (r->side[s].n)
-			snprintf(l->cell[5 + s], CELL, "%.6g", r->sum[s].median);
+			snprintf(l->cell[5 + s], CELL, "%.6g", side_value(r, s));
+	if (r->role == FB_ROLE_SECONDARY) {
+		snprintf(l->cell[7], CELL, "%zu/%zu", r->rs[0].n, r->rs[1].n);
+		return;
 	}
-	snprintf(l->cell[7], CELL, "%zu/%zu", r->side[0].n, r->side[1].n);
-	{
-		char a[40], b[40];
-
-		pct(a, sizeof(a), r->sum[0].cv);
-		pct(b, sizeof(b), r->sum[1].cv);
-		snprintf(l->cell[8], CELL, "%s/%s", a, b);
-		if (r->tested)
-			pct(l->cell[9], CELL, r->floor);
-	}
+	snprintf(l->cell[7], CELL, "%zux%.0f/%zux%.0f", r->rs[0].n, r->rs[0].m,
+		 r->rs[1].n, r->rs[1].m);
+	rr_cell(r, 0, l->cell[8], CELL);
+	if (r->tested && isnan(r->mde))
+		snprintf(l->cell[9], CELL, "not detectable");
+	else if (r->tested)
+		pct(l->cell[9], CELL, fb_row_mde_pct(r));
 }
 
-struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n)
+static bool shown(const struct fb_row *r, bool secondary)
 {
-	struct fb_line *l = calloc(2 * c->nrows + 1, sizeof(*l));
+	return secondary ? r->role == FB_ROLE_SECONDARY :
+	       r->role == FB_ROLE_PRIMARY;
+}
+
+struct fb_line *fb_cmp_lines(const struct fb_cmp *c, bool secondary,
+			     size_t *n)
+{
+	struct fb_line *l = calloc(c->nrows + 2, sizeof(*l));
+	const char *last = NULL;
 	size_t k = 0;
 
 	*n = 0;
@@ -81,23 +131,30 @@ struct fb_line *fb_cmp_lines(const struct fb_cmp *c, size_t *n)
 		return NULL;
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
-		bool first = !i || strcmp(c->rows[i - 1].workload, r->workload);
-		bool last = i + 1 == c->nrows ||
-			    strcmp(c->rows[i + 1].workload, r->workload);
-		double g;
-		size_t ng;
 
-		row_cells(r, &l[k]);
-		if (first) {
+		if (!shown(r, secondary))
+			continue;
+		row_cells(c, r, &l[k]);
+		if (!last || strcmp(last, r->workload)) {
 			snprintf(l[k].cell[0], CELL, "%s", r->workload);
 			l[k].group_start = true;
 		}
+		last = r->workload;
 		k++;
-		if (last && fb_cmp_geomean(c, r->workload, &g, &ng) && ng > 1) {
-			snprintf(l[k].cell[1], CELL, "geometric mean (%zu rows)", ng);
-			snprintf(l[k].cell[2], CELL, "%.2f%%", g);
-			k++;
-		}
+	}
+	if (!secondary && c->geo.n > 1) {
+		const struct fb_geo *g = &c->geo;
+		double pe = (g->est < 0 ? -1 : 1) * expm1(fabs(g->est)) * 100;
+
+		l[k].group_start = true;
+		snprintf(l[k].cell[0], CELL, "all");
+		snprintf(l[k].cell[1], CELL, "geometric mean (%zu rows)", g->n);
+		snprintf(l[k].cell[2], CELL, "%.2f%%", pe);
+		if (!isnan(g->lo))
+			snprintf(l[k].cell[3], CELL, "[%.2f%%, %.2f%%]",
+				 (g->lo < 0 ? -1 : 1) * expm1(fabs(g->lo)) * 100,
+				 (g->hi < 0 ? -1 : 1) * expm1(fabs(g->hi)) * 100);
+		k++;
 	}
 	*n = k;
 	return l;
@@ -216,36 +273,50 @@ static const char *mark_name(enum fb_mark m)
 	return m == FB_MARK_IMPROVED ? "I" : m == FB_MARK_REGRESSED ? "R" : "";
 }
 
+static const char *const role_names[] = {
+	[FB_ROLE_PRIMARY] = "primary", [FB_ROLE_MIRROR] = "mirror",
+	[FB_ROLE_SECONDARY] = "secondary",
+};
+
+static const char *const src_names[] = {
+	[FB_VAR_NONE] = "none", [FB_VAR_RUNS] = "runs",
+	[FB_VAR_PRIOR] = "prior", [FB_VAR_CALIB] = "calibration",
+};
+
 static void print_csv(const struct fb_cmp *c, FILE *f)
 {
-	fputs("workload,params,metric,unit,better,presence,base_n,base_median,base_cv_pct,base_runs,new_n,new_median,new_cv_pct,new_runs,change_pct,ci_lo_pct,ci_hi_pct,p,p_holm,mark,improvement_pct,noise_floor_pct,design_effect\n",
+	fputs("workload,params,metric,unit,better,role,presence,base_runs,base_samples,base_value,base_var_source,new_runs,new_samples,new_value,new_var_source,improvement_pct,ci_lo_pct,ci_hi_pct,p,p_holm,df,mark,mde_pct,untested\n",
 	      f);
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
-		bool ratio = r->tested && r->have_ratio;
+		const char *why = fb_row_untested_why(c, r);
+		double lo = NAN, hi = NAN;
 
+		if (r->testable)
+			fb_row_improvement_ci(r, &lo, &hi);
 		fb_csv_field(f, r->workload, false);
 		fb_csv_field(f, r->params, false);
 		fb_csv_field(f, r->metric, false);
 		fb_csv_field(f, r->unit, false);
 		fb_csv_field(f, r->better == FB_HIGHER_IS_BETTER ? "higher" : "lower",
-			  false);
+			     false);
+		fb_csv_field(f, role_names[r->role], false);
 		fb_csv_field(f, presence(r), false);
 		for (int s = 0; s < 2; s++) {
+			fb_csv_num(f, r->rs[s].n, false);
 			fb_csv_num(f, r->side[s].n, false);
-			fb_csv_num(f, r->side[s].n ? r->sum[s].median : NAN, false);
-			fb_csv_num(f, r->side[s].n ? r->sum[s].cv * 100 : NAN, false);
-			fb_csv_num(f, r->nruns[s], false);
+			fb_csv_num(f, side_value(r, s), false);
+			fb_csv_field(f, src_names[r->rs[s].src], false);
 		}
-		fb_csv_num(f, ratio ? fb_row_change(r) : NAN, false);
-		fb_csv_num(f, ratio ? (r->r.lo - 1) * 100 : NAN, false);
-		fb_csv_num(f, ratio ? (r->r.hi - 1) * 100 : NAN, false);
-		fb_csv_num(f, r->tested ? r->p : NAN, false);
-		fb_csv_num(f, r->tested ? r->p_adj : NAN, false);
+		fb_csv_num(f, r->tested ? fb_row_improvement(r) : NAN, false);
+		fb_csv_num(f, lo, false);
+		fb_csv_num(f, hi, false);
+		fb_csv_num(f, r->p, false);
+		fb_csv_num(f, r->p_adj, false);
+		fb_csv_num(f, r->df, false);
 		fb_csv_field(f, mark_name(r->mark), false);
-		fb_csv_num(f, ratio ? fb_row_improvement(r) : NAN, false);
-		fb_csv_num(f, r->tested ? r->floor * 100 : NAN, false);
-		fb_csv_num(f, r->tested ? r->deff : NAN, true);
+		fb_csv_num(f, fb_row_mde_pct(r), false);
+		fb_csv_field(f, why ? why : "", true);
 	}
 }
 
@@ -286,21 +357,37 @@ static json_t *set_json(const struct fb_set *s)
 
 static json_t *side_json(const struct fb_row *r, int s)
 {
-	json_t *o = json_object();
+	const struct fb_side_runs *x = &r->rs[s];
+	json_t *o = json_object(), *runs = json_array();
 
 	json_object_set_new(o, "n", json_integer(r->side[s].n));
-	json_object_set_new(o, "runs", json_integer(r->nruns[s]));
-	if (r->side[s].n) {
-		json_object_set_new(o, "median", fb_jnum(r->sum[s].median));
-		json_object_set_new(o, "cv", fb_jnum(r->sum[s].cv));
-		json_object_set_new(o, "run_to_run_cv", fb_jnum(r->rr_cv[s]));
-	}
+	json_object_set_new(o, "runs", json_integer(x->n));
+	if (!r->side[s].n)
+		return o;
+	for (size_t i = 0; i < x->n; i++)
+		json_array_append_new(runs, json_pack("{s:I,s:I,s:o}",
+				      "run", (json_int_t)x->r[i].run,
+				      "n", (json_int_t)x->r[i].n,
+				      "stat", fb_jnum(x->r[i].stat)));
+	json_object_set_new(o, "value", fb_jnum(side_value(r, s)));
+	json_object_set_new(o, "median", fb_jnum(r->sum[s].median));
+	json_object_set_new(o, "cv", fb_jnum(r->sum[s].cv));
+	json_object_set_new(o, "samples_per_run", fb_jnum(x->m));
+	json_object_set_new(o, "run_stat_mean", fb_jnum(x->mean));
+	json_object_set_new(o, "run_stat_var", fb_jnum(x->s2));
+	json_object_set_new(o, "within_run_var", fb_jnum(x->wvar));
+	json_object_set_new(o, "var_source", json_string(src_names[x->src]));
+	json_object_set_new(o, "var", fb_jnum(x->var));
+	json_object_set_new(o, "var_df", fb_jnum(x->df));
+	json_object_set_new(o, "per_run", runs);
 	return o;
 }
 
-static json_t *row_json(const struct fb_row *r)
+static json_t *row_json(const struct fb_cmp *c, const struct fb_row *r)
 {
+	const char *why = fb_row_untested_why(c, r);
 	json_t *o = json_object();
+	double lo, hi;
 
 	json_object_set_new(o, "workload", json_string(r->workload));
 	json_object_set_new(o, "params", json_string(r->params));
@@ -308,69 +395,88 @@ static json_t *row_json(const struct fb_row *r)
 	json_object_set_new(o, "unit", json_string(r->unit));
 	json_object_set_new(o, "better", json_string(
 		r->better == FB_HIGHER_IS_BETTER ? "higher" : "lower"));
+	json_object_set_new(o, "role", json_string(role_names[r->role]));
 	json_object_set_new(o, "presence", json_string(presence(r)));
+	json_object_set_new(o, "scale", json_string(r->logscale ? "log" : "linear"));
 	json_object_set_new(o, "base", side_json(r, FB_BASE));
 	json_object_set_new(o, "new", side_json(r, FB_NEW));
-	if (!r->tested)
-		return o;
-	if (r->have_ratio) {
-		double lo, hi;
-
-		fb_row_improvement_ci(r, &lo, &hi);
-		json_object_set_new(o, "ratio", fb_jnum(r->r.est));
-		json_object_set_new(o, "ratio_ci", json_pack("[o,o]",
-				    fb_jnum(r->r.lo), fb_jnum(r->r.hi)));
-		json_object_set_new(o, "ci_coverage", fb_jnum(r->r.achieved));
-		json_object_set_new(o, "change_pct", fb_jnum(fb_row_change(r)));
-		json_object_set_new(o, "improvement_pct",
-				    fb_jnum(fb_row_improvement(r)));
-		json_object_set_new(o, "improvement_ci_pct",
-				    json_pack("[o,o]", fb_jnum(lo), fb_jnum(hi)));
-	}
-	json_object_set_new(o, "p", fb_jnum(r->p));
-	json_object_set_new(o, "p_pooled", fb_jnum(r->p_pooled));
-	json_object_set_new(o, "icc", fb_jnum(r->icc));
-	json_object_set_new(o, "design_effect", fb_jnum(r->deff));
-	json_object_set_new(o, "p_holm", fb_jnum(r->p_adj));
+	json_object_set_new(o, "testable", json_boolean(r->testable));
+	json_object_set_new(o, "untested", why ? json_string(why) : json_null());
 	json_object_set_new(o, "mark", json_string(mark_name(r->mark)));
-	json_object_set_new(o, "mde_pct", fb_jnum(r->mde * 100));
-	json_object_set_new(o, "noise_floor_pct", fb_jnum(r->floor * 100));
+	if (!r->tested || r->role == FB_ROLE_MIRROR)
+		return o;
+	json_object_set_new(o, "estimate", fb_jnum(r->est));
+	json_object_set_new(o, "improvement_pct",
+			    fb_jnum(fb_row_improvement(r)));
+	if (!r->testable)
+		return o;
+	fb_row_improvement_ci(r, &lo, &hi);
+	json_object_set_new(o, "se", fb_jnum(r->se));
+	json_object_set_new(o, "df", fb_jnum(r->df));
+	json_object_set_new(o, "ci", json_pack("[o,o]", fb_jnum(r->lo),
+					       fb_jnum(r->hi)));
+	json_object_set_new(o, "improvement_ci_pct",
+			    json_pack("[o,o]", fb_jnum(lo), fb_jnum(hi)));
+	json_object_set_new(o, "p", fb_jnum(r->p));
+	json_object_set_new(o, "p_holm", fb_jnum(r->p_adj));
+	json_object_set_new(o, "mde_pct", fb_jnum(fb_row_mde_pct(r)));
+	json_object_set_new(o, "boot_variance_included",
+			    json_boolean(r->boot_added));
+	if (r->cal)
+		json_object_set_new(o, "calibration", json_pack("{s:s,s:I,s:s}",
+				    "label", r->cal->label,
+				    "runs", (json_int_t)r->cal->runs,
+				    "created_at", r->cal->created_at));
 	return o;
+}
+
+static json_t *prior_json(const struct fb_prior *p)
+{
+	return json_pack("{s:o,s:o,s:I}", "df", fb_jnum(p->d0 > 0 ? p->d0 : NAN),
+			 "var", fb_jnum(p->d0 > 0 ? p->s02 : NAN),
+			 "fitted_on", (json_int_t)p->n);
 }
 
 static void print_json(const struct fb_cmp *c, FILE *f)
 {
-	json_t *root = json_object(), *rows = json_array(), *geo = json_array();
-	json_t *diffs = json_array(), *opts;
+	json_t *root = json_object(), *rows = json_array();
+	json_t *diffs = json_array(), *opts, *geo;
 	struct fb_envdiff *d;
 	size_t nd = fb_cmp_envdiff(c, &d);
+	const struct fb_geo *g = &c->geo;
 
 	for (size_t i = 0; i < nd; i++)
 		json_array_append_new(diffs, json_pack("{s:s,s:s,s:s}",
 				      "key", d[i].key, "base", d[i].base,
 				      "new", d[i].new));
 	free(d);
-	for (size_t i = 0; i < c->nrows; i++) {
-		const char *w = c->rows[i].workload;
-		double g;
-		size_t ng;
-
-		json_array_append_new(rows, row_json(&c->rows[i]));
-		if ((i + 1 == c->nrows || strcmp(c->rows[i + 1].workload, w)) &&
-		    fb_cmp_geomean(c, w, &g, &ng))
-			json_array_append_new(geo, json_pack("{s:s,s:i,s:f}",
-					      "workload", w, "rows", (int)ng,
-					      "improvement_pct", g));
-	}
-	opts = json_pack("{s:f,s:f,s:f,s:s,s:i}", "min_effect_pct",
+	for (size_t i = 0; i < c->nrows; i++)
+		json_array_append_new(rows, row_json(c, &c->rows[i]));
+	geo = json_pack("{s:I,s:b,s:o,s:[o,o]}", "rows", (json_int_t)g->n,
+			"by_run", g->by_run,
+			"improvement_pct", fb_jnum(expm1(fabs(g->est)) *
+						   (g->est < 0 ? -100 : 100)),
+			"improvement_ci_pct",
+			fb_jnum(expm1(fabs(g->lo)) * (g->lo < 0 ? -100 : 100)),
+			fb_jnum(expm1(fabs(g->hi)) * (g->hi < 0 ? -100 : 100)));
+	opts = json_pack("{s:f,s:f,s:f,s:f,s:I,s:I,s:I}", "min_effect_pct",
 			 c->o.min_effect * 100, "alpha", c->o.alpha,
-			 "confidence", c->o.conf, "interval",
-			 c->o.ci == FB_CI_HL ? "hodges-lehmann" : "bootstrap",
-			 "rows_tested", (int)c->ntested);
+			 "confidence", c->o.conf, "power", c->o.power,
+			 "rows_tested", (json_int_t)c->ntested,
+			 "primary_family", (json_int_t)c->nprimary,
+			 "secondary_family", (json_int_t)c->nsecondary);
 	json_object_set_new(root, "base", set_json(&c->set[FB_BASE]));
 	json_object_set_new(root, "new", set_json(&c->set[FB_NEW]));
 	json_object_set_new(root, "config_differences", diffs);
 	json_object_set_new(root, "options", opts);
+	json_object_set_new(root, "prior", prior_json(&c->prior));
+	json_object_set_new(root, "calibration", c->ncal ?
+		json_pack("{s:s,s:s,s:I,s:o}", "host", c->cal_host,
+			  "config_hash", c->cal_config,
+			  "rows", (json_int_t)c->ncal,
+			  "prior", prior_json(&c->cal_prior)) :
+		json_pack("{s:s}", "none", c->no_cal_why ? c->no_cal_why : ""));
+	json_object_set_new(root, "boots_differ", json_boolean(c->boots_differ));
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(root, "geomean", geo);
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -391,10 +497,13 @@ static void print_set(const struct fb_set *s, FILE *f, const char *name,
 	fprintf(f, "; %zu values)\n", s->nvalues);
 }
 
+static void print_inference(const struct fb_cmp *c, FILE *f,
+			    const char *prefix);
+
 void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix)
 {
 	struct fb_envdiff *d;
-	size_t nd = fb_cmp_envdiff(c, &d), marks[3] = { 0 }, only[2] = { 0 };
+	size_t nd = fb_cmp_envdiff(c, &d);
 	const struct fb_env *e = &c->set[FB_BASE].env;
 	static const char *const same_keys[] = { "kernel.release", "virt",
 						 "kernel.preempt", NULL };
@@ -427,19 +536,69 @@ void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix)
 		}
 	}
 	free(d);
+	print_inference(c, f, prefix);
+}
+
+/* How the rows were tested, and what can be concluded. */
+static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
+{
+	size_t marks[3] = { 0 }, untestable = 0, smarks = 0, only[2] = { 0 };
+	size_t src[4] = { 0 }, boots = 0, boots_missing = 0;
+
 	for (size_t i = 0; i < c->nrows; i++) {
-		if (c->rows[i].tested)
-			marks[c->rows[i].mark]++;
-		else
-			only[c->rows[i].side[FB_BASE].n ? 0 : 1]++;
+		const struct fb_row *r = &c->rows[i];
+
+		if (!r->tested) {
+			only[r->side[FB_BASE].n ? 0 : 1] += r->role == FB_ROLE_PRIMARY;
+			continue;
+		}
+		if (r->role == FB_ROLE_SECONDARY) {
+			smarks += r->mark != FB_MARK_NONE;
+			continue;
+		}
+		if (r->role != FB_ROLE_PRIMARY)
+			continue;
+		marks[r->mark] += r->testable;
+		untestable += !r->testable;
+		src[r->rs[0].src]++;
+		src[r->rs[1].src]++;
+		boots += r->boot_added;
+		boots_missing += r->testable && !r->boot_added;
 	}
-	fprintf(f, "%sRows: %zu compared: %zu (I), %zu (R), %zu unmarked; %zu only in BASE, %zu only in NEW\n",
-		prefix, c->ntested, marks[FB_MARK_IMPROVED],
-		marks[FB_MARK_REGRESSED], marks[FB_MARK_NONE], only[0], only[1]);
-	fprintf(f, "%sMarked when Holm-adjusted p <= %g over the %zu rows and |improvement| >= %g%%; %g%% %s interval; Improvement > 0 is better\n",
-		prefix, c->o.alpha, c->ntested, c->o.min_effect * 100,
-		c->o.conf * 100, c->o.ci == FB_CI_HL ?
-		"Hodges-Lehmann" : "bootstrap (ratio of medians)");
+	fprintf(f, "%sInference: runs are the unit (a run's statistic: the median of its log values); Welch t in runs; Holm over one primary metric per job (%zu rows) at alpha %g; a mark needs |change| >= %g%%\n",
+		prefix, c->nprimary, c->o.alpha, c->o.min_effect * 100);
+	if (src[FB_VAR_RUNS]) {
+		if (c->prior.d0 > 0)
+			fprintf(f, "%sRun-to-run variance: each side's own runs, moderated across the table (empirical Bayes over %zu run variances: prior df %.3g)\n",
+				prefix, c->prior.n, c->prior.d0);
+		else
+			fprintf(f, "%sRun-to-run variance: each side's own runs (too few rows to moderate: %zu run variances)\n",
+				prefix, c->prior.n);
+	}
+	if (src[FB_VAR_CALIB])
+		fprintf(f, "%sRun-to-run variance of single runs: this host's calibration (host %s, config %s, label %s, %ld runs, %s)\n",
+			prefix, c->cal_host, c->cal_config, c->cal[0].label,
+			c->cal[0].runs, c->cal[0].created_at);
+	if (src[FB_VAR_PRIOR])
+		fprintf(f, "%sRun-to-run variance of single runs: the prior fitted on the other side's runs\n",
+			prefix);
+	if (src[FB_VAR_NONE])
+		fprintf(f, "%s1 run per side: run-to-run variance unknown: %zu row%s cannot be marked (%s; or run each side several times: flushbench run --repeat R)\n",
+			prefix, untestable, untestable == 1 ? "" : "s",
+			c->no_cal_why ? c->no_cal_why : "no calibration");
+	if (c->boots_differ && boots)
+		fprintf(f, "%sBASE and NEW share no boot: the calibrated between-boot variance is included\n",
+			prefix);
+	else if (c->boots_differ && boots_missing && src[FB_VAR_RUNS])
+		fprintf(f, "%sBASE and NEW share no boot: between-boot variance is not included (calibrate on A/A runs from several boots to include it)\n",
+			prefix);
+	fprintf(f, "%sRows: %zu primary compared: %zu (I), %zu (R), %zu unmarked, %zu not testable; %zu only in BASE, %zu only in NEW; counters and other metrics: %zu compared, %zu marked (own Holm family, never gating)\n",
+		prefix, marks[0] + marks[1] + marks[2] + untestable,
+		marks[FB_MARK_IMPROVED], marks[FB_MARK_REGRESSED],
+		marks[FB_MARK_NONE], untestable, only[0], only[1],
+		c->nsecondary, smarks);
+	fprintf(f, "%sImprovement > 0 is better: +x%% is x%% faster (x%% more ops/s), -x%% is x%% slower (x%% more time per op); %g%% interval; MDE: the change found with power %g\n",
+		prefix, c->o.conf * 100, c->o.power);
 }
 
 void fb_cmp_print(const struct fb_cmp *c, FILE *f)
@@ -455,18 +614,28 @@ void fb_cmp_print(const struct fb_cmp *c, FILE *f)
 		print_csv(c, f);
 		return;
 	}
-	l = fb_cmp_lines(c, &n);
-	if (!l) {
-		fb_msg(c->o.cmd, "out of memory");
-		return;
-	}
 	fb_cmp_print_header(c, f, c->o.format == FB_FMT_MD ? "- " : "");
-	fputc('\n', f);
-	if (c->o.format == FB_FMT_MD)
-		fb_print_md(f, fb_cmp_headers, c->o.brief ? 3 : NCOLS, l, n);
-	else
-		fb_print_rst(f, fb_cmp_headers, c->o.brief ? 3 : NCOLS, l, n);
-	free(l);
+	for (int sec = 0; sec < (c->o.brief ? 1 : 2); sec++) {
+		const char *const *h = sec ? fb_cmp_sec_headers : fb_cmp_headers;
+		int ncols = c->o.brief ? 3 : sec ? NSEC : NCOLS;
+
+		l = fb_cmp_lines(c, sec, &n);
+		if (!l) {
+			fb_msg(c->o.cmd, "out of memory");
+			return;
+		}
+		if (sec && n)
+			fprintf(f, "\nCounters and other metrics (explain the change; Holm over these %zu rows; never gating):\n",
+				c->nsecondary);
+		if (n || !sec) {
+			fputc('\n', f);
+			if (c->o.format == FB_FMT_MD)
+				fb_print_md(f, h, ncols, l, n);
+			else
+				fb_print_rst(f, h, ncols, l, n);
+		}
+		free(l);
+	}
 }
 
 void fb_cmp_warn_floor(const struct fb_cmp *c)
@@ -477,18 +646,27 @@ void fb_cmp_warn_floor(const struct fb_cmp *c)
 
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fb_row *r = &c->rows[i];
+		double m = fb_row_mde_pct(r);
 
-		if (!r->tested || !(r->floor > c->o.min_effect))
+		if (r->role != FB_ROLE_PRIMARY || !r->tested)
+			continue;
+		if (!isnan(m) && m <= c->o.min_effect * 100)
 			continue;
 		below++;
-		if (!worst || r->floor > worst->floor)
+		if (!worst || isnan(m) || m > fb_row_mde_pct(worst))
 			worst = r;
 	}
 	if (!worst)
 		return;
 	fb_row_class(worst, cls, sizeof(cls));
-	fb_msg(c->o.cmd, "warning: %s %g%% is below the noise floor of %zu of %zu rows (up to %.1f%%: %s %s); changes smaller than a row's floor can go unmarked or be run-to-run noise (see flushbench calibrate)",
-	       c->o.effect_opt, c->o.min_effect * 100, below, c->ntested,
-	       worst->floor * 100,
-	       worst->workload, cls);
+	if (isnan(fb_row_mde_pct(worst)))
+		fb_msg(c->o.cmd, "warning: %zu of %zu primary rows cannot detect a change of %s %g%% (e.g. %s %s: %s)",
+		       below, c->nprimary + (c->ntested ? 0 : 0), c->o.effect_opt,
+		       c->o.min_effect * 100, worst->workload, cls,
+		       fb_row_untested_why(c, worst));
+	else
+		fb_msg(c->o.cmd, "warning: %zu primary row%s cannot reliably detect a change of %s %g%% (minimum detectable effect up to %.1f%%: %s %s); see flushbench plan",
+		       below, below == 1 ? "" : "s", c->o.effect_opt,
+		       c->o.min_effect * 100, fb_row_mde_pct(worst),
+		       worst->workload, cls);
 }

@@ -6,7 +6,7 @@
  *   change.*  improvement per row with its interval, coloured (I)/(R)/none;
  *   dist.*    both sides' samples per row, relative to the BASE median;
  *   trend-METRIC.*  (--trend) one metric over an ordered series of labels,
- *             change against the first label with interval bands.
+ *             improvement against the first label with interval bands.
  * gnuplot runs with its stderr in NAME.log; anything there is shown, and
  * anything but a warning is an error.
  */
@@ -160,7 +160,8 @@ static void row_label(const struct fb_row *r, char *buf, size_t len)
 
 static bool plottable(const struct fb_row *r)
 {
-	return r->tested && r->have_ratio && r->sum[FB_BASE].median > 0;
+	return r->role == FB_ROLE_PRIMARY && r->tested && r->logscale &&
+	       r->sum[FB_BASE].median > 0;
 }
 
 /*
@@ -183,7 +184,10 @@ static bool change_of(const struct fb_row *r, double v[3])
 	if (!plottable(r))
 		return false;
 	v[0] = fb_row_improvement(r);
-	fb_row_improvement_ci(r, &v[1], &v[2]);
+	if (r->testable)
+		fb_row_improvement_ci(r, &v[1], &v[2]);
+	else
+		v[1] = v[2] = v[0];	/* no interval: no whiskers */
 	return true;
 }
 
@@ -371,6 +375,7 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 	const struct fb_cmp *first;
 	int rc = 2, lines = 0;
 	FILE *d = NULL, *g = NULL;
+	double v[3];
 
 	if (!cs)
 		return 2;
@@ -408,14 +413,9 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 				if (!strcmp(cs[k].rows[j].workload, r0->workload) &&
 				    !strcmp(cs[k].rows[j].params, r0->params))
 					r = &cs[k].rows[j];
-			if (!r || !plottable(r))
+			if (!r || !change_of(r, v))
 				continue;	/* a gap in this line */
-			/* an unbounded end: as far as the change goes the other way, or 100% */
-			fprintf(d, "%d %.6g %.6g %.6g\n", k, fb_row_change(r),
-				clip_end((r->r.lo - 1) * 100,
-					 grow_bound(100, fb_row_change(r))),
-				clip_end((r->r.hi - 1) * 100,
-					 grow_bound(100, fb_row_change(r))));
+			fprintf(d, "%d %.6g %.6g %.6g\n", k, v[0], v[1], v[2]);
 		}
 		fprintf(d, "\n\n");
 		lines++;
@@ -434,11 +434,11 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 		goto out;
 	gp_begin(g, name, 1100, 650);
 	fprintf(g, "set title ");
-	snprintf(label, sizeof(label), "%s across %d labels: change against %s (%%), %g%% interval bands",
+	snprintf(label, sizeof(label), "%s across %d labels: improvement against %s (%%, > 0 better), %g%% interval bands",
 		 o->metric, n, labels[0], o->conf * 100);
 	put_gp_string(g, label);
 	fprintf(g, "\nset ylabel ");
-	snprintf(label, sizeof(label), "%s: change against %s (%%)",
+	snprintf(label, sizeof(label), "%s: improvement against %s (%%)",
 		 o->metric, labels[0]);
 	put_gp_string(g, label);
 	fprintf(g, "\nset xlabel 'label (in the order given)'\nset grid\n"
@@ -477,29 +477,27 @@ static void usage(FILE *f)
 "Exit: 0 done, 2 usage, data or gnuplot error.\n", fb_cmp_common_help);
 }
 
+static int trend_opt(void *ctx, int argc, char **argv, int *i)
+{
+	(void)argc;
+	if (strcmp(argv[*i], "--trend"))
+		return 0;
+	*(bool *)ctx = true;
+	return 1;
+}
+
 int fb_cmd_plot(int argc, char **argv)
 {
 	const char **pos = calloc(argc + 1, sizeof(*pos));
 	struct fb_cmp_opts o;
 	struct fb_cmp c;
 	bool trend = false;
-	int npos, rc, n = 1;
-	char **rest = calloc(argc + 1, sizeof(*rest));
+	int npos, rc;
 
-	if (!pos || !rest) {
-		free(pos);
-		free(rest);
+	if (!pos)
 		return 2;
-	}
 	fb_cmp_defaults(&o, "plot");
-	rest[0] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--trend"))
-			trend = true;
-		else
-			rest[n++] = argv[i];
-	}
-	rc = fb_cmp_args(&o, n, rest, pos, argc, &npos);
+	rc = fb_cmp_args(&o, argc, argv, pos, argc, &npos, trend_opt, &trend);
 	if (rc == 1) {
 		usage(stdout);
 		rc = 0;
@@ -534,6 +532,5 @@ int fb_cmd_plot(int argc, char **argv)
 	fb_cmp_free(&c);
 out:
 	free(pos);
-	free(rest);
 	return rc;
 }

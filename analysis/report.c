@@ -23,29 +23,23 @@ static void usage(FILE *f)
 }
 
 static const char how_to_read[] =
-"Each row is one (workload, parameters, metric). Improvement is how much "
-"better NEW is than BASE: for higher-is-better metrics (ops/s) the change "
-"of the value, for lower-is-better ones (ns/op, events/op) the change of its "
-"reciprocal, so ns/op and ops/s of one job show the same number. It is the "
-"Hodges-Lehmann estimate of the ratio NEW/BASE (the median of all pairwise "
-"ratios) unless --ci bootstrap was given (ratio of medians). Counts per op "
-"that can be 0 have no ratio: for them it is the shift of the values (the "
-"median pairwise difference) as a share of the BASE median, negated when "
-"lower is better. The Hodges-Lehmann interval is distribution-free: the "
-"changes the test does not reject, so it excludes 0 only when the raw p is "
-"at most 5% for a 95% interval (unbounded when there are too few values to "
-"reject any change); a bootstrap interval is not tied to p. "
-"p is the Mann-Whitney test, shown after Holm's "
-"correction over every row of the table, with the raw value in brackets; "
-"with several runs on a side, p and the interval allow for the variance "
-"between runs (Kish's design effect), since samples of one run are not "
-"independent. "
-"(I) or (R) marks a row only when the Holm-adjusted p is at most alpha AND the "
-"improvement is at least --min-effect; everything else is shown unmarked, "
-"never dropped. Floor is the noise floor of the row: the larger of the "
-"smallest change this many samples can detect (80% power at the Bonferroni "
-"level of the table) and the run-to-run spread of the run medians; a change "
-"below the floor is not evidence either way.";
+"Each row is one job's primary metric (ns/op, or the workload's own, such as "
+"Ops/sec for redis_like). The run is the unit of evidence: samples of one run "
+"share its state, so each run is summarised by the median of its log values "
+"and the sides are compared run against run (Welch's t, degrees of freedom "
+"counted in runs). The variance between runs is estimated from each side's "
+"runs, moderated across the rows of the table (empirical Bayes, as limma "
+"does); a side of a single run takes it from this host's calibration "
+"(flushbench calibrate), and without one the row cannot be marked. "
+"Improvement > 0 is better: +x% is x% faster (x% more ops/s), -x% is x% "
+"slower (x% more time per op), so a 1% slowdown and a 1% speed-up read alike. "
+"The interval is the t interval of the change; p is shown after Holm's "
+"correction over the primary rows (one per job), the raw value in brackets. "
+"(I) or (R) marks a row only when the Holm-adjusted p is at most alpha AND "
+"|change| is at least --min-effect. MDE is the smallest change the row could "
+"have detected with 80% power: a change smaller than it going unmarked is no "
+"evidence of no change. Counters and other metrics explain a change and are "
+"tested in a family of their own (flushbench compare shows them).";
 
 /* Both environments' keys, merged in key order (each is sorted). */
 struct envrow {
@@ -122,7 +116,7 @@ static int write_md(const struct fb_cmp *c, const char *dir,
 		fputc('\n', f);
 	}
 	fprintf(f, "\n## Results\n\n");
-	fb_print_md(f, fb_cmp_headers, FB_NCOLS, l, nl);
+	fb_print_md(f, fb_cmp_headers, FB_CMP_NCOLS, l, nl);
 	fprintf(f, "\n## Plots\n\n"
 		"![Improvement per row with its interval](change.png)\n\n"
 		"![Samples of both sides per row](dist.png)\n\n"
@@ -234,7 +228,7 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n<h2>Results</h2>\n<table><tr>", f);
-	for (int j = 0; j < FB_NCOLS; j++) {
+	for (int j = 0; j < FB_CMP_NCOLS; j++) {
 		fputs("<th>", f);
 		html_text(f, fb_cmp_headers[j]);
 		fputs("</th>", f);
@@ -247,7 +241,7 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 
 		fprintf(f, "<tr class=\"%s%s\">", cls,
 			i && l[i].group_start ? " group" : "");
-		for (int j = 0; j < FB_NCOLS; j++) {
+		for (int j = 0; j < FB_CMP_NCOLS; j++) {
 			fprintf(f, "<td%s>", j == 2 ? " class=\"num mark\"" :
 					    j >= 3 ? " class=\"num\"" : "");
 			html_text(f, l[i].cell[j]);
@@ -289,7 +283,7 @@ int fb_cmd_report(int argc, char **argv)
 		goto out;
 	fb_cmp_warn_floor(&c);
 	rc = 2;
-	l = fb_cmp_lines(&c, &nl);
+	l = fb_cmp_lines(&c, false, &nl);
 	e = env_rows(&c, &ne);
 	if (!l || !e) {
 		fb_msg(o.cmd, "out of memory");

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Statistics for A/B comparisons (see stats.h and docs/analysis.md).
- * Rank tests and rank-based intervals, because benchmark samples are
- * skewed and carry outliers (a sample hit by an interrupt storm); GSL
- * supplies the normal distribution, sorting, quantiles and the RNG.
+ * Statistics for A/B comparisons (see stats.h and docs/analysis.md):
+ * summaries; rank tests and rank-based intervals for comparisons within
+ * one run or of paired values; Holm; and the run-level inference that
+ * compare uses between runs (Student t, empirical-Bayes moderation of
+ * variances across rows, Welch-Satterthwaite degrees of freedom, the
+ * minimum detectable effect of that test). GSL supplies distributions,
+ * digamma/trigamma, sorting and quantiles.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,7 +14,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_psi.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -243,18 +246,16 @@ static int have_ties(const double *x, size_t nx, const double *y, size_t ny,
  * (1 - conf) / 2) without ties up to FB_MW_EXACT_MAX a side, otherwise
  * the normal approximation with the continuity correction (its variance
  * without the tie correction: ties only make the test more significant,
- * so an interval that excludes a shift implies p <= 1 - conf). deff > 1
- * multiplies the variance of U (the design effect of runs): the normal
- * cut-off is used too, and the smaller k kept. Also the coverage
+ * so an interval that excludes a shift implies p <= 1 - conf). Also the coverage
  * actually achieved. k = 0 when the test cannot reject any shift at this
  * level (3 values against 3: p >= 0.1): the interval is unbounded.
  */
 static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
-		     double deff, size_t *k, double *achieved)
+		     size_t *k, double *achieved)
 {
 	size_t m = nx * ny;
 	double half = (1 - conf) / 2;
-	double sigma = sqrt((double)m * (nx + ny + 1) / 12 * fmax(deff, 1));
+	double sigma = sqrt((double)m * (nx + ny + 1) / 12);
 	double z = gsl_cdf_ugaussian_Qinv(half);
 	double kk = floor((double)m / 2 - z * sigma + 0.5);
 	size_t kn = kk < 1 ? 0 : (size_t)kk;
@@ -271,11 +272,9 @@ static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
 		/* ke - 1 is the largest u with P(U <= u) <= half */
 		for (ke = 0; ke <= m && cdf[ke] <= half + 1e-12; ke++)
 			;
-		if (!(deff > 1) || ke <= kn) {
-			*k = ke;
-			if (ke && !(deff > 1))
-				*achieved = 1 - 2 * cdf[ke - 1];
-		}
+		*k = ke;
+		if (ke)
+			*achieved = 1 - 2 * cdf[ke - 1];
 		free(cdf);
 	}
 	if (!*k)
@@ -284,7 +283,7 @@ static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
 }
 
 static int hl(const double *x, size_t nx, const double *y, size_t ny,
-	      double conf, double deff, bool logscale, struct fb_ratio *r)
+	      double conf, bool logscale, struct fb_ratio *r)
 {
 	size_t m = nx * ny, k, i, j;
 	double *d, achieved;
@@ -313,7 +312,7 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 		}
 	}
 	qsort(d, m, sizeof(*d), cmp_double);
-	err = hl_cutoff(nx, ny, conf, ties, deff, &k, &achieved);
+	err = hl_cutoff(nx, ny, conf, ties, &k, &achieved);
 	if (err) {
 		free(d);
 		return err;
@@ -336,212 +335,13 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 int fb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r)
 {
-	return hl(x, nx, y, ny, conf, 1, true, r);
+	return hl(x, nx, y, ny, conf, true, r);
 }
 
 int fb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r)
 {
-	return hl(x, nx, y, ny, conf, 1, false, r);
-}
-
-static double resample_median(const gsl_rng *rng, const double *x, size_t n,
-			      double *buf)
-{
-	for (size_t i = 0; i < n; i++)
-		buf[i] = x[gsl_rng_uniform_int(rng, n)];
-	gsl_sort(buf, 1, n);
-	return gsl_stats_median_from_sorted_data(buf, 1, n);
-}
-
-/*
- * Percentile bootstrap of median(y) / median(x), or with shift of
- * (median(y) - median(x)) / median(x) + 1 over the fixed BASE median.
- */
-static int bootstrap(const double *x, size_t nx, const double *y, size_t ny,
-		     double conf, unsigned int nboot, unsigned long seed,
-		     bool shift, struct fb_ratio *r)
-{
-	double *buf, *ratios, mx, my;
-	gsl_rng *rng;
-	int err = -ENOMEM;
-
-	memset(r, 0, sizeof(*r));
-	if (!nx || !ny || nboot < 10 || !(conf > 0 && conf < 1))
-		return -EINVAL;
-	mx = fb_median(x, nx);
-	my = fb_median(y, ny);
-	if (!(mx > 0) || !(my >= 0))
-		return -EINVAL;
-	buf = malloc((nx > ny ? nx : ny) * sizeof(*buf));
-	ratios = malloc(nboot * sizeof(*ratios));
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!buf || !ratios || !rng)
-		goto out;
-	gsl_rng_set(rng, seed);
-	for (unsigned int b = 0; b < nboot; b++) {
-		double bx = resample_median(rng, x, nx, buf);
-		double by = resample_median(rng, y, ny, buf);
-
-		if (shift)
-			ratios[b] = 1 + (by - bx) / mx;
-		else
-			ratios[b] = bx > 0 ? by / bx : INFINITY;
-	}
-	gsl_sort(ratios, 1, nboot);
-	r->est = my / mx;
-	r->lo = gsl_stats_quantile_from_sorted_data(ratios, 1, nboot,
-						    (1 - conf) / 2);
-	r->hi = gsl_stats_quantile_from_sorted_data(ratios, 1, nboot,
-						    (1 + conf) / 2);
-	/*
-	 * The medians of resamples take few values: the percentile interval
-	 * can miss the observed estimate. Extend it (conservative).
-	 */
-	r->lo = fmin(r->lo, r->est);
-	r->hi = fmax(r->hi, r->est);
-	r->achieved = conf;
-	r->shift = shift;
-	err = 0;
-out:
-	if (rng)
-		gsl_rng_free(rng);
-	free(ratios);
-	free(buf);
-	return err;
-}
-
-int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
-		       size_t ny, double conf, unsigned int nboot,
-		       unsigned long seed, struct fb_ratio *r)
-{
-	return bootstrap(x, nx, y, ny, conf, nboot, seed, false, r);
-}
-
-static bool all_positive(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!(x[i] > 0))
-			return false;
-	return true;
-}
-
-static bool all_zero(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (x[i] != 0)
-			return false;
-	return true;
-}
-
-static bool any_negative(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!(x[i] >= 0))
-			return true;
-	return false;
-}
-
-/*
- * The run correction of a bootstrap interval: widened by sqrt(deff)
- * around the estimate (on the log scale for ratios, all > 0 here; the
- * raw scale for shifts), but never past the most extreme pairwise change
- * the data hold (ratios y/x; shifts y - x over the BASE median mx), as
- * Hodges-Lehmann intervals never are: a count cannot fall below 0.
- */
-static void boot_widen(struct fb_ratio *r, const double *x, size_t nx,
-		       const double *y, size_t ny, double deff, double mx)
-{
-	double x0 = gsl_stats_min(x, 1, nx), x1 = gsl_stats_max(x, 1, nx);
-	double y0 = gsl_stats_min(y, 1, ny), y1 = gsl_stats_max(y, 1, ny);
-	double f = sqrt(deff), lo, hi;
-
-	if (r->shift) {
-		r->lo = r->est - (r->est - r->lo) * f;
-		r->hi = r->est + (r->hi - r->est) * f;
-		lo = 1 + (y0 - x1) / mx;
-		hi = 1 + (y1 - x0) / mx;
-	} else {
-		r->lo = r->est * pow(r->lo / r->est, f);
-		r->hi = r->est * pow(r->hi / r->est, f);
-		lo = y0 / x1;
-		hi = y1 / x0;
-	}
-	r->lo = fmin(fmax(r->lo, lo), r->est);
-	r->hi = fmax(fmin(r->hi, hi), r->est);
-}
-
-int fb_change(const double *x, size_t nx, const double *y, size_t ny,
-	      const struct fb_change_opts *o, struct fb_ratio *r)
-{
-	bool pos = all_positive(x, nx) && all_positive(y, ny);
-	double mx, deff = o->deff > 1 ? o->deff : 1;
-	int err = -E2BIG;
-
-	memset(r, 0, sizeof(*r));
-	if (!nx || !ny || any_negative(x, nx) || any_negative(y, ny))
-		return -EINVAL;
-	if (all_zero(x, nx) && all_zero(y, ny)) {
-		/* a count that is 0 on both sides did not change */
-		*r = (struct fb_ratio){ 1, 1, 1, 1, true };
-		return 0;
-	}
-	if (pos) {
-		if (!o->bootstrap)
-			err = hl(x, nx, y, ny, o->conf, deff, true, r);
-		if (err == -E2BIG) {
-			err = bootstrap(x, nx, y, ny, o->conf, o->nboot,
-					o->seed, false, r);
-			if (!err)
-				boot_widen(r, x, nx, y, ny, deff, 1);
-		}
-		return err;
-	}
-	/*
-	 * Counts per op can be 0: logs and ratios of medians do not exist,
-	 * a shift of the raw values does. It is read as a fraction of the
-	 * BASE median, so BASE must have one.
-	 */
-	mx = fb_median(x, nx);
-	if (isnan(mx))
-		return -ENOMEM;
-	if (!(mx > 0))
-		return -EDOM;
-	if (!o->bootstrap)
-		err = hl(x, nx, y, ny, o->conf, deff, false, r);
-	if (err == -E2BIG) {
-		err = bootstrap(x, nx, y, ny, o->conf, o->nboot, o->seed,
-				true, r);
-		if (!err)
-			boot_widen(r, x, nx, y, ny, deff, mx);
-		return err;
-	}
-	if (err)
-		return err;
-	r->est = 1 + r->est / mx;
-	r->lo = 1 + r->lo / mx;
-	r->hi = 1 + r->hi / mx;
-	r->shift = true;
-	return 0;
-}
-
-double fb_improvement(const struct fb_ratio *r, bool higher_is_better,
-		      double v)
-{
-	if (r->shift)
-		return higher_is_better ? v - 1 : 1 - v;
-	return (higher_is_better ? v : 1 / v) - 1;
-}
-
-void fb_improvement_ci(const struct fb_ratio *r, bool higher_is_better,
-		       double *lo, double *hi)
-{
-	/* both maps are monotonic: increasing, or decreasing (swap) */
-	double a = fb_improvement(r, higher_is_better, r->lo);
-	double b = fb_improvement(r, higher_is_better, r->hi);
-
-	*lo = fmin(a, b);
-	*hi = fmax(a, b);
+	return hl(x, nx, y, ny, conf, false, r);
 }
 
 int fb_holm(const double *p, size_t n, double *adj)
@@ -572,83 +372,144 @@ int fb_holm(const double *p, size_t n, double *adj)
 	return 0;
 }
 
-int fb_icc_add(struct fb_icc *a, const double *x, const int64_t *group,
-	       size_t n)
+
+/* --- run-level inference --- */
+
+double fb_t_p(double t, double df)
 {
-	int64_t *ids;
-	double *sum, *cnt, mean = 0;
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(t))
+		return 0;
+	if (isinf(df))
+		return fmin(1.0, 2 * gsl_cdf_ugaussian_Q(fabs(t)));
+	return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+}
+
+double fb_t_quantile(double p, double df)
+{
+	if (!(df > 0) || !(p > 0 && p < 1))
+		return NAN;
+	return isinf(df) ? gsl_cdf_ugaussian_Pinv(p) : gsl_cdf_tdist_Pinv(p, df);
+}
+
+/*
+ * The inverse of the trigamma function by Newton's method, as Smyth
+ * (2004) and limma's trigammaInverse do it: y with psi'(y) = x, x > 0.
+ */
+static double trigamma_inverse(double x)
+{
+	double y, d;
+
+	if (x > 1e7)
+		return 1 / sqrt(x);
+	if (x < 1e-6)
+		return 1 / x;
+	y = 0.5 + 1 / x;
+	for (int i = 0; i < 50; i++) {
+		double tri = gsl_sf_psi_1(y);
+
+		d = tri * (1 - tri / x) / gsl_sf_psi_n(2, y);
+		y += d;
+		if (-d / y < 1e-8)
+			break;
+	}
+	return y;
+}
+
+int fb_eb_prior(const double *s2, const double *df, size_t n,
+		struct fb_prior *p)
+{
+	double *e, mean = 0, var = 0, tri = 0;
 	size_t k = 0;
 
-	if (!n)
-		return 0;
-	ids = malloc(n * sizeof(*ids));
-	sum = calloc(n, sizeof(*sum));
-	cnt = calloc(n, sizeof(*cnt));
-	if (!ids || !sum || !cnt) {
-		free(ids);
-		free(sum);
-		free(cnt);
+	memset(p, 0, sizeof(*p));
+	e = malloc((n ? n : 1) * sizeof(*e));
+	if (!e)
 		return -ENOMEM;
-	}
+	/*
+	 * Smyth (2004), section 6.2: the log of a scaled chi-square variable
+	 * has mean log(s0^2) + psi(d/2) - log(d/2) and variance psi'(d/2);
+	 * matching the moments of log s^2 across rows gives d0 and s0^2.
+	 */
 	for (size_t i = 0; i < n; i++) {
-		size_t g;
-
-		for (g = 0; g < k && ids[g] != group[i]; g++)
-			;
-		if (g == k)
-			ids[k++] = group[i];
-		sum[g] += x[i];
-		cnt[g]++;
-		mean += x[i];
+		if (!(s2[i] > 0) || !(df[i] >= 1) || !isfinite(s2[i]))
+			continue;
+		e[k] = log(s2[i]) - gsl_sf_psi(df[i] / 2) + log(df[i] / 2);
+		tri += gsl_sf_psi_1(df[i] / 2);
+		mean += e[k++];
 	}
-	mean /= n;
-	for (size_t i = 0; i < n; i++) {
-		size_t g;
-		double d;
-
-		for (g = 0; ids[g] != group[i]; g++)
-			;
-		d = x[i] - sum[g] / cnt[g];
-		a->ssw += d * d;
+	p->n = k;
+	if (k < FB_EB_MIN) {
+		free(e);
+		return 0;	/* too few rows to learn from: no prior */
 	}
-	for (size_t g = 0; g < k; g++) {
-		double d = sum[g] / cnt[g] - mean;
-
-		a->ssb += cnt[g] * d * d;
-		a->n2_over_n += cnt[g] * cnt[g] / n;
+	mean /= k;
+	for (size_t i = 0; i < k; i++)
+		var += (e[i] - mean) * (e[i] - mean);
+	var = var / (k - 1) - tri / k;
+	free(e);
+	if (var > 0) {
+		p->d0 = 2 * trigamma_inverse(var);
+		p->s02 = exp(mean + gsl_sf_psi(p->d0 / 2) - log(p->d0 / 2));
+	} else {
+		/* no more spread than sampling alone gives: one variance */
+		p->d0 = INFINITY;
+		p->s02 = exp(mean);
 	}
-	a->n += n;
-	a->groups += k;
-	a->dfb += k - 1;
-	free(ids);
-	free(sum);
-	free(cnt);
 	return 0;
 }
 
-double fb_icc(const struct fb_icc *a)
+double fb_eb_post(const struct fb_prior *p, double s2, double df,
+		  double *df_post)
 {
-	double dfw = a->n - a->groups, msb, msw, n0, sb;
+	bool have = df >= 1 && s2 >= 0;
 
-	if (a->dfb < 1 || dfw < 1)
-		return NAN;
-	msb = a->ssb / a->dfb;
-	msw = a->ssw / dfw;
-	/* the average group size, corrected for unequal sizes */
-	n0 = (a->n - a->n2_over_n) / a->dfb;
-	sb = (msb - msw) / n0;
-	if (sb <= 0)
-		return 0;
-	return sb / (sb + msw);
+	if (!(p->d0 > 0)) {
+		*df_post = have ? df : 0;
+		return have ? s2 : NAN;
+	}
+	if (isinf(p->d0)) {
+		*df_post = INFINITY;
+		return p->s02;
+	}
+	if (!have) {
+		*df_post = p->d0;
+		return p->s02;
+	}
+	*df_post = p->d0 + df;
+	return (p->d0 * p->s02 + df * s2) / (p->d0 + df);
 }
 
-double fb_mde(double n, double cv, double alpha, double power)
+double fb_satterthwaite(const double *var, const double *df, size_t n)
 {
-	double z;
+	double sum = 0, den = 0;
 
-	if (n < 2 || !(cv >= 0) || !(alpha > 0 && alpha < 1) ||
+	for (size_t i = 0; i < n; i++) {
+		if (!(var[i] >= 0) || !(df[i] > 0))
+			return NAN;
+		sum += var[i];
+		if (isfinite(df[i]))
+			den += var[i] * var[i] / df[i];
+	}
+	if (!(sum > 0))
+		return NAN;
+	return den > 0 ? sum * sum / den : INFINITY;
+}
+
+double fb_t_mde(double se, double df, double alpha, double power)
+{
+	double crit, pw;
+
+	if (!(se >= 0) || !(df > 0) || !(alpha > 0 && alpha < 1) ||
 	    !(power > 0 && power < 1))
 		return NAN;
-	z = gsl_cdf_ugaussian_Qinv(alpha / 2) + gsl_cdf_ugaussian_Pinv(power);
-	return z * cv * sqrt(2 / n) / sqrt(3 / M_PI);
+	crit = fb_t_quantile(1 - alpha / 2, df);
+	pw = fb_t_quantile(power, df);
+	/*
+	 * The shifted central t approximation of the non-central t: an
+	 * effect d is found with the given power when d is (crit + pw) se;
+	 * the far tail is ignored.
+	 */
+	return (crit + pw) * se;
 }

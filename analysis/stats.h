@@ -2,7 +2,10 @@
 /*
  * Statistics for A/B comparisons of benchmark samples: pure functions, no
  * I/O. Distribution functions come from GSL. See docs/analysis.md for why
- * these tests (Mann-Whitney, Hodges-Lehmann, Holm) and how to read them.
+ * these tests and how to read them: compare infers at the level of runs
+ * (moderated Welch t on run statistics, Holm); Mann-Whitney and
+ * Hodges-Lehmann are for values that are independent draws (within one
+ * run, or paired differences).
  *
  * Functions that can fail return 0 or -errno (-EINVAL: too few or bad
  * values, -ENOMEM, -E2BIG: too many pairs for Hodges-Lehmann).
@@ -55,18 +58,14 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 int fb_mw_null_counts(unsigned int n1, unsigned int n2, double *counts);
 
 /*
- * A change NEW/BASE with a confidence interval, lo <= est <= hi (ends
- * can be infinite: see fb_hl_ratio).
- * achieved: the coverage the interval really has (HL intervals are
- * discrete; tiny samples cannot reach the level asked for).
- * shift: est, lo and hi are 1 + d / (BASE median) for a shift d of the
- * raw values (rows with zeros): they can be 0 or below, so they are read
- * linearly (fb_improvement), never inverted.
+ * A Hodges-Lehmann change with its confidence interval, lo <= est <= hi
+ * (ends can be infinite: see fb_hl_ratio). achieved: the coverage the
+ * interval really has (HL intervals are discrete; tiny samples cannot
+ * reach the level asked for).
  */
 struct fb_ratio {
 	double est, lo, hi;
 	double achieved;
-	bool shift;
 };
 
 /*
@@ -87,84 +86,54 @@ int fb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
 int fb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
 		double conf, struct fb_ratio *r);
 /*
- * Percentile bootstrap of median(y) / median(x): nboot resamples of each
- * side with GSL's MT19937 seeded with seed (same seed, same interval).
- * Where the medians' discreteness leaves est outside the percentile
- * interval, the interval is extended to it.
- */
-int fb_bootstrap_ratio(const double *x, size_t nx, const double *y,
-		       size_t ny, double conf, unsigned int nboot,
-		       unsigned long seed, struct fb_ratio *r);
-
-/*
- * The change of a row, y (NEW) against x (BASE), as compare estimates it:
- * - every value > 0: a ratio y/x, Hodges-Lehmann on logs (or with
- *   bootstrap set, the bootstrapped ratio of medians);
- * - some value 0 (counts per op): the shift of the raw values,
- *   Hodges-Lehmann (or the bootstrapped difference of medians), divided by
- *   the BASE median: r->shift is set;
- * - every value 0 on both sides: no change, 1 [1, 1] (shift).
- * More than FB_HL_MAX_PAIRS pairs falls back to the bootstrap.
- * The Hodges-Lehmann interval is the set of shifts Mann-Whitney (as
- * fb_mann_whitney computes it, its variance times deff) does not reject:
- * when it excludes no change, p <= 1 - conf. A bootstrap interval is
- * widened by sqrt(deff) instead (not past the most extreme pairwise
- * change of the data) and is not tied to p.
- * -EDOM when the BASE median is 0 and not every value is (no scale for a
- * relative change); -EINVAL for negative values or no values.
- */
-struct fb_change_opts {
-	double conf;		/* e.g. 0.95 */
-	bool bootstrap;		/* bootstrap instead of Hodges-Lehmann */
-	unsigned int nboot;
-	unsigned long seed;
-	double deff;		/* design effect of runs; <= 1: none */
-};
-int fb_change(const double *x, size_t nx, const double *y, size_t ny,
-	      const struct fb_change_opts *o, struct fb_ratio *r);
-/*
- * The improvement (> 0: better, 0.05 = 5%) that the value v (r->est,
- * r->lo or r->hi) of r stands for. Ratios: the change of the value, or of
- * its reciprocal when lower is better (100 -> 90 ns/op is +11.1%, what
- * ops/s shows). Shifts: the change as a fraction of the BASE median,
- * negated when lower is better (a reciprocal does not exist for a ratio
- * <= 0, nor is it monotonic across 0).
- */
-double fb_improvement(const struct fb_ratio *r, bool higher_is_better,
-		      double v);
-/* The interval of the improvement, lo <= fb_improvement(r, .., r->est) <= hi. */
-void fb_improvement_ci(const struct fb_ratio *r, bool higher_is_better,
-		       double *lo, double *hi);
-
-/*
  * Holm-Bonferroni: adj[i] is p[i] adjusted for the n tests (reject test i
  * at family-wise level alpha when adj[i] <= alpha). adj may alias p.
  */
 int fb_holm(const double *p, size_t n, double *adj);
 
 /*
- * Intra-class correlation of values in groups (runs): the share of the
- * variance that lies between groups, by the one-way random-effects ANOVA
- * estimator for unequal group sizes, clipped at 0. Several independent
- * sets (BASE and NEW: their means differ) are added one by one, each with
- * its own mean. fb_icc is NAN without a degree of freedom between groups
- * (every set a single group) or within them.
+ * --- Run-level inference (compare, calibrate, plan) ---
+ * Student t: two-sided p of t with df degrees of freedom, and the lower
+ * quantile; df = INFINITY is the normal distribution.
  */
-struct fb_icc {
-	double ssb, ssw;	/* sums of squares between and within groups */
-	double n, groups, dfb;
-	double n2_over_n;	/* sum over sets of sum(n_i^2) / n_set */
-};
-int fb_icc_add(struct fb_icc *a, const double *x, const int64_t *group,
-	       size_t n);
-double fb_icc(const struct fb_icc *a);
+double fb_t_p(double t, double df);
+double fb_t_quantile(double p, double df);
 
 /*
- * Minimum detectable relative effect of a two-sided rank test between two
- * sides of n values each with coefficient of variation cv, at level alpha
- * and the given power (normal approximation, Mann-Whitney's asymptotic
- * efficiency 3/pi relative to the t test). 0.05 = 5%. NAN if n < 2.
+ * Empirical-Bayes prior of the variances of many rows (Smyth 2004, the
+ * moderated t of limma): s2[i] with df[i] degrees of freedom (rows with
+ * s2 <= 0 or df < 1 are left out) are taken as draws of s0^2 times a
+ * scaled inverse chi-square with d0 degrees of freedom, fitted by the
+ * method of moments on log s2. d0 = 0: no prior (fewer than FB_EB_MIN
+ * usable rows); d0 = INFINITY: the rows vary no more than sampling alone
+ * makes them, so they share one variance s0^2.
  */
-double fb_mde(double n, double cv, double alpha, double power);
+#define FB_EB_MIN 6
+struct fb_prior {
+	double d0, s02;
+	size_t n;	/* rows it was fitted on */
+};
+int fb_eb_prior(const double *s2, const double *df, size_t n,
+		struct fb_prior *p);
+/*
+ * The posterior (moderated) variance of a row: (d0 s0^2 + df s2) /
+ * (d0 + df), with d0 + df degrees of freedom in *df_post. A row without
+ * its own estimate (df < 1) gets the prior alone; without a prior, the
+ * row's own (NAN and 0 degrees of freedom when it has none).
+ */
+double fb_eb_post(const struct fb_prior *p, double s2, double df,
+		  double *df_post);
+/*
+ * Welch-Satterthwaite: the degrees of freedom of a sum of n independent
+ * variance estimates var[i] with df[i] each (INFINITY allowed). NAN when
+ * an estimate is missing or the sum is 0.
+ */
+double fb_satterthwaite(const double *var, const double *df, size_t n);
+/*
+ * The minimum detectable effect of a two-sided t test at level alpha
+ * with the given power, for a standard error se with df degrees of
+ * freedom: (t(1 - alpha/2) + t(power)) se.
+ */
+double fb_t_mde(double se, double df, double alpha, double power);
 
 #endif

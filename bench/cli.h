@@ -7,6 +7,7 @@
 #define FB_EXIT_OK	0
 #define FB_EXIT_FAIL	1	/* the run or the gate found a problem */
 #define FB_EXIT_USAGE	2	/* bad input: usage, config, data */
+#define FB_EXIT_INCONCLUSIVE 3	/* ci: the design cannot detect the regression */
 
 int fb_cmd_run(int argc, char **argv);
 int fb_cmd_list(int argc, char **argv);

@@ -19,7 +19,8 @@ static const struct command {
 	{ "plot", fb_cmd_plot, "gnuplot PNG/SVG of a comparison, or --trend over labels" },
 	{ "report", fb_cmd_report, "markdown + HTML report: environments, table, plots" },
 	{ "ci", fb_cmd_ci, "regression gate: exit 1 on a significant regression" },
-	{ "calibrate", fb_cmd_calibrate, "noise and minimum detectable effect per row" },
+	{ "calibrate", fb_cmd_calibrate, "variance components of A/A runs, stored per host and config" },
+	{ "plan", fb_cmd_plan, "runs x samples needed to detect a change, or what a time budget detects" },
 	{ "vm", fb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ "matrix", fb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
 	{ NULL, NULL, NULL }

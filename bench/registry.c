@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The workload registry, expanded from bench/workloads.def. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "workload.h"
 
 #define FB_WORKLOAD(n) extern const struct fb_workload fb_wl_##n;
@@ -21,4 +25,69 @@ const struct fb_workload *fb_workload_find(const char *name)
 		if (!strcmp((*w)->name, name))
 			return *w;
 	return NULL;
+}
+
+const char *fb_workload_primary(const char *name)
+{
+	const struct fb_workload *w = fb_workload_find(name);
+
+	return w && w->primary ? w->primary : "ns_per_op";
+}
+
+/* The canonical text of o's default ("" when it has none or it is bad). */
+static void default_text(const struct fb_option *o, size_t size, char *buf,
+			 size_t len)
+{
+	void *d = calloc(1, size ? size : 1);
+	char why[64];
+
+	buf[0] = '\0';
+	if (d && o->def && !fb_opt_parse(o, o->def, d, why, sizeof(why)))
+		fb_opt_format(o, d, buf, len);
+	free(d);
+}
+
+static const struct fb_option *option_named(const struct fb_workload *w,
+					     const char *name, size_t n)
+{
+	for (const struct fb_option *o = w ? w->options : NULL; o && o->name; o++)
+		if (strlen(o->name) == n && !strncmp(o->name, name, n))
+			return o;
+	return NULL;
+}
+
+void fb_params_class(const char *name, const char *params, char *buf,
+		     size_t len)
+{
+	const struct fb_workload *w = fb_workload_find(name);
+	char def[FB_STR_MAX + 32];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const char *p = params; p && *p;) {
+		const char *end = strchr(p, ' '), *eq;
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const struct fb_option *o;
+
+		eq = memchr(p, '=', n);
+		if (eq) {
+			size_t kl = (size_t)(eq - p), vl = n - kl - 1;
+
+			o = option_named(w, p, kl);
+			if (o)
+				default_text(o, w->params_size, def, sizeof(def));
+			if (o ? strlen(def) != vl || strncmp(def, eq + 1, vl) :
+			    !(kl == 9 && !strncmp(p, "placement", 9) &&
+			      vl == 6 && !strncmp(eq + 1, "spread", 6)))
+				used += snprintf(buf + used, used < len ? len - used : 0,
+						 "%s%c%.*s: %.*s", used ? " " : "",
+						 toupper((unsigned char)*p),
+						 (int)kl - 1, p + 1, (int)vl, eq + 1);
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (used >= len && len)
+		buf[len - 1] = '\0';
 }

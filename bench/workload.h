@@ -61,6 +61,11 @@ struct fb_workload {
 	const char *summary;		/* one line: what it stresses */
 	size_t params_size;
 	const struct fb_option *options;	/* FB_OPTION_END-terminated */
+	/*
+	 * The metric an A/B comparison tests for this workload (its Holm
+	 * family holds one metric per job): NULL means ns_per_op.
+	 */
+	const char *primary;
 	/* tasks (threads or processes) the job places on CPUs; NULL means 1 */
 	unsigned int (*ntasks)(const void *params);
 	/*
@@ -119,5 +124,16 @@ int fb_job_metric(struct fb_job *job, const char *name, double value,
 /* The registry: NULL-terminated, in bench/workloads.def order. */
 extern const struct fb_workload *const fb_workloads[];
 const struct fb_workload *fb_workload_find(const char *name);
+/* The metric compare tests for workload name (ns_per_op when unknown). */
+const char *fb_workload_primary(const char *name);
+/*
+ * The parameters of a job as a result class, as patch mails show them
+ * ("Clients: 100 Ratio: 1:5"): those of params (the canonical "k=v ..."
+ * text a run stores) whose value is not the workload's default, and the
+ * placement when it is not spread; "" when all are defaults. For an
+ * unknown workload, every pair.
+ */
+void fb_params_class(const char *name, const char *params, char *buf,
+		     size_t len);
 
 #endif

@@ -9,13 +9,15 @@
  * usage: fb-mkdb DB LABEL [--seed N] [--samples N] [--cv PCT]
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
  *        [--skip WORKLOAD]... [--status fail] [--runs N] [--run-cv PCT]
- *        [--copies N] [--sparse MEAN]
+ *        [--copies N] [--sparse MEAN] [--config HASH]
  * --copies N repeats every row N times (params + " copy=i"), for big tables.
  * --sparse MEAN adds counters that are mostly 0 per op, as interrupts and
  * remote flushes are: irq:TLB with Poisson(MEAN) events per sample of
  * 1000 ops (times the row's --slow factor), irq:IWI always 0.
  * --run-cv gives each run of a row its own lognormal offset (run-to-run
  * variance that pooling the samples of runs would hide).
+ * --config HASH stores the runs under that config hash (default
+ * "synthetic"): calibrations are kept per host and config.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
 {
 	unsigned long seed = 1, samples = 20, runs = 1, copies = 1;
 	double cv = 0.01, run_cv = 0, sparse = -1;
-	const char *status = "ok";
+	const char *status = "ok", *config = "synthetic";
 	struct fb_kv kv[MAXENV];
 	struct fb_env env = { kv, 0 };
 	struct fb_store *st;
@@ -90,6 +92,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--skip")) {
 			for (size_t k = 0; k < NROWS; k++)
 				rows[k].skip |= !strcmp(rows[k].workload, v);
+		} else if (!strcmp(o, "--config")) {
+			config = v;
 		} else if (!strcmp(o, "--status")) {
 			status = v;
 		} else if (!strcmp(o, "--env")) {
@@ -130,7 +134,7 @@ int main(int argc, char **argv)
 	for (unsigned long r = 0; r < runs; r++) {
 		double offset[NROWS];
 		int64_t run = fb_store_run_begin(st, argv[2], "synthetic.yaml",
-						 "synthetic: true\n", "synthetic",
+						 "synthetic: true\n", config,
 						 &env);
 
 		if (run < 0) {

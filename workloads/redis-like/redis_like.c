@@ -477,6 +477,7 @@ const struct fb_workload fb_wl_redis_like = {
 	.summary = "memtier-style SET/GET against a pinned Redis-like server, optional BGSAVE forks",
 	.params_size = sizeof(struct redis_like_params),
 	.options = redis_like_options,
+	.primary = "ops_per_sec",	/* the seed reports memtier's Ops/sec */
 	.ntasks = redis_like_ntasks,
 	.setup = redis_like_setup,
 	.run = redis_like_run,

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushbench plan: how many runs x samples per side a comparison needs
+ * to see a change of --target, or what a --budget of time can see, from
+ * the variance components `flushbench calibrate` stored for this host and
+ * config (Kalibera & Jones, "Rigorous benchmarking in reasonable time",
+ * 2013: repeat at the level that carries the variance).
+ *
+ * The test is the one compare uses: Welch's t on run statistics, at the
+ * first Holm step over the suite's primary rows, with the calibration's
+ * prior degrees of freedom added (compare moderates the same way).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "analysis.h"
+#include "cmp.h"
+#include "options.h"
+#include "plan.h"
+#include "stats.h"
+
+/* A job run's start: exec, config, store, counters (measured: ~50 ms). */
+#define RUN_START_S 0.05
+
+const unsigned int fb_plan_samples[] = { 3, 5, 10, 20, 40, 80, 0 };
+
+double fb_plan_run_var(const struct fb_plan_row *r, double m)
+{
+	if (isnan(r->within))
+		return r->between;
+	return r->between + M_PI_2 * r->within / m;
+}
+
+double fb_plan_run_seconds(const struct fb_plan_row *r,
+			   const struct fb_plan_opts *o, unsigned int m)
+{
+	/* warm-up, and one sample's worth to calibrate the op count */
+	return (double)(m + o->warmup + 1) * r->sample_s + RUN_START_S;
+}
+
+double fb_plan_mde(const struct fb_plan_row *r, const struct fb_plan_opts *o,
+		   unsigned int runs, unsigned int m)
+{
+	double v = fb_plan_run_var(r, m), se, df;
+
+	if (runs < 2 || !(v >= 0))
+		return NAN;
+	se = sqrt(2 * v / runs);
+	df = 2.0 * (runs - 1) + (r->extra_df > 0 ? r->extra_df : 0);
+	return expm1(fb_t_mde(se, df, o->alpha, o->power));
+}
+
+bool fb_plan_cheapest(const struct fb_plan_row *r,
+		      const struct fb_plan_opts *o, double target,
+		      struct fb_plan *out)
+{
+	bool found = false;
+
+	memset(out, 0, sizeof(*out));
+	out->mde = NAN;
+	for (const unsigned int *m = fb_plan_samples; *m; m++) {
+		for (unsigned int n = 2; n <= FB_PLAN_MAX_RUNS; n++) {
+			double mde = fb_plan_mde(r, o, n, *m);
+			double t = 2 * n * fb_plan_run_seconds(r, o, *m);
+
+			if (!(mde <= target))
+				continue;
+			if (!found || t < out->seconds) {
+				*out = (struct fb_plan){ n, *m, mde, t };
+				found = true;
+			}
+			break;
+		}
+	}
+	return found;
+}
+
+/* --- flushbench plan --- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: flushbench plan [OPTIONS] --target PCT [--budget TIME] LABEL\n"
+"How many runs x samples per side a comparison of LABEL's suite needs to\n"
+"detect a change of PCT (power --power, Holm over the suite's primary\n"
+"rows), and what --budget (both sides, e.g. 10m) can detect, from the\n"
+"variance components `flushbench calibrate LABEL` stored for this host\n"
+"and config. Nothing is written.\n"
+"  --target PCT       the change to detect (e.g. 2)\n"
+"  --budget TIME      time for both sides (e.g. 600s, 10m, 1h)\n"
+"  --warmup N         warm-up samples per job run (default 2)\n"
+"  --format FMT       rst (default), md or json\n%s"
+"Exit: 0 done, 2 usage or data error (no calibration: says which command).\n",
+		fb_cmp_common_help);
+}
+
+struct plan_ctx {
+	struct fb_cmp c;
+	struct fb_plan_opts po;
+	double target, budget;
+	size_t nrows;
+	struct fb_plan_row *pr;
+	const struct fb_cal **cal;
+};
+
+/* The suite at R runs x m samples per side: seconds, and each row's MDE. */
+static double suite_seconds(const struct plan_ctx *x, unsigned int runs,
+			    unsigned int m)
+{
+	double t = 0;
+
+	for (size_t i = 0; i < x->nrows; i++)
+		t += fb_plan_run_seconds(&x->pr[i], &x->po, m);
+	return 2 * runs * t;
+}
+
+/* The fewest seconds at which every row reaches the target. */
+static bool suite_cheapest(const struct plan_ctx *x, unsigned int *runs,
+			   unsigned int *m, double *secs)
+{
+	bool found = false;
+
+	for (const unsigned int *s = fb_plan_samples; *s; s++) {
+		for (unsigned int n = 2; n <= FB_PLAN_MAX_RUNS; n++) {
+			bool all = true;
+
+			for (size_t i = 0; i < x->nrows && all; i++)
+				all = fb_plan_mde(&x->pr[i], &x->po, n, *s) <=
+				      x->target;
+			if (!all)
+				continue;
+			if (!found || suite_seconds(x, n, *s) < *secs) {
+				*runs = n;
+				*m = *s;
+				*secs = suite_seconds(x, n, *s);
+				found = true;
+			}
+			break;
+		}
+	}
+	return found;
+}
+
+/* Within the budget: the design with the smallest worst-row MDE. */
+static bool suite_in_budget(const struct plan_ctx *x, unsigned int *runs,
+			    unsigned int *m, double *worst)
+{
+	bool found = false;
+
+	for (const unsigned int *s = fb_plan_samples; *s; s++) {
+		double per = suite_seconds(x, 1, *s), w = 0;
+		unsigned int n = per > 0 ? (unsigned int)fmin(x->budget / per,
+							     FB_PLAN_MAX_RUNS) : 0;
+
+		if (n < 2)
+			continue;
+		for (size_t i = 0; i < x->nrows; i++)
+			w = fmax(w, fb_plan_mde(&x->pr[i], &x->po, n, *s));
+		if (!found || w < *worst) {
+			*runs = n;
+			*m = *s;
+			*worst = w;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static int plan_rows(struct plan_ctx *x)
+{
+	struct fb_cmp *c = &x->c;
+
+	x->pr = calloc(c->ncal + 1, sizeof(*x->pr));
+	x->cal = calloc(c->ncal + 1, sizeof(*x->cal));
+	if (!x->pr || !x->cal)
+		return -1;
+	for (size_t i = 0; i < c->ncal; i++) {
+		const struct fb_cal *k = &c->cal[i];
+		struct fb_plan_row *r = &x->pr[x->nrows];
+		double v = isnan(k->post) ? k->run_var : k->post;
+
+		if (strcmp(k->metric, fb_workload_primary(k->workload)))
+			continue;
+		r->within = k->within_var;
+		r->between = isnan(k->within_var) ? v :
+			     fmax(0, v - M_PI_2 * k->within_var / k->m);
+		r->sample_s = isnan(k->sample_s) ? 0 : k->sample_s;
+		r->extra_df = isinf(c->cal_prior.d0) ? 1e6 : c->cal_prior.d0;
+		x->cal[x->nrows++] = k;
+	}
+	x->po.alpha = c->o.alpha / (double)(x->nrows ? x->nrows : 1);
+	return 0;
+}
+
+static void print_plan(struct plan_ctx *x, FILE *f)
+{
+	const struct fb_cmp *c = &x->c;
+	bool md = c->o.format == FB_FMT_MD;
+	const char *p = md ? "- " : "";
+	static const char *const head[] = {
+		"Benchmark", "Result Class", "Run-to-run CV", "Within-run CV",
+		"Needs (runs x samples)", "Time alone", "MDE in budget",
+	};
+	struct fb_line *l = calloc(x->nrows + 1, sizeof(*l));
+	unsigned int runs = 0, m = 0, br = 0, bm = 0;
+	double secs = 0, worst = NAN;
+	bool all = suite_cheapest(x, &runs, &m, &secs);
+	bool inb = x->budget > 0 && suite_in_budget(x, &br, &bm, &worst);
+
+	if (!l)
+		return;
+	fprintf(f, "%sCalibration: host %s, config %s, label %s (%ld runs, %s); %zu primary rows; power %g; Holm level %g/%zu\n",
+		p, c->cal_host, c->cal_config, x->cal[0]->label,
+		x->cal[0]->runs, x->cal[0]->created_at, x->nrows, c->o.power,
+		c->o.alpha, x->nrows);
+	if (all)
+		fprintf(f, "%sTarget %g%%: every row with --repeat %u and samples %u per side, %.0f s for both sides\n",
+			p, x->target * 100, runs, m, secs);
+	else
+		fprintf(f, "%sTarget %g%%: not reachable for every row with up to %d runs per side\n",
+			p, x->target * 100, FB_PLAN_MAX_RUNS);
+	if (x->budget > 0 && inb)
+		fprintf(f, "%sBudget %.0f s: best is --repeat %u and samples %u per side; the worst row then detects %.1f%%%s\n",
+			p, x->budget, br, bm, worst * 100,
+			worst <= x->target ? "" : " (the target is NOT reachable in this budget)");
+	else if (x->budget > 0)
+		fprintf(f, "%sBudget %.0f s: too short for 2 runs a side\n", p,
+			x->budget);
+	fputc('\n', f);
+	for (size_t i = 0; i < x->nrows; i++) {
+		const struct fb_cal *k = x->cal[i];
+		struct fb_row row = { .workload = k->workload, .params = k->params,
+				      .metric = k->metric, .unit = "" };
+		struct fb_plan pl;
+
+		if (!i || strcmp(x->cal[i - 1]->workload, k->workload)) {
+			snprintf(l[i].cell[0], FB_CELL, "%s", k->workload);
+			l[i].group_start = true;
+		}
+		fb_row_class(&row, l[i].cell[1], FB_CELL);
+		snprintf(l[i].cell[2], FB_CELL, "%.2f%%",
+			 sqrt(fb_plan_run_var(&x->pr[i], k->m)) * 100);
+		if (isnan(x->pr[i].within))
+			snprintf(l[i].cell[3], FB_CELL, "-");
+		else
+			snprintf(l[i].cell[3], FB_CELL, "%.2f%%",
+				 sqrt(x->pr[i].within) * 100);
+		if (fb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl)) {
+			snprintf(l[i].cell[4], FB_CELL, "%u x %u", pl.runs,
+				 pl.samples);
+			snprintf(l[i].cell[5], FB_CELL, "%.0f s", pl.seconds);
+		} else {
+			snprintf(l[i].cell[4], FB_CELL, "> %d runs",
+				 FB_PLAN_MAX_RUNS);
+		}
+		if (inb)
+			snprintf(l[i].cell[6], FB_CELL, "%.1f%%",
+				 fb_plan_mde(&x->pr[i], &x->po, br, bm) * 100);
+	}
+	if (md)
+		fb_print_md(f, head, 7, l, x->nrows);
+	else
+		fb_print_rst(f, head, 7, l, x->nrows);
+	free(l);
+}
+
+static void print_plan_json(struct plan_ctx *x, FILE *f)
+{
+	json_t *root = json_object(), *rows = json_array();
+	unsigned int runs = 0, m = 0, br = 0, bm = 0;
+	double secs = 0, worst = NAN;
+
+	for (size_t i = 0; i < x->nrows; i++) {
+		const struct fb_cal *k = x->cal[i];
+		struct fb_plan pl;
+		bool ok = fb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl);
+
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
+			"workload", k->workload, "params", k->params,
+			"metric", k->metric,
+			"run_to_run_cv_pct", fb_jnum(sqrt(fb_plan_run_var(&x->pr[i], k->m)) * 100),
+			"within_run_cv_pct", fb_jnum(sqrt(x->pr[i].within) * 100),
+			"runs", ok ? json_integer(pl.runs) : json_null(),
+			"samples", ok ? json_integer(pl.samples) : json_null(),
+			"seconds", ok ? fb_jnum(pl.seconds) : json_null(),
+			"mde_pct_in_budget", x->budget > 0 &&
+				suite_in_budget(x, &br, &bm, &worst) ?
+				fb_jnum(fb_plan_mde(&x->pr[i], &x->po, br, bm) * 100) :
+				json_null()));
+	}
+	json_object_set_new(root, "target_pct", json_real(x->target * 100));
+	if (suite_cheapest(x, &runs, &m, &secs))
+		json_object_set_new(root, "suite", json_pack("{s:i,s:i,s:f}",
+				    "runs", runs, "samples", m, "seconds", secs));
+	else
+		json_object_set_new(root, "suite", json_null());
+	if (x->budget > 0 && suite_in_budget(x, &br, &bm, &worst))
+		json_object_set_new(root, "budget", json_pack("{s:f,s:i,s:i,s:f}",
+				    "seconds", x->budget, "runs", br,
+				    "samples", bm, "worst_mde_pct", worst * 100));
+	json_object_set_new(root, "rows", rows);
+	json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	fputc('\n', f);
+	json_decref(root);
+}
+
+static int parse_seconds(const char *cmd, const char *opt, const char *v,
+			 double *out)
+{
+	static const struct fb_option o = {
+		.name = "budget", .type = FB_OPT_NS, .min = 1,
+		.max = UINT64_MAX,
+	};
+	uint64_t ns;
+	char why[128];
+
+	if (fb_opt_parse(&o, v, &ns, why, sizeof(why))) {
+		fb_msg(cmd, "%s '%s': %s", opt, v, why);
+		return -1;
+	}
+	*out = (double)ns / 1e9;
+	return 0;
+}
+
+int fb_plan_opt(void *ctx, int argc, char **argv, int *i)
+{
+	struct fb_plan_args *p = ctx;
+	const char *a = argv[*i];
+	char *end;
+
+	if (p->nosave && !strcmp(a, "--no-save")) {
+		*p->nosave = true;
+		return 1;
+	}
+	if (strcmp(a, "--target") && strcmp(a, "--budget") &&
+	    strcmp(a, "--warmup"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fb_msg(p->cmd, "%s needs a value", a);
+		return -1;
+	}
+	if (!strcmp(a, "--target")) {
+		if (fb_parse_pct(argv[++*i], &p->target) || !(p->target > 0)) {
+			fb_msg(p->cmd, "--target '%s': expected a percentage above 0 such as 2",
+			       argv[*i]);
+			return -1;
+		}
+	} else if (!strcmp(a, "--budget")) {
+		if (parse_seconds(p->cmd, a, argv[++*i], &p->budget))
+			return -1;
+	} else {
+		unsigned long w = strtoul(argv[++*i], &end, 10);
+
+		if (*end || end == argv[*i] || w > 1000) {
+			fb_msg(p->cmd, "--warmup '%s': expected 0 to 1000", argv[*i]);
+			return -1;
+		}
+		p->warmup = (unsigned int)w;
+	}
+	return 1;
+}
+
+int fb_plan_print(struct fb_cmp *c, double target, double budget,
+		  unsigned int warmup, FILE *f)
+{
+	struct plan_ctx x = { .target = target, .budget = budget };
+	int rc = 0;
+
+	x.c = *c;	/* borrowed: not freed here */
+	x.po.power = c->o.power;
+	x.po.warmup = warmup;
+	if (plan_rows(&x)) {
+		fb_msg(c->o.cmd, "out of memory");
+		rc = 2;
+	} else if (!x.nrows) {
+		fb_msg(c->o.cmd, "the calibration of host %s, config %s has no primary row",
+		       c->cal_host, c->cal_config);
+		rc = 2;
+	} else if (c->o.format == FB_FMT_JSON) {
+		print_plan_json(&x, f);
+	} else {
+		print_plan(&x, f);
+	}
+	free(x.pr);
+	free(x.cal);
+	return rc;
+}
+
+int fb_cmd_plan(int argc, char **argv)
+{
+	const char *pos[1];
+	struct fb_cmp_opts o;
+	struct fb_plan_args pa = { .cmd = "plan", .warmup = 2 };
+	struct fb_cmp c = { 0 };
+	int npos, rc;
+
+	fb_cmp_defaults(&o, "plan");
+	rc = fb_cmp_args(&o, argc, argv, pos, 1, &npos, fb_plan_opt, &pa);
+	if (rc == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (npos != 1 || !(pa.target > 0)) {
+		fb_msg(o.cmd, "expected --target PCT and one LABEL (see --help)");
+		return 2;
+	}
+	if (o.format == FB_FMT_CSV) {
+		fb_msg(o.cmd, "--format csv: plan writes rst, md or json");
+		return 2;
+	}
+	rc = fb_cmp_load(&c, &o, pos, 1);
+	if (!rc && !c.ncal) {
+		fb_msg(o.cmd, "%s: no calibration of '%s' for this host and config: %s",
+		       o.db, pos[0], c.no_cal_why ? c.no_cal_why : "none stored");
+		rc = 2;
+	}
+	if (!rc && fb_cmp_analyse(&c))
+		rc = 2;
+	if (!rc)
+		rc = fb_plan_print(&c, pa.target, pa.budget, pa.warmup, stdout);
+	fb_cmp_free(&c);
+	return rc;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Planning (Kalibera & Jones 2013): from a row's variance components, the
+ * runs x samples per side that a comparison needs to detect a change of
+ * a given size, and what a time budget can detect. Used by plan,
+ * calibrate --target and ci (rows it cannot decide).
+ */
+#ifndef FB_PLAN_H
+#define FB_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One row's variance components, on the log scale. */
+struct fb_plan_row {
+	double between;		/* between runs, beyond the within-run part */
+	double within;		/* of one sample's log value; NAN: unknown */
+	double sample_s;	/* seconds a sample takes */
+	double extra_df;	/* prior degrees of freedom a compare adds */
+};
+
+/* What a design gives. */
+struct fb_plan {
+	unsigned int runs, samples;	/* per side */
+	double mde;		/* fraction (0.02 = 2%); NAN: none reachable */
+	double seconds;		/* both sides, this row's job alone */
+};
+
+struct fb_plan_opts {
+	double alpha;		/* per row: the family-wise alpha / rows */
+	double power;
+	unsigned int warmup;	/* samples run but not kept, per job run */
+};
+
+/* The variance of one run's statistic at m samples per run. */
+double fb_plan_run_var(const struct fb_plan_row *r, double m);
+/* Seconds one job run takes at m samples (warm-up and start included). */
+double fb_plan_run_seconds(const struct fb_plan_row *r,
+			   const struct fb_plan_opts *o, unsigned int m);
+/* The MDE (fraction) of R runs x m samples per side. */
+double fb_plan_mde(const struct fb_plan_row *r, const struct fb_plan_opts *o,
+		   unsigned int runs, unsigned int m);
+/*
+ * The cheapest design (fewest seconds) whose MDE is at most target
+ * (fraction); false when none of up to FB_PLAN_MAX_RUNS runs reaches it.
+ */
+#define FB_PLAN_MAX_RUNS 500
+bool fb_plan_cheapest(const struct fb_plan_row *r,
+		      const struct fb_plan_opts *o, double target,
+		      struct fb_plan *out);
+/* The sample counts a plan tries (ascending, 0-terminated). */
+extern const unsigned int fb_plan_samples[];
+
+struct fb_cmp;
+/*
+ * --target, --budget, --warmup (and --no-save when nosave is set) as a
+ * command's own options (fb_cmp_own_opt, ctx a struct fb_plan_args).
+ */
+struct fb_plan_args {
+	const char *cmd;
+	double target, budget;	/* fraction; seconds (0: none) */
+	unsigned int warmup;
+	bool *nosave;
+};
+int fb_plan_opt(void *ctx, int argc, char **argv, int *i);
+/* The plan of c's calibration (loaded, analysed) on f. 0 or 2. */
+int fb_plan_print(struct fb_cmp *c, double target, double budget,
+		  unsigned int warmup, FILE *f);
+
+#endif
