@@ -31,7 +31,7 @@ cdb=$T/c.db
 "$FB" run -q -c "$TOP/configs/quick.yaml" --db "$cdb" --label w2 >"$T/w2" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
 [ $r1 = 0 ] && [ $r2 = 0 ] && pass "two concurrent writers both succeed" || fail "concurrent writers" "exits $r1 $r2: $(tail -2 "$T/w1" "$T/w2" | tr '\n' ' ')"
-[ "$(sqlite3 "$cdb" "select count(*) from runs where status='complete'")" = 2 ] && pass "both runs complete" || fail "both complete" "$(sqlite3 "$cdb" 'select label,status from runs')"
+[ "$(sqlite3 "$cdb" "select count(*) from runs where status='complete'")" = 6 ] && pass "both writers' runs complete (3 rounds each)" || fail "both complete" "$(sqlite3 "$cdb" 'select label,status from runs')"
 a=$(sqlite3 "$cdb" "select count(*) from samples s join runs r on r.id=s.run_id where r.label='w1'")
 b=$(sqlite3 "$cdb" "select count(*) from samples s join runs r on r.id=s.run_id where r.label='w2'")
 [ "$a" = "$b" ] && [ "$a" -gt 0 ] && pass "both runs have all their samples ($a each)" || fail "concurrent samples" "$a vs $b"
