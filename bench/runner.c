@@ -754,6 +754,18 @@ int fb_cmd_run(int argc, char **argv)
 		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
 	fb_env_set(&env, "config.path", "%s", o.config);
 	fb_env_set(&env, "config.hash", "%s", r.suite.hash);
+	{
+		/*
+		 * The runs of one command share this: runs close in time
+		 * share the host's state too, so compare takes the
+		 * invocation, not the run, as the unit (docs/analysis.md).
+		 */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fb_env_set(&env, "run.invocation", "%ld.%09ld-%d",
+			   (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
+	}
 	if (o.rounds)
 		ret = fb_rounds_run(&o, &r.suite, r.st, &env);
 	else

@@ -140,9 +140,11 @@ static const char migrate_v2[] =
 	"  metric TEXT NOT NULL,\n"
 	"  label TEXT,\n"
 	"  runs INTEGER NOT NULL,\n"
+	"  invocations INTEGER NOT NULL,\n"
 	"  boots INTEGER NOT NULL,\n"
 	"  samples_per_run REAL NOT NULL,\n"
-	"  run_var REAL NOT NULL,\n"
+	"  run_var REAL,\n"
+	"  inv_var REAL,\n"
 	"  within_var REAL,\n"
 	"  boot_var REAL,\n"
 	"  sample_seconds REAL,\n"
@@ -1074,7 +1076,9 @@ err:
 #define RUN_COLS \
 	"SELECT id, label, status, started_at, ended_at, config_hash," \
 	" (SELECT count(*) FROM samples WHERE run_id = runs.id)," \
-	" host, boot_id, pid FROM runs "
+	" host, boot_id, pid," \
+	" (SELECT value FROM environment WHERE run_id = runs.id" \
+	"   AND key = 'run.invocation') FROM runs "
 
 /* Append the rows of s (a RUN_COLS query) to *rows; -1 on error. */
 static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
@@ -1105,6 +1109,7 @@ static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
 		r->nsamples = (long)sqlite3_column_int64(s, 6);
 		copy_col(r->host, sizeof(r->host), s, 7);
 		copy_col(r->boot_id, sizeof(r->boot_id), s, 8);
+		copy_col(r->invocation, sizeof(r->invocation), s, 10);
 		if (!strcmp(r->status, "running") &&
 		    !run_alive(st, col_text(s, 7), col_text(s, 8),
 			       (long)sqlite3_column_int64(s, 9),
@@ -1265,8 +1270,9 @@ int fb_store_calib_put(struct fb_store *st, const char *host,
 			       " config_hash, workload, params, metric, label,"
 			       " runs, boots, samples_per_run, run_var,"
 			       " within_var, boot_var, sample_seconds, median,"
-			       " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-			       " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+			       " created_at, invocations, inv_var) VALUES (?1,"
+			       " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+			       " ?13, ?14, ?15, ?16, ?17)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		set_db_err(st, "storing the calibration");
 		goto err;
@@ -1274,8 +1280,8 @@ int fb_store_calib_put(struct fb_store *st, const char *host,
 	for (size_t i = 0; i < n; i++) {
 		const struct fb_calib *c = &rows[i];
 
-		if (!isfinite(c->run_var) || c->run_var < 0) {
-			set_err(st, "%s: calibration of %s %s %s: no run variance",
+		if (!(c->run_var >= 0) && !(c->inv_var >= 0)) {
+			set_err(st, "%s: calibration of %s %s %s: no variance between runs",
 				st->path, c->workload, c->params, c->metric);
 			goto err;
 		}
@@ -1289,12 +1295,14 @@ int fb_store_calib_put(struct fb_store *st, const char *host,
 		sqlite3_bind_int64(s, 7, c->runs);
 		sqlite3_bind_int64(s, 8, c->boots);
 		sqlite3_bind_double(s, 9, c->samples_per_run);
-		sqlite3_bind_double(s, 10, c->run_var);
+		bind_real(s, 10, c->run_var);
 		bind_real(s, 11, c->within_var);
 		bind_real(s, 12, c->boot_var);
 		bind_real(s, 13, c->sample_seconds);
 		bind_real(s, 14, c->median);
 		bind_text(s, 15, now);
+		sqlite3_bind_int64(s, 16, c->invocations);
+		bind_real(s, 17, c->inv_var);
 		if (step_done(st, s, "storing the calibration"))
 			goto err;
 	}
@@ -1320,7 +1328,8 @@ int fb_store_calib_get(struct fb_store *st, const char *host,
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT workload, params, metric, label, runs,"
 			       " boots, samples_per_run, run_var, within_var,"
-			       " boot_var, sample_seconds, median, created_at"
+			       " boot_var, sample_seconds, median, created_at,"
+			       " invocations, inv_var"
 			       " FROM calibration WHERE host = ?1"
 			       " AND config_hash = ?2"
 			       " ORDER BY workload, params, metric",
@@ -1344,6 +1353,8 @@ int fb_store_calib_get(struct fb_store *st, const char *host,
 		c.sample_seconds = col_real(s, 10);
 		c.median = col_real(s, 11);
 		c.created_at = col_text(s, 12);
+		c.invocations = (long)sqlite3_column_int64(s, 13);
+		c.inv_var = col_real(s, 14);
 		ret = fn(arg, &c);
 	}
 	if (!ret && rc != SQLITE_DONE) {

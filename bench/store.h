@@ -85,6 +85,7 @@ struct fb_run_row {
 	char config_hash[80];
 	char host[256];
 	char boot_id[64];
+	char invocation[80];	/* environment run.invocation, or "" */
 	long nsamples;
 };
 
@@ -129,15 +130,17 @@ char *fb_store_run_config(struct fb_store *st, int64_t run);
 /*
  * --- calibration: variance components of rows, per host and config ---
  * Written by `flushbench calibrate`, read by compare, ci and plan. The
- * run statistic is the median of the log values of one run's samples.
+ * run statistic is the median of the log values of one run's samples;
+ * runs of one `flushbench run` command form an invocation.
  */
 struct fb_calib {
 	const char *workload, *params, *metric;
 	const char *label;		/* the label it was measured on */
 	const char *created_at;		/* ignored by fb_store_calib_put */
-	long runs, boots;
+	long runs, invocations, boots;
 	double samples_per_run;		/* m, the mean over the runs */
-	double run_var;			/* variance of the run statistic */
+	double run_var;			/* between runs of one invocation; NAN */
+	double inv_var;			/* between invocations, beyond; NAN */
 	double within_var;		/* of log values within a run; NAN */
 	double boot_var;		/* between boots; NAN: one boot */
 	double sample_seconds;		/* median length of a sample */

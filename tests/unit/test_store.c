@@ -298,8 +298,8 @@ static void test_newer_schema(void **state)
 struct calib_seen {
 	int n;
 	char params[64];
-	double run_var, boot_var;
-	long runs;
+	double run_var, inv_var, boot_var;
+	long runs, invocations;
 };
 
 static int on_calib(void *arg, const struct fb_calib *c)
@@ -309,8 +309,10 @@ static int on_calib(void *arg, const struct fb_calib *c)
 	s->n++;
 	snprintf(s->params, sizeof(s->params), "%s", c->params);
 	s->run_var = c->run_var;
+	s->inv_var = c->inv_var;
 	s->boot_var = c->boot_var;
 	s->runs = c->runs;
+	s->invocations = c->invocations;
 	return 0;
 }
 
@@ -326,12 +328,14 @@ static void test_calibration(void **state)
 	struct fx *fx = *state;
 	struct fb_calib k[2] = {
 		{ .workload = "fork", .params = "rss=0", .metric = "ns_per_op",
-		  .label = "aa", .runs = 5, .boots = 1, .samples_per_run = 10,
-		  .run_var = 4e-4, .within_var = 1e-4, .boot_var = NAN,
+		  .label = "aa", .runs = 5, .invocations = 5, .boots = 1,
+		  .samples_per_run = 10, .run_var = NAN, .inv_var = 4e-4,
+		  .within_var = 1e-4, .boot_var = NAN,
 		  .sample_seconds = 0.2, .median = 1000 },
 		{ .workload = "munmap", .params = "size=2M", .metric = "ns_per_op",
-		  .label = "aa", .runs = 5, .boots = 2, .samples_per_run = 10,
-		  .run_var = 9e-4, .within_var = NAN, .boot_var = 1e-3 },
+		  .label = "aa", .runs = 6, .invocations = 3, .boots = 2,
+		  .samples_per_run = 10, .run_var = 9e-4, .inv_var = 2e-4,
+		  .within_var = NAN, .boot_var = 1e-3 },
 	};
 	struct calib_seen seen = { 0 };
 	struct fb_store *st = open_ok(fx->db, FB_STORE_RW);
@@ -339,11 +343,11 @@ static void test_calibration(void **state)
 	char *was;
 
 	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 2), 0);
-	k[0].run_var = 5e-4;
+	k[0].inv_var = 5e-4;
 	k[0].runs = 7;
 	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), 0);
 	assert_int_equal(fb_store_calib_put(st, "h2", "cfg", k, 1), 0);
-	k[1].run_var = NAN;
+	k[1].run_var = k[1].inv_var = NAN;
 	assert_int_equal(fb_store_calib_put(st, "h1", "other", k, 2), -1);
 	fb_store_close(st);
 	st = open_ok(fx->db, FB_STORE_RO);
@@ -351,14 +355,16 @@ static void test_calibration(void **state)
 	assert_int_equal(seen.n, 2);
 	assert_string_equal(seen.params, "size=2M");	/* ordered by row */
 	assert_float_equal(seen.boot_var, 1e-3, 0);
+	assert_float_equal(seen.inv_var, 2e-4, 0);
+	assert_int_equal(seen.invocations, 3);
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(fb_store_calib_get(st, "h1", "other", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 0);			/* nothing half-stored */
 	assert_int_equal(fb_store_calib_get(st, "h2", "cfg", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(seen.runs, 7);			/* replaced */
-	assert_float_equal(seen.run_var, 5e-4, 0);
-	assert_true(isnan(seen.boot_var));
+	assert_float_equal(seen.inv_var, 5e-4, 0);
+	assert_true(isnan(seen.run_var) && isnan(seen.boot_var));
 	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), -1);
 	fb_store_close(st);
 	/* version 1: readable as is, without calibrations */
