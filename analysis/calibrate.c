@@ -20,8 +20,9 @@
 #include "plan.h"
 
 static const char *const headers[] = {
-	"Benchmark", "Result Class", "Runs x samples", "Within-run CV",
-	"Run-to-run CV", "Between-boot CV", "MDE, same design",
+	"Benchmark", "Result Class", "Invocations x runs x samples",
+	"Within-run CV", "Run-to-run CV", "Between-invocation CV",
+	"Between-boot CV", "MDE, as many invocations",
 };
 #define NCOLS ((int)(sizeof(headers) / sizeof(headers[0])))
 
@@ -30,10 +31,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: flushbench calibrate [OPTIONS] LABEL\n"
 "Variance components of every primary row of LABEL's runs (A/A runs: the\n"
-"same kernel, config and host, several runs, ideally from several boots\n"
-"and interleaved with other work): within a run, between runs, between\n"
-"boots. Stored in the database for this host and config (compare and ci\n"
-"use them when a side has a single run; plan turns them into designs).\n"
+"same kernel, config and host, from several invocations of flushbench run,\n"
+"spread over time, ideally several boots): within a run, between runs of\n"
+"one invocation, between invocations, between boots. Stored in the\n"
+"database for this host and config (compare and ci use them when a side\n"
+"has a single invocation; plan turns them into designs).\n"
 "  --no-save          print only, store nothing\n"
 "  --target PCT       also plan: runs x samples per side to detect PCT\n"
 "  --budget TIME      and what TIME (both sides, e.g. 10m) can detect\n"
@@ -44,15 +46,20 @@ static void usage(FILE *f)
 		fb_cmp_common_help);
 }
 
-/* The MDE of a compare of as many runs and samples against as many. */
+/*
+ * The MDE of a compare of as many invocations (of as many runs and
+ * samples) against as many; NAN from a single invocation.
+ */
 static double same_design_mde(const struct fb_cmp *c, const struct fb_cal *k,
 			      size_t nrows)
 {
-	const struct fb_prior *pr = &c->cal_prior;
-	double cap = 2.0 * (double)(k->runs - 1) + (pr->d0 > 0 ? pr->d0 : 0);
-	double se = sqrt(2 * k->post / (double)k->runs);
+	double inv = (double)k->invocations;
+	double d0 = c->cal_prior.d0 > 0 ? c->cal_prior.d0 : 0;
+	double v = fb_cal_var(k, k->m, (double)k->runs / inv);
 
-	return expm1(fb_t_mde(se, fmin(2 * k->df, cap),
+	if (isnan(v) || inv < 2)
+		return NAN;
+	return expm1(fb_t_mde(sqrt(2 * v / inv), 2 * (inv - 1) + d0,
 			      c->o.alpha / (double)nrows, c->o.power));
 }
 
@@ -83,13 +90,19 @@ static void print_text(const struct fb_cmp *c, const struct fb_calib *k,
 			l[i].group_start = true;
 		}
 		fb_row_class(&row, l[i].cell[1], FB_CELL);
-		snprintf(l[i].cell[2], FB_CELL, "%ld x %.0f", k[i].runs,
+		snprintf(l[i].cell[2], FB_CELL, "%ld x %.3g x %.0f",
+			 k[i].invocations,
+			 (double)k[i].runs / (double)k[i].invocations,
 			 k[i].samples_per_run);
 		cv_cell(l[i].cell[3], k[i].within_var);
 		cv_cell(l[i].cell[4], k[i].run_var);
-		cv_cell(l[i].cell[5], k[i].boot_var);
-		snprintf(l[i].cell[6], FB_CELL, "%.2f%%",
-			 same_design_mde(c, &c->cal[i], n) * 100);
+		cv_cell(l[i].cell[5], k[i].inv_var);
+		cv_cell(l[i].cell[6], k[i].boot_var);
+		if (isnan(same_design_mde(c, &c->cal[i], n)))
+			snprintf(l[i].cell[7], FB_CELL, "- (1 invocation)");
+		else
+			snprintf(l[i].cell[7], FB_CELL, "%.2f%%",
+				 same_design_mde(c, &c->cal[i], n) * 100);
 	}
 	if (c->o.format == FB_FMT_MD)
 		fb_print_md(f, headers, NCOLS, l, n);
@@ -101,20 +114,23 @@ static void print_text(const struct fb_cmp *c, const struct fb_calib *k,
 static void print_csv(const struct fb_cmp *c, const struct fb_calib *k,
 		      size_t n, FILE *f)
 {
-	fputs("workload,params,metric,runs,boots,samples_per_run,within_var,run_var,boot_var,within_run_cv_pct,run_to_run_cv_pct,boot_cv_pct,sample_seconds,median,mde_pct\n",
+	fputs("workload,params,metric,runs,invocations,boots,samples_per_run,within_var,run_var,inv_var,boot_var,within_run_cv_pct,run_to_run_cv_pct,inv_cv_pct,boot_cv_pct,sample_seconds,median,mde_pct\n",
 	      f);
 	for (size_t i = 0; i < n; i++) {
 		fb_csv_field(f, k[i].workload, false);
 		fb_csv_field(f, k[i].params, false);
 		fb_csv_field(f, k[i].metric, false);
 		fb_csv_num(f, k[i].runs, false);
+		fb_csv_num(f, k[i].invocations, false);
 		fb_csv_num(f, k[i].boots, false);
 		fb_csv_num(f, k[i].samples_per_run, false);
 		fb_csv_num(f, k[i].within_var, false);
 		fb_csv_num(f, k[i].run_var, false);
+		fb_csv_num(f, k[i].inv_var, false);
 		fb_csv_num(f, k[i].boot_var, false);
 		fb_csv_num(f, sqrt(k[i].within_var) * 100, false);
 		fb_csv_num(f, sqrt(k[i].run_var) * 100, false);
+		fb_csv_num(f, sqrt(k[i].inv_var) * 100, false);
 		fb_csv_num(f, sqrt(k[i].boot_var) * 100, false);
 		fb_csv_num(f, k[i].sample_seconds, false);
 		fb_csv_num(f, k[i].median, false);
@@ -128,10 +144,13 @@ static void print_json(const struct fb_cmp *c, const struct fb_calib *k,
 	json_t *root = json_object(), *rows = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			"workload", k[i].workload, "params", k[i].params,
 			"metric", k[i].metric, "runs", (json_int_t)k[i].runs,
+			"invocations", (json_int_t)k[i].invocations,
 			"boots", (json_int_t)k[i].boots,
+			"inv_var", fb_jnum(k[i].inv_var),
+			"inv_cv_pct", fb_jnum(sqrt(k[i].inv_var) * 100),
 			"samples_per_run", fb_jnum(k[i].samples_per_run),
 			"within_var", fb_jnum(k[i].within_var),
 			"run_var", fb_jnum(k[i].run_var),
@@ -255,6 +274,9 @@ int fb_cmd_calibrate(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (k[0].invocations < 2)
+		fb_msg(o.cmd, "warning: '%s' comes from 1 invocation: the variance between invocations is unknown, so compare cannot use this calibration for sides of one invocation and plan cannot plan (run the label several times: flushbench run -l %s --repeat 2, spread over time)",
+		       c.set[0].spec, c.set[0].spec);
 	if (!nosave && (rc = save(&c, k, n)))
 		goto out;
 	if (o.out && !(f = fopen(o.out, "w"))) {

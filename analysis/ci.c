@@ -64,17 +64,18 @@ static void needs(const struct fb_cmp *c, const struct fb_row *r, char *buf,
 	int k = 0;
 
 	if (!r->testable) {
-		snprintf(buf, len, "%s: needs 2 runs or more per side (flushbench run --repeat R), or a calibration of this host (flushbench calibrate)",
+		snprintf(buf, len, "%s: needs 2 invocations or more per side (flushbench run --repeat 1, the sides alternating), or a calibration of this host from several invocations (flushbench calibrate)",
 			 fb_row_untested_why(c, r));
 		return;
 	}
+	/* an invocation of rpg runs: all but the sampling part as between */
 	for (int s = 0; s < 2; s++) {
 		if (!isnan(r->rs[s].wvar)) {
 			w += r->rs[s].wvar;
 			k++;
 		}
 		var += r->rs[s].var / 2;
-		m += r->rs[s].m / 2;
+		m += r->rs[s].m * r->rs[s].rpg / 2;
 		el = fmax(el, fb_median(r->side[s].el, r->side[s].n) / 1e9);
 	}
 	pr.within = k ? w / k : NAN;
@@ -82,7 +83,7 @@ static void needs(const struct fb_cmp *c, const struct fb_row *r, char *buf,
 	pr.sample_s = isnan(el) ? 0 : el;
 	pr.extra_df = isinf(c->prior.d0) ? 1e6 : c->prior.d0;
 	if (fb_plan_cheapest(&pr, &po, c->o.min_effect, &pl))
-		snprintf(buf, len, "minimum detectable effect %.1f%%: needs %u runs x %u samples per side (about %.0f s for this job, both sides)",
+		snprintf(buf, len, "minimum detectable effect %.1f%%: needs %u runs x %u samples per side, each its own invocation, the sides alternating (about %.0f s for this job, both sides)",
 			 fb_row_mde_pct(r), pl.runs, pl.samples, pl.seconds);
 	else
 		snprintf(buf, len, "minimum detectable effect %.1f%%: not reachable with up to %d runs per side at this noise",

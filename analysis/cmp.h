@@ -72,30 +72,47 @@ struct fb_vals {
 /* One run's values of a row. */
 struct fb_run_stat {
 	int64_t run;
-	size_t n;
+	size_t n;	/* samples */
+	size_t group;	/* its invocation: index into the side's groups */
 	double stat;	/* log rows: median of log values; else the mean */
 	double wvar;	/* log rows: variance of the log values; NAN: n < 2 */
 	double rvar;	/* the same from the MAD (robust); NAN: n < 3 */
 };
 
-/* A side of a row, run by run. */
+/*
+ * The runs of one invocation (one `flushbench run` command, its rounds):
+ * runs close in time share the host's state, so the invocation is the
+ * unit of inference.
+ */
+struct fb_group {
+	const char *id;	/* run.invocation ("": the run alone), borrowed */
+	int64_t run;	/* its first run */
+	size_t nruns;
+	double stat;	/* the mean of its runs' statistics */
+};
+
+/* A side of a row: runs, and invocations. */
 struct fb_side_runs {
 	struct fb_run_stat *r;
 	size_t n;		/* runs */
-	double mean, s2;	/* of the run statistics; s2 NAN under 2 runs */
+	struct fb_group *g;
+	size_t ng;		/* invocations */
+	double mean, s2;	/* of the invocation statistics; s2 NAN under 2 */
 	double m;		/* samples per run, mean */
+	double rpg;		/* runs per invocation, mean */
 	double wvar;		/* pooled within-run variance (log rows), NAN */
+	double rvar, rdf;	/* of run statistics within invocations, df */
 	double floor;		/* the variance a run's median has at the least */
 	enum fb_var_src src;
-	double var, df;		/* variance of one run statistic, its df */
+	double var, df;		/* variance of one invocation's statistic, df */
 };
 
 /* A stored calibration row, matched to a table row. */
 struct fb_cal {
 	char *workload, *params, *metric, *label, *created_at;
-	long runs, boots;
-	double m, run_var, within_var, boot_var, sample_s, median;
-	double post, df;	/* run_var moderated across the calibration */
+	long runs, invocations, boots;
+	double m, run_var, inv_var, within_var, boot_var, sample_s, median;
+	double inv_post, inv_df;	/* inv_var moderated across rows */
 };
 
 struct fb_row {
@@ -202,32 +219,40 @@ int fb_cmp_analyse(struct fb_cmp *c);
 void fb_cmp_free(struct fb_cmp *c);
 
 /*
- * The runs of one side of a row: run statistics, their mean and
- * variance, the pooled within-run variance (log rows). 0 or -ENOMEM.
+ * One side of a row run by run and invocation by invocation (set gives
+ * each run's invocation; NULL or "": each run its own): statistics, the
+ * invocations' mean and variance, the spread within. 0 or -ENOMEM.
  */
-int fb_side_runs(const struct fb_vals *v, bool logscale,
-		 struct fb_side_runs *out);
+int fb_side_runs(const struct fb_vals *v, const struct fb_set *set,
+		 bool logscale, struct fb_side_runs *out);
 void fb_side_runs_free(struct fb_side_runs *s);
+void fb_row_free(struct fb_row *r);
 /*
- * The variance of one run statistic of a calibrated row at m samples per
- * run: the between-run part, plus the within-run part at m (the median of
- * m values varies pi/2 times as much as their mean).
+ * A calibrated row: the variance of one run's statistic within an
+ * invocation at m samples per run (the between-run part, plus the
+ * within-run part at m: the median of m values varies pi/2 times as much
+ * as their mean), and of an invocation's statistic of that many runs (the
+ * moderated between-invocation variance added; NAN when the calibration
+ * came from one invocation).
  */
-double fb_cal_var(const struct fb_cal *c, double m);
+double fb_cal_run_var(const struct fb_cal *k, double m);
+double fb_cal_var(const struct fb_cal *k, double m, double runs);
 /* Load this host's calibration for c's sets (0, or 2 after a message). */
 int fb_cmp_load_calib(struct fb_cmp *c);
 /* Add one calibration row to c (copied). 0 or -ENOMEM. */
 int fb_cmp_add_cal(struct fb_cmp *c, const struct fb_calib *k);
 /*
- * The prior of c's calibration rows (their primary rows), and each row's
- * moderated run variance (never below its own) with its degrees of
- * freedom (fb_cmp_analyse does it). 0 or -ENOMEM.
+ * The prior of c's calibration rows (their primary rows' variances
+ * between invocations), and each row's moderated one (never below its
+ * own) with its degrees of freedom (fb_cmp_analyse does it). 0 or
+ * -ENOMEM.
  */
 int fb_cmp_fit_cal(struct fb_cmp *c);
 /*
  * The calibration of every primary row of c's first set with two runs or
- * more (c analysed): *out is malloc'd, its strings borrowed from c. 0 or
- * -ENOMEM.
+ * more (c analysed): the variance between runs of one invocation, between
+ * invocations (two or more), between boots (two or more); *out is
+ * malloc'd, its strings borrowed from c. 0 or -ENOMEM.
  */
 int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
 		       size_t *n);

@@ -17,13 +17,13 @@
 
 const char *const fb_cmp_headers[] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
-	"BASE", "NEW", "Runs x samples", "Run-to-run CV", "MDE", NULL,
+	"BASE", "NEW", "Inv x runs x samples", "Run-to-run CV", "MDE", NULL,
 };
 #define NCOLS FB_CMP_NCOLS
 
 const char *const fb_cmp_sec_headers[] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
-	"BASE", "NEW", "Runs", NULL,
+	"BASE", "NEW", "Invocations", NULL,
 };
 #define NSEC FB_CMP_NSEC
 
@@ -50,8 +50,9 @@ static double side_value(const struct fb_row *r, int s)
 }
 
 /*
- * The run-to-run CV of a log row (one variance for both sides; from the
- * calibration, at BASE's samples per run), with where it came from.
+ * The CV of an invocation's statistic of a log row (one variance for both
+ * sides but for the calibration's, at BASE's runs and samples), with
+ * where it came from.
  */
 static void rr_cell(const struct fb_row *r, int s, char *buf, size_t len)
 {
@@ -101,11 +102,11 @@ static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
 		if (r->side[s].n)
 			snprintf(l->cell[5 + s], CELL, "%.6g", side_value(r, s));
 	if (r->role == FB_ROLE_SECONDARY) {
-		snprintf(l->cell[7], CELL, "%zu/%zu", r->rs[0].n, r->rs[1].n);
+		snprintf(l->cell[7], CELL, "%zu/%zu", r->rs[0].ng, r->rs[1].ng);
 		return;
 	}
-	snprintf(l->cell[7], CELL, "%zux%.0f/%zux%.0f", r->rs[0].n, r->rs[0].m,
-		 r->rs[1].n, r->rs[1].m);
+	snprintf(l->cell[7], CELL, "%zux%.3gx%.0f/%zux%.3gx%.0f", r->rs[0].ng,
+		 r->rs[0].rpg, r->rs[0].m, r->rs[1].ng, r->rs[1].rpg, r->rs[1].m);
 	rr_cell(r, 0, l->cell[8], CELL);
 	if (r->tested && isnan(r->mde))
 		snprintf(l->cell[9], CELL, "not detectable");
@@ -362,19 +363,23 @@ static json_t *side_json(const struct fb_row *r, int s)
 
 	json_object_set_new(o, "n", json_integer(r->side[s].n));
 	json_object_set_new(o, "runs", json_integer(x->n));
+	json_object_set_new(o, "invocations", json_integer(x->ng));
 	if (!r->side[s].n)
 		return o;
 	for (size_t i = 0; i < x->n; i++)
-		json_array_append_new(runs, json_pack("{s:I,s:I,s:o}",
+		json_array_append_new(runs, json_pack("{s:I,s:I,s:s,s:o}",
 				      "run", (json_int_t)x->r[i].run,
 				      "n", (json_int_t)x->r[i].n,
+				      "invocation", x->g[x->r[i].group].id,
 				      "stat", fb_jnum(x->r[i].stat)));
 	json_object_set_new(o, "value", fb_jnum(side_value(r, s)));
 	json_object_set_new(o, "median", fb_jnum(r->sum[s].median));
 	json_object_set_new(o, "cv", fb_jnum(r->sum[s].cv));
 	json_object_set_new(o, "samples_per_run", fb_jnum(x->m));
-	json_object_set_new(o, "run_stat_mean", fb_jnum(x->mean));
-	json_object_set_new(o, "run_stat_var", fb_jnum(x->s2));
+	json_object_set_new(o, "runs_per_invocation", fb_jnum(x->rpg));
+	json_object_set_new(o, "run_var_within_invocations", fb_jnum(x->rvar));
+	json_object_set_new(o, "stat_mean", fb_jnum(x->mean));
+	json_object_set_new(o, "stat_var", fb_jnum(x->s2));
 	json_object_set_new(o, "within_run_var", fb_jnum(x->wvar));
 	json_object_set_new(o, "var_source", json_string(src_names[x->src]));
 	json_object_set_new(o, "var", fb_jnum(x->var));
@@ -423,9 +428,10 @@ static json_t *row_json(const struct fb_cmp *c, const struct fb_row *r)
 	json_object_set_new(o, "boot_variance_included",
 			    json_boolean(r->boot_added));
 	if (r->cal)
-		json_object_set_new(o, "calibration", json_pack("{s:s,s:I,s:s}",
+		json_object_set_new(o, "calibration", json_pack("{s:s,s:I,s:I,s:s}",
 				    "label", r->cal->label,
 				    "runs", (json_int_t)r->cal->runs,
+				    "invocations", (json_int_t)r->cal->invocations,
 				    "created_at", r->cal->created_at));
 	return o;
 }
@@ -565,27 +571,28 @@ static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
 		boots += r->boot_added;
 		boots_missing += r->testable && !r->boot_added;
 	}
-	fprintf(f, "%sInference: runs are the unit (a run's statistic: the median of its log values); Welch t in runs; Holm over one primary metric per job (%zu rows) at alpha %g; a mark needs |change| >= %g%%\n",
+	fprintf(f, "%sInference: invocations are the unit (the runs of one flushbench run; a run's statistic: the median of its log values); t in invocations; Holm over one primary metric per job (%zu rows) at alpha %g; a mark needs |change| >= %g%%\n",
 		prefix, c->nprimary, c->o.alpha, c->o.min_effect * 100);
 	if (src[FB_VAR_RUNS]) {
 		if (c->prior.d0 > 0)
-			fprintf(f, "%sRun-to-run variance: each side's own runs, moderated across the table (empirical Bayes over %zu run variances: prior df %.3g)\n",
+			fprintf(f, "%sVariance between invocations: the sides' own, moderated across the table (empirical Bayes over %zu rows: prior df %.3g)\n",
 				prefix, c->prior.n, c->prior.d0);
 		else
-			fprintf(f, "%sRun-to-run variance: each side's own runs (too few rows to moderate: %zu run variances)\n",
+			fprintf(f, "%sVariance between invocations: the sides' own (too few rows to moderate: %zu)\n",
 				prefix, c->prior.n);
 	}
 	if (src[FB_VAR_CALIB])
-		fprintf(f, "%sRun-to-run variance of single runs: this host's calibration (host %s, config %s, label %s, %ld runs, %s)\n",
+		fprintf(f, "%sVariance between invocations, for sides of one: this host's calibration (host %s, config %s, label %s, %ld runs in %ld invocations, %s)\n",
 			prefix, c->cal_host, c->cal_config, c->cal[0].label,
-			c->cal[0].runs, c->cal[0].created_at);
+			c->cal[0].runs, c->cal[0].invocations, c->cal[0].created_at);
 	if (src[FB_VAR_PRIOR])
-		fprintf(f, "%sRun-to-run variance of single runs: the prior fitted on the other side's runs\n",
+		fprintf(f, "%sVariance between invocations, for sides of one: the prior fitted on the table's other rows\n",
 			prefix);
 	if (src[FB_VAR_NONE])
-		fprintf(f, "%s1 run per side: run-to-run variance unknown: %zu row%s cannot be marked (%s; or run each side several times: flushbench run --repeat R)\n",
+		fprintf(f, "%sOne invocation per side: the variance between invocations is unknown: %zu row%s cannot be marked (%s; or run each side in several invocations, alternating: flushbench run --repeat 1)\n",
 			prefix, untestable, untestable == 1 ? "" : "s",
-			c->no_cal_why ? c->no_cal_why : "no calibration");
+			c->no_cal_why ? c->no_cal_why :
+			"the calibration is of one invocation");
 	if (c->boots_differ && boots)
 		fprintf(f, "%sBASE and NEW share no boot: the calibrated between-boot variance is included\n",
 			prefix);

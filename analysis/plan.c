@@ -4,7 +4,9 @@
  * to see a change of --target, or what a --budget of time can see, from
  * the variance components `flushbench calibrate` stored for this host and
  * config (Kalibera & Jones, "Rigorous benchmarking in reasonable time",
- * 2013: repeat at the level that carries the variance).
+ * 2013: repeat at the level that carries the variance). Each run is its
+ * own invocation, the sides interleaved: the variance between
+ * invocations is only lowered by more of them.
  *
  * The test is the one compare uses: Welch's t on run statistics, at the
  * first Holm step over the suite's primary rows, with the calibration's
@@ -31,8 +33,8 @@ const unsigned int fb_plan_samples[] = { 3, 5, 10, 20, 40, 80, 0 };
 double fb_plan_run_var(const struct fb_plan_row *r, double m)
 {
 	if (isnan(r->within))
-		return r->between;
-	return r->between + M_PI_2 * r->within / m;
+		return r->inv + r->between;
+	return r->inv + r->between + M_PI_2 * r->within / m;
 }
 
 double fb_plan_run_seconds(const struct fb_plan_row *r,
@@ -89,7 +91,8 @@ static void usage(FILE *f)
 "detect a change of PCT (power --power, Holm over the suite's primary\n"
 "rows), and what --budget (both sides, e.g. 10m) can detect, from the\n"
 "variance components `flushbench calibrate LABEL` stored for this host\n"
-"and config. Nothing is written.\n"
+"and config. Each run its own invocation (run --repeat 1), the two sides\n"
+"alternating. Nothing is written.\n"
 "  --target PCT       the change to detect (e.g. 2)\n"
 "  --budget TIME      time for both sides (e.g. 600s, 10m, 1h)\n"
 "  --warmup N         warm-up samples per job run (default 2)\n"
@@ -181,13 +184,15 @@ static int plan_rows(struct plan_ctx *x)
 	for (size_t i = 0; i < c->ncal; i++) {
 		const struct fb_cal *k = &c->cal[i];
 		struct fb_plan_row *r = &x->pr[x->nrows];
-		double v = isnan(k->post) ? k->run_var : k->post;
 
-		if (strcmp(k->metric, fb_workload_primary(k->workload)))
+		if (strcmp(k->metric, fb_workload_primary(k->workload)) ||
+		    isnan(k->inv_post))
 			continue;
+		r->inv = k->inv_post;
 		r->within = k->within_var;
-		r->between = isnan(k->within_var) ? v :
-			     fmax(0, v - M_PI_2 * k->within_var / k->m);
+		r->between = isnan(k->within_var) ? fb_cal_run_var(k, k->m) :
+			     fmax(0, fb_cal_run_var(k, k->m) -
+				  M_PI_2 * k->within_var / k->m);
 		r->sample_s = isnan(k->sample_s) ? 0 : k->sample_s;
 		r->extra_df = isinf(c->cal_prior.d0) ? 1e6 : c->cal_prior.d0;
 		x->cal[x->nrows++] = k;
@@ -218,13 +223,13 @@ static void print_plan(struct plan_ctx *x, FILE *f)
 		x->cal[0]->runs, x->cal[0]->created_at, x->nrows, c->o.power,
 		c->o.alpha, x->nrows);
 	if (all)
-		fprintf(f, "%sTarget %g%%: every row with --repeat %u and samples %u per side, %.0f s for both sides\n",
+		fprintf(f, "%sTarget %g%%: every row with %u runs of %u samples per side, each its own invocation (run --repeat 1, the sides alternating), %.0f s for both sides\n",
 			p, x->target * 100, runs, m, secs);
 	else
 		fprintf(f, "%sTarget %g%%: not reachable for every row with up to %d runs per side\n",
 			p, x->target * 100, FB_PLAN_MAX_RUNS);
 	if (x->budget > 0 && inb)
-		fprintf(f, "%sBudget %.0f s: best is --repeat %u and samples %u per side; the worst row then detects %.1f%%%s\n",
+		fprintf(f, "%sBudget %.0f s: best is %u runs of %u samples per side; the worst row then detects %.1f%%%s\n",
 			p, x->budget, br, bm, worst * 100,
 			worst <= x->target ? "" : " (the target is NOT reachable in this budget)");
 	else if (x->budget > 0)
@@ -377,7 +382,7 @@ int fb_plan_print(struct fb_cmp *c, double target, double budget,
 		fb_msg(c->o.cmd, "out of memory");
 		rc = 2;
 	} else if (!x.nrows) {
-		fb_msg(c->o.cmd, "the calibration of host %s, config %s has no primary row",
+		fb_msg(c->o.cmd, "the calibration of host %s, config %s has no primary row with a variance between invocations (calibrate runs from several invocations of flushbench run)",
 		       c->cal_host, c->cal_config);
 		rc = 2;
 	} else if (c->o.format == FB_FMT_JSON) {

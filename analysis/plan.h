@@ -12,8 +12,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* One row's variance components, on the log scale. */
+/*
+ * One row's variance components, on the log scale. A design is R runs per
+ * side, each its own invocation (`flushbench run --repeat 1`, the two
+ * sides alternating): the variance between invocations is what a run
+ * carries the most of on a shared host, and only more invocations lower
+ * it.
+ */
 struct fb_plan_row {
+	double inv;		/* between invocations */
 	double between;		/* between runs, beyond the within-run part */
 	double within;		/* of one sample's log value; NAN: unknown */
 	double sample_s;	/* seconds a sample takes */
@@ -33,7 +40,7 @@ struct fb_plan_opts {
 	unsigned int warmup;	/* samples run but not kept, per job run */
 };
 
-/* The variance of one run's statistic at m samples per run. */
+/* The variance of one run's statistic (its own invocation) at m samples. */
 double fb_plan_run_var(const struct fb_plan_row *r, double m);
 /* Seconds one job run takes at m samples (warm-up and start included). */
 double fb_plan_run_seconds(const struct fb_plan_row *r,

@@ -29,6 +29,8 @@ three="--runs 3 --samples 10 --run-cv 2"
 "$MKDB" "$DB" ONER --seed 12 $same --run-cv 2 --samples 10 --slow "fork/rss=0 threads=0=1.5" &&
 "$MKDB" "$DB" OTHER --seed 13 $same --run-cv 2 --samples 10 --config other &&
 "$MKDB" "$DB" TWO --seed 14 $same --run-cv 2 --samples 10 --runs 2 &&
+"$MKDB" "$DB" SEQA --seed 16 $same $three --env run.invocation=seq-a &&
+"$MKDB" "$DB" SEQR --seed 17 $same $three --env run.invocation=seq-r --slow "fork/rss=0 threads=0=1.5" &&
 "$MKDB" "$DB" TWO --seed 15 $same --run-cv 2 --samples 10 --config other &&
 "$MKDB" "$DB" BIGA --seed 21 $same --copies 8 --samples 8 --runs 3 --run-cv 2 &&
 "$MKDB" "$DB" BIGR --seed 22 $same --copies 8 --samples 8 --runs 3 --run-cv 2 \
@@ -56,9 +58,9 @@ out=$("$FB" compare --db "$DB" A B 2>&1)
 grep -q '(I)\|(R)' <<< "$(grep '^|' <<< "$out")" && fail "A/A rst has no mark" "$out" || pass "A/A rst has no mark"
 grep -q "Configuration: identical" <<< "$out" && pass "A/A header: identical configuration" \
 	|| fail "A/A header: identical configuration" "$(head -5 <<< "$out")"
-grep -q "Run-to-run variance: each side's own runs, moderated across the table" <<< "$out" &&
-	pass "header: where the run-to-run variance comes from" ||
-	fail "header: where the run-to-run variance comes from" "$(head -8 <<< "$out")"
+grep -q "Variance between invocations: the sides' own, moderated across the table" <<< "$out" &&
+	pass "header: where the variance between invocations comes from" ||
+	fail "header: where the variance between invocations comes from" "$(head -8 <<< "$out")"
 
 # --- a 20% regression on one job ---
 out=$(marks A R)
@@ -170,6 +172,12 @@ expect_exit 3 "ci, 1 run a side, no calibration: inconclusive (exit 3)" \
 "$FB" ci --db "$DB" --baseline ONEA --candidate ONER >/dev/null 2>"$T/ci1.err"
 grep -q "flushbench calibrate" "$T/ci1.err" && pass "ci says which command provides the missing variance" \
 	|| fail "ci says which command provides the missing variance" "$(cat "$T/ci1.err")"
+out=$("$FB" compare --db "$DB" SEQA SEQR 2>&1)
+grep -q "1 invocation per side: variance between invocations unknown" <<< "$out" &&
+	grep -q "One invocation per side: the variance between invocations is unknown" <<< "$out" &&
+	! grep -q '(R)\|(I)' <<< "$(grep '^|' <<< "$out")" &&
+	pass "3 runs of one invocation a side, no calibration: not marked, and says why" ||
+	fail "3 runs of one invocation a side, no calibration: not marked, and says why" "$(head -12 <<< "$out")"
 expect_exit 0 "ci --allow-inconclusive: 0, with a warning" \
 	"$FB" ci --db "$DB" --baseline ONEA --candidate ONEB --allow-inconclusive
 "$FB" ci --db "$DB" --baseline ONEA --candidate ONEB --allow-inconclusive >/dev/null 2>"$T/ci2.err"
@@ -187,20 +195,21 @@ cp "$DB" "$T/c.db"
 "$MKDB" "$T/c.db" AA --seed 50 $same --runs 10 --samples 10 --run-cv 2 ||
 	fail "calibration runs in the store" "fb-mkdb failed"
 out=$("$FB" calibrate --db "$T/c.db" --format json AA 2>/dev/null)
-check "calibrate: variance components of 6 primary rows from 10 runs" python3 -c '
+check "calibrate: variance components of 6 primary rows from 10 runs, each its own invocation" python3 -c '
 import json,sys
 d=json.loads(sys.argv[1]); rows=d["rows"]
 assert d["runs"]==10 and len(rows)==6, (d["runs"], len(rows))
 for r in rows:
-    assert r["metric"]=="ns_per_op" and r["runs"]==10 and r["boots"]==1, r
-    assert 1.0 < r["run_to_run_cv_pct"] < 3.5, r
+    assert r["metric"]=="ns_per_op" and r["runs"]==10 and r["invocations"]==10 and r["boots"]==1, r
+    # one run per invocation: runs and invocations are one component
+    assert r["run_var"] is None and 1.0 < r["inv_cv_pct"] < 3.5, r
     assert 0.7 < r["within_run_cv_pct"] < 1.4, r
     assert r["boot_var"] is None and r["mde_pct"] > 0, r
 ' "$out"
 n=$(sqlite3 "$T/c.db" "select count(*) from calibration where config_hash='synthetic' and label='AA'")
 [ "$n" = 6 ] && pass "calibrate stored 6 rows for this host and config" || fail "calibrate stored 6 rows" "$n"
 out=$("$FB" compare --db "$T/c.db" ONEA ONER 2>&1)
-grep -q "this host's calibration (host .*, config synthetic, label AA, 10 runs" <<< "$out" &&
+grep -q "this host's calibration (host .*, config synthetic, label AA, 10 runs in 10 invocations" <<< "$out" &&
 	grep -q '^| fork .*(R) ' <<< "$out" &&
 	pass "1 run a side with the calibration: the 50% slowdown is (R), and the header says whence the variance" ||
 	fail "1 run a side with the calibration: the 50% slowdown is (R)" "$(head -14 <<< "$out")"
@@ -209,6 +218,10 @@ out=$("$FB" compare --db "$T/c.db" ONEA ONEB 2>/dev/null | grep '^|' | grep '(R)
 	|| fail "1 run a side with the calibration, A/A: no mark" "$out"
 expect_exit 1 "ci with the calibration: the 50% slowdown fails (exit 1)" \
 	"$FB" ci --db "$T/c.db" --baseline ONEA --candidate ONER --max-regression 10
+out=$("$FB" compare --db "$T/c.db" SEQA SEQR 2>&1)
+grep -q "this host's calibration" <<< "$out" && grep -q '^| fork .*(R) ' <<< "$out" &&
+	pass "3 runs of one invocation a side, with the calibration: the 50% slowdown is (R)" ||
+	fail "3 runs of one invocation a side, with the calibration" "$(head -14 <<< "$out")"
 out=$("$FB" compare --db "$T/c.db" --no-calibration ONEA ONER 2>&1)
 grep -q "1 run per side: run-to-run variance unknown" <<< "$out" && pass "--no-calibration: back to unknown" \
 	|| fail "--no-calibration: back to unknown" "$(head -8 <<< "$out")"
@@ -233,7 +246,7 @@ assert d["suite"]["runs"] >= 2 and d["suite"]["seconds"] > 0, d["suite"]
 b=d["budget"]; assert b["seconds"]==600 and b["runs"] >= 2 and b["worst_mde_pct"] > 0, b
 ' "$out"
 out=$("$FB" calibrate --db "$T/c.db" --target 2 --budget 1m AA 2>&1)
-grep -q "^Target 2%: every row with --repeat" <<< "$out" && grep -q "^Budget 60 s" <<< "$out" &&
+grep -q "^Target 2%: every row with [0-9]* runs of [0-9]* samples per side, each its own invocation" <<< "$out" && grep -q "^Budget 60 s" <<< "$out" &&
 	pass "calibrate --target --budget: the plan follows the table" ||
 	fail "calibrate --target --budget: the plan follows the table" "$(tail -12 <<< "$out")"
 expect_exit 2 "plan: bad --budget" "$FB" plan --db "$T/c.db" --target 2 --budget soon ONEA

@@ -348,8 +348,9 @@ static void test_one_run(void **state)
 {
 	struct fb_calib k = {
 		.workload = "fork", .params = "rss=0", .metric = "ns_per_op",
-		.label = "aa", .created_at = "now", .runs = 10, .boots = 1,
-		.samples_per_run = 10, .run_var = 0.02 * 0.02,
+		.label = "aa", .created_at = "now", .runs = 10,
+		.invocations = 5, .boots = 1, .samples_per_run = 10,
+		.run_var = 0.02 * 0.02, .inv_var = 0.015 * 0.015,
 		.within_var = 0.01 * 0.01, .boot_var = NAN,
 	};
 
@@ -392,8 +393,9 @@ static void test_boot_variance(void **state)
 {
 	struct fb_calib k = {
 		.workload = "fork", .params = "rss=0", .metric = "ns_per_op",
-		.label = "aa", .created_at = "now", .runs = 8, .boots = 4,
-		.samples_per_run = 10, .run_var = 0.01 * 0.01,
+		.label = "aa", .created_at = "now", .runs = 8,
+		.invocations = 8, .boots = 4, .samples_per_run = 10,
+		.run_var = NAN, .inv_var = 0.01 * 0.01,
 		.within_var = 0.01 * 0.01, .boot_var = 0.05 * 0.05,
 	};
 	double se[2];
