@@ -295,7 +295,7 @@ int fb_cmd_calibrate(int argc, char **argv)
 			p, c.set[0].spec, c.set[0].nruns, n,
 			c.set[0].runs[0].host, c.set[0].runs[0].config_hash,
 			nosave ? " (not stored: --no-save)" : " (stored)");
-		fprintf(f, "%sCVs are standard deviations of log values: within a run (one sample), between runs (a run's median), between boots; MDE: the change a compare of as many runs and samples per side finds with power %g at Holm level %g/%zu\n",
+		fprintf(f, "%sCVs are standard deviations of log values: within a run (one sample), between the runs of one invocation (a run's median), between invocations and between boots beyond that; MDE: the change a compare of as many invocations per side finds with power %g at Holm level %g/%zu\n",
 			p, o.power, o.alpha, n);
 		fputc('\n', f);
 		print_text(&c, k, n, f);

@@ -2,11 +2,11 @@
 # and the workloads' primary metrics, counters included): labels A and B
 # are the same suite (A/A), C adds extra_work_ns on the munmap job (a
 # known amount of real work per op, several times what munmap costs).
-# Runs are the unit of inference, so each label gets 3 runs, and the
-# three labels' runs are interleaved (A B C A B C ...): drift of this
+# Invocations are the unit of inference, so each label gets 3, and the
+# three labels' invocations alternate (A B C A B C ...): drift of this
 # shared host over the minutes of the test then lands in every label's
-# run-to-run variance instead of between the labels (Abedi & Brecht's
-# interleaved trials). Each invocation is `run --repeat 1`: every job in a
+# variance instead of between the labels (Abedi & Brecht's interleaved
+# trials). Each invocation is `run --repeat 1`: one run, every job in a
 # fresh process, as --repeat does.
 #
 # Checked: A/A marks no row and `ci --allow-inconclusive` passes it; at
