@@ -537,7 +537,7 @@ void fb_row_class(const struct fb_row *r, char *buf, size_t len)
 static const char *const volatile_keys[] = {
 	"*time*", "*date*", "*start*", "*end*", "*uptime*", "*boot_id*",
 	"*pid*", "*elapsed*", "matrix.slot", "matrix.round", "matrix.seed",
-	"repeat.*", NULL,
+	"repeat.*", "run.invocation", NULL,
 };
 
 bool fb_env_volatile(const char *key)

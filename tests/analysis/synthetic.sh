@@ -178,6 +178,8 @@ grep -q "1 invocation per side: variance between invocations unknown" <<< "$out"
 	! grep -q '(R)\|(I)' <<< "$(grep '^|' <<< "$out")" &&
 	pass "3 runs of one invocation a side, no calibration: not marked, and says why" ||
 	fail "3 runs of one invocation a side, no calibration: not marked, and says why" "$(head -12 <<< "$out")"
+grep -q "Configuration: identical" <<< "$out" && pass "run.invocation is bookkeeping, not a configuration difference" \
+	|| fail "run.invocation is bookkeeping, not a configuration difference" "$(head -6 <<< "$out")"
 expect_exit 0 "ci --allow-inconclusive: 0, with a warning" \
 	"$FB" ci --db "$DB" --baseline ONEA --candidate ONEB --allow-inconclusive
 "$FB" ci --db "$DB" --baseline ONEA --candidate ONEB --allow-inconclusive >/dev/null 2>"$T/ci2.err"
