@@ -12,8 +12,9 @@
 # Checked: A/A marks no row and `ci --allow-inconclusive` passes it; at
 # --max-regression 1 the quick design cannot see 1% and ci says so (exit
 # 3); against C, munmap is (R) and the only mark, ci exits 1 naming it,
-# its JUnit parses; every row of every metric is self-consistent; the
-# store is not written. The A/A and "only munmap" checks run at --alpha
+# its JUnit parses; every row of every metric is self-consistent; quick.yaml
+# as it is (one --repeat 3 invocation a side, no calibration) marks
+# nothing and ci exits 3 saying what is missing; the store is not written. The A/A and "only munmap" checks run at --alpha
 # 0.001: a method that holds its level then has a 0.1% chance of a false
 # mark (the Monte Carlo test checks the 5% level), which keeps this test
 # from flaking while a method that pools samples (it marked 12 of 15 A/A
@@ -79,6 +80,28 @@ for pair in "A B" "A C" "B C"; do
 		python3 "$TOP/tests/analysis/consistent.py" 5 \
 		< <("$FB" compare --db "$DB" --format json $pair 2>/dev/null)
 done
+[ "$(sha256sum < "$DB")" = "$sum0" ] && pass "e2e: database unchanged by compare/ci" \
+	|| fail "e2e: database unchanged by compare/ci" "checksum changed"
+# quick.yaml as it is (repeat: 3), once per side: one invocation a side
+# shows no variance between invocations, and without a calibration
+# nothing may be concluded: shown, unmarked, and ci says what is missing
+for l in Q1 Q2; do
+	"$FB" run -q -c "$T/aa.yaml" --db "$DB" --label $l >"$T/run.out" 2>&1 ||
+		fail "e2e: run $l (quick.yaml, repeat: 3)" "$(tail -3 "$T/run.out")"
+done
+out=$("$FB" compare --db "$DB" --format csv Q1 Q2 2>/dev/null | python3 -c 'import csv,sys
+rows=[r for r in csv.DictReader(sys.stdin) if r["role"]=="primary"]
+print(len(rows), sum(1 for r in rows if r["mark"]), sum(1 for r in rows if r["untested"].startswith("1 invocation per side")))')
+set -- $out
+[ "${1:-0}" -ge 5 ] && [ "$2" = 0 ] && [ "$3" = "$1" ] &&
+	pass "e2e: one --repeat 3 invocation a side: $1 rows shown, none marked, each says the variance between invocations is unknown" ||
+	fail "e2e: one --repeat 3 invocation a side: none marked, each says why" "$out"
+"$FB" ci --db "$DB" --baseline Q1 --candidate Q2 >/dev/null 2>"$T/ciq.err"
+rc=$?
+[ $rc = 3 ] && grep -q "flushbench calibrate" "$T/ciq.err" &&
+	pass "e2e ci, one invocation a side: inconclusive (exit 3), naming what would decide" ||
+	fail "e2e ci, one invocation a side: inconclusive (exit 3)" "exit $rc: $(tail -3 "$T/ciq.err")"
+sum0=$(sha256sum < "$DB")
 expect_exit 0 "e2e report" "$FB" report $opts -o "$T/rep" A C
 [ -s "$T/rep/report.html" ] && [ -s "$T/rep/change.png" ] && pass "e2e report written" \
 	|| fail "e2e report written" "$(ls "$T/rep" 2>&1)"
