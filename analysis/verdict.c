@@ -728,11 +728,24 @@ static bool suite_scores(const struct fb_cmp *c, unsigned int s, size_t n,
  * interval is Welch's on per-invocation suite scores, which allows for
  * rows moving together; otherwise it takes the rows as independent.
  */
+/* Welch-Satterthwaite as parts are added: sum of v, of v^2 / df. */
+struct parts {
+	double var, den;
+};
+
+static void part_add(struct parts *p, double v, double df)
+{
+	p->var += v;
+	if (isfinite(df) && df > 0)
+		p->den += v * v / df;
+}
+
 static void geomean(struct fb_cmp *c)
 {
 	struct fb_geo *g = &c->geo;
-	double sum = 0, v[64], d[64], var = 0, q, *score;
-	size_t n = 0, nv = 0, ng = 0;
+	struct parts p = { 0 };
+	double sum = 0, q, *score;
+	size_t n = 0, ng = 0;
 	bool all = true;
 
 	memset(g, 0, sizeof(*g));
@@ -766,28 +779,25 @@ static void geomean(struct fb_cmp *c)
 			m += score[k] / (double)ng;
 		for (size_t k = 0; k < ng; k++)
 			ss += (score[k] - m) * (score[k] - m);
-		v[nv] = ss / (double)(ng - 1) / (double)ng;
-		d[nv++] = (double)(ng - 1);
+		part_add(&p, ss / (double)(ng - 1) / (double)ng, (double)(ng - 1));
 	}
 	free(score);
 	if (!g->by_run) {
-		nv = 0;
-		for (size_t i = 0; i < c->nrows && nv < 64; i++) {
+		p = (struct parts){ 0 };
+		for (size_t i = 0; i < c->nrows; i++) {
 			const struct fb_row *r = &c->rows[i];
 
-			if (!geo_row(r))
-				continue;
-			v[nv] = r->se * r->se / ((double)n * (double)n);
-			d[nv++] = r->df;
+			if (geo_row(r))
+				part_add(&p, r->se * r->se / ((double)n * (double)n),
+					 r->df);
 		}
 	}
-	for (size_t i = 0; i < nv; i++)
-		var += v[i];
-	q = var > 0 ? fb_t_quantile(1 - (1 - c->o.conf) / 2,
-				    fb_satterthwaite(v, d, nv)) : 0;
+	q = p.var > 0 ? fb_t_quantile(1 - (1 - c->o.conf) / 2,
+				      p.den > 0 ? p.var * p.var / p.den :
+				      INFINITY) : 0;
 	if (!isnan(q)) {
-		g->lo = g->est - q * sqrt(var);
-		g->hi = g->est + q * sqrt(var);
+		g->lo = g->est - q * sqrt(p.var);
+		g->hi = g->est + q * sqrt(p.var);
 	}
 }
 
