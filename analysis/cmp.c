@@ -10,12 +10,9 @@
 #include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stddef.h>
-
-#include <gsl/gsl_statistics_double.h>
 
 #include "cmp.h"
 
