@@ -4,9 +4,11 @@
 # test suite (unit, integration, guests).
 #
 # Layout rules (so that adding a unit touches no shared file):
-#  - every .c under bench/, analysis/ and workloads/*/ is linked into
-#    ./flushbench, except bench/main.c (the entry point) and the sources a
-#    module.mk lists in STANDALONE_SRCS (programs of their own);
+#  - every .c under lib/, bench/, guest/, analysis/ and workloads/*/ is
+#    linked into ./flushbench, except cli/main.c (the entry point) and the
+#    sources a module.mk lists in STANDALONE_SRCS (programs of their own);
+#  - docs/HACKING.md says what each folder may include (tests/integration/
+#    layers.sh checks it);
 #  - a directory may carry a module.mk adding targets, PROGS, TEST_PROGS;
 #  - tests/unit/test_*.c are cmocka programs linked against libflushbench.a.
 
@@ -18,9 +20,9 @@ PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libpfm4-dev ships no pkg-config file on Debian 12: plain -lpfm.
-FB_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -I. -Ibench -Ikmod \
+FLB_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -I. -Ilib -Ibench -Ikmod \
               $(PKG_CFLAGS) -DFB_GIT_REV='"$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)"'
-FB_LIBS    := $(PKG_LIBS) -lpfm -lpthread -lm
+FLB_LIBS    := $(PKG_LIBS) -lpfm -lpthread -lm
 
 STANDALONE_SRCS :=
 PROGS           :=
@@ -30,11 +32,11 @@ all: check-deps ./flushbench programs
 
 -include $(sort $(wildcard */module.mk */*/module.mk))
 
-FB_MAIN := bench/main.c
-FB_SRCS := $(filter-out $(FB_MAIN) $(STANDALONE_SRCS), \
-             $(sort $(wildcard bench/*.c analysis/*.c workloads/*/*.c)))
-FB_OBJS := $(FB_SRCS:%.c=$(BUILD)/%.o)
-FB_LIB  := $(BUILD)/libflushbench.a
+FLB_MAIN := cli/main.c
+FLB_SRCS := $(filter-out $(FLB_MAIN) $(STANDALONE_SRCS), \
+             $(sort $(wildcard lib/*.c bench/*.c guest/*.c analysis/*.c workloads/*/*.c)))
+FLB_OBJS := $(FLB_SRCS:%.c=$(BUILD)/%.o)
+FLB_LIB  := $(BUILD)/libflushbench.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -44,20 +46,20 @@ check-deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(FB_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(FLB_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FB_LIB): $(FB_OBJS)
+$(FLB_LIB): $(FLB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-./flushbench: $(BUILD)/bench/main.o $(FB_LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(FB_LIBS)
+./flushbench: $(BUILD)/cli/main.o $(FLB_LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(FLB_LIBS)
 
 programs: $(PROGS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(FB_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(FLB_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(FB_CFLAGS) -o $@ $< $(FB_LIB) $(FB_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+	$(CC) $(CFLAGS) $(FLB_CFLAGS) -o $@ $< $(FLB_LIB) $(FLB_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 test-progs: $(UNIT_BINS) $(TEST_PROGS)
 
@@ -76,4 +78,4 @@ clean:
 
 # Only the compiler's dependency files: build/ also holds unpacked kernels
 # and initramfs trees whose *.d directories and files are not ours.
--include $(wildcard $(FB_OBJS:.o=.d) $(BUILD)/bench/main.d)
+-include $(wildcard $(FLB_OBJS:.o=.d) $(BUILD)/cli/main.d)

@@ -6,14 +6,14 @@
  * (ci: inconclusive, some gated rows cannot detect the regression).
  * Databases are opened read-only and never modified.
  */
-#ifndef FB_ANALYSIS_H
-#define FB_ANALYSIS_H
+#ifndef FLB_ANALYSIS_H
+#define FLB_ANALYSIS_H
 
-int fb_cmd_compare(int argc, char **argv);
-int fb_cmd_plot(int argc, char **argv);
-int fb_cmd_report(int argc, char **argv);
-int fb_cmd_ci(int argc, char **argv);
-int fb_cmd_calibrate(int argc, char **argv);
-int fb_cmd_plan(int argc, char **argv);
+int flb_cmd_compare(int argc, char **argv);
+int flb_cmd_plot(int argc, char **argv);
+int flb_cmd_report(int argc, char **argv);
+int flb_cmd_ci(int argc, char **argv);
+int flb_cmd_calibrate(int argc, char **argv);
+int flb_cmd_plan(int argc, char **argv);
 
 #endif

@@ -43,54 +43,54 @@ static void usage(FILE *f)
 "  --format FMT       rst (default), md, json or csv\n%s"
 "Exit: 0 done, 2 usage or data error (fewer than 2 runs, several hosts\n"
 "or configs under LABEL, a store that cannot be written).\n",
-		fb_cmp_common_help);
+		flb_cmp_common_help);
 }
 
 /*
  * The MDE of a compare of as many invocations (of as many runs and
  * samples) against as many; NAN from a single invocation.
  */
-static double same_design_mde(const struct fb_cmp *c, const struct fb_cal *k,
+static double same_design_mde(const struct flb_cmp *c, const struct flb_cal *k,
 			      size_t nrows)
 {
 	double inv = (double)k->invocations;
 	double d0 = c->cal_prior.d0 > 0 ? c->cal_prior.d0 : 0;
-	double v = fb_cal_var(k, k->m, (double)k->runs / inv);
+	double v = flb_cal_var(k, k->m, (double)k->runs / inv);
 
 	if (isnan(v) || inv < 2)
 		return NAN;
-	return expm1(fb_t_mde(sqrt(2 * v / inv), 2 * (inv - 1) + d0,
+	return expm1(flb_t_mde(sqrt(2 * v / inv), 2 * (inv - 1) + d0,
 			      c->o.alpha / (double)nrows, c->o.power));
 }
 
 static void cv_cell(char *buf, double var)
 {
 	if (isnan(var))
-		snprintf(buf, FB_CELL, "-");
+		snprintf(buf, FLB_CELL, "-");
 	else
-		snprintf(buf, FB_CELL, "%.2f%%", sqrt(var) * 100);
+		snprintf(buf, FLB_CELL, "%.2f%%", sqrt(var) * 100);
 }
 
-static void print_text(const struct fb_cmp *c, const struct fb_calib *k,
+static void print_text(const struct flb_cmp *c, const struct flb_calib *k,
 		       size_t n, FILE *f)
 {
-	struct fb_line *l = calloc(n + 1, sizeof(*l));
+	struct flb_line *l = calloc(n + 1, sizeof(*l));
 
 	if (!l) {
-		fb_msg(c->o.cmd, "out of memory");
+		flb_msg(c->o.cmd, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct fb_row row = { .workload = (char *)k[i].workload,
+		struct flb_row row = { .workload = (char *)k[i].workload,
 				      .params = (char *)k[i].params,
 				      .metric = (char *)k[i].metric, .unit = "" };
 
 		if (!i || strcmp(k[i - 1].workload, k[i].workload)) {
-			snprintf(l[i].cell[0], FB_CELL, "%s", k[i].workload);
+			snprintf(l[i].cell[0], FLB_CELL, "%s", k[i].workload);
 			l[i].group_start = true;
 		}
-		fb_row_class(&row, l[i].cell[1], FB_CELL);
-		snprintf(l[i].cell[2], FB_CELL, "%ld x %.3g x %.0f",
+		flb_row_class(&row, l[i].cell[1], FLB_CELL);
+		snprintf(l[i].cell[2], FLB_CELL, "%ld x %.3g x %.0f",
 			 k[i].invocations,
 			 (double)k[i].runs / (double)k[i].invocations,
 			 k[i].samples_per_run);
@@ -99,46 +99,46 @@ static void print_text(const struct fb_cmp *c, const struct fb_calib *k,
 		cv_cell(l[i].cell[5], k[i].inv_var);
 		cv_cell(l[i].cell[6], k[i].boot_var);
 		if (isnan(same_design_mde(c, &c->cal[i], n)))
-			snprintf(l[i].cell[7], FB_CELL, "- (1 invocation)");
+			snprintf(l[i].cell[7], FLB_CELL, "- (1 invocation)");
 		else
-			snprintf(l[i].cell[7], FB_CELL, "%.2f%%",
+			snprintf(l[i].cell[7], FLB_CELL, "%.2f%%",
 				 same_design_mde(c, &c->cal[i], n) * 100);
 	}
-	if (c->o.format == FB_FMT_MD)
-		fb_print_md(f, headers, NCOLS, l, n);
+	if (c->o.format == FLB_FMT_MD)
+		flb_print_md(f, headers, NCOLS, l, n);
 	else
-		fb_print_rst(f, headers, NCOLS, l, n);
+		flb_print_rst(f, headers, NCOLS, l, n);
 	free(l);
 }
 
-static void print_csv(const struct fb_cmp *c, const struct fb_calib *k,
+static void print_csv(const struct flb_cmp *c, const struct flb_calib *k,
 		      size_t n, FILE *f)
 {
 	fputs("workload,params,metric,runs,invocations,boots,samples_per_run,within_var,run_var,inv_var,boot_var,within_run_cv_pct,run_to_run_cv_pct,inv_cv_pct,boot_cv_pct,sample_seconds,median,mde_pct\n",
 	      f);
 	for (size_t i = 0; i < n; i++) {
-		fb_csv_field(f, k[i].workload, false);
-		fb_csv_field(f, k[i].params, false);
-		fb_csv_field(f, k[i].metric, false);
-		fb_csv_num(f, k[i].runs, false);
-		fb_csv_num(f, k[i].invocations, false);
-		fb_csv_num(f, k[i].boots, false);
-		fb_csv_num(f, k[i].samples_per_run, false);
-		fb_csv_num(f, k[i].within_var, false);
-		fb_csv_num(f, k[i].run_var, false);
-		fb_csv_num(f, k[i].inv_var, false);
-		fb_csv_num(f, k[i].boot_var, false);
-		fb_csv_num(f, sqrt(k[i].within_var) * 100, false);
-		fb_csv_num(f, sqrt(k[i].run_var) * 100, false);
-		fb_csv_num(f, sqrt(k[i].inv_var) * 100, false);
-		fb_csv_num(f, sqrt(k[i].boot_var) * 100, false);
-		fb_csv_num(f, k[i].sample_seconds, false);
-		fb_csv_num(f, k[i].median, false);
-		fb_csv_num(f, same_design_mde(c, &c->cal[i], n) * 100, true);
+		flb_csv_field(f, k[i].workload, false);
+		flb_csv_field(f, k[i].params, false);
+		flb_csv_field(f, k[i].metric, false);
+		flb_csv_num(f, k[i].runs, false);
+		flb_csv_num(f, k[i].invocations, false);
+		flb_csv_num(f, k[i].boots, false);
+		flb_csv_num(f, k[i].samples_per_run, false);
+		flb_csv_num(f, k[i].within_var, false);
+		flb_csv_num(f, k[i].run_var, false);
+		flb_csv_num(f, k[i].inv_var, false);
+		flb_csv_num(f, k[i].boot_var, false);
+		flb_csv_num(f, sqrt(k[i].within_var) * 100, false);
+		flb_csv_num(f, sqrt(k[i].run_var) * 100, false);
+		flb_csv_num(f, sqrt(k[i].inv_var) * 100, false);
+		flb_csv_num(f, sqrt(k[i].boot_var) * 100, false);
+		flb_csv_num(f, k[i].sample_seconds, false);
+		flb_csv_num(f, k[i].median, false);
+		flb_csv_num(f, same_design_mde(c, &c->cal[i], n) * 100, true);
 	}
 }
 
-static void print_json(const struct fb_cmp *c, const struct fb_calib *k,
+static void print_json(const struct flb_cmp *c, const struct flb_calib *k,
 		       size_t n, FILE *f)
 {
 	json_t *root = json_object(), *rows = json_array();
@@ -149,28 +149,28 @@ static void print_json(const struct fb_cmp *c, const struct fb_calib *k,
 			"metric", k[i].metric, "runs", (json_int_t)k[i].runs,
 			"invocations", (json_int_t)k[i].invocations,
 			"boots", (json_int_t)k[i].boots,
-			"inv_var", fb_jnum(k[i].inv_var),
-			"inv_cv_pct", fb_jnum(sqrt(k[i].inv_var) * 100),
-			"samples_per_run", fb_jnum(k[i].samples_per_run),
-			"within_var", fb_jnum(k[i].within_var),
-			"run_var", fb_jnum(k[i].run_var),
-			"boot_var", fb_jnum(k[i].boot_var),
-			"within_run_cv_pct", fb_jnum(sqrt(k[i].within_var) * 100),
-			"run_to_run_cv_pct", fb_jnum(sqrt(k[i].run_var) * 100),
-			"boot_cv_pct", fb_jnum(sqrt(k[i].boot_var) * 100),
-			"sample_seconds", fb_jnum(k[i].sample_seconds),
-			"median", fb_jnum(k[i].median),
-			"mde_pct", fb_jnum(same_design_mde(c, &c->cal[i], n) * 100)));
+			"inv_var", flb_jnum(k[i].inv_var),
+			"inv_cv_pct", flb_jnum(sqrt(k[i].inv_var) * 100),
+			"samples_per_run", flb_jnum(k[i].samples_per_run),
+			"within_var", flb_jnum(k[i].within_var),
+			"run_var", flb_jnum(k[i].run_var),
+			"boot_var", flb_jnum(k[i].boot_var),
+			"within_run_cv_pct", flb_jnum(sqrt(k[i].within_var) * 100),
+			"run_to_run_cv_pct", flb_jnum(sqrt(k[i].run_var) * 100),
+			"boot_cv_pct", flb_jnum(sqrt(k[i].boot_var) * 100),
+			"sample_seconds", flb_jnum(k[i].sample_seconds),
+			"median", flb_jnum(k[i].median),
+			"mde_pct", flb_jnum(same_design_mde(c, &c->cal[i], n) * 100)));
 	json_object_set_new(root, "label", json_string(c->set[0].spec));
 	json_object_set_new(root, "runs", json_integer(c->set[0].nruns));
 	json_object_set_new(root, "host", json_string(c->set[0].runs[0].host));
 	json_object_set_new(root, "config_hash",
 			    json_string(c->set[0].runs[0].config_hash));
 	json_object_set_new(root, "prior_df",
-			    fb_jnum(c->cal_prior.d0 > 0 ? c->cal_prior.d0 : NAN));
+			    flb_jnum(c->cal_prior.d0 > 0 ? c->cal_prior.d0 : NAN));
 	json_object_set_new(root, "alpha", json_real(c->o.alpha));
 	json_object_set_new(root, "power", json_real(c->o.power));
-	json_object_set_new(root, "environment", fb_env_json(&c->set[0].env));
+	json_object_set_new(root, "environment", flb_env_json(&c->set[0].env));
 	json_object_set_new(root, "rows", rows);
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	fputc('\n', f);
@@ -178,18 +178,18 @@ static void print_json(const struct fb_cmp *c, const struct fb_calib *k,
 }
 
 /* All runs of the label: one host, one config. 0 or 2 after a message. */
-static int one_host_config(const struct fb_cmp *c)
+static int one_host_config(const struct flb_cmp *c)
 {
-	const struct fb_set *s = &c->set[0];
+	const struct flb_set *s = &c->set[0];
 
 	for (size_t i = 1; i < s->nruns; i++) {
 		if (strcmp(s->runs[i].host, s->runs[0].host)) {
-			fb_msg(c->o.cmd, "'%s' has runs from hosts %s and %s: calibrate A/A runs of one host",
+			flb_msg(c->o.cmd, "'%s' has runs from hosts %s and %s: calibrate A/A runs of one host",
 			       s->spec, s->runs[0].host, s->runs[i].host);
 			return 2;
 		}
 		if (strcmp(s->runs[i].config_hash, s->runs[0].config_hash)) {
-			fb_msg(c->o.cmd, "'%s' has runs of two configs (#%lld and #%lld differ): calibrate A/A runs of one config",
+			flb_msg(c->o.cmd, "'%s' has runs of two configs (#%lld and #%lld differ): calibrate A/A runs of one config",
 			       s->spec, (long long)s->runs[0].id,
 			       (long long)s->runs[i].id);
 			return 2;
@@ -198,40 +198,40 @@ static int one_host_config(const struct fb_cmp *c)
 	return 0;
 }
 
-static int save(const struct fb_cmp *c, const struct fb_calib *k, size_t n)
+static int save(const struct flb_cmp *c, const struct flb_calib *k, size_t n)
 {
-	struct fb_store *st;
+	struct flb_store *st;
 	char err[512];
 	int rc = 0;
 
-	if (fb_store_open(c->o.db, FB_STORE_RW, &st, err, sizeof(err))) {
-		fb_msg(c->o.cmd, "%s", err);
+	if (flb_store_open(c->o.db, FLB_STORE_RW, &st, err, sizeof(err))) {
+		flb_msg(c->o.cmd, "%s", err);
 		return 2;
 	}
-	if (fb_store_calib_put(st, c->set[0].runs[0].host,
+	if (flb_store_calib_put(st, c->set[0].runs[0].host,
 			       c->set[0].runs[0].config_hash, k, n)) {
-		fb_msg(c->o.cmd, "%s", fb_store_error(st));
+		flb_msg(c->o.cmd, "%s", flb_store_error(st));
 		rc = 2;
 	}
-	fb_store_close(st);
+	flb_store_close(st);
 	return rc;
 }
 
-int fb_cmd_calibrate(int argc, char **argv)
+int flb_cmd_calibrate(int argc, char **argv)
 {
 	const char *pos[1];
-	struct fb_cmp_opts o;
-	struct fb_cmp c = { 0 };
-	struct fb_calib *k = NULL;
+	struct flb_cmp_opts o;
+	struct flb_cmp c = { 0 };
+	struct flb_calib *k = NULL;
 	bool nosave = false;
-	struct fb_plan_args pa = { .cmd = "calibrate", .warmup = 2,
+	struct flb_plan_args pa = { .cmd = "calibrate", .warmup = 2,
 				   .nosave = &nosave };
 	FILE *f = stdout;
 	size_t n = 0;
 	int npos, rc;
 
-	fb_cmp_defaults(&o, "calibrate");
-	rc = fb_cmp_args(&o, argc, argv, pos, 1, &npos, fb_plan_opt, &pa);
+	flb_cmp_defaults(&o, "calibrate");
+	rc = flb_cmp_args(&o, argc, argv, pos, 1, &npos, flb_plan_opt, &pa);
 	if (rc == 1) {
 		usage(stdout);
 		return 0;
@@ -239,57 +239,57 @@ int fb_cmd_calibrate(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (npos != 1) {
-		fb_msg(o.cmd, "expected one LABEL (see --help)");
+		flb_msg(o.cmd, "expected one LABEL (see --help)");
 		return 2;
 	}
 	o.no_calib = true;	/* measuring it, not using an old one */
-	rc = fb_cmp_load(&c, &o, pos, 1);
+	rc = flb_cmp_load(&c, &o, pos, 1);
 	if (!rc)
-		rc = fb_cmp_analyse(&c);
+		rc = flb_cmp_analyse(&c);
 	if (!rc)
 		rc = one_host_config(&c);
 	if (rc)
 		goto out;
 	if (c.set[0].nruns < 2) {
-		fb_msg(o.cmd, "'%s' has 1 run: the variance between runs needs at least 2 (flushbench run --repeat R --label %s)",
+		flb_msg(o.cmd, "'%s' has 1 run: the variance between runs needs at least 2 (flushbench run --repeat R --label %s)",
 		       c.set[0].spec, c.set[0].spec);
 		rc = 2;
 		goto out;
 	}
-	if (fb_cmp_calibration(&c, &k, &n)) {
-		fb_msg(o.cmd, "out of memory");
+	if (flb_cmp_calibration(&c, &k, &n)) {
+		flb_msg(o.cmd, "out of memory");
 		rc = 2;
 		goto out;
 	}
 	if (!n) {
-		fb_msg(o.cmd, "'%s': no primary row has 2 runs", c.set[0].spec);
+		flb_msg(o.cmd, "'%s': no primary row has 2 runs", c.set[0].spec);
 		rc = 2;
 		goto out;
 	}
 	/* the measured rows as c's calibration: moderated as compare will */
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = fb_cmp_add_cal(&c, &k[i]);
-	if (rc || fb_cmp_fit_cal(&c)) {
-		fb_msg(o.cmd, "out of memory");
+		rc = flb_cmp_add_cal(&c, &k[i]);
+	if (rc || flb_cmp_fit_cal(&c)) {
+		flb_msg(o.cmd, "out of memory");
 		rc = 2;
 		goto out;
 	}
 	if (k[0].invocations < 2)
-		fb_msg(o.cmd, "warning: '%s' comes from 1 invocation: the variance between invocations is unknown, so compare cannot use this calibration for sides of one invocation and plan cannot plan (run the label several times: flushbench run -l %s --repeat 2, spread over time)",
+		flb_msg(o.cmd, "warning: '%s' comes from 1 invocation: the variance between invocations is unknown, so compare cannot use this calibration for sides of one invocation and plan cannot plan (run the label several times: flushbench run -l %s --repeat 2, spread over time)",
 		       c.set[0].spec, c.set[0].spec);
 	if (!nosave && (rc = save(&c, k, n)))
 		goto out;
 	if (o.out && !(f = fopen(o.out, "w"))) {
-		fb_msg(o.cmd, "%s: %m", o.out);
+		flb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;
 		goto out;
 	}
-	if (o.format == FB_FMT_JSON) {
+	if (o.format == FLB_FMT_JSON) {
 		print_json(&c, k, n, f);
-	} else if (o.format == FB_FMT_CSV) {
+	} else if (o.format == FLB_FMT_CSV) {
 		print_csv(&c, k, n, f);
 	} else {
-		const char *p = o.format == FB_FMT_MD ? "- " : "";
+		const char *p = o.format == FLB_FMT_MD ? "- " : "";
 
 		fprintf(f, "%sLabel %s: %zu runs, %zu primary rows; host %s, config %s%s\n",
 			p, c.set[0].spec, c.set[0].nruns, n,
@@ -301,27 +301,27 @@ int fb_cmd_calibrate(int argc, char **argv)
 		print_text(&c, k, n, f);
 	}
 	if (pa.target > 0) {
-		struct fb_cmp p = { 0 };
+		struct flb_cmp p = { 0 };
 		const char *spec[1] = { pos[0] };
 
 		fputc('\n', f);
 		o.no_calib = false;
-		o.format = o.format == FB_FMT_JSON ? FB_FMT_JSON : o.format;
+		o.format = o.format == FLB_FMT_JSON ? FLB_FMT_JSON : o.format;
 		if (nosave) {
-			fb_msg(o.cmd, "--target: plans from the stored calibration; with --no-save there is none to read");
+			flb_msg(o.cmd, "--target: plans from the stored calibration; with --no-save there is none to read");
 			rc = 2;
-		} else if (!(rc = fb_cmp_load(&p, &o, spec, 1)) &&
-			   !(rc = fb_cmp_analyse(&p))) {
-			rc = fb_plan_print(&p, pa.target, pa.budget, pa.warmup, f);
+		} else if (!(rc = flb_cmp_load(&p, &o, spec, 1)) &&
+			   !(rc = flb_cmp_analyse(&p))) {
+			rc = flb_plan_print(&p, pa.target, pa.budget, pa.warmup, f);
 		}
-		fb_cmp_free(&p);
+		flb_cmp_free(&p);
 	}
 	if (f != stdout && fclose(f)) {
-		fb_msg(o.cmd, "%s: %m", o.out);
+		flb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;
 	}
 out:
 	free(k);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "cli.h"
+#include "result.h"
 #include "cmp.h"
 #include "plan.h"
 
@@ -33,39 +33,39 @@ static void usage(FILE *f)
 "(rows listed), 2 usage or data error, 3 inconclusive: some gated rows cannot\n"
 "detect a regression of PCT with this design (rows listed, with the runs x\n"
 "samples per side that would).\n",
-		fb_cmp_common_help);
+		flb_cmp_common_help);
 }
 
-static bool gated(const struct fb_row *r)
+static bool gated(const struct flb_row *r)
 {
-	return r->role == FB_ROLE_PRIMARY && r->tested;
+	return r->role == FLB_ROLE_PRIMARY && r->tested;
 }
 
 /* Could not have seen a regression of --max-regression (and did not). */
-static bool inconclusive(const struct fb_cmp *c, const struct fb_row *r)
+static bool inconclusive(const struct flb_cmp *c, const struct flb_row *r)
 {
-	double m = fb_row_mde_pct(r);
+	double m = flb_row_mde_pct(r);
 
-	return gated(r) && r->mark != FB_MARK_REGRESSED &&
+	return gated(r) && r->mark != FLB_MARK_REGRESSED &&
 	       !(m <= c->o.min_effect * 100 * (1 + 1e-9));
 }
 
 /* What would make an inconclusive row decide, in words. */
-static void needs(const struct fb_cmp *c, const struct fb_row *r, char *buf,
+static void needs(const struct flb_cmp *c, const struct flb_row *r, char *buf,
 		  size_t len)
 {
-	struct fb_plan_opts po = {
+	struct flb_plan_opts po = {
 		.alpha = c->o.alpha / (double)(c->nprimary ? c->nprimary : 1),
 		.power = c->o.power, .warmup = 2,
 	};
-	struct fb_plan_row pr = { .sample_s = 0 };
-	struct fb_plan pl;
+	struct flb_plan_row pr = { .sample_s = 0 };
+	struct flb_plan pl;
 	double w = 0, var = 0, m = 0, el = 0;
 	int k = 0;
 
 	if (!r->testable) {
 		snprintf(buf, len, "%s: needs 2 invocations or more per side (flushbench run --repeat 1, the sides alternating), or a calibration of this host from several invocations (flushbench calibrate)",
-			 fb_row_untested_why(c, r));
+			 flb_row_untested_why(c, r));
 		return;
 	}
 	/* an invocation of rpg runs: all but the sampling part as between */
@@ -76,18 +76,18 @@ static void needs(const struct fb_cmp *c, const struct fb_row *r, char *buf,
 		}
 		var += r->rs[s].var / 2;
 		m += r->rs[s].m * r->rs[s].rpg / 2;
-		el = fmax(el, fb_median(r->side[s].el, r->side[s].n) / 1e9);
+		el = fmax(el, flb_median(r->side[s].el, r->side[s].n) / 1e9);
 	}
 	pr.within = k ? w / k : NAN;
 	pr.between = k ? fmax(0, var - M_PI_2 * pr.within / m) : var;
 	pr.sample_s = isnan(el) ? 0 : el;
 	pr.extra_df = isinf(c->prior.d0) ? 1e6 : c->prior.d0;
-	if (fb_plan_cheapest(&pr, &po, c->o.min_effect, &pl))
+	if (flb_plan_cheapest(&pr, &po, c->o.min_effect, &pl))
 		snprintf(buf, len, "minimum detectable effect %.1f%%: needs %u runs x %u samples per side, each its own invocation, the sides alternating (about %.0f s for this job, both sides)",
-			 fb_row_mde_pct(r), pl.runs, pl.samples, pl.seconds);
+			 flb_row_mde_pct(r), pl.runs, pl.samples, pl.seconds);
 	else
 		snprintf(buf, len, "minimum detectable effect %.1f%%: not reachable with up to %d runs per side at this noise",
-			 fb_row_mde_pct(r), FB_PLAN_MAX_RUNS);
+			 flb_row_mde_pct(r), FLB_PLAN_MAX_RUNS);
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -106,7 +106,7 @@ static void xml_escape(FILE *f, const char *s)
 	}
 }
 
-static int write_junit(const struct fb_cmp *c, const char *path,
+static int write_junit(const struct flb_cmp *c, const char *path,
 		       size_t failures)
 {
 	FILE *f = fopen(path, "w");
@@ -114,13 +114,13 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 	char name[512], why[512];
 
 	if (!f) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
-		if (r->role != FB_ROLE_PRIMARY)
+		if (r->role != FLB_ROLE_PRIMARY)
 			continue;
 		tests++;
 		skipped += !r->tested || inconclusive(c, r);
@@ -129,17 +129,17 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 	fprintf(f, "<testsuites name=\"flushbench ci\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
 		tests, failures, skipped);
 	fprintf(f, "  <testsuite name=\"");
-	xml_escape(f, c->set[FB_BASE].spec);
+	xml_escape(f, c->set[FLB_BASE].spec);
 	fputs(" vs ", f);
-	xml_escape(f, c->set[FB_NEW].spec);
+	xml_escape(f, c->set[FLB_NEW].spec);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
 		tests, failures, skipped);
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
-		if (r->role != FB_ROLE_PRIMARY)
+		if (r->role != FLB_ROLE_PRIMARY)
 			continue;
-		fb_row_class(r, name, sizeof(name));
+		flb_row_class(r, name, sizeof(name));
 		fputs("    <testcase classname=\"flushbench.", f);
 		xml_escape(f, r->workload);
 		fputs("\" name=\"", f);
@@ -147,13 +147,13 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 		fputs("\">\n", f);
 		if (!r->tested) {
 			fprintf(f, "      <skipped message=\"only in %s\"/>\n",
-				r->side[FB_BASE].n ? "baseline" : "candidate");
-		} else if (r->mark == FB_MARK_REGRESSED) {
+				r->side[FLB_BASE].n ? "baseline" : "candidate");
+		} else if (r->mark == FLB_MARK_REGRESSED) {
 			double lo, hi;
 
-			fb_row_improvement_ci(r, &lo, &hi);
+			flb_row_improvement_ci(r, &lo, &hi);
 			fprintf(f, "      <failure type=\"regression\" message=\"improvement %.2f%% (%g%% CI %.2f%% .. %.2f%%), Holm p %.2g\">",
-				fb_row_improvement(r), c->o.conf * 100, lo, hi,
+				flb_row_improvement(r), c->o.conf * 100, lo, hi,
 				r->p_adj);
 			fprintf(f, "baseline %.6g (%zu runs x %.0f samples), candidate %.6g (%zu runs x %.0f samples)</failure>\n",
 				exp(r->rs[0].mean), r->rs[0].n, r->rs[0].m,
@@ -168,14 +168,14 @@ static int write_junit(const struct fb_cmp *c, const char *path,
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
 	if (fclose(f)) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	return 0;
 }
 
 struct ci_args {
-	struct fb_cmp_opts *o;
+	struct flb_cmp_opts *o;
 	const char *base, *cand, *junit;
 	bool allow;
 };
@@ -195,35 +195,35 @@ static int ci_opt(void *ctx, int argc, char **argv, int *i)
 	if (!dst && strcmp(opt, "--max-regression"))
 		return 0;
 	if (*i + 1 >= argc) {
-		fb_msg(a->o->cmd, "%s needs a value", opt);
+		flb_msg(a->o->cmd, "%s needs a value", opt);
 		return -1;
 	}
 	if (dst) {
 		*dst = argv[++*i];
 		return 1;
 	}
-	if (fb_parse_pct(argv[++*i], &a->o->min_effect)) {
-		fb_msg(a->o->cmd, "--max-regression '%s': expected a percentage such as 5 or 2.5%%",
+	if (flb_parse_pct(argv[++*i], &a->o->min_effect)) {
+		flb_msg(a->o->cmd, "--max-regression '%s': expected a percentage such as 5 or 2.5%%",
 		       argv[*i]);
 		return -1;
 	}
 	return 1;
 }
 
-int fb_cmd_ci(int argc, char **argv)
+int flb_cmd_ci(int argc, char **argv)
 {
 	const char *pos[2], *base, *cand, *junit;
 	char name[512], why[512];
-	struct fb_cmp_opts o;
+	struct flb_cmp_opts o;
 	struct ci_args a = { .o = &o };
-	struct fb_cmp c;
+	struct flb_cmp c;
 	size_t bad = 0, unsure = 0;
 	bool allow;
 	int npos, rc;
 
-	fb_cmp_defaults(&o, "ci");
+	flb_cmp_defaults(&o, "ci");
 	o.effect_opt = "--max-regression";
-	rc = fb_cmp_args(&o, argc, argv, pos, 0, &npos, ci_opt, &a);
+	rc = flb_cmp_args(&o, argc, argv, pos, 0, &npos, ci_opt, &a);
 	if (rc == 1) {
 		usage(stdout);
 		return 0;
@@ -235,19 +235,19 @@ int fb_cmd_ci(int argc, char **argv)
 	junit = a.junit;
 	allow = a.allow;
 	if (!base || !cand) {
-		fb_msg(o.cmd, "--baseline and --candidate are required (see --help)");
+		flb_msg(o.cmd, "--baseline and --candidate are required (see --help)");
 		return 2;
 	}
 	pos[0] = base;
 	pos[1] = cand;
-	rc = fb_cmp_load(&c, &o, pos, 2);
+	rc = flb_cmp_load(&c, &o, pos, 2);
 	if (!rc)
-		rc = fb_cmp_analyse(&c);
+		rc = flb_cmp_analyse(&c);
 	if (rc)
 		goto out;
-	fb_cmp_print(&c, stdout);
+	flb_cmp_print(&c, stdout);
 	for (size_t i = 0; i < c.nrows; i++) {
-		bad += gated(&c.rows[i]) && c.rows[i].mark == FB_MARK_REGRESSED;
+		bad += gated(&c.rows[i]) && c.rows[i].mark == FLB_MARK_REGRESSED;
 		unsure += inconclusive(&c, &c.rows[i]);
 	}
 	if (junit && write_junit(&c, junit, bad)) {
@@ -255,43 +255,43 @@ int fb_cmd_ci(int argc, char **argv)
 		goto out;
 	}
 	if (bad) {
-		fb_msg(o.cmd, "FAIL: %zu of %zu primary rows regress significantly by %g%% or more:",
+		flb_msg(o.cmd, "FAIL: %zu of %zu primary rows regress significantly by %g%% or more:",
 		       bad, c.nprimary, o.min_effect * 100);
 		for (size_t i = 0; i < c.nrows; i++) {
-			const struct fb_row *r = &c.rows[i];
+			const struct flb_row *r = &c.rows[i];
 
-			if (!gated(r) || r->mark != FB_MARK_REGRESSED)
+			if (!gated(r) || r->mark != FLB_MARK_REGRESSED)
 				continue;
-			fb_row_class(r, name, sizeof(name));
+			flb_row_class(r, name, sizeof(name));
 			fprintf(stderr, "  %s %s: %.2f%% (Holm p %.2g)\n",
-				r->workload, name, fb_row_improvement(r),
+				r->workload, name, flb_row_improvement(r),
 				r->p_adj);
 		}
-		rc = FB_EXIT_FAIL;
+		rc = FLB_EXIT_FAIL;
 	}
 	if (unsure) {
-		fb_msg(o.cmd, "%s%zu gated row%s cannot detect a regression of %g%% with this design:",
+		flb_msg(o.cmd, "%s%zu gated row%s cannot detect a regression of %g%% with this design:",
 		       bad || allow ? "warning: " : "INCONCLUSIVE: ", unsure,
 		       unsure == 1 ? "" : "s", o.min_effect * 100);
 		for (size_t i = 0; i < c.nrows; i++) {
-			const struct fb_row *r = &c.rows[i];
+			const struct flb_row *r = &c.rows[i];
 
 			if (!inconclusive(&c, r))
 				continue;
-			fb_row_class(r, name, sizeof(name));
+			flb_row_class(r, name, sizeof(name));
 			needs(&c, r, why, sizeof(why));
 			fprintf(stderr, "  %s %s: %s\n", r->workload, name, why);
 		}
 		if (!bad && allow)
-			fb_msg(o.cmd, "warning: --allow-inconclusive: passing although the gate could not see a regression of %g%% in %zu row%s",
+			flb_msg(o.cmd, "warning: --allow-inconclusive: passing although the gate could not see a regression of %g%% in %zu row%s",
 			       o.min_effect * 100, unsure, unsure == 1 ? "" : "s");
 		else if (!bad)
-			rc = FB_EXIT_INCONCLUSIVE;
+			rc = FLB_EXIT_INCONCLUSIVE;
 	}
 	if (!bad && !unsure)
-		fb_msg(o.cmd, "ok: no primary row of %zu regresses significantly by %g%% or more, and each could have detected it",
+		flb_msg(o.cmd, "ok: no primary row of %zu regresses significantly by %g%% or more, and each could have detected it",
 		       c.nprimary, o.min_effect * 100);
 out:
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	return rc;
 }

@@ -16,7 +16,7 @@
 
 #include "cmp.h"
 
-void fb_msg(const char *cmd, const char *fmt, ...)
+void flb_msg(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,7 +27,33 @@ void fb_msg(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void fb_cmp_defaults(struct fb_cmp_opts *o, const char *cmd)
+static const char *no_primary(const char *workload)
+{
+	(void)workload;
+	return "ns_per_op";
+}
+
+static void no_class(const char *workload, const char *params, char *buf,
+		     size_t len)
+{
+	(void)workload;
+	snprintf(buf, len, "%s", params);
+}
+
+static const struct flb_catalog no_catalog = { no_primary, no_class };
+static const struct flb_catalog *catalog = &no_catalog;
+
+void flb_cmp_set_catalog(const struct flb_catalog *c)
+{
+	catalog = c ? c : &no_catalog;
+}
+
+const char *flb_cmp_primary(const char *workload)
+{
+	return catalog->primary(workload);
+}
+
+void flb_cmp_defaults(struct flb_cmp_opts *o, const char *cmd)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
@@ -37,10 +63,10 @@ void fb_cmp_defaults(struct fb_cmp_opts *o, const char *cmd)
 	o->alpha = 0.05;
 	o->conf = 0.95;
 	o->power = 0.8;
-	o->format = FB_FMT_RST;
+	o->format = FLB_FMT_RST;
 }
 
-int fb_parse_pct(const char *s, double *frac)
+int flb_parse_pct(const char *s, double *frac)
 {
 	char *end;
 	double v;
@@ -68,7 +94,7 @@ static int parse_fraction(const char *s, double *v)
 
 static const char *const formats[] = { "rst", "md", "json", "csv", NULL };
 
-int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
+int flb_cmp_opt(struct flb_cmp_opts *o, int argc, char **argv, int *i)
 {
 	const char *opt = argv[*i], *val;
 
@@ -86,7 +112,7 @@ int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
 	    strcmp(opt, "-o") && strcmp(opt, "--power") && strcmp(opt, "--conf"))
 		return 0;
 	if (*i + 1 >= argc) {
-		fb_msg(o->cmd, "%s needs a value", opt);
+		flb_msg(o->cmd, "%s needs a value", opt);
 		return -1;
 	}
 	val = argv[++*i];
@@ -104,14 +130,14 @@ int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
 		for (f = 0; formats[f] && strcmp(formats[f], val); f++)
 			;
 		if (!formats[f]) {
-			fb_msg(o->cmd, "--format '%s': expected rst, md, json or csv",
+			flb_msg(o->cmd, "--format '%s': expected rst, md, json or csv",
 			       val);
 			return -1;
 		}
-		o->format = (enum fb_format)f;
+		o->format = (enum flb_format)f;
 	} else if (!strcmp(opt, "--min-effect")) {
-		if (fb_parse_pct(val, &o->min_effect)) {
-			fb_msg(o->cmd, "--min-effect '%s': expected a percentage such as 1 or 2.5%%",
+		if (flb_parse_pct(val, &o->min_effect)) {
+			flb_msg(o->cmd, "--min-effect '%s': expected a percentage such as 1 or 2.5%%",
 			       val);
 			return -1;
 		}
@@ -121,7 +147,7 @@ int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
 			      !strcmp(opt, "--power") ? &o->power : &o->conf;
 
 		if (parse_fraction(val, dst)) {
-			fb_msg(o->cmd, "%s '%s': expected a number between 0 and 1",
+			flb_msg(o->cmd, "%s '%s': expected a number between 0 and 1",
 			       opt, val);
 			return -1;
 		}
@@ -132,7 +158,7 @@ int fb_cmp_opt(struct fb_cmp_opts *o, int argc, char **argv, int *i)
 /* --- loading --- */
 
 struct loader {
-	struct fb_cmp *c;
+	struct flb_cmp *c;
 	unsigned int side;
 	size_t *slots;		/* open addressing: row index + 1, 0 empty */
 	size_t nslots;
@@ -153,7 +179,7 @@ static uint64_t key_hash(const char *w, const char *p, const char *m)
 	return h;
 }
 
-static bool row_is(const struct fb_row *r, const struct fb_value *v)
+static bool row_is(const struct flb_row *r, const struct flb_value *v)
 {
 	return !strcmp(r->workload, v->workload) &&
 	       !strcmp(r->params, v->params) && !strcmp(r->metric, v->metric);
@@ -167,7 +193,7 @@ static int rehash(struct loader *l)
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->c->nrows; i++) {
-		const struct fb_row *r = &l->c->rows[i];
+		const struct flb_row *r = &l->c->rows[i];
 		size_t h = key_hash(r->workload, r->params, r->metric) & (n - 1);
 
 		while (s[h])
@@ -180,10 +206,10 @@ static int rehash(struct loader *l)
 	return 0;
 }
 
-static struct fb_row *row_get(struct loader *l, const struct fb_value *v)
+static struct flb_row *row_get(struct loader *l, const struct flb_value *v)
 {
-	struct fb_cmp *c = l->c;
-	struct fb_row *r;
+	struct flb_cmp *c = l->c;
+	struct flb_row *r;
 	size_t h;
 
 	if ((c->nrows + 1) * 2 > l->nslots && rehash(l))
@@ -197,7 +223,7 @@ static struct fb_row *row_get(struct loader *l, const struct fb_value *v)
 	}
 	if (c->nrows == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct fb_row *rows = realloc(c->rows, cap * sizeof(*rows));
+		struct flb_row *rows = realloc(c->rows, cap * sizeof(*rows));
 
 		if (!rows)
 			return NULL;
@@ -222,7 +248,7 @@ static struct fb_row *row_get(struct loader *l, const struct fb_value *v)
 	return r;
 }
 
-static int vals_add(struct fb_vals *s, double v, double el, int64_t run)
+static int vals_add(struct flb_vals *s, double v, double el, int64_t run)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
@@ -248,11 +274,11 @@ static int vals_add(struct fb_vals *s, double v, double el, int64_t run)
 	return 0;
 }
 
-static int on_value(void *arg, const struct fb_value *v)
+static int on_value(void *arg, const struct flb_value *v)
 {
 	struct loader *l = arg;
-	const struct fb_cmp_opts *o = &l->c->o;
-	struct fb_row *r;
+	const struct flb_cmp_opts *o = &l->c->o;
+	struct flb_row *r;
 
 	if (!isfinite(v->value))
 		return 0;
@@ -269,16 +295,16 @@ static int on_value(void *arg, const struct fb_value *v)
 }
 
 /* Keys whose value differs between the runs of one set. */
-static int note_mixed(struct fb_set *s, const struct fb_env *e)
+static int note_mixed(struct flb_set *s, const struct flb_env *e)
 {
 	for (size_t k = 0; k < s->env.n; k++) {
 		const char *key = s->env.kv[k].key;
-		const char *v = fb_env_get(e, key);
+		const char *v = flb_env_get(e, key);
 		const char **m;
 
 		if (v && !strcmp(v, s->env.kv[k].value))
 			continue;
-		if (fb_env_volatile(key))
+		if (flb_env_volatile(key))
 			continue;
 		for (size_t i = 0; i < s->nmixed; i++)
 			if (!strcmp(s->mixed[i], key))
@@ -293,20 +319,20 @@ next:;
 	return 0;
 }
 
-static int load_set(struct fb_cmp *c, unsigned int side, const char *spec,
+static int load_set(struct flb_cmp *c, unsigned int side, const char *spec,
 		    struct loader *l)
 {
-	struct fb_set *s = &c->set[side];
+	struct flb_set *s = &c->set[side];
 	const char *cmd = c->o.cmd;
 	int64_t *ids;
 
 	s->spec = spec;
-	if (fb_store_runs(c->st, spec, &s->runs, &s->nruns)) {
-		fb_msg(cmd, "%s: %s", c->o.db, fb_store_error(c->st));
+	if (flb_store_runs(c->st, spec, &s->runs, &s->nruns)) {
+		flb_msg(cmd, "%s: %s", c->o.db, flb_store_error(c->st));
 		return 2;
 	}
 	if (!s->nruns) {
-		fb_msg(cmd, "%s: no run is labelled '%s'", c->o.db, spec);
+		flb_msg(cmd, "%s: no run is labelled '%s'", c->o.db, spec);
 		return 2;
 	}
 	ids = malloc(s->nruns * sizeof(*ids));
@@ -315,43 +341,43 @@ static int load_set(struct fb_cmp *c, unsigned int side, const char *spec,
 	for (size_t i = 0; i < s->nruns; i++)
 		ids[i] = s->runs[i].id;
 	l->side = side;
-	if (fb_store_values(c->st, ids, s->nruns, on_value, l) && !l->err) {
+	if (flb_store_values(c->st, ids, s->nruns, on_value, l) && !l->err) {
 		free(ids);
-		fb_msg(cmd, "%s: reading '%s': %s", c->o.db, spec,
-		       fb_store_error(c->st));
+		flb_msg(cmd, "%s: reading '%s': %s", c->o.db, spec,
+		       flb_store_error(c->st));
 		return 2;
 	}
 	free(ids);
 	if (l->err)
 		goto oom;
 	if (!s->nvalues) {
-		fb_msg(cmd, "%s: '%s' (%zu run%s) has no ok sample%s", c->o.db,
+		flb_msg(cmd, "%s: '%s' (%zu run%s) has no ok sample%s", c->o.db,
 		       spec, s->nruns, s->nruns == 1 ? "" : "s",
 		       c->o.metric || c->o.workload ?
 		       " matching --metric/--workload" : "");
 		return 2;
 	}
 	for (size_t i = 0; i < s->nruns; i++) {
-		struct fb_env e = { 0 };
+		struct flb_env e = { 0 };
 
-		if (fb_store_env(c->st, s->runs[i].id, i ? &e : &s->env)) {
-			fb_msg(cmd, "%s: environment of run %lld: %s", c->o.db,
-			       (long long)s->runs[i].id, fb_store_error(c->st));
+		if (flb_store_env(c->st, s->runs[i].id, i ? &e : &s->env)) {
+			flb_msg(cmd, "%s: environment of run %lld: %s", c->o.db,
+			       (long long)s->runs[i].id, flb_store_error(c->st));
 			return 2;
 		}
 		if (i && note_mixed(s, &e)) {
-			fb_env_free(&e);
+			flb_env_free(&e);
 			goto oom;
 		}
-		fb_env_free(&e);
+		flb_env_free(&e);
 	}
 	return 0;
 oom:
-	fb_msg(cmd, "out of memory");
+	flb_msg(cmd, "out of memory");
 	return 2;
 }
 
-int fb_cmp_load(struct fb_cmp *c, const struct fb_cmp_opts *o,
+int flb_cmp_load(struct flb_cmp *c, const struct flb_cmp_opts *o,
 		const char *const *specs, unsigned int n)
 {
 	struct loader l = { .c = c };
@@ -361,24 +387,24 @@ int fb_cmp_load(struct fb_cmp *c, const struct fb_cmp_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->o = *o;
 	c->nsets = n;
-	if (fb_store_open(o->db, FB_STORE_RO, &c->st, err, sizeof(err))) {
+	if (flb_store_open(o->db, FLB_STORE_RO, &c->st, err, sizeof(err))) {
 		c->st = NULL;
-		fb_msg(o->cmd, "%s: %s", o->db, err);
+		flb_msg(o->cmd, "%s: %s", o->db, err);
 		return 2;
 	}
 	for (unsigned int i = 0; i < n && !rc; i++)
 		rc = load_set(c, i, specs[i], &l);
 	free(l.slots);
-	return rc ? rc : fb_cmp_load_calib(c);
+	return rc ? rc : flb_cmp_load_calib(c);
 }
 
-void fb_cmp_free(struct fb_cmp *c)
+void flb_cmp_free(struct flb_cmp *c)
 {
 	for (size_t i = 0; i < c->nrows; i++)
-		fb_row_free(&c->rows[i]);
+		flb_row_free(&c->rows[i]);
 	free(c->rows);
 	for (size_t i = 0; i < c->ncal; i++) {
-		struct fb_cal *k = &c->cal[i];
+		struct flb_cal *k = &c->cal[i];
 
 		free(k->workload);
 		free(k->params);
@@ -390,18 +416,18 @@ void fb_cmp_free(struct fb_cmp *c)
 	for (int s = 0; s < 2; s++) {
 		free(c->set[s].runs);
 		free(c->set[s].mixed);
-		fb_env_free(&c->set[s].env);
+		flb_env_free(&c->set[s].env);
 	}
 	if (c->st)
-		fb_store_close(c->st);
+		flb_store_close(c->st);
 	memset(c, 0, sizeof(*c));
 }
 
 /* --- calibration --- */
 
-int fb_cmp_add_cal(struct fb_cmp *c, const struct fb_calib *k)
+int flb_cmp_add_cal(struct flb_cmp *c, const struct flb_calib *k)
 {
-	struct fb_cal *d, *g = realloc(c->cal, (c->ncal + 1) * sizeof(*g));
+	struct flb_cal *d, *g = realloc(c->cal, (c->ncal + 1) * sizeof(*g));
 
 	if (!g)
 		return -ENOMEM;
@@ -431,13 +457,13 @@ int fb_cmp_add_cal(struct fb_cmp *c, const struct fb_calib *k)
 	return 0;
 }
 
-static int on_cal(void *arg, const struct fb_calib *k)
+static int on_cal(void *arg, const struct flb_calib *k)
 {
-	return fb_cmp_add_cal(arg, k);
+	return flb_cmp_add_cal(arg, k);
 }
 
 /* The one value every run of both sets has for a field, or NULL. */
-static const char *common_run_field(const struct fb_cmp *c, size_t off)
+static const char *common_run_field(const struct flb_cmp *c, size_t off)
 {
 	const char *v = NULL;
 
@@ -454,9 +480,9 @@ static const char *common_run_field(const struct fb_cmp *c, size_t off)
 	return v && *v ? v : NULL;
 }
 
-int fb_cmp_load_calib(struct fb_cmp *c)
+int flb_cmp_load_calib(struct flb_cmp *c)
 {
-	const char *host = common_run_field(c, offsetof(struct fb_run_row, host));
+	const char *host = common_run_field(c, offsetof(struct flb_run_row, host));
 	const char *hash[2];
 	int err = 0;
 
@@ -474,18 +500,18 @@ int fb_cmp_load_calib(struct fb_cmp *c)
 	for (int i = 0; i < 2 && !c->ncal && !err; i++) {
 		if (!*hash[i] || (i && !strcmp(hash[0], hash[1])))
 			continue;
-		err = fb_store_calib_get(c->st, host, hash[i], on_cal, c);
+		err = flb_store_calib_get(c->st, host, hash[i], on_cal, c);
 		if (c->ncal) {
 			c->cal_host = host;
 			c->cal_config = hash[i];
 		}
 	}
 	if (err == -ENOMEM) {
-		fb_msg(c->o.cmd, "out of memory");
+		flb_msg(c->o.cmd, "out of memory");
 		return 2;
 	}
 	if (err) {
-		fb_msg(c->o.cmd, "%s: %s", c->o.db, fb_store_error(c->st));
+		flb_msg(c->o.cmd, "%s: %s", c->o.db, flb_store_error(c->st));
 		return 2;
 	}
 	if (!c->ncal)
@@ -493,7 +519,7 @@ int fb_cmp_load_calib(struct fb_cmp *c)
 	return 0;
 }
 
-void fb_row_free(struct fb_row *r)
+void flb_row_free(struct flb_row *r)
 {
 	free(r->workload);
 	free(r->params);
@@ -503,11 +529,11 @@ void fb_row_free(struct fb_row *r)
 		free(r->side[s].v);
 		free(r->side[s].el);
 		free(r->side[s].run);
-		fb_side_runs_free(&r->rs[s]);
+		flb_side_runs_free(&r->rs[s]);
 	}
 }
 
-void fb_metric_label(const struct fb_row *r, char *buf, size_t len)
+void flb_metric_label(const struct flb_row *r, char *buf, size_t len)
 {
 	if (!strcmp(r->metric, "ns_per_op"))
 		snprintf(buf, len, "ns/op");
@@ -519,12 +545,12 @@ void fb_metric_label(const struct fb_row *r, char *buf, size_t len)
 		snprintf(buf, len, "%s", r->metric);
 }
 
-void fb_row_class(const struct fb_row *r, char *buf, size_t len)
+void flb_row_class(const struct flb_row *r, char *buf, size_t len)
 {
-	char cls[FB_CELL], m[FB_CELL];
+	char cls[FLB_CELL], m[FLB_CELL];
 
-	fb_params_class(r->workload, r->params, cls, sizeof(cls));
-	fb_metric_label(r, m, sizeof(m));
+	catalog->params_class(r->workload, r->params, cls, sizeof(cls));
+	flb_metric_label(r, m, sizeof(m));
 	snprintf(buf, len, "%s%s(%s)", cls, *cls ? " " : "", m);
 }
 
@@ -537,7 +563,7 @@ static const char *const volatile_keys[] = {
 	"repeat.*", "run.invocation", NULL,
 };
 
-bool fb_env_volatile(const char *key)
+bool flb_env_volatile(const char *key)
 {
 	for (const char *const *k = volatile_keys; *k; k++)
 		if (!fnmatch(*k, key, 0))
@@ -563,13 +589,13 @@ static int key_rank(const char *key)
 
 static int cmp_diff(const void *a, const void *b)
 {
-	const struct fb_envdiff *x = a, *y = b;
+	const struct flb_envdiff *x = a, *y = b;
 	int d = key_rank(x->key) - key_rank(y->key);
 
 	return d ? d : strcmp(x->key, y->key);
 }
 
-static bool is_mixed(const struct fb_set *s, const char *key)
+static bool is_mixed(const struct flb_set *s, const char *key)
 {
 	for (size_t i = 0; i < s->nmixed; i++)
 		if (!strcmp(s->mixed[i], key))
@@ -577,10 +603,10 @@ static bool is_mixed(const struct fb_set *s, const char *key)
 	return false;
 }
 
-size_t fb_cmp_envdiff(const struct fb_cmp *c, struct fb_envdiff **out)
+size_t flb_cmp_envdiff(const struct flb_cmp *c, struct flb_envdiff **out)
 {
-	const struct fb_env *e[2] = { &c->set[0].env, &c->set[1].env };
-	struct fb_envdiff *d;
+	const struct flb_env *e[2] = { &c->set[0].env, &c->set[1].env };
+	struct flb_envdiff *d;
 	size_t n = 0;
 
 	*out = NULL;
@@ -590,16 +616,16 @@ size_t fb_cmp_envdiff(const struct fb_cmp *c, struct fb_envdiff **out)
 	for (int s = 0; s < 2; s++) {
 		for (size_t k = 0; k < e[s]->n; k++) {
 			const char *key = e[s]->kv[k].key;
-			const char *v0 = fb_env_get(e[0], key);
-			const char *v1 = fb_env_get(e[1], key);
+			const char *v0 = flb_env_get(e[0], key);
+			const char *v1 = flb_env_get(e[1], key);
 
-			if (fb_env_volatile(key) || (s == 1 && v0))
+			if (flb_env_volatile(key) || (s == 1 && v0))
 				continue;	/* volatile, or seen from side 0 */
 			if (v0 && v1 && !strcmp(v0, v1) &&
 			    !is_mixed(&c->set[0], key) &&
 			    !is_mixed(&c->set[1], key))
 				continue;
-			d[n++] = (struct fb_envdiff){ key, v0 ? v0 : "",
+			d[n++] = (struct flb_envdiff){ key, v0 ? v0 : "",
 						      v1 ? v1 : "" };
 		}
 	}

@@ -9,7 +9,7 @@
 #include "analysis.h"
 #include "cmp.h"
 
-const char fb_cmp_common_help[] =
+const char flb_cmp_common_help[] =
 "  --db PATH          results database, opened read-only (default results.db)\n"
 "  --min-effect PCT   smallest |change| that gets a mark (default 1): a 1%%\n"
 "                     slowdown and a 1%% speed-up alike\n"
@@ -30,15 +30,15 @@ static void usage(FILE *f)
 "  --format FMT       rst (default), md, json or csv\n"
 "  --brief            rst/md: only Benchmark | Result Class | Improvement\n"
 "  -o FILE            write the table to FILE instead of stdout\n%s"
-"Exit: 0 done, 2 usage or data error.\n", fb_cmp_common_help);
+"Exit: 0 done, 2 usage or data error.\n", flb_cmp_common_help);
 }
 
 /*
  * Parse argv into o and up to max positional arguments. 0, 1 on --help,
  * or 2 after a message.
  */
-int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
-		const char **pos, int max, int *npos, fb_cmp_own_opt own,
+int flb_cmp_args(struct flb_cmp_opts *o, int argc, char **argv,
+		const char **pos, int max, int *npos, flb_cmp_own_opt own,
 		void *ctx)
 {
 	*npos = 0;
@@ -49,17 +49,17 @@ int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
 			return 1;
 		r = own ? own(ctx, argc, argv, &i) : 0;
 		if (!r)
-			r = fb_cmp_opt(o, argc, argv, &i);
+			r = flb_cmp_opt(o, argc, argv, &i);
 		if (r < 0)
 			return 2;
 		if (r)
 			continue;
 		if (argv[i][0] == '-' && argv[i][1]) {
-			fb_msg(o->cmd, "unknown option '%s' (see --help)", argv[i]);
+			flb_msg(o->cmd, "unknown option '%s' (see --help)", argv[i]);
 			return 2;
 		}
 		if (*npos == max) {
-			fb_msg(o->cmd, "unexpected argument '%s' (see --help)",
+			flb_msg(o->cmd, "unexpected argument '%s' (see --help)",
 			       argv[i]);
 			return 2;
 		}
@@ -68,7 +68,7 @@ int fb_cmp_args(struct fb_cmp_opts *o, int argc, char **argv,
 	return 0;
 }
 
-int fb_cmp_begin(struct fb_cmp *c, struct fb_cmp_opts *o, int argc,
+int flb_cmp_begin(struct flb_cmp *c, struct flb_cmp_opts *o, int argc,
 		 char **argv, unsigned int nsets, const char *what,
 		 void (*usage)(FILE *f))
 {
@@ -76,49 +76,49 @@ int fb_cmp_begin(struct fb_cmp *c, struct fb_cmp_opts *o, int argc,
 	int npos, rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = fb_cmp_args(o, argc, argv, pos, nsets, &npos, NULL, NULL);
+	rc = flb_cmp_args(o, argc, argv, pos, nsets, &npos, NULL, NULL);
 	if (rc == 1)
 		usage(stdout);
 	if (rc)
 		return rc;
 	if ((unsigned int)npos != nsets) {
-		fb_msg(o->cmd, "expected %s (see --help)", what);
+		flb_msg(o->cmd, "expected %s (see --help)", what);
 		return 2;
 	}
-	rc = fb_cmp_load(c, o, pos, nsets);
-	return rc ? rc : fb_cmp_analyse(c);
+	rc = flb_cmp_load(c, o, pos, nsets);
+	return rc ? rc : flb_cmp_analyse(c);
 }
 
-int fb_cmd_compare(int argc, char **argv)
+int flb_cmd_compare(int argc, char **argv)
 {
-	struct fb_cmp_opts o;
-	struct fb_cmp c;
+	struct flb_cmp_opts o;
+	struct flb_cmp c;
 	FILE *f = stdout;
 	int rc;
 
-	fb_cmp_defaults(&o, "compare");
-	rc = fb_cmp_begin(&c, &o, argc, argv, 2, "BASE and NEW", usage);
+	flb_cmp_defaults(&o, "compare");
+	rc = flb_cmp_begin(&c, &o, argc, argv, 2, "BASE and NEW", usage);
 	if (rc)
 		goto out;
 	if (o.out) {
 		f = fopen(o.out, "w");
 		if (!f) {
-			fb_msg(o.cmd, "%s: %m", o.out);
+			flb_msg(o.cmd, "%s: %m", o.out);
 			rc = 2;
 			goto out;
 		}
 	}
-	fb_cmp_warn_floor(&c);
-	if (o.format == FB_FMT_CSV) {
+	flb_cmp_warn_floor(&c);
+	if (o.format == FLB_FMT_CSV) {
 		/* the header goes where a CSV reader will not trip on it */
-		fb_cmp_print_header(&c, stderr, "flushbench compare: ");
+		flb_cmp_print_header(&c, stderr, "flushbench compare: ");
 	}
-	fb_cmp_print(&c, f);
+	flb_cmp_print(&c, f);
 	if (f != stdout && fclose(f)) {
-		fb_msg(o.cmd, "%s: %m", o.out);
+		flb_msg(o.cmd, "%s: %m", o.out);
 		rc = 2;
 	}
 out:
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	return rc == 1 ? 0 : rc;	/* 1: --help */
 }

@@ -13,24 +13,24 @@
 
 #include "cmp.h"
 
-#define CELL FB_CELL
+#define CELL FLB_CELL
 
-const char *const fb_cmp_headers[] = {
+const char *const flb_cmp_headers[] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
 	"BASE", "NEW", "Inv x runs x samples", "Run-to-run CV", "MDE", NULL,
 };
-#define NCOLS FB_CMP_NCOLS
+#define NCOLS FLB_CMP_NCOLS
 
-const char *const fb_cmp_sec_headers[] = {
+const char *const flb_cmp_sec_headers[] = {
 	"Benchmark", "Result Class", "Improvement", "95% CI", "p Holm (raw)",
 	"BASE", "NEW", "Invocations", NULL,
 };
-#define NSEC FB_CMP_NSEC
+#define NSEC FLB_CMP_NSEC
 
-static const char *mark_str(enum fb_mark m)
+static const char *mark_str(enum flb_mark m)
 {
-	return m == FB_MARK_IMPROVED ? "(I) " :
-	       m == FB_MARK_REGRESSED ? "(R) " : "";
+	return m == FLB_MARK_IMPROVED ? "(I) " :
+	       m == FLB_MARK_REGRESSED ? "(R) " : "";
 }
 
 static void pct(char *buf, size_t len, double v)
@@ -42,7 +42,7 @@ static void pct(char *buf, size_t len, double v)
 }
 
 /* The value a side stands for: exp(mean run statistic) of log rows. */
-static double side_value(const struct fb_row *r, int s)
+static double side_value(const struct flb_row *r, int s)
 {
 	if (!r->side[s].n)
 		return NAN;
@@ -54,25 +54,25 @@ static double side_value(const struct fb_row *r, int s)
  * sides but for the calibration's, at BASE's runs and samples), with
  * where it came from.
  */
-static void rr_cell(const struct fb_row *r, int s, char *buf, size_t len)
+static void rr_cell(const struct flb_row *r, int s, char *buf, size_t len)
 {
-	const struct fb_side_runs *x = &r->rs[s];
+	const struct flb_side_runs *x = &r->rs[s];
 	static const char *const src[] = {
-		[FB_VAR_NONE] = "", [FB_VAR_RUNS] = "",
-		[FB_VAR_PRIOR] = " (prior)", [FB_VAR_CALIB] = " (cal)",
+		[FLB_VAR_NONE] = "", [FLB_VAR_RUNS] = "",
+		[FLB_VAR_PRIOR] = " (prior)", [FLB_VAR_CALIB] = " (cal)",
 	};
 
-	if (x->src == FB_VAR_NONE || !r->logscale || isnan(x->var))
+	if (x->src == FLB_VAR_NONE || !r->logscale || isnan(x->var))
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.1f%%%s", sqrt(x->var) * 100, src[x->src]);
 }
 
-static void change_cells(const struct fb_cmp *c, const struct fb_row *r,
-			 struct fb_line *l)
+static void change_cells(const struct flb_cmp *c, const struct flb_row *r,
+			 struct flb_line *l)
 {
-	const char *why = fb_row_untested_why(c, r);
-	double lo, hi, imp = fb_row_improvement(r);
+	const char *why = flb_row_untested_why(c, r);
+	double lo, hi, imp = flb_row_improvement(r);
 
 	if (!r->tested) {
 		snprintf(l->cell[2], CELL, "%s", why);
@@ -86,22 +86,22 @@ static void change_cells(const struct fb_cmp *c, const struct fb_row *r,
 		snprintf(l->cell[3], CELL, "%s", why);
 		return;
 	}
-	fb_row_improvement_ci(r, &lo, &hi);
+	flb_row_improvement_ci(r, &lo, &hi);
 	if (!isnan(lo))
 		snprintf(l->cell[3], CELL, "[%.2f%%, %.2f%%]", lo, hi);
 	snprintf(l->cell[4], CELL, "%.2g (%.2g)", r->p_adj, r->p);
 }
 
-static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
-		      struct fb_line *l)
+static void row_cells(const struct flb_cmp *c, const struct flb_row *r,
+		      struct flb_line *l)
 {
 	memset(l, 0, sizeof(*l));
-	fb_row_class(r, l->cell[1], CELL);
+	flb_row_class(r, l->cell[1], CELL);
 	change_cells(c, r, l);
 	for (int s = 0; s < 2; s++)
 		if (r->side[s].n)
 			snprintf(l->cell[5 + s], CELL, "%.6g", side_value(r, s));
-	if (r->role == FB_ROLE_SECONDARY) {
+	if (r->role == FLB_ROLE_SECONDARY) {
 		snprintf(l->cell[7], CELL, "%zu/%zu", r->rs[0].ng, r->rs[1].ng);
 		return;
 	}
@@ -111,19 +111,19 @@ static void row_cells(const struct fb_cmp *c, const struct fb_row *r,
 	if (r->tested && isnan(r->mde))
 		snprintf(l->cell[9], CELL, "not detectable");
 	else if (r->tested)
-		pct(l->cell[9], CELL, fb_row_mde_pct(r));
+		pct(l->cell[9], CELL, flb_row_mde_pct(r));
 }
 
-static bool shown(const struct fb_row *r, bool secondary)
+static bool shown(const struct flb_row *r, bool secondary)
 {
-	return secondary ? r->role == FB_ROLE_SECONDARY :
-	       r->role == FB_ROLE_PRIMARY;
+	return secondary ? r->role == FLB_ROLE_SECONDARY :
+	       r->role == FLB_ROLE_PRIMARY;
 }
 
-struct fb_line *fb_cmp_lines(const struct fb_cmp *c, bool secondary,
+struct flb_line *flb_cmp_lines(const struct flb_cmp *c, bool secondary,
 			     size_t *n)
 {
-	struct fb_line *l = calloc(c->nrows + 2, sizeof(*l));
+	struct flb_line *l = calloc(c->nrows + 2, sizeof(*l));
 	const char *last = NULL;
 	size_t k = 0;
 
@@ -131,7 +131,7 @@ struct fb_line *fb_cmp_lines(const struct fb_cmp *c, bool secondary,
 	if (!l)
 		return NULL;
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
 		if (!shown(r, secondary))
 			continue;
@@ -144,7 +144,7 @@ struct fb_line *fb_cmp_lines(const struct fb_cmp *c, bool secondary,
 		k++;
 	}
 	if (!secondary && c->geo.n > 1) {
-		const struct fb_geo *g = &c->geo;
+		const struct flb_geo *g = &c->geo;
 		double pe = (g->est < 0 ? -1 : 1) * expm1(fabs(g->est)) * 100;
 
 		l[k].group_start = true;
@@ -179,11 +179,11 @@ static void rst_line(FILE *f, const size_t *w, int ncols,
 	fputs("|\n", f);
 }
 
-void fb_print_rst(FILE *f, const char *const *headers, int ncols,
-		  const struct fb_line *l, size_t n)
+void flb_print_rst(FILE *f, const char *const *headers, int ncols,
+		  const struct flb_line *l, size_t n)
 {
-	size_t w[FB_NCOLS];
-	char head[FB_NCOLS][CELL];
+	size_t w[FLB_NCOLS];
+	char head[FLB_NCOLS][CELL];
 
 	for (int j = 0; j < ncols; j++) {
 		snprintf(head[j], CELL, "%s", headers[j]);
@@ -214,8 +214,8 @@ static void md_escape(FILE *f, const char *s)
 	}
 }
 
-void fb_print_md(FILE *f, const char *const *headers, int ncols,
-		 const struct fb_line *l, size_t n)
+void flb_print_md(FILE *f, const char *const *headers, int ncols,
+		 const struct flb_line *l, size_t n)
 {
 	for (int j = 0; j < ncols; j++)
 		fprintf(f, "| %s ", headers[j]);
@@ -237,7 +237,7 @@ void fb_print_md(FILE *f, const char *const *headers, int ncols,
 	}
 }
 
-void fb_csv_field(FILE *f, const char *s, bool last)
+void flb_csv_field(FILE *f, const char *s, bool last)
 {
 	if (strpbrk(s, ",\"\n")) {
 		fputc('"', f);
@@ -253,7 +253,7 @@ void fb_csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
-void fb_csv_num(FILE *f, double v, bool last)
+void flb_csv_num(FILE *f, double v, bool last)
 {
 	char buf[64];
 
@@ -261,72 +261,72 @@ void fb_csv_num(FILE *f, double v, bool last)
 		buf[0] = 0;
 	else
 		snprintf(buf, sizeof(buf), "%.10g", v);
-	fb_csv_field(f, buf, last);
+	flb_csv_field(f, buf, last);
 }
 
-static const char *presence(const struct fb_row *r)
+static const char *presence(const struct flb_row *r)
 {
-	return r->tested ? "both" : r->side[FB_BASE].n ? "base_only" : "new_only";
+	return r->tested ? "both" : r->side[FLB_BASE].n ? "base_only" : "new_only";
 }
 
-static const char *mark_name(enum fb_mark m)
+static const char *mark_name(enum flb_mark m)
 {
-	return m == FB_MARK_IMPROVED ? "I" : m == FB_MARK_REGRESSED ? "R" : "";
+	return m == FLB_MARK_IMPROVED ? "I" : m == FLB_MARK_REGRESSED ? "R" : "";
 }
 
 static const char *const role_names[] = {
-	[FB_ROLE_PRIMARY] = "primary", [FB_ROLE_MIRROR] = "mirror",
-	[FB_ROLE_SECONDARY] = "secondary",
+	[FLB_ROLE_PRIMARY] = "primary", [FLB_ROLE_MIRROR] = "mirror",
+	[FLB_ROLE_SECONDARY] = "secondary",
 };
 
 static const char *const src_names[] = {
-	[FB_VAR_NONE] = "none", [FB_VAR_RUNS] = "runs",
-	[FB_VAR_PRIOR] = "prior", [FB_VAR_CALIB] = "calibration",
+	[FLB_VAR_NONE] = "none", [FLB_VAR_RUNS] = "runs",
+	[FLB_VAR_PRIOR] = "prior", [FLB_VAR_CALIB] = "calibration",
 };
 
-static void print_csv(const struct fb_cmp *c, FILE *f)
+static void print_csv(const struct flb_cmp *c, FILE *f)
 {
 	fputs("workload,params,metric,unit,better,role,presence,base_runs,base_samples,base_value,base_var_source,new_runs,new_samples,new_value,new_var_source,improvement_pct,ci_lo_pct,ci_hi_pct,p,p_holm,df,mark,mde_pct,untested\n",
 	      f);
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		const char *why = fb_row_untested_why(c, r);
+		const struct flb_row *r = &c->rows[i];
+		const char *why = flb_row_untested_why(c, r);
 		double lo = NAN, hi = NAN;
 
 		if (r->testable)
-			fb_row_improvement_ci(r, &lo, &hi);
-		fb_csv_field(f, r->workload, false);
-		fb_csv_field(f, r->params, false);
-		fb_csv_field(f, r->metric, false);
-		fb_csv_field(f, r->unit, false);
-		fb_csv_field(f, r->better == FB_HIGHER_IS_BETTER ? "higher" : "lower",
+			flb_row_improvement_ci(r, &lo, &hi);
+		flb_csv_field(f, r->workload, false);
+		flb_csv_field(f, r->params, false);
+		flb_csv_field(f, r->metric, false);
+		flb_csv_field(f, r->unit, false);
+		flb_csv_field(f, r->better == FLB_HIGHER_IS_BETTER ? "higher" : "lower",
 			     false);
-		fb_csv_field(f, role_names[r->role], false);
-		fb_csv_field(f, presence(r), false);
+		flb_csv_field(f, role_names[r->role], false);
+		flb_csv_field(f, presence(r), false);
 		for (int s = 0; s < 2; s++) {
-			fb_csv_num(f, r->rs[s].n, false);
-			fb_csv_num(f, r->side[s].n, false);
-			fb_csv_num(f, side_value(r, s), false);
-			fb_csv_field(f, src_names[r->rs[s].src], false);
+			flb_csv_num(f, r->rs[s].n, false);
+			flb_csv_num(f, r->side[s].n, false);
+			flb_csv_num(f, side_value(r, s), false);
+			flb_csv_field(f, src_names[r->rs[s].src], false);
 		}
-		fb_csv_num(f, r->tested ? fb_row_improvement(r) : NAN, false);
-		fb_csv_num(f, lo, false);
-		fb_csv_num(f, hi, false);
-		fb_csv_num(f, r->p, false);
-		fb_csv_num(f, r->p_adj, false);
-		fb_csv_num(f, r->df, false);
-		fb_csv_field(f, mark_name(r->mark), false);
-		fb_csv_num(f, fb_row_mde_pct(r), false);
-		fb_csv_field(f, why ? why : "", true);
+		flb_csv_num(f, r->tested ? flb_row_improvement(r) : NAN, false);
+		flb_csv_num(f, lo, false);
+		flb_csv_num(f, hi, false);
+		flb_csv_num(f, r->p, false);
+		flb_csv_num(f, r->p_adj, false);
+		flb_csv_num(f, r->df, false);
+		flb_csv_field(f, mark_name(r->mark), false);
+		flb_csv_num(f, flb_row_mde_pct(r), false);
+		flb_csv_field(f, why ? why : "", true);
 	}
 }
 
-json_t *fb_jnum(double v)
+json_t *flb_jnum(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-json_t *fb_env_json(const struct fb_env *e)
+json_t *flb_env_json(const struct flb_env *e)
 {
 	json_t *o = json_object();
 
@@ -335,7 +335,7 @@ json_t *fb_env_json(const struct fb_env *e)
 	return o;
 }
 
-static json_t *set_json(const struct fb_set *s)
+static json_t *set_json(const struct flb_set *s)
 {
 	json_t *o = json_object(), *runs = json_array();
 
@@ -352,13 +352,13 @@ static json_t *set_json(const struct fb_set *s)
 	json_object_set_new(o, "spec", json_string(s->spec));
 	json_object_set_new(o, "runs", runs);
 	json_object_set_new(o, "values", json_integer(s->nvalues));
-	json_object_set_new(o, "environment", fb_env_json(&s->env));
+	json_object_set_new(o, "environment", flb_env_json(&s->env));
 	return o;
 }
 
-static json_t *side_json(const struct fb_row *r, int s)
+static json_t *side_json(const struct flb_row *r, int s)
 {
-	const struct fb_side_runs *x = &r->rs[s];
+	const struct flb_side_runs *x = &r->rs[s];
 	json_t *o = json_object(), *runs = json_array();
 
 	json_object_set_new(o, "n", json_integer(r->side[s].n));
@@ -371,26 +371,26 @@ static json_t *side_json(const struct fb_row *r, int s)
 				      "run", (json_int_t)x->r[i].run,
 				      "n", (json_int_t)x->r[i].n,
 				      "invocation", x->g[x->r[i].group].id,
-				      "stat", fb_jnum(x->r[i].stat)));
-	json_object_set_new(o, "value", fb_jnum(side_value(r, s)));
-	json_object_set_new(o, "median", fb_jnum(r->sum[s].median));
-	json_object_set_new(o, "cv", fb_jnum(r->sum[s].cv));
-	json_object_set_new(o, "samples_per_run", fb_jnum(x->m));
-	json_object_set_new(o, "runs_per_invocation", fb_jnum(x->rpg));
-	json_object_set_new(o, "run_var_within_invocations", fb_jnum(x->rvar));
-	json_object_set_new(o, "stat_mean", fb_jnum(x->mean));
-	json_object_set_new(o, "stat_var", fb_jnum(x->s2));
-	json_object_set_new(o, "within_run_var", fb_jnum(x->wvar));
+				      "stat", flb_jnum(x->r[i].stat)));
+	json_object_set_new(o, "value", flb_jnum(side_value(r, s)));
+	json_object_set_new(o, "median", flb_jnum(r->sum[s].median));
+	json_object_set_new(o, "cv", flb_jnum(r->sum[s].cv));
+	json_object_set_new(o, "samples_per_run", flb_jnum(x->m));
+	json_object_set_new(o, "runs_per_invocation", flb_jnum(x->rpg));
+	json_object_set_new(o, "run_var_within_invocations", flb_jnum(x->rvar));
+	json_object_set_new(o, "stat_mean", flb_jnum(x->mean));
+	json_object_set_new(o, "stat_var", flb_jnum(x->s2));
+	json_object_set_new(o, "within_run_var", flb_jnum(x->wvar));
 	json_object_set_new(o, "var_source", json_string(src_names[x->src]));
-	json_object_set_new(o, "var", fb_jnum(x->var));
-	json_object_set_new(o, "var_df", fb_jnum(x->df));
+	json_object_set_new(o, "var", flb_jnum(x->var));
+	json_object_set_new(o, "var_df", flb_jnum(x->df));
 	json_object_set_new(o, "per_run", runs);
 	return o;
 }
 
-static json_t *row_json(const struct fb_cmp *c, const struct fb_row *r)
+static json_t *row_json(const struct flb_cmp *c, const struct flb_row *r)
 {
-	const char *why = fb_row_untested_why(c, r);
+	const char *why = flb_row_untested_why(c, r);
 	json_t *o = json_object();
 	double lo, hi;
 
@@ -399,32 +399,32 @@ static json_t *row_json(const struct fb_cmp *c, const struct fb_row *r)
 	json_object_set_new(o, "metric", json_string(r->metric));
 	json_object_set_new(o, "unit", json_string(r->unit));
 	json_object_set_new(o, "better", json_string(
-		r->better == FB_HIGHER_IS_BETTER ? "higher" : "lower"));
+		r->better == FLB_HIGHER_IS_BETTER ? "higher" : "lower"));
 	json_object_set_new(o, "role", json_string(role_names[r->role]));
 	json_object_set_new(o, "presence", json_string(presence(r)));
 	json_object_set_new(o, "scale", json_string(r->logscale ? "log" : "linear"));
-	json_object_set_new(o, "base", side_json(r, FB_BASE));
-	json_object_set_new(o, "new", side_json(r, FB_NEW));
+	json_object_set_new(o, "base", side_json(r, FLB_BASE));
+	json_object_set_new(o, "new", side_json(r, FLB_NEW));
 	json_object_set_new(o, "testable", json_boolean(r->testable));
 	json_object_set_new(o, "untested", why ? json_string(why) : json_null());
 	json_object_set_new(o, "mark", json_string(mark_name(r->mark)));
-	if (!r->tested || r->role == FB_ROLE_MIRROR)
+	if (!r->tested || r->role == FLB_ROLE_MIRROR)
 		return o;
-	json_object_set_new(o, "estimate", fb_jnum(r->est));
+	json_object_set_new(o, "estimate", flb_jnum(r->est));
 	json_object_set_new(o, "improvement_pct",
-			    fb_jnum(fb_row_improvement(r)));
+			    flb_jnum(flb_row_improvement(r)));
 	if (!r->testable)
 		return o;
-	fb_row_improvement_ci(r, &lo, &hi);
-	json_object_set_new(o, "se", fb_jnum(r->se));
-	json_object_set_new(o, "df", fb_jnum(r->df));
-	json_object_set_new(o, "ci", json_pack("[o,o]", fb_jnum(r->lo),
-					       fb_jnum(r->hi)));
+	flb_row_improvement_ci(r, &lo, &hi);
+	json_object_set_new(o, "se", flb_jnum(r->se));
+	json_object_set_new(o, "df", flb_jnum(r->df));
+	json_object_set_new(o, "ci", json_pack("[o,o]", flb_jnum(r->lo),
+					       flb_jnum(r->hi)));
 	json_object_set_new(o, "improvement_ci_pct",
-			    json_pack("[o,o]", fb_jnum(lo), fb_jnum(hi)));
-	json_object_set_new(o, "p", fb_jnum(r->p));
-	json_object_set_new(o, "p_holm", fb_jnum(r->p_adj));
-	json_object_set_new(o, "mde_pct", fb_jnum(fb_row_mde_pct(r)));
+			    json_pack("[o,o]", flb_jnum(lo), flb_jnum(hi)));
+	json_object_set_new(o, "p", flb_jnum(r->p));
+	json_object_set_new(o, "p_holm", flb_jnum(r->p_adj));
+	json_object_set_new(o, "mde_pct", flb_jnum(flb_row_mde_pct(r)));
 	json_object_set_new(o, "boot_variance_included",
 			    json_boolean(r->boot_added));
 	if (r->cal)
@@ -436,20 +436,20 @@ static json_t *row_json(const struct fb_cmp *c, const struct fb_row *r)
 	return o;
 }
 
-static json_t *prior_json(const struct fb_prior *p)
+static json_t *prior_json(const struct flb_prior *p)
 {
-	return json_pack("{s:o,s:o,s:I}", "df", fb_jnum(p->d0 > 0 ? p->d0 : NAN),
-			 "var", fb_jnum(p->d0 > 0 ? p->s02 : NAN),
+	return json_pack("{s:o,s:o,s:I}", "df", flb_jnum(p->d0 > 0 ? p->d0 : NAN),
+			 "var", flb_jnum(p->d0 > 0 ? p->s02 : NAN),
 			 "fitted_on", (json_int_t)p->n);
 }
 
-static void print_json(const struct fb_cmp *c, FILE *f)
+static void print_json(const struct flb_cmp *c, FILE *f)
 {
 	json_t *root = json_object(), *rows = json_array();
 	json_t *diffs = json_array(), *opts, *geo;
-	struct fb_envdiff *d;
-	size_t nd = fb_cmp_envdiff(c, &d);
-	const struct fb_geo *g = &c->geo;
+	struct flb_envdiff *d;
+	size_t nd = flb_cmp_envdiff(c, &d);
+	const struct flb_geo *g = &c->geo;
 
 	for (size_t i = 0; i < nd; i++)
 		json_array_append_new(diffs, json_pack("{s:s,s:s,s:s}",
@@ -460,19 +460,19 @@ static void print_json(const struct fb_cmp *c, FILE *f)
 		json_array_append_new(rows, row_json(c, &c->rows[i]));
 	geo = json_pack("{s:I,s:b,s:o,s:[o,o]}", "rows", (json_int_t)g->n,
 			"by_run", g->by_run,
-			"improvement_pct", fb_jnum(expm1(fabs(g->est)) *
+			"improvement_pct", flb_jnum(expm1(fabs(g->est)) *
 						   (g->est < 0 ? -100 : 100)),
 			"improvement_ci_pct",
-			fb_jnum(expm1(fabs(g->lo)) * (g->lo < 0 ? -100 : 100)),
-			fb_jnum(expm1(fabs(g->hi)) * (g->hi < 0 ? -100 : 100)));
+			flb_jnum(expm1(fabs(g->lo)) * (g->lo < 0 ? -100 : 100)),
+			flb_jnum(expm1(fabs(g->hi)) * (g->hi < 0 ? -100 : 100)));
 	opts = json_pack("{s:f,s:f,s:f,s:f,s:I,s:I,s:I}", "min_effect_pct",
 			 c->o.min_effect * 100, "alpha", c->o.alpha,
 			 "confidence", c->o.conf, "power", c->o.power,
 			 "rows_tested", (json_int_t)c->ntested,
 			 "primary_family", (json_int_t)c->nprimary,
 			 "secondary_family", (json_int_t)c->nsecondary);
-	json_object_set_new(root, "base", set_json(&c->set[FB_BASE]));
-	json_object_set_new(root, "new", set_json(&c->set[FB_NEW]));
+	json_object_set_new(root, "base", set_json(&c->set[FLB_BASE]));
+	json_object_set_new(root, "new", set_json(&c->set[FLB_NEW]));
 	json_object_set_new(root, "config_differences", diffs);
 	json_object_set_new(root, "options", opts);
 	json_object_set_new(root, "prior", prior_json(&c->prior));
@@ -490,7 +490,7 @@ static void print_json(const struct fb_cmp *c, FILE *f)
 	json_decref(root);
 }
 
-static void print_set(const struct fb_set *s, FILE *f, const char *name,
+static void print_set(const struct flb_set *s, FILE *f, const char *name,
 		      const char *prefix)
 {
 	fprintf(f, "%s%s: %s (%zu run%s:", prefix, name, s->spec, s->nruns,
@@ -503,26 +503,26 @@ static void print_set(const struct fb_set *s, FILE *f, const char *name,
 	fprintf(f, "; %zu values)\n", s->nvalues);
 }
 
-static void print_inference(const struct fb_cmp *c, FILE *f,
+static void print_inference(const struct flb_cmp *c, FILE *f,
 			    const char *prefix);
 
-void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix)
+void flb_cmp_print_header(const struct flb_cmp *c, FILE *f, const char *prefix)
 {
-	struct fb_envdiff *d;
-	size_t nd = fb_cmp_envdiff(c, &d);
-	const struct fb_env *e = &c->set[FB_BASE].env;
+	struct flb_envdiff *d;
+	size_t nd = flb_cmp_envdiff(c, &d);
+	const struct flb_env *e = &c->set[FLB_BASE].env;
 	static const char *const same_keys[] = { "kernel.release", "virt",
 						 "kernel.preempt", NULL };
 
-	print_set(&c->set[FB_BASE], f, "BASE", prefix);
-	print_set(&c->set[FB_NEW], f, "NEW", prefix);
+	print_set(&c->set[FLB_BASE], f, "BASE", prefix);
+	print_set(&c->set[FLB_NEW], f, "NEW", prefix);
 	if (!nd) {
 		fprintf(f, "%sConfiguration: identical", prefix);
 		for (int i = 0; same_keys[i]; i++)
-			if (fb_env_get(e, same_keys[i]))
+			if (flb_env_get(e, same_keys[i]))
 				fprintf(f, "%s%s %s", i ? ", " : " (",
-					same_keys[i], fb_env_get(e, same_keys[i]));
-		fprintf(f, "%s\n", fb_env_get(e, same_keys[0]) ? ")" : "");
+					same_keys[i], flb_env_get(e, same_keys[i]));
+		fprintf(f, "%s\n", flb_env_get(e, same_keys[0]) ? ")" : "");
 	} else {
 		fprintf(f, "%sConfiguration differs in %zu key%s (BASE -> NEW):\n",
 			prefix, nd, nd == 1 ? "" : "s");
@@ -546,23 +546,23 @@ void fb_cmp_print_header(const struct fb_cmp *c, FILE *f, const char *prefix)
 }
 
 /* How the rows were tested, and what can be concluded. */
-static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
+static void print_inference(const struct flb_cmp *c, FILE *f, const char *prefix)
 {
 	size_t marks[3] = { 0 }, untestable = 0, smarks = 0, only[2] = { 0 };
 	size_t src[4] = { 0 }, boots = 0, boots_missing = 0;
 
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
 		if (!r->tested) {
-			only[r->side[FB_BASE].n ? 0 : 1] += r->role == FB_ROLE_PRIMARY;
+			only[r->side[FLB_BASE].n ? 0 : 1] += r->role == FLB_ROLE_PRIMARY;
 			continue;
 		}
-		if (r->role == FB_ROLE_SECONDARY) {
-			smarks += r->mark != FB_MARK_NONE;
+		if (r->role == FLB_ROLE_SECONDARY) {
+			smarks += r->mark != FLB_MARK_NONE;
 			continue;
 		}
-		if (r->role != FB_ROLE_PRIMARY)
+		if (r->role != FLB_ROLE_PRIMARY)
 			continue;
 		marks[r->mark] += r->testable;
 		untestable += !r->testable;
@@ -573,7 +573,7 @@ static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
 	}
 	fprintf(f, "%sInference: invocations are the unit (the runs of one flushbench run; a run's statistic: the median of its log values); t in invocations; Holm over one primary metric per job (%zu rows) at alpha %g; a mark needs |change| >= %g%%\n",
 		prefix, c->nprimary, c->o.alpha, c->o.min_effect * 100);
-	if (src[FB_VAR_RUNS]) {
+	if (src[FLB_VAR_RUNS]) {
 		if (c->prior.d0 > 0)
 			fprintf(f, "%sVariance between invocations: the sides' own, moderated across the table (empirical Bayes over %zu rows: prior df %.3g)\n",
 				prefix, c->prior.n, c->prior.d0);
@@ -581,14 +581,14 @@ static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
 			fprintf(f, "%sVariance between invocations: the sides' own (too few rows to moderate: %zu)\n",
 				prefix, c->prior.n);
 	}
-	if (src[FB_VAR_CALIB])
+	if (src[FLB_VAR_CALIB])
 		fprintf(f, "%sVariance between invocations, for sides of one: this host's calibration (host %s, config %s, label %s, %ld runs in %ld invocations, %s)\n",
 			prefix, c->cal_host, c->cal_config, c->cal[0].label,
 			c->cal[0].runs, c->cal[0].invocations, c->cal[0].created_at);
-	if (src[FB_VAR_PRIOR])
+	if (src[FLB_VAR_PRIOR])
 		fprintf(f, "%sVariance between invocations, for sides of one: the prior fitted on the table's other rows\n",
 			prefix);
-	if (src[FB_VAR_NONE])
+	if (src[FLB_VAR_NONE])
 		fprintf(f, "%sOne invocation per side: the variance between invocations is unknown: %zu row%s cannot be marked (%s; or run each side in several invocations, alternating: flushbench run --repeat 1)\n",
 			prefix, untestable, untestable == 1 ? "" : "s",
 			c->no_cal_why ? c->no_cal_why :
@@ -596,39 +596,39 @@ static void print_inference(const struct fb_cmp *c, FILE *f, const char *prefix)
 	if (c->boots_differ && boots)
 		fprintf(f, "%sBASE and NEW share no boot: the calibrated between-boot variance is included\n",
 			prefix);
-	else if (c->boots_differ && boots_missing && src[FB_VAR_RUNS])
+	else if (c->boots_differ && boots_missing && src[FLB_VAR_RUNS])
 		fprintf(f, "%sBASE and NEW share no boot: between-boot variance is not included (calibrate on A/A runs from several boots to include it)\n",
 			prefix);
 	fprintf(f, "%sRows: %zu primary compared: %zu (I), %zu (R), %zu unmarked, %zu not testable; %zu only in BASE, %zu only in NEW; counters and other metrics: %zu compared, %zu marked (own Holm family, never gating)\n",
 		prefix, marks[0] + marks[1] + marks[2] + untestable,
-		marks[FB_MARK_IMPROVED], marks[FB_MARK_REGRESSED],
-		marks[FB_MARK_NONE], untestable, only[0], only[1],
+		marks[FLB_MARK_IMPROVED], marks[FLB_MARK_REGRESSED],
+		marks[FLB_MARK_NONE], untestable, only[0], only[1],
 		c->nsecondary, smarks);
 	fprintf(f, "%sImprovement > 0 is better: +x%% is x%% faster (x%% more ops/s), -x%% is x%% slower (x%% more time per op); %g%% interval; MDE: the change found with power %g\n",
 		prefix, c->o.conf * 100, c->o.power);
 }
 
-void fb_cmp_print(const struct fb_cmp *c, FILE *f)
+void flb_cmp_print(const struct flb_cmp *c, FILE *f)
 {
-	struct fb_line *l;
+	struct flb_line *l;
 	size_t n;
 
-	if (c->o.format == FB_FMT_JSON) {
+	if (c->o.format == FLB_FMT_JSON) {
 		print_json(c, f);
 		return;
 	}
-	if (c->o.format == FB_FMT_CSV) {
+	if (c->o.format == FLB_FMT_CSV) {
 		print_csv(c, f);
 		return;
 	}
-	fb_cmp_print_header(c, f, c->o.format == FB_FMT_MD ? "- " : "");
+	flb_cmp_print_header(c, f, c->o.format == FLB_FMT_MD ? "- " : "");
 	for (int sec = 0; sec < (c->o.brief ? 1 : 2); sec++) {
-		const char *const *h = sec ? fb_cmp_sec_headers : fb_cmp_headers;
+		const char *const *h = sec ? flb_cmp_sec_headers : flb_cmp_headers;
 		int ncols = c->o.brief ? 3 : sec ? NSEC : NCOLS;
 
-		l = fb_cmp_lines(c, sec, &n);
+		l = flb_cmp_lines(c, sec, &n);
 		if (!l) {
-			fb_msg(c->o.cmd, "out of memory");
+			flb_msg(c->o.cmd, "out of memory");
 			return;
 		}
 		if (sec && n)
@@ -636,44 +636,44 @@ void fb_cmp_print(const struct fb_cmp *c, FILE *f)
 				c->nsecondary);
 		if (n || !sec) {
 			fputc('\n', f);
-			if (c->o.format == FB_FMT_MD)
-				fb_print_md(f, h, ncols, l, n);
+			if (c->o.format == FLB_FMT_MD)
+				flb_print_md(f, h, ncols, l, n);
 			else
-				fb_print_rst(f, h, ncols, l, n);
+				flb_print_rst(f, h, ncols, l, n);
 		}
 		free(l);
 	}
 }
 
-void fb_cmp_warn_floor(const struct fb_cmp *c)
+void flb_cmp_warn_floor(const struct flb_cmp *c)
 {
-	const struct fb_row *worst = NULL;
+	const struct flb_row *worst = NULL;
 	size_t below = 0;
 	char cls[CELL];
 
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		double m = fb_row_mde_pct(r);
+		const struct flb_row *r = &c->rows[i];
+		double m = flb_row_mde_pct(r);
 
-		if (r->role != FB_ROLE_PRIMARY || !r->tested)
+		if (r->role != FLB_ROLE_PRIMARY || !r->tested)
 			continue;
 		if (!isnan(m) && m <= c->o.min_effect * 100)
 			continue;
 		below++;
-		if (!worst || isnan(m) || m > fb_row_mde_pct(worst))
+		if (!worst || isnan(m) || m > flb_row_mde_pct(worst))
 			worst = r;
 	}
 	if (!worst)
 		return;
-	fb_row_class(worst, cls, sizeof(cls));
-	if (isnan(fb_row_mde_pct(worst)))
-		fb_msg(c->o.cmd, "warning: %zu of %zu primary rows cannot detect a change of %s %g%% (e.g. %s %s: %s)",
+	flb_row_class(worst, cls, sizeof(cls));
+	if (isnan(flb_row_mde_pct(worst)))
+		flb_msg(c->o.cmd, "warning: %zu of %zu primary rows cannot detect a change of %s %g%% (e.g. %s %s: %s)",
 		       below, c->nprimary + (c->ntested ? 0 : 0), c->o.effect_opt,
 		       c->o.min_effect * 100, worst->workload, cls,
-		       fb_row_untested_why(c, worst));
+		       flb_row_untested_why(c, worst));
 	else
-		fb_msg(c->o.cmd, "warning: %zu primary row%s cannot reliably detect a change of %s %g%% (minimum detectable effect up to %.1f%%: %s %s); see flushbench plan",
+		flb_msg(c->o.cmd, "warning: %zu primary row%s cannot reliably detect a change of %s %g%% (minimum detectable effect up to %.1f%%: %s %s); see flushbench plan",
 		       below, below == 1 ? "" : "s", c->o.effect_opt,
-		       c->o.min_effect * 100, fb_row_mde_pct(worst),
+		       c->o.min_effect * 100, flb_row_mde_pct(worst),
 		       worst->workload, cls);
 }

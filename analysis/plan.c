@@ -28,51 +28,51 @@
 /* A job run's start: exec, config, store, counters (measured: ~50 ms). */
 #define RUN_START_S 0.05
 
-const unsigned int fb_plan_samples[] = { 3, 5, 10, 20, 40, 80, 0 };
+const unsigned int flb_plan_samples[] = { 3, 5, 10, 20, 40, 80, 0 };
 
-double fb_plan_run_var(const struct fb_plan_row *r, double m)
+double flb_plan_run_var(const struct flb_plan_row *r, double m)
 {
 	if (isnan(r->within))
 		return r->inv + r->between;
 	return r->inv + r->between + M_PI_2 * r->within / m;
 }
 
-double fb_plan_run_seconds(const struct fb_plan_row *r,
-			   const struct fb_plan_opts *o, unsigned int m)
+double flb_plan_run_seconds(const struct flb_plan_row *r,
+			   const struct flb_plan_opts *o, unsigned int m)
 {
 	/* warm-up, and one sample's worth to calibrate the op count */
 	return (double)(m + o->warmup + 1) * r->sample_s + RUN_START_S;
 }
 
-double fb_plan_mde(const struct fb_plan_row *r, const struct fb_plan_opts *o,
+double flb_plan_mde(const struct flb_plan_row *r, const struct flb_plan_opts *o,
 		   unsigned int runs, unsigned int m)
 {
-	double v = fb_plan_run_var(r, m), se, df;
+	double v = flb_plan_run_var(r, m), se, df;
 
 	if (runs < 2 || !(v >= 0))
 		return NAN;
 	se = sqrt(2 * v / runs);
 	df = 2.0 * (runs - 1) + (r->extra_df > 0 ? r->extra_df : 0);
-	return expm1(fb_t_mde(se, df, o->alpha, o->power));
+	return expm1(flb_t_mde(se, df, o->alpha, o->power));
 }
 
-bool fb_plan_cheapest(const struct fb_plan_row *r,
-		      const struct fb_plan_opts *o, double target,
-		      struct fb_plan *out)
+bool flb_plan_cheapest(const struct flb_plan_row *r,
+		      const struct flb_plan_opts *o, double target,
+		      struct flb_plan *out)
 {
 	bool found = false;
 
 	memset(out, 0, sizeof(*out));
 	out->mde = NAN;
-	for (const unsigned int *m = fb_plan_samples; *m; m++) {
-		for (unsigned int n = 2; n <= FB_PLAN_MAX_RUNS; n++) {
-			double mde = fb_plan_mde(r, o, n, *m);
-			double t = 2 * n * fb_plan_run_seconds(r, o, *m);
+	for (const unsigned int *m = flb_plan_samples; *m; m++) {
+		for (unsigned int n = 2; n <= FLB_PLAN_MAX_RUNS; n++) {
+			double mde = flb_plan_mde(r, o, n, *m);
+			double t = 2 * n * flb_plan_run_seconds(r, o, *m);
 
 			if (!(mde <= target))
 				continue;
 			if (!found || t < out->seconds) {
-				*out = (struct fb_plan){ n, *m, mde, t };
+				*out = (struct flb_plan){ n, *m, mde, t };
 				found = true;
 			}
 			break;
@@ -98,16 +98,16 @@ static void usage(FILE *f)
 "  --warmup N         warm-up samples per job run (default 2)\n"
 "  --format FMT       rst (default), md or json\n%s"
 "Exit: 0 done, 2 usage or data error (no calibration: says which command).\n",
-		fb_cmp_common_help);
+		flb_cmp_common_help);
 }
 
 struct plan_ctx {
-	struct fb_cmp c;
-	struct fb_plan_opts po;
+	struct flb_cmp c;
+	struct flb_plan_opts po;
 	double target, budget;
 	size_t nrows;
-	struct fb_plan_row *pr;
-	const struct fb_cal **cal;
+	struct flb_plan_row *pr;
+	const struct flb_cal **cal;
 };
 
 /* The suite at R runs x m samples per side: seconds, and each row's MDE. */
@@ -117,7 +117,7 @@ static double suite_seconds(const struct plan_ctx *x, unsigned int runs,
 	double t = 0;
 
 	for (size_t i = 0; i < x->nrows; i++)
-		t += fb_plan_run_seconds(&x->pr[i], &x->po, m);
+		t += flb_plan_run_seconds(&x->pr[i], &x->po, m);
 	return 2 * runs * t;
 }
 
@@ -127,12 +127,12 @@ static bool suite_cheapest(const struct plan_ctx *x, unsigned int *runs,
 {
 	bool found = false;
 
-	for (const unsigned int *s = fb_plan_samples; *s; s++) {
-		for (unsigned int n = 2; n <= FB_PLAN_MAX_RUNS; n++) {
+	for (const unsigned int *s = flb_plan_samples; *s; s++) {
+		for (unsigned int n = 2; n <= FLB_PLAN_MAX_RUNS; n++) {
 			bool all = true;
 
 			for (size_t i = 0; i < x->nrows && all; i++)
-				all = fb_plan_mde(&x->pr[i], &x->po, n, *s) <=
+				all = flb_plan_mde(&x->pr[i], &x->po, n, *s) <=
 				      x->target;
 			if (!all)
 				continue;
@@ -154,15 +154,15 @@ static bool suite_in_budget(const struct plan_ctx *x, unsigned int *runs,
 {
 	bool found = false;
 
-	for (const unsigned int *s = fb_plan_samples; *s; s++) {
+	for (const unsigned int *s = flb_plan_samples; *s; s++) {
 		double per = suite_seconds(x, 1, *s), w = 0;
 		unsigned int n = per > 0 ? (unsigned int)fmin(x->budget / per,
-							     FB_PLAN_MAX_RUNS) : 0;
+							     FLB_PLAN_MAX_RUNS) : 0;
 
 		if (n < 2)
 			continue;
 		for (size_t i = 0; i < x->nrows; i++)
-			w = fmax(w, fb_plan_mde(&x->pr[i], &x->po, n, *s));
+			w = fmax(w, flb_plan_mde(&x->pr[i], &x->po, n, *s));
 		if (!found || w < *worst) {
 			*runs = n;
 			*m = *s;
@@ -175,23 +175,23 @@ static bool suite_in_budget(const struct plan_ctx *x, unsigned int *runs,
 
 static int plan_rows(struct plan_ctx *x)
 {
-	struct fb_cmp *c = &x->c;
+	struct flb_cmp *c = &x->c;
 
 	x->pr = calloc(c->ncal + 1, sizeof(*x->pr));
 	x->cal = calloc(c->ncal + 1, sizeof(*x->cal));
 	if (!x->pr || !x->cal)
 		return -1;
 	for (size_t i = 0; i < c->ncal; i++) {
-		const struct fb_cal *k = &c->cal[i];
-		struct fb_plan_row *r = &x->pr[x->nrows];
+		const struct flb_cal *k = &c->cal[i];
+		struct flb_plan_row *r = &x->pr[x->nrows];
 
-		if (strcmp(k->metric, fb_workload_primary(k->workload)) ||
+		if (strcmp(k->metric, flb_cmp_primary(k->workload)) ||
 		    isnan(k->inv_post))
 			continue;
 		r->inv = k->inv_post;
 		r->within = k->within_var;
-		r->between = isnan(k->within_var) ? fb_cal_run_var(k, k->m) :
-			     fmax(0, fb_cal_run_var(k, k->m) -
+		r->between = isnan(k->within_var) ? flb_cal_run_var(k, k->m) :
+			     fmax(0, flb_cal_run_var(k, k->m) -
 				  M_PI_2 * k->within_var / k->m);
 		r->sample_s = isnan(k->sample_s) ? 0 : k->sample_s;
 		r->extra_df = isinf(c->cal_prior.d0) ? 1e6 : c->cal_prior.d0;
@@ -203,14 +203,14 @@ static int plan_rows(struct plan_ctx *x)
 
 static void print_plan(struct plan_ctx *x, FILE *f)
 {
-	const struct fb_cmp *c = &x->c;
-	bool md = c->o.format == FB_FMT_MD;
+	const struct flb_cmp *c = &x->c;
+	bool md = c->o.format == FLB_FMT_MD;
 	const char *p = md ? "- " : "";
 	static const char *const head[] = {
 		"Benchmark", "Result Class", "Run-to-run CV", "Within-run CV",
 		"Needs (runs x samples)", "Time alone", "MDE in budget",
 	};
-	struct fb_line *l = calloc(x->nrows + 1, sizeof(*l));
+	struct flb_line *l = calloc(x->nrows + 1, sizeof(*l));
 	unsigned int runs = 0, m = 0, br = 0, bm = 0;
 	double secs = 0, worst = NAN;
 	bool all = suite_cheapest(x, &runs, &m, &secs);
@@ -227,7 +227,7 @@ static void print_plan(struct plan_ctx *x, FILE *f)
 			p, x->target * 100, runs, m, secs);
 	else
 		fprintf(f, "%sTarget %g%%: not reachable for every row with up to %d runs per side\n",
-			p, x->target * 100, FB_PLAN_MAX_RUNS);
+			p, x->target * 100, FLB_PLAN_MAX_RUNS);
 	if (x->budget > 0 && inb)
 		fprintf(f, "%sBudget %.0f s: best is %u runs of %u samples per side; the worst row then detects %.1f%%%s\n",
 			p, x->budget, br, bm, worst * 100,
@@ -237,39 +237,39 @@ static void print_plan(struct plan_ctx *x, FILE *f)
 			x->budget);
 	fputc('\n', f);
 	for (size_t i = 0; i < x->nrows; i++) {
-		const struct fb_cal *k = x->cal[i];
-		struct fb_row row = { .workload = k->workload, .params = k->params,
+		const struct flb_cal *k = x->cal[i];
+		struct flb_row row = { .workload = k->workload, .params = k->params,
 				      .metric = k->metric, .unit = "" };
-		struct fb_plan pl;
+		struct flb_plan pl;
 
 		if (!i || strcmp(x->cal[i - 1]->workload, k->workload)) {
-			snprintf(l[i].cell[0], FB_CELL, "%s", k->workload);
+			snprintf(l[i].cell[0], FLB_CELL, "%s", k->workload);
 			l[i].group_start = true;
 		}
-		fb_row_class(&row, l[i].cell[1], FB_CELL);
-		snprintf(l[i].cell[2], FB_CELL, "%.2f%%",
-			 sqrt(fb_plan_run_var(&x->pr[i], k->m)) * 100);
+		flb_row_class(&row, l[i].cell[1], FLB_CELL);
+		snprintf(l[i].cell[2], FLB_CELL, "%.2f%%",
+			 sqrt(flb_plan_run_var(&x->pr[i], k->m)) * 100);
 		if (isnan(x->pr[i].within))
-			snprintf(l[i].cell[3], FB_CELL, "-");
+			snprintf(l[i].cell[3], FLB_CELL, "-");
 		else
-			snprintf(l[i].cell[3], FB_CELL, "%.2f%%",
+			snprintf(l[i].cell[3], FLB_CELL, "%.2f%%",
 				 sqrt(x->pr[i].within) * 100);
-		if (fb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl)) {
-			snprintf(l[i].cell[4], FB_CELL, "%u x %u", pl.runs,
+		if (flb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl)) {
+			snprintf(l[i].cell[4], FLB_CELL, "%u x %u", pl.runs,
 				 pl.samples);
-			snprintf(l[i].cell[5], FB_CELL, "%.0f s", pl.seconds);
+			snprintf(l[i].cell[5], FLB_CELL, "%.0f s", pl.seconds);
 		} else {
-			snprintf(l[i].cell[4], FB_CELL, "> %d runs",
-				 FB_PLAN_MAX_RUNS);
+			snprintf(l[i].cell[4], FLB_CELL, "> %d runs",
+				 FLB_PLAN_MAX_RUNS);
 		}
 		if (inb)
-			snprintf(l[i].cell[6], FB_CELL, "%.1f%%",
-				 fb_plan_mde(&x->pr[i], &x->po, br, bm) * 100);
+			snprintf(l[i].cell[6], FLB_CELL, "%.1f%%",
+				 flb_plan_mde(&x->pr[i], &x->po, br, bm) * 100);
 	}
 	if (md)
-		fb_print_md(f, head, 7, l, x->nrows);
+		flb_print_md(f, head, 7, l, x->nrows);
 	else
-		fb_print_rst(f, head, 7, l, x->nrows);
+		flb_print_rst(f, head, 7, l, x->nrows);
 	free(l);
 }
 
@@ -280,21 +280,21 @@ static void print_plan_json(struct plan_ctx *x, FILE *f)
 	double secs = 0, worst = NAN;
 
 	for (size_t i = 0; i < x->nrows; i++) {
-		const struct fb_cal *k = x->cal[i];
-		struct fb_plan pl;
-		bool ok = fb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl);
+		const struct flb_cal *k = x->cal[i];
+		struct flb_plan pl;
+		bool ok = flb_plan_cheapest(&x->pr[i], &x->po, x->target, &pl);
 
 		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
 			"workload", k->workload, "params", k->params,
 			"metric", k->metric,
-			"run_to_run_cv_pct", fb_jnum(sqrt(fb_plan_run_var(&x->pr[i], k->m)) * 100),
-			"within_run_cv_pct", fb_jnum(sqrt(x->pr[i].within) * 100),
+			"run_to_run_cv_pct", flb_jnum(sqrt(flb_plan_run_var(&x->pr[i], k->m)) * 100),
+			"within_run_cv_pct", flb_jnum(sqrt(x->pr[i].within) * 100),
 			"runs", ok ? json_integer(pl.runs) : json_null(),
 			"samples", ok ? json_integer(pl.samples) : json_null(),
-			"seconds", ok ? fb_jnum(pl.seconds) : json_null(),
+			"seconds", ok ? flb_jnum(pl.seconds) : json_null(),
 			"mde_pct_in_budget", x->budget > 0 &&
 				suite_in_budget(x, &br, &bm, &worst) ?
-				fb_jnum(fb_plan_mde(&x->pr[i], &x->po, br, bm) * 100) :
+				flb_jnum(flb_plan_mde(&x->pr[i], &x->po, br, bm) * 100) :
 				json_null()));
 	}
 	json_object_set_new(root, "target_pct", json_real(x->target * 100));
@@ -316,24 +316,24 @@ static void print_plan_json(struct plan_ctx *x, FILE *f)
 static int parse_seconds(const char *cmd, const char *opt, const char *v,
 			 double *out)
 {
-	static const struct fb_option o = {
-		.name = "budget", .type = FB_OPT_NS, .min = 1,
+	static const struct flb_option o = {
+		.name = "budget", .type = FLB_OPT_NS, .min = 1,
 		.max = UINT64_MAX,
 	};
 	uint64_t ns;
 	char why[128];
 
-	if (fb_opt_parse(&o, v, &ns, why, sizeof(why))) {
-		fb_msg(cmd, "%s '%s': %s", opt, v, why);
+	if (flb_opt_parse(&o, v, &ns, why, sizeof(why))) {
+		flb_msg(cmd, "%s '%s': %s", opt, v, why);
 		return -1;
 	}
 	*out = (double)ns / 1e9;
 	return 0;
 }
 
-int fb_plan_opt(void *ctx, int argc, char **argv, int *i)
+int flb_plan_opt(void *ctx, int argc, char **argv, int *i)
 {
-	struct fb_plan_args *p = ctx;
+	struct flb_plan_args *p = ctx;
 	const char *a = argv[*i];
 	char *end;
 
@@ -345,12 +345,12 @@ int fb_plan_opt(void *ctx, int argc, char **argv, int *i)
 	    strcmp(a, "--warmup"))
 		return 0;
 	if (*i + 1 >= argc) {
-		fb_msg(p->cmd, "%s needs a value", a);
+		flb_msg(p->cmd, "%s needs a value", a);
 		return -1;
 	}
 	if (!strcmp(a, "--target")) {
-		if (fb_parse_pct(argv[++*i], &p->target) || !(p->target > 0)) {
-			fb_msg(p->cmd, "--target '%s': expected a percentage above 0 such as 2",
+		if (flb_parse_pct(argv[++*i], &p->target) || !(p->target > 0)) {
+			flb_msg(p->cmd, "--target '%s': expected a percentage above 0 such as 2",
 			       argv[*i]);
 			return -1;
 		}
@@ -361,7 +361,7 @@ int fb_plan_opt(void *ctx, int argc, char **argv, int *i)
 		unsigned long w = strtoul(argv[++*i], &end, 10);
 
 		if (*end || end == argv[*i] || w > 1000) {
-			fb_msg(p->cmd, "--warmup '%s': expected 0 to 1000", argv[*i]);
+			flb_msg(p->cmd, "--warmup '%s': expected 0 to 1000", argv[*i]);
 			return -1;
 		}
 		p->warmup = (unsigned int)w;
@@ -369,7 +369,7 @@ int fb_plan_opt(void *ctx, int argc, char **argv, int *i)
 	return 1;
 }
 
-int fb_plan_print(struct fb_cmp *c, double target, double budget,
+int flb_plan_print(struct flb_cmp *c, double target, double budget,
 		  unsigned int warmup, FILE *f)
 {
 	struct plan_ctx x = { .target = target, .budget = budget };
@@ -379,13 +379,13 @@ int fb_plan_print(struct fb_cmp *c, double target, double budget,
 	x.po.power = c->o.power;
 	x.po.warmup = warmup;
 	if (plan_rows(&x)) {
-		fb_msg(c->o.cmd, "out of memory");
+		flb_msg(c->o.cmd, "out of memory");
 		rc = 2;
 	} else if (!x.nrows) {
-		fb_msg(c->o.cmd, "the calibration of host %s, config %s has no primary row with a variance between invocations (calibrate runs from several invocations of flushbench run)",
+		flb_msg(c->o.cmd, "the calibration of host %s, config %s has no primary row with a variance between invocations (calibrate runs from several invocations of flushbench run)",
 		       c->cal_host, c->cal_config);
 		rc = 2;
-	} else if (c->o.format == FB_FMT_JSON) {
+	} else if (c->o.format == FLB_FMT_JSON) {
 		print_plan_json(&x, f);
 	} else {
 		print_plan(&x, f);
@@ -395,16 +395,16 @@ int fb_plan_print(struct fb_cmp *c, double target, double budget,
 	return rc;
 }
 
-int fb_cmd_plan(int argc, char **argv)
+int flb_cmd_plan(int argc, char **argv)
 {
 	const char *pos[1];
-	struct fb_cmp_opts o;
-	struct fb_plan_args pa = { .cmd = "plan", .warmup = 2 };
-	struct fb_cmp c = { 0 };
+	struct flb_cmp_opts o;
+	struct flb_plan_args pa = { .cmd = "plan", .warmup = 2 };
+	struct flb_cmp c = { 0 };
 	int npos, rc;
 
-	fb_cmp_defaults(&o, "plan");
-	rc = fb_cmp_args(&o, argc, argv, pos, 1, &npos, fb_plan_opt, &pa);
+	flb_cmp_defaults(&o, "plan");
+	rc = flb_cmp_args(&o, argc, argv, pos, 1, &npos, flb_plan_opt, &pa);
 	if (rc == 1) {
 		usage(stdout);
 		return 0;
@@ -412,23 +412,23 @@ int fb_cmd_plan(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (npos != 1 || !(pa.target > 0)) {
-		fb_msg(o.cmd, "expected --target PCT and one LABEL (see --help)");
+		flb_msg(o.cmd, "expected --target PCT and one LABEL (see --help)");
 		return 2;
 	}
-	if (o.format == FB_FMT_CSV) {
-		fb_msg(o.cmd, "--format csv: plan writes rst, md or json");
+	if (o.format == FLB_FMT_CSV) {
+		flb_msg(o.cmd, "--format csv: plan writes rst, md or json");
 		return 2;
 	}
-	rc = fb_cmp_load(&c, &o, pos, 1);
+	rc = flb_cmp_load(&c, &o, pos, 1);
 	if (!rc && !c.ncal) {
-		fb_msg(o.cmd, "%s: no calibration of '%s' for this host and config: %s",
+		flb_msg(o.cmd, "%s: no calibration of '%s' for this host and config: %s",
 		       o.db, pos[0], c.no_cal_why ? c.no_cal_why : "none stored");
 		rc = 2;
 	}
-	if (!rc && fb_cmp_analyse(&c))
+	if (!rc && flb_cmp_analyse(&c))
 		rc = 2;
 	if (!rc)
-		rc = fb_plan_print(&c, pa.target, pa.budget, pa.warmup, stdout);
-	fb_cmp_free(&c);
+		rc = flb_plan_print(&c, pa.target, pa.budget, pa.warmup, stdout);
+	flb_cmp_free(&c);
 	return rc;
 }

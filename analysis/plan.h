@@ -5,8 +5,8 @@
  * a given size, and what a time budget can detect. Used by plan,
  * calibrate --target and ci (rows it cannot decide).
  */
-#ifndef FB_PLAN_H
-#define FB_PLAN_H
+#ifndef FLB_PLAN_H
+#define FLB_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
  * carries the most of on a shared host, and only more invocations lower
  * it.
  */
-struct fb_plan_row {
+struct flb_plan_row {
 	double inv;		/* between invocations */
 	double between;		/* between runs, beyond the within-run part */
 	double within;		/* of one sample's log value; NAN: unknown */
@@ -28,51 +28,51 @@ struct fb_plan_row {
 };
 
 /* What a design gives. */
-struct fb_plan {
+struct flb_plan {
 	unsigned int runs, samples;	/* per side */
 	double mde;		/* fraction (0.02 = 2%); NAN: none reachable */
 	double seconds;		/* both sides, this row's job alone */
 };
 
-struct fb_plan_opts {
+struct flb_plan_opts {
 	double alpha;		/* per row: the family-wise alpha / rows */
 	double power;
 	unsigned int warmup;	/* samples run but not kept, per job run */
 };
 
 /* The variance of one run's statistic (its own invocation) at m samples. */
-double fb_plan_run_var(const struct fb_plan_row *r, double m);
+double flb_plan_run_var(const struct flb_plan_row *r, double m);
 /* Seconds one job run takes at m samples (warm-up and start included). */
-double fb_plan_run_seconds(const struct fb_plan_row *r,
-			   const struct fb_plan_opts *o, unsigned int m);
+double flb_plan_run_seconds(const struct flb_plan_row *r,
+			   const struct flb_plan_opts *o, unsigned int m);
 /* The MDE (fraction) of R runs x m samples per side. */
-double fb_plan_mde(const struct fb_plan_row *r, const struct fb_plan_opts *o,
+double flb_plan_mde(const struct flb_plan_row *r, const struct flb_plan_opts *o,
 		   unsigned int runs, unsigned int m);
 /*
  * The cheapest design (fewest seconds) whose MDE is at most target
- * (fraction); false when none of up to FB_PLAN_MAX_RUNS runs reaches it.
+ * (fraction); false when none of up to FLB_PLAN_MAX_RUNS runs reaches it.
  */
-#define FB_PLAN_MAX_RUNS 500
-bool fb_plan_cheapest(const struct fb_plan_row *r,
-		      const struct fb_plan_opts *o, double target,
-		      struct fb_plan *out);
+#define FLB_PLAN_MAX_RUNS 500
+bool flb_plan_cheapest(const struct flb_plan_row *r,
+		      const struct flb_plan_opts *o, double target,
+		      struct flb_plan *out);
 /* The sample counts a plan tries (ascending, 0-terminated). */
-extern const unsigned int fb_plan_samples[];
+extern const unsigned int flb_plan_samples[];
 
-struct fb_cmp;
+struct flb_cmp;
 /*
  * --target, --budget, --warmup (and --no-save when nosave is set) as a
- * command's own options (fb_cmp_own_opt, ctx a struct fb_plan_args).
+ * command's own options (flb_cmp_own_opt, ctx a struct flb_plan_args).
  */
-struct fb_plan_args {
+struct flb_plan_args {
 	const char *cmd;
 	double target, budget;	/* fraction; seconds (0: none) */
 	unsigned int warmup;
 	bool *nosave;
 };
-int fb_plan_opt(void *ctx, int argc, char **argv, int *i);
+int flb_plan_opt(void *ctx, int argc, char **argv, int *i);
 /* The plan of c's calibration (loaded, analysed) on f. 0 or 2. */
-int fb_plan_print(struct fb_cmp *c, double target, double budget,
+int flb_plan_print(struct flb_cmp *c, double target, double budget,
 		  unsigned int warmup, FILE *f);
 
 #endif

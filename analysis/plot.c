@@ -52,7 +52,7 @@ static FILE *open_in(const char *cmd, const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
 	if (!f)
-		fb_msg(cmd, "%s: %m", path);
+		flb_msg(cmd, "%s: %m", path);
 	return f;
 }
 
@@ -60,7 +60,7 @@ static int close_in(const char *cmd, const char *dir, const char *name,
 		    FILE *f)
 {
 	if (fclose(f)) {
-		fb_msg(cmd, "%s/%s: %m", dir, name);
+		flb_msg(cmd, "%s/%s: %m", dir, name);
 		return -1;
 	}
 	return 0;
@@ -84,7 +84,7 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fb_msg(cmd, "fork: %m");
+		flb_msg(cmd, "fork: %m");
 		return -1;
 	}
 	if (!pid) {
@@ -101,7 +101,7 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0) {
-		fb_msg(cmd, "waitpid: %m");
+		flb_msg(cmd, "waitpid: %m");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, log);
@@ -110,7 +110,7 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 		bool warning = strstr(line, "warning:");
 
 		if (!said && !warned)
-			fb_msg(cmd, "gnuplot %s/%s reported:", dir, gp);
+			flb_msg(cmd, "gnuplot %s/%s reported:", dir, gp);
 		said |= !warning;
 		warned |= warning;
 		fprintf(stderr, "  %s", line);
@@ -119,7 +119,7 @@ static int gnuplot(const char *cmd, const char *dir, const char *name)
 		fclose(f);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || said) {
 		if (!said)
-			fb_msg(cmd, "gnuplot %s/%s failed (status %d; is gnuplot installed? Debian package gnuplot-nox)",
+			flb_msg(cmd, "gnuplot %s/%s failed (status %d; is gnuplot installed? Debian package gnuplot-nox)",
 			       dir, gp, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -1;
 	}
@@ -143,12 +143,12 @@ static void gp_end(FILE *f, const char *name, int w, int h)
 
 #define LABEL_MAX 64	/* longer labels lose their middle: "fork rss=4M ... (ns)" */
 
-static void row_label(const struct fb_row *r, char *buf, size_t len)
+static void row_label(const struct flb_row *r, char *buf, size_t len)
 {
-	char cls[FB_CELL], full[2 * FB_CELL];
+	char cls[FLB_CELL], full[2 * FLB_CELL];
 	size_t n, keep = LABEL_MAX / 2 - 2;
 
-	fb_row_class(r, cls, sizeof(cls));
+	flb_row_class(r, cls, sizeof(cls));
 	snprintf(full, sizeof(full), "%s %s", r->workload, cls);
 	n = strlen(full);
 	if (n <= LABEL_MAX)
@@ -158,10 +158,10 @@ static void row_label(const struct fb_row *r, char *buf, size_t len)
 			 full + n - (LABEL_MAX - keep - 3));
 }
 
-static bool plottable(const struct fb_row *r)
+static bool plottable(const struct flb_row *r)
 {
-	return r->role == FB_ROLE_PRIMARY && r->tested && r->logscale &&
-	       r->sum[FB_BASE].median > 0;
+	return r->role == FLB_ROLE_PRIMARY && r->tested && r->logscale &&
+	       r->sum[FLB_BASE].median > 0;
 }
 
 /*
@@ -179,22 +179,22 @@ static double grow_bound(double bound, double v)
 }
 
 /* A plotted row's improvement, lo and hi in percent; false if not plotted. */
-static bool change_of(const struct fb_row *r, double v[3])
+static bool change_of(const struct flb_row *r, double v[3])
 {
 	if (!plottable(r))
 		return false;
-	v[0] = fb_row_improvement(r);
+	v[0] = flb_row_improvement(r);
 	if (r->testable)
-		fb_row_improvement_ci(r, &v[1], &v[2]);
+		flb_row_improvement_ci(r, &v[1], &v[2]);
 	else
 		v[1] = v[2] = v[0];	/* no interval: no whiskers */
 	return true;
 }
 
-static int plot_change(const struct fb_cmp *c, const char *dir)
+static int plot_change(const struct flb_cmp *c, const char *dir)
 {
 	const char *cmd = c->o.cmd;
-	char label[2 * FB_CELL];
+	char label[2 * FLB_CELL];
 	FILE *d, *g;
 	double bound = 100 * c->o.min_effect, v[3];
 	int k = 0, h;
@@ -207,7 +207,7 @@ static int plot_change(const struct fb_cmp *c, const char *dir)
 		for (int j = 0; j < 3 && change_of(&c->rows[i], v); j++)
 			bound = grow_bound(bound, v[j]);
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
 		if (!change_of(r, v))
 			continue;
@@ -220,7 +220,7 @@ static int plot_change(const struct fb_cmp *c, const char *dir)
 	if (close_in(cmd, dir, "change.dat", d))
 		return -1;
 	if (!k) {
-		fb_msg(cmd, "no row with a change to plot");
+		flb_msg(cmd, "no row with a change to plot");
 		return -1;
 	}
 	g = open_in(cmd, dir, "change.gp");
@@ -230,7 +230,7 @@ static int plot_change(const struct fb_cmp *c, const char *dir)
 	gp_begin(g, "change", 1100, h);
 	fprintf(g, "set title ");
 	snprintf(label, sizeof(label), "%s vs %s: improvement of NEW over BASE per row, %g%% interval (> 0 is better)",
-		 c->set[FB_NEW].spec, c->set[FB_BASE].spec, c->o.conf * 100);
+		 c->set[FLB_NEW].spec, c->set[FLB_BASE].spec, c->o.conf * 100);
 	put_gp_string(g, label);
 	fprintf(g, "\nset xlabel 'improvement (%%): ratio (reciprocal if lower is better); counts with 0: shift / BASE median'\n"
 		"set ylabel ''\nset yrange [%d:-1]\nset ytics scale 0\nset grid xtics\n"
@@ -251,10 +251,10 @@ static int plot_change(const struct fb_cmp *c, const char *dir)
 	return gnuplot(cmd, dir, "change");
 }
 
-static int plot_dist(const struct fb_cmp *c, const char *dir)
+static int plot_dist(const struct flb_cmp *c, const char *dir)
 {
 	const char *cmd = c->o.cmd;
-	char label[2 * FB_CELL];
+	char label[2 * FLB_CELL];
 	FILE *d, *p, *g;
 	int k = 0, w;
 
@@ -270,14 +270,14 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	fprintf(d, "# x label min q1 median q3 max side(0 BASE, 1 NEW), %% of the BASE median\n");
 	fprintf(p, "# x value side, %% of the BASE median\n");
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		double mb = r->sum[FB_BASE].median;
+		const struct flb_row *r = &c->rows[i];
+		double mb = r->sum[FLB_BASE].median;
 
 		if (!plottable(r))
 			continue;
 		row_label(r, label, sizeof(label));
 		for (int s = 0; s < 2; s++) {
-			const struct fb_summary *m = &r->sum[s];
+			const struct flb_summary *m = &r->sum[s];
 			double x = k + (s ? 0.2 : -0.2);
 
 #define REL(v) (((v) / mb - 1) * 100)
@@ -301,7 +301,7 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	    close_in(cmd, dir, "dist_points.dat", p))
 		return -1;
 	if (!k) {
-		fb_msg(cmd, "no row with samples to plot");
+		flb_msg(cmd, "no row with samples to plot");
 		return -1;
 	}
 	g = open_in(cmd, dir, "dist.gp");
@@ -311,7 +311,7 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	gp_begin(g, "dist", w, 800);
 	fprintf(g, "set title ");
 	snprintf(label, sizeof(label), "Samples per row: BASE %s (left, blue) and NEW %s (right, orange); box = quartiles, whiskers = min..max",
-		 c->set[FB_BASE].spec, c->set[FB_NEW].spec);
+		 c->set[FLB_BASE].spec, c->set[FLB_NEW].spec);
 	put_gp_string(g, label);
 	fprintf(g, "\nset ylabel 'value relative to the BASE median (%%)'\n"
 		"set xrange [-0.7:%d-0.3]\nset xtics rotate by -40 scale 0 font ',8'\n"
@@ -339,20 +339,20 @@ static int plot_dist(const struct fb_cmp *c, const char *dir)
 	return gnuplot(cmd, dir, "dist");
 }
 
-int fb_mkdir_out(const char *cmd, const char *dir)
+int flb_mkdir_out(const char *cmd, const char *dir)
 {
 	struct stat sb;
 
 	if (!mkdir(dir, 0777) || (errno == EEXIST && !stat(dir, &sb) &&
 				   S_ISDIR(sb.st_mode)))
 		return 0;
-	fb_msg(cmd, "%s: cannot create the output directory: %m", dir);
+	flb_msg(cmd, "%s: cannot create the output directory: %m", dir);
 	return -1;
 }
 
-int fb_plot_compare(const struct fb_cmp *c, const char *dir)
+int flb_plot_compare(const struct flb_cmp *c, const char *dir)
 {
-	if (fb_mkdir_out(c->o.cmd, dir) || plot_change(c, dir) ||
+	if (flb_mkdir_out(c->o.cmd, dir) || plot_change(c, dir) ||
 	    plot_dist(c, dir))
 		return 2;
 	return 0;
@@ -367,24 +367,24 @@ struct trend_pt {
 	bool have;
 };
 
-static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
+static int plot_trend(const struct flb_cmp_opts *o, const char *const *labels,
 		      int n, const char *dir)
 {
-	struct fb_cmp *cs = calloc(n, sizeof(*cs));
-	char name[256], label[2 * FB_CELL];
-	const struct fb_cmp *first;
+	struct flb_cmp *cs = calloc(n, sizeof(*cs));
+	char name[256], label[2 * FLB_CELL];
+	const struct flb_cmp *first;
 	int rc = 2, lines = 0;
 	FILE *d = NULL, *g = NULL;
 	double v[3];
 
 	if (!cs)
 		return 2;
-	if (fb_mkdir_out(o->cmd, dir))
+	if (flb_mkdir_out(o->cmd, dir))
 		goto out;
 	for (int k = 1; k < n; k++) {
 		const char *pair[2] = { labels[0], labels[k] };
 
-		if (fb_cmp_load(&cs[k], o, pair, 2) || fb_cmp_analyse(&cs[k]))
+		if (flb_cmp_load(&cs[k], o, pair, 2) || flb_cmp_analyse(&cs[k]))
 			goto out;
 	}
 	first = &cs[1];
@@ -398,16 +398,16 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 		goto out;
 	/* one gnuplot data block per row of the first comparison */
 	for (size_t i = 0; i < first->nrows; i++) {
-		const struct fb_row *r0 = &first->rows[i];
+		const struct flb_row *r0 = &first->rows[i];
 
-		if (!r0->side[FB_BASE].n)
+		if (!r0->side[FLB_BASE].n)
 			continue;
 		/* the first line of a block names it (columnheader) */
 		snprintf(label, sizeof(label), "%s %s", r0->workload, r0->params);
 		put_label(d, label);
 		fprintf(d, " 0 0 0\n0 0 0 0\n");
 		for (int k = 1; k < n; k++) {
-			const struct fb_row *r = NULL;
+			const struct flb_row *r = NULL;
 
 			for (size_t j = 0; j < cs[k].nrows; j++)
 				if (!strcmp(cs[k].rows[j].workload, r0->workload) &&
@@ -422,7 +422,7 @@ static int plot_trend(const struct fb_cmp_opts *o, const char *const *labels,
 	}
 	if (close_in(o->cmd, dir, label, d) || !lines) {
 		if (!lines)
-			fb_msg(o->cmd, "no row of metric %s under '%s'", o->metric,
+			flb_msg(o->cmd, "no row of metric %s under '%s'", o->metric,
 			       labels[0]);
 		d = NULL;
 		goto out;
@@ -461,7 +461,7 @@ out:
 	if (d)
 		fclose(d);
 	for (int k = 1; k < n; k++)
-		fb_cmp_free(&cs[k]);
+		flb_cmp_free(&cs[k]);
 	free(cs);
 	return rc;
 }
@@ -474,7 +474,7 @@ static void usage(FILE *f)
 "Writes PNG and SVG (with their .dat and .gp) into DIR: change.* (improvement\n"
 "per row with intervals, coloured by mark), dist.* (samples of both sides),\n"
 "or trend-METRIC.* (the metric across the labels, in the order given).\n%s"
-"Exit: 0 done, 2 usage, data or gnuplot error.\n", fb_cmp_common_help);
+"Exit: 0 done, 2 usage, data or gnuplot error.\n", flb_cmp_common_help);
 }
 
 static int trend_opt(void *ctx, int argc, char **argv, int *i)
@@ -486,18 +486,18 @@ static int trend_opt(void *ctx, int argc, char **argv, int *i)
 	return 1;
 }
 
-int fb_cmd_plot(int argc, char **argv)
+int flb_cmd_plot(int argc, char **argv)
 {
 	const char **pos = calloc(argc + 1, sizeof(*pos));
-	struct fb_cmp_opts o;
-	struct fb_cmp c;
+	struct flb_cmp_opts o;
+	struct flb_cmp c;
 	bool trend = false;
 	int npos, rc;
 
 	if (!pos)
 		return 2;
-	fb_cmp_defaults(&o, "plot");
-	rc = fb_cmp_args(&o, argc, argv, pos, argc, &npos, trend_opt, &trend);
+	flb_cmp_defaults(&o, "plot");
+	rc = flb_cmp_args(&o, argc, argv, pos, argc, &npos, trend_opt, &trend);
 	if (rc == 1) {
 		usage(stdout);
 		rc = 0;
@@ -507,12 +507,12 @@ int fb_cmd_plot(int argc, char **argv)
 		goto out;
 	rc = 2;
 	if (!o.out) {
-		fb_msg(o.cmd, "-o DIR is required (see --help)");
+		flb_msg(o.cmd, "-o DIR is required (see --help)");
 		goto out;
 	}
 	if (trend) {
 		if (npos < 2) {
-			fb_msg(o.cmd, "--trend needs at least two labels, oldest first");
+			flb_msg(o.cmd, "--trend needs at least two labels, oldest first");
 			goto out;
 		}
 		if (!o.metric)
@@ -521,15 +521,15 @@ int fb_cmd_plot(int argc, char **argv)
 		goto out;
 	}
 	if (npos != 2) {
-		fb_msg(o.cmd, "expected BASE and NEW (see --help)");
+		flb_msg(o.cmd, "expected BASE and NEW (see --help)");
 		goto out;
 	}
-	rc = fb_cmp_load(&c, &o, pos, 2);
+	rc = flb_cmp_load(&c, &o, pos, 2);
 	if (!rc)
-		rc = fb_cmp_analyse(&c);
+		rc = flb_cmp_analyse(&c);
 	if (!rc)
-		rc = fb_plot_compare(&c, o.out);
-	fb_cmp_free(&c);
+		rc = flb_plot_compare(&c, o.out);
+	flb_cmp_free(&c);
 out:
 	free(pos);
 	return rc;

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 "usage: flushbench report [OPTIONS] -o DIR BASE NEW\n"
 "Writes DIR/report.md (with change.png and dist.png beside it) and\n"
 "DIR/report.html (self-contained: plots inlined as SVG).\n%s"
-"Exit: 0 done, 2 usage, data or gnuplot error.\n", fb_cmp_common_help);
+"Exit: 0 done, 2 usage, data or gnuplot error.\n", flb_cmp_common_help);
 }
 
 static const char how_to_read[] =
@@ -47,12 +47,12 @@ struct envrow {
 	bool differs;
 };
 
-static struct envrow *env_rows(const struct fb_cmp *c, size_t *n)
+static struct envrow *env_rows(const struct flb_cmp *c, size_t *n)
 {
-	const struct fb_env *e[2] = { &c->set[0].env, &c->set[1].env };
+	const struct flb_env *e[2] = { &c->set[0].env, &c->set[1].env };
 	struct envrow *r = calloc(e[0]->n + e[1]->n + 1, sizeof(*r));
-	struct fb_envdiff *d;
-	size_t nd = fb_cmp_envdiff(c, &d), k = 0;
+	struct flb_envdiff *d;
+	size_t nd = flb_cmp_envdiff(c, &d), k = 0;
 
 	*n = 0;
 	if (!r) {
@@ -63,11 +63,11 @@ static struct envrow *env_rows(const struct fb_cmp *c, size_t *n)
 		for (size_t i = 0; i < e[s]->n; i++) {
 			const char *key = e[s]->kv[i].key;
 
-			if (s == 1 && fb_env_get(e[0], key))
+			if (s == 1 && flb_env_get(e[0], key))
 				continue;
 			r[k].key = key;
-			r[k].v[0] = fb_env_get(e[0], key);
-			r[k].v[1] = fb_env_get(e[1], key);
+			r[k].v[0] = flb_env_get(e[0], key);
+			r[k].v[1] = flb_env_get(e[1], key);
 			for (size_t j = 0; j < nd; j++)
 				r[k].differs |= !strcmp(d[j].key, key);
 			k++;
@@ -89,8 +89,8 @@ static void md_cell(FILE *f, const char *s, bool bold)
 	fputs(bold ? "** |" : " |", f);
 }
 
-static int write_md(const struct fb_cmp *c, const char *dir,
-		    const struct fb_line *l, size_t nl,
+static int write_md(const struct flb_cmp *c, const char *dir,
+		    const struct flb_line *l, size_t nl,
 		    const struct envrow *e, size_t ne)
 {
 	char path[4096];
@@ -99,15 +99,15 @@ static int write_md(const struct fb_cmp *c, const char *dir,
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	f = fopen(path, "w");
 	if (!f) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	fprintf(f, "# flushbench report: %s (NEW) against %s (BASE)\n\n",
-		c->set[FB_NEW].spec, c->set[FB_BASE].spec);
-	fb_cmp_print_header(c, f, "- ");
+		c->set[FLB_NEW].spec, c->set[FLB_BASE].spec);
+	flb_cmp_print_header(c, f, "- ");
 	fprintf(f, "\n## Environments\n\nKeys that differ between the sets are in bold and marked ≠.\n\n");
 	fprintf(f, "| | Key | BASE: %s | NEW: %s |\n|---|---|---|---|\n",
-		c->set[FB_BASE].spec, c->set[FB_NEW].spec);
+		c->set[FLB_BASE].spec, c->set[FLB_NEW].spec);
 	for (size_t i = 0; i < ne; i++) {
 		fprintf(f, "| %s |", e[i].differs ? "≠" : "");
 		md_cell(f, e[i].key, e[i].differs);
@@ -116,13 +116,13 @@ static int write_md(const struct fb_cmp *c, const char *dir,
 		fputc('\n', f);
 	}
 	fprintf(f, "\n## Results\n\n");
-	fb_print_md(f, fb_cmp_headers, FB_CMP_NCOLS, l, nl);
+	flb_print_md(f, flb_cmp_headers, FLB_CMP_NCOLS, l, nl);
 	fprintf(f, "\n## Plots\n\n"
 		"![Improvement per row with its interval](change.png)\n\n"
 		"![Samples of both sides per row](dist.png)\n\n"
 		"## How to read this\n\n%s\n", how_to_read);
 	if (fclose(f)) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	return 0;
@@ -142,7 +142,7 @@ static void html_text(FILE *f, const char *s)
 }
 
 /* Copy DIR/NAME.svg from its <svg element on. */
-static int inline_svg(const struct fb_cmp *c, FILE *f, const char *dir,
+static int inline_svg(const struct flb_cmp *c, FILE *f, const char *dir,
 		      const char *name)
 {
 	char path[4096], *buf = NULL, *svg;
@@ -152,11 +152,11 @@ static int inline_svg(const struct fb_cmp *c, FILE *f, const char *dir,
 	snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
 	in = fopen(path, "r");
 	if (!in) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	if (getdelim(&buf, &len, '\0', in) < 0 || !(svg = strstr(buf, "<svg"))) {
-		fb_msg(c->o.cmd, "%s: not an SVG file", path);
+		flb_msg(c->o.cmd, "%s: not an SVG file", path);
 		free(buf);
 		fclose(in);
 		return -1;
@@ -167,8 +167,8 @@ static int inline_svg(const struct fb_cmp *c, FILE *f, const char *dir,
 	return 0;
 }
 
-static int write_html(const struct fb_cmp *c, const char *dir,
-		      const struct fb_line *l, size_t nl,
+static int write_html(const struct flb_cmp *c, const char *dir,
+		      const struct flb_line *l, size_t nl,
 		      const struct envrow *e, size_t ne)
 {
 	char path[4096];
@@ -178,13 +178,13 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	f = fopen(path, "w");
 	if (!f) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>flushbench report: ");
-	html_text(f, c->set[FB_NEW].spec);
+	html_text(f, c->set[FLB_NEW].spec);
 	fputs(" against ", f);
-	html_text(f, c->set[FB_BASE].spec);
+	html_text(f, c->set[FLB_BASE].spec);
 	fputs("</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:2em;max-width:110em}\n"
 	      "table{border-collapse:collapse;margin:1em 0}\n"
@@ -196,9 +196,9 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 	      "tr.group td{border-top:2px solid #555}\n"
 	      "pre{background:#f4f4f4;padding:.5em}\n"
 	      "</style></head><body>\n<h1>flushbench report: ", f);
-	html_text(f, c->set[FB_NEW].spec);
+	html_text(f, c->set[FLB_NEW].spec);
 	fputs(" (NEW) against ", f);
-	html_text(f, c->set[FB_BASE].spec);
+	html_text(f, c->set[FLB_BASE].spec);
 	fputs(" (BASE)</h1>\n<pre>", f);
 	{
 		char *hdr = NULL;
@@ -206,7 +206,7 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 		FILE *m = open_memstream(&hdr, &hl);
 
 		if (m) {
-			fb_cmp_print_header(c, m, "");
+			flb_cmp_print_header(c, m, "");
 			fclose(m);
 			html_text(f, hdr);
 			free(hdr);
@@ -214,9 +214,9 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 	}
 	fputs("</pre>\n<h2>Environments</h2>\n<p>Rows that differ between the sets are highlighted.</p>\n"
 	      "<table><tr><th>Key</th><th>BASE: ", f);
-	html_text(f, c->set[FB_BASE].spec);
+	html_text(f, c->set[FLB_BASE].spec);
 	fputs("</th><th>NEW: ", f);
-	html_text(f, c->set[FB_NEW].spec);
+	html_text(f, c->set[FLB_NEW].spec);
 	fputs("</th></tr>\n", f);
 	for (size_t i = 0; i < ne; i++) {
 		fprintf(f, "<tr%s><td>", e[i].differs ? " class=\"diff\"" : "");
@@ -228,9 +228,9 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n<h2>Results</h2>\n<table><tr>", f);
-	for (int j = 0; j < FB_CMP_NCOLS; j++) {
+	for (int j = 0; j < FLB_CMP_NCOLS; j++) {
 		fputs("<th>", f);
-		html_text(f, fb_cmp_headers[j]);
+		html_text(f, flb_cmp_headers[j]);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -241,7 +241,7 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 
 		fprintf(f, "<tr class=\"%s%s\">", cls,
 			i && l[i].group_start ? " group" : "");
-		for (int j = 0; j < FB_CMP_NCOLS; j++) {
+		for (int j = 0; j < FLB_CMP_NCOLS; j++) {
 			fprintf(f, "<td%s>", j == 2 ? " class=\"num mark\"" :
 					    j >= 3 ? " class=\"num\"" : "");
 			html_text(f, l[i].cell[j]);
@@ -256,37 +256,37 @@ static int write_html(const struct fb_cmp *c, const char *dir,
 	html_text(f, how_to_read);
 	fputs("</p>\n</body></html>\n", f);
 	if (fclose(f)) {
-		fb_msg(c->o.cmd, "%s: %m", path);
+		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
 	return err;
 }
 
-int fb_cmd_report(int argc, char **argv)
+int flb_cmd_report(int argc, char **argv)
 {
-	struct fb_line *l = NULL;
+	struct flb_line *l = NULL;
 	struct envrow *e = NULL;
-	struct fb_cmp_opts o;
-	struct fb_cmp c;
+	struct flb_cmp_opts o;
+	struct flb_cmp c;
 	size_t nl, ne;
 	int rc;
 
-	fb_cmp_defaults(&o, "report");
-	rc = fb_cmp_begin(&c, &o, argc, argv, 2, "-o DIR BASE NEW", usage);
+	flb_cmp_defaults(&o, "report");
+	rc = flb_cmp_begin(&c, &o, argc, argv, 2, "-o DIR BASE NEW", usage);
 	if (!rc && !o.out) {
-		fb_msg(o.cmd, "-o DIR is required (see --help)");
+		flb_msg(o.cmd, "-o DIR is required (see --help)");
 		rc = 2;
 	}
 	if (!rc)
-		rc = fb_plot_compare(&c, o.out);
+		rc = flb_plot_compare(&c, o.out);
 	if (rc)
 		goto out;
-	fb_cmp_warn_floor(&c);
+	flb_cmp_warn_floor(&c);
 	rc = 2;
-	l = fb_cmp_lines(&c, false, &nl);
+	l = flb_cmp_lines(&c, false, &nl);
 	e = env_rows(&c, &ne);
 	if (!l || !e) {
-		fb_msg(o.cmd, "out of memory");
+		flb_msg(o.cmd, "out of memory");
 		goto out;
 	}
 	if (write_md(&c, o.out, l, nl, e, ne) ||
@@ -298,6 +298,6 @@ int fb_cmd_report(int argc, char **argv)
 out:
 	free(l);
 	free(e);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	return rc == 1 ? 0 : rc;	/* 1: --help */
 }

@@ -33,7 +33,7 @@
 
 /* --- runs and invocations --- */
 
-void fb_side_runs_free(struct fb_side_runs *s)
+void flb_side_runs_free(struct flb_side_runs *s)
 {
 	free(s->r);
 	free(s->g);
@@ -43,7 +43,7 @@ void fb_side_runs_free(struct fb_side_runs *s)
 }
 
 /* The invocation of run id in set ("" when unknown: the run alone). */
-static const char *invocation_of(const struct fb_set *set, int64_t id)
+static const char *invocation_of(const struct flb_set *set, int64_t id)
 {
 	for (size_t i = 0; set && i < set->nruns; i++)
 		if (set->runs[i].id == id)
@@ -52,8 +52,8 @@ static const char *invocation_of(const struct fb_set *set, int64_t id)
 }
 
 /* Each run's statistic and within-run spread; 0 or -ENOMEM. */
-static int run_stats(const struct fb_vals *v, bool logscale,
-		     struct fb_side_runs *out)
+static int run_stats(const struct flb_vals *v, bool logscale,
+		     struct flb_side_runs *out)
 {
 	double *buf = malloc(2 * v->n * sizeof(*buf)), ssw = 0, dfw = 0;
 	double tot = 0, rsum = 0;
@@ -62,7 +62,7 @@ static int run_stats(const struct fb_vals *v, bool logscale,
 	if (!buf)
 		return -ENOMEM;
 	for (size_t i = 0; i < v->n; i++) {
-		struct fb_run_stat *rs;
+		struct flb_run_stat *rs;
 		size_t j, m = 0;
 
 		for (j = 0; j < k && out->r[j].run != v->run[i]; j++)
@@ -75,7 +75,7 @@ static int run_stats(const struct fb_vals *v, bool logscale,
 		rs = &out->r[k++];
 		rs->run = v->run[i];
 		rs->n = m;
-		rs->stat = logscale ? fb_median(buf, m) : gsl_stats_mean(buf, 1, m);
+		rs->stat = logscale ? flb_median(buf, m) : gsl_stats_mean(buf, 1, m);
 		rs->wvar = m > 1 ? gsl_stats_variance(buf, 1, m) : NAN;
 		rs->rvar = NAN;
 		if (m > 1) {
@@ -107,7 +107,7 @@ static int run_stats(const struct fb_vals *v, bool logscale,
 }
 
 /* Runs into invocations: the groups, their statistics, the spread within. */
-static int group_stats(const struct fb_set *set, struct fb_side_runs *out)
+static int group_stats(const struct flb_set *set, struct flb_side_runs *out)
 {
 	double ss = 0, df = 0, sum = 0, ssg = 0;
 
@@ -122,7 +122,7 @@ static int group_stats(const struct fb_set *set, struct fb_side_runs *out)
 			for (j = 0; j < out->ng && strcmp(out->g[j].id, id); j++)
 				;
 		if (j == out->ng)
-			out->g[out->ng++] = (struct fb_group){
+			out->g[out->ng++] = (struct flb_group){
 				.id = id, .run = out->r[i].run };
 		out->r[i].group = j;
 		out->g[j].stat += out->r[i].stat;
@@ -148,10 +148,10 @@ static int group_stats(const struct fb_set *set, struct fb_side_runs *out)
 	return 0;
 }
 
-int fb_side_runs(const struct fb_vals *v, const struct fb_set *set,
-		 bool logscale, struct fb_side_runs *out)
+int flb_side_runs(const struct flb_vals *v, const struct flb_set *set,
+		 bool logscale, struct flb_side_runs *out)
 {
-	fb_side_runs_free(out);
+	flb_side_runs_free(out);
 	memset(out, 0, sizeof(*out));
 	out->mean = out->s2 = out->wvar = out->var = out->floor = NAN;
 	out->rvar = NAN;
@@ -159,7 +159,7 @@ int fb_side_runs(const struct fb_vals *v, const struct fb_set *set,
 		return 0;
 	out->r = calloc(v->n, sizeof(*out->r));
 	if (!out->r || run_stats(v, logscale, out) || group_stats(set, out)) {
-		fb_side_runs_free(out);
+		flb_side_runs_free(out);
 		return -ENOMEM;
 	}
 	return 0;
@@ -214,8 +214,8 @@ out:
 }
 
 /* The boots of a side's runs: group index per run; the number of boots. */
-static size_t boot_groups(const struct fb_set *set,
-			  const struct fb_side_runs *x, size_t *of)
+static size_t boot_groups(const struct flb_set *set,
+			  const struct flb_side_runs *x, size_t *of)
 {
 	const char **ids = calloc(x->n + 1, sizeof(*ids));
 	size_t k = 0;
@@ -239,19 +239,19 @@ static size_t boot_groups(const struct fb_set *set,
 	return k;
 }
 
-int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
+int flb_cmp_calibration(const struct flb_cmp *c, struct flb_calib **out,
 		       size_t *n)
 {
-	struct fb_calib *k = calloc(c->nrows + 1, sizeof(*k));
+	struct flb_calib *k = calloc(c->nrows + 1, sizeof(*k));
 
 	*n = 0;
 	*out = k;
 	if (!k)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		const struct fb_side_runs *x = &r->rs[0];
-		struct fb_calib *d = &k[*n];
+		const struct flb_row *r = &c->rows[i];
+		const struct flb_side_runs *x = &r->rs[0];
+		struct flb_calib *d = &k[*n];
 		double *st = calloc(x->n + 1, sizeof(*st)), within;
 		size_t *of = calloc(x->n + 1, sizeof(*of));
 
@@ -260,7 +260,7 @@ int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
 			free(of);
 			return -ENOMEM;
 		}
-		if (r->role != FB_ROLE_PRIMARY || x->n < 2) {
+		if (r->role != FLB_ROLE_PRIMARY || x->n < 2) {
 			free(st);
 			free(of);
 			continue;
@@ -284,7 +284,7 @@ int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
 		d->boots = (long)boot_groups(&c->set[0], x, of);
 		d->boot_var = between_groups(st, of, x->n, (size_t)d->boots,
 					     &within);
-		d->sample_seconds = fb_median(r->side[0].el, r->side[0].n) / 1e9;
+		d->sample_seconds = flb_median(r->side[0].el, r->side[0].n) / 1e9;
 		d->median = r->sum[0].median;
 		(*n)++;
 		free(st);
@@ -304,20 +304,20 @@ int fb_cmp_calibration(const struct fb_cmp *c, struct fb_calib **out,
  * and 41%. From 3 invocations a side the cap seldom binds.
  */
 #define PRIOR_CAP 4
-static double moderate(const struct fb_prior *p, double s2, double df,
+static double moderate(const struct flb_prior *p, double s2, double df,
 		       double *df_post)
 {
-	struct fb_prior q = *p;
+	struct flb_prior q = *p;
 
 	if (df >= 1 && q.d0 > PRIOR_CAP * df) {
 		q.d0 = PRIOR_CAP * df;
 		if (isinf(p->d0))
 			q.s02 = p->s02;
 	}
-	return fb_eb_post(&q, s2, df, df_post);
+	return flb_eb_post(&q, s2, df, df_post);
 }
 
-double fb_cal_run_var(const struct fb_cal *k, double m)
+double flb_cal_run_var(const struct flb_cal *k, double m)
 {
 	double w, b;
 
@@ -330,14 +330,14 @@ double fb_cal_run_var(const struct fb_cal *k, double m)
 	return b + w / m;
 }
 
-double fb_cal_var(const struct fb_cal *k, double m, double runs)
+double flb_cal_var(const struct flb_cal *k, double m, double runs)
 {
 	if (isnan(k->inv_post))
 		return NAN;
-	return k->inv_post + fb_cal_run_var(k, m) / (runs > 0 ? runs : 1);
+	return k->inv_post + flb_cal_run_var(k, m) / (runs > 0 ? runs : 1);
 }
 
-int fb_cmp_fit_cal(struct fb_cmp *c)
+int flb_cmp_fit_cal(struct flb_cmp *c)
 {
 	double *s2 = malloc(2 * (c->ncal + 1) * sizeof(*s2)), *df;
 	size_t n = 0;
@@ -347,17 +347,17 @@ int fb_cmp_fit_cal(struct fb_cmp *c)
 		return -ENOMEM;
 	df = s2 + c->ncal + 1;
 	for (size_t i = 0; i < c->ncal; i++) {
-		struct fb_cal *k = &c->cal[i];
+		struct flb_cal *k = &c->cal[i];
 
-		if (strcmp(k->metric, fb_workload_primary(k->workload)) ||
+		if (strcmp(k->metric, flb_cmp_primary(k->workload)) ||
 		    isnan(k->inv_var))
 			continue;
 		s2[n] = k->inv_var;
 		df[n++] = (double)(k->invocations - 1);
 	}
-	err = fb_eb_prior(s2, df, n, &c->cal_prior);
+	err = flb_eb_prior(s2, df, n, &c->cal_prior);
 	for (size_t i = 0; !err && i < c->ncal; i++) {
-		struct fb_cal *k = &c->cal[i];
+		struct flb_cal *k = &c->cal[i];
 
 		k->inv_post = k->inv_df = NAN;
 		if (isnan(k->inv_var))
@@ -384,7 +384,7 @@ static int metric_rank(const char *m)
 
 static int cmp_rows(const void *a, const void *b)
 {
-	const struct fb_row *x = a, *y = b;
+	const struct flb_row *x = a, *y = b;
 	int d = strcmp(x->workload, y->workload);
 
 	if (!d)
@@ -398,19 +398,19 @@ static int cmp_rows(const void *a, const void *b)
 	return d;
 }
 
-static enum fb_role role_of(const struct fb_row *r)
+static enum flb_role role_of(const struct flb_row *r)
 {
-	const char *p = fb_workload_primary(r->workload);
+	const char *p = flb_cmp_primary(r->workload);
 
 	if (!strcmp(r->metric, p))
-		return FB_ROLE_PRIMARY;
+		return FLB_ROLE_PRIMARY;
 	if ((!strcmp(p, "ns_per_op") && !strcmp(r->metric, "ops_per_sec")) ||
 	    (!strcmp(p, "ops_per_sec") && !strcmp(r->metric, "ns_per_op")))
-		return FB_ROLE_MIRROR;
-	return FB_ROLE_SECONDARY;
+		return FLB_ROLE_MIRROR;
+	return FLB_ROLE_SECONDARY;
 }
 
-static bool all_zero(const struct fb_vals *v)
+static bool all_zero(const struct flb_vals *v)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (v->v[i] != 0)
@@ -418,7 +418,7 @@ static bool all_zero(const struct fb_vals *v)
 	return true;
 }
 
-static bool all_positive(const struct fb_vals *v)
+static bool all_positive(const struct flb_vals *v)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (!(v->v[i] > 0))
@@ -427,15 +427,15 @@ static bool all_positive(const struct fb_vals *v)
 }
 
 /* Rows that are 0 on every side explain nothing: dropped. */
-static void drop_zero_rows(struct fb_cmp *c)
+static void drop_zero_rows(struct flb_cmp *c)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 
 		if (all_zero(&r->side[0]) && all_zero(&r->side[1])) {
-			fb_row_free(r);
+			flb_row_free(r);
 			continue;
 		}
 		c->rows[k++] = *r;
@@ -443,11 +443,11 @@ static void drop_zero_rows(struct fb_cmp *c)
 	c->nrows = k;
 }
 
-static const struct fb_cal *cal_find(const struct fb_cmp *c,
-				     const struct fb_row *r)
+static const struct flb_cal *cal_find(const struct flb_cmp *c,
+				     const struct flb_row *r)
 {
 	for (size_t i = 0; i < c->ncal; i++) {
-		const struct fb_cal *k = &c->cal[i];
+		const struct flb_cal *k = &c->cal[i];
 
 		if (!strcmp(k->workload, r->workload) &&
 		    !strcmp(k->params, r->params) && !strcmp(k->metric, r->metric))
@@ -461,7 +461,7 @@ static const struct fb_cal *cal_find(const struct fb_cmp *c,
  * sides (each around its own mean), with its degrees of freedom counted
  * in invocations: NAN and 0 when each side has a single invocation.
  */
-static double pooled_var(const struct fb_row *r, double *df)
+static double pooled_var(const struct flb_row *r, double *df)
 {
 	double ss = 0;
 
@@ -476,7 +476,7 @@ static double pooled_var(const struct fb_row *r, double *df)
 }
 
 /* The prior of the invocation variances of the table's primary rows. */
-static int fit_prior(struct fb_cmp *c)
+static int fit_prior(struct flb_cmp *c)
 {
 	double *s2 = malloc(2 * (c->nrows + 1) * sizeof(*s2)), *df;
 	size_t n = 0;
@@ -486,20 +486,20 @@ static int fit_prior(struct fb_cmp *c)
 		return -ENOMEM;
 	df = s2 + c->nrows + 1;
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
-		if (r->role != FB_ROLE_PRIMARY || !r->tested || !r->logscale)
+		if (r->role != FLB_ROLE_PRIMARY || !r->tested || !r->logscale)
 			continue;
 		s2[n] = pooled_var(r, &df[n]);
 		n += df[n] >= 1;
 	}
-	err = fb_eb_prior(s2, df, n, &c->prior);
+	err = flb_eb_prior(s2, df, n, &c->prior);
 	free(s2);
 	return err;
 }
 
 /* The boots a side's runs ran in (distinct boot ids), 0 if unknown. */
-static size_t nboots(const struct fb_set *s)
+static size_t nboots(const struct flb_set *s)
 {
 	size_t n = 0;
 
@@ -515,7 +515,7 @@ static size_t nboots(const struct fb_set *s)
 	return n;
 }
 
-static bool share_boot(const struct fb_set *a, const struct fb_set *b)
+static bool share_boot(const struct flb_set *a, const struct flb_set *b)
 {
 	for (size_t i = 0; i < a->nruns; i++)
 		for (size_t j = 0; j < b->nruns; j++)
@@ -530,7 +530,7 @@ static bool share_boot(const struct fb_set *a, const struct fb_set *b)
  * that of the mean of its runs, each at least as variable as its runs
  * are (within the invocation) and its samples make its median.
  */
-static double floor_var(const struct fb_side_runs *x)
+static double floor_var(const struct flb_side_runs *x)
 {
 	double f = fmax(isnan(x->floor) ? 0 : x->floor,
 			isnan(x->rvar) ? 0 : x->rvar);
@@ -552,29 +552,29 @@ static double floor_var(const struct fb_side_runs *x)
  * invocations (at each side's runs and samples), else the table's prior
  * alone, else unknown.
  */
-static void row_var(const struct fb_cmp *c, struct fb_row *r)
+static void row_var(const struct flb_cmp *c, struct flb_row *r)
 {
 	double d, s2 = pooled_var(r, &d), v = NAN, df = 0;
-	enum fb_var_src src = FB_VAR_NONE;
+	enum flb_var_src src = FLB_VAR_NONE;
 
 	if (d >= 1) {
 		v = fmax(moderate(&c->prior, s2, d, &df), s2);
-		src = FB_VAR_RUNS;
+		src = FLB_VAR_RUNS;
 	} else if (r->cal && !isnan(r->cal->inv_post) && r->cal->inv_df > 0) {
-		src = FB_VAR_CALIB;
+		src = FLB_VAR_CALIB;
 		df = r->cal->inv_df;
 	} else if (c->prior.d0 > 0) {
 		v = c->prior.s02;
 		df = c->prior.d0;
-		src = FB_VAR_PRIOR;
+		src = FLB_VAR_PRIOR;
 	}
 	for (unsigned int s = 0; s < 2; s++) {
-		struct fb_side_runs *x = &r->rs[s];
+		struct flb_side_runs *x = &r->rs[s];
 
 		x->src = src;
 		x->df = df;
-		x->var = src == FB_VAR_CALIB ? fb_cal_var(r->cal, x->m, x->rpg) : v;
-		if (src != FB_VAR_NONE)
+		x->var = src == FLB_VAR_CALIB ? flb_cal_var(r->cal, x->m, x->rpg) : v;
+		if (src != FLB_VAR_NONE)
 			x->var = fmax(x->var, floor_var(x));
 	}
 }
@@ -585,7 +585,7 @@ static void row_var(const struct fb_cmp *c, struct fb_row *r)
  * ran in one boot and they share none (Welch-Satterthwaite over the two
  * parts).
  */
-static void primary_se(const struct fb_cmp *c, struct fb_row *r)
+static void primary_se(const struct flb_cmp *c, struct flb_row *r)
 {
 	double var[2], df[2];
 	size_t n = 0;
@@ -602,36 +602,36 @@ static void primary_se(const struct fb_cmp *c, struct fb_row *r)
 		r->boot_added = true;
 	}
 	r->se = sqrt(var[0] + (n > 1 ? var[1] : 0));
-	r->df = n > 1 ? fb_satterthwaite(var, df, n) : df[0];
+	r->df = n > 1 ? flb_satterthwaite(var, df, n) : df[0];
 	if (isnan(r->df) && r->se == 0)
 		r->df = INFINITY;	/* no spread at all: exact */
 }
 
 /* Welch's t on the invocation means of a secondary row (>= 2 a side). */
-static void secondary_se(struct fb_row *r)
+static void secondary_se(struct flb_row *r)
 {
 	double var[2], df[2];
 
 	for (unsigned int s = 0; s < 2; s++) {
 		var[s] = r->rs[s].s2 / (double)r->rs[s].ng;
 		df[s] = (double)(r->rs[s].ng - 1);
-		r->rs[s].src = FB_VAR_RUNS;
+		r->rs[s].src = FLB_VAR_RUNS;
 		r->rs[s].var = r->rs[s].s2;
 		r->rs[s].df = df[s];
 	}
 	r->se = sqrt(var[0] + var[1]);
-	r->df = fb_satterthwaite(var, df, 2);
+	r->df = flb_satterthwaite(var, df, 2);
 	if (isnan(r->df) && r->se == 0)
 		r->df = INFINITY;
 }
 
 /* Test one row whose se and df are known: t, p and the interval. */
-static void row_test(const struct fb_cmp *c, struct fb_row *r)
+static void row_test(const struct flb_cmp *c, struct flb_row *r)
 {
-	double q = fb_t_quantile(1 - (1 - c->o.conf) / 2, r->df);
+	double q = flb_t_quantile(1 - (1 - c->o.conf) / 2, r->df);
 
 	if (r->se > 0) {
-		r->p = fb_t_p(r->est / r->se, r->df);
+		r->p = flb_t_p(r->est / r->se, r->df);
 		r->lo = r->est - q * r->se;
 		r->hi = r->est + q * r->se;
 	} else {
@@ -640,15 +640,15 @@ static void row_test(const struct fb_cmp *c, struct fb_row *r)
 	}
 }
 
-static double min_effect_scaled(const struct fb_cmp *c, const struct fb_row *r)
+static double min_effect_scaled(const struct flb_cmp *c, const struct flb_row *r)
 {
 	if (r->logscale)
 		return log1p(c->o.min_effect);
-	return c->o.min_effect * fabs(r->rs[FB_BASE].mean);
+	return c->o.min_effect * fabs(r->rs[FLB_BASE].mean);
 }
 
 /* Holm over one family, then the marks: significant and big enough. */
-static int mark_family(struct fb_cmp *c, enum fb_role role, size_t *k_out)
+static int mark_family(struct flb_cmp *c, enum flb_role role, size_t *k_out)
 {
 	double *p = malloc((c->nrows + 1) * sizeof(*p));
 	size_t k = 0;
@@ -658,34 +658,34 @@ static int mark_family(struct fb_cmp *c, enum fb_role role, size_t *k_out)
 	for (size_t i = 0; i < c->nrows; i++)
 		if (c->rows[i].testable && c->rows[i].role == role)
 			p[k++] = c->rows[i].p;
-	if (fb_holm(p, k, p)) {
+	if (flb_holm(p, k, p)) {
 		free(p);
 		return -ENOMEM;
 	}
 	*k_out = k;
 	k = 0;
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 		double better;
 
 		if (!r->testable || r->role != role)
 			continue;
 		r->p_adj = p[k++];
-		r->mark = FB_MARK_NONE;
+		r->mark = FLB_MARK_NONE;
 		if (!(r->p_adj <= c->o.alpha) || r->est == 0)
 			continue;
 		if (fabs(r->est) < min_effect_scaled(c, r) * (1 - 1e-12))
 			continue;
-		better = r->better == FB_HIGHER_IS_BETTER ? r->est : -r->est;
-		r->mark = better > 0 ? FB_MARK_IMPROVED : FB_MARK_REGRESSED;
+		better = r->better == FLB_HIGHER_IS_BETTER ? r->est : -r->est;
+		r->mark = better > 0 ? FLB_MARK_IMPROVED : FLB_MARK_REGRESSED;
 	}
 	free(p);
 	return 0;
 }
 
-static bool geo_row(const struct fb_row *r)
+static bool geo_row(const struct flb_row *r)
 {
-	return r->role == FB_ROLE_PRIMARY && r->tested && r->logscale;
+	return r->role == FLB_ROLE_PRIMARY && r->tested && r->logscale;
 }
 
 /*
@@ -693,14 +693,14 @@ static bool geo_row(const struct fb_row *r)
  * invocation's better-oriented statistic, matched by invocation id
  * across rows; false unless every row has the side's invocations alike.
  */
-static bool suite_scores(const struct fb_cmp *c, unsigned int s, size_t n,
+static bool suite_scores(const struct flb_cmp *c, unsigned int s, size_t n,
 			 double *score, size_t *ng)
 {
-	const struct fb_side_runs *first = NULL;
+	const struct flb_side_runs *first = NULL;
 
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		double sign = r->better == FB_HIGHER_IS_BETTER ? 1 : -1;
+		const struct flb_row *r = &c->rows[i];
+		double sign = r->better == FLB_HIGHER_IS_BETTER ? 1 : -1;
 
 		if (!geo_row(r))
 			continue;
@@ -712,7 +712,7 @@ static bool suite_scores(const struct fb_cmp *c, unsigned int s, size_t n,
 		if (r->rs[s].ng != *ng)
 			return false;
 		for (size_t j = 0; j < *ng; j++) {
-			const struct fb_group *g = &r->rs[s].g[j];
+			const struct flb_group *g = &r->rs[s].g[j];
 
 			if (g->run != first->g[j].run)
 				return false;
@@ -740,9 +740,9 @@ static void part_add(struct parts *p, double v, double df)
 		p->den += v * v / df;
 }
 
-static void geomean(struct fb_cmp *c)
+static void geomean(struct flb_cmp *c)
 {
-	struct fb_geo *g = &c->geo;
+	struct flb_geo *g = &c->geo;
 	struct parts p = { 0 };
 	double sum = 0, q, *score;
 	size_t n = 0, ng = 0;
@@ -751,12 +751,12 @@ static void geomean(struct fb_cmp *c)
 	memset(g, 0, sizeof(*g));
 	g->est = g->lo = g->hi = NAN;
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
+		const struct flb_row *r = &c->rows[i];
 
 		if (!geo_row(r))
 			continue;
 		n++;
-		sum += r->better == FB_HIGHER_IS_BETTER ? r->est : -r->est;
+		sum += r->better == FLB_HIGHER_IS_BETTER ? r->est : -r->est;
 		all &= r->testable;
 	}
 	if (!n)
@@ -785,14 +785,14 @@ static void geomean(struct fb_cmp *c)
 	if (!g->by_run) {
 		p = (struct parts){ 0 };
 		for (size_t i = 0; i < c->nrows; i++) {
-			const struct fb_row *r = &c->rows[i];
+			const struct flb_row *r = &c->rows[i];
 
 			if (geo_row(r))
 				part_add(&p, r->se * r->se / ((double)n * (double)n),
 					 r->df);
 		}
 	}
-	q = p.var > 0 ? fb_t_quantile(1 - (1 - c->o.conf) / 2,
+	q = p.var > 0 ? flb_t_quantile(1 - (1 - c->o.conf) / 2,
 				      p.den > 0 ? p.var * p.var / p.den :
 				      INFINITY) : 0;
 	if (!isnan(q)) {
@@ -801,24 +801,24 @@ static void geomean(struct fb_cmp *c)
 	}
 }
 
-int fb_cmp_analyse(struct fb_cmp *c)
+int flb_cmp_analyse(struct flb_cmp *c)
 {
 	size_t k;
 
 	drop_zero_rows(c);
 	c->ntested = 0;
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 
 		r->role = role_of(r);
 		r->logscale = all_positive(&r->side[0]) && all_positive(&r->side[1]);
-		if (r->role == FB_ROLE_PRIMARY && !r->logscale)
-			r->role = FB_ROLE_SECONDARY;	/* no logs, no ratio */
+		if (r->role == FLB_ROLE_PRIMARY && !r->logscale)
+			r->role = FLB_ROLE_SECONDARY;	/* no logs, no ratio */
 		for (unsigned int s = 0; s < c->nsets; s++) {
-			if (r->side[s].n && fb_summarize(r->side[s].v, r->side[s].n,
+			if (r->side[s].n && flb_summarize(r->side[s].v, r->side[s].n,
 							 &r->sum[s]))
 				goto oom;
-			if (fb_side_runs(&r->side[s], &c->set[s], r->logscale,
+			if (flb_side_runs(&r->side[s], &c->set[s], r->logscale,
 					 &r->rs[s]))
 				goto oom;
 		}
@@ -826,29 +826,29 @@ int fb_cmp_analyse(struct fb_cmp *c)
 		r->testable = false;
 		r->est = r->se = r->df = r->lo = r->hi = NAN;
 		r->p = r->p_adj = r->mde = NAN;
-		r->mark = FB_MARK_NONE;
+		r->mark = FLB_MARK_NONE;
 		c->ntested += r->tested;
 	}
 	qsort(c->rows, c->nrows, sizeof(*c->rows), cmp_rows);
 	if (c->nsets == 2 && !c->ntested) {
-		fb_msg(c->o.cmd, "'%s' and '%s' have no (workload, params, metric) row in common",
+		flb_msg(c->o.cmd, "'%s' and '%s' have no (workload, params, metric) row in common",
 		       c->set[0].spec, c->set[1].spec);
 		return 2;
 	}
 	if (c->nsets == 2)
 		c->boots_differ = !share_boot(&c->set[0], &c->set[1]);
-	if (fb_cmp_fit_cal(c) || fit_prior(c))
+	if (flb_cmp_fit_cal(c) || fit_prior(c))
 		goto oom;
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 
-		if (!r->tested || r->role == FB_ROLE_MIRROR)
+		if (!r->tested || r->role == FLB_ROLE_MIRROR)
 			continue;
 		r->est = r->rs[1].mean - r->rs[0].mean;
-		if (r->role == FB_ROLE_PRIMARY) {
+		if (r->role == FLB_ROLE_PRIMARY) {
 			r->cal = cal_find(c, r);
 			row_var(c, r);
-			r->testable = r->rs[0].src != FB_VAR_NONE &&
+			r->testable = r->rs[0].src != FLB_VAR_NONE &&
 				      !isnan(r->rs[0].var) && !isnan(r->rs[1].var);
 			if (r->testable)
 				primary_se(c, r);
@@ -861,75 +861,75 @@ int fb_cmp_analyse(struct fb_cmp *c)
 		if (r->testable)
 			row_test(c, r);
 	}
-	if (mark_family(c, FB_ROLE_PRIMARY, &c->nprimary) ||
-	    mark_family(c, FB_ROLE_SECONDARY, &c->nsecondary))
+	if (mark_family(c, FLB_ROLE_PRIMARY, &c->nprimary) ||
+	    mark_family(c, FLB_ROLE_SECONDARY, &c->nsecondary))
 		goto oom;
 	/* detectability: at the first Holm step of the row's family */
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 
-		k = r->role == FB_ROLE_PRIMARY ? c->nprimary : c->nsecondary;
+		k = r->role == FLB_ROLE_PRIMARY ? c->nprimary : c->nsecondary;
 		if (r->testable && k)
-			r->mde = fb_t_mde(r->se, r->df, c->o.alpha / (double)k,
+			r->mde = flb_t_mde(r->se, r->df, c->o.alpha / (double)k,
 					  c->o.power);
 	}
 	geomean(c);
 	return 0;
 oom:
-	fb_msg(c->o.cmd, "out of memory");
+	flb_msg(c->o.cmd, "out of memory");
 	return 2;
 }
 
 /* --- reading a row --- */
 
-double fb_row_pct(const struct fb_row *r, double v)
+double flb_row_pct(const struct flb_row *r, double v)
 {
 	double x;
 
 	if (isnan(v))
 		return NAN;
 	if (r->logscale) {
-		x = r->better == FB_HIGHER_IS_BETTER ? v : -v;
+		x = r->better == FLB_HIGHER_IS_BETTER ? v : -v;
 		return (x < 0 ? -1 : 1) * expm1(fabs(x)) * 100;
 	}
-	if (!(r->rs[FB_BASE].mean != 0))
+	if (!(r->rs[FLB_BASE].mean != 0))
 		return NAN;
-	x = v / fabs(r->rs[FB_BASE].mean) * 100;
-	return r->better == FB_HIGHER_IS_BETTER ? x : -x;
+	x = v / fabs(r->rs[FLB_BASE].mean) * 100;
+	return r->better == FLB_HIGHER_IS_BETTER ? x : -x;
 }
 
-double fb_row_improvement(const struct fb_row *r)
+double flb_row_improvement(const struct flb_row *r)
 {
-	return fb_row_pct(r, r->est);
+	return flb_row_pct(r, r->est);
 }
 
-void fb_row_improvement_ci(const struct fb_row *r, double *lo, double *hi)
+void flb_row_improvement_ci(const struct flb_row *r, double *lo, double *hi)
 {
-	double a = fb_row_pct(r, r->lo), b = fb_row_pct(r, r->hi);
+	double a = flb_row_pct(r, r->lo), b = flb_row_pct(r, r->hi);
 
 	*lo = fmin(a, b);
 	*hi = fmax(a, b);
 }
 
-double fb_row_mde_pct(const struct fb_row *r)
+double flb_row_mde_pct(const struct flb_row *r)
 {
 	if (isnan(r->mde))
 		return NAN;
 	if (r->logscale)
 		return expm1(r->mde) * 100;
-	return r->rs[FB_BASE].mean != 0 ?
-	       r->mde / fabs(r->rs[FB_BASE].mean) * 100 : NAN;
+	return r->rs[FLB_BASE].mean != 0 ?
+	       r->mde / fabs(r->rs[FLB_BASE].mean) * 100 : NAN;
 }
 
-const char *fb_row_untested_why(const struct fb_cmp *c, const struct fb_row *r)
+const char *flb_row_untested_why(const struct flb_cmp *c, const struct flb_row *r)
 {
 	if (!r->tested)
-		return r->side[FB_BASE].n ? "only in BASE" : "only in NEW";
-	if (r->role == FB_ROLE_MIRROR)
+		return r->side[FLB_BASE].n ? "only in BASE" : "only in NEW";
+	if (r->role == FLB_ROLE_MIRROR)
 		return "the primary metric's samples";
 	if (r->testable)
 		return NULL;
-	if (r->role == FB_ROLE_SECONDARY)
+	if (r->role == FLB_ROLE_SECONDARY)
 		return "needs 2 invocations a side";
 	if (r->rs[0].n < 2 && r->rs[1].n < 2)
 		return "1 run per side: run-to-run variance unknown";

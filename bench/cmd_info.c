@@ -6,38 +6,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "config.h"
 #include "env.h"
 #include "pin.h"
 #include "store.h"
 
-static const char *type_name(const struct fb_option *o)
+static const char *type_name(const struct flb_option *o)
 {
 	static const char *const names[] = {
-		[FB_OPT_U64] = "number", [FB_OPT_SIZE] = "size",
-		[FB_OPT_NS] = "duration", [FB_OPT_BOOL] = "bool",
-		[FB_OPT_ENUM] = "choice", [FB_OPT_STR] = "string",
+		[FLB_OPT_U64] = "number", [FLB_OPT_SIZE] = "size",
+		[FLB_OPT_NS] = "duration", [FLB_OPT_BOOL] = "bool",
+		[FLB_OPT_ENUM] = "choice", [FLB_OPT_STR] = "string",
 	};
 	return names[o->type];
 }
 
-static void print_options(const struct fb_option *t)
+static void print_options(const struct flb_option *t)
 {
 	char lo[48], hi[48];
 
-	for (const struct fb_option *o = t; o && o->name; o++) {
+	for (const struct flb_option *o = t; o && o->name; o++) {
 		printf("    %-16s %-8s default %-8s", o->name, type_name(o),
 		       o->def ? o->def : "-");
-		if (o->type == FB_OPT_U64 || o->type == FB_OPT_SIZE ||
-		    o->type == FB_OPT_NS) {
-			struct fb_option q = *o;
+		if (o->type == FLB_OPT_U64 || o->type == FLB_OPT_SIZE ||
+		    o->type == FLB_OPT_NS) {
+			struct flb_option q = *o;
 
 			q.offset = 0;
-			fb_opt_format(&q, &o->min, lo, sizeof(lo));
-			fb_opt_format(&q, &o->max, hi, sizeof(hi));
+			flb_opt_format(&q, &o->min, lo, sizeof(lo));
+			flb_opt_format(&q, &o->max, hi, sizeof(hi));
 			printf(" [%s..%s]", lo, hi);
-		} else if (o->type == FB_OPT_ENUM) {
+		} else if (o->type == FLB_OPT_ENUM) {
 			printf(" {");
 			for (int i = 0; o->choices[i]; i++)
 				printf("%s%s", i ? "|" : "", o->choices[i]);
@@ -47,7 +47,7 @@ static void print_options(const struct fb_option *t)
 	}
 }
 
-int fb_cmd_list(int argc, char **argv)
+int flb_cmd_list(int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1) {
@@ -55,51 +55,51 @@ int fb_cmd_list(int argc, char **argv)
 			printf("usage: flushbench list\nThe workloads, their "
 			       "parameters (YAML keys) with types, defaults and "
 			       "ranges, and the settings every job has.\n");
-			return FB_EXIT_OK;
+			return FLB_EXIT_OK;
 		}
 		fprintf(stderr, "flushbench list: unexpected argument '%s'\n",
 			argv[1]);
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
-	for (const struct fb_workload *const *w = fb_workloads; *w; w++) {
+	for (const struct flb_workload *const *w = flb_workloads; *w; w++) {
 		printf("%s: %s\n", (*w)->name, (*w)->summary);
 		print_options((*w)->options);
 		printf("\n");
 	}
 	printf("settings of every job (suite-level defaults, overridable per job):\n");
-	print_options(fb_job_options);
+	print_options(flb_job_options);
 	printf("    %-16s %-8s          an explicit CPU list, with placement: cpus\n",
 	       "cpus", "list");
 	printf("\nsettings of the whole suite (top level only):\n");
-	print_options(fb_suite_options);
-	return FB_EXIT_OK;
+	print_options(flb_suite_options);
+	return FLB_EXIT_OK;
 }
 
-int fb_cmd_env(int argc, char **argv)
+int flb_cmd_env(int argc, char **argv)
 {
-	struct fb_env env = { 0 };
+	struct flb_env env = { 0 };
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			printf("usage: flushbench env\nPrint the environment "
 			       "a run records (kernel, preemption model, "
 			       "virtualisation, CPU, topology, THP, ...).\n");
-			return FB_EXIT_OK;
+			return FLB_EXIT_OK;
 		}
 		fprintf(stderr, "flushbench env: unexpected argument '%s'\n",
 			argv[1]);
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
-	if (fb_env_capture(&env) || fb_pin_init())
-		return FB_EXIT_FAIL;
-	fb_env_set(&env, "topology", "%s", fb_pin_topology());
+	if (flb_env_capture(&env) || flb_pin_init())
+		return FLB_EXIT_FAIL;
+	flb_env_set(&env, "topology", "%s", flb_pin_topology());
 	for (size_t i = 0; i < env.n; i++)
 		printf("%s: %s\n", env.kv[i].key, env.kv[i].value);
-	fb_env_free(&env);
-	return FB_EXIT_OK;
+	flb_env_free(&env);
+	return FLB_EXIT_OK;
 }
 
-int fb_cmd_runs(int argc, char **argv)
+int flb_cmd_runs(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -107,8 +107,8 @@ int fb_cmd_runs(int argc, char **argv)
 		{ 0 }
 	};
 	const char *db = "results.db";
-	struct fb_store *st;
-	struct fb_run_row *rows;
+	struct flb_store *st;
+	struct flb_run_row *rows;
 	size_t n;
 	char err[512];
 	int opt;
@@ -122,19 +122,19 @@ int fb_cmd_runs(int argc, char **argv)
 		case 'h':
 			printf("usage: flushbench runs [--db PATH] [LABEL|ID]\n"
 			       "List runs: id, label, status, start, end, samples.\n");
-			return FB_EXIT_OK;
+			return FLB_EXIT_OK;
 		default:
-			return FB_EXIT_USAGE;
+			return FLB_EXIT_USAGE;
 		}
 	}
-	if (fb_store_open(db, FB_STORE_RO, &st, err, sizeof(err))) {
+	if (flb_store_open(db, FLB_STORE_RO, &st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench runs: %s\n", err);
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
-	if (fb_store_runs(st, optind < argc ? argv[optind] : NULL, &rows, &n)) {
-		fprintf(stderr, "flushbench runs: %s\n", fb_store_error(st));
-		fb_store_close(st);
-		return FB_EXIT_USAGE;
+	if (flb_store_runs(st, optind < argc ? argv[optind] : NULL, &rows, &n)) {
+		fprintf(stderr, "flushbench runs: %s\n", flb_store_error(st));
+		flb_store_close(st);
+		return FLB_EXIT_USAGE;
 	}
 	printf("%-5s %-24s %-9s %-24s %-24s %s\n", "id", "label", "status",
 	       "started", "ended", "samples");
@@ -143,6 +143,6 @@ int fb_cmd_runs(int argc, char **argv)
 		       rows[i].label, rows[i].status, rows[i].started_at,
 		       rows[i].ended_at, rows[i].nsamples);
 	free(rows);
-	fb_store_close(st);
-	return FB_EXIT_OK;
+	flb_store_close(st);
+	return FLB_EXIT_OK;
 }

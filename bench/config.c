@@ -20,35 +20,35 @@ static const char *const placement_choices[] = {
 
 static const char *const scope_choices[] = { "process", "system", NULL };
 
-#define JS(f) FB_OFF(struct fb_job_settings, f)
-const struct fb_option fb_job_options[] = {
-	{ "samples", FB_OPT_U64, JS(samples), 1, 100000, "10", NULL,
+#define JS(f) FLB_OFF(struct flb_job_settings, f)
+const struct flb_option flb_job_options[] = {
+	{ "samples", FLB_OPT_U64, JS(samples), 1, 100000, "10", NULL,
 	  "measured samples per job (after warm-up)", NULL },
-	{ "warmup", FB_OPT_U64, JS(warmup), 0, 1000, "2", NULL,
+	{ "warmup", FLB_OPT_U64, JS(warmup), 0, 1000, "2", NULL,
 	  "samples run and discarded before measuring", NULL },
-	{ "duration", FB_OPT_NS, JS(duration_ns), 1000000, 600000000000ull,
+	{ "duration", FLB_OPT_NS, JS(duration_ns), 1000000, 600000000000ull,
 	  "200ms", NULL,
 	  "target time per sample; the op count is calibrated once, in warm-up",
 	  NULL },
-	{ "ops", FB_OPT_U64, JS(ops), 0, 1000000000000ull, "0", NULL,
+	{ "ops", FLB_OPT_U64, JS(ops), 0, 1000000000000ull, "0", NULL,
 	  "fixed operations per sample (0: calibrate from duration)", NULL },
-	{ "extra_work_ns", FB_OPT_U64, JS(extra_work_ns), 0, 1000000000, "0",
+	{ "extra_work_ns", FLB_OPT_U64, JS(extra_work_ns), 0, 1000000000, "0",
 	  NULL, "extra real CPU work added to every op, in ns (a known "
 	  "regression for testing the analysis; free when 0)", NULL },
-	{ "placement", FB_OPT_ENUM, JS(placement), 0, 0, "spread",
+	{ "placement", FLB_OPT_ENUM, JS(placement), 0, 0, "spread",
 	  placement_choices,
 	  "where tasks run: none, same-core, same-package, spread, or cpus "
 	  "(with a cpus: [list])", NULL },
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
-#define SS(f) FB_OFF(struct fb_suite_settings, f)
-const struct fb_option fb_suite_options[] = {
-	{ "repeat", FB_OPT_U64, SS(repeat), 1, 1000, "1", NULL,
+#define SS(f) FLB_OFF(struct flb_suite_settings, f)
+const struct flb_option flb_suite_options[] = {
+	{ "repeat", FLB_OPT_U64, SS(repeat), 1, 1000, "1", NULL,
 	  "rounds: from 2, `flushbench run` runs the suite this many times, "
 	  "each job in a fresh process, in a shuffled order; each round is a "
 	  "run of its own (--repeat overrides)", NULL },
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
 /* ------------------------------------------------------------------ */
@@ -60,8 +60,8 @@ struct loader {
 	yaml_document_t doc;
 	int errors;
 	enum { IMPOSSIBLE_ERROR, IMPOSSIBLE_SKIP } impossible;
-	struct fb_job_settings defaults;
-	struct fb_suite *suite;
+	struct flb_job_settings defaults;
+	struct flb_suite *suite;
 	const char *const *only;
 	size_t nonly;
 	bool *only_seen;
@@ -102,7 +102,7 @@ static yaml_node_t *node(struct loader *l, int id)
 }
 
 /* Set option o in base from scalar node v; report errors at v. */
-static int set_option(struct loader *l, const struct fb_option *o,
+static int set_option(struct loader *l, const struct flb_option *o,
 		      yaml_node_t *v, void *base)
 {
 	char why[512];
@@ -110,17 +110,17 @@ static int set_option(struct loader *l, const struct fb_option *o,
 
 	if (!s) {
 		errat(l, v, "%s: expected %s, found %s", o->name,
-		      fb_opt_type_noun(o->type), node_kind(v));
+		      flb_opt_type_noun(o->type), node_kind(v));
 		return -1;
 	}
-	if (fb_opt_parse(o, s, base, why, sizeof(why))) {
+	if (flb_opt_parse(o, s, base, why, sizeof(why))) {
 		errat(l, v, "%s", why);
 		return -1;
 	}
 	return 0;
 }
 
-static const struct fb_option *find_option(const struct fb_option *t,
+static const struct flb_option *find_option(const struct flb_option *t,
 					   const char *name)
 {
 	for (; t && t->name; t++)
@@ -131,7 +131,7 @@ static const struct fb_option *find_option(const struct fb_option *t,
 
 /* Report an unknown key with a suggestion from the given tables and extras. */
 static void unknown_key(struct loader *l, yaml_node_t *k, const char *where,
-			const struct fb_option *t1, const struct fb_option *t2,
+			const struct flb_option *t1, const struct flb_option *t2,
 			const char *const *extra)
 {
 	const char *names[256];
@@ -144,7 +144,7 @@ static void unknown_key(struct loader *l, yaml_node_t *k, const char *where,
 		names[n++] = t2->name;
 	for (; extra && *extra && n < 256; extra++)
 		names[n++] = *extra;
-	near = fb_did_you_mean(scalar(k), names, n);
+	near = flb_did_you_mean(scalar(k), names, n);
 	if (near)
 		errat(l, k, "unknown key '%s' in %s (did you mean '%s'?)",
 		      scalar(k), where, near);
@@ -183,7 +183,7 @@ static int check_keys(struct loader *l, yaml_node_t *map)
 }
 
 static int parse_cpus(struct loader *l, yaml_node_t *v,
-		      struct fb_job_settings *set)
+		      struct flb_job_settings *set)
 {
 	set->ncpus = 0;
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -196,13 +196,13 @@ static int parse_cpus(struct loader *l, yaml_node_t *v,
 		yaml_node_t *c = node(l, *it);
 		uint64_t cpu;
 
-		if (!scalar(c) || fb_opt_parse_u64(scalar(c), &cpu) || cpu >= 65536) {
+		if (!scalar(c) || flb_opt_parse_u64(scalar(c), &cpu) || cpu >= 65536) {
 			errat(l, c, "cpus: '%s' is not a CPU number",
 			      scalar(c) ? scalar(c) : node_kind(c));
 			return -1;
 		}
-		if (set->ncpus == FB_MAX_CPUS) {
-			errat(l, c, "cpus: more than %d CPUs", FB_MAX_CPUS);
+		if (set->ncpus == FLB_MAX_CPUS) {
+			errat(l, c, "cpus: more than %d CPUs", FLB_MAX_CPUS);
 			return -1;
 		}
 		set->cpus[set->ncpus++] = (int)cpu;
@@ -211,7 +211,7 @@ static int parse_cpus(struct loader *l, yaml_node_t *v,
 		errat(l, v, "cpus: the list is empty");
 		return -1;
 	}
-	set->placement = FB_PLACE_CPUS;
+	set->placement = FLB_PLACE_CPUS;
 	return 0;
 }
 
@@ -225,15 +225,15 @@ static void add_event(struct loader *l, yaml_node_t *e)
 		      node_kind(e));
 		return;
 	}
-	if (fb_counters_validate(s, why, sizeof(why))) {
+	if (flb_counters_validate(s, why, sizeof(why))) {
 		errat(l, e, "counters: %s", why);
 		return;
 	}
 	for (size_t i = 0; i < l->suite->nevents; i++)
 		if (!strcmp(l->suite->events[i], s))
 			return;
-	if (l->suite->nevents == FB_MAX_EVENTS) {
-		errat(l, e, "counters: more than %d events", FB_MAX_EVENTS);
+	if (l->suite->nevents == FLB_MAX_EVENTS) {
+		errat(l, e, "counters: more than %d events", FLB_MAX_EVENTS);
 		return;
 	}
 	l->suite->events[l->suite->nevents++] = strdup(s);
@@ -264,8 +264,8 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 		bool mine;
 
 		if (!strcmp(key, "scope")) {
-			static const struct fb_option o = {
-				"scope", FB_OPT_ENUM, 0, 0, 0, "process",
+			static const struct flb_option o = {
+				"scope", FLB_OPT_ENUM, 0, 0, 0, "process",
 				scope_choices, NULL, NULL
 			};
 			int scope;
@@ -276,7 +276,7 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 		}
 		if (strcmp(key, "events") && strcmp(key, "x86_64") &&
 		    strcmp(key, "arm64")) {
-			const char *near = fb_did_you_mean(key, keys, 4);
+			const char *near = flb_did_you_mean(key, keys, 4);
 
 			errat(l, k, "unknown key '%s' in counters%s%s%s", key,
 			      near ? " (did you mean '" : "", near ? near : "",
@@ -305,7 +305,7 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 
 /* One axis of a job's sweep: a key and its values (one, or a list). */
 struct axis {
-	const struct fb_option *opt;	/* NULL for cpus */
+	const struct flb_option *opt;	/* NULL for cpus */
 	bool setting;			/* job setting, not a workload param */
 	yaml_node_t *key;
 	yaml_node_t **vals;
@@ -314,8 +314,8 @@ struct axis {
 
 static int append(struct loader *l, const void *src)
 {
-	struct fb_suite *s = l->suite;
-	struct fb_jobspec *j;
+	struct flb_suite *s = l->suite;
+	struct flb_jobspec *j;
 
 	j = realloc(s->jobs, (s->njobs + 1) * sizeof(*j));
 	if (!j) {
@@ -328,7 +328,7 @@ static int append(struct loader *l, const void *src)
 	return 0;
 }
 
-static void place(struct loader *l, struct fb_jobspec *js, yaml_node_t *at)
+static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 {
 	char why[200];
 
@@ -340,7 +340,7 @@ static void place(struct loader *l, struct fb_jobspec *js, yaml_node_t *at)
 		errat(l, at, "out of memory");
 		return;
 	}
-	if (fb_pin_assign(js->set.placement, js->set.cpus, js->set.ncpus,
+	if (flb_pin_assign(js->set.placement, js->set.cpus, js->set.ncpus,
 			  js->ntasks, js->cpus, why, sizeof(why)) == 0)
 		return;
 	if (l->impossible == IMPOSSIBLE_SKIP)
@@ -352,20 +352,20 @@ static void place(struct loader *l, struct fb_jobspec *js, yaml_node_t *at)
 		      js->wl->name, why);
 }
 
-static char *identity(const struct fb_jobspec *js)
+static char *identity(const struct flb_jobspec *js)
 {
-	char *buf = NULL, val[FB_STR_MAX + 32];
+	char *buf = NULL, val[FLB_STR_MAX + 32];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
 		return NULL;
-	for (const struct fb_option *o = js->wl->options; o && o->name; o++) {
-		fb_opt_format(o, js->params, val, sizeof(val));
+	for (const struct flb_option *o = js->wl->options; o && o->name; o++) {
+		flb_opt_format(o, js->params, val, sizeof(val));
 		fprintf(f, "%s=%s ", o->name, val);
 	}
 	fprintf(f, "placement=%s", placement_choices[js->set.placement]);
-	if (js->set.placement == FB_PLACE_CPUS) {
+	if (js->set.placement == FLB_PLACE_CPUS) {
 		for (int i = 0; i < js->set.ncpus; i++)
 			fprintf(f, "%c%d", i ? ',' : ':', js->set.cpus[i]);
 	}
@@ -374,13 +374,13 @@ static char *identity(const struct fb_jobspec *js)
 }
 
 /* Expand the cartesian product of axes[i..] into jobs. */
-static void expand(struct loader *l, struct fb_jobspec *js, struct axis *ax,
+static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 		   size_t nax, size_t i, yaml_node_t *at)
 {
 	if (l->errors)
 		return;
 	if (i == nax) {
-		struct fb_jobspec copy = *js;
+		struct flb_jobspec copy = *js;
 
 		copy.params = malloc(js->wl->params_size ? js->wl->params_size : 1);
 		if (!copy.params) {
@@ -388,7 +388,7 @@ static void expand(struct loader *l, struct fb_jobspec *js, struct axis *ax,
 			return;
 		}
 		memcpy(copy.params, js->params, js->wl->params_size);
-		if (js->set.placement == FB_PLACE_CPUS && !js->set.ncpus) {
+		if (js->set.placement == FLB_PLACE_CPUS && !js->set.ncpus) {
 			errat(l, at, "placement: cpus needs a `cpus: [list]`");
 			return;
 		}
@@ -417,13 +417,13 @@ static void expand(struct loader *l, struct fb_jobspec *js, struct axis *ax,
 	}
 }
 
-static void apply_defaults(struct loader *l, const struct fb_option *t,
+static void apply_defaults(struct loader *l, const struct flb_option *t,
 			   void *base, yaml_node_t *at)
 {
 	char why[256];
 
 	for (; t && t->name; t++) {
-		if (t->def && fb_opt_parse(t, t->def, base, why, sizeof(why)))
+		if (t->def && flb_opt_parse(t, t->def, base, why, sizeof(why)))
 			errat(l, at, "internal error: default of %s", why);
 	}
 }
@@ -431,7 +431,7 @@ static void apply_defaults(struct loader *l, const struct fb_option *t,
 static void parse_job(struct loader *l, yaml_node_t *j)
 {
 	static const char *const extra[] = { "workload", "cpus", NULL };
-	struct fb_jobspec js = { 0 };
+	struct flb_jobspec js = { 0 };
 	struct axis ax[64];
 	size_t nax = 0;
 	yaml_node_t *wlnode = NULL;
@@ -452,26 +452,26 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 		return;
 	}
 	name = scalar(wlnode);
-	js.wl = name ? fb_workload_find(name) : NULL;
+	js.wl = name ? flb_workload_find(name) : NULL;
 	if (!js.wl) {
 		const char *names[64];
 		size_t n = 0;
 		const char *near;
 
-		for (const struct fb_workload *const *w = fb_workloads;
+		for (const struct flb_workload *const *w = flb_workloads;
 		     *w && n < 64; w++)
 			names[n++] = (*w)->name;
-		near = name ? fb_did_you_mean(name, names, n) : NULL;
+		near = name ? flb_did_you_mean(name, names, n) : NULL;
 		errat(l, wlnode, "unknown workload '%s'%s%s%s (see `flushbench list`)",
 		      name ? name : node_kind(wlnode),
 		      near ? " (did you mean '" : "", near ? near : "",
 		      near ? "'?)" : "");
 		return;
 	}
-	if (js.wl->version != FB_WORKLOAD_VERSION) {
+	if (js.wl->version != FLB_WORKLOAD_VERSION) {
 		errat(l, wlnode, "workload '%s' has contract version %u, the "
 		      "runner speaks %u", name, js.wl->version,
-		      FB_WORKLOAD_VERSION);
+		      FLB_WORKLOAD_VERSION);
 		return;
 	}
 	js.set = l->defaults;
@@ -493,14 +493,14 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 		a->opt = find_option(js.wl->options, key);
 		a->setting = false;
 		if (!a->opt) {
-			a->opt = find_option(fb_job_options, key);
+			a->opt = find_option(flb_job_options, key);
 			a->setting = true;
 		}
 		if (!a->opt && strcmp(key, "cpus")) {
 			char where[80];
 
 			snprintf(where, sizeof(where), "a %s job", name);
-			unknown_key(l, k, where, js.wl->options, fb_job_options,
+			unknown_key(l, k, where, js.wl->options, flb_job_options,
 				    extra);
 			continue;
 		}
@@ -554,7 +554,7 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 
 			expand(l, &js, ax, nax, 0, j);
 			while (l->suite->njobs > before) {
-				struct fb_jobspec *d = &l->suite->jobs[--l->suite->njobs];
+				struct flb_jobspec *d = &l->suite->jobs[--l->suite->njobs];
 
 				free(d->params);
 				free(d->cpus);
@@ -593,8 +593,8 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 	for_each_pair(l, root, p) {
 		if (!strcmp(scalar(node(l, p->key)), "impossible")) {
 			static const char *const ch[] = { "error", "skip", NULL };
-			static const struct fb_option o = {
-				"impossible", FB_OPT_ENUM, 0, 0, 0, "error", ch,
+			static const struct flb_option o = {
+				"impossible", FLB_OPT_ENUM, 0, 0, 0, "error", ch,
 				NULL, NULL
 			};
 			int v = 0;
@@ -606,8 +606,8 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 	for_each_pair(l, root, p) {
 		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
 		const char *key = scalar(k);
-		const struct fb_option *o = find_option(fb_job_options, key);
-		const struct fb_option *so = find_option(fb_suite_options, key);
+		const struct flb_option *o = find_option(flb_job_options, key);
+		const struct flb_option *so = find_option(flb_suite_options, key);
 
 		if (o || so) {
 			if (v->type == YAML_SEQUENCE_NODE)
@@ -628,8 +628,8 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 				errat(l, v, "%s: expected text, found %s", key,
 				      node_kind(v));
 		} else if (strcmp(key, "impossible")) {
-			unknown_key(l, k, "the suite", fb_job_options,
-				    fb_suite_options, extra);
+			unknown_key(l, k, "the suite", flb_job_options,
+				    flb_suite_options, extra);
 		}
 	}
 	if (!jobs) {
@@ -648,9 +648,9 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 		errat(l, jobs, "jobs: the list is empty");
 }
 
-static char *resolve_text(const struct fb_suite *s)
+static char *resolve_text(const struct flb_suite *s)
 {
-	char *buf = NULL, val[FB_STR_MAX + 32];
+	char *buf = NULL, val[FLB_STR_MAX + 32];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -661,18 +661,18 @@ static char *resolve_text(const struct fb_suite *s)
 		fprintf(f, "%s%s", i ? ", " : "", s->events[i]);
 	fprintf(f, "]\njobs:\n");
 	for (size_t i = 0; i < s->njobs; i++) {
-		const struct fb_jobspec *j = &s->jobs[i];
+		const struct flb_jobspec *j = &s->jobs[i];
 
 		fprintf(f, "  - workload: %s\n", j->wl->name);
-		for (const struct fb_option *o = j->wl->options; o && o->name; o++) {
-			fb_opt_format(o, j->params, val, sizeof(val));
+		for (const struct flb_option *o = j->wl->options; o && o->name; o++) {
+			flb_opt_format(o, j->params, val, sizeof(val));
 			fprintf(f, "    %s: %s\n", o->name, val);
 		}
-		for (const struct fb_option *o = fb_job_options; o->name; o++) {
-			fb_opt_format(o, &j->set, val, sizeof(val));
+		for (const struct flb_option *o = flb_job_options; o->name; o++) {
+			flb_opt_format(o, &j->set, val, sizeof(val));
 			fprintf(f, "    %s: %s\n", o->name, val);
 		}
-		if (j->set.placement == FB_PLACE_CPUS) {
+		if (j->set.placement == FLB_PLACE_CPUS) {
 			fprintf(f, "    cpus: [");
 			for (int c = 0; c < j->set.ncpus; c++)
 				fprintf(f, "%s%d", c ? ", " : "", j->set.cpus[c]);
@@ -696,8 +696,8 @@ static void hash_text(const char *s, char out[17])
 	snprintf(out, 17, "%016" PRIx64, h);
 }
 
-int fb_config_load(const char *path, const char *const *only, size_t nonly,
-		   struct fb_suite *suite, FILE *err)
+int flb_config_load(const char *path, const char *const *only, size_t nonly,
+		   struct flb_suite *suite, FILE *err)
 {
 	struct loader l = { .path = path, .err = err, .suite = suite,
 			    .only = only, .nonly = nonly };
@@ -710,14 +710,14 @@ int fb_config_load(const char *path, const char *const *only, size_t nonly,
 	suite->path = strdup(path);
 	uname(&u);
 	l.arch = !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
-	if (fb_pin_init())
+	if (flb_pin_init())
 		return -1;
-	apply_defaults(&l, fb_job_options, &l.defaults, NULL);
-	apply_defaults(&l, fb_suite_options, &suite->set, NULL);
+	apply_defaults(&l, flb_job_options, &l.defaults, NULL);
+	apply_defaults(&l, flb_suite_options, &suite->set, NULL);
 	if (only) {
 		l.only_seen = calloc(nonly ? nonly : 1, sizeof(bool));
 		for (size_t i = 0; i < nonly; i++) {
-			if (!fb_workload_find(only[i])) {
+			if (!flb_workload_find(only[i])) {
 				fprintf(err, "unknown workload '%s' in --only "
 					"(see `flushbench list`)\n", only[i]);
 				l.errors++;
@@ -767,11 +767,11 @@ int fb_config_load(const char *path, const char *const *only, size_t nonly,
 	ret = 0;
 out:
 	if (ret)
-		fb_config_free(suite);
+		flb_config_free(suite);
 	return ret;
 }
 
-void fb_config_free(struct fb_suite *s)
+void flb_config_free(struct flb_suite *s)
 {
 	for (size_t i = 0; i < s->njobs; i++) {
 		free(s->jobs[i].params);

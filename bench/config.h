@@ -16,8 +16,8 @@
  *
  * Every message carries file:line:column.
  */
-#ifndef FB_CONFIG_H
-#define FB_CONFIG_H
+#ifndef FLB_CONFIG_H
+#define FLB_CONFIG_H
 
 #include <stdio.h>
 
@@ -26,30 +26,30 @@
 #include "pin.h"
 #include "workload.h"
 
-#define FB_MAX_CPUS 256
-#define FB_MAX_EVENTS 64
+#define FLB_MAX_CPUS 256
+#define FLB_MAX_EVENTS 64
 
-/* Settings every job has, whatever its workload (see fb_job_options). */
-struct fb_job_settings {
+/* Settings every job has, whatever its workload (see flb_job_options). */
+struct flb_job_settings {
 	uint64_t samples;
 	uint64_t warmup;
 	uint64_t duration_ns;	/* target time per sample (ops calibrated) */
 	uint64_t ops;		/* fixed ops per sample; 0: calibrate */
 	uint64_t extra_work_ns;	/* extra real work per op (0: none) */
-	int placement;		/* enum fb_placement */
-	int ncpus;		/* explicit list for FB_PLACE_CPUS */
-	int cpus[FB_MAX_CPUS];
+	int placement;		/* enum flb_placement */
+	int ncpus;		/* explicit list for FLB_PLACE_CPUS */
+	int cpus[FLB_MAX_CPUS];
 };
 
-/* Settings of the whole suite, top level only (see fb_suite_options). */
-struct fb_suite_settings {
+/* Settings of the whole suite, top level only (see flb_suite_options). */
+struct flb_suite_settings {
 	uint64_t repeat;	/* rounds of the suite, each one run */
 };
 
-struct fb_jobspec {
-	const struct fb_workload *wl;
+struct flb_jobspec {
+	const struct flb_workload *wl;
 	void *params;			/* wl->params_size bytes */
-	struct fb_job_settings set;
+	struct flb_job_settings set;
 	char *params_text;		/* identity: "rss=64M threads=0 placement=spread" */
 	unsigned int ntasks;
 	int *cpus;			/* one per task (-1 unbound) */
@@ -57,28 +57,28 @@ struct fb_jobspec {
 	int line, col;
 };
 
-struct fb_suite {
+struct flb_suite {
 	char *path;
 	char *resolved;			/* the fully resolved suite, as text */
 	char hash[17];			/* FNV-1a 64 of resolved, hex */
-	struct fb_jobspec *jobs;
+	struct flb_jobspec *jobs;
 	size_t njobs;
-	char *events[FB_MAX_EVENTS];	/* for this machine's architecture */
+	char *events[FLB_MAX_EVENTS];	/* for this machine's architecture */
 	size_t nevents;
-	enum fb_counter_scope scope;
+	enum flb_counter_scope scope;
 	/* not in resolved or hash: every round is a run of the same suite */
-	struct fb_suite_settings set;
+	struct flb_suite_settings set;
 };
 
-extern const struct fb_option fb_job_options[];
-extern const struct fb_option fb_suite_options[];
+extern const struct flb_option flb_job_options[];
+extern const struct flb_option flb_suite_options[];
 
 /*
  * Load and validate path; only jobs of the workloads in only[] (NULL: all).
  * On error print "file:line:col: message" lines to err and return -1.
  */
-int fb_config_load(const char *path, const char *const *only, size_t nonly,
-		   struct fb_suite *suite, FILE *err);
-void fb_config_free(struct fb_suite *suite);
+int flb_config_load(const char *path, const char *const *only, size_t nonly,
+		   struct flb_suite *suite, FILE *err);
+void flb_config_free(struct flb_suite *suite);
 
 #endif

@@ -116,11 +116,11 @@ static const char *const irq_known_descs[] = {
 };
 #define IRQ_PREFIX	"irq:"
 
-enum fb_kind { EV_PERF, EV_IRQ };
+enum flb_kind { EV_PERF, EV_IRQ };
 
-struct fb_counter {
+struct flb_counter {
 	char *name;
-	enum fb_kind kind;
+	enum flb_kind kind;
 	int *fd;			/* EV_PERF: one per entry of cpus[] */
 	uint64_t base[3];		/* EV_PERF: count, enabled, running at start */
 	unsigned long long irq_start;	/* EV_IRQ */
@@ -128,18 +128,18 @@ struct fb_counter {
 	double value;
 };
 
-struct fb_counters {
-	struct fb_counter *ev;
+struct flb_counters {
+	struct flb_counter *ev;
 	size_t n, cap;
-	int *cpus;			/* -1 alone for FB_SCOPE_PROCESS */
+	int *cpus;			/* -1 alone for FLB_SCOPE_PROCESS */
 	size_t ncpus;
-	enum fb_counter_scope scope;
-	fb_unsupported_fn unsupported;
+	enum flb_counter_scope scope;
+	flb_unsupported_fn unsupported;
 	void *arg;
 };
 
 /* What a name resolved to. */
-enum fb_res {
+enum flb_res {
 	RES_UNKNOWN,		/* not an event name: why says so */
 	RES_UNCOUNTABLE,	/* an event, but not countable here: why says so */
 	RES_PERF,		/* attr (and filter) ready for perf_event_open */
@@ -148,8 +148,8 @@ enum fb_res {
 	RES_IRQ_ROW,		/* irq:ROW, ROW a label or an IPI description */
 };
 
-struct fb_resolved {
-	enum fb_res res;
+struct flb_resolved {
+	enum flb_res res;
 	struct perf_event_attr attr;
 	char filter[32];		/* "" for none */
 	char why[512];
@@ -346,7 +346,7 @@ static unsigned int tlb_flush_reason_mask(void)
 	return mask ? mask : (1u << TLB_FLUSH_OLD_REASONS) - 1;
 }
 
-static void tracepoint_attr(struct fb_resolved *r, uint64_t id)
+static void tracepoint_attr(struct flb_resolved *r, uint64_t id)
 {
 	r->res = RES_PERF;
 	r->attr.type = PERF_TYPE_TRACEPOINT;
@@ -355,7 +355,7 @@ static void tracepoint_attr(struct fb_resolved *r, uint64_t id)
 }
 
 /* tlb:tlb_flush and tlb:tlb_flush:REASON; false if name is neither. */
-static bool resolve_tlb_flush(const char *name, struct fb_resolved *r)
+static bool resolve_tlb_flush(const char *name, struct flb_resolved *r)
 {
 	size_t len = strlen(TLB_FLUSH), i;
 	uint64_t id;
@@ -459,7 +459,7 @@ static int irq_line(char *line, char *name, size_t len, unsigned long long *sum)
 	return 0;
 }
 
-int fb_counters_irq_line(const char *line, char *name, size_t len,
+int flb_counters_irq_line(const char *line, char *name, size_t len,
 			 unsigned long long *sum)
 {
 	char *copy = strdup(line);
@@ -511,7 +511,7 @@ static void irq_find_row(void *arg, const char *name, unsigned long long sum)
 }
 
 /* "interrupts" and "irq:ROW"; false if name is neither. */
-static bool resolve_irq(const char *name, struct fb_resolved *r)
+static bool resolve_irq(const char *name, struct flb_resolved *r)
 {
 	const char *row = name + strlen(IRQ_PREFIX);
 	struct irq_find f = { .name = name };
@@ -592,7 +592,7 @@ static const struct foreign_event *foreign_event(const char *name)
 	return NULL;
 }
 
-static void resolve_pfm(const char *name, struct fb_resolved *r)
+static void resolve_pfm(const char *name, struct flb_resolved *r)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const struct foreign_event *fe;
@@ -626,7 +626,7 @@ static void resolve_pfm(const char *name, struct fb_resolved *r)
 
 /* ---- name resolution ----------------------------------------------------- */
 
-static void resolve(const char *name, struct fb_resolved *r)
+static void resolve(const char *name, struct flb_resolved *r)
 {
 	size_t colon, i;
 	uint64_t id;
@@ -662,7 +662,7 @@ static void resolve(const char *name, struct fb_resolved *r)
 }
 
 /* Resolve name; if it is unknown, say so in r->why with a did-you-mean. */
-static void resolve_explained(const char *name, struct fb_resolved *r)
+static void resolve_explained(const char *name, struct flb_resolved *r)
 {
 	char known[128], detail[sizeof(r->why)];
 	const char *hint;
@@ -677,9 +677,9 @@ static void resolve_explained(const char *name, struct fb_resolved *r)
 		 hint ? "'?)" : "");
 }
 
-int fb_counters_validate(const char *name, char *why, size_t len)
+int flb_counters_validate(const char *name, char *why, size_t len)
 {
-	struct fb_resolved r;
+	struct flb_resolved r;
 
 	if (!name || !*name) {
 		snprintf(why, len, "empty event name");
@@ -775,10 +775,10 @@ static void open_hint(const struct perf_event_attr *attr, int err, char *why,
 }
 
 /* Append counter name: 0 and *ep, 1 if already there (count it once), -ENOMEM. */
-static int counter_add(struct fb_counters *c, const char *name,
-		       enum fb_kind kind, struct fb_counter **ep)
+static int counter_add(struct flb_counters *c, const char *name,
+		       enum flb_kind kind, struct flb_counter **ep)
 {
-	struct fb_counter *e;
+	struct flb_counter *e;
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
@@ -804,9 +804,9 @@ static int counter_add(struct fb_counters *c, const char *name,
 	return 0;
 }
 
-static void counter_drop_last(struct fb_counters *c)
+static void counter_drop_last(struct flb_counters *c)
 {
-	struct fb_counter *e = &c->ev[--c->n];
+	struct flb_counter *e = &c->ev[--c->n];
 
 	free(e->fd);
 	free(e->name);
@@ -823,11 +823,11 @@ static void close_fds(int *fd, size_t n)
  * Open attr (with filter, if any) on every CPU of c's scope.  0, -ENOMEM,
  * or another -errno with why filled in.
  */
-static int counter_open_perf(struct fb_counters *c, const char *name,
+static int counter_open_perf(struct flb_counters *c, const char *name,
 			     struct perf_event_attr *attr, const char *filter,
 			     char *why, size_t len)
 {
-	struct fb_counter *e;
+	struct flb_counter *e;
 	size_t i;
 	int err;
 
@@ -841,12 +841,12 @@ static int counter_open_perf(struct fb_counters *c, const char *name,
 	}
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
-	attr->inherit = c->scope == FB_SCOPE_PROCESS;
+	attr->inherit = c->scope == FLB_SCOPE_PROCESS;
 	attr->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED |
 			    PERF_FORMAT_TOTAL_TIME_RUNNING;
 	for (i = 0; i < c->ncpus; i++) {
 		e->fd[i] = syscall(SYS_perf_event_open, attr,
-				   c->scope == FB_SCOPE_PROCESS ? 0 : -1,
+				   c->scope == FLB_SCOPE_PROCESS ? 0 : -1,
 				   c->cpus[i], -1, PERF_FLAG_FD_CLOEXEC);
 		if (e->fd[i] < 0) {
 			err = errno;
@@ -868,7 +868,7 @@ err_close:
 	return -err;
 }
 
-static int open_tlb_flush(struct fb_counters *c, struct fb_resolved *r,
+static int open_tlb_flush(struct flb_counters *c, struct flb_resolved *r,
 			  char *why, size_t len)
 {
 	unsigned int mask = tlb_flush_reason_mask();
@@ -904,7 +904,7 @@ err_reasons:
 }
 
 struct irq_add {
-	struct fb_counters *c;
+	struct flb_counters *c;
 	const char *only;	/* NULL: every wanted row */
 	size_t added;
 	int err;
@@ -913,7 +913,7 @@ struct irq_add {
 static void irq_add_row(void *arg, const char *name, unsigned long long sum)
 {
 	struct irq_add *a = arg;
-	struct fb_counter *e;
+	struct flb_counter *e;
 
 	(void)sum;
 	if (a->only && strcmp(a->only, name))
@@ -923,7 +923,7 @@ static void irq_add_row(void *arg, const char *name, unsigned long long sum)
 		a->err = -ENOMEM;
 }
 
-static int open_irq(struct fb_counters *c, const char *only, char *why,
+static int open_irq(struct flb_counters *c, const char *only, char *why,
 		    size_t len)
 {
 	struct irq_add a = { .c = c, .only = only };
@@ -938,9 +938,9 @@ static int open_irq(struct fb_counters *c, const char *only, char *why,
 	return err ? err : a.added ? 0 : -ENOENT;
 }
 
-static int counter_open(struct fb_counters *c, const char *name)
+static int counter_open(struct flb_counters *c, const char *name)
 {
-	struct fb_resolved r;
+	struct flb_resolved r;
 	char why[512];
 	int err;
 
@@ -978,11 +978,11 @@ static void unsupported_ignore(void *arg, const char *name, const char *why)
 	(void)arg, (void)name, (void)why;
 }
 
-struct fb_counters *fb_counters_open(const char *const *names, size_t n,
-				     enum fb_counter_scope scope,
-				     fb_unsupported_fn unsupported, void *arg)
+struct flb_counters *flb_counters_open(const char *const *names, size_t n,
+				     enum flb_counter_scope scope,
+				     flb_unsupported_fn unsupported, void *arg)
 {
-	struct fb_counters *c = calloc(1, sizeof(*c));
+	struct flb_counters *c = calloc(1, sizeof(*c));
 	size_t i;
 
 	if (!c)
@@ -990,7 +990,7 @@ struct fb_counters *fb_counters_open(const char *const *names, size_t n,
 	c->scope = scope;
 	c->unsupported = unsupported ? unsupported : unsupported_ignore;
 	c->arg = arg;
-	if (scope == FB_SCOPE_SYSTEM) {
+	if (scope == FLB_SCOPE_SYSTEM) {
 		if (online_cpus(&c->cpus, &c->ncpus))
 			goto err_free;
 	} else {
@@ -1005,14 +1005,14 @@ struct fb_counters *fb_counters_open(const char *const *names, size_t n,
 			goto err_free;
 	return c;
 err_free:
-	fb_counters_close(c);
+	flb_counters_close(c);
 	return NULL;
 }
 
 /* ---- counting ------------------------------------------------------------ */
 
 struct irq_snap {
-	struct fb_counters *c;
+	struct flb_counters *c;
 	bool start;
 };
 
@@ -1022,7 +1022,7 @@ static void irq_snap_row(void *arg, const char *name, unsigned long long sum)
 	size_t i;
 
 	for (i = 0; i < s->c->n; i++) {
-		struct fb_counter *e = &s->c->ev[i];
+		struct flb_counter *e = &s->c->ev[i];
 
 		if (e->kind != EV_IRQ || strcmp(e->name, name))
 			continue;
@@ -1034,7 +1034,7 @@ static void irq_snap_row(void *arg, const char *name, unsigned long long sum)
 	}
 }
 
-static void irq_snapshot(struct fb_counters *c, bool start)
+static void irq_snapshot(struct flb_counters *c, bool start)
 {
 	struct irq_snap s = { .c = c, .start = start };
 	bool any = false;
@@ -1055,7 +1055,7 @@ static void irq_snapshot(struct fb_counters *c, bool start)
 }
 
 /* Sum of count, time enabled, time running over the CPUs of e. */
-static int counter_read(const struct fb_counters *c, const struct fb_counter *e,
+static int counter_read(const struct flb_counters *c, const struct flb_counter *e,
 			uint64_t sum[3])
 {
 	uint64_t v[3];
@@ -1073,7 +1073,7 @@ static int counter_read(const struct fb_counters *c, const struct fb_counter *e,
 	return 0;
 }
 
-static void counter_ioctl(const struct fb_counters *c, unsigned long req)
+static void counter_ioctl(const struct flb_counters *c, unsigned long req)
 {
 	size_t i, j;
 
@@ -1088,7 +1088,7 @@ static void counter_ioctl(const struct fb_counters *c, unsigned long req)
  * of inherited children has varied, so an interval is the difference of
  * two reads.
  */
-int fb_counters_start(struct fb_counters *c)
+int flb_counters_start(struct flb_counters *c)
 {
 	size_t i;
 	int err = 0;
@@ -1102,7 +1102,7 @@ int fb_counters_start(struct fb_counters *c)
 	return err;
 }
 
-int fb_counters_stop(struct fb_counters *c)
+int flb_counters_stop(struct flb_counters *c)
 {
 	uint64_t now[3], count, enabled, running;
 	size_t i;
@@ -1110,7 +1110,7 @@ int fb_counters_stop(struct fb_counters *c)
 
 	counter_ioctl(c, PERF_EVENT_IOC_DISABLE);
 	for (i = 0; i < c->n; i++) {
-		struct fb_counter *e = &c->ev[i];
+		struct flb_counter *e = &c->ev[i];
 
 		if (e->kind != EV_PERF)
 			continue;
@@ -1133,19 +1133,19 @@ int fb_counters_stop(struct fb_counters *c)
 	return err;
 }
 
-size_t fb_counters_count(const struct fb_counters *c)
+size_t flb_counters_count(const struct flb_counters *c)
 {
 	return c ? c->n : 0;
 }
 
-void fb_counters_value(const struct fb_counters *c, size_t i,
+void flb_counters_value(const struct flb_counters *c, size_t i,
 		       const char **name, double *value)
 {
 	*name = c->ev[i].name;
 	*value = c->ev[i].value;
 }
 
-void fb_counters_close(struct fb_counters *c)
+void flb_counters_close(struct flb_counters *c)
 {
 	size_t i;
 

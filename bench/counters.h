@@ -9,48 +9,48 @@
  * "interrupts" (the TLB-shootdown and IPI rows of /proc/interrupts, read
  * before and after each interval).
  */
-#ifndef FB_COUNTERS_H
-#define FB_COUNTERS_H
+#ifndef FLB_COUNTERS_H
+#define FLB_COUNTERS_H
 
 #include <stddef.h>
 
-enum fb_counter_scope {
-	FB_SCOPE_PROCESS,	/* this thread, and threads/children created after open */
-	FB_SCOPE_SYSTEM,	/* every CPU, every task */
+enum flb_counter_scope {
+	FLB_SCOPE_PROCESS,	/* this thread, and threads/children created after open */
+	FLB_SCOPE_SYSTEM,	/* every CPU, every task */
 };
 
 /* 0 if the name is a known event (countable here or not); else -1 and why. */
-int fb_counters_validate(const char *name, char *why, size_t len);
+int flb_counters_validate(const char *name, char *why, size_t len);
 
-struct fb_counters;
-typedef void (*fb_unsupported_fn)(void *arg, const char *name, const char *why);
+struct flb_counters;
+typedef void (*flb_unsupported_fn)(void *arg, const char *name, const char *why);
 
 /*
  * Open the named events, disabled. An event this machine cannot count is
  * reported once through unsupported() and left out; NULL only on a
  * program error (out of memory).
  */
-struct fb_counters *fb_counters_open(const char *const *names, size_t n,
-				     enum fb_counter_scope scope,
-				     fb_unsupported_fn unsupported, void *arg);
-int fb_counters_start(struct fb_counters *c);	/* reset + enable */
-int fb_counters_stop(struct fb_counters *c);	/* disable + read */
-size_t fb_counters_count(const struct fb_counters *c);
+struct flb_counters *flb_counters_open(const char *const *names, size_t n,
+				     enum flb_counter_scope scope,
+				     flb_unsupported_fn unsupported, void *arg);
+int flb_counters_start(struct flb_counters *c);	/* reset + enable */
+int flb_counters_stop(struct flb_counters *c);	/* disable + read */
+size_t flb_counters_count(const struct flb_counters *c);
 /*
  * Value i of the last start..stop interval (scaled when multiplexed); NaN
  * when it could not be measured (the event never got on a counter, a read
  * failed, an interrupt row disappeared).  "interrupts"/"irq:*" counters are
  * machine-wide whatever the scope.
  */
-void fb_counters_value(const struct fb_counters *c, size_t i,
+void flb_counters_value(const struct flb_counters *c, size_t i,
 		       const char **name, double *value);
-void fb_counters_close(struct fb_counters *c);
+void flb_counters_close(struct flb_counters *c);
 
 /*
  * For tests: the counter name ("irq:TLB", "irq:Function call interrupts")
  * and per-CPU sum of a /proc/interrupts line; -1 if the row is not counted.
  */
-int fb_counters_irq_line(const char *line, char *name, size_t len,
+int flb_counters_irq_line(const char *line, char *name, size_t len,
 			 unsigned long long *sum);
 
 #endif

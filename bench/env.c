@@ -19,15 +19,15 @@
 
 #include "env.h"
 
-#ifndef FB_GIT_REV
-#define FB_GIT_REV "unknown"
+#ifndef FLB_GIT_REV
+#define FLB_GIT_REV "unknown"
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- key/value store ----------------------------------------------------- */
 
-static struct fb_kv *env_find(const struct fb_env *env, const char *key)
+static struct flb_kv *env_find(const struct flb_env *env, const char *key)
 {
 	size_t i;
 
@@ -37,9 +37,9 @@ static struct fb_kv *env_find(const struct fb_env *env, const char *key)
 	return NULL;
 }
 
-int fb_env_set(struct fb_env *env, const char *key, const char *fmt, ...)
+int flb_env_set(struct flb_env *env, const char *key, const char *fmt, ...)
 {
-	struct fb_kv *kv;
+	struct flb_kv *kv;
 	char *value;
 	va_list ap;
 	int n;
@@ -71,14 +71,14 @@ err_free_value:
 	return -1;
 }
 
-const char *fb_env_get(const struct fb_env *env, const char *key)
+const char *flb_env_get(const struct flb_env *env, const char *key)
 {
-	const struct fb_kv *kv = env_find(env, key);
+	const struct flb_kv *kv = env_find(env, key);
 
 	return kv ? kv->value : NULL;
 }
 
-void fb_env_free(struct fb_env *env)
+void flb_env_free(struct flb_env *env)
 {
 	size_t i;
 
@@ -93,7 +93,7 @@ void fb_env_free(struct fb_env *env)
 
 /* ---- parsers ------------------------------------------------------------- */
 
-int fb_env_parse_active(const char *text, char open, char close, char *buf,
+int flb_env_parse_active(const char *text, char open, char close, char *buf,
 			size_t len)
 {
 	const char *s = text ? strchr(text, open) : NULL;
@@ -151,12 +151,12 @@ static const char *version_preempt(const char *version)
 	return best;
 }
 
-const char *fb_env_parse_preempt(const char *sched_preempt, const char *version,
+const char *flb_env_parse_preempt(const char *sched_preempt, const char *version,
 				 const char *cmdline, char *buf, size_t len)
 {
 	const char *model;
 
-	if (sched_preempt && !fb_env_parse_active(sched_preempt, '(', ')', buf, len))
+	if (sched_preempt && !flb_env_parse_active(sched_preempt, '(', ')', buf, len))
 		return "/sys/kernel/debug/sched/preempt";
 	model = version_preempt(version);
 	if (!strcmp(model, "PREEMPT_DYNAMIC") && cmdline &&
@@ -183,7 +183,7 @@ static const struct {
 	{ "Jailhouse",		"jailhouse" },
 };
 
-const char *fb_env_hypervisor_cpuid(const char *sig)
+const char *flb_env_hypervisor_cpuid(const char *sig)
 {
 	size_t i;
 
@@ -213,7 +213,7 @@ static const struct {
 	{ "Apple Inc.",		"Virtual",		"apple-virtualization" },
 };
 
-const char *fb_env_hypervisor_dmi(const char *vendor, const char *product)
+const char *flb_env_hypervisor_dmi(const char *vendor, const char *product)
 {
 	size_t i;
 
@@ -274,7 +274,7 @@ err:
 }
 
 /* key = first line of path, or dflt when it cannot be read. */
-static int set_from_file(struct fb_env *env, const char *key, const char *path,
+static int set_from_file(struct flb_env *env, const char *key, const char *path,
 			 const char *dflt)
 {
 	char *s = slurp(path, NULL);
@@ -282,26 +282,26 @@ static int set_from_file(struct fb_env *env, const char *key, const char *path,
 
 	if (s)
 		s[strcspn(s, "\n")] = '\0';
-	err = fb_env_set(env, key, "%s", s && *s ? s : dflt);
+	err = flb_env_set(env, key, "%s", s && *s ? s : dflt);
 	free(s);
 	return err;
 }
 
 /* key = the [active] choice of a sysfs list. */
-static int set_active(struct fb_env *env, const char *key, const char *path)
+static int set_active(struct flb_env *env, const char *key, const char *path)
 {
 	char *s = slurp(path, NULL), buf[64];
 	int err;
 
 	if (!s)
-		return fb_env_set(env, key, "%s", access(path, F_OK) ? "none" : "unknown");
-	err = fb_env_set(env, key, "%s",
-			 fb_env_parse_active(s, '[', ']', buf, sizeof(buf)) ? s : buf);
+		return flb_env_set(env, key, "%s", access(path, F_OK) ? "none" : "unknown");
+	err = flb_env_set(env, key, "%s",
+			 flb_env_parse_active(s, '[', ']', buf, sizeof(buf)) ? s : buf);
 	free(s);
 	return err;
 }
 
-static int capture_preempt(struct fb_env *env, const char *version)
+static int capture_preempt(struct flb_env *env, const char *version)
 {
 	char *sched = slurp("/sys/kernel/debug/sched/preempt", NULL);
 	char *cmdline = slurp("/proc/cmdline", NULL);
@@ -309,9 +309,9 @@ static int capture_preempt(struct fb_env *env, const char *version)
 	const char *src;
 	int err;
 
-	src = fb_env_parse_preempt(sched, version, cmdline, model, sizeof(model));
-	err = fb_env_set(env, "kernel.preempt", "%s", model);
-	err |= fb_env_set(env, "kernel.preempt.source", "%s", src);
+	src = flb_env_parse_preempt(sched, version, cmdline, model, sizeof(model));
+	err = flb_env_set(env, "kernel.preempt", "%s", model);
+	err |= flb_env_set(env, "kernel.preempt.source", "%s", src);
 	free(sched);
 	free(cmdline);
 	return err;
@@ -356,7 +356,7 @@ static bool dt_compatible(const char *path, const char *what)
 	return found;
 }
 
-static int capture_virt(struct fb_env *env)
+static int capture_virt(struct flb_env *env)
 {
 	char sig[13], *vendor, *product, *type;
 	const char *name = NULL, *src = NULL;
@@ -368,22 +368,22 @@ static int capture_virt(struct fb_env *env)
 		for (i = 0; i < 12; i++)
 			if (sig[i] && !isprint((unsigned char)sig[i]))
 				sig[i] = '?';
-		name = fb_env_hypervisor_cpuid(sig);
+		name = flb_env_hypervisor_cpuid(sig);
 		snprintf(srcbuf, sizeof(srcbuf), "cpuid 0x40000000 '%s'", sig);
-		return fb_env_set(env, "virt", "%s", name ? name : sig) |
-		       fb_env_set(env, "virt.source", "%s", srcbuf);
+		return flb_env_set(env, "virt", "%s", name ? name : sig) |
+		       flb_env_set(env, "virt.source", "%s", srcbuf);
 	}
 	type = slurp("/sys/hypervisor/type", NULL);
 	if (type && *type) {
-		err = fb_env_set(env, "virt", "%s", type) |
-		      fb_env_set(env, "virt.source", "/sys/hypervisor/type");
+		err = flb_env_set(env, "virt", "%s", type) |
+		      flb_env_set(env, "virt.source", "/sys/hypervisor/type");
 		free(type);
 		return err;
 	}
 	free(type);
 	vendor = slurp("/sys/class/dmi/id/sys_vendor", NULL);
 	product = slurp("/sys/class/dmi/id/product_name", NULL);
-	name = fb_env_hypervisor_dmi(vendor, product);
+	name = flb_env_hypervisor_dmi(vendor, product);
 	if (name) {
 		snprintf(srcbuf, sizeof(srcbuf), "DMI '%.48s' '%.48s'",
 			 vendor ? vendor : "", product ? product : "");
@@ -396,8 +396,8 @@ static int capture_virt(struct fb_env *env)
 		name = "qemu";
 		src = "/proc/device-tree/compatible 'linux,dummy-virt'";
 	}
-	err = fb_env_set(env, "virt", "%s", name ? name : "native") |
-	      fb_env_set(env, "virt.source", "%s", src ? src :
+	err = flb_env_set(env, "virt", "%s", name ? name : "native") |
+	      flb_env_set(env, "virt.source", "%s", src ? src :
 			 "no hypervisor signature (cpuid, /sys/hypervisor, DMI, device tree)");
 	free(vendor);
 	free(product);
@@ -418,7 +418,7 @@ static const struct {
 };
 
 /* "model name" on x86; implementer and part on arm64. */
-static int capture_cpu_model(struct fb_env *env)
+static int capture_cpu_model(struct flb_env *env)
 {
 	char *s = slurp("/proc/cpuinfo", NULL), *p;
 	unsigned int impl = 0, part = 0;
@@ -433,7 +433,7 @@ static int capture_cpu_model(struct fb_env *env)
 		if (!colon || colon > p + strcspn(p, "\n"))
 			continue;
 		if (klen == 10 && !strncmp(p, "model name", 10)) {
-			err = fb_env_set(env, "cpu.model", "%.*s",
+			err = flb_env_set(env, "cpu.model", "%.*s",
 					 (int)strcspn(colon + 2, "\n"), colon + 2);
 			free(s);
 			return err;
@@ -445,11 +445,11 @@ static int capture_cpu_model(struct fb_env *env)
 	}
 	free(s);
 	if (!have_impl || !have_part)
-		return fb_env_set(env, "cpu.model", "unknown");
+		return flb_env_set(env, "cpu.model", "unknown");
 	for (i = 0; i < ARRAY_SIZE(arm_parts); i++)
 		if (arm_parts[i].implementer == impl && arm_parts[i].part == part)
-			return fb_env_set(env, "cpu.model", "%s", arm_parts[i].name);
-	return fb_env_set(env, "cpu.model", "implementer %#x part %#x", impl, part);
+			return flb_env_set(env, "cpu.model", "%s", arm_parts[i].name);
+	return flb_env_set(env, "cpu.model", "implementer %#x part %#x", impl, part);
 }
 
 /* Is word one of the comma-separated words of list? */
@@ -475,7 +475,7 @@ static int is_file(const struct dirent *de)
 }
 
 /* The distinct scaling governors of the CPUs, "none" without cpufreq. */
-static int capture_governor(struct fb_env *env)
+static int capture_governor(struct flb_env *env)
 {
 	char path[320], list[256] = "", *g;
 	struct dirent **de;
@@ -495,11 +495,11 @@ static int capture_governor(struct fb_env *env)
 	}
 	if (n > 0)
 		free(de);
-	return fb_env_set(env, "cpufreq.governor", "%s", used ? list : "none");
+	return flb_env_set(env, "cpufreq.governor", "%s", used ? list : "none");
 }
 
 /* vuln.<name> for each file of /sys/devices/system/cpu/vulnerabilities. */
-static int capture_vulnerabilities(struct fb_env *env)
+static int capture_vulnerabilities(struct flb_env *env)
 {
 	static const char dir[] = "/sys/devices/system/cpu/vulnerabilities";
 	char path[320], key[300];
@@ -517,7 +517,7 @@ static int capture_vulnerabilities(struct fb_env *env)
 	return err;
 }
 
-int fb_env_capture(struct fb_env *env)
+int flb_env_capture(struct flb_env *env)
 {
 	struct utsname u;
 	char host[256];
@@ -528,15 +528,15 @@ int fb_env_capture(struct fb_env *env)
 	env->n = 0;
 	if (uname(&u))
 		memset(&u, 0, sizeof(u));
-	err |= fb_env_set(env, "kernel.release", "%s", *u.release ? u.release : "unknown");
-	err |= fb_env_set(env, "kernel.version", "%s", *u.version ? u.version : "unknown");
+	err |= flb_env_set(env, "kernel.release", "%s", *u.release ? u.release : "unknown");
+	err |= flb_env_set(env, "kernel.version", "%s", *u.version ? u.version : "unknown");
 	err |= set_from_file(env, "kernel.cmdline", "/proc/cmdline", "unknown");
 	err |= capture_preempt(env, u.version);
 	err |= capture_virt(env);
-	err |= fb_env_set(env, "arch", "%s", *u.machine ? u.machine : "unknown");
+	err |= flb_env_set(env, "arch", "%s", *u.machine ? u.machine : "unknown");
 	err |= capture_cpu_model(env);
-	err |= ncpu > 0 ? fb_env_set(env, "cpu.count", "%ld", ncpu) :
-			  fb_env_set(env, "cpu.count", "unknown");
+	err |= ncpu > 0 ? flb_env_set(env, "cpu.count", "%ld", ncpu) :
+			  flb_env_set(env, "cpu.count", "unknown");
 	err |= set_from_file(env, "cpu.online", "/sys/devices/system/cpu/online", "unknown");
 	err |= set_active(env, "thp.enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
 	err |= set_active(env, "thp.defrag", "/sys/kernel/mm/transparent_hugepage/defrag");
@@ -546,11 +546,11 @@ int fb_env_capture(struct fb_env *env)
 	if (gethostname(host, sizeof(host)))
 		strcpy(host, "unknown");
 	host[sizeof(host) - 1] = '\0';
-	err |= fb_env_set(env, "hostname", "%s", host);
+	err |= flb_env_set(env, "hostname", "%s", host);
 	err |= set_from_file(env, "boot_id", "/proc/sys/kernel/random/boot_id", "unknown");
-	err |= fb_env_set(env, "flushbench.rev", "%s", FB_GIT_REV);
+	err |= flb_env_set(env, "flushbench.rev", "%s", FLB_GIT_REV);
 	if (err) {
-		fb_env_free(env);
+		flb_env_free(env);
 		return -1;
 	}
 	return 0;

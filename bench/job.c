@@ -12,20 +12,20 @@
 #include "job.h"
 #include "pin.h"
 
-volatile sig_atomic_t fb_stop_requested;
+volatile sig_atomic_t flb_stop_requested;
 
-struct fb_job *fb_job_new(const struct fb_workload *wl, const void *params,
+struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 			  unsigned int ntasks, const int *cpus,
 			  uint64_t extra_work_ns)
 {
-	struct fb_job *job = calloc(1, sizeof(*job));
+	struct flb_job *job = calloc(1, sizeof(*job));
 
 	if (!job)
 		return NULL;
 	job->cpus = calloc(ntasks ? ntasks : 1, sizeof(int));
 	job->ran_on = calloc(ntasks ? ntasks : 1, sizeof(int));
 	if (!job->cpus || !job->ran_on) {
-		fb_job_free(job);
+		flb_job_free(job);
 		return NULL;
 	}
 	job->wl = wl;
@@ -41,7 +41,7 @@ struct fb_job *fb_job_new(const struct fb_workload *wl, const void *params,
 	return job;
 }
 
-void fb_job_free(struct fb_job *job)
+void flb_job_free(struct flb_job *job)
 {
 	if (!job)
 		return;
@@ -50,13 +50,13 @@ void fb_job_free(struct fb_job *job)
 	free(job);
 }
 
-void fb_job_sample_reset(struct fb_job *job)
+void flb_job_sample_reset(struct flb_job *job)
 {
 	job->reason[0] = '\0';
 	job->nmetrics = 0;
 }
 
-void fb_job_reason(struct fb_job *job, const char *fmt, ...)
+void flb_job_reason(struct flb_job *job, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,17 +65,17 @@ void fb_job_reason(struct fb_job *job, const char *fmt, ...)
 	va_end(ap);
 }
 
-unsigned int fb_job_ntasks(const struct fb_job *job)
+unsigned int flb_job_ntasks(const struct flb_job *job)
 {
 	return job->ntasks;
 }
 
-int fb_job_cpu(const struct fb_job *job, unsigned int task)
+int flb_job_cpu(const struct flb_job *job, unsigned int task)
 {
 	return task < job->ntasks ? job->cpus[task] : -1;
 }
 
-void fb_job_note_cpu(struct fb_job *job, unsigned int task, int cpu)
+void flb_job_note_cpu(struct flb_job *job, unsigned int task, int cpu)
 {
 	if (task >= job->ntasks || getpid() != job->owner)
 		return;
@@ -84,31 +84,31 @@ void fb_job_note_cpu(struct fb_job *job, unsigned int task, int cpu)
 	pthread_mutex_unlock(&job->lock);
 }
 
-int fb_job_pin(struct fb_job *job, unsigned int task)
+int flb_job_pin(struct flb_job *job, unsigned int task)
 {
 	int ret;
 
 	if (task >= job->ntasks)
 		return -EINVAL;
-	ret = fb_pin_self(job->cpus[task]);
+	ret = flb_pin_self(job->cpus[task]);
 	if (ret)
 		return ret;
-	fb_job_note_cpu(job, task, sched_getcpu());
+	flb_job_note_cpu(job, task, sched_getcpu());
 	return 0;
 }
 
-uint64_t fb_job_extra_work_ns(const struct fb_job *job)
+uint64_t flb_job_extra_work_ns(const struct flb_job *job)
 {
 	return job->extra_work_ns;
 }
 
-bool fb_job_stopping(const struct fb_job *job)
+bool flb_job_stopping(const struct flb_job *job)
 {
 	(void)job;
-	return fb_stop_requested != 0;
+	return flb_stop_requested != 0;
 }
 
-void fb_spin_ns(uint64_t ns)
+void flb_spin_ns(uint64_t ns)
 {
 	struct timespec t0, t;
 	uint64_t el;
@@ -121,12 +121,12 @@ void fb_spin_ns(uint64_t ns)
 	} while (el < ns);
 }
 
-int fb_job_metric(struct fb_job *job, const char *name, double value,
-		  const char *unit, enum fb_better better)
+int flb_job_metric(struct flb_job *job, const char *name, double value,
+		  const char *unit, enum flb_better better)
 {
-	struct fb_metric *m;
+	struct flb_metric *m;
 
-	if (job->nmetrics >= FB_MAX_METRICS)
+	if (job->nmetrics >= FLB_MAX_METRICS)
 		return -1;
 	m = &job->metrics[job->nmetrics++];
 	snprintf(m->name, sizeof(m->name), "%s", name);

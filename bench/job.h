@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The runner's side of struct fb_job (workloads see only workload.h). */
-#ifndef FB_JOB_H
-#define FB_JOB_H
+/* The runner's side of struct flb_job (workloads see only workload.h). */
+#ifndef FLB_JOB_H
+#define FLB_JOB_H
 
 #include <pthread.h>
 #include <signal.h>
@@ -9,36 +9,29 @@
 
 #include "workload.h"
 
-struct fb_metric {
-	char name[48];
-	char unit[16];
-	double value;
-	enum fb_better better;
-};
-
-struct fb_job {
-	const struct fb_workload *wl;
+struct flb_job {
+	const struct flb_workload *wl;
 	const void *params;
 	unsigned int ntasks;
 	int *cpus;		/* placed CPU per task, -1 unbound */
 	int *ran_on;		/* CPU each task was last seen on, -1 unknown */
 	uint64_t extra_work_ns;
 	char reason[256];
-	struct fb_metric metrics[FB_MAX_METRICS];
+	struct flb_metric metrics[FLB_MAX_METRICS];
 	unsigned int nmetrics;
-	pid_t owner;		/* fb_job_pin records only in this process */
+	pid_t owner;		/* flb_job_pin records only in this process */
 	pthread_mutex_t lock;
 };
 
 /* A job for workload wl with ntasks tasks placed on cpus (NULL: unbound). */
-struct fb_job *fb_job_new(const struct fb_workload *wl, const void *params,
+struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 			  unsigned int ntasks, const int *cpus,
 			  uint64_t extra_work_ns);
-void fb_job_free(struct fb_job *job);
+void flb_job_free(struct flb_job *job);
 /* Forget the reason and metrics of the previous sample. */
-void fb_job_sample_reset(struct fb_job *job);
+void flb_job_sample_reset(struct flb_job *job);
 
 /* Set by the runner's SIGINT/SIGTERM handler. */
-extern volatile sig_atomic_t fb_stop_requested;
+extern volatile sig_atomic_t flb_stop_requested;
 
 #endif

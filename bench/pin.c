@@ -4,7 +4,7 @@
  *
  * The topology is loaded once, restricted to the CPUs this process may use
  * (the cgroup cpuset hwloc reports, intersected with the affinity of the
- * thread that first calls in: call fb_pin_init() before pinning anything).
+ * thread that first calls in: call flb_pin_init() before pinning anything).
  * From it we keep a flat list of usable cores, each with its usable PUs, its
  * placement domain (package, or cluster on arm64) and a spread order; every
  * policy is then plain array work. Binding uses sched_setaffinity(2) on the
@@ -31,12 +31,12 @@ static const bool want_cluster = true;
 static const bool want_cluster = false;
 #endif
 
-const char *const fb_placement_names[] = {
-	[FB_PLACE_NONE] = "none",
-	[FB_PLACE_SAME_CORE] = "same-core",
-	[FB_PLACE_SAME_PACKAGE] = "same-package",
-	[FB_PLACE_SPREAD] = "spread",
-	[FB_PLACE_CPUS] = "cpus",
+const char *const flb_placement_names[] = {
+	[FLB_PLACE_NONE] = "none",
+	[FLB_PLACE_SAME_CORE] = "same-core",
+	[FLB_PLACE_SAME_PACKAGE] = "same-package",
+	[FLB_PLACE_SPREAD] = "spread",
+	[FLB_PLACE_CPUS] = "cpus",
 	NULL
 };
 
@@ -237,7 +237,7 @@ static void summarize(void)
 		if (n <= 0 || !c)
 			continue;
 		hwloc_obj_type_snprintf(name, sizeof(name), c, 0);
-		fb_size_str(size, sizeof(size), c->attr->cache.size);
+		flb_size_str(size, sizeof(size), c->attr->cache.size);
 		append(s, len, "%s%s %s x%d", sep, name, size, n);
 		sep = ", ";
 	}
@@ -309,7 +309,7 @@ static int pin_ready(void)
 	return pin.ret;
 }
 
-int fb_pin_init(void)
+int flb_pin_init(void)
 {
 	if (pin_ready()) {
 		fprintf(stderr, "pin: %s\n", pin.why);
@@ -318,12 +318,12 @@ int fb_pin_init(void)
 	return 0;
 }
 
-unsigned int fb_pin_ncpus(void)
+unsigned int flb_pin_ncpus(void)
 {
 	return pin_ready() ? 0 : hwloc_bitmap_weight(pin.allowed);
 }
 
-int fb_pin_cpu_ok(int cpu)
+int flb_pin_cpu_ok(int cpu)
 {
 	return cpu >= 0 && !pin_ready() && hwloc_bitmap_isset(pin.allowed, cpu);
 }
@@ -352,7 +352,7 @@ static int assign_cpus(const int *cpus, size_t ncpus, unsigned int ntasks,
 		return -1;
 	}
 	for (unsigned int i = 0; i < ntasks; i++) {
-		if (!fb_pin_cpu_ok(cpus[i])) {
+		if (!flb_pin_cpu_ok(cpus[i])) {
 			cpu_why(cpus[i], why, len);
 			return -1;
 		}
@@ -424,10 +424,10 @@ static int assign_spread(unsigned int ntasks, int *out, char *why, size_t len)
 	return 0;
 }
 
-int fb_pin_assign(enum fb_placement p, const int *cpus, size_t ncpus,
+int flb_pin_assign(enum flb_placement p, const int *cpus, size_t ncpus,
 		  unsigned int ntasks, int *out, char *why, size_t len)
 {
-	if (p == FB_PLACE_NONE) {
+	if (p == FLB_PLACE_NONE) {
 		for (unsigned int i = 0; i < ntasks; i++)
 			out[i] = -1;
 		return 0;
@@ -437,13 +437,13 @@ int fb_pin_assign(enum fb_placement p, const int *cpus, size_t ncpus,
 		return -1;
 	}
 	switch (p) {
-	case FB_PLACE_SAME_CORE:
+	case FLB_PLACE_SAME_CORE:
 		return assign_same_core(ntasks, out, why, len);
-	case FB_PLACE_SAME_PACKAGE:
+	case FLB_PLACE_SAME_PACKAGE:
 		return assign_same_package(ntasks, out, why, len);
-	case FB_PLACE_SPREAD:
+	case FLB_PLACE_SPREAD:
 		return assign_spread(ntasks, out, why, len);
-	case FB_PLACE_CPUS:
+	case FLB_PLACE_CPUS:
 		return assign_cpus(cpus, ncpus, ntasks, out, why, len);
 	default:
 		snprintf(why, len, "unknown placement %d", (int)p);
@@ -451,7 +451,7 @@ int fb_pin_assign(enum fb_placement p, const int *cpus, size_t ncpus,
 	}
 }
 
-int fb_pin_self(int cpu)
+int flb_pin_self(int cpu)
 {
 	cpu_set_t *set;
 	size_t size;
@@ -476,7 +476,7 @@ int fb_pin_self(int cpu)
 	return ret;
 }
 
-const char *fb_pin_topology(void)
+const char *flb_pin_topology(void)
 {
 	if (pin_ready())
 		return "unknown (no hwloc topology)";

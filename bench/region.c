@@ -11,7 +11,7 @@
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
-size_t fb_page_size(void)
+size_t flb_page_size(void)
 {
 	static size_t page;
 
@@ -20,7 +20,7 @@ size_t fb_page_size(void)
 	return page;
 }
 
-const char *fb_size_str(char *buf, size_t len, uint64_t bytes)
+const char *flb_size_str(char *buf, size_t len, uint64_t bytes)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	unsigned int u = 0;
@@ -97,41 +97,41 @@ static size_t thp_bytes(const char *base)
 	return bytes;
 }
 
-void fb_region_write(const struct fb_region *r, unsigned char v)
+void flb_region_write(const struct flb_region *r, unsigned char v)
 {
 	for (size_t off = 0; off < r->len; off += r->page)
 		((volatile char *)r->base)[off] = v;
 }
 
-int fb_region_flip(struct fb_region *r, bool *ro, struct fb_job *job,
+int flb_region_flip(struct flb_region *r, bool *ro, struct flb_job *job,
 		   const char *who)
 {
 	if (mprotect(r->base, r->len, *ro ? PROT_READ | PROT_WRITE : PROT_READ)) {
-		fb_job_reason(job, "%s: mprotect(%s) of %zu pages failed: %s", who,
+		flb_job_reason(job, "%s: mprotect(%s) of %zu pages failed: %s", who,
 			      *ro ? "RW" : "RO", r->len / r->page, strerror(errno));
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	*ro = !*ro;
-	return FB_OK;
+	return FLB_OK;
 }
 
-int fb_region_new(struct fb_region *r, struct fb_job *job, const char *who,
-		  size_t len, enum fb_region_how how)
+int flb_region_new(struct flb_region *r, struct flb_job *job, const char *who,
+		  size_t len, enum flb_region_how how)
 {
 	size_t align, huge = 0;
 	char why[192], sz[32], got[32];
 	uintptr_t base;
 
 	memset(r, 0, sizeof(*r));
-	r->page = fb_page_size();
+	r->page = flb_page_size();
 	if (!len)
-		return FB_OK;
+		return FLB_OK;
 	align = r->page;
-	if (how == FB_REGION_THP) {
+	if (how == FLB_REGION_THP) {
 		huge = thp_size(why, sizeof(why));
 		if (!huge) {
-			fb_job_reason(job, "%s: %s", who, why);
-			return FB_SKIP;
+			flb_job_reason(job, "%s: %s", who, why);
+			return FLB_SKIP;
 		}
 		align = huge;
 	}
@@ -141,46 +141,46 @@ int fb_region_new(struct fb_region *r, struct fb_job *job, const char *who,
 	r->resv = mmap(NULL, r->resv_len, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r->resv == MAP_FAILED) {
-		fb_job_reason(job, "%s: reserving %s failed: %s", who,
-			      fb_size_str(sz, sizeof(sz), r->resv_len), strerror(errno));
+		flb_job_reason(job, "%s: reserving %s failed: %s", who,
+			      flb_size_str(sz, sizeof(sz), r->resv_len), strerror(errno));
 		goto err_clear;
 	}
 	base = ((uintptr_t)r->resv + r->page + align - 1) / align * align;
 	r->base = (char *)base;
-	if (how == FB_REGION_HOLE) {
+	if (how == FLB_REGION_HOLE) {
 		if (munmap(r->base, r->len))
 			goto err_map;
-		return FB_OK;
+		return FLB_OK;
 	}
 	if (mmap(r->base, r->len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 		goto err_map;
 	if (huge && madvise(r->base, r->len, MADV_HUGEPAGE)) {
-		fb_job_reason(job, "%s: madvise(MADV_HUGEPAGE) on %s failed: %s",
-			      who, fb_size_str(sz, sizeof(sz), r->len), strerror(errno));
+		flb_job_reason(job, "%s: madvise(MADV_HUGEPAGE) on %s failed: %s",
+			      who, flb_size_str(sz, sizeof(sz), r->len), strerror(errno));
 		goto err_release;
 	}
-	fb_region_write(r, 1);
+	flb_region_write(r, 1);
 	if (huge && thp_bytes(r->base) < r->len) {
-		fb_job_reason(job, "%s: asked for %s of THP, the kernel gave %s (defrag setting or fragmentation)",
-			      who, fb_size_str(sz, sizeof(sz), r->len),
-			      fb_size_str(got, sizeof(got), thp_bytes(r->base)));
-		fb_region_release(r);
-		return FB_SKIP;
+		flb_job_reason(job, "%s: asked for %s of THP, the kernel gave %s (defrag setting or fragmentation)",
+			      who, flb_size_str(sz, sizeof(sz), r->len),
+			      flb_size_str(got, sizeof(got), thp_bytes(r->base)));
+		flb_region_release(r);
+		return FLB_SKIP;
 	}
-	return FB_OK;
+	return FLB_OK;
 err_map:
-	fb_job_reason(job, "%s: mmap %s failed: %s", who,
-		      fb_size_str(sz, sizeof(sz), r->len), strerror(errno));
+	flb_job_reason(job, "%s: mmap %s failed: %s", who,
+		      flb_size_str(sz, sizeof(sz), r->len), strerror(errno));
 err_release:
-	fb_region_release(r);
-	return FB_FAIL;
+	flb_region_release(r);
+	return FLB_FAIL;
 err_clear:
 	memset(r, 0, sizeof(*r));
-	return FB_FAIL;
+	return FLB_FAIL;
 }
 
-void fb_region_release(struct fb_region *r)
+void flb_region_release(struct flb_region *r)
 {
 	if (r->resv && r->resv != MAP_FAILED)
 		munmap(r->resv, r->resv_len);

@@ -8,66 +8,66 @@
 #include "options.h"
 #include "workload.h"
 
-#define FB_WORKLOAD(n) extern const struct fb_workload fb_wl_##n;
+#define FLB_WORKLOAD(n) extern const struct flb_workload flb_wl_##n;
 #include "workloads.def"
-#undef FB_WORKLOAD
+#undef FLB_WORKLOAD
 
-const struct fb_workload *const fb_workloads[] = {
-#define FB_WORKLOAD(n) &fb_wl_##n,
+const struct flb_workload *const flb_workloads[] = {
+#define FLB_WORKLOAD(n) &flb_wl_##n,
 #include "workloads.def"
-#undef FB_WORKLOAD
+#undef FLB_WORKLOAD
 	NULL
 };
 
-const struct fb_workload *fb_workload_find(const char *name)
+const struct flb_workload *flb_workload_find(const char *name)
 {
-	for (const struct fb_workload *const *w = fb_workloads; *w; w++)
+	for (const struct flb_workload *const *w = flb_workloads; *w; w++)
 		if (!strcmp((*w)->name, name))
 			return *w;
 	return NULL;
 }
 
-const char *fb_workload_primary(const char *name)
+const char *flb_workload_primary(const char *name)
 {
-	const struct fb_workload *w = fb_workload_find(name);
+	const struct flb_workload *w = flb_workload_find(name);
 
 	return w && w->primary ? w->primary : "ns_per_op";
 }
 
 /* The canonical text of o's default ("" when it has none or it is bad). */
-static void default_text(const struct fb_option *o, size_t size, char *buf,
+static void default_text(const struct flb_option *o, size_t size, char *buf,
 			 size_t len)
 {
 	void *d = calloc(1, size ? size : 1);
 	char why[64];
 
 	buf[0] = '\0';
-	if (d && o->def && !fb_opt_parse(o, o->def, d, why, sizeof(why)))
-		fb_opt_format(o, d, buf, len);
+	if (d && o->def && !flb_opt_parse(o, o->def, d, why, sizeof(why)))
+		flb_opt_format(o, d, buf, len);
 	free(d);
 }
 
-static const struct fb_option *option_named(const struct fb_workload *w,
+static const struct flb_option *option_named(const struct flb_workload *w,
 					     const char *name, size_t n)
 {
-	for (const struct fb_option *o = w ? w->options : NULL; o && o->name; o++)
+	for (const struct flb_option *o = w ? w->options : NULL; o && o->name; o++)
 		if (strlen(o->name) == n && !strncmp(o->name, name, n))
 			return o;
 	return NULL;
 }
 
-void fb_params_class(const char *name, const char *params, char *buf,
+void flb_params_class(const char *name, const char *params, char *buf,
 		     size_t len)
 {
-	const struct fb_workload *w = fb_workload_find(name);
-	char def[FB_STR_MAX + 32];
+	const struct flb_workload *w = flb_workload_find(name);
+	char def[FLB_STR_MAX + 32];
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (const char *p = params; p && *p;) {
 		const char *end = strchr(p, ' '), *eq;
 		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const struct fb_option *o;
+		const struct flb_option *o;
 
 		eq = memchr(p, '=', n);
 		if (eq) {
@@ -91,3 +91,8 @@ void fb_params_class(const char *name, const char *params, char *buf,
 	if (used >= len && len)
 		buf[len - 1] = '\0';
 }
+
+const struct flb_catalog flb_workload_catalog = {
+	.primary = flb_workload_primary,
+	.params_class = flb_params_class,
+};

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "result.h"
 #include "job.h"
 #include "run.h"
 
@@ -43,9 +43,9 @@ struct job_rounds {
 };
 
 struct rounds {
-	const struct fb_run_opts *o;
-	const struct fb_suite *s;
-	struct fb_store *st;
+	const struct flb_run_opts *o;
+	const struct flb_suite *s;
+	struct flb_store *st;
 	bool progress;
 	bool noted;		/* a worker printed the unsupported counters */
 	size_t done, total;	/* samples over all rounds, for the ETA */
@@ -85,7 +85,7 @@ static void round_order(gsl_rng *rng, uint64_t seed, unsigned int round,
 	gsl_ran_shuffle(rng, order, n, sizeof(*order));
 }
 
-void fb_rounds_report(FILE *f, const struct fb_summary_row *row, int errors,
+void flb_rounds_report(FILE *f, const struct flb_summary_row *row, int errors,
 		      bool stopped, size_t unsupported)
 {
 	char reason[sizeof(row->reason)];
@@ -102,7 +102,7 @@ void fb_rounds_report(FILE *f, const struct fb_summary_row *row, int errors,
 }
 
 /* A worker's report line in buf into row; 0, or -1 when there is none. */
-static int parse_report(const char *buf, struct fb_summary_row *row,
+static int parse_report(const char *buf, struct flb_summary_row *row,
 			int *errors, int *stopped, size_t *unsupported)
 {
 	static const char *const statuses[] = {
@@ -185,7 +185,7 @@ static int collect(pid_t pid, int fd, char *buf, size_t len)
 		char sink[256];
 		ssize_t n;
 
-		if (fb_stop_requested && !passed) {
+		if (flb_stop_requested && !passed) {
 			kill(pid, SIGTERM);
 			passed = true;
 		}
@@ -215,12 +215,12 @@ static int collect(pid_t pid, int fd, char *buf, size_t len)
  * when there is no row: the worker was stopped or could not run (errors).
  */
 static int run_worker(struct rounds *x, int64_t run, size_t ji, size_t pos,
-		      struct fb_summary_row *row, int *errors)
+		      struct flb_summary_row *row, int *errors)
 {
-	const struct fb_jobspec *js = &x->s->jobs[ji];
-	struct fb_sample_rec rec = {
+	const struct flb_jobspec *js = &x->s->jobs[ji];
+	struct flb_sample_rec rec = {
 		.job = (unsigned int)ji, .workload = js->wl->name,
-		.params = js->params_text, .status = FB_FAIL, .cpus = "",
+		.params = js->params_text, .status = FLB_FAIL, .cpus = "",
 	};
 	char buf[1024];
 	int fd, status, werrors = 0, stopped = 0;
@@ -239,12 +239,12 @@ static int run_worker(struct rounds *x, int64_t run, size_t ji, size_t pos,
 		*errors += werrors;
 		x->noted |= unsupported > 0;
 		if (stopped)
-			fb_stop_requested = 1;	/* the worker was told to stop */
+			flb_stop_requested = 1;	/* the worker was told to stop */
 		return 0;
 	}
 	if (status != -1 && WIFSIGNALED(status) &&
 	    (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)) {
-		fb_stop_requested = 1;
+		flb_stop_requested = 1;
 		return -1;
 	}
 	if (status == -1 || !WIFSIGNALED(status)) {
@@ -260,15 +260,15 @@ static int run_worker(struct rounds *x, int64_t run, size_t ji, size_t pos,
 		 strsignal(WTERMSIG(status)));
 	row->status = "fail";
 	rec.reason = row->reason;
-	if (fb_store_sample_add(x->st, run, &rec) < 0) {
+	if (flb_store_sample_add(x->st, run, &rec) < 0) {
 		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
-			fb_store_error(x->st));
+			flb_store_error(x->st));
 		(*errors)++;
 	}
 	return 0;
 }
 
-static void tally(struct job_rounds *j, const struct fb_summary_row *row)
+static void tally(struct job_rounds *j, const struct flb_summary_row *row)
 {
 	if (!strcmp(row->status, "ok"))
 		j->nok++;
@@ -287,7 +287,7 @@ static void tally(struct job_rounds *j, const struct fb_summary_row *row)
 }
 
 /* A job's row over the rounds: medians of the run medians and CVs. */
-static void summarize(struct job_rounds *j, struct fb_summary_row *row)
+static void summarize(struct job_rounds *j, struct flb_summary_row *row)
 {
 	size_t n = j->nmedians;
 
@@ -328,10 +328,10 @@ static void print_runs(const struct rounds *x)
 }
 
 /* One round: a run of the suite, its jobs in order, each in a worker. */
-static int run_round(struct rounds *x, struct fb_env *env, uint64_t seed,
+static int run_round(struct rounds *x, struct flb_env *env, uint64_t seed,
 		     const size_t *order)
 {
-	const struct fb_suite *s = x->s;
+	const struct flb_suite *s = x->s;
 	char *text = calloc(s->njobs, 21);
 	size_t w = 0;
 	int64_t run;
@@ -339,18 +339,18 @@ static int run_round(struct rounds *x, struct fb_env *env, uint64_t seed,
 
 	for (size_t i = 0; text && i < s->njobs; i++)
 		w += sprintf(text + w, "%s%zu", i ? "," : "", order[i]);
-	if (!text || fb_env_set(env, "repeat.round", "%u", x->nruns + 1) ||
-	    fb_env_set(env, "repeat.rounds", "%u", x->o->rounds) ||
-	    fb_env_set(env, "repeat.seed", "%" PRIu64, seed) ||
-	    fb_env_set(env, "repeat.order", "%s", text)) {
+	if (!text || flb_env_set(env, "repeat.round", "%u", x->nruns + 1) ||
+	    flb_env_set(env, "repeat.rounds", "%u", x->o->rounds) ||
+	    flb_env_set(env, "repeat.seed", "%" PRIu64, seed) ||
+	    flb_env_set(env, "repeat.order", "%s", text)) {
 		fprintf(stderr, "flushbench run: out of memory\n");
 		free(text);
 		return -1;
 	}
-	run = fb_store_run_begin(x->st, x->o->label, x->o->config, s->resolved,
+	run = flb_store_run_begin(x->st, x->o->label, x->o->config, s->resolved,
 				 s->hash, env);
 	if (run < 0) {
-		fprintf(stderr, "flushbench run: %s\n", fb_store_error(x->st));
+		fprintf(stderr, "flushbench run: %s\n", flb_store_error(x->st));
 		free(text);
 		return -1;
 	}
@@ -361,37 +361,37 @@ static int run_round(struct rounds *x, struct fb_env *env, uint64_t seed,
 			x->o->rounds, run, x->o->label, s->njobs, text,
 			x->o->db);
 	free(text);
-	for (size_t p = 0; p < s->njobs && !fb_stop_requested; p++) {
-		struct fb_summary_row row = { 0 };
+	for (size_t p = 0; p < s->njobs && !flb_stop_requested; p++) {
+		struct flb_summary_row row = { 0 };
 
 		if (!run_worker(x, run, order[p], p, &row, &errors))
 			tally(&x->jobs[order[p]], &row);
 		x->done += s->jobs[order[p]].set.samples;
 	}
-	x->ended[x->nruns - 1] = fb_run_end(x->st, run, errors);
+	x->ended[x->nruns - 1] = flb_run_end(x->st, run, errors);
 	return 0;
 }
 
-int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
-		  struct fb_store *st, struct fb_env *env)
+int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
+		  struct flb_store *st, struct flb_env *env)
 {
 	struct rounds x = { .o = o, .s = s, .st = st };
 	uint64_t seed = o->seeded ? o->seed : fresh_seed();
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	size_t *order = calloc(s->njobs, sizeof(*order));
 	double *vals = calloc(2 * s->njobs * o->rounds, sizeof(double));
-	struct fb_summary_row *rows = calloc(s->njobs, sizeof(*rows));
+	struct flb_summary_row *rows = calloc(s->njobs, sizeof(*rows));
 	unsigned int failed_jobs = 0;
 	bool broken = false;
 	struct timespec t;
-	int ret = FB_EXIT_FAIL;
+	int ret = FLB_EXIT_FAIL;
 
 	x.runs = calloc(o->rounds, sizeof(*x.runs));
 	x.ended = calloc(o->rounds, sizeof(*x.ended));
 	x.jobs = calloc(s->njobs, sizeof(*x.jobs));
 	if (!rng || !order || !vals || !rows || !x.runs || !x.ended || !x.jobs) {
 		fprintf(stderr, "flushbench run: out of memory\n");
-		ret = FB_EXIT_USAGE;
+		ret = FLB_EXIT_USAGE;
 		goto out;
 	}
 	for (size_t i = 0; i < s->njobs; i++) {
@@ -405,8 +405,8 @@ int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
 	x.progress = !o->quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	x.t0 = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-	fb_run_catch_stop();
-	for (unsigned int i = 1; i <= o->rounds && !fb_stop_requested; i++) {
+	flb_run_catch_stop();
+	for (unsigned int i = 1; i <= o->rounds && !flb_stop_requested; i++) {
 		round_order(rng, seed, i, order, s->njobs);
 		if (run_round(&x, env, seed, order)) {
 			broken = true;
@@ -416,27 +416,27 @@ int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
 	if (x.progress)
 		fprintf(stderr, "\r\033[K");
 	if (!x.nruns) {
-		ret = FB_EXIT_USAGE;	/* as a single run that cannot begin */
+		ret = FLB_EXIT_USAGE;	/* as a single run that cannot begin */
 		goto out;
 	}
-	if (fb_stop_requested)
+	if (flb_stop_requested)
 		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
 			" kept its finished samples and is marked aborted; no "
 			"further round\n", x.runs[x.nruns - 1]);
 	for (size_t i = 0; i < s->njobs; i++) {
 		summarize(&x.jobs[i], &rows[i]);
-		rows[i].what = fb_run_what(&s->jobs[i]);
+		rows[i].what = flb_run_what(&s->jobs[i]);
 		failed_jobs += x.jobs[i].nfail > 0;
 	}
-	fb_run_summary(s, rows, true);
+	flb_run_summary(s, rows, true);
 	print_runs(&x);
 	if (failed_jobs)
 		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
 		       "sample (see the reasons above)\n", failed_jobs);
-	ret = broken || failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	ret = broken || failed_jobs ? FLB_EXIT_FAIL : FLB_EXIT_OK;
 	for (unsigned int i = 0; i < x.nruns; i++)
 		if (strcmp(x.ended[i], "complete"))
-			ret = FB_EXIT_FAIL;	/* aborted or failed */
+			ret = FLB_EXIT_FAIL;	/* aborted or failed */
 out:
 	for (size_t i = 0; rows && i < s->njobs; i++)
 		free(rows[i].what);

@@ -5,8 +5,8 @@
  * parent); bench/rounds.c runs --repeat rounds, each a run of its own whose
  * jobs are workers started in a shuffled order. What they share is here.
  */
-#ifndef FB_RUN_H
-#define FB_RUN_H
+#ifndef FLB_RUN_H
+#define FLB_RUN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@
 #include "env.h"
 #include "store.h"
 
-struct fb_run_opts {
+struct flb_run_opts {
 	const char *config, *db, *label;
 	const char *const *only;	/* --only workloads, as given */
 	size_t nonly;
@@ -28,7 +28,7 @@ struct fb_run_opts {
 };
 
 /* One row of the summary: a job in one run, or over the rounds. */
-struct fb_summary_row {
+struct flb_summary_row {
 	char *what;		/* the parameters that differ from the defaults */
 	const char *status;	/* ok, skip, fail, untrustworthy; NULL: not run */
 	unsigned int n;		/* ok samples; over rounds: runs with a median */
@@ -39,16 +39,16 @@ struct fb_summary_row {
 };
 
 /* The parameters of js that differ from the workload's defaults (malloc'd). */
-char *fb_run_what(const struct fb_jobspec *js);
-/* SIGINT and SIGTERM set fb_stop_requested (no SA_RESTART: calls see EINTR). */
-void fb_run_catch_stop(void);
+char *flb_run_what(const struct flb_jobspec *js);
+/* SIGINT and SIGTERM set flb_stop_requested (no SA_RESTART: calls see EINTR). */
+void flb_run_catch_stop(void);
 /*
  * End a run as every run ends: ended_at, then aborted (stop requested),
  * failed (errors: the store failed) or complete; returns that status.
  */
-const char *fb_run_end(struct fb_store *st, int64_t run, int errors);
+const char *flb_run_end(struct flb_store *st, int64_t run, int errors);
 /* The table that ends a run; rounds: a runs column and the run-to-run CV. */
-void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
+void flb_run_summary(const struct flb_suite *s, const struct flb_summary_row *rows,
 		    bool rounds);
 
 /*
@@ -57,10 +57,10 @@ void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
  * in an order shuffled per round from o->seed; then the summary. Returns
  * the exit status.
  */
-int fb_rounds_run(const struct fb_run_opts *o, const struct fb_suite *s,
-		  struct fb_store *st, struct fb_env *env);
+int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
+		  struct flb_store *st, struct flb_env *env);
 /* A worker's report of its job to the parent: one line on f. */
-void fb_rounds_report(FILE *f, const struct fb_summary_row *row, int errors,
+void flb_rounds_report(FILE *f, const struct flb_summary_row *row, int errors,
 		      bool stopped, size_t unsupported);
 
 #endif

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "config.h"
 #include "counters.h"
 #include "env.h"
@@ -34,8 +34,8 @@
 #include "store.h"
 
 struct runner {
-	struct fb_suite suite;
-	struct fb_store *st;
+	struct flb_suite suite;
+	struct flb_store *st;
 	int64_t run;
 	bool progress;
 	size_t total_samples, done_samples;
@@ -65,10 +65,10 @@ static uint64_t now_ns(void)
 static void on_signal(int sig)
 {
 	(void)sig;
-	fb_stop_requested = 1;
+	flb_stop_requested = 1;
 }
 
-void fb_run_catch_stop(void)
+void flb_run_catch_stop(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -92,13 +92,13 @@ static void note_unsupported(void *arg, const char *name, const char *why)
 	if (!r->unsupported_noted)
 		fprintf(stderr, "flushbench run: counter %s not counted here: %s\n",
 			name, why);
-	if (fb_store_unsupported(r->st, r->run, name, why))
+	if (flb_store_unsupported(r->st, r->run, name, why))
 		r->errors++;
 }
 
-char *fb_run_what(const struct fb_jobspec *js)
+char *flb_run_what(const struct flb_jobspec *js)
 {
-	char *buf = NULL, val[FB_STR_MAX + 32], def[FB_STR_MAX + 32], why[64];
+	char *buf = NULL, val[FLB_STR_MAX + 32], def[FLB_STR_MAX + 32], why[64];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	void *d = calloc(1, js->wl->params_size ? js->wl->params_size : 1);
@@ -111,19 +111,19 @@ char *fb_run_what(const struct fb_jobspec *js)
 		free(buf);
 		return strdup(js->params_text);
 	}
-	for (const struct fb_option *o = js->wl->options; o && o->name; o++) {
-		fb_opt_format(o, js->params, val, sizeof(val));
-		if (o->def && !fb_opt_parse(o, o->def, d, why, sizeof(why))) {
-			fb_opt_format(o, d, def, sizeof(def));
+	for (const struct flb_option *o = js->wl->options; o && o->name; o++) {
+		flb_opt_format(o, js->params, val, sizeof(val));
+		if (o->def && !flb_opt_parse(o, o->def, d, why, sizeof(why))) {
+			flb_opt_format(o, d, def, sizeof(def));
 			if (!strcmp(def, val))
 				continue;
 		}
 		fprintf(f, "%s%s=%s", any ? " " : "", o->name, val);
 		any = true;
 	}
-	if (js->set.placement != FB_PLACE_SPREAD) {
+	if (js->set.placement != FLB_PLACE_SPREAD) {
 		fprintf(f, "%splacement=%s", any ? " " : "",
-			fb_placement_names[js->set.placement]);
+			flb_placement_names[js->set.placement]);
 		any = true;
 	}
 	if (!any)
@@ -156,7 +156,7 @@ static void show_progress(struct runner *r, size_t job, const char *what,
 }
 
 /* CPUs the tasks ran on, as "0,1"; untrustworthy if one left its placement. */
-static bool cpus_text(const struct fb_job *job, char *buf, size_t len)
+static bool cpus_text(const struct flb_job *job, char *buf, size_t len)
 {
 	bool moved = false;
 	size_t w = 0;
@@ -175,15 +175,15 @@ static bool cpus_text(const struct fb_job *job, char *buf, size_t len)
 	return moved;
 }
 
-static int store_row(struct runner *r, const struct fb_jobspec *js,
-		     size_t jobi, unsigned int seq, enum fb_status status,
+static int store_row(struct runner *r, const struct flb_jobspec *js,
+		     size_t jobi, unsigned int seq, enum flb_status status,
 		     const char *reason, uint64_t ops, uint64_t ns,
-		     const char *cpus, struct fb_counters *c,
-		     const struct fb_job *job)
+		     const char *cpus, struct flb_counters *c,
+		     const struct flb_job *job)
 {
-	const char *names[FB_MAX_EVENTS * 8];
-	double vals[FB_MAX_EVENTS * 8];
-	struct fb_sample_rec s = {
+	const char *names[FLB_MAX_EVENTS * 8];
+	double vals[FLB_MAX_EVENTS * 8];
+	struct flb_sample_rec s = {
 		.job = (unsigned int)jobi, .workload = js->wl->name,
 		.params = js->params_text, .seq = seq, .status = status,
 		.reason = reason, .ops = ops, .elapsed_ns = ns,
@@ -191,12 +191,12 @@ static int store_row(struct runner *r, const struct fb_jobspec *js,
 	};
 
 	if (c) {
-		size_t n = fb_counters_count(c);
+		size_t n = flb_counters_count(c);
 
-		if (n > FB_MAX_EVENTS * 8)
-			n = FB_MAX_EVENTS * 8;
+		if (n > FLB_MAX_EVENTS * 8)
+			n = FLB_MAX_EVENTS * 8;
 		for (size_t i = 0; i < n; i++)
-			fb_counters_value(c, i, &names[i], &vals[i]);
+			flb_counters_value(c, i, &names[i], &vals[i]);
 		s.ncounters = n;
 		s.counter_names = names;
 		s.counter_values = vals;
@@ -205,23 +205,23 @@ static int store_row(struct runner *r, const struct fb_jobspec *js,
 		s.nmetrics = job->nmetrics;
 		s.metrics = job->metrics;
 	}
-	if (fb_store_sample_add(r->st, r->run, &s) < 0) {
+	if (flb_store_sample_add(r->st, r->run, &s) < 0) {
 		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
-			fb_store_error(r->st));
+			flb_store_error(r->st));
 		r->errors++;
 		return -1;
 	}
 	switch (status) {
-	case FB_OK:
+	case FLB_OK:
 		r->nok++;
 		break;
-	case FB_SKIP:
+	case FLB_SKIP:
 		r->nskip++;
 		break;
-	case FB_FAIL:
+	case FLB_FAIL:
 		r->nfail++;
 		break;
-	case FB_UNTRUSTWORTHY:
+	case FLB_UNTRUSTWORTHY:
 		r->nuntrust++;
 		break;
 	}
@@ -231,29 +231,29 @@ static int store_row(struct runner *r, const struct fb_jobspec *js,
 }
 
 /* One timed call of ->run; returns its status, elapsed ns in *ns. */
-static int timed(struct fb_jobspec *js, struct fb_job *job, void *state,
-		 struct fb_counters *c, uint64_t ops, uint64_t *done,
+static int timed(struct flb_jobspec *js, struct flb_job *job, void *state,
+		 struct flb_counters *c, uint64_t ops, uint64_t *done,
 		 uint64_t *ns)
 {
 	uint64_t t0, t1;
 	int rc;
 
-	fb_job_sample_reset(job);
+	flb_job_sample_reset(job);
 	*done = 0;
 	if (c)
-		fb_counters_start(c);
+		flb_counters_start(c);
 	t0 = now_ns();
 	rc = js->wl->run(job, state, ops, done);
 	t1 = now_ns();
 	if (c)
-		fb_counters_stop(c);
+		flb_counters_stop(c);
 	*ns = t1 - t0;
-	fb_job_note_cpu(job, 0, sched_getcpu());
+	flb_job_note_cpu(job, 0, sched_getcpu());
 	return rc;
 }
 
 /* Find an op count whose sample takes about duration_ns. */
-static int calibrate(struct fb_jobspec *js, struct fb_job *job, void *state,
+static int calibrate(struct flb_jobspec *js, struct flb_job *job, void *state,
 		     uint64_t *ops_out)
 {
 	uint64_t ops = 1, done, ns, target = js->set.duration_ns;
@@ -261,9 +261,9 @@ static int calibrate(struct fb_jobspec *js, struct fb_job *job, void *state,
 
 	for (;;) {
 		rc = timed(js, job, state, NULL, ops, &done, &ns);
-		if (rc != FB_OK)
+		if (rc != FLB_OK)
 			return rc;
-		if (ns >= target / 10 || ops >= (1ull << 40) || fb_stop_requested)
+		if (ns >= target / 10 || ops >= (1ull << 40) || flb_stop_requested)
 			break;
 		if (ns < 1000)
 			ops *= 100;
@@ -272,14 +272,14 @@ static int calibrate(struct fb_jobspec *js, struct fb_job *job, void *state,
 	}
 	ops = (uint64_t)((double)ops * (double)target / (double)(ns ? ns : 1));
 	*ops_out = ops ? ops : 1;
-	return FB_OK;
+	return FLB_OK;
 }
 
-static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
+static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 {
-	struct fb_jobspec *js = &r->suite.jobs[ji];
-	struct fb_counters *c = NULL;
-	struct fb_job *job = NULL;
+	struct flb_jobspec *js = &r->suite.jobs[ji];
+	struct flb_counters *c = NULL;
+	struct flb_job *job = NULL;
 	void *state = NULL;
 	uint64_t ops, done, ns;
 	char cpus[512];
@@ -287,36 +287,36 @@ static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 
 	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
 	r->last_reason[0] = '\0';
-	row->what = fb_run_what(js);
+	row->what = flb_run_what(js);
 	if (js->skip[0]) {
-		store_row(r, js, ji, 0, FB_SKIP, js->skip, 0, 0, "", NULL, NULL);
+		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL);
 		r->done_samples += js->set.samples;
 		goto out_job;
 	}
-	job = fb_job_new(js->wl, js->params, js->ntasks, js->cpus,
+	job = flb_job_new(js->wl, js->params, js->ntasks, js->cpus,
 			 js->set.extra_work_ns);
 	if (!job) {
-		store_row(r, js, ji, 0, FB_FAIL, "out of memory", 0, 0, "",
+		store_row(r, js, ji, 0, FLB_FAIL, "out of memory", 0, 0, "",
 			  NULL, NULL);
 		goto out_job;
 	}
-	err = fb_job_pin(job, 0);
+	err = flb_job_pin(job, 0);
 	if (err) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "cannot bind to CPU %d: %s",
 			 js->cpus[0], strerror(-err));
-		store_row(r, js, ji, 0, FB_SKIP, why, 0, 0, "", NULL, NULL);
+		store_row(r, js, ji, 0, FLB_SKIP, why, 0, 0, "", NULL, NULL);
 		goto out_job;
 	}
 	if (r->suite.nevents) {
-		c = fb_counters_open((const char *const *)r->suite.events,
+		c = flb_counters_open((const char *const *)r->suite.events,
 				     r->suite.nevents, r->suite.scope,
 				     note_unsupported, r);
 	}
 	show_progress(r, ji, row->what, "setup", 0, js->set.samples);
 	rc = js->wl->setup(job, js->params, &state);
-	if (rc != FB_OK) {
+	if (rc != FLB_OK) {
 		store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
 			  "setup failed", 0, 0, "", NULL, NULL);
 		goto out_counters;
@@ -325,23 +325,23 @@ static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 	if (!ops) {
 		show_progress(r, ji, row->what, "calibrating", 0, js->set.samples);
 		rc = calibrate(js, job, state, &ops);
-		if (rc != FB_OK) {
+		if (rc != FLB_OK) {
 			store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
 				  "failed while calibrating", 0, 0, "", NULL, job);
 			goto out_teardown;
 		}
 	}
-	for (uint64_t w = 0; w < js->set.warmup && !fb_stop_requested; w++) {
+	for (uint64_t w = 0; w < js->set.warmup && !flb_stop_requested; w++) {
 		show_progress(r, ji, row->what, "warm-up", w + 1, js->set.warmup);
 		rc = timed(js, job, state, NULL, ops, &done, &ns);
-		if (rc == FB_SKIP || rc == FB_FAIL) {
+		if (rc == FLB_SKIP || rc == FLB_FAIL) {
 			store_row(r, js, ji, 0, rc, job->reason, done, ns, "",
 				  NULL, job);
 			goto out_teardown;
 		}
 	}
-	for (uint64_t i = 0; i < js->set.samples && !fb_stop_requested; i++) {
-		enum fb_status st;
+	for (uint64_t i = 0; i < js->set.samples && !flb_stop_requested; i++) {
+		enum flb_status st;
 		const char *reason;
 
 		show_progress(r, ji, row->what, "sample", i + 1, js->set.samples);
@@ -350,29 +350,29 @@ static void run_job(struct runner *r, size_t ji, struct fb_summary_row *row)
 		rc = timed(js, job, state, c, ops, &done, &ns);
 		st = rc;
 		reason = job->reason;
-		if (cpus_text(job, cpus, sizeof(cpus)) && st == FB_OK) {
-			st = FB_UNTRUSTWORTHY;
+		if (cpus_text(job, cpus, sizeof(cpus)) && st == FLB_OK) {
+			st = FLB_UNTRUSTWORTHY;
 			reason = "a task ran outside its placement";
 		}
-		if (st == FB_OK && done != ops) {
-			st = FB_UNTRUSTWORTHY;
+		if (st == FLB_OK && done != ops) {
+			st = FLB_UNTRUSTWORTHY;
 			reason = "the workload did fewer operations than asked";
 		}
-		if (st == FB_OK && done)
+		if (st == FLB_OK && done)
 			r->ns_per_op[r->nvals++] = (double)ns / (double)done;
 		store_row(r, js, ji, (unsigned int)i, st, reason, done, ns, cpus,
 			  c, job);
 		r->done_samples++;
-		if (st == FB_SKIP)
+		if (st == FLB_SKIP)
 			break;
 	}
 out_teardown:
 	if (js->wl->teardown)
 		js->wl->teardown(job, state);
 out_counters:
-	fb_counters_close(c);
+	flb_counters_close(c);
 out_job:
-	fb_job_free(job);
+	flb_job_free(job);
 	row->n = r->nok;
 	if (r->nfail)
 		r->failed_jobs++;
@@ -389,7 +389,7 @@ out_job:
 	}
 }
 
-void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
+void flb_run_summary(const struct flb_suite *s, const struct flb_summary_row *rows,
 		    bool rounds)
 {
 	int w = 10;
@@ -405,7 +405,7 @@ void fb_run_summary(const struct fb_suite *s, const struct fb_summary_row *rows,
 	       rounds ? "runs" : "n", "median ns/op", "ops/s", "CV%",
 	       rounds ? "  run CV%" : "");
 	for (size_t i = 0; i < s->njobs; i++) {
-		const struct fb_summary_row *row = &rows[i];
+		const struct flb_summary_row *row = &rows[i];
 		const char *status = row->status ? row->status : "not run";
 		char what[256];
 
@@ -463,37 +463,37 @@ static void usage(FILE *f)
 "                      as will-it-scale, for stable page-table layouts)\n");
 }
 
-const char *fb_run_end(struct fb_store *st, int64_t run, int errors)
+const char *flb_run_end(struct flb_store *st, int64_t run, int errors)
 {
-	const char *status = fb_stop_requested ? "aborted" :
+	const char *status = flb_stop_requested ? "aborted" :
 			     errors ? "failed" : "complete";
 	char t[40];
 	time_t now = time(NULL);
 
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	fb_store_env_put(st, run, "ended_at", t);
-	fb_store_run_end(st, run, status);
+	flb_store_env_put(st, run, "ended_at", t);
+	flb_store_run_end(st, run, status);
 	return status;
 }
 
 /* The whole suite as one run, in this process. */
-static int run_once(struct runner *r, const struct fb_run_opts *o,
-		    const struct fb_env *env)
+static int run_once(struct runner *r, const struct flb_run_opts *o,
+		    const struct flb_env *env)
 {
-	struct fb_summary_row *rows = calloc(r->suite.njobs, sizeof(*rows));
-	int ret = FB_EXIT_USAGE;
+	struct flb_summary_row *rows = calloc(r->suite.njobs, sizeof(*rows));
+	int ret = FLB_EXIT_USAGE;
 
 	if (!rows) {
 		fprintf(stderr, "flushbench run: out of memory\n");
 		return ret;
 	}
-	r->run = fb_store_run_begin(r->st, o->label, o->config,
+	r->run = flb_store_run_begin(r->st, o->label, o->config,
 				    r->suite.resolved, r->suite.hash, env);
 	if (r->run < 0) {
-		fprintf(stderr, "flushbench run: %s\n", fb_store_error(r->st));
+		fprintf(stderr, "flushbench run: %s\n", flb_store_error(r->st));
 		goto out;
 	}
-	fb_run_catch_stop();
+	flb_run_catch_stop();
 	r->progress = !o->quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &r->t_start);
 	for (size_t i = 0; i < r->suite.njobs; i++) {
@@ -503,29 +503,29 @@ static int run_once(struct runner *r, const struct fb_run_opts *o,
 	}
 	r->ns_per_op = calloc(r->nvals ? r->nvals : 1, sizeof(double));
 	if (!r->ns_per_op) {
-		fb_store_run_end(r->st, r->run, "failed");
+		flb_store_run_end(r->st, r->run, "failed");
 		goto out;
 	}
 	if (!o->quiet)
 		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
 			"%zu samples, into %s\n", r->run, o->label,
 			r->suite.njobs, r->total_samples, o->db);
-	for (size_t i = 0; i < r->suite.njobs && !fb_stop_requested; i++)
+	for (size_t i = 0; i < r->suite.njobs && !flb_stop_requested; i++)
 		run_job(r, i, &rows[i]);
 	if (r->progress)
 		fprintf(stderr, "\r\033[K");
-	fb_run_end(r->st, r->run, r->errors);
-	if (fb_stop_requested) {
+	flb_run_end(r->st, r->run, r->errors);
+	if (flb_stop_requested) {
 		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
 			" kept its finished samples and is marked aborted\n",
 			r->run);
-		ret = FB_EXIT_FAIL;
+		ret = FLB_EXIT_FAIL;
 	} else {
-		ret = r->errors || r->failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+		ret = r->errors || r->failed_jobs ? FLB_EXIT_FAIL : FLB_EXIT_OK;
 	}
-	fb_run_summary(&r->suite, rows, false);
+	flb_run_summary(&r->suite, rows, false);
 	printf("run %" PRId64 " (%s) %s in %s\n", r->run, o->label,
-	       fb_stop_requested || r->errors ? "NOT complete" : "complete",
+	       flb_stop_requested || r->errors ? "NOT complete" : "complete",
 	       o->db);
 	if (r->failed_jobs)
 		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
@@ -545,15 +545,15 @@ out:
  * end; then the job's row on stdout for the parent's summary.
  * --progress ROUND:ROUNDS:POS:DONE:TOTAL:T0 carries the parent's progress.
  */
-static int run_worker(struct runner *r, const struct fb_run_opts *o,
+static int run_worker(struct runner *r, const struct flb_run_opts *o,
 		      const char *spec, const char *progress)
 {
-	struct fb_summary_row row = { 0 };
-	struct fb_run_row *runs = NULL;
+	struct flb_summary_row row = { 0 };
+	struct flb_run_row *runs = NULL;
 	char err[512], id[32];
 	size_t ji, n = 0;
 	uint64_t t0;
-	int end = 0, ret = FB_EXIT_USAGE;
+	int end = 0, ret = FLB_EXIT_USAGE;
 
 	/*
 	 * Die with the parent. Set after the exec (which clears it for a
@@ -562,7 +562,7 @@ static int run_worker(struct runner *r, const struct fb_run_opts *o,
 	 * caught there.
 	 */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	fb_run_catch_stop();
+	flb_run_catch_stop();
 	if (sscanf(spec, "%" SCNd64 ":%zu%n", &r->run, &ji, &end) != 2 ||
 	    spec[end] || ji >= r->suite.njobs) {
 		fprintf(stderr, "flushbench run: --worker %s: want RUN:JOB, "
@@ -576,13 +576,13 @@ static int run_worker(struct runner *r, const struct fb_run_opts *o,
 		r->t_start.tv_sec = (time_t)(t0 / 1000000000);
 		r->t_start.tv_nsec = (long)(t0 % 1000000000);
 	}
-	if (fb_store_open(o->db, FB_STORE_RW, &r->st, err, sizeof(err))) {
+	if (flb_store_open(o->db, FLB_STORE_RW, &r->st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench run: %s\n", err);
 		return ret;
 	}
 	/* the parent's run, still going (checked after PDEATHSIG is set) */
 	snprintf(id, sizeof(id), "#%" PRId64, r->run);
-	if (fb_store_runs(r->st, id, &runs, &n) || n != 1 ||
+	if (flb_store_runs(r->st, id, &runs, &n) || n != 1 ||
 	    strcmp(runs[0].status, "running") ||
 	    strcmp(runs[0].config_hash, r->suite.hash)) {
 		fprintf(stderr, "flushbench run: worker: run %s is not a running "
@@ -595,29 +595,29 @@ static int run_worker(struct runner *r, const struct fb_run_opts *o,
 		goto out;
 	}
 	run_job(r, ji, &row);
-	fb_rounds_report(stdout, &row, r->errors, fb_stop_requested,
+	flb_rounds_report(stdout, &row, r->errors, flb_stop_requested,
 			 r->nunsupported);
-	ret = r->errors || r->failed_jobs ? FB_EXIT_FAIL : FB_EXIT_OK;
+	ret = r->errors || r->failed_jobs ? FLB_EXIT_FAIL : FLB_EXIT_OK;
 	free(row.what);
 	free(r->ns_per_op);
 out:
 	free(runs);
-	fb_store_close(r->st);
+	flb_store_close(r->st);
 	return ret;
 }
 
 /* Parse an option's value into base; on error say so and return -1. */
-static int opt_value(const struct fb_option *o, const char *text, void *base)
+static int opt_value(const struct flb_option *o, const char *text, void *base)
 {
 	char why[256];
 
-	if (!fb_opt_parse(o, text, base, why, sizeof(why)))
+	if (!flb_opt_parse(o, text, base, why, sizeof(why)))
 		return 0;
 	fprintf(stderr, "flushbench run: --%s\n", why);
 	return -1;
 }
 
-int fb_cmd_run(int argc, char **argv)
+int flb_cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -635,23 +635,23 @@ int fb_cmd_run(int argc, char **argv)
 		{ "unsupported-noted", no_argument, NULL, 'U' },
 		{ 0 }
 	};
-	static const struct fb_option seed_opt = {
-		"seed", FB_OPT_U64, 0, 0, UINT64_MAX, NULL, NULL, NULL, NULL
+	static const struct flb_option seed_opt = {
+		"seed", FLB_OPT_U64, 0, 0, UINT64_MAX, NULL, NULL, NULL, NULL
 	};
-	struct fb_run_opts o = {
+	struct flb_run_opts o = {
 		.config = "configs/default.yaml", .db = "results.db",
 		.argv0 = argv[-1],
 	};
-	const struct fb_option *repeat_opt = fb_suite_options;
-	struct fb_suite_settings cli = { 0 };	/* --repeat */
+	const struct flb_option *repeat_opt = flb_suite_options;
+	struct flb_suite_settings cli = { 0 };	/* --repeat */
 	const char *worker = NULL, *progress = NULL;
 	char *only[64], label_buf[128];
 	size_t nonly = 0;
 	bool aslr = false;
 	struct runner r = { 0 };
-	struct fb_env env = { 0 };
+	struct flb_env env = { 0 };
 	char err[512];
-	int opt, ret = FB_EXIT_USAGE;
+	int opt, ret = FLB_EXIT_USAGE;
 	char **argv0 = argv - 1;	/* "flushbench" "run" ...: for re-exec */
 
 	while (strcmp(repeat_opt->name, "repeat"))
@@ -679,11 +679,11 @@ int fb_cmd_run(int argc, char **argv)
 		}
 		case 'r':
 			if (opt_value(repeat_opt, optarg, &cli))
-				return FB_EXIT_USAGE;
+				return FLB_EXIT_USAGE;
 			break;
 		case 's':
 			if (opt_value(&seed_opt, optarg, &o.seed))
-				return FB_EXIT_USAGE;
+				return FLB_EXIT_USAGE;
 			o.seeded = true;
 			break;
 		case 'q':
@@ -703,25 +703,25 @@ int fb_cmd_run(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return FB_EXIT_OK;
+			return FLB_EXIT_OK;
 		default:
 			usage(stderr);
-			return FB_EXIT_USAGE;
+			return FLB_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "flushbench run: unexpected argument '%s'\n",
 			argv[optind]);
 		usage(stderr);
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	/* a worker keeps the personality its parent chose, as exec keeps it */
 	if (!aslr && !worker)
 		aslr_off(argv0);
 	o.only = nonly ? (const char *const *)only : NULL;
 	o.nonly = nonly;
-	if (fb_config_load(o.config, o.only, nonly, &r.suite, stderr))
-		return FB_EXIT_USAGE;
+	if (flb_config_load(o.config, o.only, nonly, &r.suite, stderr))
+		return FLB_EXIT_USAGE;
 	if (worker) {
 		ret = run_worker(&r, &o, worker, progress);
 		goto out_suite;
@@ -741,19 +741,19 @@ int fb_cmd_run(int argc, char **argv)
 		snprintf(label_buf, sizeof(label_buf), "%s", u.release);
 		o.label = label_buf;
 	}
-	if (fb_store_open(o.db, FB_STORE_RW, &r.st, err, sizeof(err))) {
+	if (flb_store_open(o.db, FLB_STORE_RW, &r.st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench run: %s\n", err);
 		goto out_suite;
 	}
-	if (fb_env_capture(&env)) {
+	if (flb_env_capture(&env)) {
 		fprintf(stderr, "flushbench run: out of memory\n");
 		goto out_store;
 	}
-	fb_env_set(&env, "topology", "%s", fb_pin_topology());
-	fb_env_set(&env, "aslr.run", "%s",
+	flb_env_set(&env, "topology", "%s", flb_pin_topology());
+	flb_env_set(&env, "aslr.run", "%s",
 		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
-	fb_env_set(&env, "config.path", "%s", o.config);
-	fb_env_set(&env, "config.hash", "%s", r.suite.hash);
+	flb_env_set(&env, "config.path", "%s", o.config);
+	flb_env_set(&env, "config.hash", "%s", r.suite.hash);
 	{
 		/*
 		 * The runs of one command share this: runs close in time
@@ -763,20 +763,20 @@ int fb_cmd_run(int argc, char **argv)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fb_env_set(&env, "run.invocation", "%ld.%09ld-%d",
+		flb_env_set(&env, "run.invocation", "%ld.%09ld-%d",
 			   (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
 	}
 	if (o.rounds)
-		ret = fb_rounds_run(&o, &r.suite, r.st, &env);
+		ret = flb_rounds_run(&o, &r.suite, r.st, &env);
 	else
 		ret = run_once(&r, &o, &env);
-	fb_env_free(&env);
+	flb_env_free(&env);
 out_store:
-	fb_store_close(r.st);
+	flb_store_close(r.st);
 out_suite:
 	for (size_t i = 0; i < r.nunsupported; i++)
 		free(r.unsupported[i]);
 	free(r.unsupported);
-	fb_config_free(&r.suite);
+	flb_config_free(&r.suite);
 	return ret;
 }

@@ -154,11 +154,11 @@ static const char migrate_v2[] =
 	") WITHOUT ROWID;\n";
 
 /* migrations[v]: SQL taking schema version v to v + 1 (v >= 1). */
-static const char *const migrations[FB_SCHEMA_VERSION + 1] = {
+static const char *const migrations[FLB_SCHEMA_VERSION + 1] = {
 	[1] = migrate_v2,
 };
 /* Readers can use stores from this version on (older ones lack tables). */
-#define FB_SCHEMA_READABLE 1
+#define FLB_SCHEMA_READABLE 1
 
 /* Cached write statements. */
 enum stmt_id {
@@ -200,7 +200,7 @@ static const char *const stmt_sql[NR_STMTS] = {
 		"UPDATE runs SET status = ?2, ended_at = ?3 WHERE id = ?1",
 };
 
-struct fb_store {
+struct flb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
@@ -213,14 +213,14 @@ struct fb_store {
 };
 
 static const char *const status_names[] = {
-	[FB_OK] = "ok",
-	[FB_SKIP] = "skip",
-	[FB_FAIL] = "fail",
-	[FB_UNTRUSTWORTHY] = "untrustworthy",
+	[FLB_OK] = "ok",
+	[FLB_SKIP] = "skip",
+	[FLB_FAIL] = "fail",
+	[FLB_UNTRUSTWORTHY] = "untrustworthy",
 };
 
 static void __attribute__((format(printf, 2, 3)))
-set_err(struct fb_store *st, const char *fmt, ...)
+set_err(struct flb_store *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -230,7 +230,7 @@ set_err(struct fb_store *st, const char *fmt, ...)
 }
 
 /* "PATH: what: sqlite's message (errno text)" */
-static void set_db_err(struct fb_store *st, const char *what)
+static void set_db_err(struct flb_store *st, const char *what)
 {
 	int e = sqlite3_system_errno(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
@@ -318,7 +318,7 @@ static time_t proc_start_time(long pid)
  * Is the process of a 'running' run still there? Only a process on this
  * host and boot can be; its pid must be alive and not younger than the run.
  */
-static bool run_alive(const struct fb_store *st, const char *host,
+static bool run_alive(const struct flb_store *st, const char *host,
 		      const char *boot_id, long pid, const char *started_at)
 {
 	time_t born, started;
@@ -367,7 +367,7 @@ static char *path_uri(const char *path, const char *query)
 	return uri;
 }
 
-static int exec(struct fb_store *st, const char *sql, const char *what)
+static int exec(struct flb_store *st, const char *sql, const char *what)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		set_db_err(st, what);
@@ -393,7 +393,7 @@ static bool retry_busy(int rc, int *tries)
 }
 
 /* Run sql (BEGIN IMMEDIATE, COMMIT, a pragma), retrying while busy. */
-static int exec_retry(struct fb_store *st, const char *sql, const char *what)
+static int exec_retry(struct flb_store *st, const char *sql, const char *what)
 {
 	int rc, tries = 0;
 
@@ -407,24 +407,24 @@ static int exec_retry(struct fb_store *st, const char *sql, const char *what)
 	return 0;
 }
 
-static int tx_begin(struct fb_store *st)
+static int tx_begin(struct flb_store *st)
 {
 	return exec_retry(st, "BEGIN IMMEDIATE", "begin transaction");
 }
 
-static int tx_commit(struct fb_store *st)
+static int tx_commit(struct flb_store *st)
 {
 	return exec_retry(st, "COMMIT", "commit");
 }
 
-static void tx_rollback(struct fb_store *st)
+static void tx_rollback(struct flb_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* The cached statement id, reset and unbound; NULL with the error set. */
-static sqlite3_stmt *stmt(struct fb_store *st, enum stmt_id id)
+static sqlite3_stmt *stmt(struct flb_store *st, enum stmt_id id)
 {
 	sqlite3_stmt *s = st->stmt[id];
 
@@ -443,7 +443,7 @@ static sqlite3_stmt *stmt(struct fb_store *st, enum stmt_id id)
 }
 
 /* Step s to completion; 0, or -1 with "PATH: what: why". Resets s. */
-static int step_done(struct fb_store *st, sqlite3_stmt *s, const char *what)
+static int step_done(struct flb_store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 
@@ -475,7 +475,7 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int i)
 	snprintf(dst, len, "%s", t ? t : "");
 }
 
-static int writable(struct fb_store *st)
+static int writable(struct flb_store *st)
 {
 	if (st->ro) {
 		set_err(st, "%s: opened read-only", st->path);
@@ -489,7 +489,7 @@ static int writable(struct fb_store *st)
  * else the version in meta; -1 (error set) if it is not a database or not
  * a flushbench one.
  */
-static int schema_version(struct fb_store *st)
+static int schema_version(struct flb_store *st)
 {
 	sqlite3_stmt *s = NULL;
 	const char *v;
@@ -541,11 +541,11 @@ static int schema_version(struct fb_store *st)
 	ver = v ? strtol(v, &end, 10) : -1;
 	if (!v || !*v || *end || errno || ver < 1 || ver > 1000000) {
 		set_err(st, "%s: unknown schema version '%s' (this flushbench knows %d)",
-			st->path, v ? v : "NULL", FB_SCHEMA_VERSION);
+			st->path, v ? v : "NULL", FLB_SCHEMA_VERSION);
 		ver = -1;
-	} else if (ver > FB_SCHEMA_VERSION) {
+	} else if (ver > FLB_SCHEMA_VERSION) {
 		set_err(st, "%s: schema version %ld is newer than this flushbench (%d)",
-			st->path, ver, FB_SCHEMA_VERSION);
+			st->path, ver, FLB_SCHEMA_VERSION);
 		ver = -1;
 	}
 out:
@@ -553,8 +553,8 @@ out:
 	return (int)ver;
 }
 
-/* Create the schema or migrate it to FB_SCHEMA_VERSION, in one transaction. */
-static int create_or_migrate(struct fb_store *st)
+/* Create the schema or migrate it to FLB_SCHEMA_VERSION, in one transaction. */
+static int create_or_migrate(struct flb_store *st)
 {
 	char sql[64];
 	int ver;
@@ -570,7 +570,7 @@ static int create_or_migrate(struct fb_store *st)
 			goto err;
 		ver = 1;	/* then migrated like any version 1 store */
 	}
-	for (; ver > 0 && ver < FB_SCHEMA_VERSION; ver++) {
+	for (; ver > 0 && ver < FLB_SCHEMA_VERSION; ver++) {
 		if (!migrations[ver]) {
 			set_err(st, "%s: no migration from schema version %d",
 				st->path, ver);
@@ -591,7 +591,7 @@ err:
 }
 
 /* Mark the stale 'running' runs 'aborted', ended at their last sample. */
-static int reconcile(struct fb_store *st)
+static int reconcile(struct flb_store *st)
 {
 	sqlite3_stmt *s = NULL, *u = NULL;
 	int rc;
@@ -639,7 +639,7 @@ static int wal_mode(void *arg, int ncols, char **vals, char **names)
 	return 0;
 }
 
-static int setup_rw(struct fb_store *st)
+static int setup_rw(struct flb_store *st)
 {
 	int rc, tries = 0;
 	bool wal = false;
@@ -668,7 +668,7 @@ static int setup_rw(struct fb_store *st)
 }
 
 /* Open st->path with the URI query given; 0 or -1 with the error set. */
-static int connect(struct fb_store *st, const char *query)
+static int connect(struct flb_store *st, const char *query)
 {
 	char *uri = path_uri(st->path, query);
 	int flags = SQLITE_OPEN_URI | (st->ro ? SQLITE_OPEN_READONLY :
@@ -696,7 +696,7 @@ static int connect(struct fb_store *st, const char *query)
 }
 
 /* After a failed first read: could an immutable read-only open do? */
-static bool needs_immutable(struct fb_store *st)
+static bool needs_immutable(struct flb_store *st)
 {
 	char wal[PATH_MAX];
 	int rc = sqlite3_errcode(st->db);
@@ -708,10 +708,10 @@ static bool needs_immutable(struct fb_store *st)
 	return stat(wal, &sb) && errno == ENOENT;
 }
 
-int fb_store_open(const char *path, enum fb_store_mode mode,
-		  struct fb_store **out, char *err, size_t len)
+int flb_store_open(const char *path, enum flb_store_mode mode,
+		  struct flb_store **out, char *err, size_t len)
 {
-	struct fb_store *st;
+	struct flb_store *st;
 	struct stat sb;
 	int ver;
 
@@ -722,7 +722,7 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 		free(st);
 		return -1;
 	}
-	st->ro = mode == FB_STORE_RO;
+	st->ro = mode == FLB_STORE_RO;
 	if (gethostname(st->host, sizeof(st->host)))
 		st->host[0] = '\0';
 	read_line("/proc/sys/kernel/random/boot_id", st->boot_id,
@@ -766,27 +766,27 @@ int fb_store_open(const char *path, enum fb_store_mode mode,
 				path);
 			goto err;
 		}
-		if (ver < FB_SCHEMA_READABLE) {
+		if (ver < FLB_SCHEMA_READABLE) {
 			set_err(st, "%s: schema version %d is older than this flushbench (%d); open it read-write to migrate",
-				path, ver, FB_SCHEMA_VERSION);
+				path, ver, FLB_SCHEMA_VERSION);
 			goto err;
 		}
 		st->version = ver;
 	} else if (setup_rw(st)) {
 		goto err;
 	} else {
-		st->version = FB_SCHEMA_VERSION;
+		st->version = FLB_SCHEMA_VERSION;
 	}
 	st->err[0] = '\0';
 	*out = st;
 	return 0;
 err:
 	snprintf(err, len, "%s", st->err);
-	fb_store_close(st);
+	flb_store_close(st);
 	return -1;
 }
 
-void fb_store_close(struct fb_store *st)
+void flb_store_close(struct flb_store *st)
 {
 	int i;
 
@@ -799,12 +799,12 @@ void fb_store_close(struct fb_store *st)
 	free(st);
 }
 
-const char *fb_store_error(const struct fb_store *st)
+const char *flb_store_error(const struct flb_store *st)
 {
 	return st->err;
 }
 
-static int put_env(struct fb_store *st, int64_t run, const char *key,
+static int put_env(struct flb_store *st, int64_t run, const char *key,
 		   const char *value)
 {
 	sqlite3_stmt *s = stmt(st, Q_ENV_PUT);
@@ -817,8 +817,8 @@ static int put_env(struct fb_store *st, int64_t run, const char *key,
 	return step_done(st, s, "storing environment");
 }
 
-static int put_env_all(struct fb_store *st, int64_t run,
-		       const struct fb_env *env)
+static int put_env_all(struct flb_store *st, int64_t run,
+		       const struct flb_env *env)
 {
 	size_t i;
 
@@ -829,7 +829,7 @@ static int put_env_all(struct fb_store *st, int64_t run,
 }
 
 /* 0 if run exists (and, if running, is still 'running'); else -1 and why. */
-static int check_run(struct fb_store *st, int64_t run, bool running)
+static int check_run(struct flb_store *st, int64_t run, bool running)
 {
 	sqlite3_stmt *s = stmt(st, Q_RUN_STATUS);
 	int rc, ret = -1;
@@ -851,9 +851,9 @@ static int check_run(struct fb_store *st, int64_t run, bool running)
 	return ret;
 }
 
-int64_t fb_store_run_begin(struct fb_store *st, const char *label,
+int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
-			   const char *config_hash, const struct fb_env *env)
+			   const char *config_hash, const struct flb_env *env)
 {
 	char now[ISO_LEN];
 	sqlite3_stmt *s;
@@ -884,7 +884,7 @@ err:
 	return -1;
 }
 
-int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
+int flb_store_env_put(struct flb_store *st, int64_t run, const char *key,
 		     const char *value)
 {
 	if (writable(st) || tx_begin(st))
@@ -897,7 +897,7 @@ int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
 	return 0;
 }
 
-int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
+int flb_store_unsupported(struct flb_store *st, int64_t run, const char *event,
 			 const char *why)
 {
 	sqlite3_stmt *s;
@@ -918,7 +918,7 @@ err:
 	return -1;
 }
 
-static int check_sample(struct fb_store *st, const struct fb_sample_rec *r)
+static int check_sample(struct flb_store *st, const struct flb_sample_rec *r)
 {
 	size_t i;
 
@@ -960,8 +960,8 @@ static int check_sample(struct fb_store *st, const struct fb_sample_rec *r)
 	return 0;
 }
 
-static int put_counters(struct fb_store *st, int64_t sample,
-			const struct fb_sample_rec *r)
+static int put_counters(struct flb_store *st, int64_t sample,
+			const struct flb_sample_rec *r)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -980,7 +980,7 @@ static int put_counters(struct fb_store *st, int64_t sample,
 			return -1;
 	}
 	for (i = 0; i < r->nmetrics; i++) {
-		const struct fb_metric *m = &r->metrics[i];
+		const struct flb_metric *m = &r->metrics[i];
 
 		s = stmt(st, Q_METRIC_INSERT);
 		if (!s)
@@ -989,7 +989,7 @@ static int put_counters(struct fb_store *st, int64_t sample,
 		bind_text(s, 2, m->name);
 		sqlite3_bind_double(s, 3, m->value);
 		bind_text(s, 4, m->unit);
-		bind_text(s, 5, m->better == FB_HIGHER_IS_BETTER ?
+		bind_text(s, 5, m->better == FLB_HIGHER_IS_BETTER ?
 			  "higher" : "lower");
 		if (step_done(st, s, "storing a metric"))
 			return -1;
@@ -997,8 +997,8 @@ static int put_counters(struct fb_store *st, int64_t sample,
 	return 0;
 }
 
-int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
-			    const struct fb_sample_rec *r)
+int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
+			    const struct flb_sample_rec *r)
 {
 	char now[ISO_LEN];
 	sqlite3_stmt *s;
@@ -1039,7 +1039,7 @@ err:
 	return -1;
 }
 
-int fb_store_run_end(struct fb_store *st, int64_t run, const char *status)
+int flb_store_run_end(struct flb_store *st, int64_t run, const char *status)
 {
 	char now[ISO_LEN];
 	sqlite3_stmt *s;
@@ -1081,10 +1081,10 @@ err:
 	"   AND key = 'run.invocation') FROM runs "
 
 /* Append the rows of s (a RUN_COLS query) to *rows; -1 on error. */
-static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
-			struct fb_run_row **rows, size_t *n)
+static int collect_runs(struct flb_store *st, sqlite3_stmt *s,
+			struct flb_run_row **rows, size_t *n)
 {
-	struct fb_run_row *r, *grown;
+	struct flb_run_row *r, *grown;
 	size_t cap = *n;
 	int rc;
 
@@ -1124,8 +1124,8 @@ static int collect_runs(struct fb_store *st, sqlite3_stmt *s,
 }
 
 /* Runs of one query: where is a WHERE clause on ?1 (or ""). */
-static int query_runs(struct fb_store *st, const char *where, const char *text,
-		      int64_t id, struct fb_run_row **rows, size_t *n)
+static int query_runs(struct flb_store *st, const char *where, const char *text,
+		      int64_t id, struct flb_run_row **rows, size_t *n)
 {
 	char sql[512];
 	sqlite3_stmt *s;
@@ -1164,8 +1164,8 @@ static int64_t parse_run_id(const char *spec, bool *hash)
 	return id;
 }
 
-int fb_store_runs(struct fb_store *st, const char *spec,
-		  struct fb_run_row **rows, size_t *n)
+int flb_store_runs(struct flb_store *st, const char *spec,
+		  struct flb_run_row **rows, size_t *n)
 {
 	int64_t id;
 	bool hash;
@@ -1192,10 +1192,10 @@ err:
 	return -1;
 }
 
-int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
-		    int (*fn)(void *arg, const struct fb_value *v), void *arg)
+int flb_store_values(struct flb_store *st, const int64_t *runs, size_t nruns,
+		    int (*fn)(void *arg, const struct flb_value *v), void *arg)
 {
-	struct fb_value v;
+	struct flb_value v;
 	sqlite3_stmt *s;
 	int rc = SQLITE_DONE, ret = 0;
 	size_t i;
@@ -1221,7 +1221,7 @@ int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
 			v.metric = col_text(s, 4);
 			v.unit = col_text(s, 5);
 			v.better = !strcmp(col_text(s, 6), "higher") ?
-				   FB_HIGHER_IS_BETTER : FB_LOWER_IS_BETTER;
+				   FLB_HIGHER_IS_BETTER : FLB_LOWER_IS_BETTER;
 			v.value = sqlite3_column_double(s, 7);
 			v.elapsed_ns = sqlite3_column_double(s, 8);
 			ret = fn(arg, &v);
@@ -1251,8 +1251,8 @@ static double col_real(sqlite3_stmt *s, int i)
 	       sqlite3_column_double(s, i);
 }
 
-int fb_store_calib_put(struct fb_store *st, const char *host,
-		       const char *config_hash, const struct fb_calib *rows,
+int flb_store_calib_put(struct flb_store *st, const char *host,
+		       const char *config_hash, const struct flb_calib *rows,
 		       size_t n)
 {
 	sqlite3_stmt *s = NULL;
@@ -1278,7 +1278,7 @@ int fb_store_calib_put(struct fb_store *st, const char *host,
 		goto err;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct fb_calib *c = &rows[i];
+		const struct flb_calib *c = &rows[i];
 
 		if (!(c->run_var >= 0) && !(c->inv_var >= 0)) {
 			set_err(st, "%s: calibration of %s %s %s: no variance between runs",
@@ -1314,12 +1314,12 @@ err:
 	return -1;
 }
 
-int fb_store_calib_get(struct fb_store *st, const char *host,
+int flb_store_calib_get(struct flb_store *st, const char *host,
 		       const char *config_hash,
-		       int (*fn)(void *arg, const struct fb_calib *c),
+		       int (*fn)(void *arg, const struct flb_calib *c),
 		       void *arg)
 {
-	struct fb_calib c;
+	struct flb_calib c;
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
@@ -1365,9 +1365,9 @@ int fb_store_calib_get(struct fb_store *st, const char *host,
 	return ret;
 }
 
-int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env)
+int flb_store_env(struct flb_store *st, int64_t run, struct flb_env *env)
 {
-	struct fb_kv *kv = NULL, *grown;
+	struct flb_kv *kv = NULL, *grown;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc;
@@ -1419,7 +1419,7 @@ err:
 	return -1;
 }
 
-char *fb_store_run_config(struct fb_store *st, int64_t run)
+char *flb_store_run_config(struct flb_store *st, int64_t run)
 {
 	sqlite3_stmt *s;
 	char *text = NULL;
@@ -1448,7 +1448,7 @@ char *fb_store_run_config(struct fb_store *st, int64_t run)
 
 /* --- maintenance --- */
 
-int fb_store_check(struct fb_store *st)
+int flb_store_check(struct flb_store *st)
 {
 	sqlite3_stmt *s;
 	const char *msg;
@@ -1471,7 +1471,7 @@ int fb_store_check(struct fb_store *st)
 	return ret;
 }
 
-/* Statements of an import, run against the source attached as fb_src. */
+/* Statements of an import, run against the source attached as flb_src. */
 enum import_id {
 	I_RUN,
 	I_ENV,
@@ -1490,39 +1490,39 @@ static const char *const import_sql[NR_IMPORT] = {
 		" config_text, started_at, ended_at, host, pid, boot_id, origin)"
 		" SELECT coalesce(?2, label), ?3, config_path, config_hash,"
 		"  config_text, started_at,"
-		"  coalesce(ended_at, (SELECT max(at) FROM fb_src.samples"
+		"  coalesce(ended_at, (SELECT max(at) FROM flb_src.samples"
 		"                      WHERE run_id = r.id), started_at),"
 		"  host, pid, boot_id, 'imported'"
-		" FROM fb_src.runs r WHERE id = ?1",
+		" FROM flb_src.runs r WHERE id = ?1",
 	/* ?1 source run, ?2 new run */
 	[I_ENV] =
 		"INSERT INTO main.environment (run_id, key, value)"
-		" SELECT ?2, key, value FROM fb_src.environment WHERE run_id = ?1",
+		" SELECT ?2, key, value FROM flb_src.environment WHERE run_id = ?1",
 	[I_UNSUPPORTED] =
 		"INSERT INTO main.unsupported (run_id, event, reason)"
-		" SELECT ?2, event, reason FROM fb_src.unsupported WHERE run_id = ?1",
+		" SELECT ?2, event, reason FROM flb_src.unsupported WHERE run_id = ?1",
 	[I_SAMPLE_IDS] =
-		"SELECT id FROM fb_src.samples WHERE run_id = ?1 ORDER BY id",
+		"SELECT id FROM flb_src.samples WHERE run_id = ?1 ORDER BY id",
 	/* ?1 source sample, ?2 new run */
 	[I_SAMPLE] =
 		"INSERT INTO main.samples (run_id, job, workload, params, seq,"
 		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec, cpus, at)"
 		" SELECT ?2, job, workload, params, seq, status, reason, ops,"
 		"  elapsed_ns, ns_per_op, ops_per_sec, cpus, at"
-		" FROM fb_src.samples WHERE id = ?1",
+		" FROM flb_src.samples WHERE id = ?1",
 	/* ?1 source sample, ?2 new sample */
 	[I_COUNTERS] =
 		"INSERT INTO main.counters (sample_id, name, value, per_op)"
-		" SELECT ?2, name, value, per_op FROM fb_src.counters"
+		" SELECT ?2, name, value, per_op FROM flb_src.counters"
 		" WHERE sample_id = ?1",
 	[I_METRICS] =
 		"INSERT INTO main.metrics (sample_id, name, value, unit, better)"
-		" SELECT ?2, name, value, unit, better FROM fb_src.metrics"
+		" SELECT ?2, name, value, unit, better FROM flb_src.metrics"
 		" WHERE sample_id = ?1",
 };
 
 /* Run import statement s with ?1 = from, ?2 = to. */
-static int import_step(struct fb_store *st, sqlite3_stmt *s, int64_t from,
+static int import_step(struct flb_store *st, sqlite3_stmt *s, int64_t from,
 		       int64_t to)
 {
 	sqlite3_reset(s);
@@ -1531,10 +1531,10 @@ static int import_step(struct fb_store *st, sqlite3_stmt *s, int64_t from,
 	return step_done(st, s, "importing");
 }
 
-/* Copy source run r (as fb_store_runs of the source saw it); new id or -1. */
-static int64_t import_run(struct fb_store *st, sqlite3_stmt **q,
-			  const struct fb_run_row *r, const char *label,
-			  const struct fb_env *extra)
+/* Copy source run r (as flb_store_runs of the source saw it); new id or -1. */
+static int64_t import_run(struct flb_store *st, sqlite3_stmt **q,
+			  const struct flb_run_row *r, const char *label,
+			  const struct flb_env *extra)
 {
 	const char *status = !strcmp(r->status, "complete") ? "complete" :
 			     !strcmp(r->status, "failed") ? "failed" : "aborted";
@@ -1573,7 +1573,7 @@ static int64_t import_run(struct fb_store *st, sqlite3_stmt **q,
 }
 
 /* 0 unless src_path is st's own file (which cannot be imported into itself). */
-static int not_self(struct fb_store *st, const char *src_path)
+static int not_self(struct flb_store *st, const char *src_path)
 {
 	struct stat a, b;
 
@@ -1586,13 +1586,13 @@ static int not_self(struct fb_store *st, const char *src_path)
 	return 0;
 }
 
-int fb_store_import(struct fb_store *st, const char *src_path,
-		    const char *label, const struct fb_env *extra,
+int flb_store_import(struct flb_store *st, const char *src_path,
+		    const char *label, const struct flb_env *extra,
 		    int64_t **runs, size_t *n)
 {
 	sqlite3_stmt *att = NULL, *q[NR_IMPORT] = { NULL };
-	struct fb_run_row *rows = NULL;
-	struct fb_store *src;
+	struct flb_run_row *rows = NULL;
+	struct flb_store *src;
 	int64_t *ids = NULL;
 	size_t nrows = 0, i;
 	char *uri = NULL;
@@ -1603,25 +1603,25 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 	if (writable(st) || not_self(st, src_path))
 		return -1;
 	/* the source must be a store of our schema version: say why not */
-	if (fb_store_open(src_path, FB_STORE_RO, &src, st->err,
+	if (flb_store_open(src_path, FLB_STORE_RO, &src, st->err,
 			  sizeof(st->err)))
 		return -1;
 	/* what is complete now stays so: only writers of the source change it */
-	if (fb_store_runs(src, NULL, &rows, &nrows)) {
-		set_err(st, "%s", fb_store_error(src));
-		fb_store_close(src);
+	if (flb_store_runs(src, NULL, &rows, &nrows)) {
+		set_err(st, "%s", flb_store_error(src));
+		flb_store_close(src);
 		return -1;
 	}
 	/* attach it the way a reader could open it (maybe immutable) */
 	uri = path_uri(src_path, src->query);
-	fb_store_close(src);
+	flb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
 	if (!ids || !uri) {
 		set_err(st, "%s: out of memory", st->path);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(st->db, "ATTACH ?1 AS fb_src", -1, &att,
+	if (sqlite3_prepare_v2(st->db, "ATTACH ?1 AS flb_src", -1, &att,
 			       NULL) != SQLITE_OK) {
 		set_db_err(st, "attaching the source");
 		goto out;
@@ -1657,7 +1657,7 @@ int fb_store_import(struct fb_store *st, const char *src_path,
 detach:
 	for (i = 0; i < NR_IMPORT; i++)
 		sqlite3_finalize(q[i]);
-	sqlite3_exec(st->db, "DETACH fb_src", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "DETACH flb_src", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(att);
 	free(uri);

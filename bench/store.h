@@ -8,20 +8,20 @@
  * that is gone is marked 'aborted' by the next writer that opens the store
  * (readers report it as aborted without writing).
  */
-#ifndef FB_STORE_H
-#define FB_STORE_H
+#ifndef FLB_STORE_H
+#define FLB_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "env.h"
-#include "job.h"
+#include "result.h"
 
-#define FB_SCHEMA_VERSION 2
+#define FLB_SCHEMA_VERSION 2
 
-struct fb_store;
+struct flb_store;
 
-enum fb_store_mode { FB_STORE_RO, FB_STORE_RW };
+enum flb_store_mode { FLB_STORE_RO, FLB_STORE_RW };
 
 /*
  * Open path. RW creates or migrates the schema; RO requires an existing
@@ -30,31 +30,31 @@ enum fb_store_mode { FB_STORE_RO, FB_STORE_RW };
  * newer than this flushbench (1)", ...); a refused file is left untouched.
  * A store is used by one thread; a forked child opens its own.
  */
-int fb_store_open(const char *path, enum fb_store_mode mode,
-		  struct fb_store **out, char *err, size_t len);
-void fb_store_close(struct fb_store *st);
+int flb_store_open(const char *path, enum flb_store_mode mode,
+		  struct flb_store **out, char *err, size_t len);
+void flb_store_close(struct flb_store *st);
 /* The last error message of this store. */
-const char *fb_store_error(const struct fb_store *st);
+const char *flb_store_error(const struct flb_store *st);
 
 /*
  * --- writing a run ---
  * Each call is one transaction of its own. Ids are > 0; -1 is an error.
  * label may be NULL (no label); env may be NULL.
  */
-int64_t fb_store_run_begin(struct fb_store *st, const char *label,
+int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
-			   const char *config_hash, const struct fb_env *env);
-int fb_store_env_put(struct fb_store *st, int64_t run, const char *key,
+			   const char *config_hash, const struct flb_env *env);
+int flb_store_env_put(struct flb_store *st, int64_t run, const char *key,
 		     const char *value);
-int fb_store_unsupported(struct fb_store *st, int64_t run, const char *event,
+int flb_store_unsupported(struct flb_store *st, int64_t run, const char *event,
 			 const char *why);
 
-struct fb_sample_rec {
+struct flb_sample_rec {
 	unsigned int job;		/* index of the job in the run */
 	const char *workload;
 	const char *params;		/* canonical "k=v k=v" */
 	unsigned int seq;		/* sample number, warm-up excluded */
-	enum fb_status status;
+	enum flb_status status;
 	const char *reason;		/* NULL or "" for plain ok */
 	uint64_t ops;
 	uint64_t elapsed_ns;
@@ -63,20 +63,20 @@ struct fb_sample_rec {
 	const char *const *counter_names;
 	const double *counter_values;
 	size_t nmetrics;
-	const struct fb_metric *metrics;
+	const struct flb_metric *metrics;
 };
 
 /*
  * Store one sample (with counters and metrics) in one transaction; the run
  * must still be running. Counter and metric values must be finite.
  */
-int64_t fb_store_sample_add(struct fb_store *st, int64_t run,
-			    const struct fb_sample_rec *s);
+int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
+			    const struct flb_sample_rec *s);
 /* status: "complete", "aborted" or "failed" */
-int fb_store_run_end(struct fb_store *st, int64_t run, const char *status);
+int flb_store_run_end(struct flb_store *st, int64_t run, const char *status);
 
 /* --- reading --- */
-struct fb_run_row {
+struct flb_run_row {
 	int64_t id;
 	char label[128];
 	char status[16];	/* stale 'running' reads as 'aborted' */
@@ -95,18 +95,18 @@ struct fb_run_row {
  * run. Ordered by id. *rows is malloc'd. 0, or -1 with the store error
  * (an unknown label or id is an error: "no run with label or id 'X'").
  */
-int fb_store_runs(struct fb_store *st, const char *spec,
-		  struct fb_run_row **rows, size_t *n);
+int flb_store_runs(struct flb_store *st, const char *spec,
+		  struct flb_run_row **rows, size_t *n);
 
 /* One stored value: a metric of one ok sample. */
-struct fb_value {
+struct flb_value {
 	int64_t run;
 	int64_t sample;
 	const char *workload;
 	const char *params;
 	const char *metric;	/* "ns_per_op", "ops_per_sec", "<counter>/op", metric name */
 	const char *unit;
-	enum fb_better better;
+	enum flb_better better;
 	double value;
 	double elapsed_ns;	/* of the sample */
 };
@@ -117,15 +117,15 @@ struct fb_value {
  * returns. fn != 0 stops the walk and is returned; else 0, or -1 with the
  * store error.
  */
-int fb_store_values(struct fb_store *st, const int64_t *runs, size_t nruns,
-		    int (*fn)(void *arg, const struct fb_value *v), void *arg);
+int flb_store_values(struct flb_store *st, const int64_t *runs, size_t nruns,
+		    int (*fn)(void *arg, const struct flb_value *v), void *arg);
 /*
  * The stored environment of a run (keys sorted) into env, which is
- * overwritten (free it with fb_env_free). 0, or -1 (unknown run).
+ * overwritten (free it with flb_env_free). 0, or -1 (unknown run).
  */
-int fb_store_env(struct fb_store *st, int64_t run, struct fb_env *env);
+int flb_store_env(struct flb_store *st, int64_t run, struct flb_env *env);
 /* The config text a run was made from. malloc'd, or NULL. */
-char *fb_store_run_config(struct fb_store *st, int64_t run);
+char *flb_store_run_config(struct flb_store *st, int64_t run);
 
 /*
  * --- calibration: variance components of rows, per host and config ---
@@ -133,10 +133,10 @@ char *fb_store_run_config(struct fb_store *st, int64_t run);
  * run statistic is the median of the log values of one run's samples;
  * runs of one `flushbench run` command form an invocation.
  */
-struct fb_calib {
+struct flb_calib {
 	const char *workload, *params, *metric;
 	const char *label;		/* the label it was measured on */
-	const char *created_at;		/* ignored by fb_store_calib_put */
+	const char *created_at;		/* ignored by flb_store_calib_put */
 	long runs, invocations, boots;
 	double samples_per_run;		/* m, the mean over the runs */
 	double run_var;			/* between runs of one invocation; NAN */
@@ -151,17 +151,17 @@ struct fb_calib {
  * transaction, replacing earlier ones of the same (host, config, row).
  * 0, or -1 with the store error and nothing written.
  */
-int fb_store_calib_put(struct fb_store *st, const char *host,
-		       const char *config_hash, const struct fb_calib *rows,
+int flb_store_calib_put(struct flb_store *st, const char *host,
+		       const char *config_hash, const struct flb_calib *rows,
 		       size_t n);
 /*
  * Call fn for each stored calibration row of host and config_hash (the
  * strings live until fn returns). A store of schema version 1 has none.
  * fn != 0 stops the walk and is returned; else 0, or -1 on error.
  */
-int fb_store_calib_get(struct fb_store *st, const char *host,
+int flb_store_calib_get(struct flb_store *st, const char *host,
 		       const char *config_hash,
-		       int (*fn)(void *arg, const struct fb_calib *c),
+		       int (*fn)(void *arg, const struct flb_calib *c),
 		       void *arg);
 
 /* --- whole stores --- */
@@ -177,10 +177,10 @@ int fb_store_calib_get(struct fb_store *st, const char *host,
  * The source is opened read-only and never written. 0, or -1 with the
  * store error and nothing imported.
  */
-int fb_store_import(struct fb_store *st, const char *src_path,
-		    const char *label, const struct fb_env *extra,
+int flb_store_import(struct flb_store *st, const char *src_path,
+		    const char *label, const struct flb_env *extra,
 		    int64_t **runs, size_t *n);
 /* PRAGMA integrity_check: 0 if the file is sound, else -1 and why. */
-int fb_store_check(struct fb_store *st);
+int flb_store_check(struct flb_store *st);
 
 #endif

@@ -27,28 +27,28 @@ static inline void cpu_relax(void)
 }
 #endif
 
-struct fb_spinner {
-	struct fb_tasks *tasks;
+struct flb_spinner {
+	struct flb_tasks *tasks;
 	pthread_t thread;
 	unsigned int task;
-	int err;		/* fb_job_pin() result */
+	int err;		/* flb_job_pin() result */
 };
 
-struct fb_tasks {
-	struct fb_job *job;
+struct flb_tasks {
+	struct flb_job *job;
 	atomic_bool stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	unsigned int n, started, ready;	/* ready: bound (or failed to) */
-	struct fb_spinner s[];
+	struct flb_spinner s[];
 };
 
 static void *spin(void *arg)
 {
-	struct fb_spinner *s = arg;
-	struct fb_tasks *t = s->tasks;
+	struct flb_spinner *s = arg;
+	struct flb_tasks *t = s->tasks;
 
-	s->err = fb_job_pin(t->job, s->task);
+	s->err = flb_job_pin(t->job, s->task);
 	pthread_mutex_lock(&t->lock);
 	t->ready++;
 	pthread_cond_signal(&t->cond);
@@ -61,7 +61,7 @@ static void *spin(void *arg)
 }
 
 /* Stop and join the started spinners and free t. */
-static void stop_free(struct fb_tasks *t)
+static void stop_free(struct flb_tasks *t)
 {
 	atomic_store(&t->stop, true);
 	for (unsigned int i = 0; i < t->started; i++)
@@ -71,12 +71,12 @@ static void stop_free(struct fb_tasks *t)
 	free(t);
 }
 
-int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
+int flb_tasks_start(struct flb_tasks **out, struct flb_job *job, const char *who,
 		   unsigned int first, unsigned int n)
 {
 	sigset_t all, old;
 	pthread_attr_t attr;
-	struct fb_tasks *t;
+	struct flb_tasks *t;
 	int err = 0;
 
 	*out = NULL;
@@ -84,7 +84,7 @@ int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
 		return 0;
 	t = calloc(1, sizeof(*t) + n * sizeof(t->s[0]));
 	if (!t) {
-		fb_job_reason(job, "%s: %u spinner threads: out of memory", who, n);
+		flb_job_reason(job, "%s: %u spinner threads: out of memory", who, n);
 		return -1;
 	}
 	t->job = job;
@@ -97,7 +97,7 @@ int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (; t->started < n; t->started++) {
-		struct fb_spinner *s = &t->s[t->started];
+		struct flb_spinner *s = &t->s[t->started];
 
 		s->tasks = t;
 		s->task = first + t->started;
@@ -108,7 +108,7 @@ int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (err) {
-		fb_job_reason(job, "%s: starting spinner thread for task %u: %s",
+		flb_job_reason(job, "%s: starting spinner thread for task %u: %s",
 			      who, first + t->started, strerror(err));
 		goto err_stop;
 	}
@@ -119,8 +119,8 @@ int fb_tasks_start(struct fb_tasks **out, struct fb_job *job, const char *who,
 	for (unsigned int i = 0; i < n; i++) {
 		if (!t->s[i].err)
 			continue;
-		fb_job_reason(job, "%s: binding spinner task %u to CPU %d: %s",
-			      who, t->s[i].task, fb_job_cpu(job, t->s[i].task),
+		flb_job_reason(job, "%s: binding spinner task %u to CPU %d: %s",
+			      who, t->s[i].task, flb_job_cpu(job, t->s[i].task),
 			      strerror(-t->s[i].err));
 		goto err_stop;
 	}
@@ -131,54 +131,54 @@ err_stop:
 	return -1;
 }
 
-void fb_tasks_stop(struct fb_tasks *t)
+void flb_tasks_stop(struct flb_tasks *t)
 {
 	if (t)
 		stop_free(t);
 }
 
-int fb_mm_ctx_new(void **state, size_t size, struct fb_job *job,
-		  const char *who, size_t len, enum fb_region_how how,
+int flb_mm_ctx_new(void **state, size_t size, struct flb_job *job,
+		  const char *who, size_t len, enum flb_region_how how,
 		  unsigned int threads)
 {
-	struct fb_mm_ctx *c;
+	struct flb_mm_ctx *c;
 	int ret;
 
 	c = calloc(1, size);
 	if (!c) {
-		fb_job_reason(job, "%s: out of memory", who);
-		return FB_FAIL;
+		flb_job_reason(job, "%s: out of memory", who);
+		return FLB_FAIL;
 	}
-	c->extra_ns = fb_job_extra_work_ns(job);
-	ret = fb_region_new(&c->r, job, who, len, how);
+	c->extra_ns = flb_job_extra_work_ns(job);
+	ret = flb_region_new(&c->r, job, who, len, how);
 	if (ret)
 		goto err_free;
-	if (fb_tasks_start(&c->tasks, job, who, 1, threads)) {
-		ret = FB_FAIL;
+	if (flb_tasks_start(&c->tasks, job, who, 1, threads)) {
+		ret = FLB_FAIL;
 		goto err_region;
 	}
 	*state = c;
-	return FB_OK;
+	return FLB_OK;
 err_region:
-	fb_region_release(&c->r);
+	flb_region_release(&c->r);
 err_free:
 	free(c);
 	return ret;
 }
 
-void fb_mm_ctx_free(void *state)
+void flb_mm_ctx_free(void *state)
 {
-	struct fb_mm_ctx *c = state;
+	struct flb_mm_ctx *c = state;
 
 	if (!c)
 		return;
-	fb_tasks_stop(c->tasks);
-	fb_region_release(&c->r);
+	flb_tasks_stop(c->tasks);
+	flb_region_release(&c->r);
 	free(c);
 }
 
-void fb_mm_ctx_teardown(struct fb_job *job, void *state)
+void flb_mm_ctx_teardown(struct flb_job *job, void *state)
 {
 	(void)job;
-	fb_mm_ctx_free(state);
+	flb_mm_ctx_free(state);
 }

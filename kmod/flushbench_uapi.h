@@ -6,7 +6,7 @@
  * Device: /dev/flushbench (misc, mode 0600). Every command is _IOWR on one
  * struct that starts with the header word { size, version }: size is
  * sizeof() the struct as the caller compiled it, version is
- * FB_UAPI_VERSION. Fields are documented (in) or (out). The module copies
+ * FLB_UAPI_VERSION. Fields are documented (in) or (out). The module copies
  * the whole struct in, checks it, zeroes every (out) field, runs the
  * command and copies the whole struct back, also when the command itself
  * reports a failure in an (out) field.
@@ -14,7 +14,7 @@
  * Errors: -ENOTTY unknown command; -EINVAL wrong size or version, a
  * reserved field or unknown flag that is not zero, a zero size or count,
  * an unaligned address, an unknown enum value; -E2BIG a count or size above
- * its FB_MAX_* cap; -EFAULT an address userspace cannot access; -EINTR a
+ * its FLB_MAX_* cap; -EFAULT an address userspace cannot access; -EINTR a
  * signal arrived during a long command (partial results are not returned).
  */
 #ifndef _UAPI_FLUSHBENCH_H
@@ -24,41 +24,41 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define FB_UAPI_VERSION		1
-#define FB_DEVICE_PATH		"/dev/flushbench"
+#define FLB_UAPI_VERSION		1
+#define FLB_DEVICE_PATH		"/dev/flushbench"
 
 /* Caps (the module answers -E2BIG above them). */
-#define FB_MAX_TLBI_ITERATIONS	65536ULL
-#define FB_MAX_TLBI_PAGES	64ULL
-#define FB_MAX_MEMREGION_BYTES	(1ULL << 30)
-#define FB_MAX_MEMREGION_REQS	1024ULL
-#define FB_MAX_CHUNK_BYTES	(64ULL << 20)
-#define FB_MAX_FW_RETRIES	16ULL
-#define FB_MAX_BACKOFF_US	10000ULL
-#define FB_MAX_GLOBAL_NS	100000000ULL	/* 100 ms */
-#define FB_MAX_RACE_THREADS	64ULL
-#define FB_MAX_RACE_REQUESTS	10000ULL
-#define FB_PPM			1000000ULL	/* probabilities: parts per million */
+#define FLB_MAX_TLBI_ITERATIONS	65536ULL
+#define FLB_MAX_TLBI_PAGES	64ULL
+#define FLB_MAX_MEMREGION_BYTES	(1ULL << 30)
+#define FLB_MAX_MEMREGION_REQS	1024ULL
+#define FLB_MAX_CHUNK_BYTES	(64ULL << 20)
+#define FLB_MAX_FW_RETRIES	16ULL
+#define FLB_MAX_BACKOFF_US	10000ULL
+#define FLB_MAX_GLOBAL_NS	100000000ULL	/* 100 ms */
+#define FLB_MAX_RACE_THREADS	64ULL
+#define FLB_MAX_RACE_REQUESTS	10000ULL
+#define FLB_PPM			1000000ULL	/* probabilities: parts per million */
 
 /* The header word every command struct starts with. */
-struct fb_hdr {
+struct flb_hdr {
 	__u32 size;		/* (in) sizeof the command struct */
-	__u32 version;		/* (in) FB_UAPI_VERSION */
+	__u32 version;		/* (in) FLB_UAPI_VERSION */
 };
 
-/* ---- FB_IOC_INFO: what this module and machine offer ---- */
-enum fb_arch { FB_ARCH_X86_64 = 1, FB_ARCH_ARM64 = 2 };
+/* ---- FLB_IOC_INFO: what this module and machine offer ---- */
+enum flb_arch { FLB_ARCH_X86_64 = 1, FLB_ARCH_ARM64 = 2 };
 
-#define FB_CAP_REPEAT_TLBI	(1ULL << 0)	/* ARM64_WORKAROUND_REPEAT_TLBI active */
-#define FB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
-#define FB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
-#define FB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
-#define FB_CAP_PREEMPT_NOTIFIERS (1ULL << 4)	/* auto tracks moves as they happen */
+#define FLB_CAP_REPEAT_TLBI	(1ULL << 0)	/* ARM64_WORKAROUND_REPEAT_TLBI active */
+#define FLB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
+#define FLB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
+#define FLB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
+#define FLB_CAP_PREEMPT_NOTIFIERS (1ULL << 4)	/* auto tracks moves as they happen */
 
-struct fb_info {
-	struct fb_hdr hdr;
-	__u64 arch;		/* (out) enum fb_arch */
-	__u64 caps;		/* (out) FB_CAP_* */
+struct flb_info {
+	struct flb_hdr hdr;
+	__u64 arch;		/* (out) enum flb_arch */
+	__u64 caps;		/* (out) FLB_CAP_* */
 	__u64 ncpus;		/* (out) online CPUs */
 	__u64 cache_line;	/* (out) smallest D-cache line, bytes */
 	__u64 counter_hz;	/* (out) tick rate of the *_ticks fields */
@@ -66,40 +66,40 @@ struct fb_info {
 	__u64 reserved[4];	/* (in) must be zero */
 };
 
-/* ---- FB_IOC_TLBI: invalidate the caller's own pages N times ---- */
-enum fb_tlbi_policy {
-	FB_TLBI_LOCAL = 0,	/* arm64 tlbi vale1 + dsb nsh; x86 invlpg */
-	FB_TLBI_BROADCAST = 1,	/* arm64 tlbi vale1is + dsb ish; x86 IPI to all */
-	FB_TLBI_AUTO = 2,	/* local while the task ran on this CPU only */
+/* ---- FLB_IOC_TLBI: invalidate the caller's own pages N times ---- */
+enum flb_tlbi_policy {
+	FLB_TLBI_LOCAL = 0,	/* arm64 tlbi vale1 + dsb nsh; x86 invlpg */
+	FLB_TLBI_BROADCAST = 1,	/* arm64 tlbi vale1is + dsb ish; x86 IPI to all */
+	FLB_TLBI_AUTO = 2,	/* local while the task ran on this CPU only */
 };
 
-enum fb_tlbi_barrier {
-	FB_BARRIER_ISH = 0,	/* dsb(ish) then re-read the tracking word */
-	FB_BARRIER_ISHST = 1,	/* dsb(ishst) then re-read the tracking word */
+enum flb_tlbi_barrier {
+	FLB_BARRIER_ISH = 0,	/* dsb(ish) then re-read the tracking word */
+	FLB_BARRIER_ISHST = 1,	/* dsb(ishst) then re-read the tracking word */
 };
 
-struct fb_lat {
+struct flb_lat {
 	__u64 min;
 	__u64 median;
 	__u64 p99;
 	__u64 max;
 };
 
-struct fb_tlbi {
-	struct fb_hdr hdr;
+struct flb_tlbi {
+	struct flb_hdr hdr;
 	__u64 addr;		/* (in) page-aligned start of the caller's pages */
-	__u64 pages;		/* (in) pages invalidated per iteration, 1..FB_MAX_TLBI_PAGES */
-	__u64 iterations;	/* (in) 1..FB_MAX_TLBI_ITERATIONS */
-	__u64 policy;		/* (in) enum fb_tlbi_policy */
-	__u64 barrier;		/* (in) enum fb_tlbi_barrier */
+	__u64 pages;		/* (in) pages invalidated per iteration, 1..FLB_MAX_TLBI_PAGES */
+	__u64 iterations;	/* (in) 1..FLB_MAX_TLBI_ITERATIONS */
+	__u64 policy;		/* (in) enum flb_tlbi_policy */
+	__u64 barrier;		/* (in) enum flb_tlbi_barrier */
 	__u64 migrate_every;	/* (in) 0, or move to another CPU every N iterations */
 	__u64 flags;		/* (in) must be zero */
 	__u64 reserved[4];	/* (in) must be zero */
 
 	/* (out) every field of the group below; zeroed by the module */
-	__struct_group(fb_tlbi_out, out, /* no attrs */,
-		struct fb_lat ns;	/* (out) per-invalidation time, ns */
-		struct fb_lat ticks;	/* (out) the same in counter ticks (FB_IOC_INFO counter_hz) */
+	__struct_group(flb_tlbi_out, out, /* no attrs */,
+		struct flb_lat ns;	/* (out) per-invalidation time, ns */
+		struct flb_lat ticks;	/* (out) the same in counter ticks (FLB_IOC_INFO counter_hz) */
 		__u64 total_ns;		/* (out) time of the whole loop */
 		__u64 chose_local;	/* (out) invalidations done locally */
 		__u64 chose_broadcast;	/* (out) invalidations broadcast */
@@ -110,35 +110,35 @@ struct fb_tlbi {
 	);
 };
 
-/* ---- FB_IOC_MEMREGION: clean+invalidate a memory region ---- */
-enum fb_mr_mode {
-	FB_MR_RANGE = 0,	/* by VA: arm64 dc civac loop, x86 clflushopt */
-	FB_MR_GLOBAL = 1,	/* x86 wbinvd_on_all_cpus; arm64 emulated firmware */
+/* ---- FLB_IOC_MEMREGION: clean+invalidate a memory region ---- */
+enum flb_mr_mode {
+	FLB_MR_RANGE = 0,	/* by VA: arm64 dc civac loop, x86 clflushopt */
+	FLB_MR_GLOBAL = 1,	/* x86 wbinvd_on_all_cpus; arm64 emulated firmware */
 };
 
-enum fb_gen_skip {
-	FB_GEN_SKIP_OFF = 0,	/* every request flushes */
-	FB_GEN_SKIP_RACY = 1,	/* skip if the flush generation moved (thread 000) */
-	FB_GEN_SKIP_BATCHED = 2,	/* skip only for a flush that began after arrival */
+enum flb_gen_skip {
+	FLB_GEN_SKIP_OFF = 0,	/* every request flushes */
+	FLB_GEN_SKIP_RACY = 1,	/* skip if the flush generation moved (thread 000) */
+	FLB_GEN_SKIP_BATCHED = 2,	/* skip only for a flush that began after arrival */
 };
 
-struct fb_memregion {
-	struct fb_hdr hdr;
+struct flb_memregion {
+	struct flb_hdr hdr;
 	__u64 addr;		/* (in) 0: a module-owned buffer; else page-aligned user memory (pinned) */
-	__u64 bytes;		/* (in) region size, 1..FB_MAX_MEMREGION_BYTES */
-	__u64 requests;		/* (in) flush requests made in this call, 1..FB_MAX_MEMREGION_REQS */
-	__u64 mode;		/* (in) enum fb_mr_mode */
-	__u64 gen_skip;		/* (in) enum fb_gen_skip (global mode only) */
-	__u64 chunk;		/* (in) a power of two, PAGE_SIZE..FB_MAX_CHUNK_BYTES; 0: 1 MiB (written back) */
+	__u64 bytes;		/* (in) region size, 1..FLB_MAX_MEMREGION_BYTES */
+	__u64 requests;		/* (in) flush requests made in this call, 1..FLB_MAX_MEMREGION_REQS */
+	__u64 mode;		/* (in) enum flb_mr_mode */
+	__u64 gen_skip;		/* (in) enum flb_gen_skip (global mode only) */
+	__u64 chunk;		/* (in) a power of two, PAGE_SIZE..FLB_MAX_CHUNK_BYTES; 0: 1 MiB (written back) */
 	__u64 busy_ppm;		/* (in) firmware answers BUSY with this probability */
 	__u64 ratelimit_ppm;	/* (in) firmware answers RATE_LIMITED with this probability */
-	__u64 max_retries;	/* (in) retries per firmware call, 0..FB_MAX_FW_RETRIES */
-	__u64 backoff_us;	/* (in) first backoff, doubled each retry, 0..FB_MAX_BACKOFF_US */
-	__u64 global_ns;	/* (in) simulated duration of one global operation, 0..FB_MAX_GLOBAL_NS */
+	__u64 max_retries;	/* (in) retries per firmware call, 0..FLB_MAX_FW_RETRIES */
+	__u64 backoff_us;	/* (in) first backoff, doubled each retry, 0..FLB_MAX_BACKOFF_US */
+	__u64 global_ns;	/* (in) simulated duration of one global operation, 0..FLB_MAX_GLOBAL_NS */
 	__u64 flags;		/* (in) must be zero */
 	__u64 reserved[4];	/* (in) must be zero */
 
-	__struct_group(fb_memregion_out, out, /* no attrs */,
+	__struct_group(flb_memregion_out, out, /* no attrs */,
 		__u64 total_ns;		/* (out) time of all requests */
 		__u64 bytes_flushed;	/* (out) bytes cleaned by range operations */
 		__u64 flushes;		/* (out) firmware/CPU flush operations that succeeded */
@@ -155,17 +155,17 @@ struct fb_memregion {
 	);
 };
 
-/* ---- FB_IOC_RACE: the gen_skip race detector ---- */
-struct fb_race {
-	struct fb_hdr hdr;
-	__u64 threads;		/* (in) kernel threads, 2..FB_MAX_RACE_THREADS, spread over CPUs */
-	__u64 requests;		/* (in) requests per thread, 1..FB_MAX_RACE_REQUESTS */
-	__u64 gen_skip;		/* (in) enum fb_gen_skip */
-	__u64 global_ns;	/* (in) duration of one simulated global flush, 1..FB_MAX_GLOBAL_NS */
+/* ---- FLB_IOC_RACE: the gen_skip race detector ---- */
+struct flb_race {
+	struct flb_hdr hdr;
+	__u64 threads;		/* (in) kernel threads, 2..FLB_MAX_RACE_THREADS, spread over CPUs */
+	__u64 requests;		/* (in) requests per thread, 1..FLB_MAX_RACE_REQUESTS */
+	__u64 gen_skip;		/* (in) enum flb_gen_skip */
+	__u64 global_ns;	/* (in) duration of one simulated global flush, 1..FLB_MAX_GLOBAL_NS */
 	__u64 flags;		/* (in) must be zero */
 	__u64 reserved[4];	/* (in) must be zero */
 
-	__struct_group(fb_race_out, out, /* no attrs */,
+	__struct_group(flb_race_out, out, /* no attrs */,
 		__u64 total_ns;		/* (out) */
 		__u64 served;		/* (out) requests served (threads * requests) */
 		__u64 flushes;		/* (out) global flushes issued */
@@ -176,10 +176,10 @@ struct fb_race {
 	);
 };
 
-#define FB_IOC_MAGIC		0xFB
-#define FB_IOC_INFO		_IOWR(FB_IOC_MAGIC, 0x00, struct fb_info)
-#define FB_IOC_TLBI		_IOWR(FB_IOC_MAGIC, 0x01, struct fb_tlbi)
-#define FB_IOC_MEMREGION	_IOWR(FB_IOC_MAGIC, 0x02, struct fb_memregion)
-#define FB_IOC_RACE		_IOWR(FB_IOC_MAGIC, 0x03, struct fb_race)
+#define FLB_IOC_MAGIC		0xFB
+#define FLB_IOC_INFO		_IOWR(FLB_IOC_MAGIC, 0x00, struct flb_info)
+#define FLB_IOC_TLBI		_IOWR(FLB_IOC_MAGIC, 0x01, struct flb_tlbi)
+#define FLB_IOC_MEMREGION	_IOWR(FLB_IOC_MAGIC, 0x02, struct flb_memregion)
+#define FLB_IOC_RACE		_IOWR(FLB_IOC_MAGIC, 0x03, struct flb_race)
 
 #endif /* _UAPI_FLUSHBENCH_H */

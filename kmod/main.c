@@ -18,10 +18,10 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "fb_arch.h"
-#include "fb_internal.h"
+#include "flb_arch.h"
+#include "flb_internal.h"
 
-bool fb_all_zero(const __u64 *v, size_t n)
+bool flb_all_zero(const __u64 *v, size_t n)
 {
 	size_t i;
 
@@ -31,24 +31,24 @@ bool fb_all_zero(const __u64 *v, size_t n)
 	return true;
 }
 
-static long fb_cmd_info(struct fb_info *in)
+static long flb_cmd_info(struct flb_info *in)
 {
-	if (!fb_all_zero(in->reserved, ARRAY_SIZE(in->reserved)))
+	if (!flb_all_zero(in->reserved, ARRAY_SIZE(in->reserved)))
 		return -EINVAL;
-	in->arch = fb_arch_id();
-	in->caps = fb_arch_caps();
-	if (fb_tlbi_notifiers())
-		in->caps |= FB_CAP_PREEMPT_NOTIFIERS;
+	in->arch = flb_arch_id();
+	in->caps = flb_arch_caps();
+	if (flb_tlbi_notifiers())
+		in->caps |= FLB_CAP_PREEMPT_NOTIFIERS;
 	in->ncpus = num_online_cpus();
-	in->cache_line = fb_arch_cache_line();
-	in->counter_hz = fb_arch_counter_hz();
+	in->cache_line = flb_arch_cache_line();
+	in->counter_hz = flb_arch_counter_hz();
 	in->page_size = PAGE_SIZE;
 	return 0;
 }
 
-static int fb_open(struct inode *inode, struct file *file)
+static int flb_open(struct inode *inode, struct file *file)
 {
-	struct fb_file *ff = kzalloc(sizeof(*ff), GFP_KERNEL);
+	struct flb_file *ff = kzalloc(sizeof(*ff), GFP_KERNEL);
 
 	if (!ff)
 		return -ENOMEM;
@@ -57,9 +57,9 @@ static int fb_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int fb_release(struct inode *inode, struct file *file)
+static int flb_release(struct inode *inode, struct file *file)
 {
-	struct fb_file *ff = file->private_data;
+	struct flb_file *ff = file->private_data;
 
 	vfree(ff->buf);
 	mutex_destroy(&ff->lock);
@@ -67,18 +67,18 @@ static int fb_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long fb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long flb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	size_t size = _IOC_SIZE(cmd);
-	struct fb_hdr *hdr;
+	struct flb_hdr *hdr;
 	long ret;
 
 	switch (cmd) {
-	case FB_IOC_INFO:
-	case FB_IOC_TLBI:
-	case FB_IOC_MEMREGION:
-	case FB_IOC_RACE:
+	case FLB_IOC_INFO:
+	case FLB_IOC_TLBI:
+	case FLB_IOC_MEMREGION:
+	case FLB_IOC_RACE:
 		break;
 	default:
 		return -ENOTTY;
@@ -86,24 +86,24 @@ static long fb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	hdr = memdup_user(uarg, size);
 	if (IS_ERR(hdr))
 		return PTR_ERR(hdr);
-	if (hdr->size != size || hdr->version != FB_UAPI_VERSION) {
+	if (hdr->size != size || hdr->version != FLB_UAPI_VERSION) {
 		ret = -EINVAL;
 		goto out_free;
 	}
 
 	switch (cmd) {
-	case FB_IOC_INFO:
-		ret = fb_cmd_info((struct fb_info *)hdr);
+	case FLB_IOC_INFO:
+		ret = flb_cmd_info((struct flb_info *)hdr);
 		break;
-	case FB_IOC_TLBI:
-		ret = fb_cmd_tlbi((struct fb_tlbi *)hdr);
+	case FLB_IOC_TLBI:
+		ret = flb_cmd_tlbi((struct flb_tlbi *)hdr);
 		break;
-	case FB_IOC_MEMREGION:
-		ret = fb_cmd_memregion(file->private_data,
-				       (struct fb_memregion *)hdr);
+	case FLB_IOC_MEMREGION:
+		ret = flb_cmd_memregion(file->private_data,
+				       (struct flb_memregion *)hdr);
 		break;
 	default:
-		ret = fb_cmd_race((struct fb_race *)hdr);
+		ret = flb_cmd_race((struct flb_race *)hdr);
 		break;
 	}
 	if (!ret && copy_to_user(uarg, hdr, size))
@@ -113,47 +113,47 @@ out_free:
 	return ret;
 }
 
-static const struct file_operations fb_fops = {
+static const struct file_operations flb_fops = {
 	.owner = THIS_MODULE,
-	.open = fb_open,
-	.release = fb_release,
-	.unlocked_ioctl = fb_ioctl,
+	.open = flb_open,
+	.release = flb_release,
+	.unlocked_ioctl = flb_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
-static struct miscdevice fb_misc = {
+static struct miscdevice flb_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "flushbench",
-	.fops = &fb_fops,
+	.fops = &flb_fops,
 	.mode = 0600,
 };
 
-static int __init fb_init(void)
+static int __init flb_init(void)
 {
 	int ret;
 
-	fb_tlbi_init();
-	ret = misc_register(&fb_misc);
+	flb_tlbi_init();
+	ret = misc_register(&flb_misc);
 	if (ret) {
 		pr_err("misc_register failed: %d\n", ret);
 		goto err_tlbi;
 	}
-	pr_info("ready: /dev/flushbench, uapi %d\n", FB_UAPI_VERSION);
+	pr_info("ready: /dev/flushbench, uapi %d\n", FLB_UAPI_VERSION);
 	return 0;
 
 err_tlbi:
-	fb_tlbi_exit();
+	flb_tlbi_exit();
 	return ret;
 }
 
-static void __exit fb_exit(void)
+static void __exit flb_exit(void)
 {
-	misc_deregister(&fb_misc);
-	fb_tlbi_exit();
+	misc_deregister(&flb_misc);
+	flb_tlbi_exit();
 }
 
-module_init(fb_init);
-module_exit(fb_exit);
+module_init(flb_init);
+module_exit(flb_exit);
 MODULE_DESCRIPTION("flushbench: TLB invalidation and cache maintenance probes");
 MODULE_LICENSE("GPL");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FB_IOC_MEMREGION: clean+invalidate a region the way thread 000's SMCCC
+ * FLB_IOC_MEMREGION: clean+invalidate a region the way thread 000's SMCCC
  * provider would, with thread 001's constraint that nothing holds
  * interrupts (or preemption) off across a flush of many gigabytes.
  *
@@ -30,18 +30,18 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "fb_arch.h"
-#include "fb_internal.h"
+#include "flb_arch.h"
+#include "flb_internal.h"
 
-#define FB_DEFAULT_CHUNK	(1ULL << 20)
+#define FLB_DEFAULT_CHUNK	(1ULL << 20)
 
-static struct fb_provider fb_global_provider = {
-	.lock = __MUTEX_INITIALIZER(fb_global_provider.lock),
+static struct flb_provider flb_global_provider = {
+	.lock = __MUTEX_INITIALIZER(flb_global_provider.lock),
 	.started = ATOMIC64_INIT(0),
 };
 
-struct fb_mr_req {
-	struct fb_memregion *m;
+struct flb_mr_req {
+	struct flb_memregion *m;
 	u64 bytes;		/* m->bytes, in whole pages for user memory */
 	struct page **pages;	/* user mode: one chunk's pinned pages */
 	void *buf;		/* module mode: the buffer */
@@ -49,7 +49,7 @@ struct fb_mr_req {
 };
 
 /* Note a resched point: account the stretch since the last one. */
-static int fb_mr_resched(struct fb_mr_req *r)
+static int flb_mr_resched(struct flb_mr_req *r)
 {
 	u64 now = ktime_get_ns();
 
@@ -64,9 +64,9 @@ static int fb_mr_resched(struct fb_mr_req *r)
 }
 
 /* One firmware answer: 0, -EBUSY (BUSY) or -EAGAIN (RATE_LIMITED). */
-static int fb_fw_answer(struct fb_memregion *m)
+static int flb_fw_answer(struct flb_memregion *m)
 {
-	u32 x = get_random_u32() % FB_PPM;
+	u32 x = get_random_u32() % FLB_PPM;
 
 	if (x < m->busy_ppm) {
 		m->busy++;
@@ -80,35 +80,35 @@ static int fb_fw_answer(struct fb_memregion *m)
 }
 
 /* Ask the simulated firmware until it accepts, within the retry budget. */
-static int fb_fw_call(struct fb_memregion *m)
+static int flb_fw_call(struct flb_memregion *m)
 {
 	u64 i, delay = m->backoff_us;
 	int ret;
 
 	for (i = 0;; i++) {
-		ret = fb_fw_answer(m);
+		ret = flb_fw_answer(m);
 		if (!ret || i >= m->max_retries)
 			return ret;
 		m->retries++;
 		if (delay)
 			fsleep(delay);
-		delay = min_t(u64, delay * 2, FB_MAX_BACKOFF_US);
+		delay = min_t(u64, delay * 2, FLB_MAX_BACKOFF_US);
 		if (signal_pending(current))
 			return -EINTR;
 	}
 }
 
-static int fb_mr_range_chunk(struct fb_mr_req *r, u64 off, u64 len)
+static int flb_mr_range_chunk(struct flb_mr_req *r, u64 off, u64 len)
 {
-	struct fb_memregion *m = r->m;
+	struct flb_memregion *m = r->m;
 	unsigned long uaddr = m->addr + off;
 	int n = len >> PAGE_SHIFT, got, i, ret;
 
-	ret = fb_fw_call(m);
+	ret = flb_fw_call(m);
 	if (ret)
 		return ret;
 	if (!m->addr) {
-		fb_arch_clean_inval_range(r->buf + off, len);
+		flb_arch_clean_inval_range(r->buf + off, len);
 		return 0;
 	}
 	got = pin_user_pages_fast(uaddr, n, 0, r->pages);
@@ -117,73 +117,73 @@ static int fb_mr_range_chunk(struct fb_mr_req *r, u64 off, u64 len)
 	for (i = 0; i < got; i++) {
 		void *va = kmap_local_page(r->pages[i]);
 
-		fb_arch_clean_inval_range(va, PAGE_SIZE);
+		flb_arch_clean_inval_range(va, PAGE_SIZE);
 		kunmap_local(va);
 	}
 	unpin_user_pages(r->pages, got);
 	return got == n ? 0 : -EFAULT;
 }
 
-static int fb_mr_range(struct fb_mr_req *r)
+static int flb_mr_range(struct flb_mr_req *r)
 {
-	struct fb_memregion *m = r->m;
+	struct flb_memregion *m = r->m;
 	u64 off, len;
 	int ret;
 
 	for (off = 0; off < r->bytes; off += len) {
 		len = min(m->chunk, r->bytes - off);
-		ret = fb_mr_range_chunk(r, off, len);
+		ret = flb_mr_range_chunk(r, off, len);
 		if (ret)
 			return ret;
 		m->bytes_flushed += len;
-		ret = fb_mr_resched(r);
+		ret = flb_mr_resched(r);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int fb_mr_global_flush(void *arg)
+static int flb_mr_global_flush(void *arg)
 {
-	struct fb_mr_req *r = arg;
+	struct flb_mr_req *r = arg;
 	int ret;
 
-	ret = fb_fw_call(r->m);
+	ret = flb_fw_call(r->m);
 	if (ret)
 		return ret;
-	fb_arch_global_flush();
-	if (!fb_spin_ns(r->m->global_ns, true))
+	flb_arch_global_flush();
+	if (!flb_spin_ns(r->m->global_ns, true))
 		return -EINTR;
 	r->m->flushes++;
-	return fb_mr_resched(r);
+	return flb_mr_resched(r);
 }
 
-static const struct fb_provider_ops fb_mr_global_ops = {
-	.flush = fb_mr_global_flush,
+static const struct flb_provider_ops flb_mr_global_ops = {
+	.flush = flb_mr_global_flush,
 };
 
-static int fb_mr_check(struct fb_memregion *m)
+static int flb_mr_check(struct flb_memregion *m)
 {
 	u64 ulen = PAGE_ALIGN(m->bytes);
 
-	if (m->flags || !fb_all_zero(m->reserved, ARRAY_SIZE(m->reserved)))
+	if (m->flags || !flb_all_zero(m->reserved, ARRAY_SIZE(m->reserved)))
 		return -EINVAL;
-	if (m->mode > FB_MR_GLOBAL || m->gen_skip > FB_GEN_SKIP_BATCHED)
+	if (m->mode > FLB_MR_GLOBAL || m->gen_skip > FLB_GEN_SKIP_BATCHED)
 		return -EINVAL;
 	if (!m->bytes || !m->requests)
 		return -EINVAL;
-	if (m->bytes > FB_MAX_MEMREGION_BYTES ||
-	    m->requests > FB_MAX_MEMREGION_REQS ||
-	    m->chunk > FB_MAX_CHUNK_BYTES ||
-	    m->max_retries > FB_MAX_FW_RETRIES ||
-	    m->backoff_us > FB_MAX_BACKOFF_US ||
-	    m->global_ns > FB_MAX_GLOBAL_NS)
+	if (m->bytes > FLB_MAX_MEMREGION_BYTES ||
+	    m->requests > FLB_MAX_MEMREGION_REQS ||
+	    m->chunk > FLB_MAX_CHUNK_BYTES ||
+	    m->max_retries > FLB_MAX_FW_RETRIES ||
+	    m->backoff_us > FLB_MAX_BACKOFF_US ||
+	    m->global_ns > FLB_MAX_GLOBAL_NS)
 		return -E2BIG;
-	if (m->busy_ppm > FB_PPM || m->ratelimit_ppm > FB_PPM ||
-	    m->busy_ppm + m->ratelimit_ppm > FB_PPM)
+	if (m->busy_ppm > FLB_PPM || m->ratelimit_ppm > FLB_PPM ||
+	    m->busy_ppm + m->ratelimit_ppm > FLB_PPM)
 		return -EINVAL;
 	if (!m->chunk)
-		m->chunk = FB_DEFAULT_CHUNK;
+		m->chunk = FLB_DEFAULT_CHUNK;
 	if (m->chunk < PAGE_SIZE || !is_power_of_2(m->chunk))
 		return -EINVAL;
 	if (m->addr && !PAGE_ALIGNED(m->addr))
@@ -194,7 +194,7 @@ static int fb_mr_check(struct fb_memregion *m)
 }
 
 /* The module-owned buffer of this file, grown to at least bytes. */
-static void *fb_mr_buffer(struct fb_file *ff, size_t bytes)
+static void *flb_mr_buffer(struct flb_file *ff, size_t bytes)
 {
 	if (ff->buf_bytes < bytes) {
 		vfree(ff->buf);
@@ -206,15 +206,15 @@ static void *fb_mr_buffer(struct fb_file *ff, size_t bytes)
 	return ff->buf;
 }
 
-long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m)
+long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 {
-	struct fb_mr_req r = { .m = m };
+	struct flb_mr_req r = { .m = m };
 	u64 i, start;
 	bool skipped;
 	long ret;
 	int err;
 
-	ret = fb_mr_check(m);
+	ret = flb_mr_check(m);
 	if (ret)
 		return ret;
 	memset(&m->out, 0, sizeof(m->out));
@@ -230,7 +230,7 @@ long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m)
 			goto out_unlock;
 		}
 	} else {
-		r.buf = fb_mr_buffer(ff, m->bytes);
+		r.buf = flb_mr_buffer(ff, m->bytes);
 		if (!r.buf) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -240,15 +240,15 @@ long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m)
 	start = ktime_get_ns();
 	r.last_resched = start;
 	for (i = 0; i < m->requests; i++) {
-		if (m->mode == FB_MR_RANGE) {
-			err = fb_mr_range(&r);
+		if (m->mode == FLB_MR_RANGE) {
+			err = flb_mr_range(&r);
 			skipped = false;
 			if (!err)
 				m->flushes++;
 		} else {
-			err = fb_provider_request(&fb_global_provider,
+			err = flb_provider_request(&flb_global_provider,
 						  m->gen_skip,
-						  &fb_mr_global_ops, &r,
+						  &flb_mr_global_ops, &r,
 						  &skipped);
 		}
 		if (err == -EINTR) {

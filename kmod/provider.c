@@ -19,9 +19,9 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
-#include "fb_internal.h"
+#include "flb_internal.h"
 
-void fb_provider_init(struct fb_provider *p)
+void flb_provider_init(struct flb_provider *p)
 {
 	mutex_init(&p->lock);
 	p->gen = 0;
@@ -31,8 +31,8 @@ void fb_provider_init(struct fb_provider *p)
 	p->max_batch = 0;
 }
 
-static void fb_provider_served(struct fb_provider *p, bool skipped,
-			       const struct fb_provider_ops *ops, void *arg)
+static void flb_provider_served(struct flb_provider *p, bool skipped,
+			       const struct flb_provider_ops *ops, void *arg)
 {
 	p->batch = skipped ? p->batch + 1 : 1;
 	if (p->batch > p->max_batch)
@@ -42,8 +42,8 @@ static void fb_provider_served(struct fb_provider *p, bool skipped,
 }
 
 /* Run one flush as request owner; the caller holds p->lock. */
-static int fb_provider_flush(struct fb_provider *p,
-			     const struct fb_provider_ops *ops, void *arg)
+static int flb_provider_flush(struct flb_provider *p,
+			     const struct flb_provider_ops *ops, void *arg)
 {
 	u64 start;
 	int ret;
@@ -59,8 +59,8 @@ static int fb_provider_flush(struct fb_provider *p,
 	return 0;
 }
 
-int fb_provider_request(struct fb_provider *p, u64 gen_skip,
-			const struct fb_provider_ops *ops, void *arg,
+int flb_provider_request(struct flb_provider *p, u64 gen_skip,
+			const struct flb_provider_ops *ops, void *arg,
 			bool *skipped)
 {
 	u64 gen, arrival;
@@ -74,24 +74,24 @@ int fb_provider_request(struct fb_provider *p, u64 gen_skip,
 
 	mutex_lock(&p->lock);
 	switch (gen_skip) {
-	case FB_GEN_SKIP_RACY:
+	case FLB_GEN_SKIP_RACY:
 		*skipped = gen != READ_ONCE(p->gen);
 		break;
-	case FB_GEN_SKIP_BATCHED:
+	case FLB_GEN_SKIP_BATCHED:
 		*skipped = p->done > arrival;
 		break;
 	default:
 		break;
 	}
 	if (!*skipped)
-		ret = fb_provider_flush(p, ops, arg);
+		ret = flb_provider_flush(p, ops, arg);
 	if (!ret)
-		fb_provider_served(p, *skipped, ops, arg);
+		flb_provider_served(p, *skipped, ops, arg);
 	mutex_unlock(&p->lock);
 	return ret;
 }
 
-bool fb_spin_ns(u64 ns, bool interruptible)
+bool flb_spin_ns(u64 ns, bool interruptible)
 {
 	u64 t0 = ktime_get_ns(), slice = t0;
 

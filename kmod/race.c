@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FB_IOC_RACE: the gen_skip race detector. K kernel threads, spread over
+ * FLB_IOC_RACE: the gen_skip race detector. K kernel threads, spread over
  * the online CPUs, each repeatedly write a new sequence number into their
  * own slot ("dirty their data") and then request a global flush from a
  * private provider. The simulated global flush snapshots every slot when
@@ -23,11 +23,11 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
-#include "fb_internal.h"
+#include "flb_internal.h"
 
-struct fb_race_run {
-	struct fb_race *r;
-	struct fb_provider prov;
+struct flb_race_run {
+	struct flb_race *r;
+	struct flb_provider prov;
 	u64 *written;		/* per thread: last sequence number written */
 	u64 *snapshot;		/* per thread: as seen by the last flush start */
 	atomic_t remaining;
@@ -36,30 +36,30 @@ struct fb_race_run {
 	u64 served, skipped, under, flushes;	/* under prov.lock */
 };
 
-struct fb_race_thread {
-	struct fb_race_run *run;
+struct flb_race_thread {
+	struct flb_race_run *run;
 	unsigned int idx;
 	u64 seq;
 	struct task_struct *task;
 };
 
-static int fb_race_flush(void *arg)
+static int flb_race_flush(void *arg)
 {
-	struct fb_race_thread *th = arg;
-	struct fb_race_run *run = th->run;
+	struct flb_race_thread *th = arg;
+	struct flb_race_run *run = th->run;
 	u64 i;
 
 	for (i = 0; i < run->r->threads; i++)
 		run->snapshot[i] = READ_ONCE(run->written[i]);
-	fb_spin_ns(run->r->global_ns, false);
+	flb_spin_ns(run->r->global_ns, false);
 	run->flushes++;
 	return 0;
 }
 
-static void fb_race_served(void *arg, bool skipped)
+static void flb_race_served(void *arg, bool skipped)
 {
-	struct fb_race_thread *th = arg;
-	struct fb_race_run *run = th->run;
+	struct flb_race_thread *th = arg;
+	struct flb_race_run *run = th->run;
 
 	run->served++;
 	run->skipped += skipped;
@@ -67,42 +67,42 @@ static void fb_race_served(void *arg, bool skipped)
 		run->under++;
 }
 
-static const struct fb_provider_ops fb_race_ops = {
-	.flush = fb_race_flush,
-	.served = fb_race_served,
+static const struct flb_provider_ops flb_race_ops = {
+	.flush = flb_race_flush,
+	.served = flb_race_served,
 };
 
-static int fb_race_fn(void *arg)
+static int flb_race_fn(void *arg)
 {
-	struct fb_race_thread *th = arg;
-	struct fb_race_run *run = th->run;
+	struct flb_race_thread *th = arg;
+	struct flb_race_run *run = th->run;
 	bool skipped;
 	u64 i;
 
 	for (i = 0; i < run->r->requests && !READ_ONCE(run->abort); i++) {
 		th->seq = i + 1;
 		WRITE_ONCE(run->written[th->idx], th->seq);
-		/* fb_provider_request() orders the write before its reads. */
-		fb_provider_request(&run->prov, run->r->gen_skip, &fb_race_ops,
+		/* flb_provider_request() orders the write before its reads. */
+		flb_provider_request(&run->prov, run->r->gen_skip, &flb_race_ops,
 				    th, &skipped);
-		fb_spin_ns(get_random_u32() % (run->r->global_ns / 2 + 1), false);
+		flb_spin_ns(get_random_u32() % (run->r->global_ns / 2 + 1), false);
 	}
 	if (atomic_dec_and_test(&run->remaining))
 		complete(&run->done);
 	return 0;
 }
 
-static int fb_race_check(const struct fb_race *r)
+static int flb_race_check(const struct flb_race *r)
 {
-	if (r->flags || !fb_all_zero(r->reserved, ARRAY_SIZE(r->reserved)))
+	if (r->flags || !flb_all_zero(r->reserved, ARRAY_SIZE(r->reserved)))
 		return -EINVAL;
-	if (r->gen_skip > FB_GEN_SKIP_BATCHED)
+	if (r->gen_skip > FLB_GEN_SKIP_BATCHED)
 		return -EINVAL;
 	if (r->threads < 2 || !r->requests || !r->global_ns)
 		return -EINVAL;
-	if (r->threads > FB_MAX_RACE_THREADS ||
-	    r->requests > FB_MAX_RACE_REQUESTS ||
-	    r->global_ns > FB_MAX_GLOBAL_NS)
+	if (r->threads > FLB_MAX_RACE_THREADS ||
+	    r->requests > FLB_MAX_RACE_REQUESTS ||
+	    r->global_ns > FLB_MAX_GLOBAL_NS)
 		return -E2BIG;
 	/* Worst case (off): every request flushes; keep it under 30 s. */
 	if (r->threads * r->requests * r->global_ns > 30 * NSEC_PER_SEC)
@@ -110,15 +110,15 @@ static int fb_race_check(const struct fb_race *r)
 	return 0;
 }
 
-long fb_cmd_race(struct fb_race *r)
+long flb_cmd_race(struct flb_race *r)
 {
-	struct fb_race_run *run;
-	struct fb_race_thread *th;
+	struct flb_race_run *run;
+	struct flb_race_thread *th;
 	unsigned int i, cpu;
 	u64 start;
 	long ret = 0;
 
-	ret = fb_race_check(r);
+	ret = flb_race_check(r);
 	if (ret)
 		return ret;
 	memset(&r->out, 0, sizeof(r->out));
@@ -136,7 +136,7 @@ long fb_cmd_race(struct fb_race *r)
 		goto out_free_slots;
 	}
 	run->r = r;
-	fb_provider_init(&run->prov);
+	flb_provider_init(&run->prov);
 	atomic_set(&run->remaining, r->threads);
 	init_completion(&run->done);
 
@@ -144,7 +144,7 @@ long fb_cmd_race(struct fb_race *r)
 	for (i = 0; i < r->threads; i++) {
 		th[i].run = run;
 		th[i].idx = i;
-		th[i].task = kthread_create(fb_race_fn, &th[i], "fb_race/%u", i);
+		th[i].task = kthread_create(flb_race_fn, &th[i], "flb_race/%u", i);
 		if (IS_ERR(th[i].task)) {
 			ret = PTR_ERR(th[i].task);
 			th[i].task = NULL;

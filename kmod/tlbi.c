@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FB_IOC_TLBI: N invalidations of the caller's own pages (its mm/ASID),
+ * FLB_IOC_TLBI: N invalidations of the caller's own pages (its mm/ASID),
  * each timed alone, with policy local, broadcast or auto.
  *
  * auto follows thread 004's flush_tlb_user_pre(): a tracking word holds
@@ -22,26 +22,26 @@
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
-#include "fb_arch.h"
-#include "fb_internal.h"
+#include "flb_arch.h"
+#include "flb_internal.h"
 
-#define FB_CPU_MULTIPLE	(-1)
+#define FLB_CPU_MULTIPLE	(-1)
 
-struct fb_tracker {
+struct flb_tracker {
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 	struct preempt_notifier pn;
 #endif
-	atomic_t active_cpu;	/* the one CPU the task ran on, or FB_CPU_MULTIPLE */
+	atomic_t active_cpu;	/* the one CPU the task ran on, or FLB_CPU_MULTIPLE */
 	atomic_t migrations;
 };
 
 /* The task runs on cpu: the word turns "multiple" on the first move. */
-static void fb_tracker_note(struct fb_tracker *t, int cpu)
+static void flb_tracker_note(struct flb_tracker *t, int cpu)
 {
 	int old = atomic_read(&t->active_cpu);
 
-	if (old != cpu && old != FB_CPU_MULTIPLE) {
-		atomic_set(&t->active_cpu, FB_CPU_MULTIPLE);
+	if (old != cpu && old != FLB_CPU_MULTIPLE) {
+		atomic_set(&t->active_cpu, FLB_CPU_MULTIPLE);
 		atomic_inc(&t->migrations);
 	}
 }
@@ -51,24 +51,24 @@ static void fb_tracker_note(struct fb_tracker *t, int cpu)
  * Preempt notifiers see every schedule-in of the task, as the patch's
  * context-switch hook does.
  */
-static void fb_tracker_sched_in(struct preempt_notifier *pn, int cpu)
+static void flb_tracker_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	fb_tracker_note(container_of(pn, struct fb_tracker, pn), cpu);
+	flb_tracker_note(container_of(pn, struct flb_tracker, pn), cpu);
 }
 
-static void fb_tracker_sched_out(struct preempt_notifier *pn,
+static void flb_tracker_sched_out(struct preempt_notifier *pn,
 				 struct task_struct *next)
 {
 }
 
-static struct preempt_ops fb_tracker_ops = {
-	.sched_in = fb_tracker_sched_in,
-	.sched_out = fb_tracker_sched_out,
+static struct preempt_ops flb_tracker_ops = {
+	.sched_in = flb_tracker_sched_in,
+	.sched_out = flb_tracker_sched_out,
 };
 
-static void fb_tracker_start(struct fb_tracker *t)
+static void flb_tracker_start(struct flb_tracker *t)
 {
-	preempt_notifier_init(&t->pn, &fb_tracker_ops);
+	preempt_notifier_init(&t->pn, &flb_tracker_ops);
 	atomic_set(&t->migrations, 0);
 	preempt_disable();
 	atomic_set(&t->active_cpu, smp_processor_id());
@@ -76,24 +76,24 @@ static void fb_tracker_start(struct fb_tracker *t)
 	preempt_enable();
 }
 
-static void fb_tracker_stop(struct fb_tracker *t)
+static void flb_tracker_stop(struct flb_tracker *t)
 {
 	preempt_disable();
 	preempt_notifier_unregister(&t->pn);
 	preempt_enable();
 }
 
-bool fb_tlbi_notifiers(void)
+bool flb_tlbi_notifiers(void)
 {
 	return true;
 }
 
-void fb_tlbi_init(void)
+void flb_tlbi_init(void)
 {
 	preempt_notifier_inc();
 }
 
-void fb_tlbi_exit(void)
+void flb_tlbi_exit(void)
 {
 	preempt_notifier_dec();
 }
@@ -103,40 +103,40 @@ void fb_tlbi_exit(void)
  * the task's CPU is only noted at each auto decision: a move is seen at
  * the next invalidation rather than when it happens.
  */
-static void fb_tracker_start(struct fb_tracker *t)
+static void flb_tracker_start(struct flb_tracker *t)
 {
 	atomic_set(&t->migrations, 0);
 	atomic_set(&t->active_cpu, raw_smp_processor_id());
 }
 
-static void fb_tracker_stop(struct fb_tracker *t)
+static void flb_tracker_stop(struct flb_tracker *t)
 {
 }
 
-bool fb_tlbi_notifiers(void)
+bool flb_tlbi_notifiers(void)
 {
 	return false;
 }
 
-void fb_tlbi_init(void)
+void flb_tlbi_init(void)
 {
 }
 
-void fb_tlbi_exit(void)
+void flb_tlbi_exit(void)
 {
 }
 #endif
 
-static int fb_cmp_u64(const void *a, const void *b)
+static int flb_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-static void fb_lat_fill(struct fb_lat *lat, u64 *v, size_t n)
+static void flb_lat_fill(struct flb_lat *lat, u64 *v, size_t n)
 {
-	sort(v, n, sizeof(*v), fb_cmp_u64, NULL);
+	sort(v, n, sizeof(*v), flb_cmp_u64, NULL);
 	lat->min = v[0];
 	lat->median = v[n / 2];
 	lat->p99 = v[(n * 99) / 100];
@@ -144,7 +144,7 @@ static void fb_lat_fill(struct fb_lat *lat, u64 *v, size_t n)
 }
 
 /* Median over 9 rounds of the per-pair cost of migrate_disable+enable. */
-static u64 fb_migrate_pair_ns(void)
+static u64 flb_migrate_pair_ns(void)
 {
 	u64 round[9], t0;
 	int r, i;
@@ -157,12 +157,12 @@ static u64 fb_migrate_pair_ns(void)
 		}
 		round[r] = (ktime_get_ns() - t0) / 256;
 	}
-	sort(round, ARRAY_SIZE(round), sizeof(round[0]), fb_cmp_u64, NULL);
+	sort(round, ARRAY_SIZE(round), sizeof(round[0]), flb_cmp_u64, NULL);
 	return round[ARRAY_SIZE(round) / 2];
 }
 
 /* Move the caller to the next online CPU (for migrate_every). */
-static void fb_hop(void)
+static void flb_hop(void)
 {
 	unsigned int next = cpumask_next(raw_smp_processor_id(), cpu_online_mask);
 
@@ -171,52 +171,52 @@ static void fb_hop(void)
 	set_cpus_allowed_ptr(current, cpumask_of(next));
 }
 
-static void fb_tlbi_pages(struct mm_struct *mm, unsigned long addr,
+static void flb_tlbi_pages(struct mm_struct *mm, unsigned long addr,
 			  u64 pages, bool local)
 {
 	u64 p;
 
 	for (p = 0; p < pages; p++) {
 		if (local)
-			fb_arch_tlbi_local(mm, addr + p * PAGE_SIZE);
+			flb_arch_tlbi_local(mm, addr + p * PAGE_SIZE);
 		else
-			fb_arch_tlbi_broadcast(mm, addr + p * PAGE_SIZE);
+			flb_arch_tlbi_broadcast(mm, addr + p * PAGE_SIZE);
 	}
 }
 
 /* One timed invalidation; returns true if it was local. */
-static bool fb_tlbi_one(struct fb_tlbi *t, struct fb_tracker *tr,
+static bool flb_tlbi_one(struct flb_tlbi *t, struct flb_tracker *tr,
 			struct mm_struct *mm)
 {
 	bool local;
 
-	if (t->policy == FB_TLBI_AUTO) {
+	if (t->policy == FLB_TLBI_AUTO) {
 		migrate_disable();
-		fb_tracker_note(tr, raw_smp_processor_id());
+		flb_tracker_note(tr, raw_smp_processor_id());
 	}
-	if (t->barrier == FB_BARRIER_ISH)
-		fb_arch_barrier_ish();
+	if (t->barrier == FLB_BARRIER_ISH)
+		flb_arch_barrier_ish();
 	else
-		fb_arch_barrier_ishst();
+		flb_arch_barrier_ishst();
 	local = atomic_read(&tr->active_cpu) == raw_smp_processor_id();
-	if (t->policy != FB_TLBI_AUTO)
-		local = t->policy == FB_TLBI_LOCAL;
-	fb_tlbi_pages(mm, t->addr, t->pages, local);
-	if (t->policy == FB_TLBI_AUTO)
+	if (t->policy != FLB_TLBI_AUTO)
+		local = t->policy == FLB_TLBI_LOCAL;
+	flb_tlbi_pages(mm, t->addr, t->pages, local);
+	if (t->policy == FLB_TLBI_AUTO)
 		migrate_enable();
 	return local;
 }
 
-static int fb_tlbi_check(const struct fb_tlbi *t)
+static int flb_tlbi_check(const struct flb_tlbi *t)
 {
-	if (t->flags || !fb_all_zero(t->reserved, ARRAY_SIZE(t->reserved)))
+	if (t->flags || !flb_all_zero(t->reserved, ARRAY_SIZE(t->reserved)))
 		return -EINVAL;
-	if (t->policy > FB_TLBI_AUTO || t->barrier > FB_BARRIER_ISHST)
+	if (t->policy > FLB_TLBI_AUTO || t->barrier > FLB_BARRIER_ISHST)
 		return -EINVAL;
 	if (!t->iterations || !t->pages || !t->addr)
 		return -EINVAL;
-	if (t->iterations > FB_MAX_TLBI_ITERATIONS ||
-	    t->pages > FB_MAX_TLBI_PAGES)
+	if (t->iterations > FLB_MAX_TLBI_ITERATIONS ||
+	    t->pages > FLB_MAX_TLBI_PAGES)
 		return -E2BIG;
 	if (t->migrate_every > t->iterations)
 		return -EINVAL;
@@ -228,15 +228,15 @@ static int fb_tlbi_check(const struct fb_tlbi *t)
 	return 0;
 }
 
-long fb_cmd_tlbi(struct fb_tlbi *t)
+long flb_cmd_tlbi(struct flb_tlbi *t)
 {
 	struct mm_struct *mm = current->mm;
 	cpumask_var_t saved;
-	struct fb_tracker tr;
+	struct flb_tracker tr;
 	u64 *ns, *ticks, i, t0, c0, start;
 	long ret;
 
-	ret = fb_tlbi_check(t);
+	ret = flb_tlbi_check(t);
 	if (ret)
 		return ret;
 	if (!mm)
@@ -255,27 +255,27 @@ long fb_cmd_tlbi(struct fb_tlbi *t)
 	}
 	cpumask_copy(saved, current->cpus_ptr);
 
-	t->migrate_pair_ns = fb_migrate_pair_ns();
-	fb_tracker_start(&tr);
+	t->migrate_pair_ns = flb_migrate_pair_ns();
+	flb_tracker_start(&tr);
 	start = ktime_get_ns();
 	for (i = 0; i < t->iterations; i++) {
 		if (t->migrate_every && i && !(i % t->migrate_every))
-			fb_hop();
+			flb_hop();
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
 		t0 = ktime_get_ns();
-		c0 = fb_arch_ticks();
-		if (fb_tlbi_one(t, &tr, mm))
+		c0 = flb_arch_ticks();
+		if (flb_tlbi_one(t, &tr, mm))
 			t->chose_local++;
 		else
 			t->chose_broadcast++;
-		ticks[i] = fb_arch_ticks() - c0;
+		ticks[i] = flb_arch_ticks() - c0;
 		ns[i] = ktime_get_ns() - t0;
 	}
 	t->total_ns = ktime_get_ns() - start;
-	fb_tracker_stop(&tr);
+	flb_tracker_stop(&tr);
 	if (t->migrate_every)
 		set_cpus_allowed_ptr(current, saved);
 	free_cpumask_var(saved);
@@ -283,9 +283,9 @@ long fb_cmd_tlbi(struct fb_tlbi *t)
 		goto out_free;
 
 	t->migrations = atomic_read(&tr.migrations);
-	t->repeat_tlbi = t->chose_broadcast && fb_arch_tlbi_repeated();
-	fb_lat_fill(&t->ns, ns, t->iterations);
-	fb_lat_fill(&t->ticks, ticks, t->iterations);
+	t->repeat_tlbi = t->chose_broadcast && flb_arch_tlbi_repeated();
+	flb_lat_fill(&t->ns, ns, t->iterations);
+	flb_lat_fill(&t->ticks, ticks, t->iterations);
 out_free:
 	kvfree(ticks);
 	kvfree(ns);

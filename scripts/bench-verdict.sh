@@ -22,7 +22,7 @@
 #
 # Usage: scripts/bench-verdict.sh [REPS [PROTOCOL...]]   (default 10, all)
 #        scripts/bench-verdict.sh --analyse DB [REPS [PROTOCOL...]]
-# Prints one line per protocol; keeps its database in $FB_BENCH_DB or a
+# Prints one line per protocol; keeps its database in $FLB_BENCH_DB or a
 # temporary file it names. --analyse reads the runs of an earlier
 # invocation again (this build's calibrate and compare) and runs nothing.
 set -eu
@@ -31,15 +31,15 @@ cd "$top"
 analyse_only=0
 if [ "${1:-}" = --analyse ]; then
 	analyse_only=1
-	FB_BENCH_DB=$2
+	FLB_BENCH_DB=$2
 	shift 2
 fi
 reps=${1:-10}
 shift || true
 protocols=${*:-cal1x10 seq3x5 int3x5 int5x5}
 make -s all >/dev/null
-db=${FB_BENCH_DB:-$(mktemp /tmp/fb-verdict.XXXXXX.db)}
-[ -n "${FB_BENCH_DB:-}" ] || rm -f "$db"
+db=${FLB_BENCH_DB:-$(mktemp /tmp/fb-verdict.XXXXXX.db)}
+[ -n "${FLB_BENCH_DB:-}" ] || rm -f "$db"
 dir=$(mktemp -d /tmp/fb-verdict.XXXXXX)
 fb=./flushbench
 

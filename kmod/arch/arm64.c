@@ -18,38 +18,38 @@
 #include <asm/mmu.h>
 #include <asm/tlbflush.h>
 
-#include "fb_arch.h"
+#include "flb_arch.h"
 #include "flushbench_uapi.h"
 
-#define FB_CTR_DMINLINE_SHIFT	16
+#define FLB_CTR_DMINLINE_SHIFT	16
 
-u64 fb_arch_id(void)
+u64 flb_arch_id(void)
 {
-	return FB_ARCH_ARM64;
+	return FLB_ARCH_ARM64;
 }
 
-u64 fb_arch_caps(void)
+u64 flb_arch_caps(void)
 {
 	u64 caps = 0;
 
-	if (fb_arch_tlbi_repeated())
-		caps |= FB_CAP_REPEAT_TLBI;
+	if (flb_arch_tlbi_repeated())
+		caps |= FLB_CAP_REPEAT_TLBI;
 	if (arm64_kernel_unmapped_at_el0())
-		caps |= FB_CAP_KPTI;
+		caps |= FLB_CAP_KPTI;
 	return caps;
 }
 
-u64 fb_arch_counter_hz(void)
+u64 flb_arch_counter_hz(void)
 {
 	return arch_timer_get_cntfrq();
 }
 
-unsigned int fb_arch_cache_line(void)
+unsigned int flb_arch_cache_line(void)
 {
-	return 4U << ((read_cpuid_cachetype() >> FB_CTR_DMINLINE_SHIFT) & 0xf);
+	return 4U << ((read_cpuid_cachetype() >> FLB_CTR_DMINLINE_SHIFT) & 0xf);
 }
 
-void fb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
+void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
 {
 	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
 
@@ -58,7 +58,7 @@ void fb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
 	dsb(nsh);
 }
 
-void fb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
 {
 	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
 
@@ -67,24 +67,24 @@ void fb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
 	__tlbi_sync_s1ish();
 }
 
-bool fb_arch_tlbi_repeated(void)
+bool flb_arch_tlbi_repeated(void)
 {
 	return alternative_has_feature_unlikely(ARM64_WORKAROUND_REPEAT_TLBI);
 }
 
-void fb_arch_barrier_ish(void)
+void flb_arch_barrier_ish(void)
 {
 	dsb(ish);
 }
 
-void fb_arch_barrier_ishst(void)
+void flb_arch_barrier_ishst(void)
 {
 	dsb(ishst);
 }
 
-void fb_arch_clean_inval_range(void *va, size_t len)
+void flb_arch_clean_inval_range(void *va, size_t len)
 {
-	unsigned long line = fb_arch_cache_line();
+	unsigned long line = flb_arch_cache_line();
 	unsigned long p = (unsigned long)va & ~(line - 1);
 	unsigned long end = (unsigned long)va + len;
 
@@ -93,6 +93,6 @@ void fb_arch_clean_inval_range(void *va, size_t len)
 	dsb(sy);
 }
 
-void fb_arch_global_flush(void)
+void flb_arch_global_flush(void)
 {
 }

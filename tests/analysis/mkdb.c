@@ -61,9 +61,9 @@ int main(int argc, char **argv)
 	unsigned long seed = 1, samples = 20, runs = 1, copies = 1;
 	double cv = 0.01, run_cv = 0, sparse = -1;
 	const char *status = "ok", *config = "synthetic";
-	struct fb_kv kv[MAXENV];
-	struct fb_env env = { kv, 0 };
-	struct fb_store *st;
+	struct flb_kv kv[MAXENV];
+	struct flb_env env = { kv, 0 };
+	struct flb_store *st;
 	char err[256];
 	gsl_rng *rng;
 
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 			return die("unknown option");
 		}
 	}
-	if (fb_store_open(argv[1], FB_STORE_RW, &st, err, sizeof(err))) {
+	if (flb_store_open(argv[1], FLB_STORE_RW, &st, err, sizeof(err))) {
 		fprintf(stderr, "fb-mkdb: %s: %s\n", argv[1], err);
 		return 2;
 	}
@@ -133,12 +133,12 @@ int main(int argc, char **argv)
 	gsl_rng_set(rng, seed);
 	for (unsigned long r = 0; r < runs; r++) {
 		double offset[NROWS];
-		int64_t run = fb_store_run_begin(st, argv[2], "synthetic.yaml",
+		int64_t run = flb_store_run_begin(st, argv[2], "synthetic.yaml",
 						 "synthetic: true\n", config,
 						 &env);
 
 		if (run < 0) {
-			fprintf(stderr, "fb-mkdb: %s\n", fb_store_error(st));
+			fprintf(stderr, "fb-mkdb: %s\n", flb_store_error(st));
 			return 2;
 		}
 		/* a run's own offset, shared by all its samples of a row */
@@ -166,12 +166,12 @@ int main(int argc, char **argv)
 					sparse > 0 ? gsl_ran_poisson(rng, sparse * w->factor) : 0,
 					0,
 				};
-				struct fb_metric m = { "p99_latency", "ns", lat,
-						       FB_LOWER_IS_BETTER };
-				struct fb_sample_rec rec = {
+				struct flb_metric m = { "p99_latency", "ns", lat,
+						       FLB_LOWER_IS_BETTER };
+				struct flb_sample_rec rec = {
 					.job = k, .workload = w->workload,
 					.params = params, .seq = s,
-					.status = strcmp(status, "ok") ? FB_FAIL : FB_OK,
+					.status = strcmp(status, "ok") ? FLB_FAIL : FLB_OK,
 					.reason = strcmp(status, "ok") ? "synthetic failure" : NULL,
 					.ops = 1000, .elapsed_ns = (uint64_t)llround(ns * 1000),
 					.cpus = "0", .ncounters = sparse < 0 ? 1 : 3,
@@ -179,15 +179,15 @@ int main(int argc, char **argv)
 					.nmetrics = 1, .metrics = &m,
 				};
 
-				if (fb_store_sample_add(st, run, &rec) < 0) {
-					fprintf(stderr, "fb-mkdb: %s\n", fb_store_error(st));
+				if (flb_store_sample_add(st, run, &rec) < 0) {
+					fprintf(stderr, "fb-mkdb: %s\n", flb_store_error(st));
 					return 2;
 				}
 			}
 		}
-		fb_store_run_end(st, run, "complete");
+		flb_store_run_end(st, run, "complete");
 	}
 	gsl_rng_free(rng);
-	fb_store_close(st);
+	flb_store_close(st);
 	return 0;
 }

@@ -4,4 +4,4 @@ TEST_PROGS += $(BUILD)/tests/fb-mkdb
 
 $(BUILD)/tests/fb-mkdb: tests/analysis/mkdb.c $(BUILD)/libflushbench.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(FB_CFLAGS) -o $@ $< $(FB_LIB) $(FB_LIBS)
+	$(CC) $(CFLAGS) $(FLB_CFLAGS) -o $@ $< $(FLB_LIB) $(FLB_LIBS)

@@ -4,15 +4,15 @@
 # make a busybox initramfs, boot it in QEMU (KVM if it works, else TCG)
 # and turn the guest's "FBT:" lines into TAP lines of ours. The measured
 # "FBR:" lines are echoed as comments and kept in
-# build/kmod-guest/ARCH[-FLAVOUR].results. FB_KMOD_FLAVOURS (default
+# build/kmod-guest/ARCH[-FLAVOUR].results. FLB_KMOD_FLAVOURS (default
 # "generic") adds Debian flavours, e.g. "generic rt" for PREEMPT_RT kernels.
 . "$TOP/tests/lib.sh"
 cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
 mkdir -p "$out"
 progs="tests/kmod/ioctl-test.c tests/kmod/race.c"
-wl_srcs="tests/kmod/wldrive.c workloads/tlbi/tlbi.c workloads/memregion/memregion.c workloads/fbdev/fb_kmod.c bench/job.c bench/options.c"
-cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ibench -Ikmod -static"
+wl_srcs="tests/kmod/wldrive.c workloads/tlbi/tlbi.c workloads/memregion/memregion.c workloads/kmod-client/kmod_client.c bench/job.c lib/options.c"
+cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ilib -Ibench -Ikmod -static"
 
 # Without the module, the workloads skip with a reason (host: no module).
 if [ ! -e /dev/flushbench ]; then
@@ -26,7 +26,7 @@ if [ ! -e /dev/flushbench ]; then
 		done || fail "build wldrive for the host" "$(tail -3 "$T/cc")"
 fi
 
-for flavour in ${FB_KMOD_FLAVOURS:-generic}; do
+for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do
 	for arch in x86_64 arm64; do
 		tag=$arch
 		[ "$flavour" = generic ] || tag=$arch-$flavour

@@ -28,7 +28,7 @@
 #include "flushbench_uapi.h"
 
 static int fd = -1, failures;
-static char *pages;	/* FB_MAX_TLBI_PAGES + 1 pages of our own */
+static char *pages;	/* FLB_MAX_TLBI_PAGES + 1 pages of our own */
 static long psz;
 
 static void report(int ok, const char *name, const char *fmt, ...)
@@ -62,39 +62,39 @@ static int expect(const char *name, unsigned long cmd, void *arg, int want)
 	return err == want;
 }
 
-#define HDR(s) { .size = sizeof(s), .version = FB_UAPI_VERSION }
+#define HDR(s) { .size = sizeof(s), .version = FLB_UAPI_VERSION }
 
-static struct fb_tlbi tlbi_ok(void)
+static struct flb_tlbi tlbi_ok(void)
 {
-	struct fb_tlbi t = { .hdr = HDR(t), .addr = (uintptr_t)pages,
+	struct flb_tlbi t = { .hdr = HDR(t), .addr = (uintptr_t)pages,
 			     .pages = 1, .iterations = 200 };
 	return t;
 }
 
-static struct fb_memregion mr_ok(void)
+static struct flb_memregion mr_ok(void)
 {
-	struct fb_memregion m = { .hdr = HDR(m), .bytes = 1 << 20,
+	struct flb_memregion m = { .hdr = HDR(m), .bytes = 1 << 20,
 				  .requests = 2 };
 	return m;
 }
 
-static struct fb_race race_ok(void)
+static struct flb_race race_ok(void)
 {
-	struct fb_race r = { .hdr = HDR(r), .threads = 4, .requests = 50,
+	struct flb_race r = { .hdr = HDR(r), .threads = 4, .requests = 50,
 			     .global_ns = 200000 };
 	return r;
 }
 
 /* Wrong size word, wrong version, each reserved word, flags. */
 #define BAD_HEADER(kind, cmd, mk) do {				\
-	struct fb_##kind s = mk;					\
+	struct flb_##kind s = mk;					\
 	s.hdr.size -= 8;						\
 	expect(#kind ": size word too small -> EINVAL", cmd, &s, EINVAL); \
 	s = mk; s.hdr.size += 8;					\
 	expect(#kind ": size word too large -> EINVAL", cmd, &s, EINVAL); \
 	s = mk; s.hdr.size = 0;						\
 	expect(#kind ": size word 0 -> EINVAL", cmd, &s, EINVAL);	\
-	s = mk; s.hdr.version = FB_UAPI_VERSION + 1;			\
+	s = mk; s.hdr.version = FLB_UAPI_VERSION + 1;			\
 	expect(#kind ": unknown version -> EINVAL", cmd, &s, EINVAL);	\
 	for (int i = 0; i < 4; i++) {					\
 		char n[96];						\
@@ -104,20 +104,20 @@ static struct fb_race race_ok(void)
 	}								\
 } while (0)
 #define BAD_FLAGS(kind, cmd, mk) do {					\
-	struct fb_##kind s = mk;					\
+	struct flb_##kind s = mk;					\
 	s.flags = 1;							\
 	expect(#kind ": unknown flag -> EINVAL", cmd, &s, EINVAL);	\
 } while (0)
 
 static void test_info(void)
 {
-	struct fb_info in = { .hdr = HDR(in) }, bad;
+	struct flb_info in = { .hdr = HDR(in) }, bad;
 	struct stat st = { 0 };
 
 	report(!fstat(fd, &st) && S_ISCHR(st.st_mode) &&
 	       (st.st_mode & 0777) == 0600, "device is a char device, mode 0600",
 	       "mode %o", st.st_mode & 0777);
-	if (expect("info", FB_IOC_INFO, &in, 0)) {
+	if (expect("info", FLB_IOC_INFO, &in, 0)) {
 		report(in.ncpus >= 1 && in.page_size == (__u64)psz &&
 		       in.cache_line >= 16 && in.counter_hz > 0,
 		       "info fields are sane", "ncpus %llu page %llu line %llu hz %llu",
@@ -125,10 +125,10 @@ static void test_info(void)
 		       (unsigned long long)in.cache_line,
 		       (unsigned long long)in.counter_hz);
 #if defined(__aarch64__)
-		report(in.arch == FB_ARCH_ARM64, "info arch is arm64", "arch %llu",
+		report(in.arch == FLB_ARCH_ARM64, "info arch is arm64", "arch %llu",
 		       (unsigned long long)in.arch);
 #else
-		report(in.arch == FB_ARCH_X86_64, "info arch is x86_64", "arch %llu",
+		report(in.arch == FLB_ARCH_X86_64, "info arch is x86_64", "arch %llu",
 		       (unsigned long long)in.arch);
 #endif
 		printf("# info: arch %llu caps %#llx ncpus %llu line %llu counter %llu Hz\n",
@@ -136,19 +136,19 @@ static void test_info(void)
 		       (unsigned long long)in.ncpus, (unsigned long long)in.cache_line,
 		       (unsigned long long)in.counter_hz);
 	}
-	BAD_HEADER(info, FB_IOC_INFO, in);
+	BAD_HEADER(info, FLB_IOC_INFO, in);
 	bad = in;
 	expect("unknown command number -> ENOTTY",
-	       _IOWR(FB_IOC_MAGIC, 0x7f, struct fb_info), &bad, ENOTTY);
+	       _IOWR(FLB_IOC_MAGIC, 0x7f, struct flb_info), &bad, ENOTTY);
 	expect("known number, other size -> ENOTTY",
-	       _IOWR(FB_IOC_MAGIC, 0x00, struct fb_hdr), &bad, ENOTTY);
-	expect("other magic -> ENOTTY", _IOWR('x', 0x00, struct fb_info), &bad, ENOTTY);
+	       _IOWR(FLB_IOC_MAGIC, 0x00, struct flb_hdr), &bad, ENOTTY);
+	expect("other magic -> ENOTTY", _IOWR('x', 0x00, struct flb_info), &bad, ENOTTY);
 	expect("_IOR instead of _IOWR -> ENOTTY",
-	       _IOR(FB_IOC_MAGIC, 0x00, struct fb_info), &bad, ENOTTY);
-	expect("NULL argument -> EFAULT", FB_IOC_INFO, NULL, EFAULT);
+	       _IOR(FLB_IOC_MAGIC, 0x00, struct flb_info), &bad, ENOTTY);
+	expect("NULL argument -> EFAULT", FLB_IOC_INFO, NULL, EFAULT);
 }
 
-static void check_lat(const char *name, const struct fb_tlbi *t)
+static void check_lat(const char *name, const struct flb_tlbi *t)
 {
 	report(t->ns.min <= t->ns.median && t->ns.median <= t->ns.p99 &&
 	       t->ns.p99 <= t->ns.max && t->ticks.min <= t->ticks.max &&
@@ -164,45 +164,45 @@ static void check_lat(const char *name, const struct fb_tlbi *t)
 static void test_tlbi(void)
 {
 	static const char *const pol[] = { "local", "broadcast", "auto" };
-	struct fb_tlbi t;
+	struct flb_tlbi t;
 	cpu_set_t one;
 	char n[96];
 
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	for (int p = 0; p <= FB_TLBI_AUTO; p++) {
-		for (int b = 0; b <= FB_BARRIER_ISHST; b++) {
+	for (int p = 0; p <= FLB_TLBI_AUTO; p++) {
+		for (int b = 0; b <= FLB_BARRIER_ISHST; b++) {
 			t = tlbi_ok();
 			t.policy = p;
 			t.barrier = b;
 			memset(&t.out, 0xaa, sizeof(t.out));	/* must come back zeroed/filled */
 			snprintf(n, sizeof(n), "tlbi %s %s", pol[p], b ? "ishst" : "ish");
-			if (!expect(n, FB_IOC_TLBI, &t, 0))
+			if (!expect(n, FLB_IOC_TLBI, &t, 0))
 				continue;
 			snprintf(n, sizeof(n), "tlbi %s %s: distribution and counts", pol[p],
 				 b ? "ishst" : "ish");
 			check_lat(n, &t);
-			if (p == FB_TLBI_LOCAL)
+			if (p == FLB_TLBI_LOCAL)
 				report(t.chose_local == t.iterations, "tlbi local: all local", NULL);
-			if (p == FB_TLBI_BROADCAST)
+			if (p == FLB_TLBI_BROADCAST)
 				report(t.chose_broadcast == t.iterations,
 				       "tlbi broadcast: all broadcast", NULL);
-			if (p == FB_TLBI_AUTO)
+			if (p == FLB_TLBI_AUTO)
 				report(t.migrate_pair_ns > 0 || t.migrations == 0,
 				       "tlbi auto: migrate pair measured", NULL);
 		}
 	}
 	t = tlbi_ok();
-	t.pages = FB_MAX_TLBI_PAGES;
+	t.pages = FLB_MAX_TLBI_PAGES;
 	t.iterations = 10;
-	expect("tlbi max pages", FB_IOC_TLBI, &t, 0);
+	expect("tlbi max pages", FLB_IOC_TLBI, &t, 0);
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		t = tlbi_ok();
-		t.policy = FB_TLBI_AUTO;
+		t.policy = FLB_TLBI_AUTO;
 		t.migrate_every = 50;
-		if (expect("tlbi auto with migrations", FB_IOC_TLBI, &t, 0))
+		if (expect("tlbi auto with migrations", FLB_IOC_TLBI, &t, 0))
 			report(t.migrations >= 1 && t.chose_broadcast > 0 &&
 			       t.chose_local > 0,
 			       "tlbi auto: local before the first move, broadcast after",
@@ -214,28 +214,28 @@ static void test_tlbi(void)
 		printf("ok - tlbi auto with migrations # SKIP one CPU\n");
 	}
 
-	BAD_HEADER(tlbi, FB_IOC_TLBI, tlbi_ok());
-	BAD_FLAGS(tlbi, FB_IOC_TLBI, tlbi_ok());
+	BAD_HEADER(tlbi, FLB_IOC_TLBI, tlbi_ok());
+	BAD_FLAGS(tlbi, FLB_IOC_TLBI, tlbi_ok());
 	t = tlbi_ok(); t.iterations = 0;
-	expect("tlbi 0 iterations -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
-	t = tlbi_ok(); t.iterations = FB_MAX_TLBI_ITERATIONS + 1;
-	expect("tlbi iterations above cap -> E2BIG", FB_IOC_TLBI, &t, E2BIG);
+	expect("tlbi 0 iterations -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.iterations = FLB_MAX_TLBI_ITERATIONS + 1;
+	expect("tlbi iterations above cap -> E2BIG", FLB_IOC_TLBI, &t, E2BIG);
 	t = tlbi_ok(); t.pages = 0;
-	expect("tlbi 0 pages -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
-	t = tlbi_ok(); t.pages = FB_MAX_TLBI_PAGES + 1;
-	expect("tlbi pages above cap -> E2BIG", FB_IOC_TLBI, &t, E2BIG);
+	expect("tlbi 0 pages -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.pages = FLB_MAX_TLBI_PAGES + 1;
+	expect("tlbi pages above cap -> E2BIG", FLB_IOC_TLBI, &t, E2BIG);
 	t = tlbi_ok(); t.addr += 8;
-	expect("tlbi unaligned address -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
+	expect("tlbi unaligned address -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.addr = 0;
-	expect("tlbi address 0 -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
+	expect("tlbi address 0 -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.addr = 0xffffff8000000000ULL;
-	expect("tlbi kernel address -> EFAULT", FB_IOC_TLBI, &t, EFAULT);
+	expect("tlbi kernel address -> EFAULT", FLB_IOC_TLBI, &t, EFAULT);
 	t = tlbi_ok(); t.policy = 3;
-	expect("tlbi unknown policy -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
+	expect("tlbi unknown policy -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.barrier = 2;
-	expect("tlbi unknown barrier -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
+	expect("tlbi unknown barrier -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.migrate_every = t.iterations + 1;
-	expect("tlbi migrate_every above iterations -> EINVAL", FB_IOC_TLBI, &t, EINVAL);
+	expect("tlbi migrate_every above iterations -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 }
 
 static volatile sig_atomic_t alarms;
@@ -247,14 +247,14 @@ static void on_alarm(int sig)
 
 static void test_memregion(void)
 {
-	struct fb_memregion m;
+	struct flb_memregion m;
 	struct sigaction sa;
 	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
 	char *user;
 
 	m = mr_ok();
 	memset(&m.out, 0xaa, sizeof(m.out));
-	if (expect("memregion range, module buffer", FB_IOC_MEMREGION, &m, 0))
+	if (expect("memregion range, module buffer", FLB_IOC_MEMREGION, &m, 0))
 		report(m.served == 2 && m.flushes == 2 && m.bytes_flushed == 2 << 20 &&
 		       m.chunks == 2 && !m.error && !m.out_reserved[0],
 		       "memregion range: counts", "served %llu flushes %llu bytes %llu chunks %llu",
@@ -266,38 +266,38 @@ static void test_memregion(void)
 	m.addr = (uintptr_t)user;
 	m.bytes = 4 << 20;
 	m.chunk = 256 << 10;
-	if (expect("memregion range, pinned user pages", FB_IOC_MEMREGION, &m, 0))
+	if (expect("memregion range, pinned user pages", FLB_IOC_MEMREGION, &m, 0))
 		report(m.bytes_flushed == 8 << 20 && m.chunks == 32,
 		       "memregion user: 16 chunks per request", "bytes %llu chunks %llu",
 		       (unsigned long long)m.bytes_flushed, (unsigned long long)m.chunks);
-	for (int g = 0; g <= FB_GEN_SKIP_BATCHED; g++) {
+	for (int g = 0; g <= FLB_GEN_SKIP_BATCHED; g++) {
 		char n[64];
 
 		m = mr_ok();
-		m.mode = FB_MR_GLOBAL;
+		m.mode = FLB_MR_GLOBAL;
 		m.gen_skip = g;
 		m.global_ns = 100000;
 		snprintf(n, sizeof(n), "memregion global, gen_skip %d", g);
-		if (expect(n, FB_IOC_MEMREGION, &m, 0))
+		if (expect(n, FLB_IOC_MEMREGION, &m, 0))
 			report(m.served == 2 && m.flushes + m.skipped >= 2, "memregion global: counts",
 			       "served %llu flushes %llu", (unsigned long long)m.served,
 			       (unsigned long long)m.flushes);
 	}
 	m = mr_ok();
-	m.busy_ppm = FB_PPM;
+	m.busy_ppm = FLB_PPM;
 	m.max_retries = 3;
 	m.backoff_us = 10;
-	if (expect("memregion firmware always BUSY", FB_IOC_MEMREGION, &m, 0))
+	if (expect("memregion firmware always BUSY", FLB_IOC_MEMREGION, &m, 0))
 		report(m.failed == 2 && m.error == EBUSY && m.retries == 6 && m.busy == 8 &&
 		       !m.served, "memregion BUSY: bounded retries, -EBUSY reported",
 		       "failed %llu error %llu retries %llu busy %llu",
 		       (unsigned long long)m.failed, (unsigned long long)m.error,
 		       (unsigned long long)m.retries, (unsigned long long)m.busy);
 	m = mr_ok();
-	m.mode = FB_MR_GLOBAL;
-	m.ratelimit_ppm = FB_PPM;
+	m.mode = FLB_MR_GLOBAL;
+	m.ratelimit_ppm = FLB_PPM;
 	m.max_retries = 2;
-	if (expect("memregion firmware always RATE_LIMITED", FB_IOC_MEMREGION, &m, 0))
+	if (expect("memregion firmware always RATE_LIMITED", FLB_IOC_MEMREGION, &m, 0))
 		report(m.failed == 2 && m.error == EAGAIN && m.retries == 4 &&
 		       m.ratelimited == 6, "memregion RATE_LIMITED: -EAGAIN reported",
 		       "failed %llu error %llu retries %llu",
@@ -306,92 +306,92 @@ static void test_memregion(void)
 	m = mr_ok();
 	m.busy_ppm = 300000;
 	m.ratelimit_ppm = 200000;
-	m.max_retries = FB_MAX_FW_RETRIES;
+	m.max_retries = FLB_MAX_FW_RETRIES;
 	m.requests = 20;
 	m.chunk = 256 << 10;
-	if (expect("memregion firmware sometimes busy", FB_IOC_MEMREGION, &m, 0))
+	if (expect("memregion firmware sometimes busy", FLB_IOC_MEMREGION, &m, 0))
 		report(m.served == 20 && m.retries > 0, "memregion: retries recover",
 		       "served %llu retries %llu", (unsigned long long)m.served,
 		       (unsigned long long)m.retries);
 
-	BAD_HEADER(memregion, FB_IOC_MEMREGION, mr_ok());
-	BAD_FLAGS(memregion, FB_IOC_MEMREGION, mr_ok());
+	BAD_HEADER(memregion, FLB_IOC_MEMREGION, mr_ok());
+	BAD_FLAGS(memregion, FLB_IOC_MEMREGION, mr_ok());
 	m = mr_ok(); m.bytes = 0;
-	expect("memregion size 0 -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
+	expect("memregion size 0 -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
 	m = mr_ok(); m.requests = 0;
-	expect("memregion 0 requests -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
-	m = mr_ok(); m.bytes = FB_MAX_MEMREGION_BYTES + 1;
-	expect("memregion size above cap -> E2BIG", FB_IOC_MEMREGION, &m, E2BIG);
-	m = mr_ok(); m.requests = FB_MAX_MEMREGION_REQS + 1;
-	expect("memregion requests above cap -> E2BIG", FB_IOC_MEMREGION, &m, E2BIG);
+	expect("memregion 0 requests -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
+	m = mr_ok(); m.bytes = FLB_MAX_MEMREGION_BYTES + 1;
+	expect("memregion size above cap -> E2BIG", FLB_IOC_MEMREGION, &m, E2BIG);
+	m = mr_ok(); m.requests = FLB_MAX_MEMREGION_REQS + 1;
+	expect("memregion requests above cap -> E2BIG", FLB_IOC_MEMREGION, &m, E2BIG);
 	m = mr_ok(); m.addr = (uintptr_t)user + 64;
-	expect("memregion unaligned user address -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
+	expect("memregion unaligned user address -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
 	m = mr_ok(); m.chunk = 3 * 4096;
-	expect("memregion chunk not a power of two -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
-	m = mr_ok(); m.chunk = FB_MAX_CHUNK_BYTES * 2;
-	expect("memregion chunk above cap -> E2BIG", FB_IOC_MEMREGION, &m, E2BIG);
+	expect("memregion chunk not a power of two -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
+	m = mr_ok(); m.chunk = FLB_MAX_CHUNK_BYTES * 2;
+	expect("memregion chunk above cap -> E2BIG", FLB_IOC_MEMREGION, &m, E2BIG);
 	m = mr_ok(); m.mode = 2;
-	expect("memregion unknown mode -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
+	expect("memregion unknown mode -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
 	m = mr_ok(); m.gen_skip = 3;
-	expect("memregion unknown gen_skip -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
+	expect("memregion unknown gen_skip -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
 	m = mr_ok(); m.busy_ppm = 600000; m.ratelimit_ppm = 600000;
-	expect("memregion probabilities above 1 -> EINVAL", FB_IOC_MEMREGION, &m, EINVAL);
-	m = mr_ok(); m.max_retries = FB_MAX_FW_RETRIES + 1;
-	expect("memregion retries above cap -> E2BIG", FB_IOC_MEMREGION, &m, E2BIG);
-	m = mr_ok(); m.global_ns = FB_MAX_GLOBAL_NS + 1;
-	expect("memregion global_ns above cap -> E2BIG", FB_IOC_MEMREGION, &m, E2BIG);
+	expect("memregion probabilities above 1 -> EINVAL", FLB_IOC_MEMREGION, &m, EINVAL);
+	m = mr_ok(); m.max_retries = FLB_MAX_FW_RETRIES + 1;
+	expect("memregion retries above cap -> E2BIG", FLB_IOC_MEMREGION, &m, E2BIG);
+	m = mr_ok(); m.global_ns = FLB_MAX_GLOBAL_NS + 1;
+	expect("memregion global_ns above cap -> E2BIG", FLB_IOC_MEMREGION, &m, E2BIG);
 	m = mr_ok(); m.addr = 0xffffff8000000000ULL;
-	expect("memregion kernel address -> EFAULT", FB_IOC_MEMREGION, &m, EFAULT);
+	expect("memregion kernel address -> EFAULT", FLB_IOC_MEMREGION, &m, EFAULT);
 
 	/* A long flush (1024 x 100 ms) is cut short by a signal. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART */
 	sigaction(SIGALRM, &sa, NULL);
 	m = mr_ok();
-	m.mode = FB_MR_GLOBAL;
-	m.global_ns = FB_MAX_GLOBAL_NS;
-	m.requests = FB_MAX_MEMREGION_REQS;
+	m.mode = FLB_MR_GLOBAL;
+	m.global_ns = FLB_MAX_GLOBAL_NS;
+	m.requests = FLB_MAX_MEMREGION_REQS;
 	setitimer(ITIMER_REAL, &it, NULL);
 	expect("memregion long flush interrupted by a signal -> EINTR",
-	       FB_IOC_MEMREGION, &m, EINTR);
+	       FLB_IOC_MEMREGION, &m, EINTR);
 	m = mr_ok();
 	m.addr = (uintptr_t)user;
 	m.bytes = 4 << 20;
 	m.chunk = 4096;
-	m.requests = FB_MAX_MEMREGION_REQS;
+	m.requests = FLB_MAX_MEMREGION_REQS;
 	it.it_value.tv_usec = 100000;
 	setitimer(ITIMER_REAL, &it, NULL);
 	expect("memregion long range flush interrupted -> EINTR",
-	       FB_IOC_MEMREGION, &m, EINTR);
+	       FLB_IOC_MEMREGION, &m, EINTR);
 	munmap(user, 4 << 20);
 }
 
 static void test_race(void)
 {
-	struct fb_race r;
+	struct flb_race r;
 
 	r = race_ok();
-	r.gen_skip = FB_GEN_SKIP_OFF;
-	if (expect("race off", FB_IOC_RACE, &r, 0))
+	r.gen_skip = FLB_GEN_SKIP_OFF;
+	if (expect("race off", FLB_IOC_RACE, &r, 0))
 		report(r.under_flushes == 0 && r.served == 200 && r.flushes == 200,
 		       "race off: no under-flush, one flush per request",
 		       "under %llu served %llu flushes %llu",
 		       (unsigned long long)r.under_flushes, (unsigned long long)r.served,
 		       (unsigned long long)r.flushes);
-	BAD_HEADER(race, FB_IOC_RACE, race_ok());
-	BAD_FLAGS(race, FB_IOC_RACE, race_ok());
+	BAD_HEADER(race, FLB_IOC_RACE, race_ok());
+	BAD_FLAGS(race, FLB_IOC_RACE, race_ok());
 	r = race_ok(); r.threads = 1;
-	expect("race 1 thread -> EINVAL", FB_IOC_RACE, &r, EINVAL);
-	r = race_ok(); r.threads = FB_MAX_RACE_THREADS + 1;
-	expect("race threads above cap -> E2BIG", FB_IOC_RACE, &r, E2BIG);
+	expect("race 1 thread -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.threads = FLB_MAX_RACE_THREADS + 1;
+	expect("race threads above cap -> E2BIG", FLB_IOC_RACE, &r, E2BIG);
 	r = race_ok(); r.requests = 0;
-	expect("race 0 requests -> EINVAL", FB_IOC_RACE, &r, EINVAL);
+	expect("race 0 requests -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
 	r = race_ok(); r.global_ns = 0;
-	expect("race 0 global_ns -> EINVAL", FB_IOC_RACE, &r, EINVAL);
+	expect("race 0 global_ns -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
 	r = race_ok(); r.threads = 64; r.requests = 10000; r.global_ns = 1000000;
-	expect("race longer than 30 s worst case -> E2BIG", FB_IOC_RACE, &r, E2BIG);
+	expect("race longer than 30 s worst case -> E2BIG", FLB_IOC_RACE, &r, E2BIG);
 	r = race_ok(); r.gen_skip = 3;
-	expect("race unknown gen_skip -> EINVAL", FB_IOC_RACE, &r, EINVAL);
+	expect("race unknown gen_skip -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
 }
 
 /* Concurrent callers: TLBI, memregion (global, batched) and race at once. */
@@ -403,21 +403,21 @@ static void *conc_worker(void *arg)
 	long id = (long)arg;
 
 	for (int i = 0; i < 20; i++) {
-		struct fb_tlbi t = tlbi_ok();
-		struct fb_memregion m = mr_ok();
-		struct fb_race r = race_ok();
+		struct flb_tlbi t = tlbi_ok();
+		struct flb_memregion m = mr_ok();
+		struct flb_race r = race_ok();
 		int bad = 0;
 
 		t.policy = (id + i) % 3;
 		t.iterations = 50;
-		bad |= ioctl(fd, FB_IOC_TLBI, &t) != 0;
-		m.mode = FB_MR_GLOBAL;
-		m.gen_skip = FB_GEN_SKIP_BATCHED;
+		bad |= ioctl(fd, FLB_IOC_TLBI, &t) != 0;
+		m.mode = FLB_MR_GLOBAL;
+		m.gen_skip = FLB_GEN_SKIP_BATCHED;
 		m.global_ns = 50000;
-		bad |= ioctl(fd, FB_IOC_MEMREGION, &m) != 0 || m.served != m.requests;
+		bad |= ioctl(fd, FLB_IOC_MEMREGION, &m) != 0 || m.served != m.requests;
 		if (i % 10 == 0) {
 			r.requests = 10;
-			bad |= ioctl(fd, FB_IOC_RACE, &r) != 0;
+			bad |= ioctl(fd, FLB_IOC_RACE, &r) != 0;
 		}
 		if (bad) {
 			pthread_mutex_lock(&conc_lock);
@@ -449,12 +449,12 @@ static void test_concurrent(void)
 int main(void)
 {
 	psz = sysconf(_SC_PAGESIZE);
-	fd = open(FB_DEVICE_PATH, O_RDWR);
+	fd = open(FLB_DEVICE_PATH, O_RDWR);
 	if (fd < 0) {
-		printf("not ok - open %s # %s\n", FB_DEVICE_PATH, strerror(errno));
+		printf("not ok - open %s # %s\n", FLB_DEVICE_PATH, strerror(errno));
 		return 1;
 	}
-	pages = mmap(NULL, (FB_MAX_TLBI_PAGES + 1) * psz, PROT_READ | PROT_WRITE,
+	pages = mmap(NULL, (FLB_MAX_TLBI_PAGES + 1) * psz, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (pages == MAP_FAILED) {
 		printf("not ok - mmap # %s\n", strerror(errno));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * race: runs the module's gen_skip race detector (FB_IOC_RACE) once and
+ * race: runs the module's gen_skip race detector (FLB_IOC_RACE) once and
  * prints "race gen_skip=G threads=K requests=R global_ns=N served=...
  * flushes=... skipped=... under_flushes=... max_batch=...".
  * Usage: race off|racy|batched THREADS REQUESTS GLOBAL_NS
@@ -17,7 +17,7 @@
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "off", "racy", "batched" };
-	struct fb_race r = { .hdr = { sizeof(r), FB_UAPI_VERSION } };
+	struct flb_race r = { .hdr = { sizeof(r), FLB_UAPI_VERSION } };
 	int fd;
 
 	if (argc != 5)
@@ -27,9 +27,9 @@ int main(int argc, char **argv)
 	r.threads = strtoull(argv[2], NULL, 0);
 	r.requests = strtoull(argv[3], NULL, 0);
 	r.global_ns = strtoull(argv[4], NULL, 0);
-	fd = open(FB_DEVICE_PATH, O_RDWR);
-	if (fd < 0 || ioctl(fd, FB_IOC_RACE, &r)) {
-		perror("race: " FB_DEVICE_PATH);
+	fd = open(FLB_DEVICE_PATH, O_RDWR);
+	if (fd < 0 || ioctl(fd, FLB_IOC_RACE, &r)) {
+		perror("race: " FLB_DEVICE_PATH);
 		return 1;
 	}
 	printf("race gen_skip=%s threads=%llu requests=%llu global_ns=%llu served=%llu "

@@ -15,21 +15,21 @@
 #include "job.h"
 #include "options.h"
 
-extern const struct fb_workload fb_wl_tlbi, fb_wl_memregion;
+extern const struct flb_workload flb_wl_tlbi, flb_wl_memregion;
 
 /* job.c binds tasks through bench/pin.c, which the guest build leaves out. */
-int fb_pin_self(int cpu)
+int flb_pin_self(int cpu)
 {
 	(void)cpu;
 	return 0;
 }
 
-/* Parse val exactly as a config would (bench/options.c). */
-static int set_opt(const struct fb_option *o, void *params, const char *val)
+/* Parse val exactly as a config would (lib/options.c). */
+static int set_opt(const struct flb_option *o, void *params, const char *val)
 {
 	char why[256];
 
-	if (fb_opt_parse(o, val, params, why, sizeof(why))) {
+	if (flb_opt_parse(o, val, params, why, sizeof(why))) {
 		fprintf(stderr, "wldrive: %s\n", why);
 		return -1;
 	}
@@ -39,10 +39,10 @@ static int set_opt(const struct fb_option *o, void *params, const char *val)
 int main(int argc, char **argv)
 {
 	static const char *const status[] = { "ok", "skip", "fail", "untrustworthy" };
-	const struct fb_workload *wl;
+	const struct flb_workload *wl;
 	struct timespec t0, t1;
 	uint64_t ops, done = 0;
-	struct fb_job *job;
+	struct flb_job *job;
 	void *params, *state = NULL;
 	int rc;
 
@@ -50,22 +50,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: wldrive tlbi|memregion OPS [key=value]...\n");
 		return 2;
 	}
-	wl = !strcmp(argv[1], "tlbi") ? &fb_wl_tlbi :
-	     !strcmp(argv[1], "memregion") ? &fb_wl_memregion : NULL;
+	wl = !strcmp(argv[1], "tlbi") ? &flb_wl_tlbi :
+	     !strcmp(argv[1], "memregion") ? &flb_wl_memregion : NULL;
 	ops = strtoull(argv[2], NULL, 0);
 	if (!wl || !ops) {
 		fprintf(stderr, "wldrive: unknown workload '%s' or zero ops\n", argv[1]);
 		return 2;
 	}
 	params = calloc(1, wl->params_size);
-	for (const struct fb_option *o = wl->options; o->name; o++)
+	for (const struct flb_option *o = wl->options; o->name; o++)
 		if (set_opt(o, params, o->def)) {
 			fprintf(stderr, "wldrive: bad default %s=%s\n", o->name, o->def);
 			return 2;
 		}
 	for (int i = 3; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
-		const struct fb_option *o;
+		const struct flb_option *o;
 
 		if (!eq)
 			return 2;
@@ -78,12 +78,12 @@ int main(int argc, char **argv)
 		}
 		*eq = '=';
 	}
-	job = fb_job_new(wl, params, 1, NULL, 0);
+	job = flb_job_new(wl, params, 1, NULL, 0);
 	printf("%s", wl->name);
 	for (int i = 3; i < argc; i++)
 		printf(" %s", argv[i]);
 	rc = wl->setup(job, params, &state);
-	if (rc == FB_OK) {
+	if (rc == FLB_OK) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = wl->run(job, state, ops, &done);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	if (job->reason[0])
 		printf(" reason=\"%s\"", job->reason);
 	printf("\n");
-	fb_job_free(job);
+	flb_job_free(job);
 	free(params);
-	return rc == FB_FAIL;
+	return rc == FLB_FAIL;
 }

@@ -2,7 +2,7 @@
 /*
  * Unit tests of workloads/redis-like: the histogram, the RESP parser, the
  * hash table (rehash, expiry, snapshot), and the redis_like workload driven
- * through its struct fb_workload (setup/run/teardown) against our server
+ * through its struct flb_workload (setup/run/teardown) against our server
  * and, when tests/redis/unit.sh started one, a real redis-server.
  * cmocka; run by tests/redis/unit.sh.
  */
@@ -260,11 +260,11 @@ static void db_rehash_expire_snapshot(void **unused)
 
 /* ---- the workload, through its struct ---- */
 
-extern const struct fb_workload fb_wl_redis_like;
+extern const struct flb_workload flb_wl_redis_like;
 
-static const struct fb_option *opt(const char *name)
+static const struct flb_option *opt(const char *name)
 {
-	for (const struct fb_option *o = fb_wl_redis_like.options; o->name; o++)
+	for (const struct flb_option *o = flb_wl_redis_like.options; o->name; o++)
 		if (!strcmp(o->name, name))
 			return o;
 	fail_msg("redis_like has no option '%s'", name);
@@ -273,7 +273,7 @@ static const struct fb_option *opt(const char *name)
 
 static void *params_new(const char *server)
 {
-	char *p = calloc(1, fb_wl_redis_like.params_size);
+	char *p = calloc(1, flb_wl_redis_like.params_size);
 
 	assert_non_null(p);
 	*(uint64_t *)(p + opt("clients")->offset) = 8;
@@ -289,7 +289,7 @@ static void *params_new(const char *server)
 	return p;
 }
 
-static double metric(const struct fb_job *job, const char *name)
+static double metric(const struct flb_job *job, const char *name)
 {
 	for (unsigned int i = 0; i < job->nmetrics; i++)
 		if (!strcmp(job->metrics[i].name, name))
@@ -300,25 +300,25 @@ static double metric(const struct fb_job *job, const char *name)
 
 static void run_workload(const char *server)
 {
-	const struct fb_workload *wl = &fb_wl_redis_like;
+	const struct flb_workload *wl = &flb_wl_redis_like;
 	void *params = params_new(server), *state = NULL;
 	int cpus[2] = { 0, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0 };
 	unsigned int nt = wl->ntasks(params);
-	struct fb_job *job;
+	struct flb_job *job;
 	uint64_t done = 0;
 	double bgsaves = 0;
 	int rc;
 
 	assert_int_equal(nt, 2);
-	job = fb_job_new(wl, params, nt, cpus, 0);
+	job = flb_job_new(wl, params, nt, cpus, 0);
 	assert_non_null(job);
 	rc = wl->setup(job, params, &state);
-	if (rc != FB_OK)
+	if (rc != FLB_OK)
 		fail_msg("setup: status %d: %s", rc, job->reason);
 	for (int sample = 0; sample < 3; sample++) {
-		fb_job_sample_reset(job);
+		flb_job_sample_reset(job);
 		rc = wl->run(job, state, 3000, &done);
-		if (rc != FB_OK)
+		if (rc != FLB_OK)
 			fail_msg("run: status %d: %s", rc, job->reason);
 		assert_int_equal(done, 3000);
 		assert_true(metric(job, "client_ops_per_sec") > 0);
@@ -335,7 +335,7 @@ static void run_workload(const char *server)
 	}
 	assert_true(bgsaves >= 1);
 	wl->teardown(job, state);
-	fb_job_free(job);
+	flb_job_free(job);
 	free(params);
 	/* our server (if any) was stopped and reaped: no child left */
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
@@ -358,14 +358,14 @@ static void workload_real_redis(void **unused)
 
 static void workload_options(void **unused)
 {
-	const struct fb_workload *wl = &fb_wl_redis_like;
+	const struct flb_workload *wl = &flb_wl_redis_like;
 	char why[128];
-	struct fb_job *job;
+	struct flb_job *job;
 	void *params, *state = (void *)1;
 
 	(void)unused;
-	assert_int_equal(wl->version, FB_WORKLOAD_VERSION);
-	assert_non_null(fb_workload_find("redis_like"));
+	assert_int_equal(wl->version, FLB_WORKLOAD_VERSION);
+	assert_non_null(flb_workload_find("redis_like"));
 	assert_int_equal(opt("ratio")->check("5:1", why, sizeof(why)), 0);
 	assert_int_equal(opt("ratio")->check("5", why, sizeof(why)), -1);
 	assert_int_equal(opt("ratio")->check("0:0", why, sizeof(why)), -1);
@@ -374,11 +374,11 @@ static void workload_options(void **unused)
 	assert_non_null(strstr(why, "HOST:PORT"));
 	/* nothing listens on port 1: a skip that says why, nothing left over */
 	params = params_new("127.0.0.1:1");
-	job = fb_job_new(wl, params, 2, NULL, 0);
-	assert_int_equal(wl->setup(job, params, &state), FB_SKIP);
+	job = flb_job_new(wl, params, 2, NULL, 0);
+	assert_int_equal(wl->setup(job, params, &state), FLB_SKIP);
 	assert_null(state);
 	assert_non_null(strstr(job->reason, "127.0.0.1:1"));
-	fb_job_free(job);
+	flb_job_free(job);
 	free(params);
 }
 

@@ -24,6 +24,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "analysis/cmp.h"
+#include "workload.h"
 
 static char *xstrdup(const char *s)
 {
@@ -34,13 +35,13 @@ static char *xstrdup(const char *s)
 }
 
 /* An empty comparison of runs[0] BASE runs against runs[1] NEW runs. */
-static void table(struct fb_cmp *c, unsigned int nb, unsigned int nn)
+static void table(struct flb_cmp *c, unsigned int nb, unsigned int nn)
 {
 	unsigned int runs[2] = { nb, nn };
 	int64_t id = 1;
 
 	memset(c, 0, sizeof(*c));
-	fb_cmp_defaults(&c->o, "test");
+	flb_cmp_defaults(&c->o, "test");
 	c->nsets = 2;
 	for (int s = 0; s < 2; s++) {
 		c->set[s].spec = s ? "NEW" : "BASE";
@@ -57,10 +58,10 @@ static void table(struct fb_cmp *c, unsigned int nb, unsigned int nn)
 }
 
 /* A row; its values are added with put(). Earlier row pointers move. */
-static struct fb_row *row(struct fb_cmp *c, const char *w, const char *p,
-			  const char *m, enum fb_better b)
+static struct flb_row *row(struct flb_cmp *c, const char *w, const char *p,
+			  const char *m, enum flb_better b)
 {
-	struct fb_row *r;
+	struct flb_row *r;
 
 	c->rows = realloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
 	assert_non_null(c->rows);
@@ -75,10 +76,10 @@ static struct fb_row *row(struct fb_cmp *c, const char *w, const char *p,
 }
 
 /* Value v of run k (0-based) of side s. */
-static void put(struct fb_cmp *c, struct fb_row *r, int s, unsigned int k,
+static void put(struct flb_cmp *c, struct flb_row *r, int s, unsigned int k,
 		double v)
 {
-	struct fb_vals *x = &r->side[s];
+	struct flb_vals *x = &r->side[s];
 
 	if (x->n == x->cap) {
 		x->cap = x->cap ? 2 * x->cap : 16;
@@ -94,7 +95,7 @@ static void put(struct fb_cmp *c, struct fb_row *r, int s, unsigned int k,
 	x->run[x->n++] = c->set[s].runs[k].id;
 }
 
-static struct fb_row *find(struct fb_cmp *c, const char *p, const char *m)
+static struct flb_row *find(struct flb_cmp *c, const char *p, const char *m)
 {
 	for (size_t i = 0; i < c->nrows; i++)
 		if (!strcmp(c->rows[i].params, p) && !strcmp(c->rows[i].metric, m))
@@ -108,19 +109,19 @@ static struct fb_row *find(struct fb_cmp *c, const char *p, const char *m)
  * p <= 1 - conf; a mark agrees with the sign of the improvement and
  * comes with an interval on that side of 0.
  */
-static void check_consistent(const struct fb_cmp *c)
+static void check_consistent(const struct flb_cmp *c)
 {
 	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fb_row *r = &c->rows[i];
-		double imp = fb_row_improvement(r), lo, hi;
+		const struct flb_row *r = &c->rows[i];
+		double imp = flb_row_improvement(r), lo, hi;
 		bool excl;
 
 		if (!r->testable) {
-			assert_int_equal(r->mark, FB_MARK_NONE);
+			assert_int_equal(r->mark, FLB_MARK_NONE);
 			continue;
 		}
 		assert_true(r->lo <= r->est && r->est <= r->hi);
-		fb_row_improvement_ci(r, &lo, &hi);
+		flb_row_improvement_ci(r, &lo, &hi);
 		if (isnan(imp))
 			continue;	/* BASE 0: no relative change */
 		if (!(lo <= imp + 1e-9 && imp <= hi + 1e-9))
@@ -130,25 +131,25 @@ static void check_consistent(const struct fb_cmp *c)
 		if (r->se > 0 && excl != (r->p <= 1 - c->o.conf + 1e-12))
 			fail_msg("%s %s: interval [%g, %g] and p %g disagree",
 				 r->params, r->metric, r->lo, r->hi, r->p);
-		if ((r->mark == FB_MARK_IMPROVED && !(imp > 0 && lo > 0)) ||
-		    (r->mark == FB_MARK_REGRESSED && !(imp < 0 && hi < 0)))
+		if ((r->mark == FLB_MARK_IMPROVED && !(imp > 0 && lo > 0)) ||
+		    (r->mark == FLB_MARK_REGRESSED && !(imp < 0 && hi < 0)))
 			fail_msg("%s %s: marked %d with %g%% [%g%%, %g%%]",
 				 r->params, r->metric, r->mark, imp, lo, hi);
 	}
 }
 
 /* A table of 8 jobs: ns/op lognormal, a counter that is often 0. */
-static void random_table(gsl_rng *rng, struct fb_cmp *c, unsigned int nb,
+static void random_table(gsl_rng *rng, struct flb_cmp *c, unsigned int nb,
 			 unsigned int nn, double factor, double cfactor)
 {
 	table(c, nb, nn);
 	for (int j = 0; j < 8; j++) {
 		char p[32];
-		struct fb_row *t, *k;
+		struct flb_row *t, *k;
 
 		snprintf(p, sizeof(p), "npages=%d", j + 1);
-		row(c, "mprotect", p, "ns_per_op", FB_LOWER_IS_BETTER);
-		row(c, "mprotect", p, "irq:TLB/op", FB_LOWER_IS_BETTER);
+		row(c, "mprotect", p, "ns_per_op", FLB_LOWER_IS_BETTER);
+		row(c, "mprotect", p, "irq:TLB/op", FLB_LOWER_IS_BETTER);
 		/* row() moves the rows: take both now */
 		t = &c->rows[c->nrows - 2];
 		k = &c->rows[c->nrows - 1];
@@ -167,7 +168,7 @@ static void random_table(gsl_rng *rng, struct fb_cmp *c, unsigned int nb,
 			}
 		}
 	}
-	assert_int_equal(fb_cmp_analyse(c), 0);
+	assert_int_equal(flb_cmp_analyse(c), 0);
 }
 
 static void test_random_tables_consistent(void **state)
@@ -179,14 +180,14 @@ static void test_random_tables_consistent(void **state)
 	(void)state;
 	gsl_rng_set(rng, 42);
 	for (int k = 0; k < 300; k++) {
-		struct fb_cmp c;
+		struct flb_cmp c;
 
 		random_table(rng, &c, 2 + k % 4, 2 + (k / 4) % 4,
 			     factors[k % 5], factors[(k / 5) % 5]);
 		check_consistent(&c);
 		for (size_t i = 0; i < c.nrows; i++)
-			marked += c.rows[i].mark != FB_MARK_NONE;
-		fb_cmp_free(&c);
+			marked += c.rows[i].mark != FLB_MARK_NONE;
+		flb_cmp_free(&c);
 	}
 	print_message("# 300 random tables consistent (%d marks)\n", marked);
 	assert_true(marked > 50);
@@ -206,28 +207,28 @@ static void test_roles(void **state)
 		{ "mprotect", "page-faults/op" }, { "redis_like", "ops_per_sec" },
 		{ "redis_like", "ns_per_op" },
 	};
-	static const enum fb_role want[] = {
-		FB_ROLE_PRIMARY, FB_ROLE_MIRROR, FB_ROLE_SECONDARY,
-		FB_ROLE_PRIMARY, FB_ROLE_MIRROR,
+	static const enum flb_role want[] = {
+		FLB_ROLE_PRIMARY, FLB_ROLE_MIRROR, FLB_ROLE_SECONDARY,
+		FLB_ROLE_PRIMARY, FLB_ROLE_MIRROR,
 	};
-	struct fb_cmp c;
+	struct flb_cmp c;
 
 	(void)state;
 	gsl_rng_set(rng, 1);
 	table(&c, 3, 3);
 	for (int i = 0; i < 5; i++) {
-		struct fb_row *r = row(&c, rows[i][0], "x=1", rows[i][1],
+		struct flb_row *r = row(&c, rows[i][0], "x=1", rows[i][1],
 				       strstr(rows[i][1], "ops_per") ?
-				       FB_HIGHER_IS_BETTER : FB_LOWER_IS_BETTER);
+				       FLB_HIGHER_IS_BETTER : FLB_LOWER_IS_BETTER);
 
 		for (int s = 0; s < 2; s++)
 			for (unsigned int k = 0; k < 3; k++)
 				for (int j = 0; j < 5; j++)
 					put(&c, r, s, k, 100 + gsl_rng_uniform(rng));
 	}
-	assert_int_equal(fb_cmp_analyse(&c), 0);
+	assert_int_equal(flb_cmp_analyse(&c), 0);
 	for (int i = 0; i < 5; i++) {
-		const struct fb_row *r = NULL;
+		const struct flb_row *r = NULL;
 
 		for (size_t k = 0; k < c.nrows; k++)
 			if (!strcmp(c.rows[k].workload, rows[i][0]) &&
@@ -235,11 +236,11 @@ static void test_roles(void **state)
 				r = &c.rows[k];
 		assert_non_null(r);
 		assert_int_equal(r->role, want[i]);
-		assert_int_equal(r->testable, want[i] != FB_ROLE_MIRROR);
+		assert_int_equal(r->testable, want[i] != FLB_ROLE_MIRROR);
 	}
 	assert_int_equal(c.nprimary, 2);
 	assert_int_equal(c.nsecondary, 1);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	gsl_rng_free(rng);
 }
 
@@ -252,16 +253,16 @@ static void test_symmetric(void **state)
 {
 	static const double f[] = { 1.01, 1 / 1.01, 0.9, 1.1 };
 	static const double want[] = { -1, 1, 100 / 0.9 - 100, -10 };
-	static const enum fb_mark mark[] = {
-		FB_MARK_REGRESSED, FB_MARK_IMPROVED, FB_MARK_IMPROVED,
-		FB_MARK_REGRESSED,
+	static const enum flb_mark mark[] = {
+		FLB_MARK_REGRESSED, FLB_MARK_IMPROVED, FLB_MARK_IMPROVED,
+		FLB_MARK_REGRESSED,
 	};
 
 	(void)state;
 	for (int k = 0; k < 4; k++) {
 		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-		struct fb_cmp c;
-		struct fb_row *r;
+		struct flb_cmp c;
+		struct flb_row *r;
 
 		gsl_rng_set(rng, 3);
 		table(&c, 4, 4);
@@ -269,7 +270,7 @@ static void test_symmetric(void **state)
 			char p[16];
 
 			snprintf(p, sizeof(p), "npages=%d", j);
-			r = row(&c, "mprotect", p, "ns_per_op", FB_LOWER_IS_BETTER);
+			r = row(&c, "mprotect", p, "ns_per_op", FLB_LOWER_IS_BETTER);
 			for (unsigned int q = 0; q < 4; q++) {
 				for (int i = 0; i < 6; i++) {
 					double v = 100 * exp(gsl_ran_gaussian(rng, 0.0005));
@@ -279,12 +280,12 @@ static void test_symmetric(void **state)
 				}
 			}
 		}
-		assert_int_equal(fb_cmp_analyse(&c), 0);
+		assert_int_equal(flb_cmp_analyse(&c), 0);
 		check_consistent(&c);
 		r = find(&c, "npages=0", "ns_per_op");
-		assert_float_equal(fb_row_improvement(r), want[k], 1e-6);
+		assert_float_equal(flb_row_improvement(r), want[k], 1e-6);
 		assert_int_equal(r->mark, mark[k]);
-		fb_cmp_free(&c);
+		flb_cmp_free(&c);
 		gsl_rng_free(rng);
 	}
 }
@@ -297,45 +298,45 @@ static void test_symmetric(void **state)
 static void test_counters(void **state)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	struct fb_cmp c;
-	struct fb_row *r;
+	struct flb_cmp c;
+	struct flb_row *r;
 
 	(void)state;
 	gsl_rng_set(rng, 5);
 	table(&c, 3, 3);
-	r = row(&c, "munmap", "size=2M", "ns_per_op", FB_LOWER_IS_BETTER);
+	r = row(&c, "munmap", "size=2M", "ns_per_op", FLB_LOWER_IS_BETTER);
 	for (int s = 0; s < 2; s++)
 		for (unsigned int k = 0; k < 3; k++)
 			for (int i = 0; i < 10; i++)
 				put(&c, r, s, k, 1000 + gsl_rng_uniform(rng));
-	r = row(&c, "munmap", "size=2M", "irq:TLB/op", FB_LOWER_IS_BETTER);
+	r = row(&c, "munmap", "size=2M", "irq:TLB/op", FLB_LOWER_IS_BETTER);
 	for (int s = 0; s < 2; s++)
 		for (unsigned int k = 0; k < 3; k++)
 			for (int i = 0; i < 10; i++)
 				put(&c, r, s, k, gsl_ran_poisson(rng, s ? 50 : 100) / 1000.0);
-	r = row(&c, "munmap", "size=2M", "irq:IWI/op", FB_LOWER_IS_BETTER);
+	r = row(&c, "munmap", "size=2M", "irq:IWI/op", FLB_LOWER_IS_BETTER);
 	for (int s = 0; s < 2; s++)
 		for (unsigned int k = 0; k < 3; k++)
 			put(&c, r, s, k, 0);
-	r = row(&c, "munmap", "size=2M", "irq:CAL/op", FB_LOWER_IS_BETTER);
+	r = row(&c, "munmap", "size=2M", "irq:CAL/op", FLB_LOWER_IS_BETTER);
 	for (int s = 0; s < 2; s++)
 		for (unsigned int k = 0; k < 3; k++)
 			for (int i = 0; i < 4; i++)
 				put(&c, r, s, k, s ? 1 + i % 2 : 0);
-	assert_int_equal(fb_cmp_analyse(&c), 0);
+	assert_int_equal(flb_cmp_analyse(&c), 0);
 	check_consistent(&c);
 	assert_null(find(&c, "size=2M", "irq:IWI/op"));
 	r = find(&c, "size=2M", "irq:TLB/op");
-	assert_int_equal(r->role, FB_ROLE_SECONDARY);
-	assert_true(fb_row_improvement(r) > 30);
-	assert_int_equal(r->mark, FB_MARK_IMPROVED);
+	assert_int_equal(r->role, FLB_ROLE_SECONDARY);
+	assert_true(flb_row_improvement(r) > 30);
+	assert_int_equal(r->mark, FLB_MARK_IMPROVED);
 	r = find(&c, "size=2M", "irq:CAL/op");
 	assert_true(r->testable);
-	assert_true(isnan(fb_row_improvement(r)));
-	assert_int_equal(r->mark, FB_MARK_REGRESSED);
+	assert_true(isnan(flb_row_improvement(r)));
+	assert_int_equal(r->mark, FLB_MARK_REGRESSED);
 	assert_int_equal(c.nsecondary, 2);
 	assert_int_equal(c.nprimary, 1);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	gsl_rng_free(rng);
 }
 
@@ -346,7 +347,7 @@ static void test_counters(void **state)
  */
 static void test_one_run(void **state)
 {
-	struct fb_calib k = {
+	struct flb_calib k = {
 		.workload = "fork", .params = "rss=0", .metric = "ns_per_op",
 		.label = "aa", .created_at = "now", .runs = 10,
 		.invocations = 5, .boots = 1, .samples_per_run = 10,
@@ -356,32 +357,32 @@ static void test_one_run(void **state)
 
 	(void)state;
 	for (int cal = 0; cal < 2; cal++) {
-		struct fb_cmp c;
-		struct fb_row *r;
+		struct flb_cmp c;
+		struct flb_row *r;
 
 		table(&c, 1, 1);
-		r = row(&c, "fork", "rss=0", "ns_per_op", FB_LOWER_IS_BETTER);
+		r = row(&c, "fork", "rss=0", "ns_per_op", FLB_LOWER_IS_BETTER);
 		for (int i = 0; i < 10; i++) {
 			put(&c, r, 0, 0, 1000 + i);
 			put(&c, r, 1, 0, 1500 + i);
 		}
 		if (cal)
-			assert_int_equal(fb_cmp_add_cal(&c, &k), 0);
-		assert_int_equal(fb_cmp_analyse(&c), 0);
+			assert_int_equal(flb_cmp_add_cal(&c, &k), 0);
+		assert_int_equal(flb_cmp_analyse(&c), 0);
 		r = &c.rows[0];
 		assert_int_equal(r->testable, cal);
 		if (cal) {
-			assert_int_equal(r->rs[0].src, FB_VAR_CALIB);
-			assert_int_equal(r->mark, FB_MARK_REGRESSED);
-			assert_false(isnan(fb_row_mde_pct(r)));
+			assert_int_equal(r->rs[0].src, FLB_VAR_CALIB);
+			assert_int_equal(r->mark, FLB_MARK_REGRESSED);
+			assert_false(isnan(flb_row_mde_pct(r)));
 		} else {
-			assert_string_equal(fb_row_untested_why(&c, r),
+			assert_string_equal(flb_row_untested_why(&c, r),
 					    "1 run per side: run-to-run variance unknown");
-			assert_int_equal(r->mark, FB_MARK_NONE);
-			assert_true(isnan(fb_row_mde_pct(r)));
+			assert_int_equal(r->mark, FLB_MARK_NONE);
+			assert_true(isnan(flb_row_mde_pct(r)));
 		}
-		assert_float_equal(fb_row_improvement(r), -50, 1);
-		fb_cmp_free(&c);
+		assert_float_equal(flb_row_improvement(r), -50, 1);
+		flb_cmp_free(&c);
 	}
 }
 
@@ -391,7 +392,7 @@ static void test_one_run(void **state)
  */
 static void test_boot_variance(void **state)
 {
-	struct fb_calib k = {
+	struct flb_calib k = {
 		.workload = "fork", .params = "rss=0", .metric = "ns_per_op",
 		.label = "aa", .created_at = "now", .runs = 8,
 		.invocations = 8, .boots = 4, .samples_per_run = 10,
@@ -403,25 +404,25 @@ static void test_boot_variance(void **state)
 	(void)state;
 	for (int same = 0; same < 2; same++) {
 		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-		struct fb_cmp c;
-		struct fb_row *r;
+		struct flb_cmp c;
+		struct flb_row *r;
 
 		gsl_rng_set(rng, 9);
 		table(&c, 3, 3);
 		if (same)
 			for (unsigned int q = 0; q < 3; q++)
 				strcpy(c.set[1].runs[q].boot_id, "boot-0");
-		r = row(&c, "fork", "rss=0", "ns_per_op", FB_LOWER_IS_BETTER);
+		r = row(&c, "fork", "rss=0", "ns_per_op", FLB_LOWER_IS_BETTER);
 		for (int s = 0; s < 2; s++)
 			for (unsigned int q = 0; q < 3; q++)
 				for (int i = 0; i < 10; i++)
 					put(&c, r, s, q, 1000 * exp(gsl_ran_gaussian(rng, 0.01)));
-		assert_int_equal(fb_cmp_add_cal(&c, &k), 0);
-		assert_int_equal(fb_cmp_analyse(&c), 0);
+		assert_int_equal(flb_cmp_add_cal(&c, &k), 0);
+		assert_int_equal(flb_cmp_analyse(&c), 0);
 		assert_int_equal(c.boots_differ, !same);
 		assert_int_equal(c.rows[0].boot_added, !same);
 		se[same] = c.rows[0].se;
-		fb_cmp_free(&c);
+		flb_cmp_free(&c);
 		gsl_rng_free(rng);
 	}
 	assert_true(se[0] > 0.05 && se[1] < 0.02);
@@ -434,29 +435,29 @@ static void test_boot_variance(void **state)
 static void test_geomean(void **state)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	struct fb_cmp c;
+	struct flb_cmp c;
 
 	(void)state;
 	gsl_rng_set(rng, 4);
 	table(&c, 4, 4);
 	for (int j = 0; j < 6; j++) {
 		char p[16];
-		struct fb_row *r;
+		struct flb_row *r;
 
 		snprintf(p, sizeof(p), "npages=%d", j);
-		r = row(&c, "mprotect", p, "ns_per_op", FB_LOWER_IS_BETTER);
+		r = row(&c, "mprotect", p, "ns_per_op", FLB_LOWER_IS_BETTER);
 		for (int s = 0; s < 2; s++)
 			for (unsigned int q = 0; q < 4; q++)
 				for (int i = 0; i < 5; i++)
 					put(&c, r, s, q, (s ? 1.05 : 1) * 100 *
 					    exp(gsl_ran_gaussian(rng, 0.005)));
 	}
-	assert_int_equal(fb_cmp_analyse(&c), 0);
+	assert_int_equal(flb_cmp_analyse(&c), 0);
 	assert_int_equal(c.geo.n, 6);
 	assert_true(c.geo.by_run);
 	assert_float_equal(c.geo.est, -log(1.05), 0.005);
 	assert_true(c.geo.hi < 0 && c.geo.lo < c.geo.est && c.geo.est < c.geo.hi);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 	gsl_rng_free(rng);
 }
 
@@ -471,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_geomean),
 		cmocka_unit_test(test_random_tables_consistent),
 	};
+
+	flb_cmp_set_catalog(&flb_workload_catalog);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

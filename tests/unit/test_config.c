@@ -16,23 +16,23 @@ struct p {
 	uint64_t n, size, ns;
 	bool b;
 	int e;
-	char s[FB_STR_MAX];
+	char s[FLB_STR_MAX];
 };
 
 static const char *const colours[] = { "red", "green", "blue", NULL };
-static const struct fb_option opts[] = {
-	{ "n", FB_OPT_U64, offsetof(struct p, n), 1, 100, "5", NULL, "", NULL },
-	{ "size", FB_OPT_SIZE, offsetof(struct p, size), 0, 1ull << 40, "4K", NULL, "", NULL },
-	{ "ns", FB_OPT_NS, offsetof(struct p, ns), 0, 10000000000ull, "1ms", NULL, "", NULL },
-	{ "b", FB_OPT_BOOL, offsetof(struct p, b), 0, 0, "false", NULL, "", NULL },
-	{ "e", FB_OPT_ENUM, offsetof(struct p, e), 0, 0, "red", colours, "", NULL },
-	{ "s", FB_OPT_STR, offsetof(struct p, s), 0, 0, "", NULL, "", NULL },
-	FB_OPTION_END
+static const struct flb_option opts[] = {
+	{ "n", FLB_OPT_U64, offsetof(struct p, n), 1, 100, "5", NULL, "", NULL },
+	{ "size", FLB_OPT_SIZE, offsetof(struct p, size), 0, 1ull << 40, "4K", NULL, "", NULL },
+	{ "ns", FLB_OPT_NS, offsetof(struct p, ns), 0, 10000000000ull, "1ms", NULL, "", NULL },
+	{ "b", FLB_OPT_BOOL, offsetof(struct p, b), 0, 0, "false", NULL, "", NULL },
+	{ "e", FLB_OPT_ENUM, offsetof(struct p, e), 0, 0, "red", colours, "", NULL },
+	{ "s", FLB_OPT_STR, offsetof(struct p, s), 0, 0, "", NULL, "", NULL },
+	FLB_OPTION_END
 };
 
 static int parse(int i, const char *text, struct p *v, char *why)
 {
-	return fb_opt_parse(&opts[i], text, v, why, 256);
+	return flb_opt_parse(&opts[i], text, v, why, 256);
 }
 
 static void test_numbers(void **state)
@@ -70,16 +70,16 @@ static void test_sizes_and_durations(void **state)
 	assert_int_equal(parse(1, "0.3K", &v, why), -1);	/* not whole bytes */
 	assert_int_equal(parse(1, "3X", &v, why), -1);
 	v.size = 2ull << 30;
-	fb_opt_format(&opts[1], &v, buf, sizeof(buf));
+	flb_opt_format(&opts[1], &v, buf, sizeof(buf));
 	assert_string_equal(buf, "2G");
 	v.size = 1000;
-	fb_opt_format(&opts[1], &v, buf, sizeof(buf));
+	flb_opt_format(&opts[1], &v, buf, sizeof(buf));
 	assert_string_equal(buf, "1000");
 	assert_int_equal(parse(2, "0.5s", &v, why), 0);
 	assert_int_equal(v.ns, 500000000);
 	assert_int_equal(parse(2, "20us", &v, why), 0);
 	assert_int_equal(v.ns, 20000);
-	fb_opt_format(&opts[2], &v, buf, sizeof(buf));
+	flb_opt_format(&opts[2], &v, buf, sizeof(buf));
 	assert_string_equal(buf, "20us");
 	assert_int_equal(parse(2, "11s", &v, why), -1);
 	assert_non_null(strstr(why, "out of range [0ns, 10s]"));
@@ -88,7 +88,7 @@ static void test_sizes_and_durations(void **state)
 static void test_bool_enum_string(void **state)
 {
 	struct p v = { 0 };
-	char why[256], big[FB_STR_MAX + 10];
+	char why[256], big[FLB_STR_MAX + 10];
 
 	(void)state;
 	assert_int_equal(parse(3, "yes", &v, why), 0);
@@ -112,9 +112,9 @@ static void test_did_you_mean(void **state)
 	static const char *const names[] = { "samples", "warmup", "duration", "ops" };
 
 	(void)state;
-	assert_string_equal(fb_did_you_mean("sampels", names, 4), "samples");
-	assert_string_equal(fb_did_you_mean("durration", names, 4), "duration");
-	assert_null(fb_did_you_mean("zzzzzzzz", names, 4));
+	assert_string_equal(flb_did_you_mean("sampels", names, 4), "samples");
+	assert_string_equal(flb_did_you_mean("durration", names, 4), "duration");
+	assert_null(flb_did_you_mean("zzzzzzzz", names, 4));
 }
 
 static char *write_tmp(const char *body)
@@ -130,14 +130,14 @@ static char *write_tmp(const char *body)
 	return path;
 }
 
-static int load(const char *body, struct fb_suite *s, char *msg, size_t len)
+static int load(const char *body, struct flb_suite *s, char *msg, size_t len)
 {
 	char *path = write_tmp(body);
 	FILE *err = fmemopen(msg, len, "w");
 	int rc;
 
 	memset(msg, 0, len);
-	rc = fb_config_load(path, NULL, 0, s, err);
+	rc = flb_config_load(path, NULL, 0, s, err);
 	fclose(err);
 	unlink(path);
 	return rc;
@@ -145,7 +145,7 @@ static int load(const char *body, struct fb_suite *s, char *msg, size_t len)
 
 static void test_sweep_expansion(void **state)
 {
-	struct fb_suite s;
+	struct flb_suite s;
 	char msg[1024];
 
 	(void)state;
@@ -167,12 +167,12 @@ static void test_sweep_expansion(void **state)
 	/* identity excludes run-length settings, hash covers the whole suite */
 	assert_null(strstr(s.jobs[0].params_text, "samples"));
 	assert_int_equal(strlen(s.hash), 16);
-	fb_config_free(&s);
+	flb_config_free(&s);
 }
 
 static void test_errors_have_positions(void **state)
 {
-	struct fb_suite s;
+	struct flb_suite s;
 	char msg[1024];
 
 	(void)state;
@@ -196,7 +196,7 @@ static void test_errors_have_positions(void **state)
 
 static void test_other_arch_events_not_validated(void **state)
 {
-	struct fb_suite s;
+	struct flb_suite s;
 	char msg[1024];
 
 	(void)state;
@@ -204,7 +204,7 @@ static void test_other_arch_events_not_validated(void **state)
 			      "  arm64: [L1D_TLB_REFILL]\n  x86_64: [dTLB-load-misses]\n"
 			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), 0);
 	assert_int_equal(s.nevents, 2);
-	fb_config_free(&s);
+	flb_config_free(&s);
 	assert_int_equal(load("counters:\n  evnts: [task-clock]\njobs:\n  - workload: fork\n",
 			      &s, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, ":2:3: unknown key 'evnts' in counters (did you mean 'events'?)"));
@@ -212,20 +212,20 @@ static void test_other_arch_events_not_validated(void **state)
 
 static void test_suite_settings(void **state)
 {
-	struct fb_suite s;
+	struct flb_suite s;
 	char msg[1024];
 
 	(void)state;
 	assert_int_equal(load("jobs:\n  - workload: fork\n", &s, msg,
 			      sizeof(msg)), 0);
 	assert_int_equal(s.set.repeat, 1);
-	fb_config_free(&s);
+	flb_config_free(&s);
 	assert_int_equal(load("repeat: 5\njobs:\n  - workload: fork\n", &s,
 			      msg, sizeof(msg)), 0);
 	assert_int_equal(s.set.repeat, 5);
 	/* rounds are runs of the same suite: repeat is not in its identity */
 	assert_null(strstr(s.resolved, "repeat"));
-	fb_config_free(&s);
+	flb_config_free(&s);
 	assert_int_equal(load("repeat: 0\njobs:\n  - workload: fork\n", &s,
 			      msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, ":1:9: repeat: 0 is out of range [1, 1000]"));

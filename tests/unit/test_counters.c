@@ -55,38 +55,38 @@ static bool was_unsupported(const struct unsup *u, const char *name)
 }
 
 /* Skip (saying why) when perf refuses us everything, as for a user at paranoid 2. */
-static void skip_if_perf_denied(const struct unsup *u, struct fb_counters *c)
+static void skip_if_perf_denied(const struct unsup *u, struct flb_counters *c)
 {
 	if (!u->n || !strstr(u->why[0], "perf_event_paranoid"))
 		return;
 	print_message("# SKIP perf_event_open denied: %s\n", u->why[0]);
-	fb_counters_close(c);
+	flb_counters_close(c);
 	skip();
 }
 
 /* Value of counter name, or -1 if it is not open. */
-static double value_of(const struct fb_counters *c, const char *name)
+static double value_of(const struct flb_counters *c, const char *name)
 {
 	const char *n;
 	double v;
 	size_t i;
 
-	for (i = 0; i < fb_counters_count(c); i++) {
-		fb_counters_value(c, i, &n, &v);
+	for (i = 0; i < flb_counters_count(c); i++) {
+		flb_counters_value(c, i, &n, &v);
 		if (!strcmp(n, name))
 			return v;
 	}
 	return -1;
 }
 
-static void dump(const struct fb_counters *c)
+static void dump(const struct flb_counters *c)
 {
 	const char *n;
 	double v;
 	size_t i;
 
-	for (i = 0; i < fb_counters_count(c); i++) {
-		fb_counters_value(c, i, &n, &v);
+	for (i = 0; i < flb_counters_count(c); i++) {
+		flb_counters_value(c, i, &n, &v);
 		print_message("# %s = %.0f\n", n, v);
 	}
 }
@@ -108,21 +108,21 @@ static void test_validate(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		why[0] = '\0';
-		if (fb_counters_validate(good[i], why, sizeof(why)))
+		if (flb_counters_validate(good[i], why, sizeof(why)))
 			fail_msg("'%s' rejected: %s", good[i], why);
 	}
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		why[0] = '\0';
-		if (!fb_counters_validate(bad[i], why, sizeof(why)))
+		if (!flb_counters_validate(bad[i], why, sizeof(why)))
 			fail_msg("'%s' accepted", bad[i]);
 		assert_true(why[0] != '\0');
 	}
 	/* without tracefs, any subsys:event might exist */
 	if (!access("/sys/kernel/tracing/events", F_OK) ||
 	    !access("/sys/kernel/debug/tracing/events", F_OK))
-		assert_int_equal(fb_counters_validate("nosuchsubsys:nosuchevent",
+		assert_int_equal(flb_counters_validate("nosuchsubsys:nosuchevent",
 						      why, sizeof(why)), -1);
-	assert_int_equal(fb_counters_validate("task-clok", why, sizeof(why)), -1);
+	assert_int_equal(flb_counters_validate("task-clok", why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "did you mean 'task-clock'"));
 }
 
@@ -132,53 +132,53 @@ static void test_page_faults(void **state)
 	const size_t npages = 512;
 	long psz = sysconf(_SC_PAGESIZE);
 	struct unsup u = { 0 };
-	struct fb_counters *c;
+	struct flb_counters *c;
 	char *p;
 	size_t i;
 
 	(void)state;
-	c = fb_counters_open(names, 2, FB_SCOPE_PROCESS, record_unsupported, &u);
+	c = flb_counters_open(names, 2, FLB_SCOPE_PROCESS, record_unsupported, &u);
 	assert_non_null(c);
 	skip_if_perf_denied(&u, c);
 	assert_int_equal(u.n, 0);
-	assert_int_equal(fb_counters_count(c), 2);
+	assert_int_equal(flb_counters_count(c), 2);
 	p = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(p != MAP_FAILED);
 	madvise(p, npages * psz, MADV_NOHUGEPAGE);
-	assert_int_equal(fb_counters_start(c), 0);
+	assert_int_equal(flb_counters_start(c), 0);
 	for (i = 0; i < npages; i++)
 		p[i * psz] = 1;
-	assert_int_equal(fb_counters_stop(c), 0);
+	assert_int_equal(flb_counters_stop(c), 0);
 	dump(c);
 	assert_true(value_of(c, "page-faults") >= npages);
 	assert_true(value_of(c, "task-clock") > 0);
 
 	/* a second interval starts from zero, not from the first one */
-	assert_int_equal(fb_counters_start(c), 0);
-	assert_int_equal(fb_counters_stop(c), 0);
+	assert_int_equal(flb_counters_start(c), 0);
+	assert_int_equal(flb_counters_stop(c), 0);
 	assert_true(value_of(c, "page-faults") < npages);
 	munmap(p, npages * psz);
-	fb_counters_close(c);
+	flb_counters_close(c);
 }
 
 static void test_fork_children_counted(void **state)
 {
 	const char *names[] = { "page-faults" };
 	struct unsup u = { 0 };
-	struct fb_counters *c;
+	struct flb_counters *c;
 	double first;
 	int i;
 
 	(void)state;
-	c = fb_counters_open(names, 1, FB_SCOPE_PROCESS, record_unsupported, &u);
+	c = flb_counters_open(names, 1, FLB_SCOPE_PROCESS, record_unsupported, &u);
 	assert_non_null(c);
 	skip_if_perf_denied(&u, c);
-	assert_int_equal(fb_counters_count(c), 1);
+	assert_int_equal(flb_counters_count(c), 1);
 	for (i = 0; i < 2; i++) {
 		pid_t pid;
 
-		assert_int_equal(fb_counters_start(c), 0);
+		assert_int_equal(flb_counters_start(c), 0);
 		pid = fork();
 		assert_true(pid >= 0);
 		if (!pid) {
@@ -190,7 +190,7 @@ static void test_fork_children_counted(void **state)
 			_exit(0);
 		}
 		waitpid(pid, NULL, 0);
-		assert_int_equal(fb_counters_stop(c), 0);
+		assert_int_equal(flb_counters_stop(c), 0);
 		print_message("# interval %d: page-faults %.0f\n", i,
 			      value_of(c, "page-faults"));
 		assert_true(value_of(c, "page-faults") >= 256);
@@ -199,28 +199,28 @@ static void test_fork_children_counted(void **state)
 	}
 	/* an exited child's faults must not leak into the next interval */
 	assert_true(value_of(c, "page-faults") < 1.5 * first);
-	fb_counters_close(c);
+	flb_counters_close(c);
 }
 
 static void test_cycles(void **state)
 {
 	const char *names[] = { "cycles", "task-clock" };
 	struct unsup u = { 0 };
-	struct fb_counters *c;
+	struct flb_counters *c;
 	volatile unsigned long x = 0;
 	double cyc;
 	long i;
 
 	(void)state;
-	c = fb_counters_open(names, 2, FB_SCOPE_PROCESS, record_unsupported, &u);
+	c = flb_counters_open(names, 2, FLB_SCOPE_PROCESS, record_unsupported, &u);
 	assert_non_null(c);
-	assert_int_equal(fb_counters_count(c) + u.n, 2);
-	if (!fb_counters_count(c))
+	assert_int_equal(flb_counters_count(c) + u.n, 2);
+	if (!flb_counters_count(c))
 		skip_if_perf_denied(&u, c);
-	assert_int_equal(fb_counters_start(c), 0);
+	assert_int_equal(flb_counters_start(c), 0);
 	for (i = 0; i < 1000000; i++)
 		x += i;
-	assert_int_equal(fb_counters_stop(c), 0);
+	assert_int_equal(flb_counters_stop(c), 0);
 	dump(c);
 	assert_true(value_of(c, "task-clock") > 0);
 	cyc = value_of(c, "cycles");
@@ -229,12 +229,12 @@ static void test_cycles(void **state)
 		assert_int_equal(u.n, 1);
 		assert_string_equal(u.name[0], "cycles");
 		assert_non_null(strstr(u.why[0], "perf_event_open"));
-		assert_int_equal(fb_counters_count(c), 1);
+		assert_int_equal(flb_counters_count(c), 1);
 	} else {
 		assert_int_equal(u.n, 0);
 		assert_true(isnan(cyc) || cyc > 0);
 	}
-	fb_counters_close(c);
+	flb_counters_close(c);
 }
 
 /* An mprotect storm while a second thread keeps the mm live on another CPU. */
@@ -290,63 +290,63 @@ static void mprotect_storm(int rounds)
 	munmap(p, len);
 }
 
-static void check_tlb_flush(enum fb_counter_scope scope)
+static void check_tlb_flush(enum flb_counter_scope scope)
 {
 	const char *names[] = { "tlb:tlb_flush" };
 	struct unsup u = { 0 };
-	struct fb_counters *c;
+	struct flb_counters *c;
 	double total, sum = 0, v;
 	const char *n;
 	size_t i;
 
-	c = fb_counters_open(names, 1, scope, record_unsupported, &u);
+	c = flb_counters_open(names, 1, scope, record_unsupported, &u);
 	assert_non_null(c);
 	if (was_unsupported(&u, "tlb:tlb_flush")) {
 		print_message("# SKIP tlb:tlb_flush not countable here: %s\n", u.why[0]);
-		fb_counters_close(c);
+		flb_counters_close(c);
 		skip();
 	}
-	assert_int_equal(fb_counters_start(c), 0);
+	assert_int_equal(flb_counters_start(c), 0);
 	mprotect_storm(2000);
-	assert_int_equal(fb_counters_stop(c), 0);
+	assert_int_equal(flb_counters_stop(c), 0);
 	dump(c);
 	total = value_of(c, "tlb:tlb_flush");
 	assert_true(total > 0);
-	for (i = 0; i < fb_counters_count(c); i++) {
-		fb_counters_value(c, i, &n, &v);
+	for (i = 0; i < flb_counters_count(c); i++) {
+		flb_counters_value(c, i, &n, &v);
 		if (strncmp(n, "tlb:tlb_flush:", 14))
 			continue;
 		assert_false(isnan(v));
 		sum += v;
 	}
 	if (was_unsupported(&u, "tlb:tlb_flush:*")) {
-		assert_int_equal(fb_counters_count(c), 1);
+		assert_int_equal(flb_counters_count(c), 1);
 	} else {
 		/*
 		 * Every reason the kernel knows is counted: they add up, to
 		 * the flush for our own task; machine-wide, others flush
 		 * while the counters are enabled one after the other.
 		 */
-		assert_true(fb_counters_count(c) >= 6);
+		assert_true(flb_counters_count(c) >= 6);
 		assert_true(value_of(c, "tlb:tlb_flush:local_mm_shootdown") > 0);
-		if (scope == FB_SCOPE_PROCESS)
+		if (scope == FLB_SCOPE_PROCESS)
 			assert_true(sum == total);
 		else
 			assert_true(fabs(sum - total) <= 0.01 * total + 10);
 	}
-	fb_counters_close(c);
+	flb_counters_close(c);
 }
 
 static void test_tlb_flush_process(void **state)
 {
 	(void)state;
-	check_tlb_flush(FB_SCOPE_PROCESS);
+	check_tlb_flush(FLB_SCOPE_PROCESS);
 }
 
 static void test_tlb_flush_system(void **state)
 {
 	(void)state;
-	check_tlb_flush(FB_SCOPE_SYSTEM);
+	check_tlb_flush(FLB_SCOPE_SYSTEM);
 }
 
 /* Sum over CPUs of the /proc/interrupts row label, or -1. */
@@ -382,26 +382,26 @@ static void test_interrupts(void **state)
 {
 	const char *names[] = { "interrupts" };
 	struct unsup u = { 0 };
-	struct fb_counters *c;
+	struct flb_counters *c;
 	long long before, after;
 	double v;
 
 	(void)state;
-	c = fb_counters_open(names, 1, FB_SCOPE_PROCESS, record_unsupported, &u);
+	c = flb_counters_open(names, 1, FLB_SCOPE_PROCESS, record_unsupported, &u);
 	assert_non_null(c);
 	if (irq_row("CAL") < 0 && irq_row("IPI1") < 0) {
 		/* not x86, nor arm64: only a clean report is expected */
-		assert_true(fb_counters_count(c) > 0 || u.n == 1);
+		assert_true(flb_counters_count(c) > 0 || u.n == 1);
 		print_message("# SKIP no CAL or IPI1 row in /proc/interrupts\n");
-		fb_counters_close(c);
+		flb_counters_close(c);
 		skip();
 	}
 	assert_int_equal(u.n, 0);
-	assert_true(fb_counters_count(c) > 0);
+	assert_true(flb_counters_count(c) > 0);
 	before = irq_row(irq_row("CAL") >= 0 ? "CAL" : "IPI1");
-	assert_int_equal(fb_counters_start(c), 0);
+	assert_int_equal(flb_counters_start(c), 0);
 	mprotect_storm(2000);
-	assert_int_equal(fb_counters_stop(c), 0);
+	assert_int_equal(flb_counters_stop(c), 0);
 	after = irq_row(irq_row("CAL") >= 0 ? "CAL" : "IPI1");
 	dump(c);
 	v = value_of(c, irq_row("CAL") >= 0 ? "irq:CAL" :
@@ -414,7 +414,7 @@ static void test_interrupts(void **state)
 		assert_true(value_of(c, "irq:TLB") >= 0);
 		assert_true(value_of(c, "irq:TLB") + v > 0);
 	}
-	fb_counters_close(c);
+	flb_counters_close(c);
 }
 
 static void test_irq_lines(void **state)
@@ -450,7 +450,7 @@ static void test_irq_lines(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		sum = 0;
-		ret = fb_counters_irq_line(rows[i].line, name, sizeof(name), &sum);
+		ret = flb_counters_irq_line(rows[i].line, name, sizeof(name), &sum);
 		if (!rows[i].name) {
 			if (!ret)
 				fail_msg("'%s' counted as %s", rows[i].line, name);

@@ -21,40 +21,40 @@ static void test_capture_required_keys(void **state)
 		"cpu.model", "cpu.count", "thp.enabled", "thp.defrag", "aslr",
 		"cpufreq.governor", "hostname", "boot_id", "flushbench.rev",
 	};
-	struct fb_env env;
+	struct flb_env env;
 	const char *v;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(fb_env_capture(&env), 0);
+	assert_int_equal(flb_env_capture(&env), 0);
 	for (i = 0; i < env.n; i++)
 		print_message("# %s = %s\n", env.kv[i].key, env.kv[i].value);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = fb_env_get(&env, keys[i]);
+		v = flb_env_get(&env, keys[i]);
 		if (!v || !*v)
 			fail_msg("key %s missing or empty", keys[i]);
 	}
 	/* the THP mode is the bracketed choice, not the whole list */
-	assert_null(strchr(fb_env_get(&env, "thp.enabled"), '['));
-	assert_true(strcmp(fb_env_get(&env, "cpu.count"), "0") != 0);
-	fb_env_free(&env);
+	assert_null(strchr(flb_env_get(&env, "thp.enabled"), '['));
+	assert_true(strcmp(flb_env_get(&env, "cpu.count"), "0") != 0);
+	flb_env_free(&env);
 	assert_int_equal(env.n, 0);
 }
 
 static void test_set_get_replace(void **state)
 {
-	struct fb_env env = { 0 };
+	struct flb_env env = { 0 };
 
 	(void)state;
-	assert_null(fb_env_get(&env, "a"));
-	assert_int_equal(fb_env_set(&env, "a", "%d", 1), 0);
-	assert_int_equal(fb_env_set(&env, "b", "%s-%s", "x", "y"), 0);
-	assert_string_equal(fb_env_get(&env, "a"), "1");
-	assert_string_equal(fb_env_get(&env, "b"), "x-y");
-	assert_int_equal(fb_env_set(&env, "a", "two"), 0);
-	assert_string_equal(fb_env_get(&env, "a"), "two");
+	assert_null(flb_env_get(&env, "a"));
+	assert_int_equal(flb_env_set(&env, "a", "%d", 1), 0);
+	assert_int_equal(flb_env_set(&env, "b", "%s-%s", "x", "y"), 0);
+	assert_string_equal(flb_env_get(&env, "a"), "1");
+	assert_string_equal(flb_env_get(&env, "b"), "x-y");
+	assert_int_equal(flb_env_set(&env, "a", "two"), 0);
+	assert_string_equal(flb_env_get(&env, "a"), "two");
 	assert_int_equal(env.n, 2);
-	fb_env_free(&env);
+	flb_env_free(&env);
 }
 
 static void test_parse_active(void **state)
@@ -62,15 +62,15 @@ static void test_parse_active(void **state)
 	char buf[32];
 
 	(void)state;
-	assert_int_equal(fb_env_parse_active("always [madvise] never", '[', ']',
+	assert_int_equal(flb_env_parse_active("always [madvise] never", '[', ']',
 					     buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "madvise");
-	assert_int_equal(fb_env_parse_active("always defer defer+madvise [madvise] never",
+	assert_int_equal(flb_env_parse_active("always defer defer+madvise [madvise] never",
 					     '[', ']', buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "madvise");
-	assert_int_equal(fb_env_parse_active("always madvise never", '[', ']',
+	assert_int_equal(flb_env_parse_active("always madvise never", '[', ']',
 					     buf, sizeof(buf)), -1);
-	assert_int_equal(fb_env_parse_active("[]", '[', ']', buf, sizeof(buf)), -1);
+	assert_int_equal(flb_env_parse_active("[]", '[', ']', buf, sizeof(buf)), -1);
 }
 
 static void test_parse_preempt(void **state)
@@ -105,7 +105,7 @@ static void test_parse_preempt(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		src = fb_env_parse_preempt(cases[i].sched, cases[i].version,
+		src = flb_env_parse_preempt(cases[i].sched, cases[i].version,
 					   cases[i].cmdline, buf, sizeof(buf));
 		if (strcmp(buf, cases[i].model) || !strstr(src, cases[i].source))
 			fail_msg("case %zu (%s | %s | %s): got '%s' from '%s', wanted '%s' from %s",
@@ -119,18 +119,18 @@ static void test_hypervisor_names(void **state)
 	char kvm[13] = { 'K', 'V', 'M', 'K', 'V', 'M', 'K', 'V', 'M', 0, 0, 0, 0 };
 
 	(void)state;
-	assert_string_equal(fb_env_hypervisor_cpuid(kvm), "kvm");
-	assert_string_equal(fb_env_hypervisor_cpuid("TCGTCGTCGTCG"), "qemu-tcg");
-	assert_string_equal(fb_env_hypervisor_cpuid("Microsoft Hv"), "hyperv");
-	assert_string_equal(fb_env_hypervisor_cpuid("XenVMMXenVMM"), "xen");
-	assert_null(fb_env_hypervisor_cpuid("GenuineIntel"));
-	assert_string_equal(fb_env_hypervisor_dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)"), "qemu");
-	assert_string_equal(fb_env_hypervisor_dmi("Microsoft Corporation", "Virtual Machine"), "hyperv");
-	assert_string_equal(fb_env_hypervisor_dmi("VMware, Inc.", "VMware Virtual Platform"), "vmware");
-	assert_string_equal(fb_env_hypervisor_dmi("Amazon EC2", "m7g.large"), "amazon");
-	assert_null(fb_env_hypervisor_dmi("Amazon EC2", "m7g.metal"));
-	assert_null(fb_env_hypervisor_dmi("Dell Inc.", "PowerEdge R750"));
-	assert_null(fb_env_hypervisor_dmi(NULL, NULL));
+	assert_string_equal(flb_env_hypervisor_cpuid(kvm), "kvm");
+	assert_string_equal(flb_env_hypervisor_cpuid("TCGTCGTCGTCG"), "qemu-tcg");
+	assert_string_equal(flb_env_hypervisor_cpuid("Microsoft Hv"), "hyperv");
+	assert_string_equal(flb_env_hypervisor_cpuid("XenVMMXenVMM"), "xen");
+	assert_null(flb_env_hypervisor_cpuid("GenuineIntel"));
+	assert_string_equal(flb_env_hypervisor_dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)"), "qemu");
+	assert_string_equal(flb_env_hypervisor_dmi("Microsoft Corporation", "Virtual Machine"), "hyperv");
+	assert_string_equal(flb_env_hypervisor_dmi("VMware, Inc.", "VMware Virtual Platform"), "vmware");
+	assert_string_equal(flb_env_hypervisor_dmi("Amazon EC2", "m7g.large"), "amazon");
+	assert_null(flb_env_hypervisor_dmi("Amazon EC2", "m7g.metal"));
+	assert_null(flb_env_hypervisor_dmi("Dell Inc.", "PowerEdge R750"));
+	assert_null(flb_env_hypervisor_dmi(NULL, NULL));
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of analysis/stats.c against known values: Mann-Whitney p by
+ * Unit tests of lib/stats.c against known values: Mann-Whitney p by
  * brute-force enumeration of every rank assignment and on R's textbook
  * example, interval coverage on synthetic draws with a known ratio, Holm
  * on a textbook example; Student t against R, Welch-Satterthwaite, the
@@ -21,7 +21,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "analysis/stats.h"
+#include "lib/stats.h"
 
 static double u_of(const double *x, size_t nx, const double *y, size_t ny)
 {
@@ -68,15 +68,15 @@ static void test_median_cv(void **state)
 {
 	double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 };
 	double c[] = { 9, 10, 11 };
-	struct fb_summary s;
+	struct flb_summary s;
 
 	(void)state;
-	assert_float_equal(fb_median(odd, 3), 3, 1e-12);
-	assert_float_equal(fb_median(even, 4), 2.5, 1e-12);
-	assert_true(isnan(fb_median(odd, 0)));
-	assert_float_equal(fb_cv(c, 3), 0.1, 1e-12);
-	assert_true(isnan(fb_cv(c, 1)));
-	assert_int_equal(fb_summarize(even, 4, &s), 0);
+	assert_float_equal(flb_median(odd, 3), 3, 1e-12);
+	assert_float_equal(flb_median(even, 4), 2.5, 1e-12);
+	assert_true(isnan(flb_median(odd, 0)));
+	assert_float_equal(flb_cv(c, 3), 0.1, 1e-12);
+	assert_true(isnan(flb_cv(c, 1)));
+	assert_int_equal(flb_summarize(even, 4, &s), 0);
 	assert_float_equal(s.min, 1, 0);
 	assert_float_equal(s.max, 4, 0);
 	assert_float_equal(s.q1, 1.75, 1e-12);
@@ -90,7 +90,7 @@ static void test_mw_null_counts(void **state)
 	double c[7 * 9 + 1], total = 0;
 
 	(void)state;
-	assert_int_equal(fb_mw_null_counts(7, 9, c), 0);
+	assert_int_equal(flb_mw_null_counts(7, 9, c), 0);
 	for (int u = 0; u <= 63; u++) {
 		total += c[u];
 		assert_float_equal(c[u], c[63 - u], 0);	/* symmetric */
@@ -104,7 +104,7 @@ static void test_mw_null_counts(void **state)
 		static double big[401];
 
 		total = 0;
-		assert_int_equal(fb_mw_null_counts(20, 20, big), 0);
+		assert_int_equal(flb_mw_null_counts(20, 20, big), 0);
 		for (int u = 0; u <= 400; u++)
 			total += big[u];
 		assert_float_equal(total, 137846528820.0, 0);
@@ -123,13 +123,13 @@ static void test_mw_exact_vs_enumeration(void **state)
 		for (int rep = 0; rep < 20; rep++) {
 			size_t nx = sizes[s][0], ny = sizes[s][1];
 			double x[16], y[16], shift = 0.3 * (rep % 5);
-			struct fb_mw r;
+			struct flb_mw r;
 
 			for (size_t i = 0; i < nx; i++)
 				x[i] = gsl_rng_uniform(rng);
 			for (size_t i = 0; i < ny; i++)
 				y[i] = gsl_rng_uniform(rng) + shift;
-			assert_int_equal(fb_mann_whitney(x, nx, y, ny, &r), 0);
+			assert_int_equal(flb_mann_whitney(x, nx, y, ny, &r), 0);
 			assert_true(r.exact);
 			assert_float_equal(r.u, u_of(x, nx, y, ny), 1e-9);
 			assert_float_equal(r.p, brute_p(x, nx, y, ny), 1e-12);
@@ -147,15 +147,15 @@ static void test_mw_textbook(void **state)
 	double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73,
 		       1.46 };
 	double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
-	struct fb_mw r;
+	struct flb_mw r;
 
 	(void)state;
-	assert_int_equal(fb_mann_whitney(x, 10, y, 5, &r), 0);
+	assert_int_equal(flb_mann_whitney(x, 10, y, 5, &r), 0);
 	assert_float_equal(r.u, 35, 1e-12);
 	assert_true(r.exact);
 	assert_float_equal(r.p, 0.2544, 1e-4);
 	/* symmetric in its arguments */
-	assert_int_equal(fb_mann_whitney(y, 5, x, 10, &r), 0);
+	assert_int_equal(flb_mann_whitney(y, 5, x, 10, &r), 0);
 	assert_float_equal(r.u, 15, 1e-12);
 	assert_float_equal(r.p, 0.2544, 1e-4);
 }
@@ -166,18 +166,18 @@ static void test_mw_ties_normal(void **state)
 	double x[] = { 1, 2, 2, 3, 3, 3, 5, 6 };
 	double y[] = { 3, 4, 4, 5, 5, 6, 7, 7 };
 	double same[] = { 2, 2, 2, 2 };
-	struct fb_mw r;
+	struct flb_mw r;
 
 	(void)state;
-	assert_int_equal(fb_mann_whitney(x, 8, y, 8, &r), 0);
+	assert_int_equal(flb_mann_whitney(x, 8, y, 8, &r), 0);
 	assert_false(r.exact);
 	assert_true(r.z < 0);
 	assert_float_equal(r.p, brute_p(x, 8, y, 8), 0.01);
 	assert_true(r.p < 0.05);
 	/* every value tied: no evidence at all */
-	assert_int_equal(fb_mann_whitney(same, 4, same, 4, &r), 0);
+	assert_int_equal(flb_mann_whitney(same, 4, same, 4, &r), 0);
 	assert_float_equal(r.p, 1, 0);
-	assert_int_equal(fb_mann_whitney(x, 0, y, 8, &r), -EINVAL);
+	assert_int_equal(flb_mann_whitney(x, 0, y, 8, &r), -EINVAL);
 }
 
 /* Large samples: a clear shift is detected, none is not. */
@@ -185,7 +185,7 @@ static void test_mw_large(void **state)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	double x[200], y[200], z[200];
-	struct fb_mw r;
+	struct flb_mw r;
 
 	(void)state;
 	gsl_rng_set(rng, 11);
@@ -194,10 +194,10 @@ static void test_mw_large(void **state)
 		y[i] = 101 + gsl_ran_gaussian(rng, 1);
 		z[i] = 100 + gsl_ran_gaussian(rng, 1);
 	}
-	assert_int_equal(fb_mann_whitney(x, 200, y, 200, &r), 0);
+	assert_int_equal(flb_mann_whitney(x, 200, y, 200, &r), 0);
 	assert_false(r.exact);
 	assert_true(r.p < 1e-10);
-	assert_int_equal(fb_mann_whitney(x, 200, z, 200, &r), 0);
+	assert_int_equal(flb_mann_whitney(x, 200, z, 200, &r), 0);
 	assert_true(r.p > 0.01);
 	gsl_rng_free(rng);
 }
@@ -221,11 +221,11 @@ static double coverage(size_t n, int ndraws, double ratio)
 
 	gsl_rng_set(rng, 1234);
 	for (int d = 0; d < ndraws; d++) {
-		struct fb_ratio r;
+		struct flb_ratio r;
 
 		draw(rng, x, n, 1000, 0.03);
 		draw(rng, y, n, 1000 * ratio, 0.03);
-		assert_int_equal(fb_hl_ratio(x, n, y, n, 0.95, &r), 0);
+		assert_int_equal(flb_hl_ratio(x, n, y, n, 0.95, &r), 0);
 		assert_true(r.lo <= r.hi);
 		hit += r.lo <= ratio && ratio <= r.hi;
 	}
@@ -251,21 +251,21 @@ static void test_hl_known(void **state)
 	double x[] = { 100, 102, 98, 101, 99 };
 	double y[] = { 110, 112.2, 107.8, 111.1, 108.9 };	/* x * 1.1 */
 	double z[] = { 0, 0, 1, 0, 2 }, w[] = { 1, 1, 2, 1, 3 };
-	struct fb_ratio r;
+	struct flb_ratio r;
 
 	(void)state;
-	assert_int_equal(fb_hl_ratio(x, 5, y, 5, 0.95, &r), 0);
+	assert_int_equal(flb_hl_ratio(x, 5, y, 5, 0.95, &r), 0);
 	assert_float_equal(r.est, 1.1, 1e-9);
 	assert_true(r.lo <= r.est && r.est <= r.hi);
 	assert_true(r.lo > 1.05 && r.hi < 1.15);
 	/* 5 vs 5 exactly: P(U <= 2) = 4/252, so the interval is 1 - 8/252 */
 	assert_float_equal(r.achieved, 1 - 8.0 / 252, 1e-12);
 	/* reversed, the ratio is the inverse */
-	assert_int_equal(fb_hl_ratio(y, 5, x, 5, 0.95, &r), 0);
+	assert_int_equal(flb_hl_ratio(y, 5, x, 5, 0.95, &r), 0);
 	assert_float_equal(r.est, 1 / 1.1, 1e-9);
 	/* zeros: log scale refused, raw shift works */
-	assert_int_equal(fb_hl_ratio(z, 5, w, 5, 0.95, &r), -EINVAL);
-	assert_int_equal(fb_hl_shift(z, 5, w, 5, 0.95, &r), 0);
+	assert_int_equal(flb_hl_ratio(z, 5, w, 5, 0.95, &r), -EINVAL);
+	assert_int_equal(flb_hl_shift(z, 5, w, 5, 0.95, &r), 0);
 	assert_float_equal(r.est, 1, 1e-12);
 }
 
@@ -275,7 +275,7 @@ static void test_holm_textbook(void **state)
 	double p[] = { 0.01, 0.04, 0.03, 0.005 }, adj[4];
 
 	(void)state;
-	assert_int_equal(fb_holm(p, 4, adj), 0);
+	assert_int_equal(flb_holm(p, 4, adj), 0);
 	assert_float_equal(adj[3], 0.02, 1e-12);	/* 4 x 0.005 */
 	assert_float_equal(adj[0], 0.03, 1e-12);	/* 3 x 0.01 */
 	assert_float_equal(adj[2], 0.06, 1e-12);	/* 2 x 0.03 */
@@ -286,7 +286,7 @@ static void test_holm_textbook(void **state)
 	{
 		double q[] = { 0.5, 0.4, 0.9 };
 
-		assert_int_equal(fb_holm(q, 3, q), 0);
+		assert_int_equal(flb_holm(q, 3, q), 0);
 		assert_float_equal(q[1], 1, 0);
 		assert_float_equal(q[0], 1, 0);
 		assert_float_equal(q[2], 1, 0);
@@ -297,14 +297,14 @@ static void test_holm_textbook(void **state)
 static void test_t(void **state)
 {
 	(void)state;
-	assert_float_equal(fb_t_p(2.0, 10), 0.07338803, 1e-7);	/* 2*pt(-2,10) */
-	assert_float_equal(fb_t_p(-2.0, 10), 0.07338803, 1e-7);
-	assert_float_equal(fb_t_p(1.959964, INFINITY), 0.05, 1e-6);
-	assert_float_equal(fb_t_quantile(0.975, 5), 2.570582, 1e-6);
-	assert_float_equal(fb_t_quantile(0.8, 6), 0.9057033, 1e-6);
-	assert_float_equal(fb_t_p(INFINITY, 3), 0, 0);
-	assert_true(isnan(fb_t_p(1, 0)));
-	assert_true(isnan(fb_t_quantile(0.5, -1)));
+	assert_float_equal(flb_t_p(2.0, 10), 0.07338803, 1e-7);	/* 2*pt(-2,10) */
+	assert_float_equal(flb_t_p(-2.0, 10), 0.07338803, 1e-7);
+	assert_float_equal(flb_t_p(1.959964, INFINITY), 0.05, 1e-6);
+	assert_float_equal(flb_t_quantile(0.975, 5), 2.570582, 1e-6);
+	assert_float_equal(flb_t_quantile(0.8, 6), 0.9057033, 1e-6);
+	assert_float_equal(flb_t_p(INFINITY, 3), 0, 0);
+	assert_true(isnan(flb_t_p(1, 0)));
+	assert_true(isnan(flb_t_quantile(0.5, -1)));
 }
 
 /* Welch-Satterthwaite: the textbook case, infinite and missing parts. */
@@ -315,12 +315,12 @@ static void test_satterthwaite(void **state)
 
 	(void)state;
 	/* s1^2 = 4, n1 = 10; s2^2 = 9, n2 = 15 */
-	assert_float_equal(fb_satterthwaite(v, d, 2),
+	assert_float_equal(flb_satterthwaite(v, d, 2),
 			   1 / (0.16 / 9 + 0.36 / 14), 1e-9);
-	assert_true(isinf(fb_satterthwaite(v, inf, 2)));
-	assert_true(isnan(fb_satterthwaite(one, dm, 2)));
+	assert_true(isinf(flb_satterthwaite(v, inf, 2)));
+	assert_true(isnan(flb_satterthwaite(one, dm, 2)));
 	/* one estimate: its own degrees of freedom */
-	assert_float_equal(fb_satterthwaite(v, d, 1), 9, 1e-12);
+	assert_float_equal(flb_satterthwaite(v, d, 1), 9, 1e-12);
 }
 
 /*
@@ -335,7 +335,7 @@ static void test_eb_prior(void **state)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	double s2[2000], df[2000], post, dp;
-	struct fb_prior p;
+	struct flb_prior p;
 
 	(void)state;
 	gsl_rng_set(rng, 11);
@@ -345,38 +345,38 @@ static void test_eb_prior(void **state)
 		s2[i] = sigma2 * gsl_ran_chisq(rng, 4) / 4;
 		df[i] = 4;
 	}
-	assert_int_equal(fb_eb_prior(s2, df, 2000, &p), 0);
+	assert_int_equal(flb_eb_prior(s2, df, 2000, &p), 0);
 	print_message("# prior fitted on 2000 rows, true d0 8, s0^2 1e-4: d0 %.2f, s0^2 %.3g\n",
 		      p.d0, p.s02);
 	assert_int_equal(p.n, 2000);
 	assert_true(p.d0 > 6 && p.d0 < 11);
 	assert_true(p.s02 > 0.85e-4 && p.s02 < 1.15e-4);
-	post = fb_eb_post(&p, 4e-4, 2, &dp);
+	post = flb_eb_post(&p, 4e-4, 2, &dp);
 	assert_float_equal(dp, p.d0 + 2, 1e-12);
 	assert_float_equal(post, (p.d0 * p.s02 + 2 * 4e-4) / (p.d0 + 2), 1e-15);
 	/* a row without its own estimate: the prior alone */
-	post = fb_eb_post(&p, NAN, 0, &dp);
+	post = flb_eb_post(&p, NAN, 0, &dp);
 	assert_float_equal(post, p.s02, 0);
 	assert_float_equal(dp, p.d0, 0);
 	/* one common variance: nothing but sampling spread */
 	for (int i = 0; i < 400; i++)
 		s2[i] = 1e-4 * gsl_ran_chisq(rng, 4) / 4, df[i] = 4;
-	assert_int_equal(fb_eb_prior(s2, df, 400, &p), 0);
+	assert_int_equal(flb_eb_prior(s2, df, 400, &p), 0);
 	print_message("# prior on 400 rows of one variance: d0 %.3g\n", p.d0);
 	assert_true(p.d0 > 50);
 	assert_true(p.s02 > 0.9e-4 && p.s02 < 1.1e-4);
 	/* too few rows to learn from */
-	assert_int_equal(fb_eb_prior(s2, df, FB_EB_MIN - 1, &p), 0);
+	assert_int_equal(flb_eb_prior(s2, df, FLB_EB_MIN - 1, &p), 0);
 	assert_true(p.d0 == 0);
-	post = fb_eb_post(&p, 3e-4, 4, &dp);
+	post = flb_eb_post(&p, 3e-4, 4, &dp);
 	assert_float_equal(post, 3e-4, 0);
 	assert_float_equal(dp, 4, 0);
-	post = fb_eb_post(&p, NAN, 0, &dp);
+	post = flb_eb_post(&p, NAN, 0, &dp);
 	assert_true(isnan(post) && dp == 0);
 	/* zero variances and missing degrees of freedom are left out */
 	s2[0] = 0;
 	df[1] = 0;
-	assert_int_equal(fb_eb_prior(s2, df, 400, &p), 0);
+	assert_int_equal(flb_eb_prior(s2, df, 400, &p), 0);
 	assert_int_equal(p.n, 398);
 	gsl_rng_free(rng);
 }
@@ -395,10 +395,10 @@ static void test_t_mde(void **state)
 	int found = 0, n = 20000;
 
 	(void)state;
-	mde = fb_t_mde(se, 6, 0.05, 0.8);
+	mde = flb_t_mde(se, 6, 0.05, 0.8);
 	assert_float_equal(mde, (2.446912 + 0.9057033) * se, 1e-5);
-	assert_true(fb_t_mde(se, INFINITY, 0.05, 0.8) < mde);
-	assert_true(isnan(fb_t_mde(se, 0, 0.05, 0.8)));
+	assert_true(flb_t_mde(se, INFINITY, 0.05, 0.8) < mde);
+	assert_true(isnan(flb_t_mde(se, 0, 0.05, 0.8)));
 	gsl_rng_set(rng, 99);
 	for (int r = 0; r < n; r++) {
 		double mx = 0, my = 0, ss = 0, t;
@@ -412,7 +412,7 @@ static void test_t_mde(void **state)
 		for (int i = 0; i < 4; i++)
 			ss += (x[i] - mx) * (x[i] - mx) + (y[i] - my) * (y[i] - my);
 		t = (my - mx) / sqrt(ss / 6 * 0.5);
-		found += fb_t_p(t, 6) <= 0.05;
+		found += flb_t_p(t, 6) <= 0.05;
 	}
 	print_message("# power at the t MDE (4 runs a side, df 6): %.3f\n",
 		      (double)found / n);

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -147,23 +148,23 @@ static const char *raw_text(const char *path, const char *sql, int64_t id)
 	return text;
 }
 
-/* The status of a run as stored (not as fb_store_runs reports it). */
+/* The status of a run as stored (not as flb_store_runs reports it). */
 static const char *raw_status(const char *path, int64_t run)
 {
 	return raw_text(path, "SELECT status FROM runs WHERE id = ?1", run);
 }
 
-static struct fb_store *open_ok(const char *path, enum fb_store_mode mode)
+static struct flb_store *open_ok(const char *path, enum flb_store_mode mode)
 {
-	struct fb_store *st;
+	struct flb_store *st;
 	char err[512] = "";
 
-	if (fb_store_open(path, mode, &st, err, sizeof(err)))
+	if (flb_store_open(path, mode, &st, err, sizeof(err)))
 		fail_msg("open %s: %s", path, err);
 	return st;
 }
 
-static void env_clear(struct fb_env *env)
+static void env_clear(struct flb_env *env)
 {
 	for (size_t i = 0; i < env->n; i++) {
 		free(env->kv[i].key);
@@ -174,30 +175,30 @@ static void env_clear(struct fb_env *env)
 	env->n = 0;
 }
 
-static const char *run_status(struct fb_store *st, int64_t run)
+static const char *run_status(struct flb_store *st, int64_t run)
 {
 	static char status[16];
-	struct fb_run_row *rows;
+	struct flb_run_row *rows;
 	char spec[32];
 	size_t n;
 
 	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
-	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, spec, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	snprintf(status, sizeof(status), "%s", rows[0].status);
 	free(rows);
 	return status;
 }
 
-static long run_nsamples(struct fb_store *st, int64_t run)
+static long run_nsamples(struct flb_store *st, int64_t run)
 {
-	struct fb_run_row *rows;
+	struct flb_run_row *rows;
 	char spec[32];
 	size_t n;
 	long ns;
 
 	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
-	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, spec, &rows, &n), 0);
 	ns = rows[0].nsamples;
 	free(rows);
 	return ns;
@@ -206,58 +207,58 @@ static long run_nsamples(struct fb_store *st, int64_t run)
 static const char *const cnames[] = { "page-faults", "tlb:tlb_flush" };
 
 /* A plain ok sample: ops 1000 in 2 ms, two counters, one metric. */
-static int64_t add_sample(struct fb_store *st, int64_t run, unsigned int seq)
+static int64_t add_sample(struct flb_store *st, int64_t run, unsigned int seq)
 {
-	static const struct fb_metric m = {
+	static const struct flb_metric m = {
 		.name = "p99", .unit = "ns", .value = 2500,
-		.better = FB_LOWER_IS_BETTER,
+		.better = FLB_LOWER_IS_BETTER,
 	};
 	const double cvals[] = { 3000, 500 };
-	struct fb_sample_rec r = {
+	struct flb_sample_rec r = {
 		.job = 0, .workload = "fork", .params = "rss=0 threads=0",
-		.seq = seq, .status = FB_OK, .ops = 1000,
+		.seq = seq, .status = FLB_OK, .ops = 1000,
 		.elapsed_ns = 2000000, .cpus = "0",
 		.ncounters = 2, .counter_names = cnames,
 		.counter_values = cvals, .nmetrics = 1, .metrics = &m,
 	};
 
-	return fb_store_sample_add(st, run, &r);
+	return flb_store_sample_add(st, run, &r);
 }
 
 static void test_create_reopen(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_run_row *rows;
-	struct fb_store *st;
+	struct flb_run_row *rows;
+	struct flb_store *st;
 	size_t n;
 
-	st = open_ok(fx->db, FB_STORE_RW);
-	fb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	flb_store_close(st);
 	assert_true(exists(fx->db));
-	st = open_ok(fx->db, FB_STORE_RW);
-	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
 	assert_int_equal(n, 0);
 	free(rows);
-	fb_store_close(st);
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	flb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
 	assert_int_equal(n, 0);
 	free(rows);
 	/* a reader cannot write */
-	assert_true(fb_store_run_begin(st, "x", NULL, NULL, NULL, NULL) < 0);
-	assert_non_null(strstr(fb_store_error(st), "read-only"));
-	fb_store_close(st);
+	assert_true(flb_store_run_begin(st, "x", NULL, NULL, NULL, NULL) < 0);
+	assert_non_null(strstr(flb_store_error(st), "read-only"));
+	flb_store_close(st);
 
 	/* an empty file is an empty database: it becomes a store */
 	fclose(fopen(fx->db, "w"));
-	st = open_ok(fx->db, FB_STORE_RW);
-	fb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	flb_store_close(st);
 }
 
 /* Opening path in both modes fails with want in the message; nothing changes. */
 static void refused(const char *path, const char *want)
 {
-	struct fb_store *st = (struct fb_store *)1;
+	struct flb_store *st = (struct flb_store *)1;
 	size_t len;
 	char *was = slurp(path, &len);
 	long wal = wal_size(path);
@@ -265,9 +266,9 @@ static void refused(const char *path, const char *want)
 	int mode;
 
 	assert_non_null(was);
-	for (mode = FB_STORE_RO; mode <= FB_STORE_RW; mode++) {
+	for (mode = FLB_STORE_RO; mode <= FLB_STORE_RW; mode++) {
 		err[0] = '\0';
-		assert_int_equal(fb_store_open(path, mode, &st, err,
+		assert_int_equal(flb_store_open(path, mode, &st, err,
 					       sizeof(err)), -1);
 		assert_null(st);
 		if (!strstr(err, want))
@@ -285,11 +286,11 @@ static void test_newer_schema(void **state)
 	struct fx *fx = *state;
 	char want[256];
 
-	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
 	raw_exec(fx->db, "UPDATE meta SET value = '7' WHERE key = 'schema_version'");
 	snprintf(want, sizeof(want),
 		 "%s: schema version 7 is newer than this flushbench (%d)",
-		 fx->db, FB_SCHEMA_VERSION);
+		 fx->db, FLB_SCHEMA_VERSION);
 	refused(fx->db, want);
 	raw_exec(fx->db, "UPDATE meta SET value = 'v2' WHERE key = 'schema_version'");
 	refused(fx->db, "unknown schema version 'v2'");
@@ -302,7 +303,7 @@ struct calib_seen {
 	long runs, invocations;
 };
 
-static int on_calib(void *arg, const struct fb_calib *c)
+static int on_calib(void *arg, const struct flb_calib *c)
 {
 	struct calib_seen *s = arg;
 
@@ -326,7 +327,7 @@ static int on_calib(void *arg, const struct fb_calib *c)
 static void test_calibration(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_calib k[2] = {
+	struct flb_calib k[2] = {
 		{ .workload = "fork", .params = "rss=0", .metric = "ns_per_op",
 		  .label = "aa", .runs = 5, .invocations = 5, .boots = 1,
 		  .samples_per_run = 10, .run_var = NAN, .inv_var = 4e-4,
@@ -338,46 +339,46 @@ static void test_calibration(void **state)
 		  .within_var = NAN, .boot_var = 1e-3 },
 	};
 	struct calib_seen seen = { 0 };
-	struct fb_store *st = open_ok(fx->db, FB_STORE_RW);
+	struct flb_store *st = open_ok(fx->db, FLB_STORE_RW);
 	size_t len;
 	char *was;
 
-	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 2), 0);
+	assert_int_equal(flb_store_calib_put(st, "h1", "cfg", k, 2), 0);
 	k[0].inv_var = 5e-4;
 	k[0].runs = 7;
-	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), 0);
-	assert_int_equal(fb_store_calib_put(st, "h2", "cfg", k, 1), 0);
+	assert_int_equal(flb_store_calib_put(st, "h1", "cfg", k, 1), 0);
+	assert_int_equal(flb_store_calib_put(st, "h2", "cfg", k, 1), 0);
 	k[1].run_var = k[1].inv_var = NAN;
-	assert_int_equal(fb_store_calib_put(st, "h1", "other", k, 2), -1);
-	fb_store_close(st);
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
+	assert_int_equal(flb_store_calib_put(st, "h1", "other", k, 2), -1);
+	flb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 2);
 	assert_string_equal(seen.params, "size=2M");	/* ordered by row */
 	assert_float_equal(seen.boot_var, 1e-3, 0);
 	assert_float_equal(seen.inv_var, 2e-4, 0);
 	assert_int_equal(seen.invocations, 3);
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(fb_store_calib_get(st, "h1", "other", on_calib, &seen), 0);
+	assert_int_equal(flb_store_calib_get(st, "h1", "other", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 0);			/* nothing half-stored */
-	assert_int_equal(fb_store_calib_get(st, "h2", "cfg", on_calib, &seen), 0);
+	assert_int_equal(flb_store_calib_get(st, "h2", "cfg", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(seen.runs, 7);			/* replaced */
 	assert_float_equal(seen.inv_var, 5e-4, 0);
 	assert_true(isnan(seen.run_var) && isnan(seen.boot_var));
-	assert_int_equal(fb_store_calib_put(st, "h1", "cfg", k, 1), -1);
-	fb_store_close(st);
+	assert_int_equal(flb_store_calib_put(st, "h1", "cfg", k, 1), -1);
+	flb_store_close(st);
 	/* version 1: readable as is, without calibrations */
 	raw_exec(fx->db, "DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
 	was = slurp(fx->db, &len);
-	st = open_ok(fx->db, FB_STORE_RO);
+	st = open_ok(fx->db, FLB_STORE_RO);
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(fb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
+	assert_int_equal(flb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
 	assert_int_equal(seen.n, 0);
-	fb_store_close(st);
+	flb_store_close(st);
 	assert_same_bytes(fx->db, was, len);
 	free(was);
-	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
 	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "2");
 }
 
@@ -407,10 +408,10 @@ static void test_foreign_sqlite(void **state)
 static void test_ro_missing(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_store *st;
+	struct flb_store *st;
 	char err[512] = "", want[256];
 
-	assert_int_equal(fb_store_open(fx->db, FB_STORE_RO, &st, err,
+	assert_int_equal(flb_store_open(fx->db, FLB_STORE_RO, &st, err,
 				       sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: No such file or directory", fx->db);
 	assert_string_equal(err, want);
@@ -422,7 +423,7 @@ struct seen {
 	int ns, ops, pf, flush, p99;
 };
 
-static int check_value(void *arg, const struct fb_value *v)
+static int check_value(void *arg, const struct flb_value *v)
 {
 	struct seen *s = arg;
 
@@ -432,16 +433,16 @@ static int check_value(void *arg, const struct fb_value *v)
 	if (!strcmp(v->metric, "ns_per_op")) {
 		s->ns++;
 		assert_string_equal(v->unit, "ns");
-		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_int_equal(v->better, FLB_LOWER_IS_BETTER);
 		assert_true(fabs(v->value - 2000.0) < 1e-9);
 	} else if (!strcmp(v->metric, "ops_per_sec")) {
 		s->ops++;
 		assert_string_equal(v->unit, "ops/s");
-		assert_int_equal(v->better, FB_HIGHER_IS_BETTER);
+		assert_int_equal(v->better, FLB_HIGHER_IS_BETTER);
 		assert_true(fabs(v->value - 500000.0) < 1e-6);
 	} else if (!strcmp(v->metric, "page-faults/op")) {
 		s->pf++;
-		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_int_equal(v->better, FLB_LOWER_IS_BETTER);
 		assert_true(fabs(v->value - 3.0) < 1e-12);
 	} else if (!strcmp(v->metric, "tlb:tlb_flush/op")) {
 		s->flush++;
@@ -449,7 +450,7 @@ static int check_value(void *arg, const struct fb_value *v)
 	} else if (!strcmp(v->metric, "p99")) {
 		s->p99++;
 		assert_string_equal(v->unit, "ns");
-		assert_int_equal(v->better, FB_LOWER_IS_BETTER);
+		assert_int_equal(v->better, FLB_LOWER_IS_BETTER);
 		assert_true(fabs(v->value - 2500.0) < 1e-9);
 	} else {
 		fail_msg("unexpected metric %s", v->metric);
@@ -463,7 +464,7 @@ struct counting {
 	int ret;
 };
 
-static int count_values(void *arg, const struct fb_value *v)
+static int count_values(void *arg, const struct flb_value *v)
 {
 	struct counting *c = arg;
 
@@ -475,45 +476,45 @@ static int count_values(void *arg, const struct fb_value *v)
 static void test_write_read(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_kv kv[] = {
+	struct flb_kv kv[] = {
 		{ "kernel.release", "6.1.0-test" }, { "cpu.count", "2" },
 	};
-	struct fb_env env = { kv, 2 }, got = { 0 };
-	struct fb_sample_rec skip = {
+	struct flb_env env = { kv, 2 }, got = { 0 };
+	struct flb_sample_rec skip = {
 		.workload = "fork", .params = "rss=0 threads=0", .seq = 0,
-		.status = FB_SKIP, .reason = "needs 4 CPUs",
+		.status = FLB_SKIP, .reason = "needs 4 CPUs",
 	};
 	struct seen seen = { 0 };
-	struct fb_run_row *rows;
-	struct fb_store *st;
+	struct flb_run_row *rows;
+	struct flb_store *st;
 	int64_t run, other;
 	char *cfg, spec[32];
 	size_t n;
 	struct counting stop = { .ret = 7 };
 
-	st = open_ok(fx->db, FB_STORE_RW);
-	run = fb_store_run_begin(st, "base", "configs/quick.yaml",
+	st = open_ok(fx->db, FLB_STORE_RW);
+	run = flb_store_run_begin(st, "base", "configs/quick.yaml",
 				 "fork: {}\n", "sha256:abc", &env);
 	assert_true(run > 0);
 	assert_true(add_sample(st, run, 0) > 0);
 	assert_true(add_sample(st, run, 1) > 0);
-	assert_true(fb_store_sample_add(st, run, &skip) > 0);
-	assert_int_equal(fb_store_unsupported(st, run, "dTLB-load-misses",
+	assert_true(flb_store_sample_add(st, run, &skip) > 0);
+	assert_int_equal(flb_store_unsupported(st, run, "dTLB-load-misses",
 					      "no hardware PMU"), 0);
-	assert_int_equal(fb_store_env_put(st, run, "ended", "yes"), 0);
-	assert_int_equal(fb_store_run_end(st, run, "complete"), 0);
+	assert_int_equal(flb_store_env_put(st, run, "ended", "yes"), 0);
+	assert_int_equal(flb_store_run_end(st, run, "complete"), 0);
 	/* a finished run takes no more samples, nor a second end */
 	assert_true(add_sample(st, run, 2) < 0);
-	assert_non_null(strstr(fb_store_error(st), "is complete, not running"));
-	assert_int_equal(fb_store_run_end(st, run, "aborted"), -1);
-	assert_int_equal(fb_store_run_end(st, run, "done"), -1);
+	assert_non_null(strstr(flb_store_error(st), "is complete, not running"));
+	assert_int_equal(flb_store_run_end(st, run, "aborted"), -1);
+	assert_int_equal(flb_store_run_end(st, run, "done"), -1);
 
-	other = fb_store_run_begin(st, "12", NULL, NULL, NULL, NULL);
+	other = flb_store_run_begin(st, "12", NULL, NULL, NULL, NULL);
 	assert_true(other > 0);
-	fb_store_close(st);
+	flb_store_close(st);
 
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_values(st, &run, 1, check_value, &seen), 0);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_values(st, &run, 1, check_value, &seen), 0);
 	/* the skip sample gives nothing: 2 ok samples x 5 values */
 	assert_int_equal(seen.n, 10);
 	assert_int_equal(seen.ns, 2);
@@ -521,10 +522,10 @@ static void test_write_read(void **state)
 	assert_int_equal(seen.pf, 2);
 	assert_int_equal(seen.flush, 2);
 	assert_int_equal(seen.p99, 2);
-	assert_int_equal(fb_store_values(st, &run, 1, count_values, &stop), 7);
+	assert_int_equal(flb_store_values(st, &run, 1, count_values, &stop), 7);
 	assert_int_equal(stop.n, 1);
 
-	assert_int_equal(fb_store_runs(st, "base", &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, "base", &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, run);
 	assert_string_equal(rows[0].label, "base");
@@ -536,41 +537,41 @@ static void test_write_read(void **state)
 	assert_int_equal(strlen(rows[0].ended_at), 24);
 	free(rows);
 	snprintf(spec, sizeof(spec), "#%lld", (long long)run);
-	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, spec, &rows, &n), 0);
 	assert_int_equal(rows[0].id, run);
 	free(rows);
 	snprintf(spec, sizeof(spec), "%lld", (long long)run);
-	assert_int_equal(fb_store_runs(st, spec, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, spec, &rows, &n), 0);
 	assert_int_equal(rows[0].id, run);
 	free(rows);
 	/* a label that looks like an id is a label; "#12" is an id */
-	assert_int_equal(fb_store_runs(st, "12", &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, "12", &rows, &n), 0);
 	assert_int_equal(rows[0].id, other);
 	free(rows);
-	assert_int_equal(fb_store_runs(st, "#12", &rows, &n), -1);
-	assert_string_equal(fb_store_error(st), "no run with label or id '#12'");
-	assert_int_equal(fb_store_runs(st, "nope", &rows, &n), -1);
-	assert_string_equal(fb_store_error(st), "no run with label or id 'nope'");
+	assert_int_equal(flb_store_runs(st, "#12", &rows, &n), -1);
+	assert_string_equal(flb_store_error(st), "no run with label or id '#12'");
+	assert_int_equal(flb_store_runs(st, "nope", &rows, &n), -1);
+	assert_string_equal(flb_store_error(st), "no run with label or id 'nope'");
 	assert_null(rows);
-	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	free(rows);
 
-	assert_int_equal(fb_store_env(st, run, &got), 0);
+	assert_int_equal(flb_store_env(st, run, &got), 0);
 	assert_int_equal(got.n, 3);
 	assert_string_equal(got.kv[0].key, "cpu.count");
 	assert_string_equal(got.kv[1].key, "ended");
 	assert_string_equal(got.kv[2].key, "kernel.release");
 	assert_string_equal(got.kv[2].value, "6.1.0-test");
 	env_clear(&got);
-	assert_int_equal(fb_store_env(st, 999, &got), -1);
+	assert_int_equal(flb_store_env(st, 999, &got), -1);
 
-	cfg = fb_store_run_config(st, run);
+	cfg = flb_store_run_config(st, run);
 	assert_non_null(cfg);
 	assert_string_equal(cfg, "fork: {}\n");
 	free(cfg);
-	assert_null(fb_store_run_config(st, other));
-	fb_store_close(st);
+	assert_null(flb_store_run_config(st, other));
+	flb_store_close(st);
 }
 
 static void test_bad_sample(void **state)
@@ -578,25 +579,25 @@ static void test_bad_sample(void **state)
 	struct fx *fx = *state;
 	const char *names[] = { "page-faults" };
 	const double vals[] = { NAN };
-	struct fb_sample_rec r = {
-		.workload = "fork", .status = FB_OK, .ops = 10,
+	struct flb_sample_rec r = {
+		.workload = "fork", .status = FLB_OK, .ops = 10,
 		.elapsed_ns = 100, .ncounters = 1, .counter_names = names,
 		.counter_values = vals,
 	};
-	struct fb_store *st = open_ok(fx->db, FB_STORE_RW);
-	int64_t run = fb_store_run_begin(st, NULL, NULL, NULL, NULL, NULL);
+	struct flb_store *st = open_ok(fx->db, FLB_STORE_RW);
+	int64_t run = flb_store_run_begin(st, NULL, NULL, NULL, NULL, NULL);
 
 	assert_true(run > 0);
-	assert_true(fb_store_sample_add(st, run, &r) < 0);
-	assert_non_null(strstr(fb_store_error(st), "page-faults"));
+	assert_true(flb_store_sample_add(st, run, &r) < 0);
+	assert_non_null(strstr(flb_store_error(st), "page-faults"));
 	assert_true(add_sample(st, run + 1, 0) < 0);
-	assert_non_null(strstr(fb_store_error(st), "no run #"));
-	assert_int_equal(fb_store_env_put(st, run + 1, "k", "v"), -1);
-	assert_non_null(strstr(fb_store_error(st), "no run #"));
-	assert_int_equal(fb_store_unsupported(st, run + 1, "cycles", "no PMU"), -1);
-	assert_non_null(strstr(fb_store_error(st), "no run #"));
+	assert_non_null(strstr(flb_store_error(st), "no run #"));
+	assert_int_equal(flb_store_env_put(st, run + 1, "k", "v"), -1);
+	assert_non_null(strstr(flb_store_error(st), "no run #"));
+	assert_int_equal(flb_store_unsupported(st, run + 1, "cycles", "no PMU"), -1);
+	assert_non_null(strstr(flb_store_error(st), "no run #"));
 	assert_int_equal(run_nsamples(st, run), 0);
-	fb_store_close(st);
+	flb_store_close(st);
 }
 
 /* In a child: begin a run, store one sample, die without ending it. */
@@ -610,13 +611,13 @@ static int64_t run_in_dead_child(const char *db)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct fb_store *st;
+		struct flb_store *st;
 		char err[512];
 
 		close(fds[0]);
-		if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err)))
+		if (flb_store_open(db, FLB_STORE_RW, &st, err, sizeof(err)))
 			_exit(1);
-		run = fb_store_run_begin(st, "dead", NULL, NULL, NULL, NULL);
+		run = flb_store_run_begin(st, "dead", NULL, NULL, NULL, NULL);
 		if (run < 0 || add_sample(st, run, 0) < 0)
 			_exit(1);
 		if (write(fds[1], &run, sizeof(run)) != sizeof(run))
@@ -634,16 +635,16 @@ static int64_t run_in_dead_child(const char *db)
 static void test_stale_run(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_store *st, *ro;
+	struct flb_store *st, *ro;
 	int64_t dead, mine, other_boot, reused;
 	char when[32];
 	time_t t;
 	char *db, *wal, sql[128], walpath[160];
 	size_t dblen, wallen;
 
-	st = open_ok(fx->db, FB_STORE_RW);
-	mine = fb_store_run_begin(st, "mine", NULL, NULL, NULL, NULL);
-	other_boot = fb_store_run_begin(st, "rebooted", NULL, NULL, NULL, NULL);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	mine = flb_store_run_begin(st, "mine", NULL, NULL, NULL, NULL);
+	other_boot = flb_store_run_begin(st, "rebooted", NULL, NULL, NULL, NULL);
 	assert_true(mine > 0 && other_boot > 0);
 	snprintf(sql, sizeof(sql),
 		 "UPDATE runs SET boot_id = 'another-boot' WHERE id = %lld",
@@ -653,7 +654,7 @@ static void test_stale_run(void **state)
 	 * A run of this pid that began a minute before this process did
 	 * (but after boot): the pid was reused.
 	 */
-	reused = fb_store_run_begin(st, "reused", NULL, NULL, NULL, NULL);
+	reused = flb_store_run_begin(st, "reused", NULL, NULL, NULL, NULL);
 	assert_true(reused > 0);
 	t = time(NULL) - 60;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", gmtime(&t));
@@ -669,12 +670,12 @@ static void test_stale_run(void **state)
 	snprintf(walpath, sizeof(walpath), "%s-wal", fx->db);
 	wal = slurp(walpath, &wallen);
 	assert_non_null(wal);
-	ro = open_ok(fx->db, FB_STORE_RO);
+	ro = open_ok(fx->db, FLB_STORE_RO);
 	assert_string_equal(run_status(ro, dead), "aborted");
 	assert_string_equal(run_status(ro, other_boot), "aborted");
 	assert_string_equal(run_status(ro, reused), "aborted");
 	assert_string_equal(run_status(ro, mine), "running");
-	fb_store_close(ro);
+	flb_store_close(ro);
 	assert_string_equal(raw_status(fx->db, dead), "running");
 	assert_same_bytes(fx->db, db, dblen);
 	assert_same_bytes(walpath, wal, wallen);
@@ -682,7 +683,7 @@ static void test_stale_run(void **state)
 	free(wal);
 
 	/* a writer marks it, ended at its last sample */
-	fb_store_close(open_ok(fx->db, FB_STORE_RW));
+	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
 	assert_string_equal(run_status(st, dead), "aborted");
 	assert_string_equal(run_status(st, other_boot), "aborted");
 	assert_string_equal(run_status(st, reused), "aborted");
@@ -691,88 +692,88 @@ static void test_stale_run(void **state)
 	assert_string_equal(raw_status(fx->db, dead), "aborted");
 	assert_true(add_sample(st, dead, 1) < 0);
 	assert_true(add_sample(st, mine, 0) > 0);
-	assert_int_equal(fb_store_run_end(st, mine, "complete"), 0);
-	fb_store_close(st);
+	assert_int_equal(flb_store_run_end(st, mine, "complete"), 0);
+	flb_store_close(st);
 }
 
 static void test_import(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_kv kv[] = { { "virt", "none" }, { "kernel.release", "6.1" } };
-	struct fb_kv xkv[] = { { "virt", "kvm" }, { "qemu.version", "7.2" } };
-	struct fb_env env = { kv, 2 }, extra = { xkv, 2 }, got = { 0 };
+	struct flb_kv kv[] = { { "virt", "none" }, { "kernel.release", "6.1" } };
+	struct flb_kv xkv[] = { { "virt", "kvm" }, { "qemu.version", "7.2" } };
+	struct flb_env env = { kv, 2 }, extra = { xkv, 2 }, got = { 0 };
 	char src[160], *srcbytes, *cfg;
-	struct fb_run_row *rows;
-	struct fb_store *st;
+	struct flb_run_row *rows;
+	struct flb_store *st;
 	int64_t done, failed, *ids;
 	size_t n, srclen;
 	struct counting nv = { 0 };
 
 	snprintf(src, sizeof(src), "%s/guest.db", fx->dir);
-	st = open_ok(src, FB_STORE_RW);
-	done = fb_store_run_begin(st, "guest", "q.yaml", "fork: {}\n",
+	st = open_ok(src, FLB_STORE_RW);
+	done = flb_store_run_begin(st, "guest", "q.yaml", "fork: {}\n",
 				  "h1", &env);
 	assert_true(add_sample(st, done, 0) > 0);
 	assert_true(add_sample(st, done, 1) > 0);
-	assert_int_equal(fb_store_unsupported(st, done, "cycles", "no PMU"), 0);
-	assert_int_equal(fb_store_run_end(st, done, "complete"), 0);
-	failed = fb_store_run_begin(st, "guest", NULL, NULL, NULL, NULL);
+	assert_int_equal(flb_store_unsupported(st, done, "cycles", "no PMU"), 0);
+	assert_int_equal(flb_store_run_end(st, done, "complete"), 0);
+	failed = flb_store_run_begin(st, "guest", NULL, NULL, NULL, NULL);
 	assert_true(add_sample(st, failed, 0) > 0);
-	assert_int_equal(fb_store_run_end(st, failed, "failed"), 0);
-	fb_store_close(st);
+	assert_int_equal(flb_store_run_end(st, failed, "failed"), 0);
+	flb_store_close(st);
 	assert_true(run_in_dead_child(src) > 0);
 	srcbytes = slurp(src, &srclen);
 
-	st = open_ok(fx->db, FB_STORE_RW);
-	assert_true(fb_store_run_begin(st, "host", NULL, NULL, NULL, NULL) > 0);
-	assert_int_equal(fb_store_import(st, src, "vm-x86", &extra, &ids, &n), 0);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	assert_true(flb_store_run_begin(st, "host", NULL, NULL, NULL, NULL) > 0);
+	assert_int_equal(flb_store_import(st, src, "vm-x86", &extra, &ids, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(run_status(st, ids[0]), "complete");
 	assert_string_equal(run_status(st, ids[1]), "failed");
 	assert_string_equal(run_status(st, ids[2]), "aborted");
 	assert_int_equal(run_nsamples(st, ids[0]), 2);
-	assert_int_equal(fb_store_values(st, ids, 1, check_value, &(struct seen){ 0 }), 0);
-	assert_int_equal(fb_store_values(st, ids, 1, count_values, &nv), 0);
+	assert_int_equal(flb_store_values(st, ids, 1, check_value, &(struct seen){ 0 }), 0);
+	assert_int_equal(flb_store_values(st, ids, 1, count_values, &nv), 0);
 	assert_int_equal(nv.n, 10);
-	assert_int_equal(fb_store_runs(st, "vm-x86", &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, "vm-x86", &rows, &n), 0);
 	assert_int_equal(n, 3);
 	free(rows);
-	assert_int_equal(fb_store_env(st, ids[0], &got), 0);
+	assert_int_equal(flb_store_env(st, ids[0], &got), 0);
 	assert_int_equal(got.n, 3);
 	assert_string_equal(got.kv[0].key, "kernel.release");
 	assert_string_equal(got.kv[1].key, "qemu.version");
 	assert_string_equal(got.kv[2].key, "virt");
 	assert_string_equal(got.kv[2].value, "kvm");
 	env_clear(&got);
-	cfg = fb_store_run_config(st, ids[0]);
+	cfg = flb_store_run_config(st, ids[0]);
 	assert_string_equal(cfg, "fork: {}\n");
 	free(cfg);
 	free(ids);
 
 	/* without a label the source's label stays */
-	assert_int_equal(fb_store_import(st, src, NULL, NULL, &ids, &n), 0);
+	assert_int_equal(flb_store_import(st, src, NULL, NULL, &ids, &n), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(fb_store_runs(st, "guest", &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, "guest", &rows, &n), 0);
 	assert_int_equal(n, 2);
 	free(rows);
-	assert_int_equal(fb_store_runs(st, "dead", &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, "dead", &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].status, "aborted");
 	free(rows);
 	free(ids);
 
-	assert_int_equal(fb_store_import(st, fx->db, NULL, NULL, &ids, &n), -1);
-	assert_non_null(strstr(fb_store_error(st), "into itself"));
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n), -1);
+	assert_non_null(strstr(flb_store_error(st), "into itself"));
 
 	/* a source that is not a store: an error, nothing imported */
-	assert_int_equal(fb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
-	assert_non_null(strstr(fb_store_error(st), ": Is a directory"));
+	assert_int_equal(flb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
+	assert_non_null(strstr(flb_store_error(st), ": Is a directory"));
 	assert_null(ids);
 	assert_int_equal(n, 0);
-	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
 	assert_int_equal(n, 7);
 	free(rows);
-	fb_store_close(st);
+	flb_store_close(st);
 	assert_same_bytes(src, srcbytes, srclen);
 	free(srcbytes);
 
@@ -786,9 +787,9 @@ static void test_import(void **state)
 				     " WHERE s.run_id = ?1", 2), "4");
 	assert_string_equal(raw_text(fx->db, "SELECT reason FROM unsupported"
 				     " WHERE run_id = ?1", 2), "no PMU");
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_check(st), 0);
-	fb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_check(st), 0);
+	flb_store_close(st);
 }
 
 #define NWRITE 200
@@ -801,16 +802,16 @@ static void test_import(void **state)
 static void writer(const char *db, const char *label, int start_fd,
 		   int report_fd)
 {
-	struct fb_store *st;
+	struct flb_store *st;
 	char err[512], c;
 	int64_t run;
 	int i;
 
-	if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err))) {
+	if (flb_store_open(db, FLB_STORE_RW, &st, err, sizeof(err))) {
 		fprintf(stderr, "writer %s: %s\n", label, err);
 		_exit(1);
 	}
-	run = fb_store_run_begin(st, label, NULL, NULL, NULL, NULL);
+	run = flb_store_run_begin(st, label, NULL, NULL, NULL, NULL);
 	if (run < 0)
 		goto err;
 	while (start_fd >= 0 && read(start_fd, &c, 1) > 0)
@@ -821,20 +822,20 @@ static void writer(const char *db, const char *label, int start_fd,
 		if (report_fd >= 0 && write(report_fd, "s", 1) != 1)
 			_exit(1);
 	}
-	if (fb_store_run_end(st, run, "complete"))
+	if (flb_store_run_end(st, run, "complete"))
 		goto err;
-	fb_store_close(st);
+	flb_store_close(st);
 	_exit(0);
 err:
-	fprintf(stderr, "writer %s: %s\n", label, fb_store_error(st));
+	fprintf(stderr, "writer %s: %s\n", label, flb_store_error(st));
 	_exit(1);
 }
 
 static void test_two_writers(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_run_row *rows;
-	struct fb_store *st;
+	struct flb_run_row *rows;
+	struct flb_store *st;
 	int i, status, go[2];
 	int64_t last[2] = { 0 }, first[2] = { 0 };
 	pid_t pid[2];
@@ -857,16 +858,16 @@ static void test_two_writers(void **state)
 		assert_true(WIFEXITED(status));
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_runs(st, NULL, &rows, &n), 0);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	for (i = 0; i < 2; i++) {
 		assert_string_equal(rows[i].status, "complete");
 		assert_int_equal(rows[i].nsamples, NWRITE);
 	}
 	free(rows);
-	assert_int_equal(fb_store_check(st), 0);
-	fb_store_close(st);
+	assert_int_equal(flb_store_check(st), 0);
+	flb_store_close(st);
 	for (i = 0; i < 2; i++) {
 		first[i] = atoll(raw_text(fx->db, "SELECT min(id) FROM samples"
 					  " WHERE run_id = ?1", i + 1));
@@ -881,7 +882,7 @@ static void test_two_writers(void **state)
 static void test_sigkill(void **state)
 {
 	struct fx *fx = *state;
-	struct fb_store *st;
+	struct flb_store *st;
 	int fds[2], status;
 	long got = 0;
 	char buf[64];
@@ -907,20 +908,20 @@ static void test_sigkill(void **state)
 		got += r;
 	close(fds[0]);
 
-	st = open_ok(fx->db, FB_STORE_RO);
-	assert_int_equal(fb_store_check(st), 0);
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_check(st), 0);
 	assert_string_equal(run_status(st, 1), "aborted");
 	/* every sample it reported committed is there */
 	assert_true(run_nsamples(st, 1) >= got);
-	fb_store_close(st);
+	flb_store_close(st);
 	assert_string_equal(raw_status(fx->db, 1), "running");
-	st = open_ok(fx->db, FB_STORE_RW);
-	fb_store_close(st);
+	st = open_ok(fx->db, FLB_STORE_RW);
+	flb_store_close(st);
 	assert_string_equal(raw_status(fx->db, 1), "aborted");
-	st = open_ok(fx->db, FB_STORE_RO);
+	st = open_ok(fx->db, FLB_STORE_RO);
 	assert_true(run_nsamples(st, 1) >= got);
-	assert_int_equal(fb_store_check(st), 0);
-	fb_store_close(st);
+	assert_int_equal(flb_store_check(st), 0);
+	flb_store_close(st);
 }
 
 int main(void)

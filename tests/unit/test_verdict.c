@@ -47,6 +47,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "analysis/cmp.h"
+#include "workload.h"
 
 #define ROWS 30
 #define SAMPLES 10
@@ -98,13 +99,13 @@ static char *xstrdup(const char *s)
  * invocations of runs runs (when inv is 1 and runs 1, or the runs are
  * not grouped, a run is its own invocation).
  */
-static void table_init(struct fb_cmp *c, unsigned int inv, unsigned int per)
+static void table_init(struct flb_cmp *c, unsigned int inv, unsigned int per)
 {
 	unsigned int runs[2] = { inv * per, inv * per };
 	int64_t id = 1;
 
 	memset(c, 0, sizeof(*c));
-	fb_cmp_defaults(&c->o, "test");
+	flb_cmp_defaults(&c->o, "test");
 	c->nsets = 2;
 	c->nrows = ROWS;
 	c->rows = calloc(ROWS, sizeof(*c->rows));
@@ -124,7 +125,7 @@ static void table_init(struct fb_cmp *c, unsigned int inv, unsigned int per)
 		}
 	}
 	for (int i = 0; i < ROWS; i++) {
-		struct fb_row *r = &c->rows[i];
+		struct flb_row *r = &c->rows[i];
 		char p[32];
 
 		snprintf(p, sizeof(p), "npages=%d", i + 1);
@@ -132,7 +133,7 @@ static void table_init(struct fb_cmp *c, unsigned int inv, unsigned int per)
 		r->params = xstrdup(p);
 		r->metric = xstrdup("ns_per_op");
 		r->unit = xstrdup("ns");
-		r->better = FB_LOWER_IS_BETTER;
+		r->better = FLB_LOWER_IS_BETTER;
 		for (int s = 0; s < 2; s++) {
 			size_t n = (size_t)runs[s] * SAMPLES;
 
@@ -149,11 +150,11 @@ static void table_init(struct fb_cmp *c, unsigned int inv, unsigned int per)
 
 /* Fill side s of the table: effect[i] is row i's true log change. */
 static void fill_side(gsl_rng *rng, const struct scenario *sc,
-		      const struct truth *t, struct fb_cmp *c, int s,
+		      const struct truth *t, struct flb_cmp *c, int s,
 		      const double *effect)
 {
 	for (int i = 0; i < ROWS; i++) {
-		struct fb_vals *v = &c->rows[i].side[s];
+		struct flb_vals *v = &c->rows[i].side[s];
 
 		double inv = 0;
 
@@ -182,32 +183,32 @@ static void fill_side(gsl_rng *rng, const struct scenario *sc,
 
 /* The calibration of CAL_INV x CAL_RUNS A/A runs of the same truth. */
 static void calibrate_into(gsl_rng *rng, const struct scenario *sc,
-			   const struct truth *t, struct fb_cmp *dst)
+			   const struct truth *t, struct flb_cmp *dst)
 {
-	struct fb_calib *k;
-	struct fb_cmp c;
+	struct flb_calib *k;
+	struct flb_cmp c;
 	size_t n;
 
 	table_init(&c, CAL_INV, CAL_RUNS);
 	c.nsets = 1;
 	fill_side(rng, sc, t, &c, 0, NULL);
-	assert_int_equal(fb_cmp_analyse(&c), 0);
-	assert_int_equal(fb_cmp_calibration(&c, &k, &n), 0);
+	assert_int_equal(flb_cmp_analyse(&c), 0);
+	assert_int_equal(flb_cmp_calibration(&c, &k, &n), 0);
 	assert_int_equal(n, ROWS);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(fb_cmp_add_cal(dst, &k[i]), 0);
+		assert_int_equal(flb_cmp_add_cal(dst, &k[i]), 0);
 	dst->cal_host = "mc";
 	dst->cal_config = "mc";
 	free(k);
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 }
 
 /* Row 0's primary row in c. */
-static struct fb_row *row0(struct fb_cmp *c)
+static struct flb_row *row0(struct flb_cmp *c)
 {
 	for (size_t i = 0; i < c->nrows; i++)
 		if (!strcmp(c->rows[i].params, "npages=1") &&
-		    c->rows[i].role == FB_ROLE_PRIMARY)
+		    c->rows[i].role == FLB_ROLE_PRIMARY)
 			return &c->rows[i];
 	fail_msg("row 0 is missing");
 	return NULL;
@@ -217,16 +218,16 @@ static struct fb_row *row0(struct fb_cmp *c)
  * Row 0's mark after its NEW values are moved by a true log change of
  * shift (the values of every other row, and row 0's noise, unchanged).
  */
-static enum fb_mark shifted(struct fb_cmp *c, double shift)
+static enum flb_mark shifted(struct flb_cmp *c, double shift)
 {
-	struct fb_vals *v = &row0(c)->side[FB_NEW];
-	enum fb_mark m;
+	struct flb_vals *v = &row0(c)->side[FLB_NEW];
+	enum flb_mark m;
 
 	for (size_t i = 0; i < v->n; i++)
 		v->v[i] *= exp(shift);
-	assert_int_equal(fb_cmp_analyse(c), 0);
+	assert_int_equal(flb_cmp_analyse(c), 0);
 	m = row0(c)->mark;
-	v = &row0(c)->side[FB_NEW];
+	v = &row0(c)->side[FLB_NEW];
 	for (size_t i = 0; i < v->n; i++)
 		v->v[i] *= exp(-shift);
 	return m;
@@ -249,7 +250,7 @@ static void one_table(gsl_rng *rng, const struct scenario *sc,
 		      const struct design *d, const struct truth *t,
 		      struct tally *y)
 {
-	struct fb_cmp c;
+	struct flb_cmp c;
 	double mde, delta;
 
 	table_init(&c, d->inv, d->runs);
@@ -257,24 +258,24 @@ static void one_table(gsl_rng *rng, const struct scenario *sc,
 		calibrate_into(rng, sc, t, &c);
 	fill_side(rng, sc, t, &c, 0, NULL);
 	fill_side(rng, sc, t, &c, 1, NULL);
-	assert_int_equal(fb_cmp_analyse(&c), 0);
+	assert_int_equal(flb_cmp_analyse(&c), 0);
 	for (size_t i = 0; i < c.nrows; i++)
-		if (c.rows[i].role == FB_ROLE_PRIMARY &&
-		    c.rows[i].mark != FB_MARK_NONE) {
+		if (c.rows[i].role == FLB_ROLE_PRIMARY &&
+		    c.rows[i].mark != FLB_MARK_NONE) {
 			y->any++;
 			break;
 		}
-	mde = fb_row_mde_pct(row0(&c));
+	mde = flb_row_mde_pct(row0(&c));
 	y->mde[y->n++] = mde;
 	if (!isnan(mde)) {
 		delta = log1p(mde / 100);
-		y->slow += shifted(&c, delta) == FB_MARK_REGRESSED;
-		assert_float_equal(fb_row_mde_pct(row0(&c)), mde, 1e-9 * mde);
-		y->fast += shifted(&c, -delta) == FB_MARK_IMPROVED;
-		y->slow1 += shifted(&c, log(1.01)) == FB_MARK_REGRESSED;
-		y->fast1 += shifted(&c, -log(1.01)) == FB_MARK_IMPROVED;
+		y->slow += shifted(&c, delta) == FLB_MARK_REGRESSED;
+		assert_float_equal(flb_row_mde_pct(row0(&c)), mde, 1e-9 * mde);
+		y->fast += shifted(&c, -delta) == FLB_MARK_IMPROVED;
+		y->slow1 += shifted(&c, log(1.01)) == FLB_MARK_REGRESSED;
+		y->fast1 += shifted(&c, -log(1.01)) == FLB_MARK_IMPROVED;
 	}
-	fb_cmp_free(&c);
+	flb_cmp_free(&c);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -371,7 +372,7 @@ static void test_one_invocation_no_calibration(void **state)
 	gsl_rng_set(rng, 7);
 	draw_truth(rng, &scenarios[0], &t);
 	for (int k = 0; k < 200; k++) {
-		struct fb_cmp c;
+		struct flb_cmp c;
 
 		table_init(&c, 1, k % 2 ? 3 : 1);
 		fill_side(rng, &scenarios[0], &t, &c, 0, NULL);
@@ -379,13 +380,13 @@ static void test_one_invocation_no_calibration(void **state)
 		for (size_t i = 0; i < c.nrows; i++)
 			for (size_t j = 0; j < c.rows[i].side[1].n; j++)
 				c.rows[i].side[1].v[j] *= 1.5;
-		assert_int_equal(fb_cmp_analyse(&c), 0);
+		assert_int_equal(flb_cmp_analyse(&c), 0);
 		for (size_t i = 0; i < c.nrows; i++) {
-			assert_int_equal(c.rows[i].mark, FB_MARK_NONE);
+			assert_int_equal(c.rows[i].mark, FLB_MARK_NONE);
 			assert_false(c.rows[i].testable);
-			assert_true(isnan(fb_row_mde_pct(&c.rows[i])));
+			assert_true(isnan(flb_row_mde_pct(&c.rows[i])));
 		}
-		fb_cmp_free(&c);
+		flb_cmp_free(&c);
 	}
 	gsl_rng_free(rng);
 }
@@ -396,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_one_invocation_no_calibration),
 		cmocka_unit_test(test_designs),
 	};
+
+	flb_cmp_set_catalog(&flb_workload_catalog);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

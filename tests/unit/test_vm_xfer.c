@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vm.h"
+#include "guest/vm.h"
 
 static void hex(const uint8_t *s, char *out)
 {
@@ -24,18 +24,18 @@ static void test_sha256_vectors(void **state)
 	char *big = malloc(1000000);
 
 	(void)state;
-	fb_sha256("abc", 3, d);
+	flb_sha256("abc", 3, d);
 	hex(d, h);
 	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	fb_sha256("", 0, d);
+	flb_sha256("", 0, d);
 	hex(d, h);
 	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	/* 56 bytes: the padding spills into a second block */
-	fb_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, d);
+	flb_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, d);
 	hex(d, h);
 	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	memset(big, 'a', 1000000);
-	fb_sha256(big, 1000000, d);
+	flb_sha256(big, 1000000, d);
 	hex(d, h);
 	assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(big);
@@ -45,7 +45,7 @@ static void test_sha256_vectors(void **state)
 
 static int unframe(const char *log, unsigned char **d, size_t *n, char *why)
 {
-	return fb_vm_unframe(log, strlen(log), d, n, why, 256);
+	return flb_vm_unframe(log, strlen(log), d, n, why, 256);
 }
 
 static void test_frame_ok(void **state)

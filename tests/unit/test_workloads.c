@@ -37,28 +37,28 @@ int madvise(void *addr, size_t len, int advice)
 }
 
 /* Parse text exactly as a config would (the loader's own parser). */
-static int set_value(const struct fb_option *o, void *params, const char *text)
+static int set_value(const struct flb_option *o, void *params, const char *text)
 {
 	char why[256];
 
-	return fb_opt_parse(o, text, params, why, sizeof(why));
+	return flb_opt_parse(o, text, params, why, sizeof(why));
 }
 
 /* Fresh params of wl: defaults, then "key=value,key=value" overrides. */
-static void *make_params(const struct fb_workload *wl, const char *overrides)
+static void *make_params(const struct flb_workload *wl, const char *overrides)
 {
 	void *params = calloc(1, wl->params_size);
 	char *list, *item, *save;
 
 	assert_non_null(params);
-	for (const struct fb_option *o = wl->options; o->name; o++) {
+	for (const struct flb_option *o = wl->options; o->name; o++) {
 		if (set_value(o, params, o->def))
 			fail_msg("%s: option %s: bad default '%s'", wl->name, o->name, o->def);
 	}
 	list = strdup(overrides ? overrides : "");
 	for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
-		const struct fb_option *o;
+		const struct flb_option *o;
 
 		assert_non_null(eq);
 		*eq = '\0';
@@ -72,87 +72,87 @@ static void *make_params(const struct fb_workload *wl, const char *overrides)
 }
 
 struct outcome {
-	int setup, run;		/* enum fb_status; run is -1 if not reached */
+	int setup, run;		/* enum flb_status; run is -1 if not reached */
 	uint64_t done;
 	char reason[256];
 	char misplaced[128];	/* "task 1 placed on 1 ran on 0" */
 };
 
 /* Place, set up, run ops, tear down, like the runner does. */
-static void run_job(const struct fb_workload *wl, const char *overrides,
-		    enum fb_placement place, uint64_t ops, struct outcome *out)
+static void run_job(const struct flb_workload *wl, const char *overrides,
+		    enum flb_placement place, uint64_t ops, struct outcome *out)
 {
 	void *params = make_params(wl, overrides), *state = NULL;
 	unsigned int n = wl->ntasks ? wl->ntasks(params) : 1;
 	int *cpus = calloc(n, sizeof(int));
-	struct fb_job *job;
+	struct flb_job *job;
 	char why[256];
 
 	assert_non_null(cpus);
-	if (fb_pin_assign(place, NULL, 0, n, cpus, why, sizeof(why))) {
+	if (flb_pin_assign(place, NULL, 0, n, cpus, why, sizeof(why))) {
 		free(cpus);
 		free(params);
 		print_message("# SKIP %s %s: %s\n", wl->name, overrides ? overrides : "", why);
 		skip();
 	}
-	job = fb_job_new(wl, params, n, cpus, 0);
+	job = flb_job_new(wl, params, n, cpus, 0);
 	assert_non_null(job);
-	assert_int_equal(fb_job_pin(job, 0), 0);
+	assert_int_equal(flb_job_pin(job, 0), 0);
 	memset(out, 0, sizeof(*out));
 	out->run = -1;
 	out->setup = wl->setup(job, params, &state);
-	if (out->setup == FB_OK) {
+	if (out->setup == FLB_OK) {
 		out->run = wl->run(job, state, ops, &out->done);
 		wl->teardown(job, state);
 	}
 	snprintf(out->reason, sizeof(out->reason), "%s", job->reason);
-	for (unsigned int i = 0; out->setup == FB_OK && i < n; i++)
+	for (unsigned int i = 0; out->setup == FLB_OK && i < n; i++)
 		if (cpus[i] >= 0 && job->ran_on[i] != cpus[i])
 			snprintf(out->misplaced, sizeof(out->misplaced),
 				 "task %u placed on %d ran on %d", i, cpus[i],
 				 job->ran_on[i]);
-	fb_job_free(job);
+	flb_job_free(job);
 	free(cpus);
 	free(params);
 }
 
 struct variant {
 	const char *wl, *overrides;
-	enum fb_placement place;
+	enum flb_placement place;
 };
 
 static const struct variant variants[] = {
-	{ "fork", "mode=vfork", FB_PLACE_SPREAD },
-	{ "fork", "mode=posix_spawn", FB_PLACE_SPREAD },
-	{ "fork", "rss=4M,cow_pages=16", FB_PLACE_SPREAD },
-	{ "fork", "threads=1", FB_PLACE_SPREAD },
-	{ "mprotect", "threads=1", FB_PLACE_SPREAD },
-	{ "mprotect", "thp=true", FB_PLACE_SPREAD },
-	{ "munmap", "threads=1", FB_PLACE_SPREAD },
-	{ "madvise", "threads=1", FB_PLACE_SPREAD },
-	{ "migrate", "hop_cpus=1", FB_PLACE_NONE },
+	{ "fork", "mode=vfork", FLB_PLACE_SPREAD },
+	{ "fork", "mode=posix_spawn", FLB_PLACE_SPREAD },
+	{ "fork", "rss=4M,cow_pages=16", FLB_PLACE_SPREAD },
+	{ "fork", "threads=1", FLB_PLACE_SPREAD },
+	{ "mprotect", "threads=1", FLB_PLACE_SPREAD },
+	{ "mprotect", "thp=true", FLB_PLACE_SPREAD },
+	{ "munmap", "threads=1", FLB_PLACE_SPREAD },
+	{ "madvise", "threads=1", FLB_PLACE_SPREAD },
+	{ "migrate", "hop_cpus=1", FLB_PLACE_NONE },
 };
 
-static const struct fb_workload *find(const char *name)
+static const struct flb_workload *find(const char *name)
 {
-	const struct fb_workload *wl = fb_workload_find(name);
+	const struct flb_workload *wl = flb_workload_find(name);
 
 	if (!wl)
 		fail_msg("workload %s is not registered", name);
 	return wl;
 }
 
-static void expect_ok(const struct fb_workload *wl, const char *overrides,
-		      enum fb_placement place)
+static void expect_ok(const struct flb_workload *wl, const char *overrides,
+		      enum flb_placement place)
 {
 	struct outcome o;
 
 	run_job(wl, overrides, place, OPS, &o);
-	if (o.setup == FB_SKIP) {
+	if (o.setup == FLB_SKIP) {
 		print_message("# SKIP %s %s: %s\n", wl->name, overrides ? overrides : "", o.reason);
 		skip();
 	}
-	if (o.setup != FB_OK || o.run != FB_OK)
+	if (o.setup != FLB_OK || o.run != FLB_OK)
 		fail_msg("%s %s: setup %d run %d: %s", wl->name,
 			 overrides ? overrides : "(defaults)", o.setup, o.run, o.reason);
 	assert_int_equal(o.done, OPS);
@@ -164,7 +164,7 @@ static void expect_ok(const struct fb_workload *wl, const char *overrides,
 /* Defaults of each workload, placed spread like a typical config. */
 static void test_defaults(void **state)
 {
-	expect_ok(*state, NULL, FB_PLACE_SPREAD);
+	expect_ok(*state, NULL, FLB_PLACE_SPREAD);
 }
 
 static void test_variant(void **state)
@@ -176,14 +176,14 @@ static void test_variant(void **state)
 
 static void test_contract(void **state)
 {
-	const struct fb_workload *wl = *state;
+	const struct flb_workload *wl = *state;
 
-	assert_int_equal(wl->version, FB_WORKLOAD_VERSION);
+	assert_int_equal(wl->version, FLB_WORKLOAD_VERSION);
 	assert_non_null(wl->summary);
 	assert_non_null(wl->setup);
 	assert_non_null(wl->run);
 	assert_non_null(wl->teardown);
-	for (const struct fb_option *o = wl->options; o->name; o++) {
+	for (const struct flb_option *o = wl->options; o->name; o++) {
 		assert_non_null(o->help);
 		assert_non_null(o->def);
 		assert_true(o->offset < wl->params_size);
@@ -191,12 +191,12 @@ static void test_contract(void **state)
 }
 
 static void expect_setup_fails(const char *name, const char *overrides,
-			       enum fb_placement place, const char *why)
+			       enum flb_placement place, const char *why)
 {
 	struct outcome o;
 
 	run_job(find(name), overrides, place, OPS, &o);
-	assert_int_equal(o.setup, FB_FAIL);
+	assert_int_equal(o.setup, FLB_FAIL);
 	if (!strstr(o.reason, why))
 		fail_msg("%s %s: reason '%s' does not mention '%s'", name,
 			 overrides, o.reason, why);
@@ -205,11 +205,11 @@ static void expect_setup_fails(const char *name, const char *overrides,
 static void test_bad_combinations(void **state)
 {
 	(void)state;
-	expect_setup_fails("fork", "rss=64K,cow_pages=17", FB_PLACE_NONE,
+	expect_setup_fails("fork", "rss=64K,cow_pages=17", FLB_PLACE_NONE,
 			   "cow_pages 17 is more than the 16 pages");
-	expect_setup_fails("fork", "mode=vfork,rss=64K,cow_pages=1", FB_PLACE_NONE,
+	expect_setup_fails("fork", "mode=vfork,rss=64K,cow_pages=1", FLB_PLACE_NONE,
 			   "cow_pages needs mode fork");
-	expect_setup_fails("migrate", "hop_cpus=2", FB_PLACE_NONE,
+	expect_setup_fails("migrate", "hop_cpus=2", FLB_PLACE_NONE,
 			   "needs a placement");
 }
 
@@ -219,10 +219,10 @@ static void test_madvise_catches_stale_data(void **state)
 
 	(void)state;
 	fake_dontneed = true;
-	run_job(find("madvise"), NULL, FB_PLACE_NONE, OPS, &o);
+	run_job(find("madvise"), NULL, FLB_PLACE_NONE, OPS, &o);
 	fake_dontneed = false;
-	assert_int_equal(o.setup, FB_OK);
-	assert_int_equal(o.run, FB_FAIL);
+	assert_int_equal(o.setup, FLB_OK);
+	assert_int_equal(o.run, FLB_FAIL);
 	assert_int_equal(o.done, 0);
 	if (!strstr(o.reason, "page 0 of"))
 		fail_msg("reason does not name the page: %s", o.reason);
@@ -234,8 +234,8 @@ static void test_fork_bad_helper(void **state)
 
 	(void)state;
 	run_job(find("fork"), "mode=posix_spawn,helper=/nonexistent/helper",
-		FB_PLACE_NONE, OPS, &o);
-	assert_int_equal(o.setup, FB_SKIP);
+		FLB_PLACE_NONE, OPS, &o);
+	assert_int_equal(o.setup, FLB_SKIP);
 	assert_non_null(strstr(o.reason, "/nonexistent/helper"));
 }
 
@@ -246,23 +246,23 @@ int main(void)
 	char (*names)[96];
 	int ret;
 
-	if (fb_pin_init())
+	if (flb_pin_init())
 		return 1;
-	while (fb_workloads[nwl])
+	while (flb_workloads[nwl])
 		nwl++;
 	tests = calloc(2 * nwl + nv + 3, sizeof(*tests));
 	names = calloc(2 * nwl + nv, sizeof(*names));
 	if (!tests || !names)
 		return 1;
 	for (size_t i = 0; i < nwl; i++) {
-		snprintf(names[n], sizeof(names[n]), "%s: contract", fb_workloads[i]->name);
+		snprintf(names[n], sizeof(names[n]), "%s: contract", flb_workloads[i]->name);
 		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_contract,
-									(void *)fb_workloads[i]);
+									(void *)flb_workloads[i]);
 		tests[n].name = names[n];
 		n++;
-		snprintf(names[n], sizeof(names[n]), "%s: defaults", fb_workloads[i]->name);
+		snprintf(names[n], sizeof(names[n]), "%s: defaults", flb_workloads[i]->name);
 		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_defaults,
-									(void *)fb_workloads[i]);
+									(void *)flb_workloads[i]);
 		tests[n].name = names[n];
 		n++;
 	}

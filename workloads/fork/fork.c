@@ -41,36 +41,36 @@ struct fork_params {
 	uint64_t cow_pages;
 	uint64_t threads;
 	int mode;
-	char helper[FB_STR_MAX];
+	char helper[FLB_STR_MAX];
 };
 
 struct fork_state {
-	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	struct flb_mm_ctx mm;	/* first: see flb_mm_ctx_new() */
 	struct fork_params p;	/* a copy of the params */
 	char *argv[2];		/* { helper, NULL } for posix_spawn */
 };
 
 static const char *const fork_modes[] = { "fork", "vfork", "posix_spawn", NULL };
 
-static const struct fb_option fork_options[] = {
-	{ .name = "rss", .type = FB_OPT_SIZE,
-	  .offset = FB_OFF(struct fork_params, rss),
+static const struct flb_option fork_options[] = {
+	{ .name = "rss", .type = FLB_OPT_SIZE,
+	  .offset = FLB_OFF(struct fork_params, rss),
 	  .min = 0, .max = 1ull << 40, .def = "0",
 	  .help = "bytes of anonymous memory the parent touches before forking (0, 64M, 1G ...)" },
-	{ .name = "cow_pages", .type = FB_OPT_U64,
-	  .offset = FB_OFF(struct fork_params, cow_pages),
+	{ .name = "cow_pages", .type = FLB_OPT_U64,
+	  .offset = FLB_OFF(struct fork_params, cow_pages),
 	  .min = 0, .max = 1ull << 28, .def = "0",
 	  .help = "pages of rss the child writes (copy-on-write faults); mode fork only" },
-	FB_OPTION_THREADS(struct fork_params, threads),
-	{ .name = "mode", .type = FB_OPT_ENUM,
-	  .offset = FB_OFF(struct fork_params, mode),
+	FLB_OPTION_THREADS(struct fork_params, threads),
+	{ .name = "mode", .type = FLB_OPT_ENUM,
+	  .offset = FLB_OFF(struct fork_params, mode),
 	  .def = "fork", .choices = fork_modes,
 	  .help = "fork; or the baselines vfork (child _exits at once) and posix_spawn (of helper)" },
-	{ .name = "helper", .type = FB_OPT_STR,
-	  .offset = FB_OFF(struct fork_params, helper),
+	{ .name = "helper", .type = FLB_OPT_STR,
+	  .offset = FLB_OFF(struct fork_params, helper),
 	  .def = "/bin/true",
 	  .help = "program posix_spawn runs; it must exit 0 at once" },
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
 static unsigned int fork_ntasks(const void *params)
@@ -80,51 +80,51 @@ static unsigned int fork_ntasks(const void *params)
 	return 1 + p->threads;
 }
 
-static int fork_setup(struct fb_job *job, const void *params, void **state)
+static int fork_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct fork_params *p = params;
 	struct fork_state *s;
-	size_t rss_pages = (p->rss + fb_page_size() - 1) / fb_page_size();
+	size_t rss_pages = (p->rss + flb_page_size() - 1) / flb_page_size();
 	int ret;
 
 	if (p->cow_pages && p->mode != FORK_FORK) {
-		fb_job_reason(job, "fork: cow_pages needs mode fork (mode %s shares or replaces the mm)",
+		flb_job_reason(job, "fork: cow_pages needs mode fork (mode %s shares or replaces the mm)",
 			      fork_modes[p->mode]);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	if (p->cow_pages > rss_pages) {
-		fb_job_reason(job, "fork: cow_pages %llu is more than the %zu pages of rss",
+		flb_job_reason(job, "fork: cow_pages %llu is more than the %zu pages of rss",
 			      (unsigned long long)p->cow_pages, rss_pages);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	if (p->mode == FORK_SPAWN && access(p->helper, X_OK)) {
-		fb_job_reason(job, "fork: posix_spawn helper %s is not executable: %s",
+		flb_job_reason(job, "fork: posix_spawn helper %s is not executable: %s",
 			      p->helper, strerror(errno));
-		return FB_SKIP;
+		return FLB_SKIP;
 	}
-	ret = fb_mm_ctx_new(state, sizeof(*s), job, "fork", p->rss,
-			    FB_REGION_TOUCHED, p->threads);
+	ret = flb_mm_ctx_new(state, sizeof(*s), job, "fork", p->rss,
+			    FLB_REGION_TOUCHED, p->threads);
 	if (ret)
 		return ret;
 	s = *state;
 	s->p = *p;
 	s->p.helper[sizeof(s->p.helper) - 1] = '\0';
 	s->argv[0] = s->p.helper;
-	return FB_OK;
+	return FLB_OK;
 }
 
 /* The forked child: dirty cow_pages pages of the parent's copy, exit. */
 static __attribute__((noreturn, noinline)) void child(const struct fork_state *s)
 {
-	const struct fb_region *r = &s->mm.r;
+	const struct flb_region *r = &s->mm.r;
 
 	for (uint64_t i = 0; i < s->p.cow_pages; i++)
 		((volatile char *)r->base)[i * r->page] = 2;
 	_exit(0);
 }
 
-/* One child of the configured mode; its pid, or -1 after fb_job_reason(). */
-static pid_t start_child(struct fb_job *job, struct fork_state *s)
+/* One child of the configured mode; its pid, or -1 after flb_job_reason(). */
+static pid_t start_child(struct flb_job *job, struct fork_state *s)
 {
 	pid_t pid;
 	int err;
@@ -143,19 +143,19 @@ static pid_t start_child(struct fb_job *job, struct fork_state *s)
 	default:
 		err = posix_spawn(&pid, s->p.helper, NULL, NULL, s->argv, environ);
 		if (err) {
-			fb_job_reason(job, "fork: posix_spawn %s failed: %s",
+			flb_job_reason(job, "fork: posix_spawn %s failed: %s",
 				      s->p.helper, strerror(err));
 			return -1;
 		}
 		return pid;
 	}
 	if (pid < 0)
-		fb_job_reason(job, "fork: %s failed: %s", fork_modes[s->p.mode],
+		flb_job_reason(job, "fork: %s failed: %s", fork_modes[s->p.mode],
 			      strerror(errno));
 	return pid;
 }
 
-static int fork_run(struct fb_job *job, void *state, uint64_t ops,
+static int fork_run(struct flb_job *job, void *state, uint64_t ops,
 		    uint64_t *done)
 {
 	struct fork_state *s = state;
@@ -163,34 +163,34 @@ static int fork_run(struct fb_job *job, void *state, uint64_t ops,
 	int status;
 	pid_t pid;
 
-	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
+	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
 		pid = start_child(job, s);
 		if (pid < 0)
-			return FB_FAIL;
+			return FLB_FAIL;
 		while (waitpid(pid, &status, 0) < 0) {
 			if (errno == EINTR)
 				continue;
-			fb_job_reason(job, "fork: waitpid %d failed: %s", (int)pid,
+			flb_job_reason(job, "fork: waitpid %d failed: %s", (int)pid,
 				      strerror(errno));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 		if (WIFSIGNALED(status)) {
-			fb_job_reason(job, "fork: %s child %d was killed by signal %d",
+			flb_job_reason(job, "fork: %s child %d was killed by signal %d",
 				      mode, (int)pid, WTERMSIG(status));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 		if (WEXITSTATUS(status)) {
-			fb_job_reason(job, "fork: %s child %d exited with status %d",
+			flb_job_reason(job, "fork: %s child %d exited with status %d",
 				      mode, (int)pid, WEXITSTATUS(status));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
-		fb_extra_work(s->mm.extra_ns);
+		flb_extra_work(s->mm.extra_ns);
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
-const struct fb_workload fb_wl_fork = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_fork = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "fork",
 	.summary = "fork + exit + wait loop (copy_page_range, COW, exit_mmap TLB flushes)",
 	.params_size = sizeof(struct fork_params),
@@ -198,5 +198,5 @@ const struct fb_workload fb_wl_fork = {
 	.ntasks = fork_ntasks,
 	.setup = fork_setup,
 	.run = fork_run,
-	.teardown = fb_mm_ctx_teardown,
+	.teardown = flb_mm_ctx_teardown,
 };

@@ -27,17 +27,17 @@ struct madvise_params {
 };
 
 struct madvise_state {
-	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	struct flb_mm_ctx mm;	/* first: see flb_mm_ctx_new() */
 	unsigned char v;	/* byte written in the current round */
 };
 
-static const struct fb_option madvise_options[] = {
-	{ .name = "size", .type = FB_OPT_SIZE,
-	  .offset = FB_OFF(struct madvise_params, size),
+static const struct flb_option madvise_options[] = {
+	{ .name = "size", .type = FLB_OPT_SIZE,
+	  .offset = FLB_OFF(struct madvise_params, size),
 	  .min = 4096, .max = 1ull << 40, .def = "64K",
 	  .help = "bytes written and dropped by each op (rounded up to pages)" },
-	FB_OPTION_THREADS(struct madvise_params, threads),
-	FB_OPTION_END
+	FLB_OPTION_THREADS(struct madvise_params, threads),
+	FLB_OPTION_END
 };
 
 static unsigned int madvise_ntasks(const void *params)
@@ -47,16 +47,16 @@ static unsigned int madvise_ntasks(const void *params)
 	return 1 + p->threads;
 }
 
-static int madvise_setup(struct fb_job *job, const void *params, void **state)
+static int madvise_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct madvise_params *p = params;
 
-	return fb_mm_ctx_new(state, sizeof(struct madvise_state), job, "madvise",
+	return flb_mm_ctx_new(state, sizeof(struct madvise_state), job, "madvise",
 			     p->size,
-			     FB_REGION_TOUCHED, p->threads);
+			     FLB_REGION_TOUCHED, p->threads);
 }
 
-static long first_dirty(const struct fb_region *r, unsigned char *seen)
+static long first_dirty(const struct flb_region *r, unsigned char *seen)
 {
 	for (size_t off = 0; off < r->len; off += r->page) {
 		unsigned char c = ((volatile unsigned char *)r->base)[off];
@@ -69,37 +69,37 @@ static long first_dirty(const struct fb_region *r, unsigned char *seen)
 	return -1;
 }
 
-static int madvise_run(struct fb_job *job, void *state, uint64_t ops,
+static int madvise_run(struct flb_job *job, void *state, uint64_t ops,
 		       uint64_t *done)
 {
 	struct madvise_state *s = state;
-	struct fb_region *r = &s->mm.r;
+	struct flb_region *r = &s->mm.r;
 	unsigned char seen;
 	char sz[32];
 	long page;
 
-	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
+	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
 		s->v = s->v % 255 + 1;
-		fb_region_write(r, s->v);
+		flb_region_write(r, s->v);
 		if (madvise(r->base, r->len, MADV_DONTNEED)) {
-			fb_job_reason(job, "madvise: MADV_DONTNEED of %s failed: %s",
-				      fb_size_str(sz, sizeof(sz), r->len), strerror(errno));
-			return FB_FAIL;
+			flb_job_reason(job, "madvise: MADV_DONTNEED of %s failed: %s",
+				      flb_size_str(sz, sizeof(sz), r->len), strerror(errno));
+			return FLB_FAIL;
 		}
 		page = first_dirty(r, &seen);
 		if (page >= 0) {
-			fb_job_reason(job, "madvise: page %ld of %zu (%p) reads 0x%02x after MADV_DONTNEED (wrote 0x%02x): stale TLB entry, missing flush?",
+			flb_job_reason(job, "madvise: page %ld of %zu (%p) reads 0x%02x after MADV_DONTNEED (wrote 0x%02x): stale TLB entry, missing flush?",
 				      page, r->len / r->page,
 				      (void *)(r->base + page * r->page), seen, s->v);
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
-		fb_extra_work(s->mm.extra_ns);
+		flb_extra_work(s->mm.extra_ns);
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
-const struct fb_workload fb_wl_madvise = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_madvise = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "madvise",
 	.summary = "write + MADV_DONTNEED storm, data checked to read back zero (zap + TLB flush)",
 	.params_size = sizeof(struct madvise_params),
@@ -107,5 +107,5 @@ const struct fb_workload fb_wl_madvise = {
 	.ntasks = madvise_ntasks,
 	.setup = madvise_setup,
 	.run = madvise_run,
-	.teardown = fb_mm_ctx_teardown,
+	.teardown = flb_mm_ctx_teardown,
 };

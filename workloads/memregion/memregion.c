@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memregion: clean+invalidate of a memory region the way thread 000's
- * SMCCC provider would, through kmod/ (FB_IOC_MEMREGION): by range (dc
+ * SMCCC provider would, through kmod/ (FLB_IOC_MEMREGION): by range (dc
  * civac / clflushopt in bounded chunks with cond_resched between them) or
  * by a global operation (wbinvd on every CPU / emulated firmware), with a
  * simulated firmware that answers BUSY or RATE_LIMITED, bounded retries
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../fbdev/fb_kmod.h"
+#include "../kmod-client/kmod_client.h"
 
 struct memregion_params {
 	int mode;
@@ -32,7 +32,7 @@ struct memregion_params {
 
 struct memregion_state {
 	struct memregion_params p;
-	struct fb_kmod_dev dev;	/* map: source=user, the region itself */
+	struct flb_kmod_dev dev;	/* map: source=user, the region itself */
 };
 
 static const char *const mr_modes[] = { "range", "global", NULL };
@@ -50,49 +50,49 @@ static int mr_check_backoff(const void *value, char *why, size_t len)
 	return 0;
 }
 
-static const struct fb_option mr_options[] = {
-	{ "mode", FB_OPT_ENUM, FB_OFF(struct memregion_params, mode), 0, 0, "range",
+static const struct flb_option mr_options[] = {
+	{ "mode", FLB_OPT_ENUM, FLB_OFF(struct memregion_params, mode), 0, 0, "range",
 	  mr_modes, "range (by VA, chunked) or global (wbinvd / emulated firmware)", NULL },
-	{ "gen_skip", FB_OPT_ENUM, FB_OFF(struct memregion_params, gen_skip), 0, 0, "off",
+	{ "gen_skip", FLB_OPT_ENUM, FLB_OFF(struct memregion_params, gen_skip), 0, 0, "off",
 	  mr_gen_skips, "global mode: may a request skip for another's flush", NULL },
-	{ "source", FB_OPT_ENUM, FB_OFF(struct memregion_params, source), 0, 0, "module",
+	{ "source", FLB_OPT_ENUM, FLB_OFF(struct memregion_params, source), 0, 0, "module",
 	  mr_sources, "module-owned buffer, or this process's pages (pinned)", NULL },
-	{ "size", FB_OPT_SIZE, FB_OFF(struct memregion_params, size), 1,
-	  FB_MAX_MEMREGION_BYTES, "1M", NULL, "bytes per request", NULL },
-	{ "chunk", FB_OPT_SIZE, FB_OFF(struct memregion_params, chunk), 4096,
-	  FB_MAX_CHUNK_BYTES, "1M", NULL, "bytes between resched points (a power of two)", NULL },
-	{ "busy_ppm", FB_OPT_U64, FB_OFF(struct memregion_params, busy_ppm), 0, FB_PPM,
+	{ "size", FLB_OPT_SIZE, FLB_OFF(struct memregion_params, size), 1,
+	  FLB_MAX_MEMREGION_BYTES, "1M", NULL, "bytes per request", NULL },
+	{ "chunk", FLB_OPT_SIZE, FLB_OFF(struct memregion_params, chunk), 4096,
+	  FLB_MAX_CHUNK_BYTES, "1M", NULL, "bytes between resched points (a power of two)", NULL },
+	{ "busy_ppm", FLB_OPT_U64, FLB_OFF(struct memregion_params, busy_ppm), 0, FLB_PPM,
 	  "0", NULL, "firmware answers BUSY with this probability (per million)", NULL },
-	{ "ratelimit_ppm", FB_OPT_U64, FB_OFF(struct memregion_params, ratelimit_ppm), 0,
-	  FB_PPM, "0", NULL, "firmware answers RATE_LIMITED with this probability", NULL },
-	{ "retries", FB_OPT_U64, FB_OFF(struct memregion_params, retries), 0,
-	  FB_MAX_FW_RETRIES, "4", NULL, "retries per firmware call", NULL },
-	{ "backoff", FB_OPT_NS, FB_OFF(struct memregion_params, backoff_ns), 0,
-	  FB_MAX_BACKOFF_US * 1000, "10us", NULL, "first retry backoff, doubled each retry",
+	{ "ratelimit_ppm", FLB_OPT_U64, FLB_OFF(struct memregion_params, ratelimit_ppm), 0,
+	  FLB_PPM, "0", NULL, "firmware answers RATE_LIMITED with this probability", NULL },
+	{ "retries", FLB_OPT_U64, FLB_OFF(struct memregion_params, retries), 0,
+	  FLB_MAX_FW_RETRIES, "4", NULL, "retries per firmware call", NULL },
+	{ "backoff", FLB_OPT_NS, FLB_OFF(struct memregion_params, backoff_ns), 0,
+	  FLB_MAX_BACKOFF_US * 1000, "10us", NULL, "first retry backoff, doubled each retry",
 	  mr_check_backoff },
-	{ "global_time", FB_OPT_NS, FB_OFF(struct memregion_params, global_ns), 0,
-	  FB_MAX_GLOBAL_NS, "0", NULL, "simulated firmware time of one global operation", NULL },
-	FB_OPTION_END
+	{ "global_time", FLB_OPT_NS, FLB_OFF(struct memregion_params, global_ns), 0,
+	  FLB_MAX_GLOBAL_NS, "0", NULL, "simulated firmware time of one global operation", NULL },
+	FLB_OPTION_END
 };
 
-static int mr_setup(struct fb_job *job, const void *params, void **state)
+static int mr_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct memregion_params *p = params;
 	struct memregion_state *s = calloc(1, sizeof(*s));
 	int rc;
 
 	if (!s) {
-		fb_job_reason(job, "memregion: out of memory");
-		return FB_FAIL;
+		flb_job_reason(job, "memregion: out of memory");
+		return FLB_FAIL;
 	}
 	s->p = *p;
-	rc = fb_kmod_dev_open(job, "memregion", p->source == 1 ? p->size : 0, &s->dev);
-	if (rc != FB_OK) {
+	rc = flb_kmod_dev_open(job, "memregion", p->source == 1 ? p->size : 0, &s->dev);
+	if (rc != FLB_OK) {
 		free(s);
 		return rc;
 	}
 	*state = s;
-	return FB_OK;
+	return FLB_OK;
 }
 
 static const char *mr_errname(uint64_t e)
@@ -100,23 +100,23 @@ static const char *mr_errname(uint64_t e)
 	return e == EBUSY ? "BUSY" : e == EAGAIN ? "RATE_LIMITED" : strerror((int)e);
 }
 
-static int mr_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *done)
+static int mr_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done)
 {
 	struct memregion_state *s = state;
-	struct fb_memregion m;
+	struct flb_memregion m;
 	uint64_t ns = 0, bytes = 0, flushes = 0, served = 0, skipped = 0, failed = 0;
 	uint64_t retries = 0, maxchunk = 0, error = 0;
 	int err;
 
 	*done = 0;
-	while (*done < ops && !fb_job_stopping(job)) {
+	while (*done < ops && !flb_job_stopping(job)) {
 		uint64_t n = ops - *done;
 
-		if (n > FB_MAX_MEMREGION_REQS)
-			n = FB_MAX_MEMREGION_REQS;
+		if (n > FLB_MAX_MEMREGION_REQS)
+			n = FLB_MAX_MEMREGION_REQS;
 		memset(&m, 0, sizeof(m));
 		m.hdr.size = sizeof(m);
-		m.hdr.version = FB_UAPI_VERSION;
+		m.hdr.version = FLB_UAPI_VERSION;
 		m.addr = (uintptr_t)s->dev.map;
 		m.bytes = s->p.size;
 		m.requests = n;
@@ -128,12 +128,12 @@ static int mr_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *done)
 		m.max_retries = s->p.retries;
 		m.backoff_us = s->p.backoff_ns / 1000;
 		m.global_ns = s->p.global_ns;
-		err = fb_kmod_ioctl(job, s->dev.fd, FB_IOC_MEMREGION, &m);
+		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_MEMREGION, &m);
 		if (err) {
-			fb_job_reason(job, "memregion: FB_IOC_MEMREGION %llu x %llu bytes: %s",
+			flb_job_reason(job, "memregion: FLB_IOC_MEMREGION %llu x %llu bytes: %s",
 				      (unsigned long long)n, (unsigned long long)m.bytes,
 				      strerror(err));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 		*done += n;
 		ns += m.total_ns;
@@ -147,34 +147,34 @@ static int mr_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *done)
 		maxchunk = m.max_chunk_ns > maxchunk ? m.max_chunk_ns : maxchunk;
 	}
 	if (bytes && ns)
-		fb_job_metric(job, "bandwidth", (double)bytes / (double)ns, "GB/s",
-			      FB_HIGHER_IS_BETTER);
-	fb_job_metric(job, "flushes", (double)flushes, "", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "served", (double)served, "", FB_HIGHER_IS_BETTER);
-	fb_job_metric(job, "skipped", (double)skipped, "", FB_HIGHER_IS_BETTER);
-	fb_job_metric(job, "retries", (double)retries, "", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "failed", (double)failed, "", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "max_chunk_ns", (double)maxchunk, "ns", FB_LOWER_IS_BETTER);
+		flb_job_metric(job, "bandwidth", (double)bytes / (double)ns, "GB/s",
+			      FLB_HIGHER_IS_BETTER);
+	flb_job_metric(job, "flushes", (double)flushes, "", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "served", (double)served, "", FLB_HIGHER_IS_BETTER);
+	flb_job_metric(job, "skipped", (double)skipped, "", FLB_HIGHER_IS_BETTER);
+	flb_job_metric(job, "retries", (double)retries, "", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "failed", (double)failed, "", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "max_chunk_ns", (double)maxchunk, "ns", FLB_LOWER_IS_BETTER);
 	if (failed) {
-		fb_job_reason(job, "%llu of %llu requests failed: firmware %s after %llu retries",
+		flb_job_reason(job, "%llu of %llu requests failed: firmware %s after %llu retries",
 			      (unsigned long long)failed, (unsigned long long)*done,
 			      mr_errname(error), (unsigned long long)s->p.retries);
-		return FB_UNTRUSTWORTHY;
+		return FLB_UNTRUSTWORTHY;
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
-static void mr_teardown(struct fb_job *job, void *state)
+static void mr_teardown(struct flb_job *job, void *state)
 {
 	struct memregion_state *s = state;
 
 	(void)job;
-	fb_kmod_dev_close(&s->dev);
+	flb_kmod_dev_close(&s->dev);
 	free(s);
 }
 
-const struct fb_workload fb_wl_memregion = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_memregion = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "memregion",
 	.summary = "memregion clean+invalidate: range vs global, firmware retries, gen_skip (kmod)",
 	.params_size = sizeof(struct memregion_params),

@@ -13,7 +13,7 @@
  * is the i-th stop of the ring. hop_cpus 1 is the baseline: the same
  * sched_setaffinity call and mprotect, never moving.
  *
- * One op = one hop to the next CPU of the ring (fb_job_pin, which records
+ * One op = one hop to the next CPU of the ring (flb_job_pin, which records
  * the CPU actually reached) + one mprotect() of the whole range, alternately
  * to PROT_READ and back to PROT_READ|PROT_WRITE.
  */
@@ -28,22 +28,22 @@ struct migrate_params {
 };
 
 struct migrate_state {
-	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	struct flb_mm_ctx mm;	/* first: see flb_mm_ctx_new() */
 	unsigned int ntasks;
 	unsigned int at;	/* task whose CPU the thread is bound to */
 	bool ro;		/* the range is PROT_READ now */
 };
 
-static const struct fb_option migrate_options[] = {
-	{ .name = "hop_cpus", .type = FB_OPT_U64,
-	  .offset = FB_OFF(struct migrate_params, hop_cpus),
-	  .min = 1, .max = FB_TASKS_MAX, .def = "2",
+static const struct flb_option migrate_options[] = {
+	{ .name = "hop_cpus", .type = FLB_OPT_U64,
+	  .offset = FLB_OFF(struct migrate_params, hop_cpus),
+	  .min = 1, .max = FLB_TASKS_MAX, .def = "2",
 	  .help = "CPUs of the placement the thread hops across, one hop per op (1: no hop, baseline)" },
-	{ .name = "npages", .type = FB_OPT_U64,
-	  .offset = FB_OFF(struct migrate_params, npages),
+	{ .name = "npages", .type = FLB_OPT_U64,
+	  .offset = FLB_OFF(struct migrate_params, npages),
 	  .min = 1, .max = 1ull << 24, .def = "512",
 	  .help = "base pages in the range changed by each mprotect" },
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
 static unsigned int migrate_ntasks(const void *params)
@@ -53,59 +53,59 @@ static unsigned int migrate_ntasks(const void *params)
 	return p->hop_cpus;
 }
 
-static int migrate_setup(struct fb_job *job, const void *params, void **state)
+static int migrate_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct migrate_params *p = params;
 	struct migrate_state *s;
-	unsigned int n = fb_job_ntasks(job);
+	unsigned int n = flb_job_ntasks(job);
 	int ret;
 
 	for (unsigned int i = 0; n > 1 && i < n; i++) {
-		if (fb_job_cpu(job, i) >= 0)
+		if (flb_job_cpu(job, i) >= 0)
 			continue;
-		fb_job_reason(job, "migrate: hop %u of %u has no CPU: hopping needs a placement, not none",
+		flb_job_reason(job, "migrate: hop %u of %u has no CPU: hopping needs a placement, not none",
 			      i, n);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
-	ret = fb_mm_ctx_new(state, sizeof(*s), job, "migrate",
-			    p->npages * fb_page_size(), FB_REGION_TOUCHED, 0);
+	ret = flb_mm_ctx_new(state, sizeof(*s), job, "migrate",
+			    p->npages * flb_page_size(), FLB_REGION_TOUCHED, 0);
 	if (ret)
 		return ret;
 	s = *state;
 	s->ntasks = n;
-	return FB_OK;
+	return FLB_OK;
 }
 
-static int migrate_run(struct fb_job *job, void *state, uint64_t ops,
+static int migrate_run(struct flb_job *job, void *state, uint64_t ops,
 		       uint64_t *done)
 {
 	struct migrate_state *s = state;
 	int err;
 
-	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
+	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
 		s->at = (s->at + 1) % s->ntasks;
-		err = fb_job_pin(job, s->at);
+		err = flb_job_pin(job, s->at);
 		if (err) {
-			fb_job_reason(job, "migrate: hop to CPU %d (task %u) failed: %s",
-				      fb_job_cpu(job, s->at), s->at, strerror(-err));
-			return FB_FAIL;
+			flb_job_reason(job, "migrate: hop to CPU %d (task %u) failed: %s",
+				      flb_job_cpu(job, s->at), s->at, strerror(-err));
+			return FLB_FAIL;
 		}
-		if (fb_region_flip(&s->mm.r, &s->ro, job, "migrate"))
-			return FB_FAIL;
-		fb_extra_work(s->mm.extra_ns);
+		if (flb_region_flip(&s->mm.r, &s->ro, job, "migrate"))
+			return FLB_FAIL;
+		flb_extra_work(s->mm.extra_ns);
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
 /* Leave the caller where the runner put it: on task 0's CPU. */
-static void migrate_teardown(struct fb_job *job, void *state)
+static void migrate_teardown(struct flb_job *job, void *state)
 {
-	fb_job_pin(job, 0);
-	fb_mm_ctx_free(state);
+	flb_job_pin(job, 0);
+	flb_mm_ctx_free(state);
 }
 
-const struct fb_workload fb_wl_migrate = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_migrate = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "migrate",
 	.summary = "one thread hopping CPUs while doing mprotect (local vs broadcast TLB invalidation)",
 	.params_size = sizeof(struct migrate_params),

@@ -23,20 +23,20 @@ struct mprotect_params {
 };
 
 struct mprotect_state {
-	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	struct flb_mm_ctx mm;	/* first: see flb_mm_ctx_new() */
 	bool ro;		/* the range is PROT_READ now */
 };
 
-static const struct fb_option mprotect_options[] = {
-	{ .name = "npages", .type = FB_OPT_U64,
-	  .offset = FB_OFF(struct mprotect_params, npages),
+static const struct flb_option mprotect_options[] = {
+	{ .name = "npages", .type = FLB_OPT_U64,
+	  .offset = FLB_OFF(struct mprotect_params, npages),
 	  .min = 1, .max = 1ull << 24, .def = "512",
 	  .help = "base pages in the range changed by each mprotect (rounded up to whole huge pages with thp)" },
-	FB_OPTION_THREADS(struct mprotect_params, threads),
-	{ .name = "thp", .type = FB_OPT_BOOL,
-	  .offset = FB_OFF(struct mprotect_params, thp), .def = "false",
+	FLB_OPTION_THREADS(struct mprotect_params, threads),
+	{ .name = "thp", .type = FLB_OPT_BOOL,
+	  .offset = FLB_OFF(struct mprotect_params, thp), .def = "false",
 	  .help = "PMD-aligned range with MADV_HUGEPAGE (skip if THP is off)" },
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
 static unsigned int mprotect_ntasks(const void *params)
@@ -46,30 +46,30 @@ static unsigned int mprotect_ntasks(const void *params)
 	return 1 + p->threads;
 }
 
-static int mprotect_setup(struct fb_job *job, const void *params, void **state)
+static int mprotect_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct mprotect_params *p = params;
 
-	return fb_mm_ctx_new(state, sizeof(struct mprotect_state), job, "mprotect",
-			     p->npages * fb_page_size(),
-			     p->thp ? FB_REGION_THP : FB_REGION_TOUCHED, p->threads);
+	return flb_mm_ctx_new(state, sizeof(struct mprotect_state), job, "mprotect",
+			     p->npages * flb_page_size(),
+			     p->thp ? FLB_REGION_THP : FLB_REGION_TOUCHED, p->threads);
 }
 
-static int mprotect_run(struct fb_job *job, void *state, uint64_t ops,
+static int mprotect_run(struct flb_job *job, void *state, uint64_t ops,
 			uint64_t *done)
 {
 	struct mprotect_state *s = state;
 
-	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
-		if (fb_region_flip(&s->mm.r, &s->ro, job, "mprotect"))
-			return FB_FAIL;
-		fb_extra_work(s->mm.extra_ns);
+	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
+		if (flb_region_flip(&s->mm.r, &s->ro, job, "mprotect"))
+			return FLB_FAIL;
+		flb_extra_work(s->mm.extra_ns);
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
-const struct fb_workload fb_wl_mprotect = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_mprotect = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "mprotect",
 	.summary = "RW<->RO mprotect storm over touched pages (change_protection + TLB flush)",
 	.params_size = sizeof(struct mprotect_params),
@@ -77,5 +77,5 @@ const struct fb_workload fb_wl_mprotect = {
 	.ntasks = mprotect_ntasks,
 	.setup = mprotect_setup,
 	.run = mprotect_run,
-	.teardown = fb_mm_ctx_teardown,
+	.teardown = flb_mm_ctx_teardown,
 };

@@ -26,16 +26,16 @@ struct munmap_params {
 };
 
 struct munmap_state {
-	struct fb_mm_ctx mm;	/* first: see fb_mm_ctx_new() */
+	struct flb_mm_ctx mm;	/* first: see flb_mm_ctx_new() */
 };
 
-static const struct fb_option munmap_options[] = {
-	{ .name = "size", .type = FB_OPT_SIZE,
-	  .offset = FB_OFF(struct munmap_params, size),
+static const struct flb_option munmap_options[] = {
+	{ .name = "size", .type = FLB_OPT_SIZE,
+	  .offset = FLB_OFF(struct munmap_params, size),
 	  .min = 4096, .max = 1ull << 40, .def = "64K",
 	  .help = "bytes mapped, touched and unmapped by each op (rounded up to pages)" },
-	FB_OPTION_THREADS(struct munmap_params, threads),
-	FB_OPTION_END
+	FLB_OPTION_THREADS(struct munmap_params, threads),
+	FLB_OPTION_END
 };
 
 static unsigned int munmap_ntasks(const void *params)
@@ -45,52 +45,52 @@ static unsigned int munmap_ntasks(const void *params)
 	return 1 + p->threads;
 }
 
-static int munmap_setup(struct fb_job *job, const void *params, void **state)
+static int munmap_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct munmap_params *p = params;
 
-	return fb_mm_ctx_new(state, sizeof(struct munmap_state), job, "munmap",
+	return flb_mm_ctx_new(state, sizeof(struct munmap_state), job, "munmap",
 			     p->size,
-			     FB_REGION_HOLE, p->threads);
+			     FLB_REGION_HOLE, p->threads);
 }
 
-static int munmap_run(struct fb_job *job, void *state, uint64_t ops,
+static int munmap_run(struct flb_job *job, void *state, uint64_t ops,
 		      uint64_t *done)
 {
 	struct munmap_state *s = state;
-	struct fb_region *r = &s->mm.r;
+	struct flb_region *r = &s->mm.r;
 	char sz[32];
 	char *p;
 
-	for (*done = 0; *done < ops && !fb_job_stopping(job); ++*done) {
+	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
 		p = mmap(r->base, r->len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (p == MAP_FAILED) {
-			fb_job_reason(job, "munmap: mmap %s at %p failed: %s",
-				      fb_size_str(sz, sizeof(sz), r->len),
+			flb_job_reason(job, "munmap: mmap %s at %p failed: %s",
+				      flb_size_str(sz, sizeof(sz), r->len),
 				      (void *)r->base, strerror(errno));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 		if (p != r->base) {
 			/* a kernel before 4.17 takes the address as a hint */
 			munmap(p, r->len);
-			fb_job_reason(job, "munmap: mmap landed at %p, not in the hole at %p (no MAP_FIXED_NOREPLACE?)",
+			flb_job_reason(job, "munmap: mmap landed at %p, not in the hole at %p (no MAP_FIXED_NOREPLACE?)",
 				      (void *)p, (void *)r->base);
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
-		fb_region_write(r, 1);
+		flb_region_write(r, 1);
 		if (munmap(p, r->len)) {
-			fb_job_reason(job, "munmap: munmap %s failed: %s",
-				      fb_size_str(sz, sizeof(sz), r->len), strerror(errno));
-			return FB_FAIL;
+			flb_job_reason(job, "munmap: munmap %s failed: %s",
+				      flb_size_str(sz, sizeof(sz), r->len), strerror(errno));
+			return FLB_FAIL;
 		}
-		fb_extra_work(s->mm.extra_ns);
+		flb_extra_work(s->mm.extra_ns);
 	}
-	return FB_OK;
+	return FLB_OK;
 }
 
-const struct fb_workload fb_wl_munmap = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_munmap = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "munmap",
 	.summary = "mmap + touch + munmap storm (unmap_region + TLB flush)",
 	.params_size = sizeof(struct munmap_params),
@@ -98,5 +98,5 @@ const struct fb_workload fb_wl_munmap = {
 	.ntasks = munmap_ntasks,
 	.setup = munmap_setup,
 	.run = munmap_run,
-	.teardown = fb_mm_ctx_teardown,
+	.teardown = flb_mm_ctx_teardown,
 };

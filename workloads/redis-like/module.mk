@@ -13,7 +13,7 @@ RL_CLIENT_SRCS := $(RL)/kvbench.c
 STANDALONE_SRCS += $(RL_SERVER_SRCS) $(RL_BENCH_SRCS) $(RL)/fuzz_resp.c
 PROGS += $(RL)/kv-server $(RL)/kv-bench
 # ./flushbench links the client engine (redis_like.c -> kvbench.c -> hiredis)
-FB_LIBS += $(RL_HIREDIS)
+FLB_LIBS += $(RL_HIREDIS)
 
 $(RL)/kv-server: $(patsubst %.c,$(BUILD)/%.o,$(RL_SERVER_SRCS) $(RL_COMMON_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^
@@ -26,11 +26,11 @@ RL_UNIT := $(BUILD)/tests/redis/unit
 RL_FUZZ := $(BUILD)/tests/redis/fuzz-resp
 TEST_PROGS += $(RL_UNIT) $(RL_FUZZ)
 
-# $(FB_LIB) is defined after module.mk files are read: name the archive.
+# $(FLB_LIB) is defined after module.mk files are read: name the archive.
 $(RL_UNIT): tests/redis/unit.c $(BUILD)/$(RL)/kvdb.o $(BUILD)/libflushbench.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(FB_CFLAGS) -I$(RL) -o $@ $< $(BUILD)/$(RL)/kvdb.o \
-		$(BUILD)/libflushbench.a $(FB_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+	$(CC) $(CFLAGS) $(FLB_CFLAGS) -I$(RL) -o $@ $< $(BUILD)/$(RL)/kvdb.o \
+		$(BUILD)/libflushbench.a $(FLB_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # libFuzzer when clang has it, else the randomized stand-in (same flags).
 $(RL_FUZZ): tests/redis/fuzz_resp.c $(RL)/resp.c $(RL)/resp.h

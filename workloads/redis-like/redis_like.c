@@ -34,7 +34,7 @@
 
 struct redis_like_params {
 	uint64_t clients;
-	char ratio[FB_STR_MAX];		/* "SET:GET" */
+	char ratio[FLB_STR_MAX];		/* "SET:GET" */
 	uint64_t data_size;
 	uint64_t key_space;
 	int key_pattern;		/* enum kvb_pattern */
@@ -42,18 +42,18 @@ struct redis_like_params {
 	uint64_t threads;		/* client threads */
 	uint64_t bgsave_interval;	/* ns between BGSAVEs, 0: none */
 	bool prefill;
-	char server[FB_STR_MAX];	/* "builtin" or HOST:PORT */
+	char server[FLB_STR_MAX];	/* "builtin" or HOST:PORT */
 };
 
 struct rl_state {
-	struct fb_job *job;
+	struct flb_job *job;
 	const struct redis_like_params *p;
 	struct kvb *kvb;
 	struct kvb_load load;
 	redisContext *ctl;		/* for BGSAVE */
 	pid_t server;			/* ours, or 0 */
 	char dir[64];			/* holds our server's snapshot */
-	char host[FB_STR_MAX];
+	char host[FLB_STR_MAX];
 	int port;
 	uint64_t last_bgsave_ns;
 	uint64_t bgsaves, bgsave_busy;
@@ -100,7 +100,7 @@ static int parse_server(const char *s, char *host, size_t hlen, int *port)
 
 static int check_server(const void *value, char *why, size_t len)
 {
-	char host[FB_STR_MAX];
+	char host[FLB_STR_MAX];
 	int port;
 
 	if (!parse_server(value, host, sizeof(host), &port))
@@ -111,31 +111,31 @@ static int check_server(const void *value, char *why, size_t len)
 }
 
 #define OPT(n, t, f, lo, hi, d, h, ...) { .name = n, .type = t, \
-	.offset = FB_OFF(struct redis_like_params, f), .min = lo, .max = hi, \
+	.offset = FLB_OFF(struct redis_like_params, f), .min = lo, .max = hi, \
 	.def = d, .help = h, __VA_ARGS__ }
-static const struct fb_option redis_like_options[] = {
-	OPT("clients", FB_OPT_U64, clients, 1, 10000, "100",
+static const struct flb_option redis_like_options[] = {
+	OPT("clients", FLB_OPT_U64, clients, 1, 10000, "100",
 	    "client connections in all (the seed: memtier with 100)"),
-	OPT("ratio", FB_OPT_STR, ratio, 0, 0, "1:5",
+	OPT("ratio", FLB_OPT_STR, ratio, 0, 0, "1:5",
 	    "SET:GET ratio (the seed: 1:5 and 5:1)", .check = check_ratio),
-	OPT("data_size", FB_OPT_SIZE, data_size, 1, 64ull << 20, "32",
+	OPT("data_size", FLB_OPT_SIZE, data_size, 1, 64ull << 20, "32",
 	    "bytes per SET value (memtier's default 32)"),
-	OPT("key_space", FB_OPT_U64, key_space, 1, 1ull << 32, "100000",
+	OPT("key_space", FLB_OPT_U64, key_space, 1, 1ull << 32, "100000",
 	    "keys key:0 .. key:N-1"),
-	OPT("key_pattern", FB_OPT_ENUM, key_pattern, 0, 0, "random",
+	OPT("key_pattern", FLB_OPT_ENUM, key_pattern, 0, 0, "random",
 	    "which keys requests pick", .choices = kvb_pattern_names),
-	OPT("pipeline", FB_OPT_U64, pipeline, 1, 1000, "1",
+	OPT("pipeline", FLB_OPT_U64, pipeline, 1, 1000, "1",
 	    "requests in flight per connection"),
-	OPT("threads", FB_OPT_U64, threads, 1, 64, "1",
+	OPT("threads", FLB_OPT_U64, threads, 1, 64, "1",
 	    "client threads, each on its own task (the server is task 0)"),
-	OPT("bgsave_interval", FB_OPT_NS, bgsave_interval, 0, 3600000000000ull, "0",
+	OPT("bgsave_interval", FLB_OPT_NS, bgsave_interval, 0, 3600000000000ull, "0",
 	    "send BGSAVE this often during samples (fork + COW); 0: never"),
-	OPT("prefill", FB_OPT_BOOL, prefill, 0, 0, "true",
+	OPT("prefill", FLB_OPT_BOOL, prefill, 0, 0, "true",
 	    "SET every key once in setup, so that GETs hit"),
-	OPT("server", FB_OPT_STR, server, 0, 0, "builtin",
+	OPT("server", FLB_OPT_STR, server, 0, 0, "builtin",
 	    "'builtin' (kv-server next to flushbench) or HOST:PORT of a running server",
 	    .check = check_server),
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 #undef OPT
 
@@ -198,36 +198,36 @@ static int start_server(struct rl_state *s)
 	pid_t pid;
 
 	if (find_server(bin, sizeof(bin))) {
-		fb_job_reason(s->job, "redis_like: no kv-server at %s (run make, or set server: HOST:PORT)",
+		flb_job_reason(s->job, "redis_like: no kv-server at %s (run make, or set server: HOST:PORT)",
 			      bin);
-		return FB_SKIP;
+		return FLB_SKIP;
 	}
 	snprintf(s->dir, sizeof(s->dir), "/tmp/flushbench-kv.XXXXXX");
 	if (!mkdtemp(s->dir)) {
-		fb_job_reason(s->job, "redis_like: mkdtemp %s: %s", s->dir, strerror(errno));
+		flb_job_reason(s->job, "redis_like: mkdtemp %s: %s", s->dir, strerror(errno));
 		s->dir[0] = '\0';
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	snprintf(snap, sizeof(snap), "%s/dump.kvs", s->dir);
 	if (pipe2(fds, O_CLOEXEC)) {
-		fb_job_reason(s->job, "redis_like: pipe: %s", strerror(errno));
-		return FB_FAIL;
+		flb_job_reason(s->job, "redis_like: pipe: %s", strerror(errno));
+		return FLB_FAIL;
 	}
 	pid = fork();
 	if (pid < 0) {
-		fb_job_reason(s->job, "redis_like: fork: %s", strerror(errno));
+		flb_job_reason(s->job, "redis_like: fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	if (pid == 0) {
 		int ret;
 
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		ret = fb_job_pin(s->job, 0);
+		ret = flb_job_pin(s->job, 0);
 		if (ret) {
 			fprintf(stderr, "redis_like: pin kv-server to CPU %d: %s\n",
-				fb_job_cpu(s->job, 0), strerror(-ret));
+				flb_job_cpu(s->job, 0), strerror(-ret));
 			_exit(126);
 		}
 		if (dup2(fds[1], STDOUT_FILENO) < 0)
@@ -253,13 +253,13 @@ static int start_server(struct rl_state *s)
 	}
 	close(fds[0]);
 	if (sscanf(line, "port %d", &s->port) != 1) {
-		fb_job_reason(s->job, "redis_like: %s did not say 'port N' within 5 s (see its stderr)",
+		flb_job_reason(s->job, "redis_like: %s did not say 'port N' within 5 s (see its stderr)",
 			      bin);
 		stop_server(s);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	snprintf(s->host, sizeof(s->host), "127.0.0.1");
-	return FB_OK;
+	return FLB_OK;
 }
 
 /* The CPU a process last ran on (/proc/PID/stat field 39), or -1. */
@@ -288,10 +288,10 @@ static int pin_client(void *arg, unsigned int thread)
 {
 	struct rl_state *s = arg;
 
-	return fb_job_pin(s->job, 1 + thread);
+	return flb_job_pin(s->job, 1 + thread);
 }
 
-static void redis_like_teardown(struct fb_job *job, void *state)
+static void redis_like_teardown(struct flb_job *job, void *state)
 {
 	struct rl_state *s = state;
 	char snap[128];
@@ -311,7 +311,7 @@ static void redis_like_teardown(struct fb_job *job, void *state)
 	free(s);
 }
 
-static int setup_state(struct fb_job *job, const struct redis_like_params *p,
+static int setup_state(struct flb_job *job, const struct redis_like_params *p,
 		       struct rl_state *s)
 {
 	struct timeval tv = { .tv_sec = 5 };
@@ -332,21 +332,21 @@ static int setup_state(struct fb_job *job, const struct redis_like_params *p,
 	int rc;
 
 	if (p->clients < p->threads) {
-		fb_job_reason(job, "redis_like: clients (%llu) fewer than threads (%llu)",
+		flb_job_reason(job, "redis_like: clients (%llu) fewer than threads (%llu)",
 			      (unsigned long long)p->clients,
 			      (unsigned long long)p->threads);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	if (kvb_parse_ratio(p->ratio, &s->load.set_ratio, &s->load.get_ratio) ||
 	    parse_server(p->server, s->host, sizeof(s->host), &s->port)) {
-		fb_job_reason(job, "redis_like: bad ratio '%s' or server '%s'",
+		flb_job_reason(job, "redis_like: bad ratio '%s' or server '%s'",
 			      p->ratio, p->server);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	s->load.pattern = (enum kvb_pattern)p->key_pattern;
 	if (s->port == 0) {
 		rc = start_server(s);
-		if (rc != FB_OK)
+		if (rc != FLB_OK)
 			return rc;
 	}
 	snprintf(cfg.host, sizeof(cfg.host), "%s", s->host);
@@ -354,15 +354,15 @@ static int setup_state(struct fb_job *job, const struct redis_like_params *p,
 	cfg.thread_arg = s;
 	s->ctl = redisConnectWithTimeout(s->host, s->port, tv);
 	if (!s->ctl || s->ctl->err) {
-		fb_job_reason(job, "redis_like: connect %s:%d: %s", s->host, s->port,
+		flb_job_reason(job, "redis_like: connect %s:%d: %s", s->host, s->port,
 			      s->ctl ? s->ctl->errstr : "out of memory");
-		return s->server ? FB_FAIL : FB_SKIP;
+		return s->server ? FLB_FAIL : FLB_SKIP;
 	}
 	redisSetTimeout(s->ctl, tv);
 	s->kvb = kvb_open(&cfg, why, sizeof(why));
 	if (!s->kvb) {
-		fb_job_reason(job, "redis_like: client: %s", why);
-		return FB_FAIL;
+		flb_job_reason(job, "redis_like: client: %s", why);
+		return FLB_FAIL;
 	}
 	if (p->prefill) {
 		struct kvb_load fill = {
@@ -371,35 +371,35 @@ static int setup_state(struct fb_job *job, const struct redis_like_params *p,
 		};
 
 		if (kvb_run(s->kvb, &fill, &st, why, sizeof(why)) || st.errors) {
-			fb_job_reason(job, "redis_like: prefill of %llu keys: %s",
+			flb_job_reason(job, "redis_like: prefill of %llu keys: %s",
 				      (unsigned long long)p->key_space,
 				      st.first_error[0] ? st.first_error : why);
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 	}
 	s->last_bgsave_ns = now_ns();
-	return FB_OK;
+	return FLB_OK;
 }
 
-static int redis_like_setup(struct fb_job *job, const void *params, void **state)
+static int redis_like_setup(struct flb_job *job, const void *params, void **state)
 {
 	struct rl_state *s = calloc(1, sizeof(*s));
 	int rc;
 
 	*state = NULL;
 	if (!s) {
-		fb_job_reason(job, "redis_like: out of memory");
-		return FB_FAIL;
+		flb_job_reason(job, "redis_like: out of memory");
+		return FLB_FAIL;
 	}
 	s->job = job;
 	s->p = params;
 	rc = setup_state(job, params, s);
-	if (rc != FB_OK) {
+	if (rc != FLB_OK) {
 		redis_like_teardown(job, s);	/* stops a started server */
 		return rc;
 	}
 	*state = s;
-	return FB_OK;
+	return FLB_OK;
 }
 
 static void maybe_bgsave(struct rl_state *s)
@@ -420,7 +420,7 @@ static void maybe_bgsave(struct rl_state *s)
 	freeReplyObject(r);
 }
 
-static int redis_like_run(struct fb_job *job, void *state, uint64_t ops,
+static int redis_like_run(struct flb_job *job, void *state, uint64_t ops,
 			  uint64_t *done)
 {
 	struct rl_state *s = state;
@@ -434,7 +434,7 @@ static int redis_like_run(struct fb_job *job, void *state, uint64_t ops,
 	load.requests = ops;
 	*done = 0;
 	if (!ops)
-		return FB_OK;
+		return FLB_OK;
 	kvb_start(s->kvb, &load);
 	/* also at the start: a sample shorter than the 20 ms wait saw none */
 	do
@@ -443,36 +443,36 @@ static int redis_like_run(struct fb_job *job, void *state, uint64_t ops,
 	rc = kvb_finish(s->kvb, &st, why, sizeof(why));
 	*done = st.ops;
 	if (s->server)	/* where the server ran: its child binds, cannot record */
-		fb_job_note_cpu(job, 0, last_cpu(s->server));
+		flb_job_note_cpu(job, 0, last_cpu(s->server));
 	if (rc) {
-		fb_job_reason(job, "redis_like: %s", why);
-		return FB_FAIL;
+		flb_job_reason(job, "redis_like: %s", why);
+		return FLB_FAIL;
 	}
 	if (st.errors) {
-		fb_job_reason(job, "redis_like: %llu error replies, first: %s",
+		flb_job_reason(job, "redis_like: %llu error replies, first: %s",
 			      (unsigned long long)st.errors, st.first_error);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
-	fb_job_metric(job, "client_ops_per_sec",
+	flb_job_metric(job, "client_ops_per_sec",
 		      st.seconds > 0 ? (double)st.ops / st.seconds : 0, "ops/s",
-		      FB_HIGHER_IS_BETTER);
-	fb_job_metric(job, "latency_p50", kv_hist_quantile(h, 0.50) / 1e3, "us",
-		      FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "latency_p99", kv_hist_quantile(h, 0.99) / 1e3, "us",
-		      FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "latency_p99.9", kv_hist_quantile(h, 0.999) / 1e3, "us",
-		      FB_LOWER_IS_BETTER);
+		      FLB_HIGHER_IS_BETTER);
+	flb_job_metric(job, "latency_p50", kv_hist_quantile(h, 0.50) / 1e3, "us",
+		      FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "latency_p99", kv_hist_quantile(h, 0.99) / 1e3, "us",
+		      FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "latency_p99.9", kv_hist_quantile(h, 0.999) / 1e3, "us",
+		      FLB_LOWER_IS_BETTER);
 	if (s->p->bgsave_interval)	/* forks in this sample: context, not a score */
-		fb_job_metric(job, "bgsaves", (double)(s->bgsaves - bgsaves), "",
-			      FB_LOWER_IS_BETTER);
+		flb_job_metric(job, "bgsaves", (double)(s->bgsaves - bgsaves), "",
+			      FLB_LOWER_IS_BETTER);
 	if (st.gets)
-		fb_job_metric(job, "get_hit_ratio", (double)st.hits / (double)st.gets,
-			      "", FB_HIGHER_IS_BETTER);
-	return FB_OK;
+		flb_job_metric(job, "get_hit_ratio", (double)st.hits / (double)st.gets,
+			      "", FLB_HIGHER_IS_BETTER);
+	return FLB_OK;
 }
 
-const struct fb_workload fb_wl_redis_like = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_redis_like = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "redis_like",
 	.summary = "memtier-style SET/GET against a pinned Redis-like server, optional BGSAVE forks",
 	.params_size = sizeof(struct redis_like_params),

@@ -4,7 +4,7 @@
  * broadcast, and of thread 004's "auto" choice (local only while the task
  * has run on this CPU alone, decided under migrate_disable()), with the
  * dsb ish or dsb ishst barrier before the tracking word is re-read.
- * The kernel half is kmod/ (FB_IOC_TLBI): an operation is one timed
+ * The kernel half is kmod/ (FLB_IOC_TLBI): an operation is one timed
  * invalidation of `pages` pages of this process. The module's own
  * per-invalidation distribution (ns and counter ticks), how often auto
  * chose local, and the cost of a migrate_disable/enable pair come back as
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../fbdev/fb_kmod.h"
+#include "../kmod-client/kmod_client.h"
 
 struct tlbi_params {
 	int policy;
@@ -28,69 +28,69 @@ struct tlbi_params {
 
 struct tlbi_state {
 	struct tlbi_params p;
-	struct fb_kmod_dev dev;	/* map: the pages we invalidate */
+	struct flb_kmod_dev dev;	/* map: the pages we invalidate */
 };
 
 static const char *const tlbi_policies[] = { "local", "broadcast", "auto", NULL };
 static const char *const tlbi_barriers[] = { "ish", "ishst", NULL };
 
-static const struct fb_option tlbi_options[] = {
-	{ "policy", FB_OPT_ENUM, FB_OFF(struct tlbi_params, policy), 0, 0, "auto",
+static const struct flb_option tlbi_options[] = {
+	{ "policy", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, policy), 0, 0, "auto",
 	  tlbi_policies, "local (tlbi vale1 / invlpg), broadcast (tlbi vale1is / IPI), auto", NULL },
-	{ "barrier", FB_OPT_ENUM, FB_OFF(struct tlbi_params, barrier), 0, 0, "ishst",
+	{ "barrier", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, barrier), 0, 0, "ishst",
 	  tlbi_barriers, "barrier before the tracking word is re-read: dsb ish or dsb ishst", NULL },
-	{ "pages", FB_OPT_U64, FB_OFF(struct tlbi_params, pages), 1,
-	  FB_MAX_TLBI_PAGES, "1", NULL, "pages invalidated per operation", NULL },
-	{ "migrate_every", FB_OPT_U64, FB_OFF(struct tlbi_params, migrate_every), 0,
-	  FB_MAX_TLBI_ITERATIONS, "0", NULL,
+	{ "pages", FLB_OPT_U64, FLB_OFF(struct tlbi_params, pages), 1,
+	  FLB_MAX_TLBI_PAGES, "1", NULL, "pages invalidated per operation", NULL },
+	{ "migrate_every", FLB_OPT_U64, FLB_OFF(struct tlbi_params, migrate_every), 0,
+	  FLB_MAX_TLBI_ITERATIONS, "0", NULL,
 	  "the module moves the task to another CPU every N operations of a batch (0: never)", NULL },
-	{ "batch", FB_OPT_U64, FB_OFF(struct tlbi_params, batch), 1,
-	  FB_MAX_TLBI_ITERATIONS, "4096", NULL, "operations per ioctl", NULL },
-	FB_OPTION_END
+	{ "batch", FLB_OPT_U64, FLB_OFF(struct tlbi_params, batch), 1,
+	  FLB_MAX_TLBI_ITERATIONS, "4096", NULL, "operations per ioctl", NULL },
+	FLB_OPTION_END
 };
 
-static int tlbi_setup(struct fb_job *job, const void *params, void **state)
+static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 {
 	const struct tlbi_params *p = params;
 	struct tlbi_state *s = calloc(1, sizeof(*s));
 	int rc;
 
 	if (!s) {
-		fb_job_reason(job, "tlbi: out of memory");
-		return FB_FAIL;
+		flb_job_reason(job, "tlbi: out of memory");
+		return FLB_FAIL;
 	}
 	if (p->migrate_every > p->batch) {
-		fb_job_reason(job, "tlbi: migrate_every (%llu) is larger than batch (%llu): "
+		flb_job_reason(job, "tlbi: migrate_every (%llu) is larger than batch (%llu): "
 			      "no move would happen", (unsigned long long)p->migrate_every,
 			      (unsigned long long)p->batch);
 		free(s);
-		return FB_FAIL;
+		return FLB_FAIL;
 	}
 	s->p = *p;
-	rc = fb_kmod_dev_open(job, "tlbi", p->pages * sysconf(_SC_PAGESIZE), &s->dev);
-	if (rc != FB_OK) {
+	rc = flb_kmod_dev_open(job, "tlbi", p->pages * sysconf(_SC_PAGESIZE), &s->dev);
+	if (rc != FLB_OK) {
 		free(s);
 		return rc;
 	}
 	*state = s;
-	return FB_OK;
+	return FLB_OK;
 }
 
-static int tlbi_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *done)
+static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done)
 {
 	struct tlbi_state *s = state;
-	struct fb_tlbi t;
+	struct flb_tlbi t;
 	uint64_t local = 0, bcast = 0, moves = 0, med = 0, tmed = 0, best_n = 0;
 	uint64_t p99 = 0, max = 0, pair = 0;
 	int err;
 
 	*done = 0;
-	while (*done < ops && !fb_job_stopping(job)) {
+	while (*done < ops && !flb_job_stopping(job)) {
 		uint64_t n = ops - *done < s->p.batch ? ops - *done : s->p.batch;
 
 		memset(&t, 0, sizeof(t));
 		t.hdr.size = sizeof(t);
-		t.hdr.version = FB_UAPI_VERSION;
+		t.hdr.version = FLB_UAPI_VERSION;
 		t.addr = (uintptr_t)s->dev.map;
 		t.pages = s->p.pages;
 		t.iterations = n;
@@ -98,12 +98,12 @@ static int tlbi_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *don
 		t.barrier = s->p.barrier;
 		/* A short last batch may end before the next move. */
 		t.migrate_every = s->p.migrate_every <= n ? s->p.migrate_every : 0;
-		err = fb_kmod_ioctl(job, s->dev.fd, FB_IOC_TLBI, &t);
+		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_TLBI, &t);
 		if (err) {
-			fb_job_reason(job, "tlbi: FB_IOC_TLBI %llu x %llu pages: %s",
+			flb_job_reason(job, "tlbi: FLB_IOC_TLBI %llu x %llu pages: %s",
 				      (unsigned long long)n, (unsigned long long)t.pages,
 				      strerror(err));
-			return FB_FAIL;
+			return FLB_FAIL;
 		}
 		*done += n;
 		local += t.chose_local;
@@ -119,29 +119,29 @@ static int tlbi_run(struct fb_job *job, void *state, uint64_t ops, uint64_t *don
 		max = t.ns.max > max ? t.ns.max : max;
 		pair = t.migrate_pair_ns;
 	}
-	fb_job_metric(job, "tlbi_median_ns", (double)med, "ns", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "tlbi_median_ticks", (double)tmed, "ticks", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "tlbi_p99_ns", (double)p99, "ns", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "tlbi_max_ns", (double)max, "ns", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "chose_local", (double)local, "ops", FB_HIGHER_IS_BETTER);
-	fb_job_metric(job, "chose_broadcast", (double)bcast, "ops", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "migrations", (double)moves, "", FB_LOWER_IS_BETTER);
-	fb_job_metric(job, "migrate_pair_ns", (double)pair, "ns",
-		      FB_LOWER_IS_BETTER);
-	return FB_OK;
+	flb_job_metric(job, "tlbi_median_ns", (double)med, "ns", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "tlbi_median_ticks", (double)tmed, "ticks", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "tlbi_p99_ns", (double)p99, "ns", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "tlbi_max_ns", (double)max, "ns", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "chose_local", (double)local, "ops", FLB_HIGHER_IS_BETTER);
+	flb_job_metric(job, "chose_broadcast", (double)bcast, "ops", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "migrations", (double)moves, "", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "migrate_pair_ns", (double)pair, "ns",
+		      FLB_LOWER_IS_BETTER);
+	return FLB_OK;
 }
 
-static void tlbi_teardown(struct fb_job *job, void *state)
+static void tlbi_teardown(struct flb_job *job, void *state)
 {
 	struct tlbi_state *s = state;
 
 	(void)job;
-	fb_kmod_dev_close(&s->dev);
+	flb_kmod_dev_close(&s->dev);
 	free(s);
 }
 
-const struct fb_workload fb_wl_tlbi = {
-	.version = FB_WORKLOAD_VERSION,
+const struct flb_workload flb_wl_tlbi = {
+	.version = FLB_WORKLOAD_VERSION,
 	.name = "tlbi",
 	.summary = "local vs broadcast TLB invalidation of own pages (kmod)",
 	.params_size = sizeof(struct tlbi_params),

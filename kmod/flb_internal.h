@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Shared internals of flushbench.ko (not UAPI: see flushbench_uapi.h). */
-#ifndef FB_INTERNAL_H
-#define FB_INTERNAL_H
+#ifndef FLB_INTERNAL_H
+#define FLB_INTERNAL_H
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
@@ -10,7 +10,7 @@
 #include "flushbench_uapi.h"
 
 /* Per open file: the module-owned memregion buffer. */
-struct fb_file {
+struct flb_file {
 	struct mutex lock;
 	void *buf;
 	size_t buf_bytes;
@@ -22,7 +22,7 @@ struct fb_file {
  * -errno; served() runs under lock once per request with whether the
  * request skipped its own flush.
  */
-struct fb_provider {
+struct flb_provider {
 	struct mutex lock;
 	u64 gen;		/* completed flushes (racy policy) */
 	atomic64_t started;	/* flushes begun (batched policy) */
@@ -31,27 +31,27 @@ struct fb_provider {
 	u64 max_batch;
 };
 
-struct fb_provider_ops {
+struct flb_provider_ops {
 	int (*flush)(void *arg);
 	void (*served)(void *arg, bool skipped);
 };
 
-void fb_provider_init(struct fb_provider *p);
-int fb_provider_request(struct fb_provider *p, u64 gen_skip,
-			const struct fb_provider_ops *ops, void *arg,
+void flb_provider_init(struct flb_provider *p);
+int flb_provider_request(struct flb_provider *p, u64 gen_skip,
+			const struct flb_provider_ops *ops, void *arg,
 			bool *skipped);
 
 /* Spin for ns nanoseconds, rescheduling every 100 us; false if a signal. */
-bool fb_spin_ns(u64 ns, bool interruptible);
+bool flb_spin_ns(u64 ns, bool interruptible);
 /* True if every one of n words is zero. */
-bool fb_all_zero(const __u64 *v, size_t n);
+bool flb_all_zero(const __u64 *v, size_t n);
 
-long fb_cmd_tlbi(struct fb_tlbi *t);
+long flb_cmd_tlbi(struct flb_tlbi *t);
 /* Module load/unload for the TLBI tracker; true if it uses preempt notifiers. */
-void fb_tlbi_init(void);
-void fb_tlbi_exit(void);
-bool fb_tlbi_notifiers(void);
-long fb_cmd_memregion(struct fb_file *ff, struct fb_memregion *m);
-long fb_cmd_race(struct fb_race *r);
+void flb_tlbi_init(void);
+void flb_tlbi_exit(void);
+bool flb_tlbi_notifiers(void);
+long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m);
+long flb_cmd_race(struct flb_race *r);
 
-#endif /* FB_INTERNAL_H */
+#endif /* FLB_INTERNAL_H */

@@ -33,7 +33,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "cli.h"
+#include "result.h"
 #include "config.h"
 #include "store.h"
 #include "vm.h"
@@ -41,9 +41,9 @@
 #define MX_MAX 32		/* entries per dimension */
 
 struct mx_kernel {
-	char name[FB_STR_MAX];
-	char path[FB_STR_MAX];
-	char headers[FB_STR_MAX];
+	char name[FLB_STR_MAX];
+	char path[FLB_STR_MAX];
+	char headers[FLB_STR_MAX];
 	int debian;		/* index into debian_flavours, 0: none */
 	int arch;		/* index into arches */
 	bool running;
@@ -53,16 +53,16 @@ struct mx_kernel {
 };
 
 struct mx_cmdline {
-	char name[FB_STR_MAX];
-	char append[FB_STR_MAX];
+	char name[FLB_STR_MAX];
+	char append[FLB_STR_MAX];
 };
 
 struct mx_top {
-	char name[FB_STR_MAX];
+	char name[FLB_STR_MAX];
 	uint64_t repeat;
 	uint64_t seed;
 	uint64_t smp;
-	char mem[FB_STR_MAX];
+	char mem[FLB_STR_MAX];
 	uint64_t timeout;
 	int accel;
 };
@@ -72,7 +72,7 @@ struct mx_cell {
 	const struct mx_cmdline *c;
 	bool native;
 	const char *config;
-	char label[4 * FB_STR_MAX];
+	char label[4 * FLB_STR_MAX];
 	unsigned int done;	/* complete runs */
 };
 
@@ -97,53 +97,53 @@ static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 static const char *const mode_names[] = { "native", "vm", NULL };
 
 #define MX_OPT(st, f, t, ...) \
-	{ .name = #f, .type = t, .offset = FB_OFF(st, f), __VA_ARGS__ }
+	{ .name = #f, .type = t, .offset = FLB_OFF(st, f), __VA_ARGS__ }
 
-static const struct fb_option top_opts[] = {
-	MX_OPT(struct mx_top, name, FB_OPT_STR,
+static const struct flb_option top_opts[] = {
+	MX_OPT(struct mx_top, name, FLB_OPT_STR,
 	       .help = "label prefix of every cell (default: the file's name)"),
-	MX_OPT(struct mx_top, repeat, FB_OPT_U64, .min = 1, .max = 1000,
+	MX_OPT(struct mx_top, repeat, FLB_OPT_U64, .min = 1, .max = 1000,
 	       .def = "3", .help = "runs of every cell"),
-	MX_OPT(struct mx_top, seed, FB_OPT_U64, .max = UINT64_MAX,
+	MX_OPT(struct mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
 	       .help = "seed of the shuffle (default: from the clock)"),
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
-static const struct fb_option vm_opts[] = {
-	MX_OPT(struct mx_top, smp, FB_OPT_U64, .min = 1, .max = 64, .def = "2",
+static const struct flb_option vm_opts[] = {
+	MX_OPT(struct mx_top, smp, FLB_OPT_U64, .min = 1, .max = 64, .def = "2",
 	       .help = "guest CPUs"),
-	MX_OPT(struct mx_top, mem, FB_OPT_STR, .def = "1G", .help = "guest memory"),
-	MX_OPT(struct mx_top, timeout, FB_OPT_U64, .min = 1, .max = 86400,
+	MX_OPT(struct mx_top, mem, FLB_OPT_STR, .def = "1G", .help = "guest memory"),
+	MX_OPT(struct mx_top, timeout, FLB_OPT_U64, .min = 1, .max = 86400,
 	       .def = "600", .help = "seconds before a guest is given up"),
-	MX_OPT(struct mx_top, accel, FB_OPT_ENUM, .def = "auto",
+	MX_OPT(struct mx_top, accel, FLB_OPT_ENUM, .def = "auto",
 	       .choices = accels, .help = "auto, kvm or tcg"),
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
-static const struct fb_option kernel_opts[] = {
-	MX_OPT(struct mx_kernel, name, FB_OPT_STR,
+static const struct flb_option kernel_opts[] = {
+	MX_OPT(struct mx_kernel, name, FLB_OPT_STR,
 	       .help = "name of the kernel in labels"),
-	{ .name = "kernel", .type = FB_OPT_STR,
-	  .offset = FB_OFF(struct mx_kernel, path),
+	{ .name = "kernel", .type = FLB_OPT_STR,
+	  .offset = FLB_OFF(struct mx_kernel, path),
 	  .help = "path of a kernel image" },
-	MX_OPT(struct mx_kernel, headers, FB_OPT_STR,
+	MX_OPT(struct mx_kernel, headers, FLB_OPT_STR,
 	       .help = "its headers (builds the module)"),
-	MX_OPT(struct mx_kernel, debian, FB_OPT_ENUM, .def = "none",
+	MX_OPT(struct mx_kernel, debian, FLB_OPT_ENUM, .def = "none",
 	       .choices = debian_flavours,
 	       .help = "a Debian flavour: generic, rt, cloud"),
-	MX_OPT(struct mx_kernel, arch, FB_OPT_ENUM, .def = "host",
+	MX_OPT(struct mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
 	       .choices = arches, .help = "guest architecture"),
-	MX_OPT(struct mx_kernel, running, FB_OPT_BOOL, .def = "false",
+	MX_OPT(struct mx_kernel, running, FLB_OPT_BOOL, .def = "false",
 	       .help = "the kernel this machine runs (native cells)"),
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
-static const struct fb_option cmdline_opts[] = {
-	MX_OPT(struct mx_cmdline, name, FB_OPT_STR,
+static const struct flb_option cmdline_opts[] = {
+	MX_OPT(struct mx_cmdline, name, FLB_OPT_STR,
 	       .help = "name of the cmdline in labels"),
-	MX_OPT(struct mx_cmdline, append, FB_OPT_STR, .def = "",
+	MX_OPT(struct mx_cmdline, append, FLB_OPT_STR, .def = "",
 	       .help = "appended to the guest's kernel command line"),
-	FB_OPTION_END
+	FLB_OPTION_END
 };
 
 static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
@@ -173,16 +173,16 @@ static const char *mx_scalar(const yaml_node_t *n)
 		(const char *)n->data.scalar.value : NULL;
 }
 
-static void mx_defaults(const struct fb_option *opts, void *base)
+static void mx_defaults(const struct flb_option *opts, void *base)
 {
 	char why[256];
 
-	for (const struct fb_option *o = opts; o->name; o++)
+	for (const struct flb_option *o = opts; o->name; o++)
 		if (o->def)
-			fb_opt_parse(o, o->def, base, why, sizeof(why));
+			flb_opt_parse(o, o->def, base, why, sizeof(why));
 }
 
-static const struct fb_option *mx_find(const struct fb_option *opts,
+static const struct flb_option *mx_find(const struct flb_option *opts,
 				       const char *key)
 {
 	for (; key && opts->name; opts++)
@@ -191,19 +191,19 @@ static const struct fb_option *mx_find(const struct fb_option *opts,
 	return NULL;
 }
 
-static void mx_set(struct matrix *m, const struct fb_option *o, yaml_node_t *v,
+static void mx_set(struct matrix *m, const struct flb_option *o, yaml_node_t *v,
 		   void *base)
 {
 	char why[512];
 
 	if (!mx_scalar(v))
 		mx_err(m, v, "%s: expected a value", o->name);
-	else if (fb_opt_parse(o, mx_scalar(v), base, why, sizeof(why)))
+	else if (flb_opt_parse(o, mx_scalar(v), base, why, sizeof(why)))
 		mx_err(m, v, "%s", why);
 }
 
 static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
-		       const struct fb_option *opts, const char *const *extra)
+		       const struct flb_option *opts, const char *const *extra)
 {
 	const char *names[32], *key = mx_scalar(k), *near;
 	size_t n = 0;
@@ -212,7 +212,7 @@ static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
 		names[n++] = opts->name;
 	for (; extra && *extra && n < 32; extra++)
 		names[n++] = *extra;
-	near = key ? fb_did_you_mean(key, names, n) : NULL;
+	near = key ? flb_did_you_mean(key, names, n) : NULL;
 	if (near)
 		mx_err(m, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
 		       where, near);
@@ -222,7 +222,7 @@ static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
 
 /* Fill base from a mapping through an option table. */
 static void mx_map(struct matrix *m, yaml_node_t *map, const char *where,
-		   const struct fb_option *opts, void *base)
+		   const struct flb_option *opts, void *base)
 {
 	if (map->type != YAML_MAPPING_NODE) {
 		mx_err(m, map, "%s: expected a mapping", where);
@@ -231,7 +231,7 @@ static void mx_map(struct matrix *m, yaml_node_t *map, const char *where,
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = mx_node(m, p->key);
-		const struct fb_option *o = mx_find(opts, mx_scalar(k));
+		const struct flb_option *o = mx_find(opts, mx_scalar(k));
 
 		if (o)
 			mx_set(m, o, mx_node(m, p->value), base);
@@ -332,7 +332,7 @@ static void mx_parse(struct matrix *m, yaml_node_t *root)
 	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = mx_node(m, p->key), *v = mx_node(m, p->value);
 		const char *key = mx_scalar(k);
-		const struct fb_option *o = mx_find(top_opts, key);
+		const struct flb_option *o = mx_find(top_opts, key);
 		yaml_node_item_t *it, *end;
 		size_t i;
 
@@ -385,7 +385,7 @@ static int mx_cells(struct matrix *m)
 	static struct mx_cmdline none = { "default", "" };
 	size_t max = (m->nkernels ? m->nkernels : 1) * (m->ncmdlines + 1) * 2 *
 		     m->nconfigs;
-	char cfg[FB_STR_MAX];
+	char cfg[FLB_STR_MAX];
 
 	m->cells = calloc(max, sizeof(*m->cells));
 	if (!m->cells)
@@ -418,7 +418,7 @@ static int mx_load(struct matrix *m, const char *path)
 	yaml_parser_t parser;
 	FILE *f = fopen(path, "rb");
 	yaml_node_t *root;
-	char nm[FB_STR_MAX];
+	char nm[FLB_STR_MAX];
 
 	m->path = path;
 	if (!f) {
@@ -562,37 +562,37 @@ static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
 	argv[n++] = "--label";
 	argv[n++] = (char *)x->label;
 	argv[n] = NULL;
-	return fb_vm_spawn(argv, NULL, 0);
+	return flb_vm_spawn(argv, NULL, 0);
 }
 
 /* Tag the newest complete run of the cell's label with where it sat. */
-static int mx_tag(struct fb_store *st, const struct matrix *m,
+static int mx_tag(struct flb_store *st, const struct matrix *m,
 		  const struct mx_cell *x, uint64_t round, size_t slot)
 {
-	struct fb_run_row *rows = NULL;
+	struct flb_run_row *rows = NULL;
 	size_t n = 0, best = 0;
 	char v[32];
 	int ret = -1;
 
-	if (fb_store_runs(st, x->label, &rows, &n) || !n)
+	if (flb_store_runs(st, x->label, &rows, &n) || !n)
 		goto out;
 	for (size_t i = 1; i < n; i++)
 		if (rows[i].id > rows[best].id)
 			best = i;
 	if (strcmp(rows[best].status, "complete"))
 		goto out;
-	fb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
-	fb_store_env_put(st, rows[best].id, "matrix.file", m->path);
+	flb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
+	flb_store_env_put(st, rows[best].id, "matrix.file", m->path);
 	snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
-	fb_store_env_put(st, rows[best].id, "matrix.seed", v);
+	flb_store_env_put(st, rows[best].id, "matrix.seed", v);
 	snprintf(v, sizeof(v), "%" PRIu64, round);
-	fb_store_env_put(st, rows[best].id, "matrix.round", v);
+	flb_store_env_put(st, rows[best].id, "matrix.round", v);
 	snprintf(v, sizeof(v), "%zu", slot);
-	fb_store_env_put(st, rows[best].id, "matrix.slot", v);
-	fb_store_env_put(st, rows[best].id, "matrix.kernel", x->k->name);
-	fb_store_env_put(st, rows[best].id, "matrix.cmdline", x->c->name);
-	fb_store_env_put(st, rows[best].id, "matrix.mode", x->native ? "native" : "vm");
-	fb_store_env_put(st, rows[best].id, "matrix.config", x->config);
+	flb_store_env_put(st, rows[best].id, "matrix.slot", v);
+	flb_store_env_put(st, rows[best].id, "matrix.kernel", x->k->name);
+	flb_store_env_put(st, rows[best].id, "matrix.cmdline", x->c->name);
+	flb_store_env_put(st, rows[best].id, "matrix.mode", x->native ? "native" : "vm");
+	flb_store_env_put(st, rows[best].id, "matrix.config", x->config);
 	ret = 0;
 out:
 	free(rows);
@@ -615,7 +615,7 @@ struct mx_collect {
 	size_t n, cap;
 };
 
-static int mx_value(void *arg, const struct fb_value *v)
+static int mx_value(void *arg, const struct flb_value *v)
 {
 	struct mx_collect *c = arg;
 	struct mx_series *s = NULL;
@@ -712,26 +712,26 @@ static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
 		return;
 	self[l] = '\0';
 	out = malloc(1 << 20);
-	if (out && !fb_vm_spawn(help, out, 1 << 20) &&
-	    !fb_vm_spawn(cmp, out, 1 << 20))
+	if (out && !flb_vm_spawn(help, out, 1 << 20) &&
+	    !flb_vm_spawn(cmp, out, 1 << 20))
 		fputs(out, stdout);
 	else
 		printf("    (medians only: this build has no 'flushbench compare' for significance)\n");
 	free(out);
 }
 
-static void mx_summary(const struct matrix *m, struct fb_store *st,
+static void mx_summary(const struct matrix *m, struct flb_store *st,
 		       const char *db)
 {
 	static const char *const dims[] = { "kernel", "cmdline", "mode", "config" };
 	struct mx_collect c = { 0 };
 
 	for (size_t i = 0; i < m->ncells; i++) {
-		struct fb_run_row *rows = NULL;
+		struct flb_run_row *rows = NULL;
 		int64_t ids[1024];
 		size_t n = 0, k = 0;
 
-		if (fb_store_runs(st, m->cells[i].label, &rows, &n))
+		if (flb_store_runs(st, m->cells[i].label, &rows, &n))
 			continue;
 		for (size_t r = 0; r < n && k < 1024; r++)
 			if (!strcmp(rows[r].status, "complete"))
@@ -739,7 +739,7 @@ static void mx_summary(const struct matrix *m, struct fb_store *st,
 		free(rows);
 		c.cell = i;
 		if (k)
-			fb_store_values(st, ids, k, mx_value, &c);
+			flb_store_values(st, ids, k, mx_value, &c);
 	}
 	for (size_t i = 0; i < c.n; i++) {
 		qsort(c.s[i].v, c.s[i].n, sizeof(double), cmp_double);
@@ -793,7 +793,7 @@ static void mx_usage(FILE *f)
 "  -n, --dry-run      print the cells and the order, run nothing\n");
 }
 
-int fb_cmd_matrix(int argc, char **argv)
+int flb_cmd_matrix(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "matrix", required_argument, NULL, 'm' },
@@ -806,11 +806,11 @@ int fb_cmd_matrix(int argc, char **argv)
 	};
 	const char *file = NULL, *db = "results.db", *seed = NULL, *repeat = NULL;
 	struct matrix m = { 0 };
-	struct fb_store *st = NULL;
+	struct flb_store *st = NULL;
 	bool dry = false;
 	size_t *order = NULL, total, failed = 0;
 	char err[512];
-	int opt, ret = FB_EXIT_USAGE;
+	int opt, ret = FLB_EXIT_USAGE;
 
 	optind = 1;
 	opterr = 0;
@@ -823,23 +823,23 @@ int fb_cmd_matrix(int argc, char **argv)
 		case 'n': dry = true; break;
 		case 'h':
 			mx_usage(stdout);
-			return FB_EXIT_OK;
+			return FLB_EXIT_OK;
 		default:
-			fb_vm_bad_option("matrix", argv, "m:", lo);
-			return FB_EXIT_USAGE;
+			flb_vm_bad_option("matrix", argv, "m:", lo);
+			return FLB_EXIT_USAGE;
 		}
 	}
 	if (!file || optind < argc) {
 		mx_usage(stderr);
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	if (mx_load(&m, file))
 		goto out;
-	if (seed && fb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {
+	if (seed && flb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {
 		fprintf(stderr, "flushbench matrix: --%s\n", err);
 		goto out;
 	}
-	if (repeat && fb_opt_parse(&top_opts[1], repeat, &m.top, err, sizeof(err))) {
+	if (repeat && flb_opt_parse(&top_opts[1], repeat, &m.top, err, sizeof(err))) {
 		fprintf(stderr, "flushbench matrix: --%s\n", err);
 		goto out;
 	}
@@ -858,7 +858,7 @@ int fb_cmd_matrix(int argc, char **argv)
 		printf(" %zu", order[i]);
 	printf("\n");
 	if (dry) {
-		ret = FB_EXIT_OK;
+		ret = FLB_EXIT_OK;
 		goto out;
 	}
 	/* fetch (or find in the cache) each Debian kernel once, not per run */
@@ -866,10 +866,10 @@ int fb_cmd_matrix(int argc, char **argv)
 		struct mx_kernel *k = &m.kernels[i];
 
 		if (k->debian &&
-		    fb_vm_debian_kernel(k->arch ? arches[k->arch] : fb_vm_host_arch(),
+		    flb_vm_debian_kernel(k->arch ? arches[k->arch] : flb_vm_host_arch(),
 					debian_flavours[k->debian], k->deb_image,
 					k->deb_headers, sizeof(k->deb_image))) {
-			ret = FB_EXIT_FAIL;
+			ret = FLB_EXIT_FAIL;
 			goto out;
 		}
 	}
@@ -880,9 +880,9 @@ int fb_cmd_matrix(int argc, char **argv)
 		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
 			x->label);
 		rc = mx_run_cell(&m, x, db);
-		if (fb_store_open(db, FB_STORE_RW, &st, err, sizeof(err))) {
+		if (flb_store_open(db, FLB_STORE_RW, &st, err, sizeof(err))) {
 			fprintf(stderr, "flushbench matrix: %s\n", err);
-			ret = FB_EXIT_FAIL;
+			ret = FLB_EXIT_FAIL;
 			goto out;
 		}
 		if (!rc && !mx_tag(st, &m, x, i / m.ncells, i)) {
@@ -892,22 +892,22 @@ int fb_cmd_matrix(int argc, char **argv)
 			fprintf(stderr, "flushbench matrix: %s: run %zu failed (exit %d)\n",
 				x->label, i + 1, rc);
 		}
-		fb_store_close(st);
+		flb_store_close(st);
 		st = NULL;
 	}
-	if (fb_store_open(db, FB_STORE_RO, &st, err, sizeof(err))) {
+	if (flb_store_open(db, FLB_STORE_RO, &st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench matrix: %s\n", err);
-		ret = FB_EXIT_FAIL;
+		ret = FLB_EXIT_FAIL;
 		goto out;
 	}
 	mx_summary(&m, st, db);
-	fb_store_close(st);
+	flb_store_close(st);
 	if (failed) {
 		fprintf(stderr, "flushbench matrix: %zu of %zu runs failed: cells are unequal\n",
 			failed, total);
-		ret = FB_EXIT_FAIL;
+		ret = FLB_EXIT_FAIL;
 	} else {
-		ret = FB_EXIT_OK;
+		ret = FLB_EXIT_OK;
 	}
 out:
 	free(order);

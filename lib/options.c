@@ -16,7 +16,7 @@
 
 #include "options.h"
 
-int fb_opt_parse_u64(const char *s, uint64_t *v)
+int flb_opt_parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
 
@@ -65,15 +65,15 @@ static const char *const ns_units[] = {
 };
 static const double ns_mult[] = { 1, 1e3, 1e6, 1e9, 60e9, 60e9, 3600e9 };
 
-const char *fb_opt_type_noun(enum fb_opt_type t)
+const char *flb_opt_type_noun(enum flb_opt_type t)
 {
 	switch (t) {
-	case FB_OPT_U64: return "a whole number";
-	case FB_OPT_SIZE: return "a size (4096, 4K, 64M, 1G)";
-	case FB_OPT_NS: return "a duration (500ns, 20us, 10ms, 0.5s, 10m)";
-	case FB_OPT_BOOL: return "true or false";
-	case FB_OPT_ENUM: return "one of the listed names";
-	case FB_OPT_STR: return "a string";
+	case FLB_OPT_U64: return "a whole number";
+	case FLB_OPT_SIZE: return "a size (4096, 4K, 64M, 1G)";
+	case FLB_OPT_NS: return "a duration (500ns, 20us, 10ms, 0.5s, 10m)";
+	case FLB_OPT_BOOL: return "true or false";
+	case FLB_OPT_ENUM: return "one of the listed names";
+	case FLB_OPT_STR: return "a string";
 	}
 	return "a value";
 }
@@ -90,7 +90,7 @@ static void fmt_u64_scaled(uint64_t v, const char *const *units,
 	snprintf(buf, len, "%" PRIu64, v);
 }
 
-void fb_opt_format(const struct fb_option *o, const void *base, char *buf,
+void flb_opt_format(const struct flb_option *o, const void *base, char *buf,
 		   size_t len)
 {
 	const char *p = (const char *)base + o->offset;
@@ -102,33 +102,33 @@ void fb_opt_format(const struct fb_option *o, const void *base, char *buf,
 	uint64_t v;
 
 	switch (o->type) {
-	case FB_OPT_U64:
+	case FLB_OPT_U64:
 		memcpy(&v, p, sizeof(v));
 		snprintf(buf, len, "%" PRIu64, v);
 		break;
-	case FB_OPT_SIZE:
+	case FLB_OPT_SIZE:
 		memcpy(&v, p, sizeof(v));
 		fmt_u64_scaled(v, su, sm, 4, buf, len);
 		break;
-	case FB_OPT_NS:
+	case FLB_OPT_NS:
 		memcpy(&v, p, sizeof(v));
 		fmt_u64_scaled(v, nu, nm, 3, buf, len);
 		if (!strpbrk(buf, "smu"))
 			snprintf(buf, len, "%" PRIu64 "ns", v);
 		break;
-	case FB_OPT_BOOL:
+	case FLB_OPT_BOOL:
 		snprintf(buf, len, "%s", *(const bool *)p ? "true" : "false");
 		break;
-	case FB_OPT_ENUM:
+	case FLB_OPT_ENUM:
 		snprintf(buf, len, "%s", o->choices[*(const int *)p]);
 		break;
-	case FB_OPT_STR:
+	case FLB_OPT_STR:
 		snprintf(buf, len, "%s", p);
 		break;
 	}
 }
 
-int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
+int flb_opt_parse(const struct flb_option *o, const char *text, void *base,
 		 char *why, size_t len)
 {
 	char *p = (char *)base + o->offset;
@@ -137,22 +137,22 @@ int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
 	int i;
 
 	switch (o->type) {
-	case FB_OPT_U64:
-		if (fb_opt_parse_u64(text, &v))
+	case FLB_OPT_U64:
+		if (flb_opt_parse_u64(text, &v))
 			goto bad_type;
 		goto range;
-	case FB_OPT_SIZE:
+	case FLB_OPT_SIZE:
 		if (parse_scaled(text, size_units, size_mult, &d) ||
 		    d != floor(d) || d > 0x1p63)
 			goto bad_type;
 		v = (uint64_t)d;
 		goto range;
-	case FB_OPT_NS:
+	case FLB_OPT_NS:
 		if (parse_scaled(text, ns_units, ns_mult, &d) || d > 0x1p63)
 			goto bad_type;
 		v = (uint64_t)llround(d);
 		goto range;
-	case FB_OPT_BOOL: {
+	case FLB_OPT_BOOL: {
 		static const char *const t[] = { "true", "yes", "on", "1" };
 		static const char *const f[] = { "false", "no", "off", "0" };
 
@@ -164,7 +164,7 @@ int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
 		}
 		goto bad_type;
 	}
-	case FB_OPT_ENUM: {
+	case FLB_OPT_ENUM: {
 		size_t n = 0;
 		const char *near;
 
@@ -175,7 +175,7 @@ int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
 			}
 			n++;
 		}
-		near = fb_did_you_mean(text, o->choices, n);
+		near = flb_did_you_mean(text, o->choices, n);
 		if (near) {
 			snprintf(why, len, "%s: unknown value '%s' (did you mean '%s'?)",
 				 o->name, text, near);
@@ -187,10 +187,10 @@ int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
 		}
 		return -1;
 	}
-	case FB_OPT_STR:
-		if (strlen(text) >= FB_STR_MAX) {
+	case FLB_OPT_STR:
+		if (strlen(text) >= FLB_STR_MAX) {
 			snprintf(why, len, "%s: longer than %d characters",
-				 o->name, FB_STR_MAX - 1);
+				 o->name, FLB_STR_MAX - 1);
 			return -1;
 		}
 		strcpy(p, text);
@@ -198,19 +198,19 @@ int fb_opt_parse(const struct fb_option *o, const char *text, void *base,
 	}
 bad_type:
 	snprintf(why, len, "%s: '%s' is not %s", o->name, text,
-		 fb_opt_type_noun(o->type));
+		 flb_opt_type_noun(o->type));
 	return -1;
 range:
 	if (v < o->min || v > o->max) {
 		char lo[32], hi[32], tmp[sizeof(uint64_t)];
-		struct fb_option q = *o;
+		struct flb_option q = *o;
 
 		/* format the bounds in the option's own units */
 		q.offset = 0;
 		memcpy(tmp, &o->min, sizeof(tmp));
-		fb_opt_format(&q, tmp, lo, sizeof(lo));
+		flb_opt_format(&q, tmp, lo, sizeof(lo));
 		memcpy(tmp, &o->max, sizeof(tmp));
-		fb_opt_format(&q, tmp, hi, sizeof(hi));
+		flb_opt_format(&q, tmp, hi, sizeof(hi));
 		snprintf(why, len, "%s: %s is out of range [%s, %s]", o->name,
 			 text, lo, hi);
 		return -1;
@@ -249,7 +249,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return prev[lb];
 }
 
-const char *fb_did_you_mean(const char *s, const char *const *names, size_t n)
+const char *flb_did_you_mean(const char *s, const char *const *names, size_t n)
 {
 	const char *best = NULL;
 	size_t bestd = (size_t)-1, limit = strlen(s) / 3 + 1;

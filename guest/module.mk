@@ -20,12 +20,12 @@ ARM64_PC       = PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig:$(ARM64_SYSROOT)/us
                  PKG_CONFIG_SYSROOT_DIR=$(abspath $(ARM64_SYSROOT)) pkg-config
 # Same link set as the host build (PKGS, plus what other modules add).
 # (the multiarch include directory holds hwloc's autogen/config.h)
-ARM64_CFLAGS   = $(filter-out $(PKG_CFLAGS),$(FB_CFLAGS)) $(shell $(ARM64_PC) --cflags $(PKGS)) \
+ARM64_CFLAGS   = $(filter-out $(PKG_CFLAGS),$(FLB_CFLAGS)) $(shell $(ARM64_PC) --cflags $(PKGS)) \
                  -isystem $(abspath $(ARM64_SYSROOT))/usr/include/aarch64-linux-gnu
 ARM64_LIBS     = $(shell $(ARM64_PC) --libs $(PKGS)) \
-                 $(filter-out $(PKG_LIBS),$(FB_LIBS)) \
+                 $(filter-out $(PKG_LIBS),$(FLB_LIBS)) \
                  -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))
-ARM64_OBJS     = $(patsubst %.c,$(ARM64_OUT)/%.o,$(FB_SRCS))
+ARM64_OBJS     = $(patsubst %.c,$(ARM64_OUT)/%.o,$(FLB_SRCS))
 
 ifneq ($(filter arm64 aarch64,$(ARCH))$(findstring aarch64,$(CROSS_COMPILE)),)
 ifneq ($(CROSS_COMPILE),)
@@ -50,7 +50,7 @@ $(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
 	@rm -f $@
 	$(ARM64_CROSS)ar rcs $@ $^
 
-$(ARM64_BIN): $(ARM64_OUT)/bench/main.o $(ARM64_OUT)/libflushbench.a
+$(ARM64_BIN): $(ARM64_OUT)/cli/main.o $(ARM64_OUT)/libflushbench.a
 	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
 
 # Programs a workload starts from beside flushbench go into guests too:

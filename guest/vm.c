@@ -7,8 +7,8 @@
  * by content hash) holding flushbench for the guest's architecture, the
  * module built for that kernel when headers are given, and the suite;
  * boots it (scripts/qemu-boot.sh: KVM when it works, else TCG); takes the
- * guest's results.db back from the console (bench/vm_xfer.c) and imports
- * its complete runs with fb_store_import(), tagged with how the guest ran.
+ * guest's results.db back from the console (guest/vm_xfer.c) and imports
+ * its complete runs with flb_store_import(), tagged with how the guest ran.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "result.h"
 #include "config.h"
 #include "env.h"
 #include "store.h"
@@ -52,16 +52,16 @@ struct vm_args {
  * Programs a workload starts from beside flushbench (same relative path
  * under the guest's /bin), carried into the guest when they are built.
  */
-#define FB_VM_HELPERS 4
-static const char *const guest_helpers[FB_VM_HELPERS] = {
+#define FLB_VM_HELPERS 4
+static const char *const guest_helpers[FLB_VM_HELPERS] = {
 	"workloads/redis-like/kv-server",	/* redis_like's server */
 	NULL
 };
 
 /* The guest side: runs the suite, then frames results.db on the console. */
 static const char guest_script[] =
-"# Guest side of flushbench vm (written by bench/vm.c): run the suite, then\n"
-"# print results.db framed on the console (see bench/vm.h).\n"
+"# Guest side of flushbench vm (written by guest/vm.c): run the suite, then\n"
+"# print results.db framed on the console (see guest/vm.h).\n"
 "mount -t tmpfs tmpfs /tmp 2>/dev/null\n"
 "# loopback: workloads talk to their own servers (redis_like, kv-server)\n"
 "ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up\n"
@@ -105,7 +105,7 @@ static void usage(FILE *f)
 "      --keep-log     keep the console log even when all went well\n");
 }
 
-void fb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts,
+void flb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts,
 		      const struct option *lo)
 {
 	const char *arg = argv[optind - 1], *names[32], *near;
@@ -126,7 +126,7 @@ void fb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts
 	name[strcspn(name, "=")] = '\0';
 	for (; lo->name && n < 32; lo++)
 		names[n++] = lo->name;
-	near = fb_did_you_mean(name, names, n);
+	near = flb_did_you_mean(name, names, n);
 	if (near)
 		fprintf(stderr, "flushbench %s: unknown option '%s' (did you mean '--%s'?)\n",
 			cmd, arg, near);
@@ -135,7 +135,7 @@ void fb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts
 			cmd, arg);
 }
 
-int fb_vm_top(char *top, size_t len)
+int flb_vm_top(char *top, size_t len)
 {
 	const char *env = getenv("FLUSHBENCH_TOP");
 	char exe[PATH_MAX], probe[VM_PATH];
@@ -155,7 +155,7 @@ int fb_vm_top(char *top, size_t len)
 	return access(probe, R_OK) ? -1 : 0;
 }
 
-int fb_vm_spawn(char *const argv[], char *out, size_t len)
+int flb_vm_spawn(char *const argv[], char *out, size_t len)
 {
 	int fd[2], status;
 	size_t got = 0;
@@ -292,7 +292,7 @@ static void log_tail(const char *log, size_t len, int n)
 		}
 }
 
-const char *fb_vm_host_arch(void)
+const char *flb_vm_host_arch(void)
 {
 	static struct utsname u;
 
@@ -381,7 +381,7 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 			usage(stdout);
 			return 1;
 		default:
-			fb_vm_bad_option("vm", argv, "c:l:", lo);
+			flb_vm_bad_option("vm", argv, "c:l:", lo);
 			return -1;
 		}
 	}
@@ -436,14 +436,14 @@ static int debian_cached(const char *envf, char *out, size_t len)
 	return 0;
 }
 
-int fb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
+int flb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 			char *headers, size_t len)
 {
 	char top[PATH_MAX], script[VM_PATH], cache[VM_PATH], envf[VM_PATH];
 	char out[4096];
 	char *argv[] = { script, (char *)arch, (char *)flavour, cache, NULL };
 
-	if (fb_vm_top(top, sizeof(top)))
+	if (flb_vm_top(top, sizeof(top)))
 		return -1;
 	snprintf(script, sizeof(script), "%s/scripts/debian-kernel.sh", top);
 	snprintf(cache, sizeof(cache), "%s/build/kernels", top);
@@ -453,7 +453,7 @@ int fb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 	    kv(out, "KERNEL", kernel, len) && kv(out, "HEADERS", headers, len) &&
 	    !access(kernel, R_OK) && !access(headers, R_OK))
 		return 0;
-	if (fb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
+	if (flb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
 	    !kv(out, "HEADERS", headers, len)) {
 		fprintf(stderr, "flushbench vm: cannot get Debian's %s %s kernel (above)\n",
 			arch, flavour);
@@ -469,7 +469,7 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
 	char *make[] = { "make", "-s", "-C", (char *)top, "arm64", NULL };
 	ssize_t n;
 
-	if (!strcmp(arch, fb_vm_host_arch())) {
+	if (!strcmp(arch, flb_vm_host_arch())) {
 		n = readlink("/proc/self/exe", bin, len - 1);
 		if (n < 0)
 			return -1;
@@ -480,7 +480,7 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
 		fprintf(stderr, "flushbench vm: no cross build for %s guests\n", arch);
 		return -1;
 	}
-	if (fb_vm_spawn(make, NULL, 0)) {
+	if (flb_vm_spawn(make, NULL, 0)) {
 		fprintf(stderr, "flushbench vm: make arm64 failed (above)\n");
 		return -1;
 	}
@@ -518,10 +518,10 @@ static void guest_module(const char *top, const struct vm_args *a, char *ko,
 		return;
 	}
 	/* one build directory per (arch, headers) */
-	fb_sha256(a->headers, strlen(a->headers), h);
+	flb_sha256(a->headers, strlen(a->headers), h);
 	snprintf(outdir, sizeof(outdir), "%s/build/vm/kmod-%s-%02x%02x%02x%02x",
 		 top, a->arch, h[0], h[1], h[2], h[3]);
-	if (fb_vm_spawn(argv, out, sizeof(out))) {
+	if (flb_vm_spawn(argv, out, sizeof(out))) {
 		snprintf(why, whylen, "none (the build against %.200s failed)",
 			 a->headers);
 		fprintf(stderr, "flushbench vm: warning: module not built for this kernel (above): the guest runs without it\n");
@@ -541,8 +541,8 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
 	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
-	char helper[FB_VM_HELPERS][2 * VM_PATH];
-	char *argv[20 + 2 * FB_VM_HELPERS];
+	char helper[FLB_VM_HELPERS][2 * VM_PATH];
+	char *argv[20 + 2 * FLB_VM_HELPERS];
 	int n = 0;
 	char *last;
 
@@ -596,7 +596,7 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 		argv[n++] = helper[i];
 	}
 	argv[n] = NULL;
-	if (fb_vm_spawn(argv, out, sizeof(out))) {
+	if (flb_vm_spawn(argv, out, sizeof(out))) {
 		fprintf(stderr, "flushbench vm: building the initramfs failed (above)\n");
 		return -1;
 	}
@@ -613,7 +613,7 @@ static void qemu_version(const char *arch, char *buf, size_t len)
 	char out[512], *p;
 
 	snprintf(buf, len, "unknown");
-	if (fb_vm_spawn(argv, out, sizeof(out)))
+	if (flb_vm_spawn(argv, out, sizeof(out)))
 		return;
 	/* "QEMU emulator version 7.2.22 (Debian ...)" */
 	p = strstr(out, "version ");
@@ -623,21 +623,21 @@ static void qemu_version(const char *arch, char *buf, size_t len)
 
 /* Import the guest's store; 0 when at least one complete run came in. */
 static int import_results(const struct vm_args *a, const char *guest_db,
-			  const struct fb_env *extra)
+			  const struct flb_env *extra)
 {
-	struct fb_store *st;
+	struct flb_store *st;
 	int64_t *runs = NULL;
 	size_t nruns = 0;
 	char err[512];
 	int ret = -1;
 
-	if (fb_store_open(a->db, FB_STORE_RW, &st, err, sizeof(err))) {
+	if (flb_store_open(a->db, FLB_STORE_RW, &st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench vm: %s\n", err);
 		return -1;
 	}
-	if (fb_store_import(st, guest_db, a->label, extra, &runs, &nruns)) {
+	if (flb_store_import(st, guest_db, a->label, extra, &runs, &nruns)) {
 		fprintf(stderr, "flushbench vm: importing the guest's results: %s\n",
-			fb_store_error(st));
+			flb_store_error(st));
 	} else if (!nruns) {
 		fprintf(stderr, "flushbench vm: the guest's store holds no complete run: nothing imported\n");
 	} else {
@@ -649,14 +649,14 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 		ret = 0;
 	}
 	free(runs);
-	fb_store_close(st);
+	flb_store_close(st);
 	return ret;
 }
 
-int fb_cmd_vm(int argc, char **argv)
+int flb_cmd_vm(int argc, char **argv)
 {
 	struct vm_args a = {
-		.arch = fb_vm_host_arch(), .config = "configs/quick.yaml",
+		.arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
 		.db = "results.db", .mem = "1G", .accel = "auto", .smp = 2,
 		.timeout = 600, .append = "",
 	};
@@ -668,22 +668,22 @@ int fb_cmd_vm(int argc, char **argv)
 	char *boot[24], *log = NULL;
 	unsigned char *db = NULL;
 	size_t loglen = 0, dblen;
-	struct fb_env extra = { 0 };
-	struct fb_suite suite = { 0 };
+	struct flb_env extra = { 0 };
+	struct flb_suite suite = { 0 };
 	struct stat sb;
 	double t0, wall;
-	int rc, n = 0, ret = FB_EXIT_FAIL;
+	int rc, n = 0, ret = FLB_EXIT_FAIL;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
-		return rc > 0 ? FB_EXIT_OK : FB_EXIT_USAGE;
-	if (fb_vm_top(top, sizeof(top))) {
+		return rc > 0 ? FLB_EXIT_OK : FLB_EXIT_USAGE;
+	if (flb_vm_top(top, sizeof(top))) {
 		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	if (a.debian) {
-		if (fb_vm_debian_kernel(a.arch, a.debian, kbuf, hbuf, sizeof(kbuf)))
-			return FB_EXIT_FAIL;
+		if (flb_vm_debian_kernel(a.arch, a.debian, kbuf, hbuf, sizeof(kbuf)))
+			return FLB_EXIT_FAIL;
 		a.kernel = kbuf;
 		if (!a.headers)
 			a.headers = hbuf;
@@ -691,21 +691,21 @@ int fb_cmd_vm(int argc, char **argv)
 	if (stat(a.kernel, &sb) || access(a.kernel, R_OK)) {
 		fprintf(stderr, "flushbench vm: --kernel %s: %s\n", a.kernel,
 			strerror(errno));
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size < 4096) {
 		fprintf(stderr, "flushbench vm: --kernel %s: not a kernel image (%s)\n",
 			a.kernel, S_ISREG(sb.st_mode) ? "too small" : "not a file");
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	if (access(a.config, R_OK)) {
 		fprintf(stderr, "flushbench vm: -c %s: %s\n", a.config, strerror(errno));
-		return FB_EXIT_USAGE;
+		return FLB_EXIT_USAGE;
 	}
 	/* a suite the guest would reject is an error now, not after a boot */
-	if (fb_config_load(a.config, NULL, 0, &suite, stderr))
-		return FB_EXIT_USAGE;
-	fb_config_free(&suite);
+	if (flb_config_load(a.config, NULL, 0, &suite, stderr))
+		return FLB_EXIT_USAGE;
+	flb_config_free(&suite);
 	if (!a.label) {
 		const char *k = strrchr(a.kernel, '/');
 
@@ -714,13 +714,13 @@ int fb_cmd_vm(int argc, char **argv)
 		a.label = label;
 	}
 	/* a guest of another architecture is always emulated */
-	if (!strcmp(a.accel, "auto") && strcmp(a.arch, fb_vm_host_arch()))
+	if (!strcmp(a.accel, "auto") && strcmp(a.arch, flb_vm_host_arch()))
 		a.accel = "tcg";
 	if (guest_binary(top, a.arch, bin, sizeof(bin)))
-		return FB_EXIT_FAIL;
+		return FLB_EXIT_FAIL;
 	guest_module(top, &a, ko, sizeof(ko), modwhy, sizeof(modwhy));
 	if (guest_initramfs(top, &a, bin, ko, img, sizeof(img)))
-		return FB_EXIT_FAIL;
+		return FLB_EXIT_FAIL;
 
 	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", top,
 		 (int)getpid());
@@ -743,15 +743,15 @@ int fb_cmd_vm(int argc, char **argv)
 		a.arch, a.kernel, a.append[0] ? a.append : "no extra cmdline",
 		a.config, logpath);
 	t0 = now_s();
-	rc = fb_vm_spawn(boot, out, sizeof(out));
+	rc = flb_vm_spawn(boot, out, sizeof(out));
 	wall = now_s() - t0;
 	if (!kv(out, "ACCEL", accel, sizeof(accel)))
 		snprintf(accel, sizeof(accel), "unknown");
 	if (!kv(out, "STATUS", status, sizeof(status)))
 		snprintf(status, sizeof(status), "error");
-	if (!strcmp(accel, "tcg") && strcmp(a.arch, fb_vm_host_arch()))
+	if (!strcmp(accel, "tcg") && strcmp(a.arch, flb_vm_host_arch()))
 		fprintf(stderr, "flushbench vm: note: a %s guest on this %s machine is emulated (TCG): timings are not hardware numbers\n",
-			a.arch, fb_vm_host_arch());
+			a.arch, flb_vm_host_arch());
 	else if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
 		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
 	log = read_file(logpath, &loglen);
@@ -769,7 +769,7 @@ int fb_cmd_vm(int argc, char **argv)
 		log_tail(log, loglen, 20);
 		goto out;
 	}
-	if (fb_vm_unframe(log, loglen, &db, &dblen, out, sizeof(out))) {
+	if (flb_vm_unframe(log, loglen, &db, &dblen, out, sizeof(out))) {
 		fprintf(stderr, "flushbench vm: no results from the guest: %s; last console lines:\n",
 			out);
 		log_tail(log, loglen, 20);
@@ -791,34 +791,34 @@ int fb_cmd_vm(int argc, char **argv)
 	} else {
 		snprintf(cmdline, sizeof(cmdline), "unknown");
 	}
-	fb_env_set(&extra, "virtualized", "yes");
-	fb_env_set(&extra, "accelerator", "%s", accel);
-	fb_env_set(&extra, "qemu.version", "%s", qver);
-	fb_env_set(&extra, "guest.cmdline", "%s", cmdline);
-	fb_env_set(&extra, "guest.arch", "%s", a.arch);
-	fb_env_set(&extra, "guest.kernel", "%s", a.kernel);
-	fb_env_set(&extra, "guest.smp", "%u", a.smp);
-	fb_env_set(&extra, "guest.mem", "%s", a.mem);
-	fb_env_set(&extra, "guest.module", "%s%s", modwhy,
+	flb_env_set(&extra, "virtualized", "yes");
+	flb_env_set(&extra, "accelerator", "%s", accel);
+	flb_env_set(&extra, "qemu.version", "%s", qver);
+	flb_env_set(&extra, "guest.cmdline", "%s", cmdline);
+	flb_env_set(&extra, "guest.arch", "%s", a.arch);
+	flb_env_set(&extra, "guest.kernel", "%s", a.kernel);
+	flb_env_set(&extra, "guest.smp", "%u", a.smp);
+	flb_env_set(&extra, "guest.mem", "%s", a.mem);
+	flb_env_set(&extra, "guest.module", "%s%s", modwhy,
 		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?
 		   " (insmod failed in the guest)" : "");
 	if (log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s)))
-		fb_env_set(&extra, "guest.boot_uptime_s", "%s", t0s);
-	fb_env_set(&extra, "guest.elapsed_s", "%.1f", wall);
+		flb_env_set(&extra, "guest.boot_uptime_s", "%s", t0s);
+	flb_env_set(&extra, "guest.elapsed_s", "%.1f", wall);
 	if (!import_results(&a, dbpath, &extra)) {
-		ret = FB_EXIT_OK;
+		ret = FLB_EXIT_OK;
 		log_field(log, "uptime-end ", t1s, sizeof(t1s));
 		fprintf(stderr, "flushbench vm: %s guest (%s): booted in %s s, done at %s s guest time, %.1f s wall\n",
 			a.arch, accel, t0s[0] ? t0s : "?", t1s[0] ? t1s : "?", wall);
 	}
 	unlink(dbpath);
 out:
-	if (ret == FB_EXIT_OK && !a.keep_log) {
+	if (ret == FLB_EXIT_OK && !a.keep_log) {
 		unlink(logpath);
-	} else if (ret != FB_EXIT_OK) {
+	} else if (ret != FLB_EXIT_OK) {
 		fprintf(stderr, "flushbench vm: console log kept: %s\n", logpath);
 	}
-	fb_env_free(&extra);
+	flb_env_free(&extra);
 	free(db);
 	free(log);
 	return ret;

@@ -52,7 +52,7 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
-void fb_sha256(const void *data, size_t len, uint8_t out[32])
+void flb_sha256(const void *data, size_t len, uint8_t out[32])
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -109,7 +109,7 @@ static const char *next_line(const char **p, const char *end, size_t *len)
 #define FRAME_BEGIN "FB-VM-DB: begin "
 #define FRAME_END "FB-VM-DB: end"
 
-int fb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
+int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		  size_t *len, char *why, size_t whylen)
 {
 	const char *p = log, *end = log + loglen, *l = NULL, *b;
@@ -179,7 +179,7 @@ int fb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		snprintf(why, whylen, "frame has %zu bytes, header says %llu", got, size);
 		goto err_free;
 	}
-	fb_sha256(buf, got, sum);
+	flb_sha256(buf, got, sum);
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", sum[i]);
 	if (strcmp(hex, want)) {

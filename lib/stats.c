@@ -31,7 +31,7 @@ static double *sorted_copy(const double *x, size_t n)
 	return s;
 }
 
-double fb_median(const double *x, size_t n)
+double flb_median(const double *x, size_t n)
 {
 	double *s, m;
 
@@ -45,7 +45,7 @@ double fb_median(const double *x, size_t n)
 	return m;
 }
 
-double fb_cv(const double *x, size_t n)
+double flb_cv(const double *x, size_t n)
 {
 	double mean;
 
@@ -57,7 +57,7 @@ double fb_cv(const double *x, size_t n)
 	return gsl_stats_sd_m(x, 1, n, mean) / fabs(mean);
 }
 
-int fb_summarize(const double *x, size_t n, struct fb_summary *s)
+int flb_summarize(const double *x, size_t n, struct flb_summary *s)
 {
 	double *v;
 
@@ -75,12 +75,12 @@ int fb_summarize(const double *x, size_t n, struct fb_summary *s)
 	s->q3 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.75);
 	s->mean = gsl_stats_mean(v, 1, n);
 	s->sd = n > 1 ? gsl_stats_sd_m(v, 1, n, s->mean) : NAN;
-	s->cv = fb_cv(v, n);
+	s->cv = flb_cv(v, n);
 	free(v);
 	return 0;
 }
 
-int fb_mw_null_counts(unsigned int n1, unsigned int n2, double *counts)
+int flb_mw_null_counts(unsigned int n1, unsigned int n2, double *counts)
 {
 	/*
 	 * Walk the merged order: cell (i, j) counts the orderings of i x's
@@ -129,7 +129,7 @@ static double *mw_null_cdf(unsigned int n1, unsigned int n2)
 
 	if (!c)
 		return NULL;
-	if (fb_mw_null_counts(n1, n2, c)) {
+	if (flb_mw_null_counts(n1, n2, c)) {
 		free(c);
 		return NULL;
 	}
@@ -154,8 +154,8 @@ static int cmp_tagged(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
-		    struct fb_mw *r)
+int flb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
+		    struct flb_mw *r)
 {
 	size_t n = nx + ny, i, j;
 	struct tagged *t;
@@ -197,7 +197,7 @@ int fb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	/* continuity correction towards the mean */
 	lo = fabs(r->u - mu) - 0.5;
 	r->z = (r->u > mu ? 1 : -1) * fmax(lo, 0) / sqrt(var);
-	if (!ties && nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
+	if (!ties && nx <= FLB_MW_EXACT_MAX && ny <= FLB_MW_EXACT_MAX) {
 		/* U is an integer here: no ties */
 		size_t umin = (size_t)fmin(r->u, (double)nx * ny - r->u);
 		double *cdf = mw_null_cdf(nx, ny);
@@ -240,10 +240,10 @@ static int have_ties(const double *x, size_t nx, const double *y, size_t ny,
 
 /*
  * The rank k (1-based) of the lower interval end among the m pairwise
- * differences, from the null distribution of U that fb_mann_whitney uses
+ * differences, from the null distribution of U that flb_mann_whitney uses
  * for the same values, so that the interval is the set of shifts the
  * test does not reject: exact (the largest k with P(U <= k - 1) <=
- * (1 - conf) / 2) without ties up to FB_MW_EXACT_MAX a side, otherwise
+ * (1 - conf) / 2) without ties up to FLB_MW_EXACT_MAX a side, otherwise
  * the normal approximation with the continuity correction (its variance
  * without the tie correction: ties only make the test more significant,
  * so an interval that excludes a shift implies p <= 1 - conf). Also the coverage
@@ -263,7 +263,7 @@ static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
 	*k = kn;
 	*achieved = 1 - 2 * gsl_cdf_ugaussian_P(((double)kn - 0.5 -
 						 (double)m / 2) / sigma);
-	if (!ties && nx <= FB_MW_EXACT_MAX && ny <= FB_MW_EXACT_MAX) {
+	if (!ties && nx <= FLB_MW_EXACT_MAX && ny <= FLB_MW_EXACT_MAX) {
 		double *cdf = mw_null_cdf(nx, ny);
 		size_t ke;
 
@@ -283,7 +283,7 @@ static int hl_cutoff(size_t nx, size_t ny, double conf, bool ties,
 }
 
 static int hl(const double *x, size_t nx, const double *y, size_t ny,
-	      double conf, bool logscale, struct fb_ratio *r)
+	      double conf, bool logscale, struct flb_ratio *r)
 {
 	size_t m = nx * ny, k, i, j;
 	double *d, achieved;
@@ -293,7 +293,7 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 	memset(r, 0, sizeof(*r));
 	if (!nx || !ny || !(conf > 0 && conf < 1))
 		return -EINVAL;
-	if (m > FB_HL_MAX_PAIRS)
+	if (m > FLB_HL_MAX_PAIRS)
 		return -E2BIG;
 	err = have_ties(x, nx, y, ny, &ties);
 	if (err)
@@ -332,19 +332,19 @@ static int hl(const double *x, size_t nx, const double *y, size_t ny,
 	return 0;
 }
 
-int fb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
-		double conf, struct fb_ratio *r)
+int flb_hl_ratio(const double *x, size_t nx, const double *y, size_t ny,
+		double conf, struct flb_ratio *r)
 {
 	return hl(x, nx, y, ny, conf, true, r);
 }
 
-int fb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
-		double conf, struct fb_ratio *r)
+int flb_hl_shift(const double *x, size_t nx, const double *y, size_t ny,
+		double conf, struct flb_ratio *r)
 {
 	return hl(x, nx, y, ny, conf, false, r);
 }
 
-int fb_holm(const double *p, size_t n, double *adj)
+int flb_holm(const double *p, size_t n, double *adj)
 {
 	size_t *order;
 	double run = 0, *tmp;
@@ -375,7 +375,7 @@ int fb_holm(const double *p, size_t n, double *adj)
 
 /* --- run-level inference --- */
 
-double fb_t_p(double t, double df)
+double flb_t_p(double t, double df)
 {
 	if (isnan(t) || !(df > 0))
 		return NAN;
@@ -386,7 +386,7 @@ double fb_t_p(double t, double df)
 	return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
 }
 
-double fb_t_quantile(double p, double df)
+double flb_t_quantile(double p, double df)
 {
 	if (!(df > 0) || !(p > 0 && p < 1))
 		return NAN;
@@ -417,8 +417,8 @@ static double trigamma_inverse(double x)
 	return y;
 }
 
-int fb_eb_prior(const double *s2, const double *df, size_t n,
-		struct fb_prior *p)
+int flb_eb_prior(const double *s2, const double *df, size_t n,
+		struct flb_prior *p)
 {
 	double *e, mean = 0, var = 0, tri = 0;
 	size_t k = 0;
@@ -440,7 +440,7 @@ int fb_eb_prior(const double *s2, const double *df, size_t n,
 		mean += e[k++];
 	}
 	p->n = k;
-	if (k < FB_EB_MIN) {
+	if (k < FLB_EB_MIN) {
 		free(e);
 		return 0;	/* too few rows to learn from: no prior */
 	}
@@ -460,7 +460,7 @@ int fb_eb_prior(const double *s2, const double *df, size_t n,
 	return 0;
 }
 
-double fb_eb_post(const struct fb_prior *p, double s2, double df,
+double flb_eb_post(const struct flb_prior *p, double s2, double df,
 		  double *df_post)
 {
 	bool have = df >= 1 && s2 >= 0;
@@ -481,7 +481,7 @@ double fb_eb_post(const struct fb_prior *p, double s2, double df,
 	return (p->d0 * p->s02 + df * s2) / (p->d0 + df);
 }
 
-double fb_satterthwaite(const double *var, const double *df, size_t n)
+double flb_satterthwaite(const double *var, const double *df, size_t n)
 {
 	double sum = 0, den = 0;
 
@@ -497,15 +497,15 @@ double fb_satterthwaite(const double *var, const double *df, size_t n)
 	return den > 0 ? sum * sum / den : INFINITY;
 }
 
-double fb_t_mde(double se, double df, double alpha, double power)
+double flb_t_mde(double se, double df, double alpha, double power)
 {
 	double crit, pw;
 
 	if (!(se >= 0) || !(df > 0) || !(alpha > 0 && alpha < 1) ||
 	    !(power > 0 && power < 1))
 		return NAN;
-	crit = fb_t_quantile(1 - alpha / 2, df);
-	pw = fb_t_quantile(power, df);
+	crit = flb_t_quantile(1 - alpha / 2, df);
+	pw = flb_t_quantile(power, df);
 	/*
 	 * The shifted central t approximation of the non-central t: an
 	 * effect d is found with the given power when d is (crit + pw) se;

@@ -4,44 +4,44 @@
  * user page, the barrier before the tracking-word read, cache maintenance
  * by VA and the global operation. Implemented in arch/<arch>.c.
  */
-#ifndef FB_ARCH_H
-#define FB_ARCH_H
+#ifndef FLB_ARCH_H
+#define FLB_ARCH_H
 
 #include <linux/mm_types.h>
 #include <linux/timex.h>
 #include <linux/types.h>
 
-/* FB_ARCH_* of flushbench_uapi.h */
-u64 fb_arch_id(void);
-/* FB_CAP_* bits this machine offers */
-u64 fb_arch_caps(void);
-/* Tick rate of fb_arch_ticks() in Hz */
-u64 fb_arch_counter_hz(void);
-static inline u64 fb_arch_ticks(void)
+/* FLB_ARCH_* of flushbench_uapi.h */
+u64 flb_arch_id(void);
+/* FLB_CAP_* bits this machine offers */
+u64 flb_arch_caps(void);
+/* Tick rate of flb_arch_ticks() in Hz */
+u64 flb_arch_counter_hz(void);
+static inline u64 flb_arch_ticks(void)
 {
 	return get_cycles();
 }
 
 /* Smallest D-cache line in bytes */
-unsigned int fb_arch_cache_line(void);
+unsigned int flb_arch_cache_line(void);
 
 /* Invalidate uaddr's translation in mm on this CPU only. */
-void fb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr);
+void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr);
 /* Invalidate uaddr's translation in mm on every CPU, and wait. */
-void fb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr);
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr);
 /* True when a broadcast TLBI is issued twice (erratum workaround). */
-bool fb_arch_tlbi_repeated(void);
+bool flb_arch_tlbi_repeated(void);
 
 /* The barrier before re-reading the tracking word: ish or ishst. */
-void fb_arch_barrier_ish(void);
-void fb_arch_barrier_ishst(void);
+void flb_arch_barrier_ish(void);
+void flb_arch_barrier_ishst(void);
 
 /* Clean and invalidate [va, va + len) to the point of coherency. */
-void fb_arch_clean_inval_range(void *va, size_t len);
+void flb_arch_clean_inval_range(void *va, size_t len);
 /*
  * The architectural part of a global clean+invalidate (x86: wbinvd on
  * every CPU; arm64: nothing, the operation is emulated firmware).
  */
-void fb_arch_global_flush(void);
+void flb_arch_global_flush(void);
 
-#endif /* FB_ARCH_H */
+#endif /* FLB_ARCH_H */
