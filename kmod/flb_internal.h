@@ -17,7 +17,8 @@ struct flb_file {
 };
 
 /*
- * A serialised global-flush provider (thread 000's arm64_smccc_cache) with
+ * A serialised global-flush provider (arm64_smccc_cache of "arm64: mm: add
+ * SMCCC-backed cache invalidate provider", RFC 2/2) with
  * the three gen_skip policies. flush() runs under lock and returns 0 or
  * -errno; served() runs under lock once per request with whether the
  * request skipped its own flush.

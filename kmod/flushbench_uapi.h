@@ -118,7 +118,7 @@ enum flb_mr_mode {
 
 enum flb_gen_skip {
 	FLB_GEN_SKIP_OFF = 0,	/* every request flushes */
-	FLB_GEN_SKIP_RACY = 1,	/* skip if the flush generation moved (thread 000) */
+	FLB_GEN_SKIP_RACY = 1,	/* skip if the flush generation moved (SMCCC RFC) */
 	FLB_GEN_SKIP_BATCHED = 2,	/* skip only for a flush that began after arrival */
 };
 

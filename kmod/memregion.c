@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FLB_IOC_MEMREGION: clean+invalidate a region the way thread 000's SMCCC
- * provider would, with thread 001's constraint that nothing holds
+ * FLB_IOC_MEMREGION: clean+invalidate a region the way the SMCCC provider of
+ * "arm64: mm: add SMCCC-backed cache invalidate provider" (RFC 2/2) would,
+ * with the constraint raised on "generic: Support
+ * ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION" (v2 2/8) that nothing holds
  * interrupts (or preemption) off across a flush of many gigabytes.
  *
  * range   the CPU cleans by VA, one chunk at a time (arm64 dc civac,

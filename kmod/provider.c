@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The serialised global-flush provider of thread 000 and its gen_skip
+ * The serialised global-flush provider of "arm64: mm: add SMCCC-backed
+ * cache invalidate provider" (RFC 2/2) and its gen_skip
  * policies:
  *  off      every request runs its own flush under the lock;
  *  racy     as posted: read global_flush_gen before taking the lock and

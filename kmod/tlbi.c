@@ -3,7 +3,8 @@
  * FLB_IOC_TLBI: N invalidations of the caller's own pages (its mm/ASID),
  * each timed alone, with policy local, broadcast or auto.
  *
- * auto follows thread 004's flush_tlb_user_pre(): a tracking word holds
+ * auto follows flush_tlb_user_pre() of "arm64: tlbflush: Don't broadcast
+ * if mm was only active on local cpu" (v2): a tracking word holds
  * the one CPU the task has run on (or "multiple"), kept by preempt
  * notifiers on the calling task (where the kernel has them; else noted at
  * each decision); under migrate_disable() the barrier

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arm64 half of flushbench, with the instructions of thread 004's patch.
+ * arm64 half of flushbench, with the instructions of the patch "arm64:
+ * tlbflush: Don't broadcast if mm was only active on local cpu" (v2).
  * TLB: tlbi vale1 (+ the user ASID under KPTI) and dsb nsh (local) vs
  * tlbi vale1is and __tlbi_sync_s1ish(), which repeats the TLBI when the
  * kernel's ARM64_WORKAROUND_REPEAT_TLBI is active (broadcast). Barriers:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memregion: clean+invalidate of a memory region the way thread 000's
- * SMCCC provider would, through kmod/ (FLB_IOC_MEMREGION): by range (dc
+ * memregion: clean+invalidate of a memory region the way the SMCCC provider
+ * of "arm64: mm: add SMCCC-backed cache invalidate provider" (RFC) would, through kmod/ (FLB_IOC_MEMREGION): by range (dc
  * civac / clflushopt in bounded chunks with cond_resched between them) or
  * by a global operation (wbinvd on every CPU / emulated firmware), with a
  * simulated firmware that answers BUSY or RATE_LIMITED, bounded retries

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tlbi: the cost of invalidating one's own TLB entries locally vs by
- * broadcast, and of thread 004's "auto" choice (local only while the task
+ * broadcast, and of the "auto" choice of "arm64: tlbflush: Don't broadcast
+ * if mm was only active on local cpu" (v2) (local only while the task
  * has run on this CPU alone, decided under migrate_disable()), with the
  * dsb ish or dsb ishst barrier before the tracking word is re-read.
  * The kernel half is kmod/ (FLB_IOC_TLBI): an operation is one timed
