@@ -430,18 +430,19 @@ static int print_one(const struct flb_cliopt *o, void *base, void *ctx)
 
 void flb_cli_help(const struct flb_cli *cli, FILE *f)
 {
-	struct helper h = { .f = f, .col = 12 };
+	static const char help_left[] = "  -h, --help";
+	struct helper h = { .f = f, .col = sizeof(help_left) + 1 };
 	const char *u = cli->usage ? cli->usage : "[OPTIONS]";
 
-	fprintf(f, "usage: flushbench %s ", cli->cmd);
-	for (;;) {
+	/* one line per form, the first after "usage:" */
+	for (const char *lead = "usage:"; ; lead = "      ") {
 		size_t n = strcspn(u, "\n");
 
-		fprintf(f, "%.*s\n", (int)n, u);
+		fprintf(f, "%s flushbench %s%s%.*s\n", lead, cli->cmd,
+			n ? " " : "", (int)n, u);
 		if (!u[n])
 			break;
 		u += n + 1;
-		fprintf(f, "       flushbench %s ", cli->cmd);
 	}
 	if (cli->about)
 		fprintf(f, "%s%s", cli->about,
@@ -449,7 +450,7 @@ void flb_cli_help(const struct flb_cli *cli, FILE *f)
 	fprintf(f, "\noptions:\n");
 	walk(cli->opts, NULL, 0, widest, &h);
 	walk(cli->opts, NULL, 0, print_one, &h);
-	help_line(&h, "  -h, --help", "this help");
+	help_line(&h, help_left, "this help");
 	if (cli->footer)
 		fprintf(f, "%s%s", cli->footer,
 			cli->footer[strlen(cli->footer) - 1] == '\n' ? "" : "\n");

@@ -91,7 +91,7 @@ struct flb_cli {
 
 /*
  * Parse argv[1..argc-1] (argv[0] is the command's name; argv is not
- * changed) into base. Positional arguments go to pos[] in their order;
+ * changed) into base (NULL when the table is empty). Positional arguments go to pos[] in their order;
  * more than maxpos is an error. Returns their number, FLB_CLI_HELP or
  * FLB_CLI_ERROR.
  */
