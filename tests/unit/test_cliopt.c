@@ -302,6 +302,33 @@ static void test_help(void **state)
 	assert_int_equal(r->rc, 1);
 }
 
+/* An option too wide for the column has its help on the next line. */
+static void test_help_wide(void **state)
+{
+	static const struct flb_cliopt t[] = {
+		FLB_CLI_FLAG('q', "quiet", struct args, quiet, "short"),
+		FLB_CLI_STRING(0, "a-rather-long-option", struct args, config,
+			       "AND-A-LONG-METAVAR", "its help\nits second line"),
+		FLB_CLI_END
+	};
+	const struct flb_cli c = { .cmd = "w", .usage = "", .opts = t };
+	FILE *f = tmpfile();
+	char buf[1024];
+
+	(void)state;
+	flb_cli_help(&c, f);
+	slurp(f, buf, sizeof(buf));
+	assert_string_equal(buf,
+		"usage: flushbench w\n"
+		"\n"
+		"options:\n"
+		"  -q, --quiet  short\n"
+		"      --a-rather-long-option AND-A-LONG-METAVAR\n"
+		"               its help\n"
+		"               its second line\n"
+		"  -h, --help   this help\n");
+}
+
 static void test_usage_error(void **state)
 {
 	int o2 = dup(2);
@@ -402,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_positionals),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help_wide),
 		cmocka_unit_test(test_usage_error),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_bad_table_refused),
