@@ -26,26 +26,6 @@ static const char *const headers[] = {
 };
 #define NCOLS ((int)(sizeof(headers) / sizeof(headers[0])))
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench calibrate [OPTIONS] LABEL\n"
-"Variance components of every primary row of LABEL's runs (A/A runs: the\n"
-"same kernel, config and host, from several invocations of flushbench run,\n"
-"spread over time, ideally several boots): within a run, between runs of\n"
-"one invocation, between invocations, between boots. Stored in the\n"
-"database for this host and config (compare and ci use them when a side\n"
-"has a single invocation; plan turns them into designs).\n"
-"  --no-save          print only, store nothing\n"
-"  --target PCT       also plan: runs x samples per side to detect PCT\n"
-"  --budget TIME      and what TIME (both sides, e.g. 10m) can detect\n"
-"  --warmup N         warm-up samples per job run, for the plan (default 2)\n"
-"  --format FMT       rst (default), md, json or csv\n%s"
-"Exit: 0 done, 2 usage or data error (fewer than 2 runs, several hosts\n"
-"or configs under LABEL, a store that cannot be written).\n",
-		flb_cmp_common_help);
-}
-
 /*
  * The MDE of a compare of as many invocations (of as many runs and
  * samples) against as many; NAN from a single invocation.
@@ -217,31 +197,60 @@ static int save(const struct flb_cmp *c, const struct flb_calib *k, size_t n)
 	return rc;
 }
 
+struct calib_args {
+	struct flb_cmp_opts o;
+	struct flb_plan_args p;
+	bool nosave;
+};
+
+static const struct flb_cliopt calib_opts[] = {
+	FLB_CLI_FLAG(0, "no-save", struct calib_args, nosave,
+		     "print only, store nothing"),
+	FLB_CLI_INCLUDE(struct calib_args, p, flb_plan_cliopts),
+	FLB_CLI_TYPED(0, "format", struct calib_args, o.format, "FMT",
+		      &flb_cmp_format, "rst (default), md, json or csv"),
+	FLB_CLI_STRING('o', NULL, struct calib_args, o.out, "FILE",
+		       "write to FILE instead of stdout"),
+	FLB_CLI_INCLUDE(struct calib_args, o, flb_cmp_cliopts),
+	FLB_CLI_END
+};
+
+static const struct flb_cli calib_cli = {
+	.cmd = "calibrate", .usage = "[OPTIONS] LABEL",
+	.about = "Variance components of every primary row of LABEL's runs (A/A runs: the\n"
+		 "same kernel, config and host, from several invocations of flushbench run,\n"
+		 "spread over time, ideally several boots): within a run, between runs of\n"
+		 "one invocation, between invocations, between boots. Stored in the\n"
+		 "database for this host and config (compare and ci use them when a side\n"
+		 "has a single invocation; plan turns them into designs). With --target,\n"
+		 "also the plan.",
+	.footer = "Exit: 0 done, 2 usage or data error (fewer than 2 runs, several hosts\n"
+		  "or configs under LABEL, a store that cannot be written).",
+	.opts = calib_opts,
+};
+
 int flb_cmd_calibrate(int argc, char **argv)
 {
 	const char *pos[1];
+	struct calib_args a = { .p = { .warmup = 2 } };
 	struct flb_cmp_opts o;
 	struct flb_cmp c = { 0 };
 	struct flb_calib *k = NULL;
-	bool nosave = false;
-	struct flb_plan_args pa = { .cmd = "calibrate", .warmup = 2,
-				   .nosave = &nosave };
+	bool nosave;
+	struct flb_plan_args pa;
 	FILE *f = stdout;
 	size_t n = 0;
 	int npos, rc;
 
-	flb_cmp_defaults(&o, "calibrate");
-	rc = flb_cmp_args(&o, argc, argv, pos, 1, &npos, flb_plan_opt, &pa);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	if (npos != 1) {
-		flb_msg(o.cmd, "expected one LABEL (see --help)");
-		return 2;
-	}
+	flb_cmp_defaults(&a.o, "calibrate");
+	npos = flb_cli_parse(&calib_cli, argc, argv, &a, pos, 1);
+	if (npos < 0)
+		return flb_cli_exit(npos);
+	if (npos != 1)
+		return flb_cli_usage_error(&calib_cli, "expected one LABEL");
+	o = a.o;
+	pa = a.p;
+	nosave = a.nosave;
 	o.no_calib = true;	/* measuring it, not using an old one */
 	rc = flb_cmp_load(&c, &o, pos, 1);
 	if (!rc)

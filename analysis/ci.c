@@ -20,22 +20,6 @@
 #include "cmp.h"
 #include "plan.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench ci --baseline BASE --candidate NEW [OPTIONS]\n"
-"  --max-regression PCT  a significant regression of at least PCT fails\n"
-"                        the gate (default 1)\n"
-"  --allow-inconclusive  exit 0 (with a warning) instead of 3\n"
-"  --junit FILE          write JUnit XML: one test case per primary row\n"
-"  --format FMT          table on stdout: rst (default), md, json, csv\n%s"
-"Exit: 0 no regression (and every gated row could detect one), 1 regression\n"
-"(rows listed), 2 usage or data error, 3 inconclusive: some gated rows cannot\n"
-"detect a regression of PCT with this design (rows listed, with the runs x\n"
-"samples per side that would).\n",
-		flb_cmp_common_help);
-}
-
 static bool gated(const struct flb_row *r)
 {
 	return r->role == FLB_ROLE_PRIMARY && r->tested;
@@ -175,71 +159,61 @@ static int write_junit(const struct flb_cmp *c, const char *path,
 }
 
 struct ci_args {
-	struct flb_cmp_opts *o;
+	struct flb_cmp_opts o;
 	const char *base, *cand, *junit;
 	bool allow;
 };
 
-static int ci_opt(void *ctx, int argc, char **argv, int *i)
-{
-	struct ci_args *a = ctx;
-	const char *opt = argv[*i];
-	const char **dst = !strcmp(opt, "--baseline") ? &a->base :
-			   !strcmp(opt, "--candidate") ? &a->cand :
-			   !strcmp(opt, "--junit") ? &a->junit : NULL;
+static const struct flb_cliopt ci_opts[] = {
+	FLB_CLI_STRING(0, "baseline", struct ci_args, base, "BASE",
+		       "the runs to compare against: a label or a run id"),
+	FLB_CLI_STRING(0, "candidate", struct ci_args, cand, "NEW",
+		       "the runs under test"),
+	FLB_CLI_CALLBACK(0, "max-regression", struct ci_args, o.min_effect, "PCT",
+			 flb_cmp_cli_pct, NULL,
+			 "a significant regression of at least PCT fails\n"
+			 "the gate (default 1)"),
+	FLB_CLI_FLAG(0, "allow-inconclusive", struct ci_args, allow,
+		     "exit 0 (with a warning) instead of 3"),
+	FLB_CLI_STRING(0, "junit", struct ci_args, junit, "FILE",
+		       "write JUnit XML: one test case per primary row"),
+	FLB_CLI_TYPED(0, "format", struct ci_args, o.format, "FMT", &flb_cmp_format,
+		      "table on stdout: rst (default), md, json, csv"),
+	FLB_CLI_FLAG(0, "brief", struct ci_args, o.brief,
+		     "rst/md: only Benchmark | Result Class | Improvement"),
+	FLB_CLI_INCLUDE(struct ci_args, o, flb_cmp_cliopts),
+	FLB_CLI_END
+};
 
-	if (!strcmp(opt, "--allow-inconclusive")) {
-		a->allow = true;
-		return 1;
-	}
-	if (!dst && strcmp(opt, "--max-regression"))
-		return 0;
-	if (*i + 1 >= argc) {
-		flb_msg(a->o->cmd, "%s needs a value", opt);
-		return -1;
-	}
-	if (dst) {
-		*dst = argv[++*i];
-		return 1;
-	}
-	if (flb_parse_pct(argv[++*i], &a->o->min_effect)) {
-		flb_msg(a->o->cmd, "--max-regression '%s': expected a percentage such as 5 or 2.5%%",
-		       argv[*i]);
-		return -1;
-	}
-	return 1;
-}
+static const struct flb_cli ci_cli = {
+	.cmd = "ci", .usage = "--baseline BASE --candidate NEW [OPTIONS]",
+	.footer = "Exit: 0 no regression (and every gated row could detect one), 1 regression\n"
+		  "(rows listed), 2 usage or data error, 3 inconclusive: some gated rows cannot\n"
+		  "detect a regression of PCT with this design (rows listed, with the runs x\n"
+		  "samples per side that would).",
+	.opts = ci_opts,
+};
 
 int flb_cmd_ci(int argc, char **argv)
 {
-	const char *pos[2], *base, *cand, *junit;
+	const char *pos[2];
 	char name[512], why[512];
+	struct ci_args a = { 0 };
 	struct flb_cmp_opts o;
-	struct ci_args a = { .o = &o };
 	struct flb_cmp c;
 	size_t bad = 0, unsure = 0;
-	bool allow;
 	int npos, rc;
 
-	flb_cmp_defaults(&o, "ci");
-	o.effect_opt = "--max-regression";
-	rc = flb_cmp_args(&o, argc, argv, pos, 0, &npos, ci_opt, &a);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	base = a.base;
-	cand = a.cand;
-	junit = a.junit;
-	allow = a.allow;
-	if (!base || !cand) {
-		flb_msg(o.cmd, "--baseline and --candidate are required (see --help)");
-		return 2;
-	}
-	pos[0] = base;
-	pos[1] = cand;
+	flb_cmp_defaults(&a.o, "ci");
+	a.o.effect_opt = "--max-regression";
+	npos = flb_cli_parse(&ci_cli, argc, argv, &a, NULL, 0);
+	if (npos < 0)
+		return flb_cli_exit(npos);
+	if (!a.base || !a.cand)
+		return flb_cli_usage_error(&ci_cli, "--baseline and --candidate are required");
+	o = a.o;
+	pos[0] = a.base;
+	pos[1] = a.cand;
 	rc = flb_cmp_load(&c, &o, pos, 2);
 	if (!rc)
 		rc = flb_cmp_analyse(&c);
@@ -250,7 +224,7 @@ int flb_cmd_ci(int argc, char **argv)
 		bad += gated(&c.rows[i]) && c.rows[i].mark == FLB_MARK_REGRESSED;
 		unsure += inconclusive(&c, &c.rows[i]);
 	}
-	if (junit && write_junit(&c, junit, bad)) {
+	if (a.junit && write_junit(&c, a.junit, bad)) {
 		rc = 2;
 		goto out;
 	}
@@ -271,7 +245,7 @@ int flb_cmd_ci(int argc, char **argv)
 	}
 	if (unsure) {
 		flb_msg(o.cmd, "%s%zu gated row%s cannot detect a regression of %g%% with this design:",
-		       bad || allow ? "warning: " : "INCONCLUSIVE: ", unsure,
+		       bad || a.allow ? "warning: " : "INCONCLUSIVE: ", unsure,
 		       unsure == 1 ? "" : "s", o.min_effect * 100);
 		for (size_t i = 0; i < c.nrows; i++) {
 			const struct flb_row *r = &c.rows[i];
@@ -282,7 +256,7 @@ int flb_cmd_ci(int argc, char **argv)
 			needs(&c, r, why, sizeof(why));
 			fprintf(stderr, "  %s %s: %s\n", r->workload, name, why);
 		}
-		if (!bad && allow)
+		if (!bad && a.allow)
 			flb_msg(o.cmd, "warning: --allow-inconclusive: passing although the gate could not see a regression of %g%% in %zu row%s",
 			       o.min_effect * 100, unsure, unsure == 1 ? "" : "s");
 		else if (!bad)

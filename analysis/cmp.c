@@ -92,68 +92,57 @@ static int parse_fraction(const char *s, double *v)
 	return end == s || *end || errno || !(*v > 0 && *v < 1) ? -1 : 0;
 }
 
-static const char *const formats[] = { "rst", "md", "json", "csv", NULL };
-
-int flb_cmp_opt(struct flb_cmp_opts *o, int argc, char **argv, int *i)
+int flb_cmp_cli_pct(const struct flb_cliopt *o, const char *value, void *dst,
+		    char *why, size_t len)
 {
-	const char *opt = argv[*i], *val;
-
-	if (!strcmp(opt, "--brief")) {
-		o->brief = true;
-		return 1;
-	}
-	if (!strcmp(opt, "--no-calibration")) {
-		o->no_calib = true;
-		return 1;
-	}
-	if (strcmp(opt, "--db") && strcmp(opt, "--format") &&
-	    strcmp(opt, "--min-effect") && strcmp(opt, "--alpha") &&
-	    strcmp(opt, "--metric") && strcmp(opt, "--workload") &&
-	    strcmp(opt, "-o") && strcmp(opt, "--power") && strcmp(opt, "--conf"))
+	(void)o;
+	if (!flb_parse_pct(value, dst))
 		return 0;
-	if (*i + 1 >= argc) {
-		flb_msg(o->cmd, "%s needs a value", opt);
-		return -1;
-	}
-	val = argv[++*i];
-	if (!strcmp(opt, "--db")) {
-		o->db = val;
-	} else if (!strcmp(opt, "-o")) {
-		o->out = val;
-	} else if (!strcmp(opt, "--metric")) {
-		o->metric = val;
-	} else if (!strcmp(opt, "--workload")) {
-		o->workload = val;
-	} else if (!strcmp(opt, "--format")) {
-		unsigned int f;
-
-		for (f = 0; formats[f] && strcmp(formats[f], val); f++)
-			;
-		if (!formats[f]) {
-			flb_msg(o->cmd, "--format '%s': expected rst, md, json or csv",
-			       val);
-			return -1;
-		}
-		o->format = (enum flb_format)f;
-	} else if (!strcmp(opt, "--min-effect")) {
-		if (flb_parse_pct(val, &o->min_effect)) {
-			flb_msg(o->cmd, "--min-effect '%s': expected a percentage such as 1 or 2.5%%",
-			       val);
-			return -1;
-		}
-	} else if (!strcmp(opt, "--alpha") || !strcmp(opt, "--power") ||
-		   !strcmp(opt, "--conf")) {
-		double *dst = !strcmp(opt, "--alpha") ? &o->alpha :
-			      !strcmp(opt, "--power") ? &o->power : &o->conf;
-
-		if (parse_fraction(val, dst)) {
-			flb_msg(o->cmd, "%s '%s': expected a number between 0 and 1",
-			       opt, val);
-			return -1;
-		}
-	}
-	return 1;
+	snprintf(why, len, "'%s' is not a percentage (such as 1 or 2.5%%)", value);
+	return -1;
 }
+
+static int cli_fraction(const struct flb_cliopt *o, const char *value,
+			void *dst, char *why, size_t len)
+{
+	(void)o;
+	if (!parse_fraction(value, dst))
+		return 0;
+	snprintf(why, len, "'%s' is not a number between 0 and 1", value);
+	return -1;
+}
+
+static const char *const formats[] = { "rst", "md", "json", "csv", NULL };
+_Static_assert(sizeof(enum flb_format) == sizeof(int),
+	       "--format is parsed as an FLB_OPT_ENUM (an int)");
+
+const struct flb_option flb_cmp_format = {
+	.name = "format", .type = FLB_OPT_ENUM, .choices = formats,
+};
+
+const struct flb_cliopt flb_cmp_cliopts[] = {
+	FLB_CLI_STRING(0, "db", struct flb_cmp_opts, db, "PATH",
+		       "results database, opened read-only (default results.db)"),
+	FLB_CLI_CALLBACK(0, "min-effect", struct flb_cmp_opts, min_effect, "PCT",
+			 flb_cmp_cli_pct, NULL,
+			 "smallest |change| that gets a mark (default 1): a 1%\n"
+			 "slowdown and a 1% speed-up alike"),
+	FLB_CLI_CALLBACK(0, "alpha", struct flb_cmp_opts, alpha, "A",
+			 cli_fraction, NULL,
+			 "family-wise significance level, Holm (default 0.05)"),
+	FLB_CLI_CALLBACK(0, "conf", struct flb_cmp_opts, conf, "C", cli_fraction,
+			 NULL, "interval level (default 0.95)"),
+	FLB_CLI_CALLBACK(0, "power", struct flb_cmp_opts, power, "P", cli_fraction,
+			 NULL, "power for the minimum detectable effect (default 0.8)"),
+	FLB_CLI_FLAG(0, "no-calibration", struct flb_cmp_opts, no_calib,
+		     "do not use this host's stored calibration for sides\n"
+		     "of a single run (they then cannot be marked)"),
+	FLB_CLI_STRING(0, "metric", struct flb_cmp_opts, metric, "NAME",
+		       "only this metric (ns_per_op, ops_per_sec, ...)"),
+	FLB_CLI_STRING(0, "workload", struct flb_cmp_opts, workload, "NAME",
+		       "only this workload"),
+	FLB_CLI_END
+};
 
 /* --- loading --- */
 

@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cliopt.h"
 #include "env.h"
+#include "options.h"
 #include "store.h"
 #include "stats.h"
 
@@ -179,38 +181,26 @@ struct flb_cmp {
 	struct flb_geo geo;
 };
 void flb_cmp_defaults(struct flb_cmp_opts *o, const char *cmd);
-/* Help lines of the options flb_cmp_opt parses. */
-extern const char flb_cmp_common_help[];
 /*
- * A command's own options: argv[*i] taken (1, *i past its value), not
- * one of them (0), or bad (-1, after a message).
+ * The options every comparison command takes (--db, --min-effect,
+ * --alpha, --conf, --power, --no-calibration, --metric, --workload), a
+ * table over a struct flb_cmp_opts that each command includes in its own
+ * (lib/cliopt.h).
  */
-typedef int (*flb_cmp_own_opt)(void *ctx, int argc, char **argv, int *i);
+extern const struct flb_cliopt flb_cmp_cliopts[];
+/* --format rst|md|json|csv into an enum flb_format (FLB_CLI_TYPED). */
+extern const struct flb_option flb_cmp_format;
+/* A percentage option into a double fraction (a cliopt callback). */
+int flb_cmp_cli_pct(const struct flb_cliopt *o, const char *value, void *dst,
+		    char *why, size_t len);
 /*
- * Parse a command's argv (argv[0] is its name) into o and at most max
- * positional arguments (*npos of them), offering each option to own
- * first (when not NULL). 0; 1 on --help; 2 after a message.
- */
-int flb_cmp_args(struct flb_cmp_opts *o, int argc, char **argv,
-		const char **pos, int max, int *npos, flb_cmp_own_opt own,
-		void *ctx);
-/*
- * Parse one option shared by the commands (--db, --format, --min-effect,
- * --alpha, --conf, --power, --metric, --workload, --brief, --no-calibration,
- * -o).
- * Returns 1 if consumed (*i advanced past its value), 0 if not ours, -1
- * after a message on a bad value.
- */
-int flb_cmp_opt(struct flb_cmp_opts *o, int argc, char **argv, int *i);
-/*
- * The start of a command over nsets (1 or 2) sets: parse argv, check the
- * positional arguments (what: "BASE and NEW"), load and analyse. 0: c is
- * ready; 1: --help was printed with usage(); 2: error, message given.
+ * The start of compare and report: parse argv with cli (its base o),
+ * check for two positional arguments (what: "BASE and NEW"), load and
+ * analyse. 0: c is ready; 1: --help was printed; 2: error, message given.
  * flb_cmp_free(c) is needed (and safe) in every case.
  */
-int flb_cmp_begin(struct flb_cmp *c, struct flb_cmp_opts *o, int argc,
-		 char **argv, unsigned int nsets, const char *what,
-		 void (*usage)(FILE *f));
+int flb_cmp_begin(struct flb_cmp *c, const struct flb_cli *cli,
+		 struct flb_cmp_opts *o, int argc, char **argv, const char *what);
 /* Parse a percentage "1", "1.5", "2%" into a fraction. 0 or -1. */
 int flb_parse_pct(const char *s, double *frac);
 

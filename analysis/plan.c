@@ -83,24 +83,6 @@ bool flb_plan_cheapest(const struct flb_plan_row *r,
 
 /* --- flushbench plan --- */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench plan [OPTIONS] --target PCT [--budget TIME] LABEL\n"
-"How many runs x samples per side a comparison of LABEL's suite needs to\n"
-"detect a change of PCT (power --power, Holm over the suite's primary\n"
-"rows), and what --budget (both sides, e.g. 10m) can detect, from the\n"
-"variance components `flushbench calibrate LABEL` stored for this host\n"
-"and config. Each run its own invocation (run --repeat 1), the two sides\n"
-"alternating. Nothing is written.\n"
-"  --target PCT       the change to detect (e.g. 2)\n"
-"  --budget TIME      time for both sides (e.g. 600s, 10m, 1h)\n"
-"  --warmup N         warm-up samples per job run (default 2)\n"
-"  --format FMT       rst (default), md or json\n%s"
-"Exit: 0 done, 2 usage or data error (no calibration: says which command).\n",
-		flb_cmp_common_help);
-}
-
 struct plan_ctx {
 	struct flb_cmp c;
 	struct flb_plan_opts po;
@@ -313,61 +295,47 @@ static void print_plan_json(struct plan_ctx *x, FILE *f)
 	json_decref(root);
 }
 
-static int parse_seconds(const char *cmd, const char *opt, const char *v,
-			 double *out)
+static int cli_target(const struct flb_cliopt *o, const char *value, void *dst,
+		      char *why, size_t len)
 {
-	static const struct flb_option o = {
-		.name = "budget", .type = FLB_OPT_NS, .min = 1,
-		.max = UINT64_MAX,
-	};
-	uint64_t ns;
-	char why[128];
+	(void)o;
+	if (!flb_parse_pct(value, dst) && *(double *)dst > 0)
+		return 0;
+	snprintf(why, len, "'%s' is not a percentage above 0 (such as 2)", value);
+	return -1;
+}
 
-	if (flb_opt_parse(&o, v, &ns, why, sizeof(why))) {
-		flb_msg(cmd, "%s '%s': %s", opt, v, why);
+static const struct flb_option budget_opt = {
+	.name = "budget", .type = FLB_OPT_NS, .min = 1, .max = UINT64_MAX,
+};
+
+static int cli_budget(const struct flb_cliopt *o, const char *value, void *dst,
+		      char *why, size_t len)
+{
+	uint64_t ns;
+
+	if (flb_cli_typed(o, value, &ns, why, len))
 		return -1;
-	}
-	*out = (double)ns / 1e9;
+	*(double *)dst = (double)ns / 1e9;
 	return 0;
 }
 
-int flb_plan_opt(void *ctx, int argc, char **argv, int *i)
-{
-	struct flb_plan_args *p = ctx;
-	const char *a = argv[*i];
-	char *end;
+static const struct flb_option warmup_opt = {
+	.name = "warmup", .type = FLB_OPT_U64, .max = 1000,
+};
 
-	if (p->nosave && !strcmp(a, "--no-save")) {
-		*p->nosave = true;
-		return 1;
-	}
-	if (strcmp(a, "--target") && strcmp(a, "--budget") &&
-	    strcmp(a, "--warmup"))
-		return 0;
-	if (*i + 1 >= argc) {
-		flb_msg(p->cmd, "%s needs a value", a);
-		return -1;
-	}
-	if (!strcmp(a, "--target")) {
-		if (flb_parse_pct(argv[++*i], &p->target) || !(p->target > 0)) {
-			flb_msg(p->cmd, "--target '%s': expected a percentage above 0 such as 2",
-			       argv[*i]);
-			return -1;
-		}
-	} else if (!strcmp(a, "--budget")) {
-		if (parse_seconds(p->cmd, a, argv[++*i], &p->budget))
-			return -1;
-	} else {
-		unsigned long w = strtoul(argv[++*i], &end, 10);
-
-		if (*end || end == argv[*i] || w > 1000) {
-			flb_msg(p->cmd, "--warmup '%s': expected 0 to 1000", argv[*i]);
-			return -1;
-		}
-		p->warmup = (unsigned int)w;
-	}
-	return 1;
-}
+const struct flb_cliopt flb_plan_cliopts[] = {
+	FLB_CLI_CALLBACK(0, "target", struct flb_plan_args, target, "PCT",
+			 cli_target, NULL,
+			 "plan the runs x samples per side that detect a change\n"
+			 "of PCT (e.g. 2)"),
+	FLB_CLI_CALLBACK(0, "budget", struct flb_plan_args, budget, "TIME",
+			 cli_budget, &budget_opt,
+			 "and what TIME (both sides: 600s, 10m, 1h) can detect"),
+	FLB_CLI_TYPED(0, "warmup", struct flb_plan_args, warmup, "N", &warmup_opt,
+		      "warm-up samples per job run, for the plan (default 2)"),
+	FLB_CLI_END
+};
 
 int flb_plan_print(struct flb_cmp *c, double target, double budget,
 		  unsigned int warmup, FILE *f)
@@ -395,40 +363,57 @@ int flb_plan_print(struct flb_cmp *c, double target, double budget,
 	return rc;
 }
 
+struct plan_args {
+	struct flb_cmp_opts o;
+	struct flb_plan_args p;
+};
+
+static const struct flb_cliopt plan_opts[] = {
+	FLB_CLI_INCLUDE(struct plan_args, p, flb_plan_cliopts),
+	FLB_CLI_TYPED(0, "format", struct plan_args, o.format, "FMT",
+		      &flb_cmp_format, "rst (default), md or json"),
+	FLB_CLI_INCLUDE(struct plan_args, o, flb_cmp_cliopts),
+	FLB_CLI_END
+};
+
+static const struct flb_cli plan_cli = {
+	.cmd = "plan", .usage = "[OPTIONS] --target PCT [--budget TIME] LABEL",
+	.about = "How many runs x samples per side a comparison of LABEL's suite needs to\n"
+		 "detect a change of PCT (power --power, Holm over the suite's primary\n"
+		 "rows), and what --budget (both sides, e.g. 10m) can detect, from the\n"
+		 "variance components `flushbench calibrate LABEL` stored for this host\n"
+		 "and config. Each run its own invocation (run --repeat 1), the two sides\n"
+		 "alternating. Nothing is written.",
+	.footer = "Exit: 0 done, 2 usage or data error (no calibration: says which command).",
+	.opts = plan_opts,
+};
+
 int flb_cmd_plan(int argc, char **argv)
 {
 	const char *pos[1];
-	struct flb_cmp_opts o;
-	struct flb_plan_args pa = { .cmd = "plan", .warmup = 2 };
+	struct plan_args a = { .p = { .warmup = 2 } };
+	struct flb_cmp_opts *o = &a.o;
 	struct flb_cmp c = { 0 };
 	int npos, rc;
 
-	flb_cmp_defaults(&o, "plan");
-	rc = flb_cmp_args(&o, argc, argv, pos, 1, &npos, flb_plan_opt, &pa);
-	if (rc == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	if (npos != 1 || !(pa.target > 0)) {
-		flb_msg(o.cmd, "expected --target PCT and one LABEL (see --help)");
-		return 2;
-	}
-	if (o.format == FLB_FMT_CSV) {
-		flb_msg(o.cmd, "--format csv: plan writes rst, md or json");
-		return 2;
-	}
-	rc = flb_cmp_load(&c, &o, pos, 1);
+	flb_cmp_defaults(o, "plan");
+	npos = flb_cli_parse(&plan_cli, argc, argv, &a, pos, 1);
+	if (npos < 0)
+		return flb_cli_exit(npos);
+	if (npos != 1 || !(a.p.target > 0))
+		return flb_cli_usage_error(&plan_cli, "expected --target PCT and one LABEL");
+	if (o->format == FLB_FMT_CSV)
+		return flb_cli_usage_error(&plan_cli, "--format csv: plan writes rst, md or json");
+	rc = flb_cmp_load(&c, o, pos, 1);
 	if (!rc && !c.ncal) {
-		flb_msg(o.cmd, "%s: no calibration of '%s' for this host and config: %s",
-		       o.db, pos[0], c.no_cal_why ? c.no_cal_why : "none stored");
+		flb_msg(o->cmd, "%s: no calibration of '%s' for this host and config: %s",
+		       o->db, pos[0], c.no_cal_why ? c.no_cal_why : "none stored");
 		rc = 2;
 	}
 	if (!rc && flb_cmp_analyse(&c))
 		rc = 2;
 	if (!rc)
-		rc = flb_plan_print(&c, pa.target, pa.budget, pa.warmup, stdout);
+		rc = flb_plan_print(&c, a.p.target, a.p.budget, a.p.warmup, stdout);
 	flb_cmp_free(&c);
 	return rc;
 }

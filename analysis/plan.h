@@ -10,7 +10,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "cliopt.h"
 
 /*
  * One row's variance components, on the log scale. A design is R runs per
@@ -60,17 +63,13 @@ bool flb_plan_cheapest(const struct flb_plan_row *r,
 extern const unsigned int flb_plan_samples[];
 
 struct flb_cmp;
-/*
- * --target, --budget, --warmup (and --no-save when nosave is set) as a
- * command's own options (flb_cmp_own_opt, ctx a struct flb_plan_args).
- */
+/* What --target, --budget and --warmup give (flb_plan_cliopts). */
 struct flb_plan_args {
-	const char *cmd;
 	double target, budget;	/* fraction; seconds (0: none) */
-	unsigned int warmup;
-	bool *nosave;
+	uint64_t warmup;
 };
-int flb_plan_opt(void *ctx, int argc, char **argv, int *i);
+/* Those options, a table over a struct flb_plan_args (lib/cliopt.h). */
+extern const struct flb_cliopt flb_plan_cliopts[];
 /* The plan of c's calibration (loaded, analysed) on f. 0 or 2. */
 int flb_plan_print(struct flb_cmp *c, double target, double budget,
 		  unsigned int warmup, FILE *f);

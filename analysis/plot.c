@@ -466,69 +466,71 @@ out:
 	return rc;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench plot [OPTIONS] -o DIR BASE NEW\n"
-"       flushbench plot --trend [--metric NAME] [OPTIONS] -o DIR LABEL LABEL...\n"
-"Writes PNG and SVG (with their .dat and .gp) into DIR: change.* (improvement\n"
-"per row with intervals, coloured by mark), dist.* (samples of both sides),\n"
-"or trend-METRIC.* (the metric across the labels, in the order given).\n%s"
-"Exit: 0 done, 2 usage, data or gnuplot error.\n", flb_cmp_common_help);
-}
+struct plot_args {
+	struct flb_cmp_opts o;
+	bool trend;
+};
 
-static int trend_opt(void *ctx, int argc, char **argv, int *i)
-{
-	(void)argc;
-	if (strcmp(argv[*i], "--trend"))
-		return 0;
-	*(bool *)ctx = true;
-	return 1;
-}
+static const struct flb_cliopt plot_opts[] = {
+	FLB_CLI_FLAG(0, "trend", struct plot_args, trend,
+		     "one metric (--metric, default ns_per_op) across the\n"
+		     "labels, oldest first, against the first"),
+	FLB_CLI_STRING('o', NULL, struct plot_args, o.out, "DIR",
+		       "the directory to write into (required)"),
+	FLB_CLI_INCLUDE(struct plot_args, o, flb_cmp_cliopts),
+	FLB_CLI_END
+};
+
+static const struct flb_cli plot_cli = {
+	.cmd = "plot",
+	.usage = "[OPTIONS] -o DIR BASE NEW\n--trend [--metric NAME] [OPTIONS] -o DIR LABEL LABEL...",
+	.about = "Writes PNG and SVG (with their .dat and .gp) into DIR: change.* (improvement\n"
+		 "per row with intervals, coloured by mark), dist.* (samples of both sides),\n"
+		 "or trend-METRIC.* (the metric across the labels, in the order given).",
+	.footer = "Exit: 0 done, 2 usage, data or gnuplot error.",
+	.opts = plot_opts,
+};
 
 int flb_cmd_plot(int argc, char **argv)
 {
 	const char **pos = calloc(argc + 1, sizeof(*pos));
-	struct flb_cmp_opts o;
+	struct plot_args a;
+	struct flb_cmp_opts *o = &a.o;
 	struct flb_cmp c;
-	bool trend = false;
 	int npos, rc;
 
 	if (!pos)
 		return 2;
-	flb_cmp_defaults(&o, "plot");
-	rc = flb_cmp_args(&o, argc, argv, pos, argc, &npos, trend_opt, &trend);
-	if (rc == 1) {
-		usage(stdout);
-		rc = 0;
+	a.trend = false;
+	flb_cmp_defaults(o, "plot");
+	npos = flb_cli_parse(&plot_cli, argc, argv, &a, pos, argc);
+	if (npos < 0) {
+		rc = flb_cli_exit(npos);
 		goto out;
 	}
-	if (rc)
-		goto out;
-	rc = 2;
-	if (!o.out) {
-		flb_msg(o.cmd, "-o DIR is required (see --help)");
+	if (!o->out) {
+		rc = flb_cli_usage_error(&plot_cli, "-o DIR is required");
 		goto out;
 	}
-	if (trend) {
+	if (a.trend) {
 		if (npos < 2) {
-			flb_msg(o.cmd, "--trend needs at least two labels, oldest first");
+			rc = flb_cli_usage_error(&plot_cli, "--trend needs at least two labels, oldest first");
 			goto out;
 		}
-		if (!o.metric)
-			o.metric = "ns_per_op";
-		rc = plot_trend(&o, pos, npos, o.out);
+		if (!o->metric)
+			o->metric = "ns_per_op";
+		rc = plot_trend(o, pos, npos, o->out);
 		goto out;
 	}
 	if (npos != 2) {
-		flb_msg(o.cmd, "expected BASE and NEW (see --help)");
+		rc = flb_cli_usage_error(&plot_cli, "expected BASE and NEW");
 		goto out;
 	}
-	rc = flb_cmp_load(&c, &o, pos, 2);
+	rc = flb_cmp_load(&c, o, pos, 2);
 	if (!rc)
 		rc = flb_cmp_analyse(&c);
 	if (!rc)
-		rc = flb_plot_compare(&c, o.out);
+		rc = flb_plot_compare(&c, o->out);
 	flb_cmp_free(&c);
 out:
 	free(pos);

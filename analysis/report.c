@@ -13,14 +13,20 @@
 #include "analysis.h"
 #include "cmp.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench report [OPTIONS] -o DIR BASE NEW\n"
-"Writes DIR/report.md (with change.png and dist.png beside it) and\n"
-"DIR/report.html (self-contained: plots inlined as SVG).\n%s"
-"Exit: 0 done, 2 usage, data or gnuplot error.\n", flb_cmp_common_help);
-}
+static const struct flb_cliopt report_opts[] = {
+	FLB_CLI_STRING('o', NULL, struct flb_cmp_opts, out, "DIR",
+		       "the directory to write into (required)"),
+	FLB_CLI_INCLUDE_HERE(flb_cmp_cliopts),
+	FLB_CLI_END
+};
+
+static const struct flb_cli report_cli = {
+	.cmd = "report", .usage = "[OPTIONS] -o DIR BASE NEW",
+	.about = "Writes DIR/report.md (with change.png and dist.png beside it) and\n"
+		 "DIR/report.html (self-contained: plots inlined as SVG).",
+	.footer = "Exit: 0 done, 2 usage, data or gnuplot error.",
+	.opts = report_opts,
+};
 
 static const char how_to_read[] =
 "Each row is one job's primary metric (ns/op, or the workload's own, such as "
@@ -272,11 +278,9 @@ int flb_cmd_report(int argc, char **argv)
 	int rc;
 
 	flb_cmp_defaults(&o, "report");
-	rc = flb_cmp_begin(&c, &o, argc, argv, 2, "-o DIR BASE NEW", usage);
-	if (!rc && !o.out) {
-		flb_msg(o.cmd, "-o DIR is required (see --help)");
-		rc = 2;
-	}
+	rc = flb_cmp_begin(&c, &report_cli, &o, argc, argv, "-o DIR BASE NEW");
+	if (!rc && !o.out)
+		rc = flb_cli_usage_error(&report_cli, "-o DIR is required");
 	if (!rc)
 		rc = flb_plot_compare(&c, o.out);
 	if (rc)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `flushbench list`, `flushbench env`, `flushbench runs`. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "commands.h"
 #include "config.h"
 #include "env.h"
@@ -47,20 +47,24 @@ static void print_options(const struct flb_option *t)
 	}
 }
 
+/* list and env have no options of their own: an empty table, no base */
+static const struct flb_cliopt no_opts[] = {
+	FLB_CLI_END
+};
+
+static const struct flb_cli list_cli = {
+	.cmd = "list", .usage = "",
+	.about = "The workloads, their parameters (YAML keys) with types, defaults and\n"
+		 "ranges, and the settings every job has.",
+	.opts = no_opts,
+};
+
 int flb_cmd_list(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: flushbench list\nThe workloads, their "
-			       "parameters (YAML keys) with types, defaults and "
-			       "ranges, and the settings every job has.\n");
-			return FLB_EXIT_OK;
-		}
-		fprintf(stderr, "flushbench list: unexpected argument '%s'\n",
-			argv[1]);
-		return FLB_EXIT_USAGE;
-	}
+	int n = flb_cli_parse(&list_cli, argc, argv, NULL, NULL, 0);
+
+	if (n < 0)
+		return flb_cli_exit(n);
 	for (const struct flb_workload *const *w = flb_workloads; *w; w++) {
 		printf("%s: %s\n", (*w)->name, (*w)->summary);
 		print_options((*w)->options);
@@ -75,21 +79,20 @@ int flb_cmd_list(int argc, char **argv)
 	return FLB_EXIT_OK;
 }
 
+static const struct flb_cli env_cli = {
+	.cmd = "env", .usage = "",
+	.about = "Print the environment a run records (kernel, preemption model,\n"
+		 "virtualisation, CPU, topology, THP, ...).",
+	.opts = no_opts,
+};
+
 int flb_cmd_env(int argc, char **argv)
 {
 	struct flb_env env = { 0 };
+	int n = flb_cli_parse(&env_cli, argc, argv, NULL, NULL, 0);
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: flushbench env\nPrint the environment "
-			       "a run records (kernel, preemption model, "
-			       "virtualisation, CPU, topology, THP, ...).\n");
-			return FLB_EXIT_OK;
-		}
-		fprintf(stderr, "flushbench env: unexpected argument '%s'\n",
-			argv[1]);
-		return FLB_EXIT_USAGE;
-	}
+	if (n < 0)
+		return flb_cli_exit(n);
 	if (flb_env_capture(&env) || flb_pin_init())
 		return FLB_EXIT_FAIL;
 	flb_env_set(&env, "topology", "%s", flb_pin_topology());
@@ -99,39 +102,42 @@ int flb_cmd_env(int argc, char **argv)
 	return FLB_EXIT_OK;
 }
 
+struct runs_args {
+	const char *db;
+};
+
+static const struct flb_cliopt runs_opts[] = {
+	FLB_CLI_STRING(0, "db", struct runs_args, db, "PATH",
+		       "the results store (default results.db)"),
+	FLB_CLI_END
+};
+
+static const struct flb_cli runs_cli = {
+	.cmd = "runs", .usage = "[OPTIONS] [LABEL|ID]",
+	.about = "List runs (all, a label's or one): id, label, status, start, end,\n"
+		 "samples.",
+	.opts = runs_opts,
+};
+
 int flb_cmd_runs(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *db = "results.db";
+	struct runs_args a = { .db = "results.db" };
+	const char *which[1] = { NULL };
+	const char *db;
 	struct flb_store *st;
 	struct flb_run_row *rows;
 	size_t n;
 	char err[512];
-	int opt;
+	int npos = flb_cli_parse(&runs_cli, argc, argv, &a, which, 1);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			printf("usage: flushbench runs [--db PATH] [LABEL|ID]\n"
-			       "List runs: id, label, status, start, end, samples.\n");
-			return FLB_EXIT_OK;
-		default:
-			return FLB_EXIT_USAGE;
-		}
-	}
+	if (npos < 0)
+		return flb_cli_exit(npos);
+	db = a.db;
 	if (flb_store_open(db, FLB_STORE_RO, &st, err, sizeof(err))) {
 		fprintf(stderr, "flushbench runs: %s\n", err);
 		return FLB_EXIT_USAGE;
 	}
-	if (flb_store_runs(st, optind < argc ? argv[optind] : NULL, &rows, &n)) {
+	if (flb_store_runs(st, which[0], &rows, &n)) {
 		fprintf(stderr, "flushbench runs: %s\n", flb_store_error(st));
 		flb_store_close(st);
 		return FLB_EXIT_USAGE;

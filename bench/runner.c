@@ -9,7 +9,6 @@
  * back here as a worker process (--worker RUN:JOB) running run_job alone.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <inttypes.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "commands.h"
 #include "config.h"
 #include "counters.h"
@@ -443,26 +443,6 @@ static void aslr_off(char **argv)
 	/* keep going with ASLR on; the environment records it */
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench run [-c FILE] [--db PATH] [--label NAME] [--only WORKLOAD]...\n"
-"                      [--repeat R] [--seed S] [--quiet] [--aslr]\n"
-"Run a suite (default configs/default.yaml) and store every sample in the\n"
-"database (default ./results.db), then print a summary.\n"
-"  -c, --config FILE   the suite (YAML)\n"
-"      --db PATH       the SQLite results store\n"
-"  -l, --label NAME    names the run for compare (default: the kernel release)\n"
-"      --only W[,W]    run only the jobs of these workloads (repeatable)\n"
-"  -r, --repeat R      R rounds (1 to 1000; default: the suite's `repeat:`),\n"
-"                      each a run of its own under the label, its jobs in an\n"
-"                      order shuffled per round, each job in a fresh process\n"
-"      --seed S        seed of the shuffle (default: a fresh one, printed)\n"
-"  -q, --quiet         no progress on stderr\n"
-"      --aslr          keep address-space randomisation on (default: off,\n"
-"                      as will-it-scale, for stable page-table layouts)\n");
-}
-
 const char *flb_run_end(struct flb_store *st, int64_t run, int errors)
 {
 	const char *status = flb_stop_requested ? "aborted" :
@@ -606,132 +586,149 @@ out:
 	return ret;
 }
 
-/* Parse an option's value into base; on error say so and return -1. */
-static int opt_value(const struct flb_option *o, const char *text, void *base)
-{
-	char why[256];
+/* What the command line of `flushbench run` gives. */
+struct run_args {
+	struct flb_run_opts o;
+	struct flb_suite_settings set;	/* --repeat */
+	struct only_list {		/* --only, split at commas */
+		char *v[64];
+		size_t n;
+	} only;
+	const char *worker, *progress;
+	bool aslr, check, unsupported_noted;
+};
 
-	if (!flb_opt_parse(o, text, base, why, sizeof(why)))
-		return 0;
-	fprintf(stderr, "flushbench run: --%s\n", why);
-	return -1;
+/* --only W[,W]: repeatable, adds to the list. */
+static int parse_only(const struct flb_cliopt *o, const char *value, void *dst,
+		      char *why, size_t len)
+{
+	struct only_list *l = dst;
+	/* a copy: argv is reused as is for the ASLR re-exec */
+	char *list = strdup(value), *save = NULL;
+
+	(void)o;
+	if (!list) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		if (l->n == sizeof(l->v) / sizeof(l->v[0])) {
+			snprintf(why, len, "more than %zu workloads", l->n);
+			return -1;
+		}
+		l->v[l->n++] = s;
+	}
+	return 0;
 }
+
+/* --repeat R: the suite's own setting, with its range. */
+static int parse_repeat(const struct flb_cliopt *o, const char *value,
+			void *dst, char *why, size_t len)
+{
+	const struct flb_option *r = flb_suite_options;
+	struct flb_cliopt q = *o;
+
+	while (strcmp(r->name, "repeat"))
+		r++;
+	q.arg = r;
+	return flb_cli_typed(&q, value, dst, why, len);
+}
+
+static const struct flb_option seed_opt = {
+	.name = "seed", .type = FLB_OPT_U64, .max = UINT64_MAX,
+};
+
+/* --seed S: the shuffle's seed, and that one was given. */
+static int parse_seed(const struct flb_cliopt *o, const char *value, void *dst,
+		      char *why, size_t len)
+{
+	struct flb_run_opts *ro = dst;
+
+	if (flb_cli_typed(o, value, &ro->seed, why, len))
+		return -1;
+	ro->seeded = true;
+	return 0;
+}
+
+static const struct flb_cliopt run_opts[] = {
+	FLB_CLI_STRING('c', "config", struct run_args, o.config, "FILE",
+		       "the suite (YAML; default configs/default.yaml)"),
+	FLB_CLI_STRING(0, "db", struct run_args, o.db, "PATH",
+		       "the SQLite results store (default results.db)"),
+	FLB_CLI_STRING('l', "label", struct run_args, o.label, "NAME",
+		       "names the run for compare (default: the kernel release)"),
+	FLB_CLI_CALLBACK(0, "only", struct run_args, only, "W[,W]", parse_only, NULL,
+			 "run only the jobs of these workloads (repeatable)"),
+	FLB_CLI_CALLBACK('r', "repeat", struct run_args, set, "R", parse_repeat, NULL,
+			 "R rounds (1 to 1000; default: the suite's `repeat:`),\n"
+			 "each a run of its own under the label, its jobs in an\n"
+			 "order shuffled per round, each job in a fresh process"),
+	FLB_CLI_CALLBACK(0, "seed", struct run_args, o, "S", parse_seed, &seed_opt,
+			 "seed of the shuffle (default: a fresh one, printed)"),
+	FLB_CLI_FLAG('q', "quiet", struct run_args, o.quiet, "no progress on stderr"),
+	FLB_CLI_FLAG(0, "aslr", struct run_args, aslr,
+		     "keep address-space randomisation on (default: off,\n"
+		     "as will-it-scale, for stable page-table layouts)"),
+	FLB_CLI_FLAG(0, "check", struct run_args, check,
+		     "load and validate the suite (with --only) and exit:\n"
+		     "nothing printed and 0 when it would run, else 2"),
+	/* internal, for the rounds' workers (bench/rounds.c) */
+	FLB_CLI_STRING(0, "worker", struct run_args, worker, "RUN:JOB", "",
+		       .hidden = true),
+	FLB_CLI_STRING(0, "progress", struct run_args, progress, "SPEC", "",
+		       .hidden = true),
+	FLB_CLI_FLAG(0, "unsupported-noted", struct run_args, unsupported_noted,
+		     "", .hidden = true),
+	FLB_CLI_END
+};
+
+static const struct flb_cli run_cli = {
+	.cmd = "run",
+	.about = "Run a suite and store every sample in the results store, then print\n"
+		 "a summary.",
+	.opts = run_opts,
+};
 
 int flb_cmd_run(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "aslr", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		/* internal, for the rounds' workers (not in --help) */
-		{ "worker", required_argument, NULL, 'W' },
-		{ "progress", required_argument, NULL, 'P' },
-		{ "unsupported-noted", no_argument, NULL, 'U' },
-		{ 0 }
+	struct run_args a = {
+		.o = { .config = "configs/default.yaml", .db = "results.db",
+		       .argv0 = argv[-1] },
 	};
-	static const struct flb_option seed_opt = {
-		"seed", FLB_OPT_U64, 0, 0, UINT64_MAX, NULL, NULL, NULL, NULL
-	};
-	struct flb_run_opts o = {
-		.config = "configs/default.yaml", .db = "results.db",
-		.argv0 = argv[-1],
-	};
-	const struct flb_option *repeat_opt = flb_suite_options;
-	struct flb_suite_settings cli = { 0 };	/* --repeat */
-	const char *worker = NULL, *progress = NULL;
-	char *only[64], label_buf[128];
-	size_t nonly = 0;
-	bool aslr = false;
+	struct flb_run_opts o;
+	char label_buf[128];
 	struct runner r = { 0 };
 	struct flb_env env = { 0 };
 	char err[512];
-	int opt, ret = FLB_EXIT_USAGE;
+	int n, ret = FLB_EXIT_USAGE;
 	char **argv0 = argv - 1;	/* "flushbench" "run" ...: for re-exec */
 
-	while (strcmp(repeat_opt->name, "repeat"))
-		repeat_opt++;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:l:r:qh", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			o.config = optarg;
-			break;
-		case 'd':
-			o.db = optarg;
-			break;
-		case 'l':
-			o.label = optarg;
-			break;
-		case 'o': {
-			/* a copy: argv is reused as is for the ASLR re-exec */
-			char *list = strdup(optarg), *save = NULL;
-
-			for (char *s = strtok_r(list, ",", &save); s && nonly < 64;
-			     s = strtok_r(NULL, ",", &save))
-				only[nonly++] = s;
-			break;
-		}
-		case 'r':
-			if (opt_value(repeat_opt, optarg, &cli))
-				return FLB_EXIT_USAGE;
-			break;
-		case 's':
-			if (opt_value(&seed_opt, optarg, &o.seed))
-				return FLB_EXIT_USAGE;
-			o.seeded = true;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'a':
-			aslr = true;
-			break;
-		case 'W':
-			worker = optarg;
-			break;
-		case 'P':
-			progress = optarg;
-			break;
-		case 'U':
-			r.unsupported_noted = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return FLB_EXIT_OK;
-		default:
-			usage(stderr);
-			return FLB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "flushbench run: unexpected argument '%s'\n",
-			argv[optind]);
-		usage(stderr);
-		return FLB_EXIT_USAGE;
-	}
+	n = flb_cli_parse(&run_cli, argc, argv, &a, NULL, 0);
+	if (n < 0)
+		return flb_cli_exit(n);
+	o = a.o;
+	r.unsupported_noted = a.unsupported_noted;
 	/* a worker keeps the personality its parent chose, as exec keeps it */
-	if (!aslr && !worker)
+	if (!a.aslr && !a.worker && !a.check)
 		aslr_off(argv0);
-	o.only = nonly ? (const char *const *)only : NULL;
-	o.nonly = nonly;
-	if (flb_config_load(o.config, o.only, nonly, &r.suite, stderr))
+	o.only = a.only.n ? (const char *const *)a.only.v : NULL;
+	o.nonly = a.only.n;
+	if (flb_config_load(o.config, o.only, o.nonly, &r.suite, stderr))
 		return FLB_EXIT_USAGE;
-	if (worker) {
-		ret = run_worker(&r, &o, worker, progress);
+	if (a.worker) {
+		ret = run_worker(&r, &o, a.worker, a.progress);
 		goto out_suite;
 	}
 	/* any --repeat, or a suite's repeat: from 2, runs rounds */
-	o.rounds = (unsigned int)(cli.repeat ? cli.repeat :
+	o.rounds = (unsigned int)(a.set.repeat ? a.set.repeat :
 				  r.suite.set.repeat > 1 ? r.suite.set.repeat : 0);
 	if (o.seeded && !o.rounds) {
-		fprintf(stderr, "flushbench run: --seed shuffles rounds: give "
-			"--repeat R (or `repeat:` in the suite)\n");
+		flb_cli_usage_error(&run_cli, "--seed shuffles rounds: give "
+				    "--repeat R (or `repeat:` in the suite)");
+		goto out_suite;
+	}
+	if (a.check) {
+		ret = FLB_EXIT_OK;
 		goto out_suite;
 	}
 	if (!o.label) {

@@ -21,7 +21,6 @@
  *   vm: {smp: 2, mem: 1G, timeout: 600, accel: auto}
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -33,8 +32,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cliopt.h"
+#include "options.h"
 #include "result.h"
-#include "config.h"
 #include "store.h"
 #include "vm.h"
 
@@ -779,60 +779,56 @@ static void mx_summary(const struct matrix *m, struct flb_store *st,
 	free(c.s);
 }
 
-static void mx_usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench matrix -m FILE [--db PATH] [--seed N] [--repeat N] [--dry-run]\n"
-"Run suites over kernels x cmdlines x {native, vm} x configs (see docs/vm.md),\n"
-"every cell the same number of times in shuffled rounds, each cell under its\n"
-"own label NAME/KERNEL/CMDLINE/MODE/CONFIG; then summarise by dimension.\n"
-"  -m, --matrix FILE  the matrix (YAML)\n"
-"      --db PATH      the results store (default ./results.db)\n"
-"      --seed N       shuffle seed (overrides the file's; default: the clock)\n"
-"      --repeat N     runs per cell (overrides the file's)\n"
-"  -n, --dry-run      print the cells and the order, run nothing\n");
-}
+/* What the command line of `flushbench matrix` gives. */
+struct mx_args {
+	const char *file, *db, *seed, *repeat;
+	bool dry;
+};
+
+/* --seed and --repeat are parsed once the file is loaded: they override it */
+static const struct flb_cliopt mx_opts[] = {
+	FLB_CLI_STRING('m', "matrix", struct mx_args, file, "FILE",
+		       "the matrix (YAML)"),
+	FLB_CLI_STRING(0, "db", struct mx_args, db, "PATH",
+		       "the results store (default results.db)"),
+	FLB_CLI_STRING(0, "seed", struct mx_args, seed, "N",
+		       "shuffle seed (overrides the file's; default: the clock)"),
+	FLB_CLI_STRING(0, "repeat", struct mx_args, repeat, "N",
+		       "runs per cell (overrides the file's)"),
+	FLB_CLI_FLAG('n', "dry-run", struct mx_args, dry,
+		     "print the cells and the order, run nothing"),
+	FLB_CLI_END
+};
+
+static const struct flb_cli mx_cli = {
+	.cmd = "matrix", .usage = "-m FILE [OPTIONS]",
+	.about = "Run suites over kernels x cmdlines x {native, vm} x configs (see docs/vm.md),\n"
+		 "every cell the same number of times in shuffled rounds, each cell under its\n"
+		 "own label NAME/KERNEL/CMDLINE/MODE/CONFIG; then summarise by dimension.",
+	.opts = mx_opts,
+};
 
 int flb_cmd_matrix(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "matrix", required_argument, NULL, 'm' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *file = NULL, *db = "results.db", *seed = NULL, *repeat = NULL;
+	struct mx_args a = { .db = "results.db" };
+	const char *file, *db, *seed, *repeat;
 	struct matrix m = { 0 };
 	struct flb_store *st = NULL;
-	bool dry = false;
+	bool dry;
 	size_t *order = NULL, total, failed = 0;
 	char err[512];
-	int opt, ret = FLB_EXIT_USAGE;
+	int n, ret = FLB_EXIT_USAGE;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:nh", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'm': file = optarg; break;
-		case 'd': db = optarg; break;
-		case 's': seed = optarg; break;
-		case 'r': repeat = optarg; break;
-		case 'n': dry = true; break;
-		case 'h':
-			mx_usage(stdout);
-			return FLB_EXIT_OK;
-		default:
-			flb_vm_bad_option("matrix", argv, "m:", lo);
-			return FLB_EXIT_USAGE;
-		}
-	}
-	if (!file || optind < argc) {
-		mx_usage(stderr);
-		return FLB_EXIT_USAGE;
-	}
+	n = flb_cli_parse(&mx_cli, argc, argv, &a, NULL, 0);
+	if (n < 0)
+		return flb_cli_exit(n);
+	if (!a.file)
+		return flb_cli_usage_error(&mx_cli, "-m FILE is required");
+	file = a.file;
+	db = a.db;
+	seed = a.seed;
+	repeat = a.repeat;
+	dry = a.dry;
 	if (mx_load(&m, file))
 		goto out;
 	if (seed && flb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {

@@ -11,7 +11,7 @@
  * its complete runs with flb_store_import(), tagged with how the guest ran.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,9 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "result.h"
-#include "config.h"
+#include "cliopt.h"
 #include "env.h"
+#include "options.h"
+#include "result.h"
 #include "store.h"
 #include "vm.h"
 
@@ -43,8 +44,8 @@ struct vm_args {
 	const char *db;
 	const char *mem;
 	const char *accel;
-	unsigned int smp;
-	unsigned int timeout;
+	uint64_t smp;
+	uint64_t timeout;
 	bool keep_log;
 };
 
@@ -82,58 +83,6 @@ static const char guest_script[] =
 "	echo 'FB-VM-DB: end'\n"
 "fi\n"
 "exit $rc\n";
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: flushbench vm (--kernel IMAGE [--headers DIR] | --debian generic|rt|cloud)\n"
-"                     [--append ARGS] [--arch x86_64|arm64] [--smp N] [--mem SIZE]\n"
-"                     [-c CONFIG] [--label L] [--db PATH] [--timeout SEC]\n"
-"                     [--accel auto|kvm|tcg] [--keep-log]\n"
-"Run a suite inside a QEMU guest and import its results (see docs/vm.md).\n"
-"  --kernel IMAGE     the guest kernel (bzImage/vmlinux, arm64 Image)\n"
-"  --headers DIR      its headers (make -C DIR): build the module for it\n"
-"  --debian FLAVOUR   fetch Debian's kernel (generic, rt or cloud) and headers\n"
-"  --append ARGS      extra kernel command line (e.g. preempt=none)\n"
-"  --arch ARCH        guest architecture (default: this machine's)\n"
-"  --smp N, --mem SIZE  guest CPUs (default 2) and memory (default 1G)\n"
-"  -c, --config FILE  the suite (default configs/quick.yaml)\n"
-"  -l, --label L      label of the imported runs (default vm-ARCH-KERNEL)\n"
-"      --db PATH      the host results store (default ./results.db)\n"
-"      --timeout SEC  give up on the guest after SEC seconds (default 600)\n"
-"      --accel A      auto (default: KVM when a probe boot works, else TCG)\n"
-"      --keep-log     keep the console log even when all went well\n");
-}
-
-void flb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts,
-		      const struct option *lo)
-{
-	const char *arg = argv[optind - 1], *names[32], *near;
-	char name[64];
-	size_t n = 0;
-
-	if (optopt && strncmp(arg, "--", 2) && strchr(shortopts, optopt)) {
-		fprintf(stderr, "flushbench %s: -%c needs a value\n", cmd, optopt);
-		return;
-	}
-	for (const struct option *o = lo; optopt && o->name; o++)
-		if (o->val == optopt && o->has_arg == required_argument) {
-			fprintf(stderr, "flushbench %s: --%s needs a value\n", cmd,
-				o->name);
-			return;
-		}
-	snprintf(name, sizeof(name), "%s", arg + strspn(arg, "-"));
-	name[strcspn(name, "=")] = '\0';
-	for (; lo->name && n < 32; lo++)
-		names[n++] = lo->name;
-	near = flb_did_you_mean(name, names, n);
-	if (near)
-		fprintf(stderr, "flushbench %s: unknown option '%s' (did you mean '--%s'?)\n",
-			cmd, arg, near);
-	else
-		fprintf(stderr, "flushbench %s: unknown option '%s' (see --help)\n",
-			cmd, arg);
-}
 
 int flb_vm_top(char *top, size_t len)
 {
@@ -324,94 +273,106 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const char *const vm_arches[] = { "x86_64", "arm64", NULL };
+static const char *const debian_flavours[] = { "generic", "rt", "cloud", NULL };
+static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+static const struct flb_option smp_opt = {
+	.name = "smp", .type = FLB_OPT_U64, .min = 1, .max = 64,
+};
+static const struct flb_option timeout_opt = {
+	.name = "timeout", .type = FLB_OPT_U64, .min = 1, .max = 86400,
+};
+
+static const struct flb_cliopt vm_opts[] = {
+	FLB_CLI_STRING(0, "kernel", struct vm_args, kernel, "IMAGE",
+		       "the guest kernel (bzImage/vmlinux, arm64 Image)"),
+	FLB_CLI_STRING(0, "headers", struct vm_args, headers, "DIR",
+		       "its headers (make -C DIR): build the module for it"),
+	FLB_CLI_CHOICE(0, "debian", struct vm_args, debian, "FLAVOUR",
+		       debian_flavours,
+		       "fetch Debian's kernel (generic, rt or cloud) and headers"),
+	FLB_CLI_STRING(0, "append", struct vm_args, append, "ARGS",
+		       "extra kernel command line (e.g. preempt=none)"),
+	FLB_CLI_CHOICE(0, "arch", struct vm_args, arch, "ARCH", vm_arches,
+		       "guest architecture: x86_64 or arm64 (default: this\nmachine's)"),
+	FLB_CLI_TYPED(0, "smp", struct vm_args, smp, "N", &smp_opt,
+		      "guest CPUs (1 to 64, default 2)"),
+	FLB_CLI_STRING(0, "mem", struct vm_args, mem, "SIZE",
+		       "guest memory (default 1G)"),
+	FLB_CLI_STRING('c', "config", struct vm_args, config, "FILE",
+		       "the suite (default configs/quick.yaml)"),
+	FLB_CLI_STRING('l', "label", struct vm_args, label, "L",
+		       "label of the imported runs (default vm-ARCH-KERNEL)"),
+	FLB_CLI_STRING(0, "db", struct vm_args, db, "PATH",
+		       "the host results store (default results.db)"),
+	FLB_CLI_TYPED(0, "timeout", struct vm_args, timeout, "SEC", &timeout_opt,
+		      "give up on the guest after SEC seconds (default 600)"),
+	FLB_CLI_CHOICE(0, "accel", struct vm_args, accel, "A", accels,
+		       "auto (default: KVM when a probe boot works, else\nTCG), kvm or tcg"),
+	FLB_CLI_FLAG(0, "keep-log", struct vm_args, keep_log,
+		     "keep the console log even when all went well"),
+	FLB_CLI_END
+};
+
+static const struct flb_cli vm_cli = {
+	.cmd = "vm", .usage = "(--kernel IMAGE | --debian FLAVOUR) [OPTIONS]",
+	.about = "Run a suite inside a QEMU guest and import its results (see docs/vm.md).",
+	.opts = vm_opts,
+};
+
+/* The command line into a: 0, else FLB_CLI_HELP or FLB_CLI_ERROR. */
 static int parse_args(int argc, char **argv, struct vm_args *a)
 {
-	static const struct option lo[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "headers", required_argument, NULL, 'H' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ "debian", required_argument, NULL, 'D' },
-		{ "smp", required_argument, NULL, 's' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "accel", required_argument, NULL, 'x' },
-		{ "keep-log", no_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	unsigned long v;
-	char *end;
-	int opt;
+	int n = flb_cli_parse(&vm_cli, argc, argv, a, NULL, 0);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":c:l:h", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'k': a->kernel = optarg; break;
-		case 'H': a->headers = optarg; break;
-		case 'a': a->append = optarg; break;
-		case 'A': a->arch = optarg; break;
-		case 'D': a->debian = optarg; break;
-		case 'm': a->mem = optarg; break;
-		case 'c': a->config = optarg; break;
-		case 'l': a->label = optarg; break;
-		case 'd': a->db = optarg; break;
-		case 'x': a->accel = optarg; break;
-		case 'K': a->keep_log = true; break;
-		case 's':
-		case 't':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !v || v > (opt == 's' ? 64 : 86400)) {
-				fprintf(stderr, "flushbench vm: --%s %s: want 1..%d\n",
-					opt == 's' ? "smp" : "timeout", optarg,
-					opt == 's' ? 64 : 86400);
-				return -1;
-			}
-			if (opt == 's')
-				a->smp = v;
-			else
-				a->timeout = v;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			flb_vm_bad_option("vm", argv, "c:l:", lo);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "flushbench vm: unexpected argument '%s'\n",
-			argv[optind]);
-		return -1;
-	}
+	if (n < 0)
+		return n;
 	if (!a->kernel == !a->debian) {
-		fprintf(stderr, "flushbench vm: give one of --kernel IMAGE or --debian FLAVOUR\n");
-		return -1;
+		flb_cli_usage_error(&vm_cli, "give one of --kernel IMAGE or --debian FLAVOUR");
+		return FLB_CLI_ERROR;
 	}
-	if (strcmp(a->arch, "x86_64") && strcmp(a->arch, "arm64")) {
-		fprintf(stderr, "flushbench vm: --arch %s: want x86_64 or arm64\n",
-			a->arch);
-		return -1;
-	}
-	if (a->debian && strcmp(a->debian, "generic") && strcmp(a->debian, "rt") &&
-	    strcmp(a->debian, "cloud")) {
-		fprintf(stderr, "flushbench vm: --debian %s: want generic, rt or cloud\n",
-			a->debian);
-		return -1;
-	}
-	if (strcmp(a->accel, "auto") && strcmp(a->accel, "kvm") &&
-	    strcmp(a->accel, "tcg")) {
-		fprintf(stderr, "flushbench vm: --accel %s: want auto, kvm or tcg\n",
-			a->accel);
-		return -1;
+	/* the default, this machine's, may have no guests */
+	for (n = 0; vm_arches[n] && strcmp(a->arch, vm_arches[n]); n++)
+		;
+	if (!vm_arches[n]) {
+		flb_cli_usage_error(&vm_cli, "no %s guests: give --arch x86_64 or arm64",
+				    a->arch);
+		return FLB_CLI_ERROR;
 	}
 	return 0;
+}
+
+/* This binary's path into buf (a guest of this architecture runs it too). */
+static int self_exe(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * A suite the guest would reject is an error now, not after a boot: the
+ * runner's own check, as a user would type it (`flushbench run --check`),
+ * its messages on our stderr. 0, or -1 when the suite is refused.
+ */
+static int check_suite(const char *config)
+{
+	char self[VM_PATH];
+	char *argv[] = { self, "run", "--check", "-c", (char *)config, NULL };
+	int rc;
+
+	if (self_exe(self, sizeof(self))) {
+		fprintf(stderr, "flushbench vm: /proc/self/exe: %s\n", strerror(errno));
+		return -1;
+	}
+	rc = flb_vm_spawn(argv, NULL, 0);
+	if (rc && rc != FLB_EXIT_USAGE)
+		fprintf(stderr, "flushbench vm: checking %s with `flushbench run --check` failed (exit %d)\n",
+			config, rc);
+	return rc ? -1 : 0;
 }
 
 /*
@@ -467,15 +428,9 @@ int flb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 static int guest_binary(const char *top, const char *arch, char *bin, size_t len)
 {
 	char *make[] = { "make", "-s", "-C", (char *)top, "arm64", NULL };
-	ssize_t n;
 
-	if (!strcmp(arch, flb_vm_host_arch())) {
-		n = readlink("/proc/self/exe", bin, len - 1);
-		if (n < 0)
-			return -1;
-		bin[n] = '\0';
-		return 0;
-	}
+	if (!strcmp(arch, flb_vm_host_arch()))
+		return self_exe(bin, len);
 	if (strcmp(arch, "arm64")) {
 		fprintf(stderr, "flushbench vm: no cross build for %s guests\n", arch);
 		return -1;
@@ -669,14 +624,13 @@ int flb_cmd_vm(int argc, char **argv)
 	unsigned char *db = NULL;
 	size_t loglen = 0, dblen;
 	struct flb_env extra = { 0 };
-	struct flb_suite suite = { 0 };
 	struct stat sb;
 	double t0, wall;
 	int rc, n = 0, ret = FLB_EXIT_FAIL;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
-		return rc > 0 ? FLB_EXIT_OK : FLB_EXIT_USAGE;
+		return flb_cli_exit(rc);
 	if (flb_vm_top(top, sizeof(top))) {
 		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
 		return FLB_EXIT_USAGE;
@@ -698,14 +652,8 @@ int flb_cmd_vm(int argc, char **argv)
 			a.kernel, S_ISREG(sb.st_mode) ? "too small" : "not a file");
 		return FLB_EXIT_USAGE;
 	}
-	if (access(a.config, R_OK)) {
-		fprintf(stderr, "flushbench vm: -c %s: %s\n", a.config, strerror(errno));
+	if (check_suite(a.config))
 		return FLB_EXIT_USAGE;
-	}
-	/* a suite the guest would reject is an error now, not after a boot */
-	if (flb_config_load(a.config, NULL, 0, &suite, stderr))
-		return FLB_EXIT_USAGE;
-	flb_config_free(&suite);
 	if (!a.label) {
 		const char *k = strrchr(a.kernel, '/');
 
@@ -725,8 +673,8 @@ int flb_cmd_vm(int argc, char **argv)
 	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", top,
 		 (int)getpid());
 	snprintf(append, sizeof(append), "quiet %s", a.append);
-	snprintf(smp, sizeof(smp), "%u", a.smp);
-	snprintf(tmo, sizeof(tmo), "%u", a.timeout);
+	snprintf(smp, sizeof(smp), "%" PRIu64, a.smp);
+	snprintf(tmo, sizeof(tmo), "%" PRIu64, a.timeout);
 	snprintf(bootsh, sizeof(bootsh), "%s/scripts/qemu-boot.sh", top);
 	boot[n++] = bootsh;
 	boot[n++] = "--arch";	boot[n++] = (char *)a.arch;
@@ -797,7 +745,7 @@ int flb_cmd_vm(int argc, char **argv)
 	flb_env_set(&extra, "guest.cmdline", "%s", cmdline);
 	flb_env_set(&extra, "guest.arch", "%s", a.arch);
 	flb_env_set(&extra, "guest.kernel", "%s", a.kernel);
-	flb_env_set(&extra, "guest.smp", "%u", a.smp);
+	flb_env_set(&extra, "guest.smp", "%" PRIu64, a.smp);
 	flb_env_set(&extra, "guest.mem", "%s", a.mem);
 	flb_env_set(&extra, "guest.module", "%s%s", modwhy,
 		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?

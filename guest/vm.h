@@ -14,7 +14,6 @@
 #ifndef FLB_VM_H
 #define FLB_VM_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,14 +27,6 @@ int flb_cmd_matrix(int argc, char **argv);	/* matrix.c */
  * status (128+signal when killed), or -1 when it could not start.
  */
 int flb_vm_spawn(char *const argv[], char *out, size_t len);
-
-/*
- * After getopt_long (with opterr = 0 and a leading ':' in shortopts)
- * returned '?' or ':': say which option was wrong, suggesting the nearest
- * long option name.
- */
-void flb_vm_bad_option(const char *cmd, char *const argv[], const char *shortopts,
-		      const struct option *lo);
 
 /* The tree (scripts/, build/): FLUSHBENCH_TOP, else this binary's directory. */
 int flb_vm_top(char *top, size_t len);
