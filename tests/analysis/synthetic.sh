@@ -9,7 +9,7 @@
 . "$TOP/tests/lib.sh"
 MKDB="$TOP/build/tests/fb-mkdb"
 DB="$T/r.db"
-[ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; exit 0; }
+[ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
 
 same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntary"
 three="--runs 3 --samples 10 --run-cv 2"
@@ -40,7 +40,7 @@ three="--runs 3 --samples 10 --run-cv 2"
 "$MKDB" "$DB" Z3 --seed 33 $same --sparse 3 $three &&
 "$MKDB" "$DB" X --seed 40 $same $three &&
 "$MKDB" "$DB" X --seed 41 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
-	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
+	{ fail "synthetic database" "fb-mkdb failed"; done_testing; exit 0; }
 sum0=$(sha256sum < "$DB")
 
 # primary marks: "workload|params|metric|mark" of rows with a mark
@@ -402,3 +402,4 @@ check "report.html parses" python3 -c 'import html.parser,sys; html.parser.HTMLP
 # --- read-only ---
 [ "$(sha256sum < "$DB")" = "$sum0" ] && pass "database unchanged by compare/plot/report/ci/plan" \
 	|| fail "database unchanged by compare/plot/report/ci/plan" "checksum changed"
+done_testing

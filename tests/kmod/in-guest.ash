@@ -1,8 +1,10 @@
 # Runs inside the busybox guest (as /run.sh, busybox ash) for tests/kmod/guest.sh;
 # not named .sh so that tests/run.sh does not run it on the host.
 # Prints "FBT: <TAP line>" for checks, "FBR: <result line>" for measured
-# results and "FBT-END" last, so the host can tell a cut-off console.
-t() { echo "FBT: $*"; }
+# results, the plan "FBT: 1..N" and "FBT-END" last, so the host can tell a
+# cut-off console.
+n=0
+t() { n=$((n + 1)); echo "FBT: $*"; }
 check() {	# NAME CMD...
 	_n=$1; shift
 	if "$@" > /tmp/out 2>&1; then t "ok - $_n"
@@ -23,7 +25,18 @@ field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 check "insmod flushbench.ko" insmod /flushbench.ko
 check "/dev/flushbench is a char device, mode 600" \
 	sh -c '[ -c /dev/flushbench ] && [ "$(stat -c %a /dev/flushbench)" = 600 ]'
-/bin/ioctl-test 2>&1 | sed 's/^/FBT: /'
+# ioctl-test's results as ours; it must end with its plan, equal to its count
+/bin/ioctl-test > /tmp/ioctl.out 2>&1
+rc=$? in=0 plan=
+while IFS= read -r l; do
+	case "$l" in
+	"ok"*|"not ok"*) t "$l"; in=$((in + 1)) ;;
+	1..*) plan=${l#1..} ;;
+	*) echo "FBT: # $l" ;;
+	esac
+done < /tmp/ioctl.out
+[ "$plan" = "$in" ] && t "ok - ioctl-test ran to its end ($in results, exit $rc)" ||
+	t "not ok - ioctl-test ran to its end # plan '$plan', $in results, exit $rc"
 
 # The workloads, through their own code (wldrive stands in for the runner).
 for p in local broadcast auto; do
@@ -71,4 +84,5 @@ bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call [Tt]race|general protection|Unabl
 [ -z "$bad" ] && t "ok - dmesg has no WARN/BUG/Oops" ||
 	t "not ok - dmesg has no WARN/BUG/Oops # $(echo "$bad" | tr '\n' ' ')"
 echo "FBR: preempt $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo n/a)"
+echo "FBT: 1..$n"
 echo "FBT-END"

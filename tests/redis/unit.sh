@@ -3,7 +3,7 @@
 # a real redis-server started here.
 . "$TOP/tests/redis/common.bash"
 bin=$TOP/build/tests/redis/unit
-[ -x "$bin" ] || { fail "redis unit program" "$bin not built (make test-progs)"; exit 0; }
+[ -x "$bin" ] || { fail "redis unit program" "$bin not built (make test-progs)"; done_testing; exit 0; }
 if [ -x "$KV_SERVER" ]; then
 	export FLUSHBENCH_KV_SERVER=$KV_SERVER
 else
@@ -14,4 +14,5 @@ if start_redis; then
 else
 	skip "redis_like against redis-server" "$REDIS_WHY"
 fi
-CMOCKA_MESSAGE_OUTPUT=TAP "$bin"
+CMOCKA_MESSAGE_OUTPUT=TAP tap_run "" "$bin"
+done_testing

@@ -2,7 +2,7 @@
 # of it is in the host store as complete.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-vm_ready killed-mid-run nothing-complete || exit 0
+vm_ready killed-mid-run nothing-complete || { done_testing; exit 0; }
 db=$T/results.db
 # long enough (tens of seconds under TCG) to be killed in the middle
 cat > "$T/long.yaml" <<'YAML'
@@ -55,3 +55,4 @@ fi
 n=$(runs_of "$db" killed complete)
 [ "$n" = 0 ] && pass "nothing-complete (no complete run labelled 'killed')" ||
 	fail "nothing-complete" "$n complete runs labelled 'killed'"
+done_testing
