@@ -4,8 +4,6 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
 vm_ready module-built module-workloads || { done_testing; exit 0; }
-[ -f "$TOP/kmod/Kbuild" ] || {
-	skip module-built "this tree has no kmod/"; skip module-workloads "no kmod/"; done_testing; exit 0; }
 db=$T/results.db
 cat > "$T/kmod.yaml" <<'YAML'
 samples: 2
