@@ -24,6 +24,8 @@ if [ ! -e /dev/flushbench ]; then
 			*) fail "$w: skip without the module" "$l" ;;
 			esac
 		done || fail "build wldrive for the host" "$(tail -3 "$T/cc")"
+else
+	skip "tlbi, memregion: skip without the module" "this host has /dev/flushbench"
 fi
 
 for flavour in ${FB_KMOD_FLAVOURS:-generic}; do

@@ -49,7 +49,7 @@ if start_redis; then
 	[ "${v:0:4}" = "123:" ] && [ ${#v} = 100 ] && pass "redis-server holds kv-bench's value for key:123" \
 		|| fail "redis-server holds kv-bench's value for key:123" "got '${v:0:20}...' (${#v} bytes)"
 else
-	skip "kv-bench against redis-server" "$REDIS_WHY"
+	no_redis "kv-bench against redis-server"
 fi
 start_kv interop || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 roundtrip kv-server "$KV_PORT"

@@ -41,7 +41,7 @@ if start_redis; then
 	PORT=$REDIS_PORT WHO="redis-server: "
 	conformance
 else
-	skip "the same replies from redis-server" "$REDIS_WHY"
+	no_redis "the same replies from redis-server"
 fi
 PORT=$KV_PORT WHO=""
 conformance
