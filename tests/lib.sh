@@ -3,10 +3,17 @@
 #   fail NAME WHY        it did not (WHY says what was seen)
 #   skip NAME WHY        it could not run here (WHY says why): never a pass
 #   check NAME CMD...    pass if CMD exits 0, else fail with its output tail
+#   tap_run PREFIX CMD...  relay the TAP results of a program (see below)
+#   done_testing         print the plan "1..N" (N: the checks reported so
+#                        far); every script ends with it, also when it
+#                        stops early on purpose, so that one that dies
+#                        before its end is a failure (no plan)
 # Scripts get FB (./flushbench), TOP (the tree) and a private T (temp dir).
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1 # $2"; }
-skip() { echo "ok - $1 # SKIP $2"; }
+_tap_n=0
+pass() { _tap_n=$((_tap_n + 1)); echo "ok - $1"; }
+fail() { _tap_n=$((_tap_n + 1)); echo "not ok - $1 # $2"; }
+skip() { _tap_n=$((_tap_n + 1)); echo "ok - $1 # SKIP $2"; }
+done_testing() { echo "1..$_tap_n"; }
 check() {
 	_name=$1; shift
 	if _out=$("$@" 2>&1); then pass "$_name"
@@ -18,4 +25,32 @@ expect_exit() {
 	_out=$("$@" 2>&1); _rc=$?
 	if [ "$_rc" = "$_code" ]; then pass "$_name"
 	else fail "$_name" "exit $_rc, wanted $_code: $(printf '%s' "$_out" | tail -3 | tr '\n' ' ')"; fi
+}
+# tap_run PREFIX CMD...: run CMD, which prints TAP, and report each of its
+# results ("ok"/"not ok", numbered or not) as ours, PREFIX before its name;
+# its other lines are copied as comments. One failure more when CMD exits
+# non-zero without reporting a failure, reports no result, or reports other
+# than its plan (which it must print, as tests/run.sh requires of us).
+tap_run() {
+	local prefix=$1 rc line n=0 nok=0 plan="" why=""
+	shift
+	"$@" > "$T/.tap_run"; rc=$?
+	while IFS= read -r line; do
+		if [[ "$line" =~ ^(not ok|ok)( [0-9]+)?( -)?( (.*))?$ ]]; then
+			n=$((n + 1))
+			[ "${BASH_REMATCH[1]}" = ok ] || [[ "$line" == *"# SKIP"* ]] || nok=1
+			_tap_n=$((_tap_n + 1))
+			echo "${BASH_REMATCH[1]} - $prefix${BASH_REMATCH[5]}"
+		elif [[ "$line" =~ ^1\.\.([0-9]+) ]]; then
+			plan=$((${plan:-0} + BASH_REMATCH[1]))
+		else
+			echo "# $line"
+		fi
+	done < "$T/.tap_run"
+	if [ $rc != 0 ] && [ $nok = 0 ]; then why="exited $rc with no failure reported"
+	elif [ $n = 0 ]; then why="reported no result"
+	elif [ -z "$plan" ]; then why="printed no plan (1..N)"
+	elif [ "$plan" != $n ]; then why="planned $plan results, reported $n"
+	fi
+	[ -z "$why" ] || fail "${prefix}ran to its end" "$why"
 }

@@ -9,7 +9,7 @@
 . "$TOP/tests/lib.sh"
 MKDB="$TOP/build/tests/fb-mkdb"
 DB="$T/r.db"
-[ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; exit 0; }
+[ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
 
 same="--env kernel.release=6.1.0 --env virt=native --env kernel.preempt=voluntary"
 three="--runs 3 --samples 10 --run-cv 2"
@@ -40,7 +40,7 @@ three="--runs 3 --samples 10 --run-cv 2"
 "$MKDB" "$DB" Z3 --seed 33 $same --sparse 3 $three &&
 "$MKDB" "$DB" X --seed 40 $same $three &&
 "$MKDB" "$DB" X --seed 41 --env kernel.release=6.1.1 --env virt=native --env kernel.preempt=voluntary ||
-	{ fail "synthetic database" "fb-mkdb failed"; exit 0; }
+	{ fail "synthetic database" "fb-mkdb failed"; done_testing; exit 0; }
 sum0=$(sha256sum < "$DB")
 
 # primary marks: "workload|params|metric|mark" of rows with a mark
@@ -256,7 +256,8 @@ expect_exit 2 "plan: no --target" "$FB" plan --db "$T/c.db" ONEA
 
 # --- a store of schema version 1: read as is, migrated by a writer ---
 cp "$DB" "$T/v1.db"
-sqlite3 "$T/v1.db" "DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'" 2>/dev/null
+check "forge a store of schema version 1 (sqlite3)" sqlite3 "$T/v1.db" \
+	"DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'"
 v1=$(sha256sum < "$T/v1.db")
 out=$(marks A R --db "$T/v1.db")
 [ "$out" = "fork|rss=0 threads=0|ns_per_op|R" ] && [ "$(sha256sum < "$T/v1.db")" = "$v1" ] &&
@@ -355,14 +356,13 @@ expect_exit 2 "calibrate: corrupt database" "$FB" calibrate --db "$T/corrupt.db"
 [ "$(sha256sum < "$T/corrupt.db")" = "$csum" ] && pass "a corrupt store is never written" \
 	|| fail "a corrupt store is never written" "changed"
 cp "$DB" "$T/v99.db"
-if sqlite3 "$T/v99.db" "UPDATE meta SET value = '99' WHERE key = 'schema_version'" 2>/dev/null; then
-	expect_exit 2 "database of another schema version" "$FB" compare --db "$T/v99.db" A B
-	expect_exit 2 "ci: database of another schema version" "$FB" ci --db "$T/v99.db" --baseline A --candidate B
-else
-	skip "database of another schema version" "sqlite3 could not forge one"
-fi
-sqlite3 "$T/other.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);" 2>/dev/null &&
-	expect_exit 2 "a foreign SQLite database" "$FB" compare --db "$T/other.db" A B
+check "forge a store of schema version 99 (sqlite3)" \
+	sqlite3 "$T/v99.db" "UPDATE meta SET value = '99' WHERE key = 'schema_version'"
+expect_exit 2 "database of another schema version" "$FB" compare --db "$T/v99.db" A B
+expect_exit 2 "ci: database of another schema version" "$FB" ci --db "$T/v99.db" --baseline A --candidate B
+check "write a foreign SQLite database (sqlite3)" \
+	sqlite3 "$T/other.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+expect_exit 2 "a foreign SQLite database" "$FB" compare --db "$T/other.db" A B
 out=$("$FB" compare --db "$DB" A nosuchlabel 2>&1)
 grep -q "^flushbench compare: .*nosuchlabel" <<< "$out" && pass "message says which label" \
 	|| fail "message says which label" "$out"
@@ -402,3 +402,4 @@ check "report.html parses" python3 -c 'import html.parser,sys; html.parser.HTMLP
 # --- read-only ---
 [ "$(sha256sum < "$DB")" = "$sum0" ] && pass "database unchanged by compare/plot/report/ci/plan" \
 	|| fail "database unchanged by compare/plot/report/ci/plan" "checksum changed"
+done_testing

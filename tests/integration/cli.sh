@@ -93,3 +93,4 @@ done
 [ $rc = 2 ] && grep -q "fork" "$T/err" &&
 	pass "run --check --only=W: a workload the suite has none of is refused" ||
 	fail "run --check --only=W" "exit $rc: $(head -2 "$T/err" | tr '\n' ' ')"
+done_testing

@@ -65,3 +65,4 @@ printf 'impossible: skip\nsamples: 2\nduration: 5ms\njobs:\n  - workload: mprote
 r=$(sqlite3 "$T/skip.db" "select status||':'||reason from samples where params like '%threads=255%'")
 case "$r" in skip:*impossible*) pass "impossible: skip records a skip row with the reason" ;;
 	*) fail "impossible: skip" "got '$r'" ;; esac
+done_testing

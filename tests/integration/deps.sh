@@ -7,3 +7,4 @@ printf '%s' "$out" | grep -q 'nosuch-module (Debian package libnosuch-dev)' && p
 	&& pass "each missing library named with its Debian package" || fail "names packages" "$out"
 "$TOP/scripts/deps.sh" --check build && pass "build dependencies all present after make" || fail "build deps" "missing"
 out=$("$TOP/scripts/deps.sh" nosuchprofile 2>&1); [ $? = 2 ] && pass "unknown profile is an error" || fail "unknown profile" "$out"
+done_testing

@@ -36,3 +36,4 @@ a=$(sqlite3 "$cdb" "select count(*) from samples s join runs r on r.id=s.run_id 
 b=$(sqlite3 "$cdb" "select count(*) from samples s join runs r on r.id=s.run_id where r.label='w2'")
 [ "$a" = "$b" ] && [ "$a" -gt 0 ] && pass "both runs have all their samples ($a each)" || fail "concurrent samples" "$a vs $b"
 [ "$(sqlite3 "$cdb" 'pragma integrity_check')" = ok ] && pass "integrity_check ok after concurrent writers" || fail "integrity concurrent" "not ok"
+done_testing

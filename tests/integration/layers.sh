@@ -94,3 +94,4 @@ violate bench/zz.c 'runner -> kmod: includes kmod/zz_private.h' \
 #include "zz_private.h"
 int zz;
 EOF
+done_testing

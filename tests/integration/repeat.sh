@@ -19,7 +19,7 @@ out=$("$FB" run -q -c "$T/tiny.yaml" --db "$db" --label rep --repeat 3 --seed 42
 rc=$?
 if [ $rc != 0 ]; then
 	fail "--repeat 3 --seed 42 runs" "exit $rc: $(tail -3 "$T/err" | tr '\n' ' ')"
-	exit 0
+	done_testing; exit 0
 fi
 pass "--repeat 3 --seed 42 runs (exit 0)"
 case "$out" in *"3 rounds, seed 42"*) pass "rounds and seed printed" ;;
@@ -141,3 +141,4 @@ st=$(q "select group_concat(e.value || ':' || r.status, ' ') from (select * from
 	|| fail "SIGINT in round 2" "exit $rc, rounds: $st; $(tail -2 "$T/out3" | tr '\n' ' ')"
 [ "$(q "select count(*) from samples s join runs r on r.id = s.run_id where r.label = 'intr' and r.status = 'complete'")" = 80 ] \
 	&& pass "the complete round kept all its samples" || fail "round 1 samples" "$(q "select run_id, count(*) from samples group by 1")"
+done_testing

@@ -8,3 +8,4 @@ if out=$(scripts/checkpatch.sh $files 2>&1); then
 else
 	fail "kmod/ is checkpatch.pl --no-tree -f clean" "$(echo "$out" | head -5 | tr '\n' ' ')"
 fi
+done_testing

@@ -1,60 +1,118 @@
 # Runs inside the busybox guest (as /run.sh, busybox ash) for tests/kmod/guest.sh;
 # not named .sh so that tests/run.sh does not run it on the host.
 # Prints "FBT: <TAP line>" for checks, "FBR: <result line>" for measured
-# results and "FBT-END" last, so the host can tell a cut-off console.
-t() { echo "FBT: $*"; }
+# results, the plan "FBT: 1..N" and "FBT-END" last, so the host can tell a
+# cut-off console.
+n=0
+t() { n=$((n + 1)); echo "FBT: $*"; }
 check() {	# NAME CMD...
 	_n=$1; shift
 	if "$@" > /tmp/out 2>&1; then t "ok - $_n"
 	else t "not ok - $_n # $(tail -3 /tmp/out | tr '\n' ' ')"; fi
 }
-# wl NAME WLDRIVE-ARGS...: run a workload, record its line, want status=ok
+# wl NAME COND WLDRIVE-ARGS...: run a workload, record its line in
+# /tmp/wl.log, and check COND, an awk expression over the line's fields:
+# s("status") a string, n("ops") a number; a field missing fails it.
 wl() {
-	_n=$1; shift
+	_n=$1 _c=$2; shift 2
 	_l=$(/bin/wldrive "$@" 2>&1)
 	echo "FBR: $_l"
-	case "$_l" in
-	*status=ok*) t "ok - $_n" ;;
-	*) t "not ok - $_n # $_l" ;;
-	esac
+	echo "$_l" >> /tmp/wl.log
+	if echo "$_l" | tr ' ' '\n' | awk -F= '
+		function s(k) { if (!(k in v)) miss = miss " " k; return v[k] }
+		function n(k) { return s(k) + 0 }
+		NF >= 2 { v[$1] = $2 }
+		END { if (!('"$_c"') || miss != "") { print "missing:" miss; exit 1 } }' > /tmp/out
+	then t "ok - $_n"
+	else t "not ok - $_n # $(cat /tmp/out): $_l"; fi
 }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 check "insmod flushbench.ko" insmod /flushbench.ko
 check "/dev/flushbench is a char device, mode 600" \
 	sh -c '[ -c /dev/flushbench ] && [ "$(stat -c %a /dev/flushbench)" = 600 ]'
-/bin/ioctl-test 2>&1 | sed 's/^/FBT: /'
+# ioctl-test's results as ours; it must end with its plan, equal to its count
+/bin/ioctl-test > /tmp/ioctl.out 2>&1
+rc=$? in=0 plan=
+while IFS= read -r l; do
+	case "$l" in
+	"ok"*|"not ok"*) t "$l"; in=$((in + 1)) ;;
+	1..*) plan=${l#1..} ;;
+	*) echo "FBT: # $l" ;;
+	esac
+done < /tmp/ioctl.out
+[ "$plan" = "$in" ] && t "ok - ioctl-test ran to its end ($in results, exit $rc)" ||
+	t "not ok - ioctl-test ran to its end # plan '$plan', $in results, exit $rc"
 
-# The workloads, through their own code (wldrive stands in for the runner).
-for p in local broadcast auto; do
-	for b in ish ishst; do
-		wl "tlbi $p $b" tlbi 5000 policy=$p barrier=$b
-	done
+# The workloads, through their own code (wldrive stands in for the runner,
+# unpinned): every operation done and timed; each policy's choice counted.
+ok='s("status") == "ok" && n("ops") == 5000 && n("tlbi_median_ns") > 0 && n("chose_local") + n("chose_broadcast") == 5000'
+for b in ish ishst; do
+	wl "tlbi local $b: 5000 done, the policy reaches the module (all local)" "$ok"' && n("chose_local") == 5000' \
+		tlbi 5000 policy=local barrier=$b
+	wl "tlbi broadcast $b: 5000 done, the policy reaches the module (all broadcast)" "$ok"' && n("chose_broadcast") == 5000' \
+		tlbi 5000 policy=broadcast barrier=$b
+	wl "tlbi auto $b: 5000 done, each counted once" "$ok" tlbi 5000 policy=auto barrier=$b
 done
-wl "tlbi auto, moved every 1000" tlbi 5000 policy=auto migrate_every=1000
-wl "memregion range 16M (module buffer)" memregion 8 mode=range size=16M
-wl "memregion range 16M (user pages)" memregion 8 mode=range size=16M source=user
-wl "memregion global" memregion 20 mode=global global_time=100us
-wl "memregion range with a busy firmware" memregion 8 size=4M chunk=256K busy_ppm=200000 ratelimit_ppm=100000 retries=16 backoff=5us
+wl "tlbi auto, moved every 1000: moves seen, both choices made, pair timed" \
+	"$ok"' && n("migrations") >= 1 && n("chose_broadcast") > 0 && n("chose_local") > 0 && n("migrate_pair_ns") > 0' \
+	tlbi 5000 policy=auto migrate_every=1000
+# the workload sees what ioctl-test sees: broadcast costs more per page
+# (16 pages per operation: one page is mostly fixed cost; the margins are
+# COST_MARGIN of ioctl-test.c)
+margin=10
+[ "$(uname -m)" = aarch64 ] && margin=1.3
+for p in local broadcast; do
+	wl "tlbi $p, 16 pages: 2000 done" 's("status") == "ok" && n("ops") == 2000 && n("tlbi_median_ns") > 0' \
+		tlbi 2000 policy=$p barrier=ish pages=16
+done
+lo=$(field "$(grep "^tlbi policy=local barrier=ish pages=16 " /tmp/wl.log)" tlbi_median_ns)
+bc=$(field "$(grep "^tlbi policy=broadcast barrier=ish pages=16 " /tmp/wl.log)" tlbi_median_ns)
+r=$(awk -v l="$lo" -v b="$bc" 'BEGIN { if (l > 0) printf "%.2f", b / l }')
+awk -v l="$lo" -v b="$bc" -v m=$margin 'BEGIN { exit !(l > 0 && b >= m * l) }' &&
+	t "ok - tlbi workload, 16 pages: broadcast $bc ns >= $margin x local $lo ns (ratio $r)" ||
+	t "not ok - tlbi workload, 16 pages: broadcast >= $margin x local # local '$lo' broadcast '$bc' ns (ratio '$r')"
+mr='s("status") == "ok" && n("served") == n("ops") && n("failed") == 0'
+wl "memregion range 16M (module buffer): 8 flushes, 8 served" \
+	"$mr"' && n("ops") == 8 && n("flushes") == 8 && n("bandwidth") > 0' memregion 8 mode=range size=16M
+wl "memregion range 16M (user pages): 8 flushes, 8 served" \
+	"$mr"' && n("ops") == 8 && n("flushes") == 8 && n("bandwidth") > 0' memregion 8 mode=range size=16M source=user
+wl "memregion global, one caller: 20 flushes, none skipped" \
+	"$mr"' && n("ops") == 20 && n("flushes") == 20 && n("skipped") == 0' memregion 20 mode=global global_time=100us
+# 8 x 16 firmware calls, each BUSY or RATE_LIMITED with p 0.3: retried, none lost
+wl "memregion with a busy firmware: retries, every request served" \
+	"$mr"' && n("ops") == 8 && n("retries") > 0' \
+	memregion 8 size=4M chunk=256K busy_ppm=200000 ratelimit_ppm=100000 retries=16 backoff=5us
 
-# The race detector: racy must find under-flushes, off and batched none.
+# The race detector over 5 rounds: racy must find under-flushes in one
+# round at least; off and batched in none, every request served, the
+# counters present in every round; batched serves several requests per
+# flush in every round.
 for g in off racy batched; do
+	found=0 bad="" many=0
 	for try in 1 2 3 4 5; do
 		r=$(/bin/race $g 8 100 200000 2>&1)
-		[ $g != racy ] || [ "$(field "$r" under_flushes)" != 0 ] && break
+		echo "FBR: $r"
+		u=$(field "$r" under_flushes) s=$(field "$r" served) f=$(field "$r" flushes)
+		b=$(field "$r" max_batch)
+		case "$u$s$f$b" in
+		""|*[!0-9]*) bad="$bad round $try: counters missing ($r);"; continue ;;
+		esac
+		[ "$s" = 800 ] || bad="$bad round $try: served $s of 800;"
+		[ "$u" -gt 0 ] && found=$((found + 1))
+		[ $g = racy ] || [ "$u" = 0 ] || bad="$bad round $try: $u under-flushes;"
+		[ "$b" -gt 1 ] && [ "$f" -lt "$s" ] && many=$((many + 1))
 	done
-	echo "FBR: $r"
-	u=$(field "$r" under_flushes) s=$(field "$r" served) f=$(field "$r" flushes)
-	b=$(field "$r" max_batch)
 	case $g in
-	racy) [ -n "$u" ] && [ "$u" -gt 0 ] && t "ok - race racy finds under-flushes ($u)" ||
-		t "not ok - race racy finds under-flushes # $r" ;;
-	*) [ "$u" = 0 ] && [ "$s" = 800 ] && t "ok - race $g: no under-flush" ||
-		t "not ok - race $g: no under-flush # $r" ;;
+	racy) [ -z "$bad" ] && [ $found -gt 0 ] &&
+		t "ok - race racy finds under-flushes (in $found of 5 rounds)" ||
+		t "not ok - race racy finds under-flushes # in $found of 5 rounds;$bad" ;;
+	*) [ -z "$bad" ] && t "ok - race $g: no under-flush in 5 rounds" ||
+		t "not ok - race $g: no under-flush in 5 rounds #$bad" ;;
 	esac
-	[ $g = batched ] && { [ -n "$b" ] && [ "$b" -gt 1 ] && [ "$f" -lt "$s" ] &&
-		t "ok - race batched serves several requests per flush ($s requests, $f flushes, up to $b)" ||
-		t "not ok - race batched serves several requests per flush # $r"; }
+	[ $g = batched ] && { [ $many = 5 ] &&
+		t "ok - race batched serves several requests per flush (5 of 5 rounds)" ||
+		t "not ok - race batched serves several requests per flush # in $many of 5 rounds"; }
 done
 
 # rmmod: refused while open, fine while idle, and the module loads again.
@@ -71,4 +129,5 @@ bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call [Tt]race|general protection|Unabl
 [ -z "$bad" ] && t "ok - dmesg has no WARN/BUG/Oops" ||
 	t "not ok - dmesg has no WARN/BUG/Oops # $(echo "$bad" | tr '\n' ' ')"
 echo "FBR: preempt $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo n/a)"
+echo "FBT: 1..$n"
 echo "FBT-END"

@@ -6,7 +6,7 @@
  * Covers: each command, wrong size and version words, non-zero reserved
  * and flags, unknown commands (-ENOTTY), caps (-E2BIG), zero and
  * unaligned arguments (-EINVAL), firmware retries, -EINTR on a signal,
- * out fields zeroed, and concurrent callers.
+ * out fields zeroed, and concurrent callers. Ends with the plan "1..N".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +27,7 @@
 
 #include "flushbench_uapi.h"
 
-static int fd = -1, failures;
+static int fd = -1, failures, results;
 static char *pages;	/* FLB_MAX_TLBI_PAGES + 1 pages of our own */
 static long psz;
 
@@ -43,6 +43,7 @@ static void report(int ok, const char *name, const char *fmt, ...)
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
 	}
+	results++;
 	if (ok) {
 		printf("ok - %s\n", name);
 	} else {
@@ -161,6 +162,61 @@ static void check_lat(const char *name, const struct flb_tlbi *t)
 	       (unsigned long long)t->chose_broadcast);
 }
 
+/*
+ * A broadcast invalidation (tlbi vale1is + dsb ish; x86: an IPI to every
+ * CPU) costs more per page than a local one (tlbi vale1; invlpg): QEMU TCG
+ * runs the broadcast as synchronised work on every vCPU. ROUNDS pairs of
+ * calls, local and broadcast in turn; the median over the rounds of each
+ * call's median ns per invalidated page. The margins are below the
+ * smallest ratio measured on this host (see the commit message).
+ */
+#define COST_ROUNDS	5
+#define COST_PAGES	16
+#if defined(__aarch64__)
+#define COST_MARGIN	1.3
+#else
+#define COST_MARGIN	10.0
+#endif
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_tlbi_cost(void)
+{
+	double nsp[2][COST_ROUNDS], local, bcast;
+	struct flb_tlbi t;
+	char n[160];
+
+	for (int r = 0; r < COST_ROUNDS; r++) {
+		for (int p = FLB_TLBI_LOCAL; p <= FLB_TLBI_BROADCAST; p++) {
+			t = tlbi_ok();
+			t.policy = p;
+			t.barrier = FLB_BARRIER_ISH;
+			t.pages = COST_PAGES;
+			t.iterations = 2000;
+			if (ioctl(fd, FLB_IOC_TLBI, &t)) {
+				report(0, "tlbi cost: local and broadcast calls", "%s",
+				       strerror(errno));
+				return;
+			}
+			nsp[p][r] = (double)t.ns.median / COST_PAGES;
+		}
+		printf("# tlbi cost round %d: local %.1f broadcast %.1f ns/page, ratio %.2f\n",
+		       r, nsp[0][r], nsp[1][r], nsp[1][r] / nsp[0][r]);
+	}
+	qsort(nsp[0], COST_ROUNDS, sizeof(double), cmp_double);
+	qsort(nsp[1], COST_ROUNDS, sizeof(double), cmp_double);
+	local = nsp[0][COST_ROUNDS / 2];
+	bcast = nsp[1][COST_ROUNDS / 2];
+	snprintf(n, sizeof(n), "tlbi cost: broadcast %.1f ns/page >= %.1f x local %.1f ns/page (ratio %.2f)",
+		 bcast, COST_MARGIN, local, bcast / local);
+	report(local > 0 && bcast >= COST_MARGIN * local, n, "ratio %.2f", bcast / local);
+}
+
 static void test_tlbi(void)
 {
 	static const char *const pol[] = { "local", "broadcast", "auto" };
@@ -183,16 +239,19 @@ static void test_tlbi(void)
 			snprintf(n, sizeof(n), "tlbi %s %s: distribution and counts", pol[p],
 				 b ? "ishst" : "ish");
 			check_lat(n, &t);
-			if (p == FLB_TLBI_LOCAL)
-				report(t.chose_local == t.iterations, "tlbi local: all local", NULL);
-			if (p == FLB_TLBI_BROADCAST)
-				report(t.chose_broadcast == t.iterations,
-				       "tlbi broadcast: all broadcast", NULL);
-			if (p == FLB_TLBI_AUTO)
-				report(t.migrate_pair_ns > 0 || t.migrations == 0,
-				       "tlbi auto: migrate pair measured", NULL);
+			if (p != FLB_TLBI_AUTO)
+				continue;
+			/* pinned: the tracker must see no move, so auto stays local */
+			snprintf(n, sizeof(n), "tlbi auto %s, pinned: no move seen, all local",
+				 b ? "ishst" : "ish");
+			report(t.migrations == 0 && t.chose_local == t.iterations, n,
+				       "migrations %llu local %llu of %llu",
+				       (unsigned long long)t.migrations,
+				       (unsigned long long)t.chose_local,
+				       (unsigned long long)t.iterations);
 		}
 	}
+	test_tlbi_cost();
 	t = tlbi_ok();
 	t.pages = FLB_MAX_TLBI_PAGES;
 	t.iterations = 10;
@@ -202,15 +261,22 @@ static void test_tlbi(void)
 		t = tlbi_ok();
 		t.policy = FLB_TLBI_AUTO;
 		t.migrate_every = 50;
+		/*
+		 * Pinned to one CPU, the module moves us at iteration 50: the
+		 * move must be seen, the first 50 local and the rest broadcast,
+		 * and the migrate_disable+enable pair timed.
+		 */
 		if (expect("tlbi auto with migrations", FLB_IOC_TLBI, &t, 0))
-			report(t.migrations >= 1 && t.chose_broadcast > 0 &&
-			       t.chose_local > 0,
-			       "tlbi auto: local before the first move, broadcast after",
-			       "migrations %llu local %llu broadcast %llu",
+			report(t.migrations >= 1 && t.chose_local == 50 &&
+			       t.chose_broadcast == t.iterations - 50 && t.migrate_pair_ns > 0,
+			       "tlbi auto, moved at 50: the move seen, local before it, broadcast after",
+			       "migrations %llu local %llu broadcast %llu pair %llu ns",
 			       (unsigned long long)t.migrations,
 			       (unsigned long long)t.chose_local,
-			       (unsigned long long)t.chose_broadcast);
+			       (unsigned long long)t.chose_broadcast,
+			       (unsigned long long)t.migrate_pair_ns);
 	} else {
+		results++;
 		printf("ok - tlbi auto with migrations # SKIP one CPU\n");
 	}
 
@@ -271,17 +337,21 @@ static void test_memregion(void)
 		       "memregion user: 16 chunks per request", "bytes %llu chunks %llu",
 		       (unsigned long long)m.bytes_flushed, (unsigned long long)m.chunks);
 	for (int g = 0; g <= FLB_GEN_SKIP_BATCHED; g++) {
-		char n[64];
+		char n[64], c[96];
 
 		m = mr_ok();
 		m.mode = FLB_MR_GLOBAL;
 		m.gen_skip = g;
 		m.global_ns = 100000;
 		snprintf(n, sizeof(n), "memregion global, gen_skip %d", g);
+		/* one caller: no other flush to share, whatever gen_skip says */
+		snprintf(c, sizeof(c), "memregion global, gen_skip %d, one caller: 2 flushes, none skipped",
+			 g);
 		if (expect(n, FLB_IOC_MEMREGION, &m, 0))
-			report(m.served == 2 && m.flushes + m.skipped >= 2, "memregion global: counts",
-			       "served %llu flushes %llu", (unsigned long long)m.served,
-			       (unsigned long long)m.flushes);
+			report(m.served == 2 && m.flushes == 2 && !m.skipped && !m.failed, c,
+			       "served %llu flushes %llu skipped %llu failed %llu",
+			       (unsigned long long)m.served, (unsigned long long)m.flushes,
+			       (unsigned long long)m.skipped, (unsigned long long)m.failed);
 	}
 	m = mr_ok();
 	m.busy_ppm = FLB_PPM;
@@ -466,6 +536,6 @@ int main(void)
 	test_race();
 	test_concurrent();
 	close(fd);
-	printf("# ioctl-test: %d failed\n", failures);
+	printf("# ioctl-test: %d failed\n1..%d\n", failures, results);
 	return failures ? 1 : 0;
 }

@@ -59,5 +59,12 @@ start_redis() {
 	return 1
 }
 
+# no_redis NAME: after start_redis failed, NAME is a skip when redis-server
+# is not installed, a failure when it is and did not start
+no_redis() {
+	if command -v redis-server >/dev/null; then fail "$1" "$REDIS_WHY"
+	else skip "$1" "$REDIS_WHY"; fi
+}
+
 # rss_kb PID
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }

@@ -5,7 +5,7 @@
 . "$TOP/tests/lib.sh"
 bin=$TOP/build/tests/redis/fuzz-resp
 secs=${FUZZ_SECONDS:-30}
-[ -x "$bin" ] || { fail "RESP parser fuzz" "$bin not built (make test-progs)"; exit 0; }
+[ -x "$bin" ] || { fail "RESP parser fuzz" "$bin not built (make test-progs)"; done_testing; exit 0; }
 mkdir -p "$T/corpus"
 if timeout -k 5 $((secs + 60)) "$bin" -max_total_time="$secs" -rss_limit_mb=1024 \
 	-timeout=10 -artifact_prefix="$T/" "$T/corpus" "$TOP/tests/redis/fuzz-seeds" \
@@ -21,3 +21,4 @@ else
 		[ -f "$a" ] && echo "# input: $(od -c "$a" | head -3 | tr '\n' ' ')"
 	done
 fi
+done_testing

@@ -12,9 +12,12 @@ import time
 
 PORT, PID, LIMITED = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
 results = []
+count = 0
 
 
 def tap(ok, name, why=""):
+    global count
+    count += 1
     print(("ok - " if ok else "not ok - ") + name + ("" if ok else " # " + why))
     sys.stdout.flush()
 
@@ -220,3 +223,4 @@ rss = int(st["VmRSS"].split()[0])
 bound = 256 * 1024 if LIMITED else 64 * 1024
 tap(hwm < bound, "peak RSS %d KB under %d KB (now %d KB)" % (hwm, bound, rss),
     "VmHWM %d KB" % hwm)
+print("1..%d" % count)

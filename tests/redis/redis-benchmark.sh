@@ -3,8 +3,8 @@
 # error reply (redis-benchmark 7 exits 1 on the first one); then the
 # replies are checked: every INCR counted, SET values stored at full size.
 . "$TOP/tests/redis/common.bash"
-command -v redis-benchmark >/dev/null || { skip "redis-benchmark vs kv-server" "redis-benchmark not installed (Debian package redis-tools)"; exit 0; }
-start_kv bench || { fail "kv-server starts" "see above"; exit 0; }
+command -v redis-benchmark >/dev/null || { skip "redis-benchmark vs kv-server" "redis-benchmark not installed (Debian package redis-tools)"; done_testing; exit 0; }
+start_kv bench || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 n=20000
 out=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$KV_PORT" -t ping,set,get,incr \
 	-n $n -c 20 -r 100 -d 16 --csv 2>&1); rc=$?
@@ -33,3 +33,4 @@ expect_exit 1 "redis-benchmark stops on an error reply (INCR of a non-number)" \
 	sh -c "redis-cli -p $KV_PORT set notnum abc >/dev/null && redis-benchmark -p $KV_PORT -n 5 -c 1 incr notnum"
 [ "$(redis-cli -p "$KV_PORT" ping)" = PONG ] && pass "kv-server alive after redis-benchmark" \
 	|| fail "kv-server alive after redis-benchmark" "no PONG"
+done_testing

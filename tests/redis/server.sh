@@ -2,8 +2,8 @@
 # Redis', expiry, SAVE, BGSAVE while clients write (the fork/COW path),
 # the unix socket, --help and bad options.
 . "$TOP/tests/redis/common.bash"
-command -v redis-cli >/dev/null || { skip "kv-server commands" "redis-cli not installed (Debian package redis-tools)"; exit 0; }
-start_kv cmds || { fail "kv-server starts" "see above"; exit 0; }
+command -v redis-cli >/dev/null || { skip "kv-server commands" "redis-cli not installed (Debian package redis-tools)"; done_testing; exit 0; }
+start_kv cmds || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 PORT=$KV_PORT
 cli() { redis-cli -p "$PORT" "$@" 2>&1; }
 is() {	# NAME WANT CMD...
@@ -41,7 +41,7 @@ if start_redis; then
 	PORT=$REDIS_PORT WHO="redis-server: "
 	conformance
 else
-	skip "the same replies from redis-server" "$REDIS_WHY"
+	no_redis "the same replies from redis-server"
 fi
 PORT=$KV_PORT WHO=""
 conformance
@@ -106,7 +106,7 @@ grep -q "^usage: kv-server" <("$KV_SERVER" --help) && pass "--help says usage" |
 
 # memory goes back to the kernel under churn: large values are mmap'd and
 # unmapped, small ones freed and trimmed (malloc_trim) in the cron
-start_kv churn || { fail "kv-server starts" "see above"; exit 0; }
+start_kv churn || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 for size in 262144 100; do
 	n=$((50000000 / size))
 	"$KV_BENCH" --port "$KV_PORT" --clients 4 --pipeline 16 --ratio 1:0 --key-pattern sequential \
@@ -121,7 +121,7 @@ for size in 262144 100; do
 done
 
 # BGSAVE's point: the parent takes copy-on-write faults while the child runs
-start_kv cow || { fail "kv-server starts" "see above"; exit 0; }
+start_kv cow || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 "$KV_BENCH" --port "$KV_PORT" --clients 4 --pipeline 32 --ratio 1:0 --key-pattern sequential \
 	--key-space 50000 --requests 50000 --data-size 1000 >/dev/null
 minflt() { awk '{ print $10 }' "/proc/$1/stat"; }
@@ -135,3 +135,4 @@ forked=$(( $(minflt "$KV_PID") - a ))
 [ "$forked" -gt 500 ] && [ "$forked" -gt $((10 * quiet)) ] \
 	&& pass "writes during BGSAVE take COW faults: $forked minor faults (without: $quiet)" \
 	|| fail "writes during BGSAVE take COW faults" "$forked minor faults with BGSAVE, $quiet without"
+done_testing

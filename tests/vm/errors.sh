@@ -3,7 +3,7 @@
 # timeout each end with a clear error, a non-zero exit and nothing imported.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-vm_ready option-typo bad-kernel-path bad-config not-a-kernel panic timeout || exit 0
+vm_ready option-typo bad-kernel-path bad-config not-a-kernel panic timeout || { done_testing; exit 0; }
 db=$T/results.db
 # expect_vm NAME EXIT PATTERN ARGS...: exit status EXIT, stderr matching
 # PATTERN (grep -E), no complete run imported
@@ -40,3 +40,4 @@ grep -q 'Kernel panic\|VFS: Unable to mount root' "$T/panic.out" &&
 	fail "panic shows the console" "$(tail -6 "$T/panic.out" | tr '\n' ' ')"
 expect_vm timeout 1 "did not finish: timeout after" --debian generic \
 	--arch x86_64 --timeout 2
+done_testing

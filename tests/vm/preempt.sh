@@ -2,7 +2,7 @@
 # each guest's captured model (kernel.preempt, from debugfs) is checked.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-vm_ready preempt-none preempt-full || exit 0
+vm_ready preempt-none preempt-full || { done_testing; exit 0; }
 db=$T/results.db
 for model in none full; do
 	if ! "$FB" vm --debian generic --arch x86_64 --append "preempt=$model" \
@@ -18,3 +18,4 @@ for model in none full; do
 		pass "preempt-$model (kernel.preempt=$got from $src)" ||
 		fail "preempt-$model" "kernel.preempt='$got' (source '$src'), guest.cmdline='$cl'"
 done
+done_testing

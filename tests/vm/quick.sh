@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
 names="x86_64-imported x86_64-rows x86_64-env arm64-imported arm64-rows arm64-env"
-vm_ready $names || exit 0
+vm_ready $names || { done_testing; exit 0; }
 db=$T/results.db
 want_wl=$(sed -n 's/^  - workload: *//p' "$TOP/configs/quick.yaml" | sort -u | tr '\n' ' ')
 
@@ -50,3 +50,4 @@ else
 		skip "$n" "arm64 is not a dpkg architecture here (dpkg --add-architecture arm64; apt-get update)"
 	done
 fi
+done_testing
