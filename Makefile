@@ -15,7 +15,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   := build
-PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl
+PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl nettle
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

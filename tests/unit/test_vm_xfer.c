@@ -84,6 +84,10 @@ static void test_frame_broken(void **state)
 	assert_int_equal(unframe("FB-VM-DB: begin 9 " SUM "\naGVsbG8gd29ybGQK\nFB-VM-DB: end\n",
 				 &d, &n, why), -1);
 	assert_non_null(strstr(why, "longer"));
+	/* 7 characters: two bits past the last whole byte */
+	assert_int_equal(unframe("FB-VM-DB: begin 5 " SUM "\naGVsbG8\nFB-VM-DB: end\n",
+				 &d, &n, why), -1);
+	assert_non_null(strstr(why, "mid-group"));
 }
 
 int main(void)
