@@ -27,6 +27,7 @@
 #include "config.h"
 #include "env.h"
 #include "store.h"
+#include "util.h"
 #include "vm.h"
 
 /* room for the tree's path (PATH_MAX) and what goes below it */
@@ -232,34 +233,6 @@ static const char *log_field(const char *log, const char *prefix, char *buf,
 	return buf;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 65536 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 262144);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static int write_file(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -423,12 +396,11 @@ static int debian_cached(const char *envf, char *out, size_t len)
 {
 	struct stat e, lists;
 	char *text;
-	size_t n;
 
 	if (stat(envf, &e) || stat("/var/lib/apt/lists", &lists) ||
 	    e.st_mtime <= lists.st_mtime)
 		return -1;
-	text = read_file(envf, &n);
+	text = flb_slurp(envf, NULL);
 	if (!text)
 		return -1;
 	snprintf(out, len, "%s", text);
@@ -754,7 +726,7 @@ int flb_cmd_vm(int argc, char **argv)
 			a.arch, flb_vm_host_arch());
 	else if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
 		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
-	log = read_file(logpath, &loglen);
+	log = flb_slurp(logpath, &loglen);
 	if (rc || !log) {
 		/* qemu-boot.sh printed the last console lines */
 		fprintf(stderr, "flushbench vm: the guest did not finish: %s after %.0f s: %s (console log %s)\n",
