@@ -35,6 +35,7 @@
 
 #include "result.h"
 #include "config.h"
+#include "stats.h"
 #include "store.h"
 #include "vm.h"
 
@@ -651,13 +652,6 @@ static int mx_value(void *arg, const struct flb_value *v)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static const char *dim_value(const struct mx_cell *x, int d)
 {
 	switch (d) {
@@ -741,11 +735,8 @@ static void mx_summary(const struct matrix *m, struct flb_store *st,
 		if (k)
 			flb_store_values(st, ids, k, mx_value, &c);
 	}
-	for (size_t i = 0; i < c.n; i++) {
-		qsort(c.s[i].v, c.s[i].n, sizeof(double), cmp_double);
-		c.s[i].median = c.s[i].n % 2 ? c.s[i].v[c.s[i].n / 2] :
-			(c.s[i].v[c.s[i].n / 2 - 1] + c.s[i].v[c.s[i].n / 2]) / 2;
-	}
+	for (size_t i = 0; i < c.n; i++)
+		c.s[i].median = flb_median(c.s[i].v, c.s[i].n);
 	printf("\nmedian ns/op per cell (all samples of its complete runs):\n");
 	for (size_t i = 0; i < m->ncells; i++) {
 		printf("  %s  (%u run%s)\n", m->cells[i].label, m->cells[i].done,
