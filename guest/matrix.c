@@ -24,20 +24,19 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <yaml.h>
 
+#include "options.h"
 #include "result.h"
-#include "config.h"
 #include "stats.h"
 #include "store.h"
 #include "vm.h"
+#include "yamlwalk.h"
 
 #define MX_MAX 32		/* entries per dimension */
 
@@ -78,9 +77,7 @@ struct mx_cell {
 };
 
 struct matrix {
-	const char *path;
-	yaml_document_t doc;
-	int errors;
+	struct flb_yw yw;	/* the file, its messages and their count */
 	bool seeded;
 	struct mx_top top;
 	struct mx_kernel kernels[MX_MAX];
@@ -147,116 +144,22 @@ static const struct flb_option cmdline_opts[] = {
 	FLB_OPTION_END
 };
 
-static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%zu:%zu: ", m->path, n ? n->start_mark.line + 1 : 1,
-		n ? n->start_mark.column + 1 : 1);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	m->errors++;
-}
-
-static yaml_node_t *mx_node(struct matrix *m, int id)
-{
-	return yaml_document_get_node(&m->doc, id);
-}
-
-static const char *mx_scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		(const char *)n->data.scalar.value : NULL;
-}
-
-static void mx_defaults(const struct flb_option *opts, void *base)
-{
-	char why[256];
-
-	for (const struct flb_option *o = opts; o->name; o++)
-		if (o->def)
-			flb_opt_parse(o, o->def, base, why, sizeof(why));
-}
-
-static const struct flb_option *mx_find(const struct flb_option *opts,
-				       const char *key)
-{
-	for (; key && opts->name; opts++)
-		if (!strcmp(opts->name, key))
-			return opts;
-	return NULL;
-}
-
-static void mx_set(struct matrix *m, const struct flb_option *o, yaml_node_t *v,
-		   void *base)
-{
-	char why[512];
-
-	if (!mx_scalar(v))
-		mx_err(m, v, "%s: expected a value", o->name);
-	else if (flb_opt_parse(o, mx_scalar(v), base, why, sizeof(why)))
-		mx_err(m, v, "%s", why);
-}
-
-static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
-		       const struct flb_option *opts, const char *const *extra)
-{
-	const char *names[32], *key = mx_scalar(k), *near;
-	size_t n = 0;
-
-	for (; opts->name && n < 16; opts++)
-		names[n++] = opts->name;
-	for (; extra && *extra && n < 32; extra++)
-		names[n++] = *extra;
-	near = key ? flb_did_you_mean(key, names, n) : NULL;
-	if (near)
-		mx_err(m, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
-		       where, near);
-	else
-		mx_err(m, k, "unknown key '%s' in %s", key ? key : "?", where);
-}
-
-/* Fill base from a mapping through an option table. */
-static void mx_map(struct matrix *m, yaml_node_t *map, const char *where,
-		   const struct flb_option *opts, void *base)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		mx_err(m, map, "%s: expected a mapping", where);
-		return;
-	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = mx_node(m, p->key);
-		const struct flb_option *o = mx_find(opts, mx_scalar(k));
-
-		if (o)
-			mx_set(m, o, mx_node(m, p->value), base);
-		else
-			mx_unknown(m, k, where, opts, NULL);
-	}
-}
-
 /* The items of a list node. */
 static bool mx_list(struct matrix *m, yaml_node_t *v, const char *key,
 		    yaml_node_item_t **first, yaml_node_item_t **end)
 {
 	if (v->type != YAML_SEQUENCE_NODE) {
-		mx_err(m, v, "%s: expected a list", key);
+		flb_yw_err(&m->yw, v, "%s: expected a list", key);
 		return false;
 	}
 	*first = v->data.sequence.items.start;
 	*end = v->data.sequence.items.top;
 	if (*end - *first > MX_MAX) {
-		mx_err(m, v, "%s: more than %d entries", key, MX_MAX);
+		flb_yw_err(&m->yw, v, "%s: more than %d entries", key, MX_MAX);
 		*end = *first + MX_MAX;
 	}
 	if (*first == *end)
-		mx_err(m, v, "%s: empty list", key);
+		flb_yw_err(&m->yw, v, "%s: empty list", key);
 	return true;
 }
 
@@ -265,54 +168,54 @@ static void mx_kernel(struct matrix *m, yaml_node_t *n)
 	struct mx_kernel *k = &m->kernels[m->nkernels++];
 	int kinds;
 
-	mx_defaults(kernel_opts, k);
-	mx_map(m, n, "a kernel", kernel_opts, k);
+	flb_yw_defaults(&m->yw, kernel_opts, k, NULL);
+	flb_yw_map(&m->yw, n, "a kernel", kernel_opts, k);
 	kinds = !!k->path[0] + !!k->debian + k->running;
 	if (kinds != 1)
-		mx_err(m, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
+		flb_yw_err(&m->yw, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
 	if (!k->name[0])
 		snprintf(k->name, sizeof(k->name), "%s",
 			 k->running ? "running" : k->debian ?
 			 debian_flavours[k->debian] : strrchr(k->path, '/') ?
 			 strrchr(k->path, '/') + 1 : k->path);
 	if (k->path[0] && access(k->path, R_OK))
-		mx_err(m, n, "kernel %s: %s", k->path, strerror(errno));
+		flb_yw_err(&m->yw, n, "kernel %s: %s", k->path, strerror(errno));
 	for (size_t i = 0; i + 1 < m->nkernels; i++)
 		if (!strcmp(m->kernels[i].name, k->name))
-			mx_err(m, n, "two kernels named '%s'", k->name);
+			flb_yw_err(&m->yw, n, "two kernels named '%s'", k->name);
 }
 
 static void mx_cmdline(struct matrix *m, yaml_node_t *n)
 {
 	struct mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
 
-	mx_defaults(cmdline_opts, c);
-	mx_map(m, n, "a cmdline", cmdline_opts, c);
+	flb_yw_defaults(&m->yw, cmdline_opts, c, NULL);
+	flb_yw_map(&m->yw, n, "a cmdline", cmdline_opts, c);
 	if (!c->name[0])
 		snprintf(c->name, sizeof(c->name), "%s",
 			 c->append[0] ? c->append : "default");
 	for (size_t i = 0; i + 1 < m->ncmdlines; i++)
 		if (!strcmp(m->cmdlines[i].name, c->name))
-			mx_err(m, n, "two cmdlines named '%s'", c->name);
+			flb_yw_err(&m->yw, n, "two cmdlines named '%s'", c->name);
 }
 
 static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
 {
-	const char *s = mx_scalar(n);
+	const char *s = flb_yw_scalar(n);
 	int i;
 
 	if (!s) {
-		mx_err(m, n, "%s: expected a value", key);
+		flb_yw_err(&m->yw, n, "%s: expected a value", key);
 	} else if (!strcmp(key, "configs")) {
 		if (access(s, R_OK))
-			mx_err(m, n, "config %s: %s", s, strerror(errno));
+			flb_yw_err(&m->yw, n, "config %s: %s", s, strerror(errno));
 		m->configs[m->nconfigs++] = strdup(s);
 	} else {
 		for (i = 0; mode_names[i]; i++)
 			if (!strcmp(mode_names[i], s))
 				break;
 		if (!mode_names[i])
-			mx_err(m, n, "modes: unknown mode '%s' (native or vm)", s);
+			flb_yw_err(&m->yw, n, "modes: unknown mode '%s' (native or vm)", s);
 		else
 			m->modes[i] = true;
 	}
@@ -323,40 +226,42 @@ static const char *const list_keys[] = { "kernels", "cmdlines", "configs",
 
 static void mx_parse(struct matrix *m, yaml_node_t *root)
 {
-	mx_defaults(top_opts, &m->top);
-	mx_defaults(vm_opts, &m->top);
+	flb_yw_defaults(&m->yw, top_opts, &m->top, NULL);
+	flb_yw_defaults(&m->yw, vm_opts, &m->top, NULL);
 	if (root->type != YAML_MAPPING_NODE) {
-		mx_err(m, root, "a matrix is a mapping (name, repeat, kernels, ...)");
+		flb_yw_err(&m->yw, root, "a matrix is a mapping (name, repeat, kernels, ...)");
 		return;
 	}
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = mx_node(m, p->key), *v = mx_node(m, p->value);
-		const char *key = mx_scalar(k);
-		const struct flb_option *o = mx_find(top_opts, key);
+	if (flb_yw_check_keys(&m->yw, root))
+		return;
+	flb_yw_for_each_pair(root, p) {
+		yaml_node_t *k = flb_yw_node(&m->yw, p->key);
+		yaml_node_t *v = flb_yw_node(&m->yw, p->value);
+		const char *key = flb_yw_scalar(k);
+		const struct flb_option *o = flb_yw_find(top_opts, key);
 		yaml_node_item_t *it, *end;
 		size_t i;
 
 		if (o) {
-			mx_set(m, o, v, &m->top);
+			flb_yw_set(&m->yw, o, v, &m->top);
 			m->seeded |= !strcmp(key, "seed");
 			continue;
 		}
-		for (i = 0; key && list_keys[i]; i++)
+		for (i = 0; list_keys[i]; i++)
 			if (!strcmp(key, list_keys[i]))
 				break;
-		if (!key || !list_keys[i]) {
-			mx_unknown(m, k, "the matrix", top_opts, list_keys);
+		if (!list_keys[i]) {
+			flb_yw_unknown(&m->yw, k, "the matrix", top_opts, NULL, list_keys);
 			continue;
 		}
 		if (!strcmp(key, "vm")) {
-			mx_map(m, v, "vm", vm_opts, &m->top);
+			flb_yw_map(&m->yw, v, "vm", vm_opts, &m->top);
 			continue;
 		}
 		if (!mx_list(m, v, key, &it, &end))
 			continue;
 		for (; it < end; it++) {
-			yaml_node_t *e = mx_node(m, *it);
+			yaml_node_t *e = flb_yw_node(&m->yw, *it);
 
 			if (!strcmp(key, "kernels"))
 				mx_kernel(m, e);
@@ -416,31 +321,15 @@ static int mx_cells(struct matrix *m)
 
 static int mx_load(struct matrix *m, const char *path)
 {
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "rb");
 	yaml_node_t *root;
 	char nm[FLB_STR_MAX];
 
-	m->path = path;
-	if (!f) {
-		fprintf(stderr, "flushbench matrix: %s: %s\n", path, strerror(errno));
+	m->yw.err = stderr;
+	if (flb_yw_load(&m->yw, path, stderr))
 		return -1;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &m->doc)) {
-		fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "YAML error");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -1;
-	}
-	yaml_parser_delete(&parser);
-	fclose(f);
-	root = yaml_document_get_root_node(&m->doc);
+	root = flb_yw_root(&m->yw);
 	if (!root) {
-		fprintf(stderr, "%s:1:1: empty matrix\n", path);
+		flb_yw_err(&m->yw, NULL, "empty matrix");
 		return -1;
 	}
 	mx_parse(m, root);
@@ -450,23 +339,23 @@ static int mx_load(struct matrix *m, const char *path)
 	if (!m->modes[0] && !m->modes[1])
 		m->modes[1] = true;
 	if (!m->nkernels)
-		mx_err(m, root, "no kernels: list at least one under 'kernels:'");
+		flb_yw_err(&m->yw, root, "no kernels: list at least one under 'kernels:'");
 	if (!m->nconfigs)
 		m->configs[m->nconfigs++] = strdup("configs/quick.yaml");
-	if (m->errors)
+	if (m->yw.errors)
 		return -1;
 	if (mx_cells(m))
 		return -1;
 	if (!m->ncells) {
-		mx_err(m, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
+		flb_yw_err(&m->yw, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
 		return -1;
 	}
 	for (size_t i = 0; i < m->ncells; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(m->cells[i].label, m->cells[j].label))
-				mx_err(m, root, "two cells would share the label '%s' (configs with the same file name?)",
-				       m->cells[i].label);
-	if (m->errors)
+				flb_yw_err(&m->yw, root, "two cells would share the label '%s' (configs with the same file name?)",
+					   m->cells[i].label);
+	if (m->yw.errors)
 		return -1;
 	return 0;
 }
@@ -476,7 +365,7 @@ static void mx_free(struct matrix *m)
 	for (size_t i = 0; i < m->nconfigs; i++)
 		free(m->configs[i]);
 	free(m->cells);
-	yaml_document_delete(&m->doc);
+	flb_yw_free(&m->yw);
 }
 
 /* splitmix64: small, seedable, the same sequence everywhere */
@@ -583,7 +472,7 @@ static int mx_tag(struct flb_store *st, const struct matrix *m,
 	if (strcmp(rows[best].status, "complete"))
 		goto out;
 	flb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
-	flb_store_env_put(st, rows[best].id, "matrix.file", m->path);
+	flb_store_env_put(st, rows[best].id, "matrix.file", m->yw.path);
 	snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
 	flb_store_env_put(st, rows[best].id, "matrix.seed", v);
 	snprintf(v, sizeof(v), "%" PRIu64, round);
