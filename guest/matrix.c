@@ -35,59 +35,8 @@
 #include "result.h"
 #include "stats.h"
 #include "store.h"
+#include "matrix.h"
 #include "vm.h"
-#include "yamlwalk.h"
-
-#define MX_MAX 32		/* entries per dimension */
-
-struct mx_kernel {
-	char name[FLB_STR_MAX];
-	char path[FLB_STR_MAX];
-	char headers[FLB_STR_MAX];
-	int debian;		/* index into debian_flavours, 0: none */
-	int arch;		/* index into arches */
-	bool running;
-	/* a Debian kernel, fetched once before the first run */
-	char deb_image[PATH_MAX];
-	char deb_headers[PATH_MAX];
-};
-
-struct mx_cmdline {
-	char name[FLB_STR_MAX];
-	char append[FLB_STR_MAX];
-};
-
-struct mx_top {
-	char name[FLB_STR_MAX];
-	uint64_t repeat;
-	uint64_t seed;
-	uint64_t smp;
-	char mem[FLB_STR_MAX];
-	uint64_t timeout;
-	int accel;
-};
-
-struct mx_cell {
-	const struct mx_kernel *k;
-	const struct mx_cmdline *c;
-	bool native;
-	const char *config;
-	char label[4 * FLB_STR_MAX];
-	unsigned int done;	/* complete runs */
-};
-
-struct matrix {
-	struct flb_yw yw;	/* the file, its messages and their count */
-	bool seeded;
-	struct mx_top top;
-	struct mx_kernel kernels[MX_MAX];
-	struct mx_cmdline cmdlines[MX_MAX];
-	char *configs[MX_MAX];
-	bool modes[2];		/* native, vm */
-	size_t nkernels, ncmdlines, nconfigs;
-	struct mx_cell *cells;
-	size_t ncells;
-};
 
 static const char *const debian_flavours[] = { "none", "generic", "rt", "cloud", NULL };
 static const char *const arches[] = { "host", "x86_64", "arm64", NULL };
@@ -98,54 +47,54 @@ static const char *const mode_names[] = { "native", "vm", NULL };
 	{ .name = #f, .type = t, .offset = FLB_OFF(st, f), __VA_ARGS__ }
 
 static const struct flb_option top_opts[] = {
-	MX_OPT(struct mx_top, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_top, name, FLB_OPT_STR,
 	       .help = "label prefix of every cell (default: the file's name)"),
-	MX_OPT(struct mx_top, repeat, FLB_OPT_U64, .min = 1, .max = 1000,
+	MX_OPT(struct flb_mx_top, repeat, FLB_OPT_U64, .min = 1, .max = 1000,
 	       .def = "3", .help = "runs of every cell"),
-	MX_OPT(struct mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
+	MX_OPT(struct flb_mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
 	       .help = "seed of the shuffle (default: from the clock)"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option vm_opts[] = {
-	MX_OPT(struct mx_top, smp, FLB_OPT_U64, .min = 1, .max = 64, .def = "2",
+	MX_OPT(struct flb_mx_top, smp, FLB_OPT_U64, .min = 1, .max = 64, .def = "2",
 	       .help = "guest CPUs"),
-	MX_OPT(struct mx_top, mem, FLB_OPT_STR, .def = "1G", .help = "guest memory"),
-	MX_OPT(struct mx_top, timeout, FLB_OPT_U64, .min = 1, .max = 86400,
+	MX_OPT(struct flb_mx_top, mem, FLB_OPT_STR, .def = "1G", .help = "guest memory"),
+	MX_OPT(struct flb_mx_top, timeout, FLB_OPT_U64, .min = 1, .max = 86400,
 	       .def = "600", .help = "seconds before a guest is given up"),
-	MX_OPT(struct mx_top, accel, FLB_OPT_ENUM, .def = "auto",
+	MX_OPT(struct flb_mx_top, accel, FLB_OPT_ENUM, .def = "auto",
 	       .choices = accels, .help = "auto, kvm or tcg"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option kernel_opts[] = {
-	MX_OPT(struct mx_kernel, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_kernel, name, FLB_OPT_STR,
 	       .help = "name of the kernel in labels"),
 	{ .name = "kernel", .type = FLB_OPT_STR,
-	  .offset = FLB_OFF(struct mx_kernel, path),
+	  .offset = FLB_OFF(struct flb_mx_kernel, path),
 	  .help = "path of a kernel image" },
-	MX_OPT(struct mx_kernel, headers, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_kernel, headers, FLB_OPT_STR,
 	       .help = "its headers (builds the module)"),
-	MX_OPT(struct mx_kernel, debian, FLB_OPT_ENUM, .def = "none",
+	MX_OPT(struct flb_mx_kernel, debian, FLB_OPT_ENUM, .def = "none",
 	       .choices = debian_flavours,
 	       .help = "a Debian flavour: generic, rt, cloud"),
-	MX_OPT(struct mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
+	MX_OPT(struct flb_mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
 	       .choices = arches, .help = "guest architecture"),
-	MX_OPT(struct mx_kernel, running, FLB_OPT_BOOL, .def = "false",
+	MX_OPT(struct flb_mx_kernel, running, FLB_OPT_BOOL, .def = "false",
 	       .help = "the kernel this machine runs (native cells)"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option cmdline_opts[] = {
-	MX_OPT(struct mx_cmdline, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_cmdline, name, FLB_OPT_STR,
 	       .help = "name of the cmdline in labels"),
-	MX_OPT(struct mx_cmdline, append, FLB_OPT_STR, .def = "",
+	MX_OPT(struct flb_mx_cmdline, append, FLB_OPT_STR, .def = "",
 	       .help = "appended to the guest's kernel command line"),
 	FLB_OPTION_END
 };
 
 /* The items of a list node. */
-static bool mx_list(struct matrix *m, yaml_node_t *v, const char *key,
+static bool mx_list(struct flb_matrix *m, yaml_node_t *v, const char *key,
 		    yaml_node_item_t **first, yaml_node_item_t **end)
 {
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -154,22 +103,23 @@ static bool mx_list(struct matrix *m, yaml_node_t *v, const char *key,
 	}
 	*first = v->data.sequence.items.start;
 	*end = v->data.sequence.items.top;
-	if (*end - *first > MX_MAX) {
-		flb_yw_err(&m->yw, v, "%s: more than %d entries", key, MX_MAX);
-		*end = *first + MX_MAX;
+	if (*end - *first > FLB_MX_MAX) {
+		flb_yw_err(&m->yw, v, "%s: more than %d entries", key, FLB_MX_MAX);
+		*end = *first + FLB_MX_MAX;
 	}
 	if (*first == *end)
 		flb_yw_err(&m->yw, v, "%s: empty list", key);
 	return true;
 }
 
-static void mx_kernel(struct matrix *m, yaml_node_t *n)
+static void mx_kernel(struct flb_matrix *m, yaml_node_t *n)
 {
-	struct mx_kernel *k = &m->kernels[m->nkernels++];
+	struct flb_mx_kernel *k = &m->kernels[m->nkernels++];
 	int kinds;
 
 	flb_yw_defaults(&m->yw, kernel_opts, k, NULL);
-	flb_yw_map(&m->yw, n, "a kernel", kernel_opts, k);
+	if (flb_yw_map(&m->yw, n, "a kernel", kernel_opts, k))
+		return;
 	kinds = !!k->path[0] + !!k->debian + k->running;
 	if (kinds != 1)
 		flb_yw_err(&m->yw, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
@@ -185,12 +135,13 @@ static void mx_kernel(struct matrix *m, yaml_node_t *n)
 			flb_yw_err(&m->yw, n, "two kernels named '%s'", k->name);
 }
 
-static void mx_cmdline(struct matrix *m, yaml_node_t *n)
+static void mx_cmdline(struct flb_matrix *m, yaml_node_t *n)
 {
-	struct mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
+	struct flb_mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
 
 	flb_yw_defaults(&m->yw, cmdline_opts, c, NULL);
-	flb_yw_map(&m->yw, n, "a cmdline", cmdline_opts, c);
+	if (flb_yw_map(&m->yw, n, "a cmdline", cmdline_opts, c))
+		return;
 	if (!c->name[0])
 		snprintf(c->name, sizeof(c->name), "%s",
 			 c->append[0] ? c->append : "default");
@@ -199,7 +150,7 @@ static void mx_cmdline(struct matrix *m, yaml_node_t *n)
 			flb_yw_err(&m->yw, n, "two cmdlines named '%s'", c->name);
 }
 
-static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
+static void mx_scalar_item(struct flb_matrix *m, yaml_node_t *n, const char *key)
 {
 	const char *s = flb_yw_scalar(n);
 	int i;
@@ -224,7 +175,7 @@ static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
 static const char *const list_keys[] = { "kernels", "cmdlines", "configs",
 					"modes", "vm", NULL };
 
-static void mx_parse(struct matrix *m, yaml_node_t *root)
+static void mx_parse(struct flb_matrix *m, yaml_node_t *root)
 {
 	flb_yw_defaults(&m->yw, top_opts, &m->top, NULL);
 	flb_yw_defaults(&m->yw, vm_opts, &m->top, NULL);
@@ -286,9 +237,9 @@ static const char *base_name(const char *path, char *buf, size_t len)
 }
 
 /* The cells: running kernels give native cells, the others vm cells. */
-static int mx_cells(struct matrix *m)
+static int mx_cells(struct flb_matrix *m)
 {
-	static struct mx_cmdline none = { "default", "" };
+	static struct flb_mx_cmdline none = { "default", "" };
 	size_t max = (m->nkernels ? m->nkernels : 1) * (m->ncmdlines + 1) * 2 *
 		     m->nconfigs;
 	char cfg[FLB_STR_MAX];
@@ -304,7 +255,7 @@ static int mx_cells(struct matrix *m)
 				continue;
 			for (size_t c = 0; c < (native || !m->ncmdlines ? 1 : m->ncmdlines); c++)
 				for (size_t f = 0; f < m->nconfigs; f++) {
-					struct mx_cell *x = &m->cells[m->ncells++];
+					struct flb_mx_cell *x = &m->cells[m->ncells++];
 
 					x->k = &m->kernels[k];
 					x->c = native || !m->ncmdlines ? &none : &m->cmdlines[c];
@@ -319,13 +270,12 @@ static int mx_cells(struct matrix *m)
 	return 0;
 }
 
-static int mx_load(struct matrix *m, const char *path)
+int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err)
 {
 	yaml_node_t *root;
 	char nm[FLB_STR_MAX];
 
-	m->yw.err = stderr;
-	if (flb_yw_load(&m->yw, path, stderr))
+	if (flb_yw_load(&m->yw, path, err))
 		return -1;
 	root = flb_yw_root(&m->yw);
 	if (!root) {
@@ -360,7 +310,7 @@ static int mx_load(struct matrix *m, const char *path)
 	return 0;
 }
 
-static void mx_free(struct matrix *m)
+void flb_matrix_free(struct flb_matrix *m)
 {
 	for (size_t i = 0; i < m->nconfigs; i++)
 		free(m->configs[i]);
@@ -379,7 +329,7 @@ static uint64_t mx_rand(uint64_t *s)
 }
 
 /* repeat rounds, each a Fisher-Yates permutation of the cells */
-static size_t *mx_schedule(const struct matrix *m)
+size_t *flb_matrix_schedule(const struct flb_matrix *m)
 {
 	size_t n = m->ncells, *order = malloc(n * m->top.repeat * sizeof(*order));
 	uint64_t s = m->top.seed;
@@ -401,8 +351,20 @@ static size_t *mx_schedule(const struct matrix *m)
 	return order;
 }
 
+void flb_matrix_plan(const struct flb_matrix *m, const size_t *order, FILE *f)
+{
+	fprintf(f, "matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
+		m->top.name, m->ncells, m->top.repeat, m->top.seed);
+	for (size_t i = 0; i < m->ncells; i++)
+		fprintf(f, "  cell %zu: %s\n", i, m->cells[i].label);
+	fprintf(f, "order:");
+	for (size_t i = 0; i < m->ncells * m->top.repeat; i++)
+		fprintf(f, " %zu", order[i]);
+	fprintf(f, "\n");
+}
+
 /* Run one cell once: flushbench run / flushbench vm as a child. */
-static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
+static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 		       const char *db)
 {
 	char self[PATH_MAX], smp[16], tmo[16];
@@ -456,8 +418,8 @@ static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
 }
 
 /* Tag the newest complete run of the cell's label with where it sat. */
-static int mx_tag(struct flb_store *st, const struct matrix *m,
-		  const struct mx_cell *x, uint64_t round, size_t slot)
+static int mx_tag(struct flb_store *st, const struct flb_matrix *m,
+		  const struct flb_mx_cell *x, uint64_t round, size_t slot)
 {
 	struct flb_run_row *rows = NULL;
 	size_t n = 0, best = 0;
@@ -541,7 +503,7 @@ static int mx_value(void *arg, const struct flb_value *v)
 	return 0;
 }
 
-static const char *dim_value(const struct mx_cell *x, int d)
+static const char *dim_value(const struct flb_mx_cell *x, int d)
 {
 	switch (d) {
 	case 0: return x->k->name;
@@ -556,7 +518,7 @@ static const char *dim_value(const struct mx_cell *x, int d)
  * run the booted kernel with its own cmdline, so native vs vm pairs need
  * only the same config and cmdline name.
  */
-static bool mx_pair(const struct mx_cell *x, const struct mx_cell *y,
+static bool mx_pair(const struct flb_mx_cell *x, const struct flb_mx_cell *y,
 		    size_t a, size_t b, int d)
 {
 	if (d == 2)
@@ -572,7 +534,7 @@ static bool mx_pair(const struct mx_cell *x, const struct mx_cell *y,
 
 /* Medians side by side, then `flushbench compare` when this build has it. */
 static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
-			  const struct mx_cell *x, const struct mx_cell *y,
+			  const struct flb_mx_cell *x, const struct flb_mx_cell *y,
 			  const char *db)
 {
 	char self[PATH_MAX], *out;
@@ -603,7 +565,7 @@ static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
 	free(out);
 }
 
-static void mx_summary(const struct matrix *m, struct flb_store *st,
+static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		       const char *db)
 {
 	static const char *const dims[] = { "kernel", "cmdline", "mode", "config" };
@@ -641,7 +603,7 @@ static void mx_summary(const struct matrix *m, struct flb_store *st,
 
 		for (size_t a = 0; a < m->ncells; a++)
 			for (size_t b = 0; b < m->ncells; b++) {
-				const struct mx_cell *x = &m->cells[a], *y = &m->cells[b];
+				const struct flb_mx_cell *x = &m->cells[a], *y = &m->cells[b];
 
 				if (!mx_pair(x, y, a, b, d))
 					continue;
@@ -685,7 +647,7 @@ int flb_cmd_matrix(int argc, char **argv)
 		{ 0 }
 	};
 	const char *file = NULL, *db = "results.db", *seed = NULL, *repeat = NULL;
-	struct matrix m = { 0 };
+	struct flb_matrix m = { 0 };
 	struct flb_store *st = NULL;
 	bool dry = false;
 	size_t *order = NULL, total, failed = 0;
@@ -713,7 +675,7 @@ int flb_cmd_matrix(int argc, char **argv)
 		mx_usage(stderr);
 		return FLB_EXIT_USAGE;
 	}
-	if (mx_load(&m, file))
+	if (flb_matrix_load(&m, file, stderr))
 		goto out;
 	if (seed && flb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {
 		fprintf(stderr, "flushbench matrix: --%s\n", err);
@@ -725,25 +687,18 @@ int flb_cmd_matrix(int argc, char **argv)
 	}
 	if (!seed && !m.seeded)
 		m.top.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	order = mx_schedule(&m);
+	order = flb_matrix_schedule(&m);
 	if (!order)
 		goto out;
 	total = m.ncells * m.top.repeat;
-	printf("matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
-	       m.top.name, m.ncells, m.top.repeat, m.top.seed);
-	for (size_t i = 0; i < m.ncells; i++)
-		printf("  cell %zu: %s\n", i, m.cells[i].label);
-	printf("order:");
-	for (size_t i = 0; i < total; i++)
-		printf(" %zu", order[i]);
-	printf("\n");
+	flb_matrix_plan(&m, order, stdout);
 	if (dry) {
 		ret = FLB_EXIT_OK;
 		goto out;
 	}
 	/* fetch (or find in the cache) each Debian kernel once, not per run */
 	for (size_t i = 0; i < m.nkernels; i++) {
-		struct mx_kernel *k = &m.kernels[i];
+		struct flb_mx_kernel *k = &m.kernels[i];
 
 		if (k->debian &&
 		    flb_vm_debian_kernel(k->arch ? arches[k->arch] : flb_vm_host_arch(),
@@ -754,7 +709,7 @@ int flb_cmd_matrix(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < total; i++) {
-		struct mx_cell *x = &m.cells[order[i]];
+		struct flb_mx_cell *x = &m.cells[order[i]];
 		int rc;
 
 		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
@@ -791,6 +746,6 @@ int flb_cmd_matrix(int argc, char **argv)
 	}
 out:
 	free(order);
-	mx_free(&m);
+	flb_matrix_free(&m);
 	return ret;
 }
