@@ -47,20 +47,77 @@ static void print_options(const struct flb_option *t)
 	}
 }
 
+/* Print w's helper programs that are not in seen[] yet, and add them. */
+static void print_helpers(const struct flb_workload *w, const char **seen,
+			  size_t *nseen, size_t max)
+{
+	for (const char *const *h = w->helpers; h && *h; h++) {
+		size_t i;
+
+		for (i = 0; i < *nseen && strcmp(seen[i], *h); i++)
+			;
+		if (i < *nseen || *nseen == max)
+			continue;
+		seen[(*nseen)++] = *h;
+		printf("%s\n", *h);
+	}
+}
+
+/* The helper programs of every workload, or of the suite's. */
+static int list_helpers(const char *path)
+{
+	const char *seen[64];
+	struct flb_suite suite;
+	size_t nseen = 0;
+
+	if (!path) {
+		for (const struct flb_workload *const *w = flb_workloads; *w; w++)
+			print_helpers(*w, seen, &nseen, 64);
+		return FLB_EXIT_OK;
+	}
+	if (flb_config_load(path, NULL, 0, &suite, stderr))
+		return FLB_EXIT_USAGE;
+	for (size_t i = 0; i < suite.njobs; i++)
+		print_helpers(suite.jobs[i].wl, seen, &nseen, 64);
+	flb_config_free(&suite);
+	return FLB_EXIT_OK;
+}
+
 int flb_cmd_list(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: flushbench list\nThe workloads, their "
-			       "parameters (YAML keys) with types, defaults and "
-			       "ranges, and the settings every job has.\n");
+	const char *config = NULL;
+	bool helpers = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: flushbench list [--helpers [-c SUITE]]\n"
+			       "The workloads, their parameters (YAML keys) "
+			       "with types, defaults and ranges, and the "
+			       "settings every job has.\n"
+			       "  --helpers  the programs the workloads start, "
+			       "where make builds them, one a line\n"
+			       "  -c SUITE   with --helpers: those of the "
+			       "suite's workloads\n");
 			return FLB_EXIT_OK;
 		}
+		if (!strcmp(argv[i], "--helpers")) {
+			helpers = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			config = argv[++i];
+			continue;
+		}
 		fprintf(stderr, "flushbench list: unexpected argument '%s'\n",
-			argv[1]);
+			argv[i]);
 		return FLB_EXIT_USAGE;
 	}
+	if (config && !helpers) {
+		fprintf(stderr, "flushbench list: -c goes with --helpers\n");
+		return FLB_EXIT_USAGE;
+	}
+	if (helpers)
+		return list_helpers(config);
 	for (const struct flb_workload *const *w = flb_workloads; *w; w++) {
 		printf("%s: %s\n", (*w)->name, (*w)->summary);
 		print_options((*w)->options);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers every layer may use (see util.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -44,4 +47,22 @@ err_close:
 	fclose(f);
 	errno = err;
 	return NULL;
+}
+
+int flb_exe_dir(char *dir, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if ((size_t)snprintf(dir, len, "%s", exe) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Small helpers every layer may use: reading a whole file. */
+/* Small helpers every layer may use: a whole file, this program's directory. */
 #ifndef FLB_UTIL_H
 #define FLB_UTIL_H
 
@@ -11,5 +11,7 @@
  * *len when len is not NULL. NULL with errno set when it cannot be read.
  */
 char *flb_slurp(const char *path, size_t *len);
+/* The directory of this program's executable into dir: 0, or -1 (errno). */
+int flb_exe_dir(char *dir, size_t len);
 
 #endif
