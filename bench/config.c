@@ -236,18 +236,27 @@ static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 			   js->wl->name, why);
 }
 
+/* Each field of table t in base as config text, through fmt (name, value). */
+static void put_options(FILE *f, const struct flb_option *t, const void *base,
+			const char *fmt)
+{
+	char val[FLB_STR_MAX + 32];
+
+	for (; t && t->name; t++) {
+		flb_opt_format(t, base, val, sizeof(val));
+		fprintf(f, fmt, t->name, val);
+	}
+}
+
 static char *identity(const struct flb_jobspec *js)
 {
-	char *buf = NULL, val[FLB_STR_MAX + 32];
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
 		return NULL;
-	for (const struct flb_option *o = js->wl->options; o && o->name; o++) {
-		flb_opt_format(o, js->params, val, sizeof(val));
-		fprintf(f, "%s=%s ", o->name, val);
-	}
+	put_options(f, js->wl->options, js->params, "%s=%s ");
 	fprintf(f, "placement=%s", placement_choices[js->set.placement]);
 	if (js->set.placement == FLB_PLACE_CPUS) {
 		for (int i = 0; i < js->set.ncpus; i++)
@@ -529,7 +538,7 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 
 static char *resolve_text(const struct flb_suite *s)
 {
-	char *buf = NULL, val[FLB_STR_MAX + 32];
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -543,14 +552,8 @@ static char *resolve_text(const struct flb_suite *s)
 		const struct flb_jobspec *j = &s->jobs[i];
 
 		fprintf(f, "  - workload: %s\n", j->wl->name);
-		for (const struct flb_option *o = j->wl->options; o && o->name; o++) {
-			flb_opt_format(o, j->params, val, sizeof(val));
-			fprintf(f, "    %s: %s\n", o->name, val);
-		}
-		for (const struct flb_option *o = flb_job_options; o->name; o++) {
-			flb_opt_format(o, &j->set, val, sizeof(val));
-			fprintf(f, "    %s: %s\n", o->name, val);
-		}
+		put_options(f, j->wl->options, j->params, "    %s: %s\n");
+		put_options(f, flb_job_options, &j->set, "    %s: %s\n");
 		if (j->set.placement == FLB_PLACE_CPUS) {
 			fprintf(f, "    cpus: [");
 			for (int c = 0; c < j->set.ncpus; c++)
