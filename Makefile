@@ -10,12 +10,16 @@
 #  - docs/HACKING.md says what each folder may include (tests/integration/
 #    layers.sh checks it);
 #  - a directory may carry a module.mk adding targets, PROGS, TEST_PROGS;
+#    workloads/*/module.mk are read first: they declare HELPER_PROGS (the
+#    programs a workload starts, its struct's .helpers), each with its
+#    sources in HELPER_SRCS_<program>, which are built here and, by
+#    guest/module.mk, for arm64 guests;
 #  - tests/unit/test_*.c are cmocka programs linked against libflushbench.a.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   := build
-PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl
+PKGS    := yaml-0.1 sqlite3 hwloc jansson gsl nettle
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -27,10 +31,21 @@ FLB_LIBS    := $(PKG_LIBS) -lpfm -lpthread -lm
 STANDALONE_SRCS :=
 PROGS           :=
 TEST_PROGS      :=
+HELPER_PROGS    :=
 
 all: check-deps ./flushbench programs
 
--include $(sort $(wildcard */module.mk */*/module.mk))
+-include $(sort $(wildcard workloads/*/module.mk)) \
+	 $(filter-out workloads/%,$(sort $(wildcard */module.mk */*/module.mk)))
+
+# Every helper program, linked from its HELPER_SRCS_<program>.
+define HELPER_RULE
+$(if $(HELPER_SRCS_$(1)),,$(error $(1): in HELPER_PROGS without HELPER_SRCS_$(1)))
+$(1): $(patsubst %.c,$(BUILD)/%.o,$(HELPER_SRCS_$(1)))
+	$$(CC) $$(CFLAGS) -o $$@ $$^
+endef
+$(foreach h,$(HELPER_PROGS),$(eval $(call HELPER_RULE,$(h))))
+PROGS += $(HELPER_PROGS)
 
 FLB_MAIN := cli/main.c
 FLB_SRCS := $(filter-out $(FLB_MAIN) $(STANDALONE_SRCS), \
@@ -40,7 +55,7 @@ FLB_LIB  := $(BUILD)/libflushbench.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check-deps programs run test test-progs clean distclean
+.PHONY: all check-deps programs print-helpers run test test-progs clean distclean
 check-deps:
 	@scripts/deps.sh --check build
 
@@ -56,6 +71,11 @@ $(FLB_LIB): $(FLB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(FLB_LIBS)
 
 programs: $(PROGS)
+
+# The helper programs the workloads' module.mk files declare, one a line
+# (tests/integration/helpers.sh checks them against `flushbench list --helpers`).
+print-helpers:
+	@printf '%s\n' $(HELPER_PROGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(FLB_LIB)
 	@mkdir -p $(dir $@)

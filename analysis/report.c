@@ -12,6 +12,7 @@
 
 #include "analysis.h"
 #include "cmp.h"
+#include "util.h"
 
 static const struct flb_cliopt report_opts[] = {
 	FLB_CLI_STRING('o', NULL, struct flb_cmp_opts, out, "DIR",
@@ -151,25 +152,22 @@ static void html_text(FILE *f, const char *s)
 static int inline_svg(const struct flb_cmp *c, FILE *f, const char *dir,
 		      const char *name)
 {
-	char path[4096], *buf = NULL, *svg;
-	size_t len = 0;
-	FILE *in;
+	char path[4096], *buf, *svg;
 
 	snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
-	in = fopen(path, "r");
-	if (!in) {
+	buf = flb_slurp(path, NULL);
+	if (!buf) {
 		flb_msg(c->o.cmd, "%s: %m", path);
 		return -1;
 	}
-	if (getdelim(&buf, &len, '\0', in) < 0 || !(svg = strstr(buf, "<svg"))) {
+	svg = strstr(buf, "<svg");
+	if (!svg) {
 		flb_msg(c->o.cmd, "%s: not an SVG file", path);
 		free(buf);
-		fclose(in);
 		return -1;
 	}
 	fprintf(f, "<figure>%s</figure>\n", svg);
 	free(buf);
-	fclose(in);
 	return 0;
 }
 

@@ -47,24 +47,79 @@ static void print_options(const struct flb_option *t)
 	}
 }
 
-/* list and env have no options of their own: an empty table, no base */
+/* Print w's helper programs that are not in seen[] yet, and add them. */
+static void print_helpers(const struct flb_workload *w, const char **seen,
+			  size_t *nseen, size_t max)
+{
+	for (const char *const *h = w->helpers; h && *h; h++) {
+		size_t i;
+
+		for (i = 0; i < *nseen && strcmp(seen[i], *h); i++)
+			;
+		if (i < *nseen || *nseen == max)
+			continue;
+		seen[(*nseen)++] = *h;
+		printf("%s\n", *h);
+	}
+}
+
+/* The helper programs of every workload, or of the suite's. */
+static int list_helpers(const char *path)
+{
+	const char *seen[64];
+	struct flb_suite suite;
+	size_t nseen = 0;
+
+	if (!path) {
+		for (const struct flb_workload *const *w = flb_workloads; *w; w++)
+			print_helpers(*w, seen, &nseen, 64);
+		return FLB_EXIT_OK;
+	}
+	if (flb_config_load(path, NULL, 0, &suite, stderr))
+		return FLB_EXIT_USAGE;
+	for (size_t i = 0; i < suite.njobs; i++)
+		print_helpers(suite.jobs[i].wl, seen, &nseen, 64);
+	flb_config_free(&suite);
+	return FLB_EXIT_OK;
+}
+
+/* env has no options of its own: an empty table, no base */
 static const struct flb_cliopt no_opts[] = {
 	FLB_CLI_END
 };
 
+struct list_args {
+	bool helpers;
+	const char *config;
+};
+
+static const struct flb_cliopt list_opts[] = {
+	FLB_CLI_FLAG(0, "helpers", struct list_args, helpers,
+		     "the programs the workloads start, where make builds them,\n"
+		     "one a line"),
+	FLB_CLI_STRING('c', "config", struct list_args, config, "SUITE",
+		       "with --helpers: those of the suite's workloads"),
+	FLB_CLI_END
+};
+
 static const struct flb_cli list_cli = {
-	.cmd = "list", .usage = "",
+	.cmd = "list", .usage = "[--helpers [-c SUITE]]",
 	.about = "The workloads, their parameters (YAML keys) with types, defaults and\n"
 		 "ranges, and the settings every job has.",
-	.opts = no_opts,
+	.opts = list_opts,
 };
 
 int flb_cmd_list(int argc, char **argv)
 {
-	int n = flb_cli_parse(&list_cli, argc, argv, NULL, NULL, 0);
+	struct list_args a = { 0 };
+	int n = flb_cli_parse(&list_cli, argc, argv, &a, NULL, 0);
 
 	if (n < 0)
 		return flb_cli_exit(n);
+	if (a.config && !a.helpers)
+		return flb_cli_usage_error(&list_cli, "-c goes with --helpers");
+	if (a.helpers)
+		return list_helpers(a.config);
 	for (const struct flb_workload *const *w = flb_workloads; *w; w++) {
 		printf("%s: %s\n", (*w)->name, (*w)->summary);
 		print_options((*w)->options);

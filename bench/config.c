@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Suite loader: YAML (libyaml document API) -> validated, expanded jobs.
- * Keys map through option tables (bench/workload.h); one function turns a
- * libyaml mark and a message into "file:line:column: message".
+ * Suite loader: YAML -> validated, expanded jobs. Keys map through option
+ * tables (bench/workload.h), walked with lib/yamlwalk.c, which turns a
+ * node and a message into "file:line:column: message".
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <yaml.h>
 
 #include "config.h"
+#include "yamlwalk.h"
 
 static const char *const placement_choices[] = {
 	"none", "same-core", "same-package", "spread", "cpus", NULL
@@ -55,10 +54,7 @@ const struct flb_option flb_suite_options[] = {
 /* loading */
 
 struct loader {
-	const char *path;
-	FILE *err;
-	yaml_document_t doc;
-	int errors;
+	struct flb_yw yw;	/* the file, its messages and their count */
 	enum { IMPOSSIBLE_ERROR, IMPOSSIBLE_SKIP } impossible;
 	struct flb_job_settings defaults;
 	struct flb_suite *suite;
@@ -68,147 +64,35 @@ struct loader {
 	const char *arch;
 };
 
-static void errat(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errat(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(l->err, "%s:%zu:%zu: ", l->path,
-		n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1);
-	va_start(ap, fmt);
-	vfprintf(l->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', l->err);
-	l->errors++;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		(const char *)n->data.scalar.value : NULL;
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	return n->type == YAML_MAPPING_NODE ? "a mapping" :
-	       n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
-}
-
-static yaml_node_t *node(struct loader *l, int id)
-{
-	return yaml_document_get_node(&l->doc, id);
-}
-
-/* Set option o in base from scalar node v; report errors at v. */
-static int set_option(struct loader *l, const struct flb_option *o,
-		      yaml_node_t *v, void *base)
-{
-	char why[512];
-	const char *s = scalar(v);
-
-	if (!s) {
-		errat(l, v, "%s: expected %s, found %s", o->name,
-		      flb_opt_type_noun(o->type), node_kind(v));
-		return -1;
-	}
-	if (flb_opt_parse(o, s, base, why, sizeof(why))) {
-		errat(l, v, "%s", why);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct flb_option *find_option(const struct flb_option *t,
-					   const char *name)
-{
-	for (; t && t->name; t++)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
-}
-
-/* Report an unknown key with a suggestion from the given tables and extras. */
-static void unknown_key(struct loader *l, yaml_node_t *k, const char *where,
-			const struct flb_option *t1, const struct flb_option *t2,
-			const char *const *extra)
-{
-	const char *names[256];
-	size_t n = 0;
-	const char *near;
-
-	for (; t1 && t1->name && n < 200; t1++)
-		names[n++] = t1->name;
-	for (; t2 && t2->name && n < 240; t2++)
-		names[n++] = t2->name;
-	for (; extra && *extra && n < 256; extra++)
-		names[n++] = *extra;
-	near = flb_did_you_mean(scalar(k), names, n);
-	if (near)
-		errat(l, k, "unknown key '%s' in %s (did you mean '%s'?)",
-		      scalar(k), where, near);
-	else
-		errat(l, k, "unknown key '%s' in %s", scalar(k), where);
-}
-
-/* Walk a mapping; returns -1 (after reporting) on a non-scalar or duplicate key. */
-#define for_each_pair(l, map, p) \
-	for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start; \
-	     p < (map)->data.mapping.pairs.top; p++)
-
-static int check_keys(struct loader *l, yaml_node_t *map)
-{
-	int bad = 0;
-
-	for_each_pair(l, map, p) {
-		yaml_node_t *k = node(l, p->key);
-
-		if (!scalar(k)) {
-			errat(l, k, "keys must be plain names, found %s",
-			      node_kind(k));
-			bad = -1;
-			continue;
-		}
-		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-			if (scalar(node(l, q->key)) &&
-			    !strcmp(scalar(node(l, q->key)), scalar(k))) {
-				errat(l, k, "duplicate key '%s' (first at line %zu)",
-				      scalar(k), node(l, q->key)->start_mark.line + 1);
-				bad = -1;
-			}
-		}
-	}
-	return bad;
-}
-
 static int parse_cpus(struct loader *l, yaml_node_t *v,
 		      struct flb_job_settings *set)
 {
+	struct flb_yw *w = &l->yw;
+
 	set->ncpus = 0;
 	if (v->type != YAML_SEQUENCE_NODE) {
-		errat(l, v, "cpus: expected a list of CPU numbers, found %s",
-		      node_kind(v));
+		flb_yw_err(w, v, "cpus: expected a list of CPU numbers, found %s",
+			   flb_yw_kind(v));
 		return -1;
 	}
-	for (yaml_node_item_t *it = v->data.sequence.items.start;
-	     it < v->data.sequence.items.top; it++) {
-		yaml_node_t *c = node(l, *it);
+	flb_yw_for_each_item(v, it) {
+		yaml_node_t *c = flb_yw_node(w, *it);
+		const char *s = flb_yw_scalar(c);
 		uint64_t cpu;
 
-		if (!scalar(c) || flb_opt_parse_u64(scalar(c), &cpu) || cpu >= 65536) {
-			errat(l, c, "cpus: '%s' is not a CPU number",
-			      scalar(c) ? scalar(c) : node_kind(c));
+		if (!s || flb_opt_parse_u64(s, &cpu) || cpu >= 65536) {
+			flb_yw_err(w, c, "cpus: '%s' is not a CPU number",
+				   s ? s : flb_yw_kind(c));
 			return -1;
 		}
 		if (set->ncpus == FLB_MAX_CPUS) {
-			errat(l, c, "cpus: more than %d CPUs", FLB_MAX_CPUS);
+			flb_yw_err(w, c, "cpus: more than %d CPUs", FLB_MAX_CPUS);
 			return -1;
 		}
 		set->cpus[set->ncpus++] = (int)cpu;
 	}
 	if (!set->ncpus) {
-		errat(l, v, "cpus: the list is empty");
+		flb_yw_err(w, v, "cpus: the list is empty");
 		return -1;
 	}
 	set->placement = FLB_PLACE_CPUS;
@@ -217,23 +101,24 @@ static int parse_cpus(struct loader *l, yaml_node_t *v,
 
 static void add_event(struct loader *l, yaml_node_t *e)
 {
+	struct flb_yw *w = &l->yw;
 	char why[256];
-	const char *s = scalar(e);
+	const char *s = flb_yw_scalar(e);
 
 	if (!s) {
-		errat(l, e, "counters: expected an event name, found %s",
-		      node_kind(e));
+		flb_yw_err(w, e, "counters: expected an event name, found %s",
+			   flb_yw_kind(e));
 		return;
 	}
 	if (flb_counters_validate(s, why, sizeof(why))) {
-		errat(l, e, "counters: %s", why);
+		flb_yw_err(w, e, "counters: %s", why);
 		return;
 	}
 	for (size_t i = 0; i < l->suite->nevents; i++)
 		if (!strcmp(l->suite->events[i], s))
 			return;
 	if (l->suite->nevents == FLB_MAX_EVENTS) {
-		errat(l, e, "counters: more than %d events", FLB_MAX_EVENTS);
+		flb_yw_err(w, e, "counters: more than %d events", FLB_MAX_EVENTS);
 		return;
 	}
 	l->suite->events[l->suite->nevents++] = strdup(s);
@@ -244,23 +129,25 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 	static const char *const keys[] = {
 		"events", "scope", "x86_64", "arm64", NULL
 	};
+	struct flb_yw *w = &l->yw;
 
 	if (v->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = v->data.sequence.items.start;
-		     it < v->data.sequence.items.top; it++)
-			add_event(l, node(l, *it));
+		flb_yw_for_each_item(v, it)
+			add_event(l, flb_yw_node(w, *it));
 		return;
 	}
 	if (v->type != YAML_MAPPING_NODE) {
-		errat(l, v, "counters: expected a list of events or a mapping "
-		      "(events, scope, x86_64, arm64), found %s", node_kind(v));
+		flb_yw_err(w, v, "counters: expected a list of events or a "
+			   "mapping (events, scope, x86_64, arm64), found %s",
+			   flb_yw_kind(v));
 		return;
 	}
-	if (check_keys(l, v))
+	if (flb_yw_check_keys(w, v))
 		return;
-	for_each_pair(l, v, p) {
-		yaml_node_t *k = node(l, p->key), *val = node(l, p->value);
-		const char *key = scalar(k);
+	flb_yw_for_each_pair(v, p) {
+		yaml_node_t *k = flb_yw_node(w, p->key);
+		yaml_node_t *val = flb_yw_node(w, p->value);
+		const char *key = flb_yw_scalar(k);
 		bool mine;
 
 		if (!strcmp(key, "scope")) {
@@ -270,35 +157,30 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 			};
 			int scope;
 
-			if (!set_option(l, &o, val, &scope))
+			if (!flb_yw_set(w, &o, val, &scope))
 				l->suite->scope = scope;
 			continue;
 		}
 		if (strcmp(key, "events") && strcmp(key, "x86_64") &&
 		    strcmp(key, "arm64")) {
-			const char *near = flb_did_you_mean(key, keys, 4);
-
-			errat(l, k, "unknown key '%s' in counters%s%s%s", key,
-			      near ? " (did you mean '" : "", near ? near : "",
-			      near ? "'?)" : "");
+			flb_yw_unknown(w, k, "counters", NULL, NULL, keys);
 			continue;
 		}
 		if (val->type != YAML_SEQUENCE_NODE) {
-			errat(l, val, "counters: %s: expected a list of events, "
-			      "found %s", key, node_kind(val));
+			flb_yw_err(w, val, "counters: %s: expected a list of events, "
+				   "found %s", key, flb_yw_kind(val));
 			continue;
 		}
 		/* events of another architecture are kept, not validated here */
 		mine = !strcmp(key, "events") || !strcmp(key, l->arch);
-		for (yaml_node_item_t *it = val->data.sequence.items.start;
-		     it < val->data.sequence.items.top; it++) {
-			yaml_node_t *e = node(l, *it);
+		flb_yw_for_each_item(val, it) {
+			yaml_node_t *e = flb_yw_node(w, *it);
 
 			if (mine)
 				add_event(l, e);
-			else if (!scalar(e))
-				errat(l, e, "counters: expected an event name, "
-				      "found %s", node_kind(e));
+			else if (!flb_yw_scalar(e))
+				flb_yw_err(w, e, "counters: expected an event name, "
+					   "found %s", flb_yw_kind(e));
 		}
 	}
 }
@@ -314,13 +196,14 @@ struct axis {
 
 static int append(struct loader *l, const void *src)
 {
+	struct flb_yw *w = &l->yw;
 	struct flb_suite *s = l->suite;
 	struct flb_jobspec *j;
 
 	j = realloc(s->jobs, (s->njobs + 1) * sizeof(*j));
 	if (!j) {
-		fprintf(l->err, "%s: out of memory\n", l->path);
-		l->errors++;
+		fprintf(w->err, "%s: out of memory\n", w->path);
+		w->errors++;
 		return -1;
 	}
 	s->jobs = j;
@@ -330,6 +213,7 @@ static int append(struct loader *l, const void *src)
 
 static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 {
+	struct flb_yw *w = &l->yw;
 	char why[200];
 
 	js->ntasks = js->wl->ntasks ? js->wl->ntasks(js->params) : 1;
@@ -337,7 +221,7 @@ static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 		js->ntasks = 1;
 	js->cpus = calloc(js->ntasks, sizeof(int));
 	if (!js->cpus) {
-		errat(l, at, "out of memory");
+		flb_yw_err(w, at, "out of memory");
 		return;
 	}
 	if (flb_pin_assign(js->set.placement, js->set.cpus, js->set.ncpus,
@@ -347,23 +231,32 @@ static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 		snprintf(js->skip, sizeof(js->skip), "placement impossible here: %s",
 			 why);
 	else
-		errat(l, at, "%s: impossible placement: %s "
-		      "(set `impossible: skip` to record a skip row instead)",
-		      js->wl->name, why);
+		flb_yw_err(w, at, "%s: impossible placement: %s "
+			   "(set `impossible: skip` to record a skip row instead)",
+			   js->wl->name, why);
+}
+
+/* Each field of table t in base as config text, through fmt (name, value). */
+static void put_options(FILE *f, const struct flb_option *t, const void *base,
+			const char *fmt)
+{
+	char val[FLB_STR_MAX + 32];
+
+	for (; t && t->name; t++) {
+		flb_opt_format(t, base, val, sizeof(val));
+		fprintf(f, fmt, t->name, val);
+	}
 }
 
 static char *identity(const struct flb_jobspec *js)
 {
-	char *buf = NULL, val[FLB_STR_MAX + 32];
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
 		return NULL;
-	for (const struct flb_option *o = js->wl->options; o && o->name; o++) {
-		flb_opt_format(o, js->params, val, sizeof(val));
-		fprintf(f, "%s=%s ", o->name, val);
-	}
+	put_options(f, js->wl->options, js->params, "%s=%s ");
 	fprintf(f, "placement=%s", placement_choices[js->set.placement]);
 	if (js->set.placement == FLB_PLACE_CPUS) {
 		for (int i = 0; i < js->set.ncpus; i++)
@@ -377,19 +270,21 @@ static char *identity(const struct flb_jobspec *js)
 static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 		   size_t nax, size_t i, yaml_node_t *at)
 {
-	if (l->errors)
+	struct flb_yw *w = &l->yw;
+
+	if (w->errors)
 		return;
 	if (i == nax) {
 		struct flb_jobspec copy = *js;
 
 		copy.params = malloc(js->wl->params_size ? js->wl->params_size : 1);
 		if (!copy.params) {
-			errat(l, at, "out of memory");
+			flb_yw_err(w, at, "out of memory");
 			return;
 		}
 		memcpy(copy.params, js->params, js->wl->params_size);
 		if (js->set.placement == FLB_PLACE_CPUS && !js->set.ncpus) {
-			errat(l, at, "placement: cpus needs a `cpus: [list]`");
+			flb_yw_err(w, at, "placement: cpus needs a `cpus: [list]`");
 			return;
 		}
 		copy.line = (int)at->start_mark.line + 1;
@@ -409,7 +304,7 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 		if (!ax[i].opt) {
 			if (parse_cpus(l, val, &js->set))
 				return;
-		} else if (set_option(l, ax[i].opt, val,
+		} else if (flb_yw_set(w, ax[i].opt, val,
 				      ax[i].setting ? (void *)&js->set : js->params)) {
 			return;
 		}
@@ -417,20 +312,10 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 	}
 }
 
-static void apply_defaults(struct loader *l, const struct flb_option *t,
-			   void *base, yaml_node_t *at)
-{
-	char why[256];
-
-	for (; t && t->name; t++) {
-		if (t->def && flb_opt_parse(t, t->def, base, why, sizeof(why)))
-			errat(l, at, "internal error: default of %s", why);
-	}
-}
-
 static void parse_job(struct loader *l, yaml_node_t *j)
 {
 	static const char *const extra[] = { "workload", "cpus", NULL };
+	struct flb_yw *w = &l->yw;
 	struct flb_jobspec js = { 0 };
 	struct axis ax[64];
 	size_t nax = 0;
@@ -438,20 +323,20 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 	const char *name;
 
 	if (j->type != YAML_MAPPING_NODE) {
-		errat(l, j, "a job must be a mapping with a 'workload' key, "
-		      "found %s", node_kind(j));
+		flb_yw_err(w, j, "a job must be a mapping with a 'workload' key, "
+			   "found %s", flb_yw_kind(j));
 		return;
 	}
-	if (check_keys(l, j))
+	if (flb_yw_check_keys(w, j))
 		return;
-	for_each_pair(l, j, p)
-		if (!strcmp(scalar(node(l, p->key)), "workload"))
-			wlnode = node(l, p->value);
+	flb_yw_for_each_pair(j, p)
+		if (!strcmp(flb_yw_scalar(flb_yw_node(w, p->key)), "workload"))
+			wlnode = flb_yw_node(w, p->value);
 	if (!wlnode) {
-		errat(l, j, "job has no 'workload' key");
+		flb_yw_err(w, j, "job has no 'workload' key");
 		return;
 	}
-	name = scalar(wlnode);
+	name = flb_yw_scalar(wlnode);
 	js.wl = name ? flb_workload_find(name) : NULL;
 	if (!js.wl) {
 		const char *names[64];
@@ -462,76 +347,77 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 		     *w && n < 64; w++)
 			names[n++] = (*w)->name;
 		near = name ? flb_did_you_mean(name, names, n) : NULL;
-		errat(l, wlnode, "unknown workload '%s'%s%s%s (see `flushbench list`)",
-		      name ? name : node_kind(wlnode),
-		      near ? " (did you mean '" : "", near ? near : "",
-		      near ? "'?)" : "");
+		flb_yw_err(w, wlnode, "unknown workload '%s'%s%s%s (see `flushbench list`)",
+			   name ? name : flb_yw_kind(wlnode),
+			   near ? " (did you mean '" : "", near ? near : "",
+			   near ? "'?)" : "");
 		return;
 	}
 	if (js.wl->version != FLB_WORKLOAD_VERSION) {
-		errat(l, wlnode, "workload '%s' has contract version %u, the "
-		      "runner speaks %u", name, js.wl->version,
-		      FLB_WORKLOAD_VERSION);
+		flb_yw_err(w, wlnode, "workload '%s' has contract version %u, the "
+			   "runner speaks %u", name, js.wl->version,
+			   FLB_WORKLOAD_VERSION);
 		return;
 	}
 	js.set = l->defaults;
 	js.params = calloc(1, js.wl->params_size ? js.wl->params_size : 1);
 	if (!js.params) {
-		errat(l, j, "out of memory");
+		flb_yw_err(w, j, "out of memory");
 		return;
 	}
-	apply_defaults(l, js.wl->options, js.params, wlnode);
+	flb_yw_defaults(w, js.wl->options, js.params, wlnode);
 
-	for_each_pair(l, j, p) {
-		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
-		const char *key = scalar(k);
+	flb_yw_for_each_pair(j, p) {
+		yaml_node_t *k = flb_yw_node(w, p->key);
+		yaml_node_t *v = flb_yw_node(w, p->value);
+		const char *key = flb_yw_scalar(k);
 		struct axis *a = &ax[nax];
 
 		if (!strcmp(key, "workload"))
 			continue;
 		a->key = k;
-		a->opt = find_option(js.wl->options, key);
+		a->opt = flb_yw_find(js.wl->options, key);
 		a->setting = false;
 		if (!a->opt) {
-			a->opt = find_option(flb_job_options, key);
+			a->opt = flb_yw_find(flb_job_options, key);
 			a->setting = true;
 		}
 		if (!a->opt && strcmp(key, "cpus")) {
 			char where[80];
 
 			snprintf(where, sizeof(where), "a %s job", name);
-			unknown_key(l, k, where, js.wl->options, flb_job_options,
-				    extra);
+			flb_yw_unknown(w, k, where, js.wl->options, flb_job_options,
+				       extra);
 			continue;
 		}
 		if (nax == 64) {
-			errat(l, k, "more than 64 keys in one job");
+			flb_yw_err(w, k, "more than 64 keys in one job");
 			break;
 		}
 		/* cpus: [0, 1] is one value; cpus: [[0], [1]] sweeps */
 		if (v->type == YAML_SEQUENCE_NODE &&
 		    (a->opt || (v->data.sequence.items.start < v->data.sequence.items.top &&
-				node(l, *v->data.sequence.items.start)->type ==
+				flb_yw_node(w, *v->data.sequence.items.start)->type ==
 				YAML_SEQUENCE_NODE))) {
 			size_t n = v->data.sequence.items.top -
 				   v->data.sequence.items.start;
 
 			if (!n) {
-				errat(l, v, "%s: empty list of values", key);
+				flb_yw_err(w, v, "%s: empty list of values", key);
 				continue;
 			}
 			a->vals = calloc(n, sizeof(*a->vals));
 			if (!a->vals) {
-				errat(l, v, "out of memory");
+				flb_yw_err(w, v, "out of memory");
 				continue;
 			}
 			for (size_t i = 0; i < n; i++)
-				a->vals[i] = node(l, v->data.sequence.items.start[i]);
+				a->vals[i] = flb_yw_node(w, v->data.sequence.items.start[i]);
 			a->nvals = n;
 		} else {
 			a->vals = calloc(1, sizeof(*a->vals));
 			if (!a->vals) {
-				errat(l, v, "out of memory");
+				flb_yw_err(w, v, "out of memory");
 				continue;
 			}
 			a->vals[0] = v;
@@ -576,22 +462,23 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 		"jobs", "counters", "impossible", "name", "description", "cpus",
 		NULL
 	};
+	struct flb_yw *w = &l->yw;
 	yaml_node_t *jobs = NULL;
 
 	if (!root) {
-		errat(l, NULL, "empty suite: expected a mapping with a 'jobs' list");
+		flb_yw_err(w, NULL, "empty suite: expected a mapping with a 'jobs' list");
 		return;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		errat(l, root, "a suite must be a mapping with a 'jobs' list, "
-		      "found %s", node_kind(root));
+		flb_yw_err(w, root, "a suite must be a mapping with a 'jobs' list, "
+			   "found %s", flb_yw_kind(root));
 		return;
 	}
-	if (check_keys(l, root))
+	if (flb_yw_check_keys(w, root))
 		return;
 	/* `impossible` first: it changes how jobs are checked */
-	for_each_pair(l, root, p) {
-		if (!strcmp(scalar(node(l, p->key)), "impossible")) {
+	flb_yw_for_each_pair(root, p) {
+		if (!strcmp(flb_yw_scalar(flb_yw_node(w, p->key)), "impossible")) {
 			static const char *const ch[] = { "error", "skip", NULL };
 			static const struct flb_option o = {
 				"impossible", FLB_OPT_ENUM, 0, 0, 0, "error", ch,
@@ -599,24 +486,26 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 			};
 			int v = 0;
 
-			if (!set_option(l, &o, node(l, p->value), &v))
+			if (!flb_yw_set(w, &o, flb_yw_node(w, p->value), &v))
 				l->impossible = v;
 		}
 	}
-	for_each_pair(l, root, p) {
-		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
-		const char *key = scalar(k);
-		const struct flb_option *o = find_option(flb_job_options, key);
-		const struct flb_option *so = find_option(flb_suite_options, key);
+	flb_yw_for_each_pair(root, p) {
+		yaml_node_t *k = flb_yw_node(w, p->key);
+		yaml_node_t *v = flb_yw_node(w, p->value);
+		const char *key = flb_yw_scalar(k);
+		const struct flb_option *o = flb_yw_find(flb_job_options, key);
+		const struct flb_option *so = flb_yw_find(flb_suite_options, key);
 
 		if (o || so) {
 			if (v->type == YAML_SEQUENCE_NODE)
-				errat(l, v, "%s: a suite-level setting takes one "
-				      "value%s", key, o ? " (sweep it inside a job)" : "");
+				flb_yw_err(w, v, "%s: a suite-level setting "
+					   "takes one value%s", key,
+					   o ? " (sweep it inside a job)" : "");
 			else if (o)
-				set_option(l, o, v, &l->defaults);
+				flb_yw_set(w, o, v, &l->defaults);
 			else
-				set_option(l, so, v, &l->suite->set);
+				flb_yw_set(w, so, v, &l->suite->set);
 		} else if (!strcmp(key, "cpus")) {
 			parse_cpus(l, v, &l->defaults);
 		} else if (!strcmp(key, "counters")) {
@@ -624,33 +513,32 @@ static void parse_suite(struct loader *l, yaml_node_t *root)
 		} else if (!strcmp(key, "jobs")) {
 			jobs = v;
 		} else if (!strcmp(key, "name") || !strcmp(key, "description")) {
-			if (!scalar(v))
-				errat(l, v, "%s: expected text, found %s", key,
-				      node_kind(v));
+			if (!flb_yw_scalar(v))
+				flb_yw_err(w, v, "%s: expected text, found %s", key,
+					   flb_yw_kind(v));
 		} else if (strcmp(key, "impossible")) {
-			unknown_key(l, k, "the suite", flb_job_options,
-				    flb_suite_options, extra);
+			flb_yw_unknown(w, k, "the suite", flb_job_options,
+				       flb_suite_options, extra);
 		}
 	}
 	if (!jobs) {
-		errat(l, root, "the suite has no 'jobs' list");
+		flb_yw_err(w, root, "the suite has no 'jobs' list");
 		return;
 	}
 	if (jobs->type != YAML_SEQUENCE_NODE) {
-		errat(l, jobs, "jobs: expected a list of jobs, found %s",
-		      node_kind(jobs));
+		flb_yw_err(w, jobs, "jobs: expected a list of jobs, found %s",
+			   flb_yw_kind(jobs));
 		return;
 	}
-	for (yaml_node_item_t *it = jobs->data.sequence.items.start;
-	     it < jobs->data.sequence.items.top; it++)
-		parse_job(l, node(l, *it));
-	if (!l->errors && !l->only && !l->suite->njobs)
-		errat(l, jobs, "jobs: the list is empty");
+	flb_yw_for_each_item(jobs, it)
+		parse_job(l, flb_yw_node(w, *it));
+	if (!w->errors && !l->only && !l->suite->njobs)
+		flb_yw_err(w, jobs, "jobs: the list is empty");
 }
 
 static char *resolve_text(const struct flb_suite *s)
 {
-	char *buf = NULL, val[FLB_STR_MAX + 32];
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -664,14 +552,8 @@ static char *resolve_text(const struct flb_suite *s)
 		const struct flb_jobspec *j = &s->jobs[i];
 
 		fprintf(f, "  - workload: %s\n", j->wl->name);
-		for (const struct flb_option *o = j->wl->options; o && o->name; o++) {
-			flb_opt_format(o, j->params, val, sizeof(val));
-			fprintf(f, "    %s: %s\n", o->name, val);
-		}
-		for (const struct flb_option *o = flb_job_options; o->name; o++) {
-			flb_opt_format(o, &j->set, val, sizeof(val));
-			fprintf(f, "    %s: %s\n", o->name, val);
-		}
+		put_options(f, j->wl->options, j->params, "    %s: %s\n");
+		put_options(f, flb_job_options, &j->set, "    %s: %s\n");
 		if (j->set.placement == FLB_PLACE_CPUS) {
 			fprintf(f, "    cpus: [");
 			for (int c = 0; c < j->set.ncpus; c++)
@@ -699,11 +581,9 @@ static void hash_text(const char *s, char out[17])
 int flb_config_load(const char *path, const char *const *only, size_t nonly,
 		   struct flb_suite *suite, FILE *err)
 {
-	struct loader l = { .path = path, .err = err, .suite = suite,
+	struct loader l = { .yw = { .path = path, .err = err }, .suite = suite,
 			    .only = only, .nonly = nonly };
-	yaml_parser_t parser;
 	struct utsname u;
-	FILE *f;
 	int ret = -1;
 
 	memset(suite, 0, sizeof(*suite));
@@ -712,51 +592,33 @@ int flb_config_load(const char *path, const char *const *only, size_t nonly,
 	l.arch = !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
 	if (flb_pin_init())
 		return -1;
-	apply_defaults(&l, flb_job_options, &l.defaults, NULL);
-	apply_defaults(&l, flb_suite_options, &suite->set, NULL);
+	flb_yw_defaults(&l.yw, flb_job_options, &l.defaults, NULL);
+	flb_yw_defaults(&l.yw, flb_suite_options, &suite->set, NULL);
 	if (only) {
 		l.only_seen = calloc(nonly ? nonly : 1, sizeof(bool));
 		for (size_t i = 0; i < nonly; i++) {
 			if (!flb_workload_find(only[i])) {
 				fprintf(err, "unknown workload '%s' in --only "
 					"(see `flushbench list`)\n", only[i]);
-				l.errors++;
+				l.yw.errors++;
 			}
 		}
 	}
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
+	if (flb_yw_load(&l.yw, path, err)) {
 		free(l.only_seen);
-		return -1;
+		goto out;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		fprintf(err, "%s:%zu:%zu: YAML syntax error: %s%s%s\n", path,
-			parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "unknown",
-			parser.context ? " " : "",
-			parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		free(l.only_seen);
-		return -1;
-	}
-	parse_suite(&l, yaml_document_get_root_node(&l.doc));
-	for (size_t i = 0; only && i < nonly && !l.errors; i++) {
+	parse_suite(&l, flb_yw_root(&l.yw));
+	for (size_t i = 0; only && i < nonly && !l.yw.errors; i++) {
 		if (!l.only_seen[i]) {
 			fprintf(err, "%s: no job of workload '%s' (from --only)\n",
 				path, only[i]);
-			l.errors++;
+			l.yw.errors++;
 		}
 	}
-	yaml_document_delete(&l.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	flb_yw_free(&l.yw);
 	free(l.only_seen);
-	if (l.errors)
+	if (l.yw.errors)
 		goto out;
 	suite->resolved = resolve_text(suite);
 	if (!suite->resolved) {

@@ -17,7 +17,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,6 +31,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -157,22 +157,16 @@ struct flb_resolved {
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/* The text of path into buf (cut at len): its length, or -errno. */
 static int read_text(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *s = flb_slurp(path, NULL);
 
-	if (fd < 0)
+	if (!s)
 		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return n;
+	snprintf(buf, len, "%s", s);
+	free(s);
+	return (int)strlen(buf);
 }
 
 static unsigned int edit_distance(const char *a, const char *b)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "util.h"
 
 #ifndef FLB_GIT_REV
 #define FLB_GIT_REV "unknown"
@@ -239,38 +240,17 @@ const char *flb_env_hypervisor_dmi(const char *vendor, const char *product)
 /* Content of path without trailing white space (malloc'ed), or NULL. */
 static char *slurp(const char *path, size_t *lenp)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nb;
-	FILE *f = fopen(path, "re");
+	size_t len;
+	char *buf = flb_slurp(path, &len);
 
-	if (!f)
+	if (!buf)
 		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			nb = realloc(buf, cap += 4096);
-			if (!nb)
-				goto err;
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, cap - len - 1, f);
-
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f))
-		goto err;
-	fclose(f);
 	if (lenp)
 		*lenp = len;
 	while (len && isspace((unsigned char)buf[len - 1]))
 		len--;
 	buf[len] = '\0';
 	return buf;
-err:
-	free(buf);
-	fclose(f);
-	return NULL;
 }
 
 /* key = first line of path, or dflt when it cannot be read. */

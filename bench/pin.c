@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "pin.h"
-#include "region.h"
+#include "options.h"
 
 /* On arm64 same-package means same cluster when hwloc shows one. */
 #if defined(__aarch64__)

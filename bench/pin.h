@@ -31,7 +31,7 @@ int flb_pin_assign(enum flb_placement p, const int *cpus, size_t ncpus,
 		  unsigned int ntasks, int *out, char *why, size_t len);
 /* Bind the calling thread to cpu (-1: unbind, to every usable CPU). 0 or -errno. */
 int flb_pin_self(int cpu);
-/* "1 package, 2 cores, 2 PUs; L3 32MiB ..." for the environment */
+/* "1 package, 2 cores, 2 PUs; L3 32M x1 ..." for the environment */
 const char *flb_pin_topology(void);
 
 #endif

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Guarded anonymous regions for workloads (see region.h). */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,19 +17,6 @@ size_t flb_page_size(void)
 	if (!page)
 		page = (size_t)sysconf(_SC_PAGESIZE);
 	return page;
-}
-
-const char *flb_size_str(char *buf, size_t len, uint64_t bytes)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	unsigned int u = 0;
-
-	while (bytes >= 1024 && !(bytes % 1024) && u < 4) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%" PRIu64 " %s", bytes, units[u]);
-	return buf;
 }
 
 /* The PMD size if THP can be asked for with MADV_HUGEPAGE, else 0 and why. */

@@ -47,7 +47,5 @@ int flb_region_flip(struct flb_region *r, bool *ro, struct flb_job *job,
 void flb_region_write(const struct flb_region *r, unsigned char v);
 
 size_t flb_page_size(void);
-/* "64 MiB", "4 KiB", "100 B" into buf; returns buf */
-const char *flb_size_str(char *buf, size_t len, uint64_t bytes);
 
 #endif

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The workload registry, expanded from bench/workloads.def. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
+#include "util.h"
 #include "workload.h"
 
 #define FLB_WORKLOAD(n) extern const struct flb_workload flb_wl_##n;
@@ -32,6 +35,33 @@ const char *flb_workload_primary(const char *name)
 	const struct flb_workload *w = flb_workload_find(name);
 
 	return w && w->primary ? w->primary : "ns_per_op";
+}
+
+int flb_helper_path(const char *helper, char *path, size_t len)
+{
+	const char *name = strrchr(helper, '/'), *env;
+	char var[64] = "FLUSHBENCH_", dir[PATH_MAX];
+	size_t v = strlen(var);
+
+	name = name ? name + 1 : helper;
+	for (const char *c = name; *c && v + 1 < sizeof(var); c++)
+		var[v++] = *c == '-' ? '_' : toupper((unsigned char)*c);
+	var[v] = '\0';
+	env = getenv(var);
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK);
+	}
+	if (flb_exe_dir(dir, sizeof(dir))) {
+		snprintf(path, len, "%s", helper);
+		return -1;
+	}
+	if ((size_t)snprintf(path, len, "%s/%s", dir, name) < len &&
+	    !access(path, X_OK))
+		return 0;
+	if ((size_t)snprintf(path, len, "%s/%s", dir, helper) >= len)
+		return -1;
+	return access(path, X_OK);
 }
 
 /* The canonical text of o's default ("" when it has none or it is bad). */

@@ -16,8 +16,6 @@
 #include <fcntl.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +29,7 @@
 #include "result.h"
 #include "job.h"
 #include "run.h"
+#include "stats.h"
 
 #define REPORT "fb-worker-result"
 
@@ -298,14 +297,11 @@ static void summarize(struct job_rounds *j, struct flb_summary_row *row)
 	snprintf(row->reason, sizeof(row->reason), "%s", j->reason);
 	if (!n)
 		return;
-	gsl_sort(j->medians, 1, n);
-	gsl_sort(j->cvs, 1, n);
-	row->median = gsl_stats_median_from_sorted_data(j->medians, 1, n);
+	row->median = flb_median(j->medians, n);
 	row->ops_s = 1e9 / row->median;
-	row->cv = gsl_stats_median_from_sorted_data(j->cvs, 1, n);
+	row->cv = flb_median(j->cvs, n);
 	if (n > 1)
-		row->run_cv = 100.0 * gsl_stats_sd(j->medians, 1, n) /
-			      gsl_stats_mean(j->medians, 1, n);
+		row->run_cv = 100.0 * flb_cv(j->medians, n);
 }
 
 /* "runs 12-14 (label) complete in results.db": consecutive alike runs */

@@ -9,8 +9,6 @@
  * back here as a worker process (--worker RUN:JOB) running run_job alone.
  */
 #include <errno.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,6 +29,7 @@
 #include "job.h"
 #include "pin.h"
 #include "run.h"
+#include "stats.h"
 #include "store.h"
 
 struct runner {
@@ -380,12 +379,9 @@ out_job:
 		      r->nok ? "ok" : r->nskip ? "skip" : "fail";
 	snprintf(row->reason, sizeof(row->reason), "%s", r->last_reason);
 	if (r->nvals) {
-		gsl_sort(r->ns_per_op, 1, r->nvals);
-		row->median = gsl_stats_median_from_sorted_data(r->ns_per_op, 1,
-								 r->nvals);
+		row->median = flb_median(r->ns_per_op, r->nvals);
 		row->ops_s = row->median > 0 ? 1e9 / row->median : 0;
-		row->cv = r->nvals > 1 ? 100.0 * gsl_stats_sd(r->ns_per_op, 1, r->nvals) /
-			  gsl_stats_mean(r->ns_per_op, 1, r->nvals) : 0;
+		row->cv = r->nvals > 1 ? 100.0 * flb_cv(r->ns_per_op, r->nvals) : 0;
 	}
 }
 

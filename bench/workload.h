@@ -37,6 +37,14 @@ struct flb_workload {
 	 * family holds one metric per job): NULL means ns_per_op.
 	 */
 	const char *primary;
+	/*
+	 * Programs the workload starts (servers, ...), NULL-terminated, each
+	 * as the path below the tree where make builds it, e.g.
+	 * "workloads/redis-like/kv-server": the workload's module.mk adds the
+	 * same to HELPER_PROGS. Found with flb_helper_path(); `flushbench
+	 * list --helpers` names them, so guests carry them. NULL: none.
+	 */
+	const char *const *helpers;
 	/* tasks (threads or processes) the job places on CPUs; NULL means 1 */
 	unsigned int (*ntasks)(const void *params);
 	/*
@@ -104,6 +112,14 @@ const char *flb_workload_primary(const char *name);
  */
 void flb_params_class(const char *name, const char *params, char *buf,
 		     size_t len);
+/*
+ * Where a helper program (an entry of ->helpers) is, into path:
+ * $FLUSHBENCH_<NAME> when set (NAME: its file name in capitals, '-' as
+ * '_', e.g. FLUSHBENCH_KV_SERVER); else the program beside flushbench
+ * (where guests carry it); else where make builds it, below flushbench's
+ * directory. 0 when it is executable; -1 with the last place tried.
+ */
+int flb_helper_path(const char *helper, char *path, size_t len);
 /* Both, for analysis (lib/result.h). */
 extern const struct flb_catalog flb_workload_catalog;
 

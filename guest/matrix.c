@@ -23,73 +23,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "cliopt.h"
 #include "options.h"
 #include "result.h"
+#include "stats.h"
 #include "store.h"
+#include "matrix.h"
 #include "vm.h"
-
-#define MX_MAX 32		/* entries per dimension */
-
-struct mx_kernel {
-	char name[FLB_STR_MAX];
-	char path[FLB_STR_MAX];
-	char headers[FLB_STR_MAX];
-	int debian;		/* index into debian_flavours, 0: none */
-	int arch;		/* index into arches */
-	bool running;
-	/* a Debian kernel, fetched once before the first run */
-	char deb_image[PATH_MAX];
-	char deb_headers[PATH_MAX];
-};
-
-struct mx_cmdline {
-	char name[FLB_STR_MAX];
-	char append[FLB_STR_MAX];
-};
-
-struct mx_top {
-	char name[FLB_STR_MAX];
-	uint64_t repeat;
-	uint64_t seed;
-	uint64_t smp;
-	char mem[FLB_STR_MAX];
-	uint64_t timeout;
-	int accel;
-};
-
-struct mx_cell {
-	const struct mx_kernel *k;
-	const struct mx_cmdline *c;
-	bool native;
-	const char *config;
-	char label[4 * FLB_STR_MAX];
-	unsigned int done;	/* complete runs */
-};
-
-struct matrix {
-	const char *path;
-	yaml_document_t doc;
-	int errors;
-	bool seeded;
-	struct mx_top top;
-	struct mx_kernel kernels[MX_MAX];
-	struct mx_cmdline cmdlines[MX_MAX];
-	char *configs[MX_MAX];
-	bool modes[2];		/* native, vm */
-	size_t nkernels, ncmdlines, nconfigs;
-	struct mx_cell *cells;
-	size_t ncells;
-};
 
 static const char *const debian_flavours[] = { "none", "generic", "rt", "cloud", NULL };
 static const char *const arches[] = { "host", "x86_64", "arm64", NULL };
@@ -100,218 +47,126 @@ static const char *const mode_names[] = { "native", "vm", NULL };
 	{ .name = #f, .type = t, .offset = FLB_OFF(st, f), __VA_ARGS__ }
 
 static const struct flb_option top_opts[] = {
-	MX_OPT(struct mx_top, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_top, name, FLB_OPT_STR,
 	       .help = "label prefix of every cell (default: the file's name)"),
-	MX_OPT(struct mx_top, repeat, FLB_OPT_U64, .min = 1, .max = 1000,
+	MX_OPT(struct flb_mx_top, repeat, FLB_OPT_U64, .min = 1, .max = 1000,
 	       .def = "3", .help = "runs of every cell"),
-	MX_OPT(struct mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
+	MX_OPT(struct flb_mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
 	       .help = "seed of the shuffle (default: from the clock)"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option vm_opts[] = {
-	MX_OPT(struct mx_top, smp, FLB_OPT_U64, .min = 1, .max = 64, .def = "2",
+	MX_OPT(struct flb_mx_top, smp, FLB_OPT_U64, .min = 1, .max = 64, .def = "2",
 	       .help = "guest CPUs"),
-	MX_OPT(struct mx_top, mem, FLB_OPT_STR, .def = "1G", .help = "guest memory"),
-	MX_OPT(struct mx_top, timeout, FLB_OPT_U64, .min = 1, .max = 86400,
+	MX_OPT(struct flb_mx_top, mem, FLB_OPT_STR, .def = "1G", .help = "guest memory"),
+	MX_OPT(struct flb_mx_top, timeout, FLB_OPT_U64, .min = 1, .max = 86400,
 	       .def = "600", .help = "seconds before a guest is given up"),
-	MX_OPT(struct mx_top, accel, FLB_OPT_ENUM, .def = "auto",
+	MX_OPT(struct flb_mx_top, accel, FLB_OPT_ENUM, .def = "auto",
 	       .choices = accels, .help = "auto, kvm or tcg"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option kernel_opts[] = {
-	MX_OPT(struct mx_kernel, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_kernel, name, FLB_OPT_STR,
 	       .help = "name of the kernel in labels"),
 	{ .name = "kernel", .type = FLB_OPT_STR,
-	  .offset = FLB_OFF(struct mx_kernel, path),
+	  .offset = FLB_OFF(struct flb_mx_kernel, path),
 	  .help = "path of a kernel image" },
-	MX_OPT(struct mx_kernel, headers, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_kernel, headers, FLB_OPT_STR,
 	       .help = "its headers (builds the module)"),
-	MX_OPT(struct mx_kernel, debian, FLB_OPT_ENUM, .def = "none",
+	MX_OPT(struct flb_mx_kernel, debian, FLB_OPT_ENUM, .def = "none",
 	       .choices = debian_flavours,
 	       .help = "a Debian flavour: generic, rt, cloud"),
-	MX_OPT(struct mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
+	MX_OPT(struct flb_mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
 	       .choices = arches, .help = "guest architecture"),
-	MX_OPT(struct mx_kernel, running, FLB_OPT_BOOL, .def = "false",
+	MX_OPT(struct flb_mx_kernel, running, FLB_OPT_BOOL, .def = "false",
 	       .help = "the kernel this machine runs (native cells)"),
 	FLB_OPTION_END
 };
 
 static const struct flb_option cmdline_opts[] = {
-	MX_OPT(struct mx_cmdline, name, FLB_OPT_STR,
+	MX_OPT(struct flb_mx_cmdline, name, FLB_OPT_STR,
 	       .help = "name of the cmdline in labels"),
-	MX_OPT(struct mx_cmdline, append, FLB_OPT_STR, .def = "",
+	MX_OPT(struct flb_mx_cmdline, append, FLB_OPT_STR, .def = "",
 	       .help = "appended to the guest's kernel command line"),
 	FLB_OPTION_END
 };
 
-static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mx_err(struct matrix *m, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%zu:%zu: ", m->path, n ? n->start_mark.line + 1 : 1,
-		n ? n->start_mark.column + 1 : 1);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	m->errors++;
-}
-
-static yaml_node_t *mx_node(struct matrix *m, int id)
-{
-	return yaml_document_get_node(&m->doc, id);
-}
-
-static const char *mx_scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		(const char *)n->data.scalar.value : NULL;
-}
-
-static void mx_defaults(const struct flb_option *opts, void *base)
-{
-	char why[256];
-
-	for (const struct flb_option *o = opts; o->name; o++)
-		if (o->def)
-			flb_opt_parse(o, o->def, base, why, sizeof(why));
-}
-
-static const struct flb_option *mx_find(const struct flb_option *opts,
-				       const char *key)
-{
-	for (; key && opts->name; opts++)
-		if (!strcmp(opts->name, key))
-			return opts;
-	return NULL;
-}
-
-static void mx_set(struct matrix *m, const struct flb_option *o, yaml_node_t *v,
-		   void *base)
-{
-	char why[512];
-
-	if (!mx_scalar(v))
-		mx_err(m, v, "%s: expected a value", o->name);
-	else if (flb_opt_parse(o, mx_scalar(v), base, why, sizeof(why)))
-		mx_err(m, v, "%s", why);
-}
-
-static void mx_unknown(struct matrix *m, yaml_node_t *k, const char *where,
-		       const struct flb_option *opts, const char *const *extra)
-{
-	const char *names[32], *key = mx_scalar(k), *near;
-	size_t n = 0;
-
-	for (; opts->name && n < 16; opts++)
-		names[n++] = opts->name;
-	for (; extra && *extra && n < 32; extra++)
-		names[n++] = *extra;
-	near = key ? flb_did_you_mean(key, names, n) : NULL;
-	if (near)
-		mx_err(m, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
-		       where, near);
-	else
-		mx_err(m, k, "unknown key '%s' in %s", key ? key : "?", where);
-}
-
-/* Fill base from a mapping through an option table. */
-static void mx_map(struct matrix *m, yaml_node_t *map, const char *where,
-		   const struct flb_option *opts, void *base)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		mx_err(m, map, "%s: expected a mapping", where);
-		return;
-	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = mx_node(m, p->key);
-		const struct flb_option *o = mx_find(opts, mx_scalar(k));
-
-		if (o)
-			mx_set(m, o, mx_node(m, p->value), base);
-		else
-			mx_unknown(m, k, where, opts, NULL);
-	}
-}
-
 /* The items of a list node. */
-static bool mx_list(struct matrix *m, yaml_node_t *v, const char *key,
+static bool mx_list(struct flb_matrix *m, yaml_node_t *v, const char *key,
 		    yaml_node_item_t **first, yaml_node_item_t **end)
 {
 	if (v->type != YAML_SEQUENCE_NODE) {
-		mx_err(m, v, "%s: expected a list", key);
+		flb_yw_err(&m->yw, v, "%s: expected a list", key);
 		return false;
 	}
 	*first = v->data.sequence.items.start;
 	*end = v->data.sequence.items.top;
-	if (*end - *first > MX_MAX) {
-		mx_err(m, v, "%s: more than %d entries", key, MX_MAX);
-		*end = *first + MX_MAX;
+	if (*end - *first > FLB_MX_MAX) {
+		flb_yw_err(&m->yw, v, "%s: more than %d entries", key, FLB_MX_MAX);
+		*end = *first + FLB_MX_MAX;
 	}
 	if (*first == *end)
-		mx_err(m, v, "%s: empty list", key);
+		flb_yw_err(&m->yw, v, "%s: empty list", key);
 	return true;
 }
 
-static void mx_kernel(struct matrix *m, yaml_node_t *n)
+static void mx_kernel(struct flb_matrix *m, yaml_node_t *n)
 {
-	struct mx_kernel *k = &m->kernels[m->nkernels++];
+	struct flb_mx_kernel *k = &m->kernels[m->nkernels++];
 	int kinds;
 
-	mx_defaults(kernel_opts, k);
-	mx_map(m, n, "a kernel", kernel_opts, k);
+	flb_yw_defaults(&m->yw, kernel_opts, k, NULL);
+	if (flb_yw_map(&m->yw, n, "a kernel", kernel_opts, k))
+		return;
 	kinds = !!k->path[0] + !!k->debian + k->running;
 	if (kinds != 1)
-		mx_err(m, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
+		flb_yw_err(&m->yw, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
 	if (!k->name[0])
 		snprintf(k->name, sizeof(k->name), "%s",
 			 k->running ? "running" : k->debian ?
 			 debian_flavours[k->debian] : strrchr(k->path, '/') ?
 			 strrchr(k->path, '/') + 1 : k->path);
 	if (k->path[0] && access(k->path, R_OK))
-		mx_err(m, n, "kernel %s: %s", k->path, strerror(errno));
+		flb_yw_err(&m->yw, n, "kernel %s: %s", k->path, strerror(errno));
 	for (size_t i = 0; i + 1 < m->nkernels; i++)
 		if (!strcmp(m->kernels[i].name, k->name))
-			mx_err(m, n, "two kernels named '%s'", k->name);
+			flb_yw_err(&m->yw, n, "two kernels named '%s'", k->name);
 }
 
-static void mx_cmdline(struct matrix *m, yaml_node_t *n)
+static void mx_cmdline(struct flb_matrix *m, yaml_node_t *n)
 {
-	struct mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
+	struct flb_mx_cmdline *c = &m->cmdlines[m->ncmdlines++];
 
-	mx_defaults(cmdline_opts, c);
-	mx_map(m, n, "a cmdline", cmdline_opts, c);
+	flb_yw_defaults(&m->yw, cmdline_opts, c, NULL);
+	if (flb_yw_map(&m->yw, n, "a cmdline", cmdline_opts, c))
+		return;
 	if (!c->name[0])
 		snprintf(c->name, sizeof(c->name), "%s",
 			 c->append[0] ? c->append : "default");
 	for (size_t i = 0; i + 1 < m->ncmdlines; i++)
 		if (!strcmp(m->cmdlines[i].name, c->name))
-			mx_err(m, n, "two cmdlines named '%s'", c->name);
+			flb_yw_err(&m->yw, n, "two cmdlines named '%s'", c->name);
 }
 
-static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
+static void mx_scalar_item(struct flb_matrix *m, yaml_node_t *n, const char *key)
 {
-	const char *s = mx_scalar(n);
+	const char *s = flb_yw_scalar(n);
 	int i;
 
 	if (!s) {
-		mx_err(m, n, "%s: expected a value", key);
+		flb_yw_err(&m->yw, n, "%s: expected a value", key);
 	} else if (!strcmp(key, "configs")) {
 		if (access(s, R_OK))
-			mx_err(m, n, "config %s: %s", s, strerror(errno));
+			flb_yw_err(&m->yw, n, "config %s: %s", s, strerror(errno));
 		m->configs[m->nconfigs++] = strdup(s);
 	} else {
 		for (i = 0; mode_names[i]; i++)
 			if (!strcmp(mode_names[i], s))
 				break;
 		if (!mode_names[i])
-			mx_err(m, n, "modes: unknown mode '%s' (native or vm)", s);
+			flb_yw_err(&m->yw, n, "modes: unknown mode '%s' (native or vm)", s);
 		else
 			m->modes[i] = true;
 	}
@@ -320,42 +175,44 @@ static void mx_scalar_item(struct matrix *m, yaml_node_t *n, const char *key)
 static const char *const list_keys[] = { "kernels", "cmdlines", "configs",
 					"modes", "vm", NULL };
 
-static void mx_parse(struct matrix *m, yaml_node_t *root)
+static void mx_parse(struct flb_matrix *m, yaml_node_t *root)
 {
-	mx_defaults(top_opts, &m->top);
-	mx_defaults(vm_opts, &m->top);
+	flb_yw_defaults(&m->yw, top_opts, &m->top, NULL);
+	flb_yw_defaults(&m->yw, vm_opts, &m->top, NULL);
 	if (root->type != YAML_MAPPING_NODE) {
-		mx_err(m, root, "a matrix is a mapping (name, repeat, kernels, ...)");
+		flb_yw_err(&m->yw, root, "a matrix is a mapping (name, repeat, kernels, ...)");
 		return;
 	}
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = mx_node(m, p->key), *v = mx_node(m, p->value);
-		const char *key = mx_scalar(k);
-		const struct flb_option *o = mx_find(top_opts, key);
+	if (flb_yw_check_keys(&m->yw, root))
+		return;
+	flb_yw_for_each_pair(root, p) {
+		yaml_node_t *k = flb_yw_node(&m->yw, p->key);
+		yaml_node_t *v = flb_yw_node(&m->yw, p->value);
+		const char *key = flb_yw_scalar(k);
+		const struct flb_option *o = flb_yw_find(top_opts, key);
 		yaml_node_item_t *it, *end;
 		size_t i;
 
 		if (o) {
-			mx_set(m, o, v, &m->top);
+			flb_yw_set(&m->yw, o, v, &m->top);
 			m->seeded |= !strcmp(key, "seed");
 			continue;
 		}
-		for (i = 0; key && list_keys[i]; i++)
+		for (i = 0; list_keys[i]; i++)
 			if (!strcmp(key, list_keys[i]))
 				break;
-		if (!key || !list_keys[i]) {
-			mx_unknown(m, k, "the matrix", top_opts, list_keys);
+		if (!list_keys[i]) {
+			flb_yw_unknown(&m->yw, k, "the matrix", top_opts, NULL, list_keys);
 			continue;
 		}
 		if (!strcmp(key, "vm")) {
-			mx_map(m, v, "vm", vm_opts, &m->top);
+			flb_yw_map(&m->yw, v, "vm", vm_opts, &m->top);
 			continue;
 		}
 		if (!mx_list(m, v, key, &it, &end))
 			continue;
 		for (; it < end; it++) {
-			yaml_node_t *e = mx_node(m, *it);
+			yaml_node_t *e = flb_yw_node(&m->yw, *it);
 
 			if (!strcmp(key, "kernels"))
 				mx_kernel(m, e);
@@ -380,9 +237,9 @@ static const char *base_name(const char *path, char *buf, size_t len)
 }
 
 /* The cells: running kernels give native cells, the others vm cells. */
-static int mx_cells(struct matrix *m)
+static int mx_cells(struct flb_matrix *m)
 {
-	static struct mx_cmdline none = { "default", "" };
+	static struct flb_mx_cmdline none = { "default", "" };
 	size_t max = (m->nkernels ? m->nkernels : 1) * (m->ncmdlines + 1) * 2 *
 		     m->nconfigs;
 	char cfg[FLB_STR_MAX];
@@ -398,7 +255,7 @@ static int mx_cells(struct matrix *m)
 				continue;
 			for (size_t c = 0; c < (native || !m->ncmdlines ? 1 : m->ncmdlines); c++)
 				for (size_t f = 0; f < m->nconfigs; f++) {
-					struct mx_cell *x = &m->cells[m->ncells++];
+					struct flb_mx_cell *x = &m->cells[m->ncells++];
 
 					x->k = &m->kernels[k];
 					x->c = native || !m->ncmdlines ? &none : &m->cmdlines[c];
@@ -413,33 +270,16 @@ static int mx_cells(struct matrix *m)
 	return 0;
 }
 
-static int mx_load(struct matrix *m, const char *path)
+int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err)
 {
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "rb");
 	yaml_node_t *root;
 	char nm[FLB_STR_MAX];
 
-	m->path = path;
-	if (!f) {
-		fprintf(stderr, "flushbench matrix: %s: %s\n", path, strerror(errno));
+	if (flb_yw_load(&m->yw, path, err))
 		return -1;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &m->doc)) {
-		fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "YAML error");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -1;
-	}
-	yaml_parser_delete(&parser);
-	fclose(f);
-	root = yaml_document_get_root_node(&m->doc);
+	root = flb_yw_root(&m->yw);
 	if (!root) {
-		fprintf(stderr, "%s:1:1: empty matrix\n", path);
+		flb_yw_err(&m->yw, NULL, "empty matrix");
 		return -1;
 	}
 	mx_parse(m, root);
@@ -449,33 +289,33 @@ static int mx_load(struct matrix *m, const char *path)
 	if (!m->modes[0] && !m->modes[1])
 		m->modes[1] = true;
 	if (!m->nkernels)
-		mx_err(m, root, "no kernels: list at least one under 'kernels:'");
+		flb_yw_err(&m->yw, root, "no kernels: list at least one under 'kernels:'");
 	if (!m->nconfigs)
 		m->configs[m->nconfigs++] = strdup("configs/quick.yaml");
-	if (m->errors)
+	if (m->yw.errors)
 		return -1;
 	if (mx_cells(m))
 		return -1;
 	if (!m->ncells) {
-		mx_err(m, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
+		flb_yw_err(&m->yw, root, "no cells: native cells need a kernel with 'running: true', vm cells any other kernel");
 		return -1;
 	}
 	for (size_t i = 0; i < m->ncells; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(m->cells[i].label, m->cells[j].label))
-				mx_err(m, root, "two cells would share the label '%s' (configs with the same file name?)",
-				       m->cells[i].label);
-	if (m->errors)
+				flb_yw_err(&m->yw, root, "two cells would share the label '%s' (configs with the same file name?)",
+					   m->cells[i].label);
+	if (m->yw.errors)
 		return -1;
 	return 0;
 }
 
-static void mx_free(struct matrix *m)
+void flb_matrix_free(struct flb_matrix *m)
 {
 	for (size_t i = 0; i < m->nconfigs; i++)
 		free(m->configs[i]);
 	free(m->cells);
-	yaml_document_delete(&m->doc);
+	flb_yw_free(&m->yw);
 }
 
 /* splitmix64: small, seedable, the same sequence everywhere */
@@ -489,7 +329,7 @@ static uint64_t mx_rand(uint64_t *s)
 }
 
 /* repeat rounds, each a Fisher-Yates permutation of the cells */
-static size_t *mx_schedule(const struct matrix *m)
+size_t *flb_matrix_schedule(const struct flb_matrix *m)
 {
 	size_t n = m->ncells, *order = malloc(n * m->top.repeat * sizeof(*order));
 	uint64_t s = m->top.seed;
@@ -511,8 +351,20 @@ static size_t *mx_schedule(const struct matrix *m)
 	return order;
 }
 
+void flb_matrix_plan(const struct flb_matrix *m, const size_t *order, FILE *f)
+{
+	fprintf(f, "matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
+		m->top.name, m->ncells, m->top.repeat, m->top.seed);
+	for (size_t i = 0; i < m->ncells; i++)
+		fprintf(f, "  cell %zu: %s\n", i, m->cells[i].label);
+	fprintf(f, "order:");
+	for (size_t i = 0; i < m->ncells * m->top.repeat; i++)
+		fprintf(f, " %zu", order[i]);
+	fprintf(f, "\n");
+}
+
 /* Run one cell once: flushbench run / flushbench vm as a child. */
-static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
+static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 		       const char *db)
 {
 	char self[PATH_MAX], smp[16], tmo[16];
@@ -566,8 +418,8 @@ static int mx_run_cell(const struct matrix *m, const struct mx_cell *x,
 }
 
 /* Tag the newest complete run of the cell's label with where it sat. */
-static int mx_tag(struct flb_store *st, const struct matrix *m,
-		  const struct mx_cell *x, uint64_t round, size_t slot)
+static int mx_tag(struct flb_store *st, const struct flb_matrix *m,
+		  const struct flb_mx_cell *x, uint64_t round, size_t slot)
 {
 	struct flb_run_row *rows = NULL;
 	size_t n = 0, best = 0;
@@ -582,7 +434,7 @@ static int mx_tag(struct flb_store *st, const struct matrix *m,
 	if (strcmp(rows[best].status, "complete"))
 		goto out;
 	flb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
-	flb_store_env_put(st, rows[best].id, "matrix.file", m->path);
+	flb_store_env_put(st, rows[best].id, "matrix.file", m->yw.path);
 	snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
 	flb_store_env_put(st, rows[best].id, "matrix.seed", v);
 	snprintf(v, sizeof(v), "%" PRIu64, round);
@@ -651,14 +503,7 @@ static int mx_value(void *arg, const struct flb_value *v)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static const char *dim_value(const struct mx_cell *x, int d)
+static const char *dim_value(const struct flb_mx_cell *x, int d)
 {
 	switch (d) {
 	case 0: return x->k->name;
@@ -673,7 +518,7 @@ static const char *dim_value(const struct mx_cell *x, int d)
  * run the booted kernel with its own cmdline, so native vs vm pairs need
  * only the same config and cmdline name.
  */
-static bool mx_pair(const struct mx_cell *x, const struct mx_cell *y,
+static bool mx_pair(const struct flb_mx_cell *x, const struct flb_mx_cell *y,
 		    size_t a, size_t b, int d)
 {
 	if (d == 2)
@@ -689,7 +534,7 @@ static bool mx_pair(const struct mx_cell *x, const struct mx_cell *y,
 
 /* Medians side by side, then `flushbench compare` when this build has it. */
 static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
-			  const struct mx_cell *x, const struct mx_cell *y,
+			  const struct flb_mx_cell *x, const struct flb_mx_cell *y,
 			  const char *db)
 {
 	char self[PATH_MAX], *out;
@@ -720,7 +565,7 @@ static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
 	free(out);
 }
 
-static void mx_summary(const struct matrix *m, struct flb_store *st,
+static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		       const char *db)
 {
 	static const char *const dims[] = { "kernel", "cmdline", "mode", "config" };
@@ -741,11 +586,8 @@ static void mx_summary(const struct matrix *m, struct flb_store *st,
 		if (k)
 			flb_store_values(st, ids, k, mx_value, &c);
 	}
-	for (size_t i = 0; i < c.n; i++) {
-		qsort(c.s[i].v, c.s[i].n, sizeof(double), cmp_double);
-		c.s[i].median = c.s[i].n % 2 ? c.s[i].v[c.s[i].n / 2] :
-			(c.s[i].v[c.s[i].n / 2 - 1] + c.s[i].v[c.s[i].n / 2]) / 2;
-	}
+	for (size_t i = 0; i < c.n; i++)
+		c.s[i].median = flb_median(c.s[i].v, c.s[i].n);
 	printf("\nmedian ns/op per cell (all samples of its complete runs):\n");
 	for (size_t i = 0; i < m->ncells; i++) {
 		printf("  %s  (%u run%s)\n", m->cells[i].label, m->cells[i].done,
@@ -761,7 +603,7 @@ static void mx_summary(const struct matrix *m, struct flb_store *st,
 
 		for (size_t a = 0; a < m->ncells; a++)
 			for (size_t b = 0; b < m->ncells; b++) {
-				const struct mx_cell *x = &m->cells[a], *y = &m->cells[b];
+				const struct flb_mx_cell *x = &m->cells[a], *y = &m->cells[b];
 
 				if (!mx_pair(x, y, a, b, d))
 					continue;
@@ -812,7 +654,7 @@ int flb_cmd_matrix(int argc, char **argv)
 {
 	struct mx_args a = { .db = "results.db" };
 	const char *file, *db, *seed, *repeat;
-	struct matrix m = { 0 };
+	struct flb_matrix m = { 0 };
 	struct flb_store *st = NULL;
 	bool dry;
 	size_t *order = NULL, total, failed = 0;
@@ -829,7 +671,7 @@ int flb_cmd_matrix(int argc, char **argv)
 	seed = a.seed;
 	repeat = a.repeat;
 	dry = a.dry;
-	if (mx_load(&m, file))
+	if (flb_matrix_load(&m, file, stderr))
 		goto out;
 	if (seed && flb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {
 		fprintf(stderr, "flushbench matrix: --%s\n", err);
@@ -841,25 +683,18 @@ int flb_cmd_matrix(int argc, char **argv)
 	}
 	if (!seed && !m.seeded)
 		m.top.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	order = mx_schedule(&m);
+	order = flb_matrix_schedule(&m);
 	if (!order)
 		goto out;
 	total = m.ncells * m.top.repeat;
-	printf("matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
-	       m.top.name, m.ncells, m.top.repeat, m.top.seed);
-	for (size_t i = 0; i < m.ncells; i++)
-		printf("  cell %zu: %s\n", i, m.cells[i].label);
-	printf("order:");
-	for (size_t i = 0; i < total; i++)
-		printf(" %zu", order[i]);
-	printf("\n");
+	flb_matrix_plan(&m, order, stdout);
 	if (dry) {
 		ret = FLB_EXIT_OK;
 		goto out;
 	}
 	/* fetch (or find in the cache) each Debian kernel once, not per run */
 	for (size_t i = 0; i < m.nkernels; i++) {
-		struct mx_kernel *k = &m.kernels[i];
+		struct flb_mx_kernel *k = &m.kernels[i];
 
 		if (k->debian &&
 		    flb_vm_debian_kernel(k->arch ? arches[k->arch] : flb_vm_host_arch(),
@@ -870,7 +705,7 @@ int flb_cmd_matrix(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < total; i++) {
-		struct mx_cell *x = &m.cells[order[i]];
+		struct flb_mx_cell *x = &m.cells[order[i]];
 		int rc;
 
 		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
@@ -907,6 +742,6 @@ int flb_cmd_matrix(int argc, char **argv)
 	}
 out:
 	free(order);
-	mx_free(&m);
+	flb_matrix_free(&m);
 	return ret;
 }

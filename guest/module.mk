@@ -3,7 +3,7 @@
 #   make ARCH=arm64                 also builds build/arm64/flushbench
 #   make CROSS_COMPILE=aarch64-linux-gnu-   (same)
 #   make arm64                      only the aarch64 binaries (flushbench and
-#                                   the programs workloads start: kv-server)
+#                                   the programs workloads start)
 #
 # Linked dynamically against Debian's arm64 libraries unpacked into
 # build/arm64/sysroot by scripts/arm64-sysroot.sh (hwloc has no complete
@@ -53,13 +53,15 @@ $(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
 $(ARM64_BIN): $(ARM64_OUT)/cli/main.o $(ARM64_OUT)/libflushbench.a
 	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
 
-# Programs a workload starts from beside flushbench go into guests too:
-# kv-server for redis_like (workloads/redis-like/module.mk names its sources).
-ARM64_KV_SERVER := $(ARM64_OUT)/workloads/redis-like/kv-server
-$(ARM64_KV_SERVER): $$(patsubst %.c,$(ARM64_OUT)/%.o,$$(RL_SERVER_SRCS) $$(RL_COMMON_SRCS))
-	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^
-
-arm64: $$(if $$(RL_SERVER_SRCS),$(ARM64_KV_SERVER))
+# Programs the workloads start go into guests too: every HELPER_PROGS
+# entry (declared with its HELPER_SRCS_<program> by workloads/*/module.mk,
+# which the top Makefile reads before this file), below build/arm64/.
+define ARM64_HELPER_RULE
+$(ARM64_OUT)/$(1): $(patsubst %.c,$(ARM64_OUT)/%.o,$(HELPER_SRCS_$(1)))
+	$$(ARM64_CROSS)gcc $$(CFLAGS) -o $$@ $$^
+endef
+$(foreach h,$(HELPER_PROGS),$(eval $(call ARM64_HELPER_RULE,$(h))))
+arm64: $(addprefix $(ARM64_OUT)/,$(HELPER_PROGS))
 
 # The compiler's dependency files of the arm64 objects (not the sysroot's).
 -include $(shell find $(ARM64_OUT) -name '*.d' -type f -not -path '*/sysroot/*' 2>/dev/null)

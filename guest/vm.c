@@ -28,6 +28,7 @@
 #include "options.h"
 #include "result.h"
 #include "store.h"
+#include "util.h"
 #include "vm.h"
 
 /* room for the tree's path (PATH_MAX) and what goes below it */
@@ -49,22 +50,15 @@ struct vm_args {
 	bool keep_log;
 };
 
-/*
- * Programs a workload starts from beside flushbench (same relative path
- * under the guest's /bin), carried into the guest when they are built.
- */
-#define FLB_VM_HELPERS 4
-static const char *const guest_helpers[FLB_VM_HELPERS] = {
-	"workloads/redis-like/kv-server",	/* redis_like's server */
-	NULL
-};
+/* At most this many programs the suite's workloads start go into a guest. */
+#define VM_HELPERS 16
 
 /* The guest side: runs the suite, then frames results.db on the console. */
 static const char guest_script[] =
 "# Guest side of flushbench vm (written by guest/vm.c): run the suite, then\n"
 "# print results.db framed on the console (see guest/vm.h).\n"
 "mount -t tmpfs tmpfs /tmp 2>/dev/null\n"
-"# loopback: workloads talk to their own servers (redis_like, kv-server)\n"
+"# loopback: workloads talk to the servers they start\n"
 "ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up\n"
 "echo \"FB-VM: uptime-start $(cut -d' ' -f1 /proc/uptime)\"\n"
 "echo \"FB-VM: cmdline $(cat /proc/cmdline)\"\n"
@@ -87,19 +81,12 @@ static const char guest_script[] =
 int flb_vm_top(char *top, size_t len)
 {
 	const char *env = getenv("FLUSHBENCH_TOP");
-	char exe[PATH_MAX], probe[VM_PATH];
-	ssize_t n;
+	char probe[VM_PATH];
 
-	if (env) {
+	if (env)
 		snprintf(top, len, "%s", env);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return -1;
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(top, len, "%s", exe);
-	}
+	else if (flb_exe_dir(top, len))
+		return -1;
 	snprintf(probe, sizeof(probe), "%s/scripts/qemu-boot.sh", top);
 	return access(probe, R_OK) ? -1 : 0;
 }
@@ -178,34 +165,6 @@ static const char *log_field(const char *log, const char *prefix, char *buf,
 	p += strlen(prefix);
 	n = strcspn(p, "\r\n");
 	snprintf(buf, len, "%.*s", (int)n, p);
-	return buf;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 65536 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 262144);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
 	return buf;
 }
 
@@ -384,12 +343,11 @@ static int debian_cached(const char *envf, char *out, size_t len)
 {
 	struct stat e, lists;
 	char *text;
-	size_t n;
 
 	if (stat(envf, &e) || stat("/var/lib/apt/lists", &lists) ||
 	    e.st_mtime <= lists.st_mtime)
 		return -1;
-	text = read_file(envf, &n);
+	text = flb_slurp(envf, NULL);
 	if (!text)
 		return -1;
 	snprintf(out, len, "%s", text);
@@ -490,16 +448,64 @@ static void guest_module(const char *top, const struct vm_args *a, char *ko,
 	snprintf(why, whylen, "%s", ko);
 }
 
+/*
+ * The programs the suite's workloads start, as `flushbench list --helpers`
+ * names them (paths below the tree), built for the guest below bin's
+ * directory, into path[]: how many are built, or -1. One not built is
+ * left out with a note: the workloads that need it skip in the guest,
+ * saying so.
+ */
+static int guest_helpers(const struct vm_args *a, const char *bin,
+			 char path[][VM_PATH], int max)
+{
+	char self[PATH_MAX], out[4096], *line, *save;
+	char *argv[] = { self, "list", "--helpers", "-c", (char *)a->config,
+			 NULL };
+	const char *slash = strrchr(bin, '/');
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int n = 0;
+
+	if (l < 0)
+		return -1;
+	self[l] = '\0';
+	if (flb_vm_spawn(argv, out, sizeof(out))) {
+		fprintf(stderr, "flushbench vm: flushbench list --helpers -c %s failed (above)\n",
+			a->config);
+		return -1;
+	}
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (n == max) {
+			fprintf(stderr, "flushbench vm: the suite's workloads start more than %d programs\n",
+				max);
+			return -1;
+		}
+		snprintf(path[n], VM_PATH, "%.*s/%s", slash ? (int)(slash - bin) : 1,
+			 slash ? bin : ".", line);
+		if (access(path[n], X_OK)) {
+			fprintf(stderr, "flushbench vm: note: %s is not built: the workloads that start it skip in the guest\n",
+				path[n]);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* The cached initramfs for this guest into img. */
 static int guest_initramfs(const char *top, const struct vm_args *a,
 			   const char *bin, const char *ko, char *img, size_t len)
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
 	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
-	char helper[FLB_VM_HELPERS][2 * VM_PATH];
-	char *argv[20 + 2 * FLB_VM_HELPERS];
-	int n = 0;
+	char helper[VM_HELPERS][VM_PATH];
+	char *argv[20 + 2 * VM_HELPERS];
+	int n = 0, nhelpers;
 	char *last;
+
+	nhelpers = guest_helpers(a, bin, helper, VM_HELPERS);
+	if (nhelpers < 0)
+		return -1;
 
 	snprintf(outdir, sizeof(outdir), "%s/build/vm", top);
 	mkdir(outdir, 0755);
@@ -536,18 +542,9 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 		argv[n++] = "--file";
 		argv[n++] = kof;
 	}
-	/* programs workloads start from beside flushbench, when built */
-	for (size_t i = 0; guest_helpers[i]; i++) {
-		const char *slash = strrchr(bin, '/');
-
-		snprintf(helper[i], sizeof(helper[i]), "%.*s/%s:/bin/%s",
-			 slash ? (int)(slash - bin) : 1, slash ? bin : ".",
-			 guest_helpers[i], guest_helpers[i]);
-		*strrchr(helper[i], ':') = '\0';
-		if (access(helper[i], X_OK))
-			continue;
-		helper[i][strlen(helper[i])] = ':';
-		argv[n++] = "--file";
+	/* beside flushbench in /bin, with the libraries they need */
+	for (int i = 0; i < nhelpers; i++) {
+		argv[n++] = "--bin";
 		argv[n++] = helper[i];
 	}
 	argv[n] = NULL;
@@ -702,7 +699,7 @@ int flb_cmd_vm(int argc, char **argv)
 			a.arch, flb_vm_host_arch());
 	else if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
 		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
-	log = read_file(logpath, &loglen);
+	log = flb_slurp(logpath, &loglen);
 	if (rc || !log) {
 		/* qemu-boot.sh printed the last console lines */
 		fprintf(stderr, "flushbench vm: the guest did not finish: %s after %.0f s: %s (console log %s)\n",

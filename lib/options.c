@@ -90,13 +90,20 @@ static void fmt_u64_scaled(uint64_t v, const char *const *units,
 	snprintf(buf, len, "%" PRIu64, v);
 }
 
+const char *flb_size_str(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const su[] = { "K", "M", "G", "T" };
+	static const uint64_t sm[] = { 1ull << 10, 1ull << 20, 1ull << 30,
+				       1ull << 40 };
+
+	fmt_u64_scaled(bytes, su, sm, 4, buf, len);
+	return buf;
+}
+
 void flb_opt_format(const struct flb_option *o, const void *base, char *buf,
 		   size_t len)
 {
 	const char *p = (const char *)base + o->offset;
-	static const char *const su[] = { "K", "M", "G", "T" };
-	static const uint64_t sm[] = { 1ull << 10, 1ull << 20, 1ull << 30,
-				       1ull << 40 };
 	static const char *const nu[] = { "us", "ms", "s" };
 	static const uint64_t nm[] = { 1000, 1000000, 1000000000 };
 	uint64_t v;
@@ -108,7 +115,7 @@ void flb_opt_format(const struct flb_option *o, const void *base, char *buf,
 		break;
 	case FLB_OPT_SIZE:
 		memcpy(&v, p, sizeof(v));
-		fmt_u64_scaled(v, su, sm, 4, buf, len);
+		flb_size_str(buf, len, v);
 		break;
 	case FLB_OPT_NS:
 		memcpy(&v, p, sizeof(v));

@@ -43,6 +43,12 @@ int flb_opt_parse(const struct flb_option *o, const char *text, void *base,
 /* o's field of base as a config would write it ("64M", "20us", "true"). */
 void flb_opt_format(const struct flb_option *o, const void *base, char *buf,
 		   size_t len);
+/*
+ * A size as a config writes it, in the largest binary unit that divides
+ * it ("64K", "2G"; "4100" in bytes): the one size format of the tree, for
+ * messages too, so that they read like what the user wrote. Returns buf.
+ */
+const char *flb_size_str(char *buf, size_t len, uint64_t bytes);
 /* A plain non-negative integer (decimal or 0x); 0 or -1. */
 int flb_opt_parse_u64(const char *s, uint64_t *v);
 /* "a size (4096, 4K, 64M, 1G)", ...: what a value of type t must be. */

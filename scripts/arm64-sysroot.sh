@@ -12,8 +12,8 @@ root=${1:-$top/build/arm64/sysroot}
 # -dev packages for linking, their runtime libraries (and what those
 # need beyond libc, which the aarch64-linux-gnu toolchain provides).
 pkgs="libyaml-dev libsqlite3-dev libhwloc-dev libpfm4-dev libjansson-dev
-libgsl-dev libhiredis-dev libyaml-0-2 libsqlite3-0 libhwloc15 libpfm4
-libjansson4 libgsl27 libgslcblas0 libhiredis0.14 libudev1"
+libgsl-dev libhiredis-dev nettle-dev libyaml-0-2 libsqlite3-0 libhwloc15
+libpfm4 libjansson4 libgsl27 libgslcblas0 libhiredis0.14 libnettle8 libudev1"
 want=$(echo $pkgs)
 if [ -f "$root/.pkgs" ] && [ "$(cat "$root/.pkgs")" = "$want" ]; then
 	echo "$root"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "yamlwalk.h"
 
 struct p {
 	uint64_t n, size, ns;
@@ -241,6 +242,36 @@ static void test_suite_settings(void **state)
 	assert_non_null(strstr(msg, ":3:5: unknown key 'repeat' in a fork job"));
 }
 
+/* The walker's suggestion weighs every name allowed, not the first few. */
+static void test_unknown_key_all_names(void **state)
+{
+	struct flb_option many[41] = { 0 };
+	char names[40][16], msg[512] = "";
+	char *path = write_tmp("a: 1\nrepaet: 3\n");
+	struct flb_yw w = { 0 };
+	FILE *err = fmemopen(msg, sizeof(msg), "w");
+
+	(void)state;
+	for (int i = 0; i < 39; i++) {
+		snprintf(names[i], sizeof(names[i]), "filler%02d", i);
+		many[i].name = names[i];
+	}
+	many[39].name = "repeat";
+	assert_int_equal(flb_yw_load(&w, path, err), 0);
+	flb_yw_for_each_pair(flb_yw_root(&w), p) {
+		yaml_node_t *k = flb_yw_node(&w, p->key);
+
+		if (!flb_yw_find(many, flb_yw_scalar(k)))
+			flb_yw_unknown(&w, k, "the test", many, NULL, NULL);
+	}
+	flb_yw_free(&w);
+	fclose(err);
+	unlink(path);
+	assert_int_equal(w.errors, 2);
+	assert_non_null(strstr(msg, ":1:1: unknown key 'a' in the test\n"));
+	assert_non_null(strstr(msg, ":2:1: unknown key 'repaet' in the test (did you mean 'repeat'?)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_other_arch_events_not_validated),
 		cmocka_unit_test(test_suite_settings),
+		cmocka_unit_test(test_unknown_key_all_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "util.h"
 
 struct fx {
 	char dir[64];
@@ -59,33 +60,10 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-/* The bytes of a file (NULL if absent); *len gets its size. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	if (buf && fread(buf, 1, n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 static void assert_same_bytes(const char *path, const char *was, size_t len)
 {
 	size_t now_len;
-	char *now = slurp(path, &now_len);
+	char *now = flb_slurp(path, &now_len);
 
 	assert_non_null(now);
 	assert_int_equal(now_len, len);
@@ -260,7 +238,7 @@ static void refused(const char *path, const char *want)
 {
 	struct flb_store *st = (struct flb_store *)1;
 	size_t len;
-	char *was = slurp(path, &len);
+	char *was = flb_slurp(path, &len);
 	long wal = wal_size(path);
 	char err[512];
 	int mode;
@@ -370,7 +348,7 @@ static void test_calibration(void **state)
 	flb_store_close(st);
 	/* version 1: readable as is, without calibrations */
 	raw_exec(fx->db, "DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
-	was = slurp(fx->db, &len);
+	was = flb_slurp(fx->db, &len);
 	st = open_ok(fx->db, FLB_STORE_RO);
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(flb_store_calib_get(st, "h1", "cfg", on_calib, &seen), 0);
@@ -666,9 +644,9 @@ static void test_stale_run(void **state)
 	assert_true(dead > 0);
 
 	/* a reader reports it aborted and writes nothing */
-	db = slurp(fx->db, &dblen);
+	db = flb_slurp(fx->db, &dblen);
 	snprintf(walpath, sizeof(walpath), "%s-wal", fx->db);
-	wal = slurp(walpath, &wallen);
+	wal = flb_slurp(walpath, &wallen);
 	assert_non_null(wal);
 	ro = open_ok(fx->db, FLB_STORE_RO);
 	assert_string_equal(run_status(ro, dead), "aborted");
@@ -722,7 +700,7 @@ static void test_import(void **state)
 	assert_int_equal(flb_store_run_end(st, failed, "failed"), 0);
 	flb_store_close(st);
 	assert_true(run_in_dead_child(src) > 0);
-	srcbytes = slurp(src, &srclen);
+	srcbytes = flb_slurp(src, &srclen);
 
 	st = open_ok(fx->db, FLB_STORE_RW);
 	assert_true(flb_store_run_begin(st, "host", NULL, NULL, NULL, NULL) > 0);

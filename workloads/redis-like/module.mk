@@ -11,12 +11,14 @@ RL_COMMON_SRCS := $(RL)/resp.c $(RL)/hist.c
 RL_CLIENT_SRCS := $(RL)/kvbench.c
 
 STANDALONE_SRCS += $(RL_SERVER_SRCS) $(RL_BENCH_SRCS) $(RL)/fuzz_resp.c
-PROGS += $(RL)/kv-server $(RL)/kv-bench
+PROGS += $(RL)/kv-bench
 # ./flushbench links the client engine (redis_like.c -> kvbench.c -> hiredis)
 FLB_LIBS += $(RL_HIREDIS)
 
-$(RL)/kv-server: $(patsubst %.c,$(BUILD)/%.o,$(RL_SERVER_SRCS) $(RL_COMMON_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^
+# The redis_like workload starts kv-server (redis_like.c's .helpers): the
+# top Makefile builds it, guest/module.mk for arm64 guests too.
+HELPER_PROGS += $(RL)/kv-server
+HELPER_SRCS_$(RL)/kv-server := $(RL_SERVER_SRCS) $(RL_COMMON_SRCS)
 
 $(RL)/kv-bench: $(patsubst %.c,$(BUILD)/%.o,$(RL_BENCH_SRCS) $(RL_CLIENT_SRCS) $(RL_COMMON_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(RL_HIREDIS) $(shell pkg-config --libs jansson gsl 2>/dev/null) -lpthread -lm

@@ -146,29 +146,10 @@ static unsigned int redis_like_ntasks(const void *params)
 	return 1 + (unsigned int)p->threads;
 }
 
-/* Where kv-server is: $FLUSHBENCH_KV_SERVER, else beside our executable. */
-static int find_server(char *path, size_t len)
-{
-	const char *env = getenv("FLUSHBENCH_KV_SERVER");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env) {
-		snprintf(path, len, "%s", env);
-		return access(path, X_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	if ((size_t)snprintf(path, len, "%s/workloads/redis-like/kv-server", exe) >= len)
-		return -1;
-	return access(path, X_OK);
-}
+/* The programs redis_like starts: its server (see flb_helper_path()). */
+static const char *const redis_like_helpers[] = {
+	"workloads/redis-like/kv-server", NULL
+};
 
 static void stop_server(struct rl_state *s)
 {
@@ -197,7 +178,7 @@ static int start_server(struct rl_state *s)
 	int fds[2];
 	pid_t pid;
 
-	if (find_server(bin, sizeof(bin))) {
+	if (flb_helper_path(redis_like_helpers[0], bin, sizeof(bin))) {
 		flb_job_reason(s->job, "redis_like: no kv-server at %s (run make, or set server: HOST:PORT)",
 			      bin);
 		return FLB_SKIP;
@@ -478,6 +459,7 @@ const struct flb_workload flb_wl_redis_like = {
 	.params_size = sizeof(struct redis_like_params),
 	.options = redis_like_options,
 	.primary = "ops_per_sec",	/* the seed reports memtier's Ops/sec */
+	.helpers = redis_like_helpers,
 	.ntasks = redis_like_ntasks,
 	.setup = redis_like_setup,
 	.run = redis_like_run,

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers every layer may use: a whole file, this program's directory. */
+#ifndef FLB_UTIL_H
+#define FLB_UTIL_H
+
+#include <stddef.h>
+
+/*
+ * The whole of path (a regular file or a /proc, /sys entry), malloc'd and
+ * NUL-terminated (the bytes may hold NULs of their own); its length in
+ * *len when len is not NULL. NULL with errno set when it cannot be read.
+ */
+char *flb_slurp(const char *path, size_t *len);
+/* The directory of this program's executable into dir: 0, or -1 (errno). */
+int flb_exe_dir(char *dir, size_t len);
+
+#endif
