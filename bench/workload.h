@@ -117,7 +117,8 @@ void flb_params_class(const char *name, const char *params, char *buf,
  * $FLUSHBENCH_<NAME> when set (NAME: its file name in capitals, '-' as
  * '_', e.g. FLUSHBENCH_KV_SERVER); else the program beside flushbench
  * (where guests carry it); else where make builds it, below flushbench's
- * directory. 0 when it is executable; -1 with the last place tried.
+ * directory, or below $FLUSHBENCH_TOP (the tree, for programs other than
+ * flushbench). 0 when it is executable; -1 with the last place tried.
  */
 int flb_helper_path(const char *helper, char *path, size_t len);
 /* Both, for analysis (lib/result.h). */

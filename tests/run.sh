@@ -9,7 +9,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
-export TOP FB="$TOP/flushbench" CMOCKA_MESSAGE_OUTPUT=TAP
+# FLUSHBENCH_TOP: where test programs find the helper programs workloads start
+export TOP FB="$TOP/flushbench" CMOCKA_MESSAGE_OUTPUT=TAP FLUSHBENCH_TOP="$TOP"
 pat=${1:-}
 passed=0 failed=0 skipped=0
 . "$TOP/tests/runner.inc"
