@@ -23,7 +23,8 @@ static const struct flb_cliopt compare_opts[] = {
 static const struct flb_cli compare_cli = {
 	.cmd = "compare", .usage = "[OPTIONS] BASE NEW",
 	.about = "BASE and NEW each name a set of runs: a label (all its runs) or a run id\n"
-		 "(12 or #12). Runs are the unit of inference: see docs/analysis.md.",
+		 "(12 or #12). The unit of inference is the invocation (one `flushbench run`\n"
+		 "and its rounds): see docs/analysis.md.",
 	.footer = "Exit: 0 done, 2 usage or data error.",
 	.opts = compare_opts,
 };
