@@ -261,6 +261,7 @@ static int mx_cells(struct flb_matrix *m)
 					x->c = native || !m->ncmdlines ? &none : &m->cmdlines[c];
 					x->native = native;
 					x->config = m->configs[f];
+					x->last = -1;
 					snprintf(x->label, sizeof(x->label), "%s/%s/%s/%s/%s",
 						 m->top.name, x->k->name, x->c->name,
 						 mode_names[mode],
@@ -417,38 +418,67 @@ static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 	return flb_vm_spawn(argv, NULL, 0);
 }
 
-/* Tag the newest complete run of the cell's label with where it sat. */
+/* The newest run of label in db (0: none, or no store yet). */
+static int64_t mx_last_run(const char *db, const char *label)
+{
+	struct flb_store *st;
+	struct flb_run_row *rows = NULL;
+	size_t n = 0;
+	int64_t last = 0;
+	char err[256];
+
+	if (flb_store_open(db, FLB_STORE_RO, &st, err, sizeof(err)))
+		return 0;
+	if (!flb_store_runs(st, label, &rows, &n))
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].id > last)
+				last = rows[i].id;
+	free(rows);
+	flb_store_close(st);
+	return last;
+}
+
+/*
+ * Tag the runs the cell's last invocation stored (all its rounds, when
+ * its suite has `repeat:`) with where they stand in the matrix: the
+ * complete runs of its label newer than x->last. 0 when there was one.
+ */
 static int mx_tag(struct flb_store *st, const struct flb_matrix *m,
-		  const struct flb_mx_cell *x, uint64_t round, size_t slot)
+		  struct flb_mx_cell *x, uint64_t round, size_t slot)
 {
 	struct flb_run_row *rows = NULL;
-	size_t n = 0, best = 0;
+	size_t n = 0, tagged = 0;
+	int64_t newest = x->last;
 	char v[32];
-	int ret = -1;
 
-	if (flb_store_runs(st, x->label, &rows, &n) || !n)
-		goto out;
-	for (size_t i = 1; i < n; i++)
-		if (rows[i].id > rows[best].id)
-			best = i;
-	if (strcmp(rows[best].status, "complete"))
-		goto out;
-	flb_store_env_put(st, rows[best].id, "matrix.name", m->top.name);
-	flb_store_env_put(st, rows[best].id, "matrix.file", m->yw.path);
-	snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
-	flb_store_env_put(st, rows[best].id, "matrix.seed", v);
-	snprintf(v, sizeof(v), "%" PRIu64, round);
-	flb_store_env_put(st, rows[best].id, "matrix.round", v);
-	snprintf(v, sizeof(v), "%zu", slot);
-	flb_store_env_put(st, rows[best].id, "matrix.slot", v);
-	flb_store_env_put(st, rows[best].id, "matrix.kernel", x->k->name);
-	flb_store_env_put(st, rows[best].id, "matrix.cmdline", x->c->name);
-	flb_store_env_put(st, rows[best].id, "matrix.mode", x->native ? "native" : "vm");
-	flb_store_env_put(st, rows[best].id, "matrix.config", x->config);
-	ret = 0;
-out:
+	if (flb_store_runs(st, x->label, &rows, &n))
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = rows[i].id;
+
+		if (id <= x->last)
+			continue;
+		if (id > newest)
+			newest = id;
+		if (strcmp(rows[i].status, "complete"))
+			continue;
+		flb_store_env_put(st, id, "matrix.name", m->top.name);
+		flb_store_env_put(st, id, "matrix.file", m->yw.path);
+		snprintf(v, sizeof(v), "%" PRIu64, m->top.seed);
+		flb_store_env_put(st, id, "matrix.seed", v);
+		snprintf(v, sizeof(v), "%" PRIu64, round);
+		flb_store_env_put(st, id, "matrix.round", v);
+		snprintf(v, sizeof(v), "%zu", slot);
+		flb_store_env_put(st, id, "matrix.slot", v);
+		flb_store_env_put(st, id, "matrix.kernel", x->k->name);
+		flb_store_env_put(st, id, "matrix.cmdline", x->c->name);
+		flb_store_env_put(st, id, "matrix.mode", x->native ? "native" : "vm");
+		flb_store_env_put(st, id, "matrix.config", x->config);
+		tagged++;
+	}
+	x->last = newest;
 	free(rows);
-	return ret;
+	return tagged ? 0 : -1;
 }
 
 /* --- summary: per-cell medians of ns/op, and changes by dimension --- */
@@ -710,6 +740,8 @@ int flb_cmd_matrix(int argc, char **argv)
 
 		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
 			x->label);
+		if (x->last < 0)	/* runs already stored under its label */
+			x->last = mx_last_run(db, x->label);
 		rc = mx_run_cell(&m, x, db);
 		if (flb_store_open(db, FLB_STORE_RW, &st, err, sizeof(err))) {
 			fprintf(stderr, "flushbench matrix: %s\n", err);

@@ -52,7 +52,8 @@ struct flb_mx_cell {
 	bool native;
 	const char *config;
 	char label[4 * FLB_STR_MAX];
-	unsigned int done;	/* complete runs */
+	unsigned int done;	/* complete invocations */
+	int64_t last;		/* its newest run already tagged (-1: not read yet) */
 };
 
 struct flb_matrix {

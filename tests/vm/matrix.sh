@@ -49,6 +49,25 @@ else
 	fail yaml-errors "exit $rc: $(cat "$T/bad.out" "$T/dup.out" 2>/dev/null | tr '\n' ' ')"
 fi
 
+# native cells need no QEMU: a suite with `repeat: 2` stores two runs per
+# cell invocation, and every one of them is tagged; a run stored under the
+# cell's label before the matrix is not
+{ cat "$TOP/tests/vm/tiny.yaml"; echo 'repeat: 2'; } > "$T/rep.yaml"
+printf 'name: n\nrepeat: 2\nseed: 5\nkernels:\n  - {name: host, running: true}\nmodes: [native]\nconfigs: [%s]\n' \
+	"$T/rep.yaml" > "$T/n.yaml"
+ndb=$T/native.db
+"$FB" run -q -c "$T/rep.yaml" --repeat 1 --db "$ndb" --label n/host/default/native/rep >/dev/null 2>&1
+if "$FB" matrix -m "$T/n.yaml" --db "$ndb" > "$T/n.out" 2> "$T/n.err"; then
+	tags=$(sqlite3 -batch -noheader "$ndb" "select group_concat(coalesce(
+		(select value from environment e where e.run_id = r.id and e.key = 'matrix.slot'), '-'), ' ')
+		from (select id from runs where label = 'n/host/default/native/rep' order by id) r")
+	[ "$tags" = "- 0 0 1 1" ] &&
+		pass "matrix-tags-rounds (every run of a cell invocation tagged, older runs not: $tags)" ||
+		fail matrix-tags-rounds "matrix.slot per run: '$tags', wanted '- 0 0 1 1'"
+else
+	fail matrix-tags-rounds "$(tail -5 "$T/n.err" | tr '\n' ' ')"
+fi
+
 # a small real matrix: the running kernel natively, Debian's in a guest
 vm_ready matrix-runs matrix-tags matrix-summary || { done_testing; exit 0; }
 cp "$TOP/tests/vm/tiny.yaml" "$T/one.yaml"
