@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "options.h"
 #include "util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -169,37 +170,11 @@ static int read_text(const char *path, char *buf, size_t len)
 	return (int)strlen(buf);
 }
 
-static unsigned int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	unsigned int row[64], diag, cur;
-
-	if (lb >= ARRAY_SIZE(row))
-		return ~0u;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cur = diag + (tolower((unsigned char)a[i - 1]) !=
-				      tolower((unsigned char)b[j - 1]));
-			if (row[j] + 1 < cur)
-				cur = row[j] + 1;
-			if (row[j - 1] + 1 < cur)
-				cur = row[j - 1] + 1;
-			diag = row[j];
-			row[j] = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* Keep in best the candidate nearest to name, if near enough to be a typo. */
 static void suggest(const char *name, const char *cand, const char **best,
-		    unsigned int *dist)
+		    size_t *dist)
 {
-	unsigned int d = edit_distance(name, cand);
+	size_t d = flb_edit_distance(name, cand);
 
 	if (d < *dist && d <= 1 + strlen(cand) / 4) {
 		*dist = d;
@@ -214,7 +189,7 @@ static bool tracepoint_syntax(const char *name, size_t *colon);
 static const char *did_you_mean(const char *name, char *buf, size_t len)
 {
 	const char *best = NULL;
-	unsigned int dist = ~0u;
+	size_t dist = (size_t)-1;
 	struct dirent *de;
 	size_t i, colon;
 	char path[512];
@@ -235,7 +210,7 @@ static const char *did_you_mean(const char *name, char *buf, size_t len)
 	d = opendir(path);
 	while (d && (de = readdir(d)))
 		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
-		    edit_distance(name + colon + 1, de->d_name) < dist) {
+		    flb_edit_distance(name + colon + 1, de->d_name) < dist) {
 			suggest(name + colon + 1, de->d_name, &best, &dist);
 			if (best == de->d_name)
 				snprintf(buf, len, "%.*s:%.64s", (int)colon, name, best);

@@ -232,7 +232,7 @@ check:
 /* ------------------------------------------------------------------ */
 /* did you mean */
 
-static size_t edit_distance(const char *a, const char *b)
+size_t flb_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
 
@@ -243,7 +243,8 @@ static size_t edit_distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++) {
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t c = prev[j - 1] + (tolower(a[i - 1]) != tolower(b[j - 1]));
+			size_t c = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
+						   tolower((unsigned char)b[j - 1]));
 
 			if (prev[j] + 1 < c)
 				c = prev[j] + 1;
@@ -264,7 +265,7 @@ const char *flb_did_you_mean(const char *s, const char *const *names, size_t n)
 	if (limit < 2)
 		limit = 2;
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(s, names[i]);
+		size_t d = flb_edit_distance(s, names[i]);
 
 		if (d < bestd) {
 			bestd = d;

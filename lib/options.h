@@ -53,6 +53,8 @@ const char *flb_size_str(char *buf, size_t len, uint64_t bytes);
 int flb_opt_parse_u64(const char *s, uint64_t *v);
 /* "a size (4096, 4K, 64M, 1G)", ...: what a value of type t must be. */
 const char *flb_opt_type_noun(enum flb_opt_type t);
+/* Levenshtein distance ignoring case; (size_t)-1 when a or b has 63+ characters. */
+size_t flb_edit_distance(const char *a, const char *b);
 /* The closest of names[] to s, or NULL if nothing is close. */
 const char *flb_did_you_mean(const char *s, const char *const *names, size_t n);
 
