@@ -10,6 +10,11 @@
 #     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
 #     XZ bzImage is unpacked once to IMG.vmlinux and booted through the PVH
 #     entry (faster) unless --no-pvh or the unpacking fails.
+#     Under TCG an x86_64 guest runs single-threaded (-accel
+#     tcg,thread=single): with QEMU 7.2's multi-threaded TCG, a 2-vCPU
+#     guest froze within a few hundred kernel text patches (static key
+#     toggles: insmod/rmmod of flushbench.ko, enabling a tracepoint), and
+#     tests/vm/textpatch.sh boots it through 300 of them.
 #   arm64: TCG on an x86_64 host (-M virt -cpu max,pauth-impdef=on); on an
 #     aarch64 host KVM is tried the same way (-cpu host, gic-version=max).
 # The serial console goes to FILE. Prints "ACCEL=kvm|tcg" and
@@ -98,7 +103,9 @@ run_qemu() {	# ACCEL LIMIT LOG APPEND
 		cpu=(-cpu max)
 	fi
 	: > "$3"
-	timeout -k 5 "$2" $qemu "${machine[@]}" -accel "$1" "${cpu[@]}" \
+	local acc=$1
+	[ "$1" = tcg ] && [ "$arch" = x86_64 ] && acc=tcg,thread=single
+	timeout -k 5 "$2" $qemu "${machine[@]}" -accel "$acc" "${cpu[@]}" \
 		-smp "$smp" -m "$mem" -display none -monitor none \
 		-serial "file:$3" -no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "console=$console panic=-1 $4" "${extra[@]}" \
