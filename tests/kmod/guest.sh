@@ -11,7 +11,8 @@ cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
 mkdir -p "$out"
 progs="tests/kmod/ioctl-test.c tests/kmod/race.c"
-wl_srcs="tests/kmod/wldrive.c workloads/tlbi/tlbi.c workloads/memregion/memregion.c workloads/kmod-client/kmod_client.c bench/job.c lib/options.c"
+# wldrive (tests/bare/): its sources as tests/bare/module.mk lists them
+wl_srcs=$(make -s --no-print-directory print-wldrive-srcs)
 cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ilib -Ibench -Ikmod -static"
 
 # Without the module, the workloads skip with a reason (host: no module).

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wldrive: a workload's own code with no harness around it. It links the
+ * workload sources (workloads/<name>/<name>.c), bench/job.c, tasks.c,
+ * region.c and lib/options.c, and nothing of the runner: no SQLite, hwloc,
+ * libyaml, perf events, or their heap, in a static binary. Two uses:
+ *
+ *  - a stand-in for `flushbench run` inside the kmod guests (setup, one
+ *    timed run of OPS operations, teardown), printing one line
+ *    "workload k=v ... status=S ops=N ns_per_op=N metric=value ... reason=...";
+ *  - with --samples, the bare loop of scripts/bench-overhead.sh (issue 11):
+ *    pinned with sched_setaffinity to --cpu, setup, --warmup discarded
+ *    samples, then --samples samples each timed with CLOCK_MONOTONIC
+ *    around ->run(OPS), as the runner does (bench/runner.c), one line each
+ *    "sample=I ops=N ns=T ns_per_op=X", before the line above.
+ *
+ * --pad-vmas N maps N extra one-page anonymous VMAs (touched, apart) before
+ * setup: a bigger mm, like a harness's, for measuring what it costs fork.
+ *
+ * Only the workloads linked in are known (weak references over
+ * bench/workloads.def); the others say so.
+ * Usage: wldrive [--cpu N] [--samples S] [--warmup W] [--pad-vmas N]
+ *                WORKLOAD OPS [key=value]...
+ * Exit: 0 ok/skip, 1 fail, 2 usage.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "options.h"
+
+#define FLB_WORKLOAD(n) \
+	extern const struct flb_workload flb_wl_##n __attribute__((weak));
+#include "workloads.def"
+#undef FLB_WORKLOAD
+
+static const struct flb_workload *const linked[] = {
+#define FLB_WORKLOAD(n) &flb_wl_##n,
+#include "workloads.def"
+#undef FLB_WORKLOAD
+};
+
+/* job.c binds tasks through bench/pin.c (hwloc): bind directly instead. */
+int flb_pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* Parse val exactly as a config would (lib/options.c). */
+static int set_opt(const struct flb_option *o, void *params, const char *val)
+{
+	char why[256];
+
+	if (flb_opt_parse(o, val, params, why, sizeof(why))) {
+		fprintf(stderr, "wldrive: %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct flb_workload *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++)
+		if (linked[i] && !strcmp(linked[i]->name, name))
+			return linked[i];
+	return NULL;
+}
+
+/* n one-page VMAs, each touched, a PROT_NONE page apart so none merge. */
+static int pad_vmas(unsigned long n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	char *p;
+
+	if (!n)
+		return 0;
+	p = mmap(NULL, 2 * n * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (unsigned long i = 0; i < n; i++) {
+		if (mprotect(p + 2 * i * pg, pg, PROT_READ | PROT_WRITE))
+			return -1;
+		p[2 * i * pg] = 1;
+	}
+	return 0;
+}
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: wldrive [--cpu N] [--samples S] [--warmup W] [--pad-vmas N] WORKLOAD OPS [key=value]...\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const status[] = { "ok", "skip", "fail", "untrustworthy" };
+	unsigned long samples = 1, warmup = 0, pad = 0;
+	bool per_sample = false;
+	const struct flb_workload *wl;
+	uint64_t ops, done = 0;
+	double t0, ns = 0;
+	struct flb_job *job;
+	void *params, *state = NULL;
+	int *cpus = NULL, cpu = -1, a = 1, rc, setup_rc;
+	unsigned int ntasks;
+
+	for (; a + 1 < argc && !strncmp(argv[a], "--", 2); a += 2) {
+		unsigned long v = strtoul(argv[a + 1], NULL, 0);
+
+		if (!strcmp(argv[a], "--cpu"))
+			cpu = (int)v;
+		else if (!strcmp(argv[a], "--samples"))
+			samples = v, per_sample = true;
+		else if (!strcmp(argv[a], "--warmup"))
+			warmup = v;
+		else if (!strcmp(argv[a], "--pad-vmas"))
+			pad = v;
+		else
+			return usage();
+	}
+	if (argc - a < 2 || !samples)
+		return usage();
+	wl = find(argv[a]);
+	ops = strtoull(argv[a + 1], NULL, 0);
+	if (!wl || !ops) {
+		fprintf(stderr, "wldrive: workload '%s' not linked into this driver, or zero ops\n",
+			argv[a]);
+		return 2;
+	}
+	params = calloc(1, wl->params_size);
+	for (const struct flb_option *o = wl->options; o->name; o++)
+		if (set_opt(o, params, o->def)) {
+			fprintf(stderr, "wldrive: bad default %s=%s\n", o->name, o->def);
+			return 2;
+		}
+	for (int i = a + 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		const struct flb_option *o;
+
+		if (!eq)
+			return usage();
+		*eq = '\0';
+		for (o = wl->options; o->name && strcmp(o->name, argv[i]); o++)
+			;
+		if (!o->name || set_opt(o, params, eq + 1)) {
+			fprintf(stderr, "wldrive: bad parameter %s=%s\n", argv[i], eq + 1);
+			return 2;
+		}
+		*eq = '=';
+	}
+	/* task 0 on --cpu, the others (spinners) on the CPUs after it */
+	ntasks = wl->ntasks ? wl->ntasks(params) : 1;
+	if (cpu >= 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cpus = calloc(ntasks, sizeof(*cpus));
+		for (unsigned int i = 0; cpus && i < ntasks; i++)
+			cpus[i] = (int)((cpu + i) % (ncpu > 0 ? ncpu : 1));
+	}
+	job = flb_job_new(wl, params, ntasks, cpus, 0);
+	if (!job || (cpu >= 0 && !cpus)) {
+		fprintf(stderr, "wldrive: out of memory\n");
+		return 1;
+	}
+	rc = flb_job_pin(job, 0);
+	if (rc) {
+		fprintf(stderr, "wldrive: cannot bind to CPU %d: %s\n", cpu, strerror(-rc));
+		return 1;
+	}
+	if (pad_vmas(pad)) {
+		fprintf(stderr, "wldrive: mapping %lu padding VMAs failed: %s\n",
+			pad, strerror(errno));
+		return 1;
+	}
+	rc = setup_rc = wl->setup(job, params, &state);
+	for (unsigned long i = 0; rc == FLB_OK && i < warmup + samples; i++) {
+		flb_job_sample_reset(job);
+		done = 0;
+		t0 = now_ns();
+		rc = wl->run(job, state, ops, &done);
+		ns = now_ns() - t0;
+		if (per_sample && i >= warmup && rc == FLB_OK)
+			printf("sample=%lu ops=%llu ns=%.0f ns_per_op=%.1f\n", i - warmup,
+			       (unsigned long long)done, ns, done ? ns / done : 0.0);
+	}
+	printf("%s", wl->name);
+	for (int i = a + 2; i < argc; i++)
+		printf(" %s", argv[i]);
+	if (setup_rc == FLB_OK) {
+		wl->teardown(job, state);
+		printf(" status=%s ops=%llu ns_per_op=%.1f", status[rc],
+		       (unsigned long long)done, done ? ns / done : 0.0);
+		for (unsigned int i = 0; i < job->nmetrics; i++)
+			printf(" %s=%.4g", job->metrics[i].name, job->metrics[i].value);
+	} else {
+		printf(" status=%s", status[rc]);
+	}
+	if (job->reason[0])
+		printf(" reason=\"%s\"", job->reason);
+	printf("\n");
+	flb_job_free(job);
+	free(cpus);
+	free(params);
+	return rc == FLB_FAIL;
+}
