@@ -1,0 +1,232 @@
+#!/bin/bash
+# README benchmark (issue 11): does flushbench measure the kernel or the
+# harness? For each row, a bare loop built from the workload's own source
+# (build/tests/wldrive: workloads/<name>/<name>.c, bench/job.c, tasks.c,
+# region.c, lib/options.c, static; no SQLite, hwloc, libyaml, perf) against
+# `flushbench run` of a one-job suite doing the same work: the same
+# samples, warm-up and op count per sample (`ops:`, so no calibration),
+# the same CPU (`placement: cpus`), ASLR off in both (the runner turns it
+# off; the bare loop runs under `setarch -R`). flushbench runs twice: with
+# no counters, and with the counters of configs/default.yaml (or --events).
+#
+# Rounds are randomized interleaved trials (Abedi & Brecht, ICPE 2017):
+# each round takes the rows in a shuffled order and runs a row's three
+# variants back to back, also shuffled, so a ratio compares runs seconds
+# apart and drift of the machine falls on every variant alike. Each run is
+# summarised by the median ns/op of its samples; per row the script
+# prints the median of those over the rounds and the ratio
+# flushbench/bare per round (median, min-max).
+#
+# flushbench runs with `--repeat 1`: the job runs in a worker process of
+# its own, as it does for every suite with `repeat:` (configs/default.yaml
+# and quick.yaml), and as the lean worker of issue 11 will. --plain runs
+# it in the one process that also loaded the suite, the store and hwloc.
+#
+# --probe adds the measured processes' mm at the moment they fork (fork
+# rss=0: VMAs, shared objects, RSS, perf fds, from /proc/PID while it
+# runs) and the bare fork with as many extra VMAs as flushbench's mm has.
+#
+# Usage: scripts/bench-overhead.sh [-r ROUNDS] [-s SAMPLES] [-w WARMUP]
+#          [--cpu N] [--seed S] [--plain] [--events E1,E2] [--probe]
+#          [--only ROW-SUBSTRING]... [--scale X]
+#   defaults: 6 rounds, 5 samples, 2 warm-up, CPU 0, a fresh seed.
+#   --scale multiplies every row's op count (0.1 for a smoke run).
+# Exits 0 whatever the ratios are; 1 when a run fails or reports no sample.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+rounds=6 samples=5 warmup=2 cpu=0 seed= plain=0 events= probe=0 scale=1
+only=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-r) rounds=$2; shift ;;
+	-s) samples=$2; shift ;;
+	-w) warmup=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
+	--seed) seed=$2; shift ;;
+	--plain) plain=1 ;;
+	--events) events=$2; shift ;;
+	--probe) probe=1 ;;
+	--only) only+=("$2"); shift ;;
+	--scale) scale=$2; shift ;;
+	*) sed -n 's/^# \{0,1\}//; /^Usage:/,/^Exits/p' "$0" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+
+# label | workload | parameters | ops per sample (about 100-200 ms here)
+ROWS=(
+	"fork rss=0|fork|rss=0|1000"
+	"fork rss=64M|fork|rss=64M|50"
+	"mprotect npages=1|mprotect|npages=1|40000"
+	"mprotect npages=512|mprotect|npages=512|3000"
+	"munmap size=4K|munmap|size=4K|15000"
+	"munmap size=2M|munmap|size=2M|100"
+	"madvise size=64K|madvise|size=64K|2000"
+)
+rows=()
+for r in "${ROWS[@]}"; do
+	keep=$(( ${#only[@]} == 0 ))
+	for o in "${only[@]}"; do [[ "${r%%|*}" == *"$o"* ]] && keep=1; done
+	[ $keep = 1 ] && rows+=("$r")
+done
+[ ${#rows[@]} -gt 0 ] || { echo "bench-overhead: no row matches --only" >&2; exit 2; }
+
+make -s all build/tests/wldrive >/dev/null
+fb=./flushbench bare=build/tests/wldrive
+dir=$(mktemp -d /tmp/fb-overhead.XXXXXX)
+db=$dir/runs.db
+trap 'rm -rf "$dir"' EXIT
+die() { echo "bench-overhead: $*" >&2; exit 1; }
+
+# the counters of the default suite, or --events
+if [ -n "$events" ]; then
+	counters="counters:
+  events: [${events//,/, }]"
+else
+	counters=$(sed -n '/^counters:/,/^[a-z]/{/^counters:/p; /^  /p}' configs/default.yaml)
+fi
+# suite ROW VARIANT FILE: the one-job suite of a row, with or without counters
+suite() {
+	local wl=$2 params=$3 ops=$4
+	{
+		printf 'samples: %s\nwarmup: %s\nops: %s\nplacement: cpus\ncpus: [%s]\n' \
+			"$samples" "$warmup" "$ops" "$cpu"
+		[ "$5" = fbc ] && printf '%s\n' "$counters"
+		printf 'jobs:\n  - workload: %s\n' "$wl"
+		for kv in $params; do printf '    %s: %s\n' "${kv%%=*}" "${kv#*=}"; done
+	} > "$6"
+}
+ops_of() { awk -v o="$1" -v s="$scale" 'BEGIN { n = int(o * s); print n < 1 ? 1 : n }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+
+# measure I VARIANT ROUND: one run; prints the median ns/op of its samples
+measure() {
+	local label wl params ops out err=$dir/err
+	IFS='|' read -r label wl params ops <<<"${rows[$1]}"
+	ops=$(ops_of "$ops")
+	case $2 in
+	bare)
+		out=$(setarch "$(uname -m)" -R "$bare" --cpu "$cpu" --samples "$samples" \
+			--warmup "$warmup" "$wl" "$ops" $params 2>"$err") ||
+			die "$label: bare loop failed: $(tail -2 "$err" | tr '\n' ' ')"
+		grep -q " status=ok " <<<"$out" || die "$label: bare loop: ${out##*$'\n'}"
+		sed -n 's/^sample=.* ns_per_op=//p' <<<"$out" | median
+		;;
+	fb0|fbc)
+		local cfg=$dir/$1-$2.yaml run=r$3-$1-$2 rep=(--repeat 1)
+		[ $plain = 1 ] && rep=()
+		suite "$label" "$wl" "$params" "$ops" "$2" "$cfg"
+		"$fb" run -q -c "$cfg" --db "$db" -l "$run" "${rep[@]}" >"$err" 2>&1 ||
+			die "$label: flushbench run ($2) failed: $(tail -3 "$err" | tr '\n' ' ')"
+		out=$(sqlite3 "$db" "select s.ns_per_op from samples s join runs r on r.id = s.run_id
+			where r.label = '$run' and s.status = 'ok'")
+		[ "$(wc -w <<<"$out")" = "$samples" ] ||
+			die "$label: flushbench run ($2): $(wc -w <<<"$out") ok samples of $samples: $(sqlite3 "$db" \
+				"select status || ' ' || coalesce(reason, '') from samples s join runs r on r.id = s.run_id where r.label = '$run' limit 1")"
+		median <<<"$out"
+		;;
+	esac
+}
+
+shuffled() {	# SEED ITEMS...: the items in an order drawn from SEED
+	local s=$1; shift
+	printf '%s\n' "$@" | awk -v s="$s" 'BEGIN { srand(s) } { printf "%.17f\t%s\n", rand(), $0 }' |
+		sort -g | cut -f2
+}
+
+echo "bench-overhead: ${#rows[@]} rows x 3 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one process)' || echo 'run --repeat 1 (job in a worker process)')"
+echo "  $(uname -r), $(nproc) CPUs, THP $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), flushbench $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD || echo -dirty), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
+echo "  counters (fbc): $(tr '\n' ' ' <<<"$counters" | tr -s ' ')"
+res=$dir/results
+: > "$res"
+for round in $(seq 1 "$rounds"); do
+	for i in $(shuffled "$seed$round" $(seq 0 $((${#rows[@]} - 1)))); do
+		for v in $(shuffled "$seed$round$i" bare fb0 fbc); do
+			m=$(measure "$i" "$v" "$round")
+			echo "$i $v $round $m" >> "$res"
+		done
+	done
+	printf '  round %d/%d done, load %s\n' "$round" "$rounds" "$(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+
+echo
+echo "| row | ops/sample | bare ns/op | flushbench ns/op, no counters | ratio (median, min-max) | flushbench ns/op, default counters | ratio (median, min-max) |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+per_round=""
+for i in $(seq 0 $((${#rows[@]} - 1))); do
+	IFS='|' read -r label wl params ops <<<"${rows[$i]}"
+	line=$(awk -v i="$i" -v R="$rounds" '
+		function med(a, n,   k, j, t) {	# a[1..n], sorted in place
+			for (k = 2; k <= n; k++) for (j = k; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return (a[int((n + 1) / 2)] + a[int(n / 2) + 1]) / 2
+		}
+		$1 == i { v[$2, $3] = $4 }
+		END {
+			for (r = 1; r <= R; r++) { b[r] = v["bare", r]; z[r] = v["fb0", r]; c[r] = v["fbc", r]
+				rz[r] = z[r] / b[r]; rc[r] = c[r] / b[r]; sz = sz sprintf(" %.3f", rz[r]); sc = sc sprintf(" %.3f", rc[r]) }
+			mb = med(b, R); mz = med(z, R); mc = med(c, R); qz = med(rz, R); qc = med(rc, R)
+			printf "%.0f|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%s|%s\n", mb, mz, qz, rz[1], rz[R], mc, qc, rc[1], rc[R], sz, sc
+		}' "$res")
+	IFS='|' read -r mb mz qz mc qc sz sc <<<"$line"
+	echo "| $label | $(ops_of "$ops") | $mb | $mz | $qz | $mc | $qc |"
+	per_round+="  $label: no counters$sz; default counters$sc"$'\n'
+done
+echo
+echo "ratio flushbench/bare per round (round order):"
+printf '%s' "$per_round"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+[ $probe = 1 ] || exit 0
+
+# mm_of PID: VMAs, shared objects, RSS, perf fds of a running process
+mm_of() {
+	local p=$1
+	printf '%s VMAs, %s shared objects, VmRSS %s kB, VmPTE %s kB, %s perf fds' \
+		"$(wc -l < "/proc/$p/maps")" \
+		"$(awk '$6 ~ /\.so/ { print $6 }' "/proc/$p/maps" | sort -u | wc -l)" \
+		"$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status")" \
+		"$(awk '/^VmPTE/ { print $2 }' "/proc/$p/status")" \
+		"$(ls -l "/proc/$p/fd" 2>/dev/null | grep -c 'perf_event' || true)"
+}
+# probe_fb VARIANT: the mm of the process that runs a long fork rss=0 job
+probe_fb() {
+	local cfg=$dir/probe-$1.yaml pid w=
+	samples=50 suite "" fork "rss=0" 1000 "$1" "$cfg"
+	"$fb" run -q -c "$cfg" --db "$db" -l "probe-$1" $([ $plain = 1 ] || echo --repeat 1) >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	if [ $plain = 1 ]; then
+		w=$pid
+	else
+		w=$(pgrep -P "$pid" -f -- '--worker' | head -1 || true)
+	fi
+	[ -n "$w" ] && echo "  flushbench ($1): $(mm_of "$w")" && sed -n 's/.* \(\/.*\.so[^ ]*\)$/\1/p' "/proc/$w/maps" | sort -u > "$dir/libs-$1"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	echo "    libraries: $(xargs -r -n1 basename < "$dir/libs-$1" 2>/dev/null | sed 's/\.so.*//' | tr '\n' ' ')"
+}
+echo
+echo "mm of the process that forks (fork rss=0, read from /proc while it runs):"
+setarch "$(uname -m)" -R "$bare" --cpu "$cpu" --samples 50 fork 1000 >/dev/null &
+pid=$!
+sleep 1
+echo "  bare: $(mm_of "$pid")"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+probe_fb fb0
+probe_fb fbc
+# the bare fork again, its mm padded with one-page VMAs: how fork's cost grows with VMAs
+echo
+echo "bare fork rss=0 against its VMA count (--pad-vmas, one touched page each; median of $rounds interleaved runs):"
+for r in $(seq 1 "$rounds"); do
+	for n in $(shuffled "$seed$r" 0 50 100 200 400); do
+		m=$(setarch "$(uname -m)" -R "$bare" --cpu "$cpu" --samples "$samples" --warmup "$warmup" \
+			--pad-vmas "$n" fork "$(ops_of 1000)" | sed -n 's/^sample=.* ns_per_op=//p' | median)
+		echo "$n $m" >> "$dir/pad"
+	done
+done
+for n in 0 50 100 200 400; do
+	printf '  +%-4s VMAs: %.0f ns/op\n' "$n" "$(awk -v n=$n '$1 == n { print $2 }' "$dir/pad" | median)"
+done
