@@ -1,0 +1,47 @@
+# The bare loop of scripts/bench-overhead.sh (issue 11) cannot rot: wldrive
+# (tests/bare/) is built and runs one pinned sample of every row the script
+# measures (the rows are read from the script), keeps the guests' one-line
+# format, and the script itself runs each row end to end on a tiny scale.
+. "$TOP/tests/lib.sh"
+W=$TOP/build/tests/wldrive
+S=$TOP/scripts/bench-overhead.sh
+if [ ! -x "$W" ]; then
+	fail "wldrive is built (make test-progs)" "no $W"
+	done_testing; exit 0
+fi
+pass "wldrive is built"
+# the script's rows: "label|workload|parameters|ops"
+mapfile -t rows < <(sed -n '/^ROWS=(/,/^)/s/^\t"\(.*\)"$/\1/p' "$S")
+[ ${#rows[@]} -ge 7 ] && pass "the script's ${#rows[@]} rows are read" ||
+	fail "the script's rows are read" "${#rows[@]} rows from $S"
+for r in "${rows[@]}"; do
+	IFS='|' read -r label wl params ops <<<"$r"
+	out=$("$W" --cpu 0 --samples 1 --warmup 1 "$wl" 3 $params 2>&1); rc=$?
+	if [ $rc = 0 ] && [[ "$out" =~ ^sample=0\ ops=3\ ns=[0-9]+\ ns_per_op=[0-9.]+$'\n'"$wl $params status=ok ops=3 " ]]; then
+		pass "$label: one pinned sample of 3 ops, after one warm-up"
+	else
+		fail "$label: one pinned sample of 3 ops" "exit $rc: $(tr '\n' ' ' <<<"$out")"
+	fi
+done
+out=$("$W" mprotect 5 npages=4 2>&1)
+[[ "$out" =~ ^mprotect\ npages=4\ status=ok\ ops=5\ ns_per_op=[0-9.]+$ ]] &&
+	pass "without --samples: the guests' one line" || fail "without --samples: the guests' one line" "$out"
+expect_exit 2 "a workload not linked in is refused" "$W" redis_like 1
+expect_exit 2 "a bad parameter is refused (the option table's range)" "$W" mprotect 1 npages=0
+out=$("$W" --cpu 0 --samples 1 --pad-vmas 64 fork 2 2>&1)
+[[ "$out" == *"status=ok"* ]] && pass "--pad-vmas: fork with 64 extra VMAs" ||
+	fail "--pad-vmas: fork with 64 extra VMAs" "$out"
+# the script, every row, one round of one sample at 1% of its op counts
+if out=$("$S" -r 1 -s 1 -w 0 --scale 0.01 2>"$T/err"); then
+	pass "bench-overhead.sh runs every row (exit 0)"
+else
+	fail "bench-overhead.sh runs every row" "exit $?: $(tail -3 "$T/err" | tr '\n' ' ')"
+fi
+for r in "${rows[@]}"; do
+	label=${r%%|*}
+	grep -Eq "^\| $label \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \[[0-9.]+-[0-9.]+\] \| [0-9]+ \| [0-9.]+ \[" <<<"$out" &&
+		pass "bench-overhead.sh: $label has both ratios" ||
+		fail "bench-overhead.sh: $label has both ratios" "$(grep -F "| $label |" <<<"$out")"
+done
+expect_exit 2 "bench-overhead.sh: an unknown option prints the usage" "$S" --bogus
+done_testing
