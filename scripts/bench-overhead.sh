@@ -158,7 +158,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-echo "| row | ops/sample | bare ns/op | flushbench ns/op, no counters | ratio (median, min-max) | flushbench ns/op, default counters | ratio (median, min-max) |"
+echo "| row | ops/sample | bare ns/op | flushbench ns/op, no counters | ratio (median, min-max) | flushbench ns/op, $([ -n "$events" ] && echo "counters $events" || echo "default counters") | ratio (median, min-max) |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 per_round=""
 for i in $(seq 0 $((${#rows[@]} - 1))); do
@@ -177,7 +177,7 @@ for i in $(seq 0 $((${#rows[@]} - 1))); do
 		}' "$res")
 	IFS='|' read -r mb mz qz mc qc sz sc <<<"$line"
 	echo "| $label | $(ops_of "$ops") | $mb | $mz | $qz | $mc | $qc |"
-	per_round+="  $label: no counters$sz; default counters$sc"$'\n'
+	per_round+="  $label: no counters$sz; with counters$sc"$'\n'
 done
 echo
 echo "ratio flushbench/bare per round (round order):"
