@@ -255,7 +255,8 @@ struct wk {
 	uint64_t limit_ms;	/* silence allowed before it counts as hung */
 	uint64_t longest_ms;	/* the longest wait for a reply so far */
 	char why[512];		/* the protocol error, or how it broke */
-	char line[FLB_WPROTO_LINE];
+	char line[FLB_WPROTO_LINE];	/* the last line (split in place) */
+	char raw[256];			/* and its start as it came */
 };
 
 /* One result line (and its metrics) from the worker. */
@@ -365,10 +366,15 @@ static int wk_get(struct wk *w)
 	uint64_t ms;
 	int err;
 
+	uint64_t limit = w->limit_ms + 10 * w->longest_ms;
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		err = flb_wline_get(&w->from, w->line,
-				    (int)(w->limit_ms + 10 * w->longest_ms));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+				(t1.tv_nsec - t0.tv_nsec) / 1000000);
+		err = ms >= limit ? -ETIMEDOUT :
+		      flb_wline_get(&w->from, w->line, (int)(limit - ms));
 		if (err != -EINTR)
 			break;
 		if (flb_stop_requested && !w->stop_passed) {
@@ -381,6 +387,8 @@ static int wk_get(struct wk *w)
 			(t1.tv_nsec - t0.tv_nsec) / 1000000);
 	if (ms > w->longest_ms)
 		w->longest_ms = ms;
+	snprintf(w->raw, sizeof(w->raw), "%.*s", (int)sizeof(w->raw) - 1,
+		 err ? "" : w->line);
 	if (err == -ETIMEDOUT) {
 		kill(w->pid, SIGKILL);
 		w->hung = true;
@@ -415,7 +423,7 @@ static int wk_get(struct wk *w)
 static void wk_bad(struct wk *w, const char *why)
 {
 	snprintf(w->why, sizeof(w->why), "broke the protocol: %s, got '%.200s'",
-		 why, w->line);
+		 why, w->raw);
 }
 
 static int wk_put(struct wk *w, const char *cmd, uint64_t seq, const char *arg)

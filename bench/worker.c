@@ -15,8 +15,10 @@
  * runner has attached and enabled the counters on this process in between.
  *
  * For tests (tests/integration/worker.sh), read from the environment:
- *   FLUSHBENCH_WORKER_FAULT=crash|hang|garbage|exit[:SEQ]  misbehave at
- *     sample SEQ (default 0), as a broken worker would;
+ *   FLUSHBENCH_WORKER_FAULT=crash|hang|garbage|exit[:SEQ[:WORKLOAD]]
+ *     misbehave at sample SEQ (default 0) of WORKLOAD's jobs (default
+ *     any), as a broken worker would: SIGSEGV, silence, a garbled result,
+ *     exit 3;
  *   FLUSHBENCH_WORKER_PROBE=DIR  before each sample write DIR/maps (this
  *     mm, once) and DIR/sample.SEQ (the sample's mode, perf-event fds here
  *     and in the runner).
@@ -54,8 +56,9 @@ struct worker {
 	uint64_t extra_work_ns, ops, duration_ns, warmup;
 	struct flb_job *job;
 	void *state;
-	const char *fault;		/* FLUSHBENCH_WORKER_FAULT */
+	char fault[16];			/* FLUSHBENCH_WORKER_FAULT */
 	uint64_t fault_seq;
+	char fault_wl[64];
 	const char *probe;		/* FLUSHBENCH_WORKER_PROBE */
 };
 
@@ -414,7 +417,8 @@ static void probe(struct worker *w, uint64_t seq, const char *mode)
 
 static void fault(struct worker *w, uint64_t seq)
 {
-	if (!w->fault || seq != w->fault_seq)
+	if (!w->fault[0] || seq != w->fault_seq ||
+	    (w->fault_wl[0] && strcmp(w->fault_wl, w->wl->name)))
 		return;
 	if (!strncmp(w->fault, "crash", 5)) {
 		signal(SIGSEGV, SIG_DFL);
@@ -498,10 +502,10 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	f = getenv("FLUSHBENCH_WORKER_FAULT");
 	if (f && *f) {
-		const char *colon = strchr(f, ':');
+		unsigned long long seq = 0;
 
-		w.fault = f;
-		w.fault_seq = colon ? strtoull(colon + 1, NULL, 10) : 0;
+		sscanf(f, "%15[^:]:%llu:%63s", w.fault, &seq, w.fault_wl);
+		w.fault_seq = seq;
 	}
 	w.probe = getenv("FLUSHBENCH_WORKER_PROBE");
 	if (w.probe && !*w.probe)
