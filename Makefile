@@ -32,6 +32,7 @@ STANDALONE_SRCS :=
 PROGS           :=
 TEST_PROGS      :=
 HELPER_PROGS    :=
+WORKER_LIBS     :=
 
 all: check-deps ./flushbench programs
 

@@ -133,7 +133,8 @@ struct flb_counters {
 	struct flb_counter *ev;
 	size_t n, cap;
 	int *cpus;			/* -1 alone for FLB_SCOPE_PROCESS */
-	size_t ncpus;
+	pid_t *tids;			/* or, for another process, its threads */
+	size_t ncpus;			/* entries of cpus[] (and tids[]) */
 	enum flb_counter_scope scope;
 	flb_unsupported_fn unsupported;
 	void *arg;
@@ -815,8 +816,11 @@ static int counter_open_perf(struct flb_counters *c, const char *name,
 			    PERF_FORMAT_TOTAL_TIME_RUNNING;
 	for (i = 0; i < c->ncpus; i++) {
 		e->fd[i] = syscall(SYS_perf_event_open, attr,
+				   c->tids ? c->tids[i] :
 				   c->scope == FLB_SCOPE_PROCESS ? 0 : -1,
 				   c->cpus[i], -1, PERF_FLAG_FD_CLOEXEC);
+		if (e->fd[i] < 0 && c->tids && errno == ESRCH)
+			continue;	/* a thread that has just exited */
 		if (e->fd[i] < 0) {
 			err = errno;
 			open_hint(attr, err, why, len);
@@ -942,6 +946,45 @@ static int counter_open(struct flb_counters *c, const char *name)
 	return 0;
 }
 
+/* The threads of process pid into c->tids (c->cpus all -1). */
+static int task_threads(struct flb_counters *c, pid_t pid)
+{
+	char dir[64];
+	struct dirent *d;
+	size_t cap = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((d = readdir(dp))) {
+		long tid = strtol(d->d_name, NULL, 10);
+
+		if (tid <= 0)
+			continue;
+		if (c->ncpus == cap) {
+			size_t nc = cap ? 2 * cap : 8;
+			pid_t *t = realloc(c->tids, nc * sizeof(*t));
+			int *cp = realloc(c->cpus, nc * sizeof(*cp));
+
+			if (t)
+				c->tids = t;
+			if (cp)
+				c->cpus = cp;
+			if (!t || !cp) {
+				closedir(dp);
+				return -ENOMEM;
+			}
+			cap = nc;
+		}
+		c->tids[c->ncpus] = (pid_t)tid;
+		c->cpus[c->ncpus++] = -1;
+	}
+	closedir(dp);
+	return c->ncpus ? 0 : -ESRCH;
+}
+
 static void unsupported_ignore(void *arg, const char *name, const char *why)
 {
 	(void)arg, (void)name, (void)why;
@@ -950,6 +993,14 @@ static void unsupported_ignore(void *arg, const char *name, const char *why)
 struct flb_counters *flb_counters_open(const char *const *names, size_t n,
 				     enum flb_counter_scope scope,
 				     flb_unsupported_fn unsupported, void *arg)
+{
+	return flb_counters_open_task(names, n, scope, 0, unsupported, arg);
+}
+
+struct flb_counters *flb_counters_open_task(const char *const *names, size_t n,
+					  enum flb_counter_scope scope, pid_t pid,
+					  flb_unsupported_fn unsupported,
+					  void *arg)
 {
 	struct flb_counters *c = calloc(1, sizeof(*c));
 	size_t i;
@@ -961,6 +1012,9 @@ struct flb_counters *flb_counters_open(const char *const *names, size_t n,
 	c->arg = arg;
 	if (scope == FLB_SCOPE_SYSTEM) {
 		if (online_cpus(&c->cpus, &c->ncpus))
+			goto err_free;
+	} else if (pid > 0) {
+		if (task_threads(c, pid))
 			goto err_free;
 	} else {
 		c->cpus = malloc(sizeof(*c->cpus));
@@ -1032,6 +1086,8 @@ static int counter_read(const struct flb_counters *c, const struct flb_counter *
 
 	sum[0] = sum[1] = sum[2] = 0;
 	for (i = 0; i < c->ncpus; i++) {
+		if (e->fd[i] < 0)
+			continue;	/* its thread was gone when opened */
 		errno = 0;
 		if (read(e->fd[i], v, sizeof(v)) != sizeof(v))
 			return -errno ? -errno : -EIO;
@@ -1048,7 +1104,8 @@ static void counter_ioctl(const struct flb_counters *c, unsigned long req)
 
 	for (i = 0; i < c->n; i++)
 		for (j = 0; c->ev[i].kind == EV_PERF && j < c->ncpus; j++)
-			ioctl(c->ev[i].fd[j], req, 0);
+			if (c->ev[i].fd[j] >= 0)
+				ioctl(c->ev[i].fd[j], req, 0);
 }
 
 /*
@@ -1128,5 +1185,6 @@ void flb_counters_close(struct flb_counters *c)
 	}
 	free(c->ev);
 	free(c->cpus);
+	free(c->tids);
 	free(c);
 }

@@ -13,9 +13,10 @@
 #define FLB_COUNTERS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum flb_counter_scope {
-	FLB_SCOPE_PROCESS,	/* this thread, and threads/children created after open */
+	FLB_SCOPE_PROCESS,	/* this thread (or a process's threads), and threads/children created after open */
 	FLB_SCOPE_SYSTEM,	/* every CPU, every task */
 };
 
@@ -33,6 +34,15 @@ typedef void (*flb_unsupported_fn)(void *arg, const char *name, const char *why)
 struct flb_counters *flb_counters_open(const char *const *names, size_t n,
 				     enum flb_counter_scope scope,
 				     flb_unsupported_fn unsupported, void *arg);
+/*
+ * The same on another process (FLB_SCOPE_PROCESS, pid > 0): on each of its
+ * threads now, with inherit, so threads and children it makes after the
+ * open count too (the runner's counters on a job's worker process).
+ */
+struct flb_counters *flb_counters_open_task(const char *const *names, size_t n,
+					  enum flb_counter_scope scope, pid_t pid,
+					  flb_unsupported_fn unsupported,
+					  void *arg);
 int flb_counters_start(struct flb_counters *c);	/* reset + enable */
 int flb_counters_stop(struct flb_counters *c);	/* disable + read */
 size_t flb_counters_count(const struct flb_counters *c);

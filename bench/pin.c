@@ -7,8 +7,9 @@
  * thread that first calls in: call flb_pin_init() before pinning anything).
  * From it we keep a flat list of usable cores, each with its usable PUs, its
  * placement domain (package, or cluster on arm64) and a spread order; every
- * policy is then plain array work. Binding uses sched_setaffinity(2) on the
- * calling thread, which needs no topology and works in forked children.
+ * policy is then plain array work. Binding (flb_pin_self) is not here: it
+ * needs no topology, and lives in bench/affinity.c so that the worker
+ * (bench/worker.c) binds its tasks without linking hwloc.
  */
 #include <errno.h>
 #include <hwloc.h>
@@ -449,31 +450,6 @@ int flb_pin_assign(enum flb_placement p, const int *cpus, size_t ncpus,
 		snprintf(why, len, "unknown placement %d", (int)p);
 		return -1;
 	}
-}
-
-int flb_pin_self(int cpu)
-{
-	cpu_set_t *set;
-	size_t size;
-	int ret = 0;
-
-	if (cpu < 0) {
-		/* unbound: every usable CPU again, whatever an earlier job set */
-		if (pin_ready())
-			return 0;
-		return hwloc_set_cpubind(pin.topo, pin.allowed,
-					 HWLOC_CPUBIND_THREAD) ? -errno : 0;
-	}
-	set = CPU_ALLOC(cpu + 1);
-	if (!set)
-		return -ENOMEM;
-	size = CPU_ALLOC_SIZE(cpu + 1);
-	CPU_ZERO_S(size, set);
-	CPU_SET_S(cpu, size, set);
-	if (sched_setaffinity(0, size, set))
-		ret = -errno;
-	CPU_FREE(set);
-	return ret;
 }
 
 const char *flb_pin_topology(void)

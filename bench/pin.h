@@ -29,7 +29,11 @@ int flb_pin_cpu_ok(int cpu);
  */
 int flb_pin_assign(enum flb_placement p, const int *cpus, size_t ncpus,
 		  unsigned int ntasks, int *out, char *why, size_t len);
-/* Bind the calling thread to cpu (-1: unbind, to every usable CPU). 0 or -errno. */
+/*
+ * Bind the calling thread to cpu (-1: unbind, back to the CPUs the process
+ * could use when it first called in). 0 or -errno. In bench/affinity.c:
+ * sched_setaffinity(2) alone, no hwloc, so the worker links it.
+ */
 int flb_pin_self(int cpu);
 /* "1 package, 2 cores, 2 PUs; L3 32M x1 ..." for the environment */
 const char *flb_pin_topology(void);

@@ -6,23 +6,18 @@
  * round is a run of its own in the store (same label, repeat.* in its
  * environment), its jobs in an order shuffled per round from one seed, so
  * that drift of the machine spreads over every job instead of biasing the
- * ones that come last. Each job runs in a fresh process, this binary
- * exec'd as `run --worker RUN:JOB` (bench/runner.c), so that what differs
- * from one process to the next (address space, heap, page-table layout)
- * shows as run-to-run variance, which `compare` accounts for, instead of
- * one process's luck passing for the machine's behaviour.
+ * ones that come last. Each job of each round runs in a fresh worker
+ * process (flushbench-worker, driven by bench/runner.c), so that what
+ * differs from one process to the next (address space, heap, page-table
+ * layout) shows as run-to-run variance, which `compare` accounts for,
+ * instead of one process's luck passing for the machine's behaviour.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +25,6 @@
 #include "job.h"
 #include "run.h"
 #include "stats.h"
-
-#define REPORT "fb-worker-result"
 
 /* A job over the rounds. */
 struct job_rounds {
@@ -45,8 +38,8 @@ struct rounds {
 	const struct flb_run_opts *o;
 	const struct flb_suite *s;
 	struct flb_store *st;
+	struct flb_runner *r;
 	bool progress;
-	bool noted;		/* a worker printed the unsupported counters */
 	size_t done, total;	/* samples over all rounds, for the ETA */
 	uint64_t t0;		/* CLOCK_MONOTONIC ns at the start */
 	int64_t *runs;		/* one per round begun */
@@ -82,189 +75,6 @@ static void round_order(gsl_rng *rng, uint64_t seed, unsigned int round,
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	gsl_ran_shuffle(rng, order, n, sizeof(*order));
-}
-
-void flb_rounds_report(FILE *f, const struct flb_summary_row *row, int errors,
-		      bool stopped, size_t unsupported)
-{
-	char reason[sizeof(row->reason)];
-
-	/* one line, the reason last */
-	snprintf(reason, sizeof(reason), "%s", row->reason);
-	for (char *p = reason; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	fprintf(f, REPORT " %s %u %.17g %.17g %d %d %zu %s\n",
-		row->status ? row->status : "fail", row->n, row->median,
-		row->cv, errors, stopped, unsupported, reason);
-	fflush(f);
-}
-
-/* A worker's report line in buf into row; 0, or -1 when there is none. */
-static int parse_report(const char *buf, struct flb_summary_row *row,
-			int *errors, int *stopped, size_t *unsupported)
-{
-	static const char *const statuses[] = {
-		"ok", "skip", "fail", "untrustworthy", NULL
-	};
-	const char *l = strstr(buf, REPORT " ");
-	char status[16];
-
-	if (!l || sscanf(l, REPORT " %15s %u %lg %lg %d %d %zu %255[^\n]",
-			 status, &row->n, &row->median, &row->cv, errors,
-			 stopped, unsupported, row->reason) < 7)
-		return -1;
-	for (const char *const *s = statuses; *s; s++)
-		if (!strcmp(*s, status))
-			row->status = *s;
-	return row->status ? 0 : -1;
-}
-
-/* Start the worker of job ji (pos-th in the round) into run; its stdout in *fd. */
-static pid_t spawn(const struct rounds *x, int64_t run, size_t ji, size_t pos,
-		   int *fd)
-{
-	char spec[48], prog[128], *argv[16 + 2 * 64];
-	int n = 0, p[2];
-	pid_t pid;
-
-	snprintf(spec, sizeof(spec), "%" PRId64 ":%zu", run, ji);
-	argv[n++] = (char *)x->o->argv0;
-	argv[n++] = "run";
-	argv[n++] = "--worker";
-	argv[n++] = spec;
-	argv[n++] = "-c";
-	argv[n++] = (char *)x->o->config;
-	argv[n++] = "--db";
-	argv[n++] = (char *)x->o->db;
-	for (size_t i = 0; i < x->o->nonly && i < 64; i++) {
-		argv[n++] = "--only";
-		argv[n++] = (char *)x->o->only[i];
-	}
-	if (x->progress) {
-		snprintf(prog, sizeof(prog), "%u:%u:%zu:%zu:%zu:%" PRIu64,
-			 x->nruns, x->o->rounds, pos, x->done, x->total, x->t0);
-		argv[n++] = "--progress";
-		argv[n++] = prog;
-	}
-	if (x->noted)
-		argv[n++] = "--unsupported-noted";
-	argv[n] = NULL;
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (!pid) {
-		/* exec, not just fork: a fresh address space and heap */
-		dup2(p[1], STDOUT_FILENO);
-		execv("/proc/self/exe", argv);
-		fprintf(stderr, "flushbench run: exec /proc/self/exe: %s\n",
-			strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	*fd = p[0];
-	return pid;
-}
-
-/* What the worker writes, until it exits; a stop is passed on to it. */
-static int collect(pid_t pid, int fd, char *buf, size_t len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	bool passed = false;
-	size_t got = 0;
-	int status;
-
-	for (;;) {
-		char sink[256];
-		ssize_t n;
-
-		if (flb_stop_requested && !passed) {
-			kill(pid, SIGTERM);
-			passed = true;
-		}
-		/* a timeout: a signal just before poll() is seen next time */
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		if (got + 1 < len)
-			n = read(fd, buf + got, len - 1 - got);
-		else
-			n = read(fd, sink, sizeof(sink));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (got + 1 < len)
-			got += (size_t)n;
-	}
-	buf[got] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return status;
-}
-
-/*
- * Job ji of the round into run, in a worker; its row into *row. 0, or -1
- * when there is no row: the worker was stopped or could not run (errors).
- */
-static int run_worker(struct rounds *x, int64_t run, size_t ji, size_t pos,
-		      struct flb_summary_row *row, int *errors)
-{
-	const struct flb_jobspec *js = &x->s->jobs[ji];
-	struct flb_sample_rec rec = {
-		.job = (unsigned int)ji, .workload = js->wl->name,
-		.params = js->params_text, .status = FLB_FAIL, .cpus = "",
-	};
-	char buf[1024];
-	int fd, status, werrors = 0, stopped = 0;
-	size_t unsupported = 0;
-	pid_t pid = spawn(x, run, ji, pos, &fd);
-
-	if (pid < 0) {
-		fprintf(stderr, "flushbench run: starting a worker: %s\n",
-			strerror(errno));
-		(*errors)++;
-		return -1;
-	}
-	status = collect(pid, fd, buf, sizeof(buf));
-	close(fd);
-	if (!parse_report(buf, row, &werrors, &stopped, &unsupported)) {
-		*errors += werrors;
-		x->noted |= unsupported > 0;
-		if (stopped)
-			flb_stop_requested = 1;	/* the worker was told to stop */
-		return 0;
-	}
-	if (status != -1 && WIFSIGNALED(status) &&
-	    (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)) {
-		flb_stop_requested = 1;
-		return -1;
-	}
-	if (status == -1 || !WIFSIGNALED(status)) {
-		fprintf(stderr, "flushbench run: the worker of job %zu (%s) "
-			"exited %d without a result\n", ji, js->wl->name,
-			status == -1 ? -1 : WEXITSTATUS(status));
-		(*errors)++;
-		return -1;
-	}
-	/* it crashed: as a job that ran in this process would, it failed */
-	snprintf(row->reason, sizeof(row->reason), "the worker process was "
-		 "killed by signal %d (%s)", WTERMSIG(status),
-		 strsignal(WTERMSIG(status)));
-	row->status = "fail";
-	rec.reason = row->reason;
-	if (flb_store_sample_add(x->st, run, &rec) < 0) {
-		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
-			flb_store_error(x->st));
-		(*errors)++;
-	}
-	return 0;
 }
 
 static void tally(struct job_rounds *j, const struct flb_summary_row *row)
@@ -360,8 +170,10 @@ static int run_round(struct rounds *x, struct flb_env *env, uint64_t seed,
 	for (size_t p = 0; p < s->njobs && !flb_stop_requested; p++) {
 		struct flb_summary_row row = { 0 };
 
-		if (!run_worker(x, run, order[p], p, &row, &errors))
-			tally(&x->jobs[order[p]], &row);
+		errors += flb_runner_job(x->r, run, order[p], x->nruns, p,
+					 x->done, x->total, &row);
+		tally(&x->jobs[order[p]], &row);
+		free(row.what);
 		x->done += s->jobs[order[p]].set.samples;
 	}
 	x->ended[x->nruns - 1] = flb_run_end(x->st, run, errors);
@@ -369,9 +181,9 @@ static int run_round(struct rounds *x, struct flb_env *env, uint64_t seed,
 }
 
 int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
-		  struct flb_store *st, struct flb_env *env)
+		  struct flb_store *st, struct flb_env *env, struct flb_runner *r)
 {
-	struct rounds x = { .o = o, .s = s, .st = st };
+	struct rounds x = { .o = o, .s = s, .st = st, .r = r };
 	uint64_t seed = o->seeded ? o->seed : fresh_seed();
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	size_t *order = calloc(s->njobs, sizeof(*order));

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `flushbench run` inside: bench/runner.c runs jobs (a whole suite as one
- * run in this process, or, as a worker, one job of a run begun by its
- * parent); bench/rounds.c runs --repeat rounds, each a run of its own whose
- * jobs are workers started in a shuffled order. What they share is here.
+ * `flushbench run` inside: bench/runner.c runs jobs, each in a worker
+ * process of its own (flushbench-worker, bench/worker.c), as one run;
+ * bench/rounds.c runs --repeat rounds, each a run of its own whose jobs
+ * it has the runner run in a shuffled order. What they share is here.
  */
 #ifndef FLB_RUN_H
 #define FLB_RUN_H
@@ -24,8 +24,17 @@ struct flb_run_opts {
 	unsigned int rounds;		/* 0: one run, in this process */
 	uint64_t seed;			/* of the rounds' shuffle */
 	bool seeded;			/* --seed given (else a fresh one) */
-	const char *argv0;		/* our name, for the workers' argv[0] */
+	const char *argv0;		/* our name, as typed */
 };
+
+/* The program each job runs in (bench/worker.c, bench/module.mk). */
+#define FLB_WORKER_NAME "flushbench-worker"
+
+/*
+ * Where it is: $FLUSHBENCH_WORKER, else beside this program, else in the
+ * build/ directory beside it. 0, or -1 with the places tried in path.
+ */
+int flb_run_worker_path(char *path, size_t len);
 
 /* One row of the summary: a job in one run, or over the rounds. */
 struct flb_summary_row {
@@ -51,16 +60,25 @@ const char *flb_run_end(struct flb_store *st, int64_t run, int errors);
 void flb_run_summary(const struct flb_suite *s, const struct flb_summary_row *rows,
 		    bool rounds);
 
+/* The runner of bench/runner.c, as rounds drive it. */
+struct flb_runner;
+/*
+ * Job ji of the suite into run, in a fresh worker, its summary row into
+ * row (row->what malloc'd); round, pos (its place in the round's order),
+ * done and total (samples) for the progress line. The store errors met.
+ */
+int flb_runner_job(struct flb_runner *r, int64_t run, size_t ji,
+		   unsigned int round, size_t pos, size_t done, size_t total,
+		   struct flb_summary_row *row);
+
 /*
  * Rounds (bench/rounds.c): o->rounds runs of the suite s into st, each with
- * env plus repeat.*, each job of a round in a fresh `run --worker` process,
- * in an order shuffled per round from o->seed; then the summary. Returns
- * the exit status.
+ * env plus repeat.*, each job of a round in a fresh worker process (r), in
+ * an order shuffled per round from o->seed; then the summary. Returns the
+ * exit status.
  */
 int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
-		  struct flb_store *st, struct flb_env *env);
-/* A worker's report of its job to the parent: one line on f. */
-void flb_rounds_report(FILE *f, const struct flb_summary_row *row, int errors,
-		      bool stopped, size_t unsupported);
+		  struct flb_store *st, struct flb_env *env,
+		  struct flb_runner *r);
 
 #endif

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `flushbench run`: execute a suite. For each job: place task 0, open the
- * counters (before setup, so the workload's threads and children inherit
- * them), set up, calibrate the op count once, discard warm-up samples, then
- * time each sample with CLOCK_MONOTONIC_RAW around ->run() and store it
- * (with its counters) in its own transaction. The jobs run here, as one
- * run; or, with --repeat, in rounds (bench/rounds.c) whose jobs each come
- * back here as a worker process (--worker RUN:JOB) running run_job alone.
+ * `flushbench run`: execute a suite. Each job runs in a worker process of
+ * its own (flushbench-worker, bench/worker.c), which maps the workloads and
+ * the C library only: this process keeps the store, the topology and the
+ * counters. For each job: start the worker, open the counters on it
+ * (before its setup, so its threads and children inherit them), send it
+ * the job; it places task 0, sets up, calibrates the op count once,
+ * discards warm-up samples, then times each sample we ask for with
+ * CLOCK_MONOTONIC_RAW around ->run(); we store each (with its counters)
+ * in its own transaction. A worker that crashes, hangs, exits early or
+ * breaks the protocol (bench/wproto.h) makes a fail row and the run goes
+ * on. The jobs run as one run; or, with --repeat, in rounds
+ * (bench/rounds.c), each job of each round in a fresh worker.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +39,8 @@
 #include "run.h"
 #include "stats.h"
 #include "store.h"
+#include "util.h"
+#include "wproto.h"
 
 struct runner {
 	struct flb_suite suite;
@@ -41,9 +51,11 @@ struct runner {
 	struct timespec t_start;
 	unsigned int round, rounds;	/* a worker's round, for progress */
 	size_t pos;			/* its place in the round's order */
-	char **unsupported;		/* events already reported */
+	char **unsupported;		/* events already reported in run */
 	size_t nunsupported;
-	bool unsupported_noted;		/* an earlier worker printed them */
+	int64_t unsupported_run;	/* the run they were stored in */
+	bool unsupported_noted;		/* printed for an earlier run */
+	char worker_path[4200];		/* flushbench-worker */
 	/* per job, for the summary */
 	double *ns_per_op;
 	size_t nvals;
@@ -52,14 +64,6 @@ struct runner {
 	int errors;			/* store failures */
 	unsigned int failed_jobs;	/* jobs with a fail row */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC_RAW, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static void on_signal(int sig)
 {
@@ -80,6 +84,14 @@ static void note_unsupported(void *arg, const char *name, const char *why)
 	struct runner *r = arg;
 	char **u;
 
+	if (r->unsupported_run != r->run) {
+		/* each run (round) stores them; they are printed once */
+		r->unsupported_noted |= r->nunsupported > 0;
+		for (size_t i = 0; i < r->nunsupported; i++)
+			free(r->unsupported[i]);
+		r->nunsupported = 0;
+		r->unsupported_run = r->run;
+	}
 	for (size_t i = 0; i < r->nunsupported; i++)
 		if (!strcmp(r->unsupported[i], name))
 			return;
@@ -154,19 +166,23 @@ static void show_progress(struct runner *r, size_t job, const char *what,
 		r->suite.njobs, what, phase, i, n, el, eta);
 }
 
-/* CPUs the tasks ran on, as "0,1"; untrustworthy if one left its placement. */
-static bool cpus_text(const struct flb_job *job, char *buf, size_t len)
+/*
+ * CPUs the tasks ran on (ran_on, one per task of js), as "0,1";
+ * untrustworthy if one left its placement.
+ */
+static bool cpus_text(const struct flb_jobspec *js, const int *ran_on,
+		      char *buf, size_t len)
 {
 	bool moved = false;
 	size_t w = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < job->ntasks && w < len; i++) {
-		int cpu = job->ran_on[i];
-		bool inside = job->cpus[i] < 0;
+	for (unsigned int i = 0; i < js->ntasks && w < len; i++) {
+		int cpu = ran_on[i];
+		bool inside = js->cpus[i] < 0;
 
-		for (unsigned int k = 0; k < job->ntasks && !inside; k++)
-			inside = job->cpus[k] == cpu;
+		for (unsigned int k = 0; k < js->ntasks && !inside; k++)
+			inside = js->cpus[k] == cpu;
 		if (cpu >= 0 && !inside)
 			moved = true;
 		w += snprintf(buf + w, len - w, "%s%d", i ? "," : "", cpu);
@@ -178,7 +194,7 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 		     size_t jobi, unsigned int seq, enum flb_status status,
 		     const char *reason, uint64_t ops, uint64_t ns,
 		     const char *cpus, struct flb_counters *c,
-		     const struct flb_job *job)
+		     const struct flb_metric *metrics, unsigned int nmetrics)
 {
 	const char *names[FLB_MAX_EVENTS * 8];
 	double vals[FLB_MAX_EVENTS * 8];
@@ -200,10 +216,8 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 		s.counter_names = names;
 		s.counter_values = vals;
 	}
-	if (job) {
-		s.nmetrics = job->nmetrics;
-		s.metrics = job->metrics;
-	}
+	s.nmetrics = nmetrics;
+	s.metrics = metrics;
 	if (flb_store_sample_add(r->st, r->run, &s) < 0) {
 		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
 			flb_store_error(r->st));
@@ -229,149 +243,513 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 	return 0;
 }
 
-/* One timed call of ->run; returns its status, elapsed ns in *ns. */
-static int timed(struct flb_jobspec *js, struct flb_job *job, void *state,
-		 struct flb_counters *c, uint64_t ops, uint64_t *done,
-		 uint64_t *ns)
-{
-	uint64_t t0, t1;
-	int rc;
+/* ---- the job's worker process (bench/worker.c, bench/wproto.h) ---------- */
 
-	flb_job_sample_reset(job);
-	*done = 0;
-	if (c)
-		flb_counters_start(c);
-	t0 = now_ns();
-	rc = js->wl->run(job, state, ops, done);
-	t1 = now_ns();
-	if (c)
-		flb_counters_stop(c);
-	*ns = t1 - t0;
-	flb_job_note_cpu(job, 0, sched_getcpu());
-	return rc;
+/* A job's worker, as the runner drives it. */
+struct wk {
+	pid_t pid;
+	int to;			/* the worker's FLB_WPROTO_IN_FD: our end */
+	struct flb_wline from;	/* its FLB_WPROTO_OUT_FD: our end */
+	bool stop_passed;	/* SIGTERM sent on, once */
+	bool hung;		/* killed for silence past its deadline */
+	uint64_t limit_ms;	/* silence allowed before it counts as hung */
+	uint64_t longest_ms;	/* the longest wait for a reply so far */
+	char why[512];		/* the protocol error, or how it broke */
+	char line[FLB_WPROTO_LINE];	/* the last line (split in place) */
+	char raw[256];			/* and its start as it came */
+};
+
+/* One result line (and its metrics) from the worker. */
+struct wres {
+	bool prep;
+	uint64_t seq, ops, ns;
+	int status;
+	bool has_cpus;
+	int *ran_on;		/* one per task */
+	unsigned int nmetrics;
+	struct flb_metric metrics[FLB_MAX_METRICS];
+	char reason[256];
+};
+
+static const char *const wk_status[] = {
+	[FLB_OK] = "ok", [FLB_SKIP] = "skip", [FLB_FAIL] = "fail",
+	[FLB_UNTRUSTWORTHY] = "untrustworthy", NULL
+};
+
+/*
+ * Where flushbench-worker is: $FLUSHBENCH_WORKER, else beside this
+ * program (make builds both in the tree's top directory; guests carry
+ * both), else in its build directory, build/. 0, or -1 with the places
+ * tried in path.
+ */
+int flb_run_worker_path(char *path, size_t len)
+{
+	const char *env = getenv("FLUSHBENCH_WORKER");
+	char dir[4096];
+
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK) ? -1 : 0;
+	}
+	if (flb_exe_dir(dir, sizeof(dir))) {
+		snprintf(path, len, "%s (this program's directory is unknown: %s)",
+			 FLB_WORKER_NAME, strerror(errno));
+		return -1;
+	}
+	snprintf(path, len, "%s/" FLB_WORKER_NAME, dir);
+	if (!access(path, X_OK))
+		return 0;
+	snprintf(path, len, "%s/build/" FLB_WORKER_NAME, dir);
+	if (!access(path, X_OK))
+		return 0;
+	snprintf(path, len, "%s/" FLB_WORKER_NAME " nor %s/build/"
+		 FLB_WORKER_NAME, dir, dir);
+	return -1;
 }
 
-/* Find an op count whose sample takes about duration_ns. */
-static int calibrate(struct flb_jobspec *js, struct flb_job *job, void *state,
-		     uint64_t *ops_out)
+/* Start the worker: 0, or -errno. */
+static int wk_start(struct runner *r, struct wk *w)
 {
-	uint64_t ops = 1, done, ns, target = js->set.duration_ns;
-	int rc;
+	int in[2], out[2];
 
-	for (;;) {
-		rc = timed(js, job, state, NULL, ops, &done, &ns);
-		if (rc != FLB_OK)
-			return rc;
-		if (ns >= target / 10 || ops >= (1ull << 40) || flb_stop_requested)
-			break;
-		if (ns < 1000)
-			ops *= 100;
-		else
-			ops = ops * (target / 10) / ns * 2 + 1;
+	if (pipe2(in, O_CLOEXEC))
+		return -errno;
+	if (pipe2(out, O_CLOEXEC)) {
+		int err = -errno;
+
+		close(in[0]);
+		close(in[1]);
+		return err;
 	}
-	ops = (uint64_t)((double)ops * (double)target / (double)(ns ? ns : 1));
-	*ops_out = ops ? ops : 1;
-	return FLB_OK;
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0) {
+		int err = -errno;
+
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return err;
+	}
+	if (!w->pid) {
+		/* above 4 first, so that the dup2s below cannot clobber them */
+		int a = fcntl(in[0], F_DUPFD_CLOEXEC, 10);
+		int b = fcntl(out[1], F_DUPFD_CLOEXEC, 10);
+
+		if (a < 0 || b < 0 || dup2(a, FLB_WPROTO_IN_FD) < 0 ||
+		    dup2(b, FLB_WPROTO_OUT_FD) < 0 ||
+		    dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execl(r->worker_path, FLB_WORKER_NAME, (char *)NULL);
+		fprintf(stderr, "flushbench run: exec %s: %s\n", r->worker_path,
+			strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	w->to = in[1];
+	w->from.fd = out[0];
+	w->from.len = 0;
+	return 0;
+}
+
+/*
+ * The worker's next line into w->line: 0, or -1 with w->why set (it
+ * closed, went silent past its deadline and was killed, or said `error`).
+ * A stop asked of us is passed on to it (it ends its sample early).
+ */
+static int wk_get(struct wk *w)
+{
+	struct timespec t0, t1;
+	uint64_t ms;
+	int err;
+
+	uint64_t limit = w->limit_ms + 10 * w->longest_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+				(t1.tv_nsec - t0.tv_nsec) / 1000000);
+		err = ms >= limit ? -ETIMEDOUT :
+		      flb_wline_get(&w->from, w->line, (int)(limit - ms));
+		if (err != -EINTR)
+			break;
+		if (flb_stop_requested && !w->stop_passed) {
+			kill(w->pid, SIGTERM);
+			w->stop_passed = true;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+			(t1.tv_nsec - t0.tv_nsec) / 1000000);
+	if (ms > w->longest_ms)
+		w->longest_ms = ms;
+	snprintf(w->raw, sizeof(w->raw), "%.*s", (int)sizeof(w->raw) - 1,
+		 err ? "" : w->line);
+	if (err == -ETIMEDOUT) {
+		kill(w->pid, SIGKILL);
+		w->hung = true;
+		snprintf(w->why, sizeof(w->why), "sent nothing for %.0f s (its "
+			 "deadline: %.0f s, then 10x the longest step so far) "
+			 "and was killed", (double)ms / 1e3,
+			 (double)w->limit_ms / 1e3);
+		return -1;
+	}
+	if (err == -EPIPE) {
+		w->why[0] = '\0';	/* closed: its exit status tells */
+		return -1;
+	}
+	if (err) {
+		snprintf(w->why, sizeof(w->why), "reading its pipe: %s",
+			 err == -E2BIG ? "a line longer than the protocol's" :
+			 err == -EPROTO ? "a last line cut short" : strerror(-err));
+		return -1;
+	}
+	if (!strncmp(w->line, "error ", 6)) {
+		char msg[FLB_WPROTO_LINE];
+
+		if (flb_wproto_unescape(w->line + 6, msg, sizeof(msg)))
+			snprintf(msg, sizeof(msg), "(garbled)");
+		snprintf(w->why, sizeof(w->why), "reported a protocol error: %.400s",
+			 msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void wk_bad(struct wk *w, const char *why)
+{
+	snprintf(w->why, sizeof(w->why), "broke the protocol: %s, got '%.200s'",
+		 why, w->raw);
+}
+
+static int wk_put(struct wk *w, const char *cmd, uint64_t seq, const char *arg)
+{
+	int err = flb_wproto_put(w->to, "%s %" PRIu64 "%s%s", cmd, seq,
+				 arg ? " " : "", arg ? arg : "");
+
+	if (err)
+		snprintf(w->why, sizeof(w->why), "writing to it: %s", strerror(-err));
+	return err;
+}
+
+/* The job's description, as the worker reads it (wproto.h). */
+static int wk_send_job(struct wk *w, const struct flb_jobspec *js,
+		       const struct flb_suite *s)
+{
+	char *buf = NULL, val[FLB_STR_MAX + 32], kv[FLB_STR_MAX + 64];
+	char esc[3 * sizeof(kv) + 1];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	(void)s;
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, FLB_WPROTO_MAGIC " %d\n", FLB_WPROTO_VERSION);
+	flb_wproto_escape(js->wl->name, esc, sizeof(esc));
+	fprintf(f, "workload %s\nparams", esc);
+	for (const struct flb_option *o = js->wl->options; o && o->name; o++) {
+		flb_opt_format(o, js->params, val, sizeof(val));
+		snprintf(kv, sizeof(kv), "%s=%s", o->name, val);
+		flb_wproto_escape(kv, esc, sizeof(esc));
+		fprintf(f, " %s", esc);
+	}
+	fprintf(f, "\ntasks %u ", js->ntasks);
+	for (unsigned int i = 0; i < js->ntasks; i++)
+		fprintf(f, "%s%d", i ? "," : "", js->cpus[i]);
+	fprintf(f, "\nextra_work_ns %" PRIu64 "\nops %" PRIu64 "\nduration_ns %"
+		PRIu64 "\nwarmup %" PRIu64 "\nstart", js->set.extra_work_ns,
+		js->set.ops, js->set.duration_ns, js->set.warmup);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	err = flb_wproto_put(w->to, "%s", buf);
+	if (err)
+		snprintf(w->why, sizeof(w->why), "writing the job to it: %s",
+			 strerror(-err));
+	free(buf);
+	return err;
+}
+
+/* w->line as `result ...` and the metric lines after it; 0 or -1 (w->why). */
+static int wk_result(struct wk *w, const struct flb_jobspec *js, struct wres *res)
+{
+	char *v[10], *end;
+	uint64_t n;
+	int k = flb_wproto_split(w->line, v, 10);
+
+	if (k != 9 || strcmp(v[0], "result") ||
+	    (strcmp(v[1], "prep") && strcmp(v[1], "sample"))) {
+		wk_bad(w, "want `result prep|sample SEQ STATUS OPS NS CPUS NMETRICS REASON`");
+		return -1;
+	}
+	res->prep = !strcmp(v[1], "prep");
+	res->status = -1;
+	for (int i = 0; wk_status[i]; i++)
+		if (!strcmp(v[3], wk_status[i]))
+			res->status = i;
+	if (flb_wproto_u64(v[2], &res->seq) || res->status < 0 ||
+	    flb_wproto_u64(v[4], &res->ops) || flb_wproto_u64(v[5], &res->ns) ||
+	    flb_wproto_u64(v[7], &n) || n > FLB_MAX_METRICS ||
+	    flb_wproto_unescape(v[8], res->reason, sizeof(res->reason))) {
+		wk_bad(w, "a field of the result is not valid");
+		return -1;
+	}
+	res->nmetrics = (unsigned int)n;
+	res->has_cpus = strcmp(v[6], "%") != 0;
+	for (unsigned int i = 0; res->has_cpus && i < js->ntasks; i++) {
+		long cpu;
+
+		errno = 0;
+		cpu = strtol(v[6], &end, 10);
+		if (errno || end == v[6] || cpu < -1 || cpu >= 1 << 20 ||
+		    (i + 1 < js->ntasks ? *end != ',' : *end != '\0')) {
+			wk_bad(w, "want one CPU per task in the result");
+			return -1;
+		}
+		res->ran_on[i] = (int)cpu;
+		v[6] = end + 1;
+	}
+	return 0;
+}
+
+/* The metric lines of a result. */
+static int wk_metrics(struct wk *w, struct wres *res)
+{
+	for (unsigned int i = 0; i < res->nmetrics; i++) {
+		struct flb_metric *m = &res->metrics[i];
+		char *v[6], *end;
+		int k;
+
+		if (wk_get(w))
+			return -1;
+		k = flb_wproto_split(w->line, v, 6);
+		if (k != 5 || strcmp(v[0], "metric") ||
+		    flb_wproto_unescape(v[1], m->name, sizeof(m->name)) ||
+		    !m->name[0] ||
+		    flb_wproto_unescape(v[3], m->unit, sizeof(m->unit)) ||
+		    (strcmp(v[4], "lower") && strcmp(v[4], "higher"))) {
+			wk_bad(w, "want `metric NAME VALUE UNIT lower|higher`");
+			return -1;
+		}
+		m->value = strtod(v[2], &end);
+		if (end == v[2] || *end || !isfinite(m->value)) {
+			wk_bad(w, "a metric's value is not a finite number");
+			return -1;
+		}
+		m->better = strcmp(v[4], "higher") ? FLB_LOWER_IS_BETTER :
+			    FLB_HIGHER_IS_BETTER;
+	}
+	return 0;
+}
+
+/*
+ * The worker broke (w->why, or its exit says how) at sample seq (or in its
+ * preparation): make sure it is gone, and say so in a fail row.
+ */
+static void wk_broke(struct runner *r, struct wk *w, const struct flb_jobspec *js,
+		     size_t ji, uint64_t seq, const char *when)
+{
+	char reason[1024], how[600];
+	int status;
+
+	kill(w->pid, SIGKILL);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (w->why[0] || w->hung)
+		snprintf(how, sizeof(how), "%s", w->why);
+	else if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, sizeof(how), "exited with status %d without a result",
+			 WEXITSTATUS(status));
+	snprintf(reason, sizeof(reason), FLB_WORKER_NAME " (pid %d) %s %s",
+		 (int)w->pid, how, when);
+	fprintf(stderr, "flushbench run: job %zu (%s): %s\n", ji, js->wl->name,
+		reason);
+	store_row(r, js, ji, (unsigned int)seq, FLB_FAIL, reason, 0, 0, "",
+		  NULL, NULL, 0);
+	w->pid = -1;
+}
+
+/* The limit on a worker's silence: generous (FLUSHBENCH_WORKER_TIMEOUT s). */
+static uint64_t wk_limit_ms(const struct flb_jobspec *js)
+{
+	const char *env = getenv("FLUSHBENCH_WORKER_TIMEOUT");
+	uint64_t s = 120;
+
+	if (env && *env && flb_opt_parse_u64(env, &s))
+		s = 120;
+	return s * 1000 + 10 * js->set.duration_ns / 1000000;
 }
 
 static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 {
 	struct flb_jobspec *js = &r->suite.jobs[ji];
 	struct flb_counters *c = NULL;
-	struct flb_job *job = NULL;
-	void *state = NULL;
-	uint64_t ops, done, ns;
-	char cpus[512];
-	int rc, err;
+	struct wk w = { .pid = -1, .to = -1, .from.fd = -1 };
+	struct wres res = { 0 };
+	uint64_t ops, seq, i = 0;
+	char cpus[512], when[64] = "while preparing the job", *v[4];
+	int err;
 
 	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
 	r->last_reason[0] = '\0';
 	row->what = flb_run_what(js);
 	if (js->skip[0]) {
-		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL);
+		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL, 0);
 		r->done_samples += js->set.samples;
 		goto out_job;
 	}
-	job = flb_job_new(js->wl, js->params, js->ntasks, js->cpus,
-			 js->set.extra_work_ns);
-	if (!job) {
+	res.ran_on = calloc(js->ntasks ? js->ntasks : 1, sizeof(int));
+	if (!res.ran_on) {
 		store_row(r, js, ji, 0, FLB_FAIL, "out of memory", 0, 0, "",
-			  NULL, NULL);
+			  NULL, NULL, 0);
 		goto out_job;
 	}
-	err = flb_job_pin(job, 0);
-	if (err) {
-		char why[128];
-
-		snprintf(why, sizeof(why), "cannot bind to CPU %d: %s",
-			 js->cpus[0], strerror(-err));
-		store_row(r, js, ji, 0, FLB_SKIP, why, 0, 0, "", NULL, NULL);
-		goto out_job;
-	}
-	if (r->suite.nevents) {
-		c = flb_counters_open((const char *const *)r->suite.events,
-				     r->suite.nevents, r->suite.scope,
-				     note_unsupported, r);
-	}
+	w.limit_ms = wk_limit_ms(js);
 	show_progress(r, ji, row->what, "setup", 0, js->set.samples);
-	rc = js->wl->setup(job, js->params, &state);
-	if (rc != FLB_OK) {
-		store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
-			  "setup failed", 0, 0, "", NULL, NULL);
-		goto out_counters;
+	err = wk_start(r, &w);
+	if (err) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "starting %.200s: %s", r->worker_path,
+			 strerror(-err));
+		store_row(r, js, ji, 0, FLB_FAIL, why, 0, 0, "", NULL, NULL, 0);
+		goto out_job;
 	}
-	ops = js->set.ops;
-	if (!ops) {
-		show_progress(r, ji, row->what, "calibrating", 0, js->set.samples);
-		rc = calibrate(js, job, state, &ops);
-		if (rc != FLB_OK) {
-			store_row(r, js, ji, 0, rc, job->reason[0] ? job->reason :
-				  "failed while calibrating", 0, 0, "", NULL, job);
-			goto out_teardown;
+	/*
+	 * Inline counters: open on the worker before it sets up, so that its
+	 * threads and children inherit them, as they did in-process.
+	 */
+	if (r->suite.nevents) {
+		c = flb_counters_open_task((const char *const *)r->suite.events,
+					   r->suite.nevents, r->suite.scope,
+					   w.pid, note_unsupported, r);
+	}
+	if (wk_send_job(&w, js, &r->suite))
+		goto err_broke;
+	/* its preparation: progress, then `prep ok OPS` or a prep result */
+	for (;;) {
+		int k;
+
+		if (wk_get(&w))
+			goto err_broke;
+		if (!strncmp(w.line, "result ", 7)) {
+			if (wk_result(&w, js, &res) || !res.prep ||
+			    wk_metrics(&w, &res)) {
+				if (!w.why[0])
+					wk_bad(&w, "a sample's result before `prep ok`");
+				goto err_broke;
+			}
+			store_row(r, js, ji, 0, res.status, res.reason, res.ops,
+				  res.ns, "", NULL, res.metrics, res.nmetrics);
+			i = 1;	/* a teardown failure is the next row */
+			snprintf(when, sizeof(when), "while tearing the job down");
+			goto out_bye;
 		}
-	}
-	for (uint64_t w = 0; w < js->set.warmup && !flb_stop_requested; w++) {
-		show_progress(r, ji, row->what, "warm-up", w + 1, js->set.warmup);
-		rc = timed(js, job, state, NULL, ops, &done, &ns);
-		if (rc == FLB_SKIP || rc == FLB_FAIL) {
-			store_row(r, js, ji, 0, rc, job->reason, done, ns, "",
-				  NULL, job);
-			goto out_teardown;
+		k = flb_wproto_split(w.line, v, 4);
+		if (k == 4 && !strcmp(v[0], "phase")) {
+			uint64_t a, b;
+
+			if (flb_wproto_u64(v[2], &a) || flb_wproto_u64(v[3], &b)) {
+				wk_bad(&w, "want `phase NAME I N`");
+				goto err_broke;
+			}
+			show_progress(r, ji, row->what, !strcmp(v[1], "warm-up") ?
+				      "warm-up" : !strcmp(v[1], "calibrating") ?
+				      "calibrating" : "setup", a, b ? b : js->set.samples);
+			continue;
 		}
+		if (k == 3 && !strcmp(v[0], "prep") && !strcmp(v[1], "ok") &&
+		    !flb_wproto_u64(v[2], &ops) && ops)
+			break;
+		wk_bad(&w, "want `phase`, `result prep` or `prep ok OPS`");
+		goto err_broke;
 	}
-	for (uint64_t i = 0; i < js->set.samples && !flb_stop_requested; i++) {
+	for (i = 0; i < js->set.samples && !flb_stop_requested; i++) {
 		enum flb_status st;
 		const char *reason;
 
+		snprintf(when, sizeof(when), "during sample %" PRIu64, i);
 		show_progress(r, ji, row->what, "sample", i + 1, js->set.samples);
-		for (unsigned int t = 1; t < job->ntasks; t++)
-			job->ran_on[t] = -1;
-		rc = timed(js, job, state, c, ops, &done, &ns);
-		st = rc;
-		reason = job->reason;
-		if (cpus_text(job, cpus, sizeof(cpus)) && st == FLB_OK) {
+		if (wk_put(&w, "sample", i, c ? "counting" : "timed"))
+			goto err_broke;
+		if (c) {
+			/* it is ready to run: the counters start, then it does */
+			if (wk_get(&w))
+				goto err_broke;
+			if (flb_wproto_split(w.line, v, 3) != 2 ||
+			    strcmp(v[0], "ready") || flb_wproto_u64(v[1], &seq) ||
+			    seq != i) {
+				wk_bad(&w, "want `ready SEQ` of this sample");
+				goto err_broke;
+			}
+			flb_counters_start(c);
+			if (wk_put(&w, "go", i, NULL))
+				goto err_broke;
+		}
+		if (wk_get(&w))
+			goto err_broke;
+		if (c) {
+			flb_counters_stop(c);
+			if (wk_put(&w, "counted", i, NULL))
+				goto err_broke;
+		}
+		if (wk_result(&w, js, &res) || wk_metrics(&w, &res))
+			goto err_broke;
+		if (res.prep || res.seq != i || !res.has_cpus) {
+			wk_bad(&w, "want the result of this sample, with its CPUs");
+			goto err_broke;
+		}
+		st = res.status;
+		reason = res.reason;
+		if (cpus_text(js, res.ran_on, cpus, sizeof(cpus)) && st == FLB_OK) {
 			st = FLB_UNTRUSTWORTHY;
 			reason = "a task ran outside its placement";
 		}
-		if (st == FLB_OK && done != ops) {
+		if (st == FLB_OK && res.ops != ops) {
 			st = FLB_UNTRUSTWORTHY;
 			reason = "the workload did fewer operations than asked";
 		}
-		if (st == FLB_OK && done)
-			r->ns_per_op[r->nvals++] = (double)ns / (double)done;
-		store_row(r, js, ji, (unsigned int)i, st, reason, done, ns, cpus,
-			  c, job);
+		if (st == FLB_OK && res.ops)
+			r->ns_per_op[r->nvals++] = (double)res.ns / (double)res.ops;
+		store_row(r, js, ji, (unsigned int)i, st, reason, res.ops, res.ns,
+			  cpus, c, res.metrics, res.nmetrics);
 		r->done_samples++;
 		if (st == FLB_SKIP)
 			break;
 	}
-out_teardown:
-	if (js->wl->teardown)
-		js->wl->teardown(job, state);
+	snprintf(when, sizeof(when), "while tearing the job down");
+	/* teardown, `bye`, and its exit */
+	if (flb_wproto_put(w.to, "quit"))
+		goto err_broke;
+out_bye:
+	if (wk_get(&w) || strcmp(w.line, "bye")) {
+		if (!w.why[0] && !w.hung && w.line[0] && strcmp(w.line, "bye"))
+			wk_bad(&w, "want `bye`");
+		goto err_broke;
+	}
+	while (waitpid(w.pid, &err, 0) < 0 && errno == EINTR)
+		;
+	w.pid = -1;
+	goto out_counters;
+err_broke:
+	wk_broke(r, &w, js, ji, i, when);
 out_counters:
 	flb_counters_close(c);
+	if (w.to >= 0)
+		close(w.to);
+	if (w.from.fd >= 0)
+		close(w.from.fd);
 out_job:
-	flb_job_free(job);
+	free(res.ran_on);
 	row->n = r->nok;
 	if (r->nfail)
 		r->failed_jobs++;
@@ -472,16 +850,8 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 	flb_run_catch_stop();
 	r->progress = !o->quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &r->t_start);
-	for (size_t i = 0; i < r->suite.njobs; i++) {
+	for (size_t i = 0; i < r->suite.njobs; i++)
 		r->total_samples += r->suite.jobs[i].set.samples;
-		if (r->suite.jobs[i].set.samples > r->nvals)
-			r->nvals = r->suite.jobs[i].set.samples;
-	}
-	r->ns_per_op = calloc(r->nvals ? r->nvals : 1, sizeof(double));
-	if (!r->ns_per_op) {
-		flb_store_run_end(r->st, r->run, "failed");
-		goto out;
-	}
 	if (!o->quiet)
 		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
 			"%zu samples, into %s\n", r->run, o->label,
@@ -506,7 +876,6 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 	if (r->failed_jobs)
 		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "
 		       "sample (see the reasons above)\n", r->failed_jobs);
-	free(r->ns_per_op);
 out:
 	for (size_t i = 0; i < r->suite.njobs; i++)
 		free(rows[i].what);
@@ -514,72 +883,21 @@ out:
 	return ret;
 }
 
-/*
- * --worker RUN:JOB (internal, see bench/rounds.c): job JOB of the suite,
- * loaded from the same config with the same --only as the parent's so
- * that JOB names the same job, into the run RUN the parent began and will
- * end; then the job's row on stdout for the parent's summary.
- * --progress ROUND:ROUNDS:POS:DONE:TOTAL:T0 carries the parent's progress.
- */
-static int run_worker(struct runner *r, const struct flb_run_opts *o,
-		      const char *spec, const char *progress)
+/* Job ji into run (a round's), for bench/rounds.c. */
+int flb_runner_job(struct flb_runner *fr, int64_t run, size_t ji,
+		   unsigned int round, size_t pos, size_t done, size_t total,
+		   struct flb_summary_row *row)
 {
-	struct flb_summary_row row = { 0 };
-	struct flb_run_row *runs = NULL;
-	char err[512], id[32];
-	size_t ji, n = 0;
-	uint64_t t0;
-	int end = 0, ret = FLB_EXIT_USAGE;
+	struct runner *r = (struct runner *)fr;
+	int errors = r->errors;
 
-	/*
-	 * Die with the parent. Set after the exec (which clears it for a
-	 * binary with file capabilities) and before the check below that
-	 * the parent's run is still going, so a parent gone in between is
-	 * caught there.
-	 */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	flb_run_catch_stop();
-	if (sscanf(spec, "%" SCNd64 ":%zu%n", &r->run, &ji, &end) != 2 ||
-	    spec[end] || ji >= r->suite.njobs) {
-		fprintf(stderr, "flushbench run: --worker %s: want RUN:JOB, "
-			"JOB below %zu\n", spec, r->suite.njobs);
-		return ret;
-	}
-	if (progress && sscanf(progress, "%u:%u:%zu:%zu:%zu:%" SCNu64,
-			       &r->round, &r->rounds, &r->pos, &r->done_samples,
-			       &r->total_samples, &t0) == 6) {
-		r->progress = isatty(STDERR_FILENO);
-		r->t_start.tv_sec = (time_t)(t0 / 1000000000);
-		r->t_start.tv_nsec = (long)(t0 % 1000000000);
-	}
-	if (flb_store_open(o->db, FLB_STORE_RW, &r->st, err, sizeof(err))) {
-		fprintf(stderr, "flushbench run: %s\n", err);
-		return ret;
-	}
-	/* the parent's run, still going (checked after PDEATHSIG is set) */
-	snprintf(id, sizeof(id), "#%" PRId64, r->run);
-	if (flb_store_runs(r->st, id, &runs, &n) || n != 1 ||
-	    strcmp(runs[0].status, "running") ||
-	    strcmp(runs[0].config_hash, r->suite.hash)) {
-		fprintf(stderr, "flushbench run: worker: run %s is not a running "
-			"run of %s as loaded here\n", id, o->config);
-		goto out;
-	}
-	r->ns_per_op = calloc(r->suite.jobs[ji].set.samples, sizeof(double));
-	if (!r->ns_per_op) {
-		fprintf(stderr, "flushbench run: out of memory\n");
-		goto out;
-	}
-	run_job(r, ji, &row);
-	flb_rounds_report(stdout, &row, r->errors, flb_stop_requested,
-			 r->nunsupported);
-	ret = r->errors || r->failed_jobs ? FLB_EXIT_FAIL : FLB_EXIT_OK;
-	free(row.what);
-	free(r->ns_per_op);
-out:
-	free(runs);
-	flb_store_close(r->st);
-	return ret;
+	r->run = run;
+	r->round = round;
+	r->pos = pos;
+	r->done_samples = done;
+	r->total_samples = total;
+	run_job(r, ji, row);
+	return r->errors - errors;
 }
 
 /* What the command line of `flushbench run` gives. */
@@ -590,8 +908,7 @@ struct run_args {
 		char *v[64];
 		size_t n;
 	} only;
-	const char *worker, *progress;
-	bool aslr, check, unsupported_noted;
+	bool aslr, check;
 };
 
 /* --only W[,W]: repeatable, adds to the list. */
@@ -668,13 +985,6 @@ static const struct flb_cliopt run_opts[] = {
 	FLB_CLI_FLAG(0, "check", struct run_args, check,
 		     "load and validate the suite (with --only) and exit:\n"
 		     "nothing printed and 0 when it would run, else 2"),
-	/* internal, for the rounds' workers (bench/rounds.c) */
-	FLB_CLI_STRING(0, "worker", struct run_args, worker, "RUN:JOB", "",
-		       .hidden = true),
-	FLB_CLI_STRING(0, "progress", struct run_args, progress, "SPEC", "",
-		       .hidden = true),
-	FLB_CLI_FLAG(0, "unsupported-noted", struct run_args, unsupported_noted,
-		     "", .hidden = true),
 	FLB_CLI_END
 };
 
@@ -703,18 +1013,12 @@ int flb_cmd_run(int argc, char **argv)
 	if (n < 0)
 		return flb_cli_exit(n);
 	o = a.o;
-	r.unsupported_noted = a.unsupported_noted;
-	/* a worker keeps the personality its parent chose, as exec keeps it */
-	if (!a.aslr && !a.worker && !a.check)
+	if (!a.aslr && !a.check)
 		aslr_off(argv0);
 	o.only = a.only.n ? (const char *const *)a.only.v : NULL;
 	o.nonly = a.only.n;
 	if (flb_config_load(o.config, o.only, o.nonly, &r.suite, stderr))
 		return FLB_EXIT_USAGE;
-	if (a.worker) {
-		ret = run_worker(&r, &o, a.worker, a.progress);
-		goto out_suite;
-	}
 	/* any --repeat, or a suite's repeat: from 2, runs rounds */
 	o.rounds = (unsigned int)(a.set.repeat ? a.set.repeat :
 				  r.suite.set.repeat > 1 ? r.suite.set.repeat : 0);
@@ -727,6 +1031,16 @@ int flb_cmd_run(int argc, char **argv)
 		ret = FLB_EXIT_OK;
 		goto out_suite;
 	}
+	if (flb_run_worker_path(r.worker_path, sizeof(r.worker_path))) {
+		fprintf(stderr, "flushbench run: the worker program "
+			FLB_WORKER_NAME ", which runs each job, is missing: "
+			"not at %s; build it with make (or set "
+			"FLUSHBENCH_WORKER to it)\n", r.worker_path);
+		ret = FLB_EXIT_FAIL;
+		goto out_suite;
+	}
+	/* a worker that dies leaves a broken pipe: an error, not our death */
+	signal(SIGPIPE, SIG_IGN);
 	if (!o.label) {
 		struct utsname u;
 
@@ -759,10 +1073,24 @@ int flb_cmd_run(int argc, char **argv)
 		flb_env_set(&env, "run.invocation", "%ld.%09ld-%d",
 			   (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
 	}
+	for (size_t i = 0; i < r.suite.njobs; i++)
+		if (r.suite.jobs[i].set.samples > r.nvals)
+			r.nvals = r.suite.jobs[i].set.samples;
+	r.ns_per_op = calloc(r.nvals ? r.nvals : 1, sizeof(double));
+	if (!r.ns_per_op) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		goto out_env;
+	}
+	r.rounds = o.rounds;
+	r.progress = !o.quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
 	if (o.rounds)
-		ret = flb_rounds_run(&o, &r.suite, r.st, &env);
+		ret = flb_rounds_run(&o, &r.suite, r.st, &env,
+				     (struct flb_runner *)&r);
 	else
 		ret = run_once(&r, &o, &env);
+	free(r.ns_per_op);
+out_env:
 	flb_env_free(&env);
 out_store:
 	flb_store_close(r.st);

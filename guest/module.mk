@@ -1,9 +1,11 @@
-# Cross builds of ./flushbench for guests (see docs/vm.md).
+# Cross builds of ./flushbench and ./flushbench-worker for guests (see
+# docs/vm.md).
 #
 #   make ARCH=arm64                 also builds build/arm64/flushbench
 #   make CROSS_COMPILE=aarch64-linux-gnu-   (same)
-#   make arm64                      only the aarch64 binaries (flushbench and
-#                                   the programs workloads start)
+#   make arm64                      only the aarch64 binaries (flushbench,
+#                                   flushbench-worker and the programs
+#                                   workloads start)
 #
 # Linked dynamically against Debian's arm64 libraries unpacked into
 # build/arm64/sysroot by scripts/arm64-sysroot.sh (hwloc has no complete
@@ -27,15 +29,18 @@ ARM64_LIBS     = $(shell $(ARM64_PC) --libs $(PKGS)) \
                  -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))
 ARM64_OBJS     = $(patsubst %.c,$(ARM64_OUT)/%.o,$(FLB_SRCS))
 
+# and the worker each job runs in (bench/module.mk): beside flushbench
+ARM64_WORKER  := $(ARM64_OUT)/$(WORKER)
+
 ifneq ($(filter arm64 aarch64,$(ARCH))$(findstring aarch64,$(CROSS_COMPILE)),)
 ifneq ($(CROSS_COMPILE),)
 ARM64_CROSS := $(CROSS_COMPILE)
 endif
-PROGS += $(ARM64_BIN)
+PROGS += $(ARM64_BIN) $(ARM64_WORKER)
 endif
 
 .PHONY: arm64 arm64-sysroot
-arm64: $(ARM64_BIN)
+arm64: $(ARM64_BIN) $(ARM64_WORKER)
 
 $(ARM64_SYSROOT)/.pkgs: scripts/arm64-sysroot.sh
 	@scripts/arm64-sysroot.sh $(ARM64_SYSROOT) >/dev/null
@@ -52,6 +57,11 @@ $(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
 
 $(ARM64_BIN): $(ARM64_OUT)/cli/main.o $(ARM64_OUT)/libflushbench.a
 	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
+
+# Its own libraries only (WORKER_LIBS), as on the host.
+$(ARM64_WORKER): $(patsubst %.c,$(ARM64_OUT)/%.o,$(WORKER_SRCS))
+	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ -L$(abspath $(ARM64_LIBDIR)) \
+		$(WORKER_LIBS) -lpthread -lm -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))
 
 # Programs the workloads start go into guests too: every HELPER_PROGS
 # entry (declared with its HELPER_SRCS_<program> by workloads/*/module.mk,

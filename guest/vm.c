@@ -498,14 +498,25 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
 	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
-	char helper[VM_HELPERS][VM_PATH];
-	char *argv[20 + 2 * VM_HELPERS];
+	char helper[VM_HELPERS][VM_PATH], worker[VM_PATH];
+	const char *slash = strrchr(bin, '/');
+	char *argv[22 + 2 * VM_HELPERS];
 	int n = 0, nhelpers;
 	char *last;
 
 	nhelpers = guest_helpers(a, bin, helper, VM_HELPERS);
 	if (nhelpers < 0)
 		return -1;
+	/* flushbench run starts each job in it: beside flushbench in /bin */
+	snprintf(worker, sizeof(worker), "%.*s/flushbench-worker",
+		 slash ? (int)(slash - bin) : 1, slash ? bin : ".");
+	if (access(worker, X_OK)) {
+		fprintf(stderr, "flushbench vm: %s is missing (%s): flushbench "
+			"run needs it in the guest; build it with make%s\n",
+			worker, strerror(errno),
+			strcmp(a->arch, flb_vm_host_arch()) ? " arm64" : "");
+		return -1;
+	}
 
 	snprintf(outdir, sizeof(outdir), "%s/build/vm", top);
 	mkdir(outdir, 0755);
@@ -531,6 +542,8 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 	argv[n++] = outdir;
 	argv[n++] = "--bin";
 	argv[n++] = (char *)bin;
+	argv[n++] = "--bin";
+	argv[n++] = worker;
 	argv[n++] = "--file";
 	argv[n++] = cfg;
 	if (!strcmp(a->arch, "arm64")) {

@@ -59,10 +59,10 @@ $tracer "$FB" run -q -c "$T/tiny.yaml" --db "$db" --label rep-b --repeat 3 --see
 	|| fail "same seed, same orders" "$(env_of rep-b repeat.order) vs $orders"
 if [ -n "$tracer" ]; then
 	parent=$(awk 'NR == 1 { print $1 }' "$T/trace")
-	grep -- '"--worker"' "$T/trace" | awk '{ print $1 }' > "$T/pids"
+	grep -- 'flushbench-worker"' "$T/trace" | grep execve | awk '{ print $1 }' > "$T/pids"
 	n=$(wc -l < "$T/pids"); u=$(sort -u "$T/pids" | wc -l)
 	[ "$n" = 12 ] && [ "$u" = 12 ] && ! grep -qx "$parent" "$T/pids" \
-		&& pass "each of the 12 jobs ran in its own exec'd process, not the parent's" \
+		&& pass "each of the 12 jobs ran in its own exec'd flushbench-worker, not the parent" \
 		|| fail "a fresh process per job" "$n worker execs, $u pids, parent $parent"
 else
 	skip "a fresh process per job (strace)" "strace is missing or cannot trace here"
@@ -130,7 +130,7 @@ done
 pers=$(cat "/proc/$worker/personality" 2>/dev/null)
 args=$(tr '\0' ' ' < "/proc/$worker/cmdline" 2>/dev/null)
 kill -INT $pid; wait $pid; rc=$?
-case "$args" in *"run --worker "*) pass "round 2's job runs in a child worker process" ;;
+case "$args" in "flushbench-worker ") pass "round 2's job runs in a child flushbench-worker process" ;;
 	*) fail "child worker process" "child of $pid: '$args'" ;; esac
 # the personality the parent set (ADDR_NO_RANDOMIZE, 0x0040000) is kept across the exec
 [ $(( 0x${pers:-0} & 0x0040000 )) != 0 ] && pass "the worker runs with ASLR off, as its parent" \

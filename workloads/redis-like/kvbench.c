@@ -7,9 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 #include <hiredis/hiredis.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -58,7 +57,7 @@ struct worker {
 	struct conn *conns;
 	unsigned int nconns;
 	uint64_t rng;
-	gsl_rng *grng;
+	uint64_t grng;		/* xorshift state of the gaussian keys */
 	char *scratch;		/* expected value, for verify */
 	/* this run */
 	uint64_t quota, issued, inflight;
@@ -136,6 +135,23 @@ static uint64_t xorshift(uint64_t *s)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
+/*
+ * A normal deviate with standard deviation sd: Marsaglia's polar method on
+ * xorshift (not GSL's generator, so flushbench-worker, which links this
+ * engine for the redis_like workload, links no GSL; bench/module.mk).
+ */
+static double gaussian(uint64_t *s, double sd)
+{
+	double u, v, r;
+
+	do {
+		u = (double)(xorshift(s) >> 11) * 0x1p-52 - 1;
+		v = (double)(xorshift(s) >> 11) * 0x1p-52 - 1;
+		r = u * u + v * v;
+	} while (r >= 1 || r == 0);
+	return sd * u * sqrt(-2 * log(r) / r);
+}
+
 static uint64_t next_key(struct worker *w)
 {
 	const struct kvb_config *c = &w->b->cfg;
@@ -149,7 +165,7 @@ static uint64_t next_key(struct worker *w)
 		double sd = (double)range / 6;
 
 		for (int i = 0; i < 100; i++) {
-			double v = mean + gsl_ran_gaussian(w->grng, sd);
+			double v = mean + gaussian(&w->grng, sd);
 
 			if (v >= (double)c->key_min && v < (double)c->key_max + 1)
 				return (uint64_t)v;
@@ -560,8 +576,6 @@ void kvb_close(struct kvb *b)
 		free(w->conns);
 		if (w->ep >= 0)
 			close(w->ep);
-		if (w->grng)
-			gsl_rng_free(w->grng);
 		free(w->scratch);
 	}
 	free(b->w);
@@ -624,11 +638,10 @@ struct kvb *kvb_open(const struct kvb_config *cfg, char *why, size_t len)
 		for (unsigned int i = 0; w->conns && i < w->nconns; i++)
 			w->conns[i].fd = -1;
 		w->scratch = malloc(cfg->data_size + 1);
-		w->grng = gsl_rng_alloc(gsl_rng_mt19937);
-		if (w->ep < 0 || !w->conns || !w->scratch || !w->grng)
+		if (w->ep < 0 || !w->conns || !w->scratch)
 			goto err_free;
 		w->rng = (cfg->seed + t + 1) * 0x9e3779b97f4a7c15ull;
-		gsl_rng_set(w->grng, cfg->seed + t);
+		w->grng = (cfg->seed + t + 1) * 0xd1b54a32d192ed03ull;
 	}
 	b->running = cfg->threads;
 	for (t = 0; t < cfg->threads; t++) {

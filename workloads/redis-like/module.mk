@@ -14,6 +14,8 @@ STANDALONE_SRCS += $(RL_SERVER_SRCS) $(RL_BENCH_SRCS) $(RL)/fuzz_resp.c
 PROGS += $(RL)/kv-bench
 # ./flushbench links the client engine (redis_like.c -> kvbench.c -> hiredis)
 FLB_LIBS += $(RL_HIREDIS)
+# and so does flushbench-worker (bench/module.mk), which runs the workload
+WORKER_LIBS += $(RL_HIREDIS)
 
 # The redis_like workload starts kv-server (redis_like.c's .helpers): the
 # top Makefile builds it, guest/module.mk for arm64 guests too.
@@ -21,7 +23,7 @@ HELPER_PROGS += $(RL)/kv-server
 HELPER_SRCS_$(RL)/kv-server := $(RL_SERVER_SRCS) $(RL_COMMON_SRCS)
 
 $(RL)/kv-bench: $(patsubst %.c,$(BUILD)/%.o,$(RL_BENCH_SRCS) $(RL_CLIENT_SRCS) $(RL_COMMON_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(RL_HIREDIS) $(shell pkg-config --libs jansson gsl 2>/dev/null) -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(RL_HIREDIS) $(shell pkg-config --libs jansson 2>/dev/null) -lpthread -lm
 
 # Tests (tests/redis/*.sh run them): cmocka unit program, RESP fuzz target.
 RL_UNIT := $(BUILD)/tests/redis/unit

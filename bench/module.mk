@@ -1,0 +1,15 @@
+# bench/: flushbench-worker, the process each job's measured code runs in
+# (bench/worker.c; docs/HACKING.md, "Layout"). It links the workloads and
+# the runner's hwloc-free helpers they use, and no library of the runner's
+# (SQLite, hwloc, libyaml, GSL, jansson, libpfm4): tests/integration/
+# worker.sh checks it with nm and ldd. A workload that needs a library adds
+# it to WORKER_LIBS in its module.mk (redis-like: hiredis).
+WORKER := flushbench-worker
+WORKER_SRCS := bench/worker.c bench/wproto.c bench/affinity.c bench/job.c \
+	bench/tasks.c bench/region.c bench/registry.c lib/options.c lib/util.c \
+	$(filter-out $(STANDALONE_SRCS),$(sort $(wildcard workloads/*/*.c)))
+STANDALONE_SRCS += bench/worker.c
+PROGS += $(WORKER)
+
+$(WORKER): $(patsubst %.c,$(BUILD)/%.o,$(WORKER_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(WORKER_LIBS) -lpthread -lm

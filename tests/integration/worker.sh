@@ -1,0 +1,147 @@
+# flushbench-worker, the process each job runs in (bench/worker.c): it
+# links none of the runner's libraries, a fork job's measured mm maps none
+# of them, timed samples have no perf event in it, and a worker that
+# crashes, hangs, exits early, writes garbage or is SIGKILLed mid-sample
+# makes a fail row with the reason while the run goes on; a missing
+# worker is named.
+. "$TOP/tests/lib.sh"
+W=$TOP/flushbench-worker
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# --- what it links -------------------------------------------------------
+libs='sqlite3|hwloc|yaml|gsl|jansson|pfm'
+needed=$(readelf -d "$W" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+if [ -z "$needed" ]; then
+	fail "the worker's libraries" "readelf -d $W gave none"
+elif echo "$needed" | grep -Eq "lib($libs)"; then
+	fail "the worker needs none of SQLite, hwloc, libyaml, GSL, jansson, libpfm4" "$needed"
+else
+	pass "the worker needs none of SQLite, hwloc, libyaml, GSL, jansson, libpfm4 ($needed)"
+fi
+syms=$(nm -D --undefined-only "$W" | awk '{ print $2 }' | grep -E "^(sqlite3_|hwloc_|yaml_|gsl_|json_|pfm_|perf_event)" | head -5 | tr '\n' ' ')
+[ -z "$syms" ] && nm -D --undefined-only "$W" | grep -q ' pthread_create' &&
+	pass "nm: no symbol of those libraries, and the workloads' own (pthread) are there" ||
+	fail "nm: no symbol of the runner's libraries" "$syms"
+if nm "$TOP/flushbench" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
+	pass "nm: the worker holds no store, counters, config or placement code"
+else
+	fail "nm: the worker's own code" "$(nm "$W" | grep 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign' | head -3 | tr '\n' ' ')"
+fi
+
+# --- by hand -------------------------------------------------------------
+msg=$("$W" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$msg" | grep -q 'not a command to type' &&
+	pass "run by hand: exit 2, it says what it is" || fail "run by hand" "exit $rc: $msg"
+out=$(printf 'hello\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
+[ $rc = 2 ] && case "$out" in "error "*) true ;; *) false ;; esac &&
+	pass "garbage from the runner: an \`error\` line, exit 2" || fail "garbage job" "exit $rc: $out"
+out=$(printf 'flushbench-worker 1\nworkload fork\nparams rss=4M bogus=1\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q 'bogus' &&
+	pass "an unknown parameter: a protocol error naming it" || fail "unknown parameter" "exit $rc: $out"
+out=$(printf 'flushbench-worker 2\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q 'version' &&
+	pass "another protocol version: refused" || fail "protocol version" "exit $rc: $out"
+
+# --- the measured mm -----------------------------------------------------
+cat > "$T/fork.yaml" <<'Y'
+samples: 4
+warmup: 1
+duration: 20ms
+counters:
+  events: [task-clock, page-faults]
+jobs:
+  - workload: fork
+    rss: 1M
+Y
+mkdir -p "$T/probe"
+FLUSHBENCH_WORKER_PROBE=$T/probe "$FB" run -q -c "$T/fork.yaml" --db "$T/p.db" >"$T/p.out" 2>&1
+rc=$?
+if [ $rc != 0 ] || [ ! -s "$T/probe/maps" ]; then
+	fail "a fork job's worker maps" "exit $rc, no maps: $(tail -3 "$T/p.out" | tr '\n' ' ')"
+else
+	bad=$(grep -E "lib($libs)" "$T/probe/maps" | awk '{ print $NF }' | sort -u | tr '\n' ' ')
+	grep -q 'flushbench-worker' "$T/probe/maps" && [ -z "$bad" ] &&
+		pass "a fork job's measured mm (flushbench-worker) maps no libsqlite3, libhwloc, ... " ||
+		fail "the measured mm" "maps: $bad"
+	n=$(grep -l '^worker_perf_fds 0$' "$T/probe"/sample.* | wc -l)
+	[ "$n" = 4 ] && pass "no perf-event fd in the worker in any of its 4 samples" ||
+		fail "no perf fd in the worker" "$(cat "$T/probe"/sample.* | tr '\n' ' ')"
+fi
+pf=$(q "$T/p.db" "select count(*) from counters c join samples s on s.id = c.sample_id where c.name = 'page-faults' and c.per_op > 0")
+[ "${pf:-0}" -ge 1 ] && pass "counters per op still stored ($pf page-faults rows)" || fail "counters per op" "$pf"
+
+# --- faults --------------------------------------------------------------
+cat > "$T/two.yaml" <<'Y'
+samples: 3
+warmup: 0
+duration: 20ms
+jobs:
+  - workload: munmap
+    size: 64K
+  - workload: mprotect
+    npages: 16
+Y
+# fault KIND WANT: munmap's worker misbehaves at sample 1; the run goes on
+fault() {
+	local kind=$1 want=$2 db=$T/f-$1.db rc rows
+	FLUSHBENCH_WORKER_FAULT=$kind:1:munmap FLUSHBENCH_WORKER_TIMEOUT=${3:-120} \
+		timeout 120 "$FB" run -q -c "$T/two.yaml" --db "$db" >"$T/f-$kind.out" 2>&1
+	rc=$?
+	rows=$(q "$db" "select workload || ':' || group_concat(seq || status, ',') from samples group by job order by job" | tr '\n' ' ')
+	reason=$(q "$db" "select reason from samples where status = 'fail'")
+	if [ $rc = 1 ] && [ "$rows" = "munmap:0ok,1fail mprotect:0ok,1ok,2ok " ] &&
+	   echo "$reason" | grep -q "$want" &&
+	   [ "$(q "$db" "select status from runs")" = complete ]; then
+		pass "$kind: a fail row ($reason), sample 0 kept, the next job ran, exit 1"
+	else
+		fail "$kind: a fail row and the run goes on" "exit $rc, rows '$rows', reason '$reason': $(tail -2 "$T/f-$kind.out" | tr '\n' ' ')"
+	fi
+}
+fault crash 'killed by signal 11'
+fault exit 'exited with status 3 without a result'
+fault garbage 'broke the protocol'
+t0=$SECONDS
+fault hang 'sent nothing for' 2
+[ $((SECONDS - t0)) -lt 60 ] && pass "hang: killed at its deadline ($((SECONDS - t0)) s)" ||
+	fail "hang deadline" "$((SECONDS - t0)) s"
+
+# SIGKILL of a worker mid-sample
+cat > "$T/slow.yaml" <<'Y'
+samples: 3
+warmup: 0
+duration: 1s
+jobs:
+  - workload: munmap
+    size: 64K
+  - workload: mprotect
+    npages: 16
+    duration: 20ms
+Y
+db=$T/k.db
+"$FB" run -q -c "$T/slow.yaml" --db "$db" >"$T/k.out" 2>&1 &
+pid=$!
+for i in $(seq 1 300); do
+	n=$(q "$db" "select count(*) from samples" 2>/dev/null)
+	[ "${n:-0}" -ge 1 ] && break
+	sleep 0.05
+done
+sleep 0.3
+wpid=$(ps -o pid= --ppid $pid 2>/dev/null | head -1 | tr -d ' ')
+[ -n "$wpid" ] && kill -9 "$wpid"
+wait $pid; rc=$?
+rows=$(q "$db" "select workload || ':' || group_concat(seq || status, ',') from samples group by job order by job" | tr '\n' ' ')
+reason=$(q "$db" "select reason from samples where status = 'fail'")
+[ $rc = 1 ] && [ "$rows" = "munmap:0ok,1fail mprotect:0ok,1ok,2ok " ] &&
+	echo "$reason" | grep -q 'killed by signal 9 (Killed) during sample 1' &&
+	pass "SIGKILL mid-sample: a fail row ($reason), the run goes on, nothing stored lost" ||
+	fail "SIGKILL mid-sample" "exit $rc, worker '$wpid', rows '$rows', reason '$reason'"
+
+# --- a missing worker ----------------------------------------------------
+msg=$(FLUSHBENCH_WORKER=$T/none "$FB" run -q -c "$T/two.yaml" --db "$T/m.db" 2>&1); rc=$?
+[ $rc != 0 ] && echo "$msg" | grep -q "flushbench-worker.*missing.*$T/none" && [ ! -e "$T/m.db" ] &&
+	pass "FLUSHBENCH_WORKER missing: named, exit $rc, no store made" || fail "missing worker (env)" "exit $rc: $msg"
+mkdir -p "$T/alone" && cp "$FB" "$T/alone/flushbench"
+msg=$(cd "$T" && "$T/alone/flushbench" run -q -c "$T/two.yaml" --db "$T/m.db" 2>&1); rc=$?
+[ $rc != 0 ] && echo "$msg" | grep -q "flushbench-worker.*missing.*not at $T/alone/flushbench-worker" &&
+	pass "flushbench without its worker beside it: the place named, exit $rc" || fail "missing worker" "exit $rc: $msg"
+done_testing
