@@ -307,8 +307,24 @@ int flb_run_worker_path(char *path, size_t len)
 	return -1;
 }
 
-/* Start the worker: 0, or -errno. */
-static int wk_start(struct runner *r, struct wk *w)
+/* Task 0's CPU when every task is placed on one, else -1 (unbound). */
+static int birth_cpu(const struct flb_jobspec *js)
+{
+	if (!js->cpus || !js->ntasks)
+		return -1;
+	for (unsigned int t = 0; t < js->ntasks; t++)
+		if (js->cpus[t] < 0)
+			return -1;
+	return js->cpus[0];
+}
+
+/*
+ * Start the worker: 0, or -errno. With cpu >= 0 it is bound to that CPU
+ * before exec, so that its mm is born there: on x86 a CPU the mm ran on
+ * stays in mm_cpumask while it idles lazily, and every flush of the job
+ * would take the remote path (README, harness overhead).
+ */
+static int wk_start(struct runner *r, struct wk *w, int cpu)
 {
 	int in[2], out[2];
 
@@ -342,6 +358,8 @@ static int wk_start(struct runner *r, struct wk *w)
 		    dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		if (cpu >= 0)
+			flb_pin_self(cpu);	/* the worker pins and reports */
 		execl(r->worker_path, FLB_WORKER_NAME, (char *)NULL);
 		fprintf(stderr, "flushbench run: exec %s: %s\n", r->worker_path,
 			strerror(errno));
@@ -615,7 +633,7 @@ static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 	}
 	w.limit_ms = wk_limit_ms(js);
 	show_progress(r, ji, row->what, "setup", 0, js->set.samples);
-	err = wk_start(r, &w);
+	err = wk_start(r, &w, birth_cpu(js));
 	if (err) {
 		char why[256];
 
