@@ -21,10 +21,12 @@
 # prints the median of those over the rounds and the ratio
 # flushbench/bare per round (median, min-max).
 #
-# flushbench runs with `--repeat 1`: the job runs in a worker process of
-# its own, as it does for every suite with `repeat:` (configs/default.yaml
-# and quick.yaml), and as the lean worker of issue 11 will. --plain runs
-# it in the one process that also loaded the suite, the store and hwloc.
+# flushbench runs with `--repeat 1`, as every suite with `repeat:`
+# (configs/default.yaml and quick.yaml); --plain runs a plain `run`. Either
+# way the job runs in flushbench-worker (bench/worker.c), a process of its
+# own that links none of the runner's libraries; before it existed, a
+# plain run measured in the one process that also loaded the suite, the
+# store and hwloc, and --repeat in a re-exec of all of flushbench.
 #
 # --probe adds the measured processes' mm at the moment they fork (fork
 # rss=0: VMAs, shared objects, RSS, perf fds, from /proc/PID while it
@@ -142,7 +144,7 @@ shuffled() {	# SEED ITEMS...: the items in an order drawn from SEED
 		sort -g | cut -f2
 }
 
-echo "bench-overhead: ${#rows[@]} rows x 3 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one process)' || echo 'run --repeat 1 (job in a worker process)')"
+echo "bench-overhead: ${#rows[@]} rows x 3 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one run)' || echo 'run --repeat 1 (job in a worker process)')"
 echo "  $(uname -r), $(nproc) CPUs, THP $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), flushbench $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD || echo -dirty), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
 echo "  counters (fbc): $(tr '\n' ' ' <<<"$counters" | tr -s ' ')"
 res=$dir/results
@@ -204,11 +206,9 @@ probe_fb() {
 	"$fb" run -q -c "$cfg" --db "$db" -l "probe-$1" $([ $plain = 1 ] || echo --repeat 1) >/dev/null 2>&1 &
 	pid=$!
 	sleep 1.5
-	if [ $plain = 1 ]; then
-		w=$pid
-	else
-		w=$(pgrep -P "$pid" -f -- '--worker' | head -1 || true)
-	fi
+	# every job runs in flushbench-worker, a child of the run (or of
+	# its round): the process whose mm fork copies
+	w=$(pgrep -f -- 'flushbench-worker' | head -1 || true)
 	[ -n "$w" ] && echo "  flushbench ($1): $(mm_of "$w")" && sed -n 's/.* \(\/.*\.so[^ ]*\)$/\1/p' "/proc/$w/maps" | sort -u > "$dir/libs-$1"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
