@@ -10,8 +10,8 @@
  *    "workload k=v ... status=S ops=N ns_per_op=N metric=value ... reason=...";
  *  - with --samples, the bare loop of scripts/bench-overhead.sh (issue 11):
  *    pinned with sched_setaffinity to --cpu, setup, --warmup discarded
- *    samples, then --samples samples each timed with CLOCK_MONOTONIC
- *    around ->run(OPS), as the runner does (bench/runner.c), one line each
+ *    samples, then --samples samples each timed with CLOCK_MONOTONIC_RAW
+ *    around ->run(OPS), as flushbench-worker does (bench/worker.c), one line each
  *    "sample=I ops=N ns=T ns_per_op=X", before the line above.
  *
  * --pad-vmas N maps N extra one-page anonymous VMAs (touched, apart) before
@@ -101,7 +101,7 @@ static double now_ns(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t);
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
