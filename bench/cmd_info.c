@@ -131,6 +131,9 @@ int flb_cmd_list(int argc, char **argv)
 	       "cpus", "list");
 	printf("\nsettings of the whole suite (top level only):\n");
 	print_options(flb_suite_options);
+	printf("\nsettings of the suite's counters: mapping (beside events, "
+	       "x86_64, arm64; docs/counters.md):\n");
+	print_options(flb_count_options);
 	return FLB_EXIT_OK;
 }
 

@@ -18,6 +18,7 @@ static const char *const placement_choices[] = {
 };
 
 static const char *const scope_choices[] = { "process", "system", NULL };
+static const char *const count_mode_choices[] = { "separate", "inline", NULL };
 
 #define JS(f) FLB_OFF(struct flb_job_settings, f)
 const struct flb_option flb_job_options[] = {
@@ -49,6 +50,29 @@ const struct flb_option flb_suite_options[] = {
 	  "run of its own (--repeat overrides)", NULL },
 	FLB_OPTION_END
 };
+
+/* The settings of the suite's `counters:` mapping, beside its event lists. */
+#define CS(f) FLB_OFF(struct flb_count_settings, f)
+const struct flb_option flb_count_options[] = {
+	{ "scope", FLB_OPT_ENUM, CS(scope), 0, 0, "process", scope_choices,
+	  "process: the job's tasks and their children; system: every CPU",
+	  NULL },
+	{ "mode", FLB_OPT_ENUM, CS(mode), 0, 0, "separate", count_mode_choices,
+	  "separate: counters in counting samples of their own, timed "
+	  "samples with no perf event open; inline: counters on every timed "
+	  "sample (they perturb its time)", NULL },
+	{ "every", FLB_OPT_U64, CS(every), 1, 1000, "5", NULL,
+	  "separate mode: one counting sample per this many timed samples "
+	  "(at least one per job)", NULL },
+	FLB_OPTION_END
+};
+
+uint64_t flb_counting_samples(const struct flb_suite *s, uint64_t samples)
+{
+	if (!s->nevents || s->count.mode != FLB_COUNT_SEPARATE)
+		return 0;
+	return (samples + s->count.every - 1) / s->count.every;
+}
 
 /* ------------------------------------------------------------------ */
 /* loading */
@@ -126,9 +150,7 @@ static void add_event(struct loader *l, yaml_node_t *e)
 
 static void parse_counters(struct loader *l, yaml_node_t *v)
 {
-	static const char *const keys[] = {
-		"events", "scope", "x86_64", "arm64", NULL
-	};
+	static const char *const lists[] = { "events", "x86_64", "arm64", NULL };
 	struct flb_yw *w = &l->yw;
 
 	if (v->type == YAML_SEQUENCE_NODE) {
@@ -138,8 +160,8 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 	}
 	if (v->type != YAML_MAPPING_NODE) {
 		flb_yw_err(w, v, "counters: expected a list of events or a "
-			   "mapping (events, scope, x86_64, arm64), found %s",
-			   flb_yw_kind(v));
+			   "mapping (events, x86_64, arm64, scope, mode, every), "
+			   "found %s", flb_yw_kind(v));
 		return;
 	}
 	if (flb_yw_check_keys(w, v))
@@ -148,22 +170,17 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 		yaml_node_t *k = flb_yw_node(w, p->key);
 		yaml_node_t *val = flb_yw_node(w, p->value);
 		const char *key = flb_yw_scalar(k);
+		const struct flb_option *o = flb_yw_find(flb_count_options, key);
 		bool mine;
 
-		if (!strcmp(key, "scope")) {
-			static const struct flb_option o = {
-				"scope", FLB_OPT_ENUM, 0, 0, 0, "process",
-				scope_choices, NULL, NULL
-			};
-			int scope;
-
-			if (!flb_yw_set(w, &o, val, &scope))
-				l->suite->scope = scope;
+		if (o) {
+			flb_yw_set(w, o, val, &l->suite->count);
 			continue;
 		}
 		if (strcmp(key, "events") && strcmp(key, "x86_64") &&
 		    strcmp(key, "arm64")) {
-			flb_yw_unknown(w, k, "counters", NULL, NULL, keys);
+			flb_yw_unknown(w, k, "counters", flb_count_options, NULL,
+				       lists);
 			continue;
 		}
 		if (val->type != YAML_SEQUENCE_NODE) {
@@ -544,7 +561,11 @@ static char *resolve_text(const struct flb_suite *s)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "counters:\n  scope: %s\n  events: [", scope_choices[s->scope]);
+	fprintf(f, "counters:\n  scope: %s\n  mode: %s\n",
+		scope_choices[s->count.scope], count_mode_choices[s->count.mode]);
+	if (s->count.mode == FLB_COUNT_SEPARATE)
+		fprintf(f, "  every: %" PRIu64 "\n", s->count.every);
+	fprintf(f, "  events: [");
 	for (size_t i = 0; i < s->nevents; i++)
 		fprintf(f, "%s%s", i ? ", " : "", s->events[i]);
 	fprintf(f, "]\njobs:\n");
@@ -594,6 +615,7 @@ int flb_config_load(const char *path, const char *const *only, size_t nonly,
 		return -1;
 	flb_yw_defaults(&l.yw, flb_job_options, &l.defaults, NULL);
 	flb_yw_defaults(&l.yw, flb_suite_options, &suite->set, NULL);
+	flb_yw_defaults(&l.yw, flb_count_options, &suite->count, NULL);
 	if (only) {
 		l.only_seen = calloc(nonly ? nonly : 1, sizeof(bool));
 		for (size_t i = 0; i < nonly; i++) {

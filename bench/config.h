@@ -10,6 +10,8 @@
  *   counters:
  *     events: [task-clock, page-faults, tlb:tlb_flush]
  *     arm64: [L1D_TLB_REFILL]
+ *     mode: separate      # counting samples apart from the timed ones
+ *     every: 5            # one counting sample per 5 timed (or: inline)
  *   jobs:
  *     - workload: fork
  *       rss: [0, 64M]       # a list sweeps: one job per value (cartesian)
@@ -41,6 +43,22 @@ struct flb_job_settings {
 	int cpus[FLB_MAX_CPUS];
 };
 
+/*
+ * How counters are taken (the suite's `counters:` mapping, docs/counters.md).
+ * separate: timed samples run with no perf event open; ceil(samples/every)
+ * extra counting samples, spread among them, carry the counters (perf
+ * events attached to the worker's tasks for that sample only) and no time.
+ * inline: the events are attached before setup and count every timed
+ * sample, children inheriting them: what flushbench did before.
+ */
+enum flb_count_mode { FLB_COUNT_SEPARATE, FLB_COUNT_INLINE };
+
+struct flb_count_settings {
+	int scope;		/* enum flb_counter_scope */
+	int mode;		/* enum flb_count_mode */
+	uint64_t every;		/* separate: timed samples per counting one */
+};
+
 /* Settings of the whole suite, top level only (see flb_suite_options). */
 struct flb_suite_settings {
 	uint64_t repeat;	/* rounds of the suite, each one run */
@@ -65,13 +83,17 @@ struct flb_suite {
 	size_t njobs;
 	char *events[FLB_MAX_EVENTS];	/* for this machine's architecture */
 	size_t nevents;
-	enum flb_counter_scope scope;
+	struct flb_count_settings count;
 	/* not in resolved or hash: every round is a run of the same suite */
 	struct flb_suite_settings set;
 };
 
 extern const struct flb_option flb_job_options[];
 extern const struct flb_option flb_suite_options[];
+extern const struct flb_option flb_count_options[];
+
+/* Counting samples a job of `samples` timed ones gets (0: inline or none). */
+uint64_t flb_counting_samples(const struct flb_suite *s, uint64_t samples);
 
 /*
  * Load and validate path; only jobs of the workloads in only[] (NULL: all).

@@ -946,43 +946,116 @@ static int counter_open(struct flb_counters *c, const char *name)
 	return 0;
 }
 
-/* The threads of process pid into c->tids (c->cpus all -1). */
-static int task_threads(struct flb_counters *c, pid_t pid)
+static int tid_add(struct flb_counters *c, pid_t tid, size_t *cap)
 {
-	char dir[64];
-	struct dirent *d;
-	size_t cap = 0;
-	DIR *dp;
+	if (c->ncpus == *cap) {
+		size_t nc = *cap ? 2 * *cap : 8;
+		pid_t *t = realloc(c->tids, nc * sizeof(*t));
+		int *cp = realloc(c->cpus, nc * sizeof(*cp));
 
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	dp = opendir(dir);
-	if (!dp)
-		return -errno;
-	while ((d = readdir(dp))) {
-		long tid = strtol(d->d_name, NULL, 10);
-
-		if (tid <= 0)
-			continue;
-		if (c->ncpus == cap) {
-			size_t nc = cap ? 2 * cap : 8;
-			pid_t *t = realloc(c->tids, nc * sizeof(*t));
-			int *cp = realloc(c->cpus, nc * sizeof(*cp));
-
-			if (t)
-				c->tids = t;
-			if (cp)
-				c->cpus = cp;
-			if (!t || !cp) {
-				closedir(dp);
-				return -ENOMEM;
-			}
-			cap = nc;
-		}
-		c->tids[c->ncpus] = (pid_t)tid;
-		c->cpus[c->ncpus++] = -1;
+		if (t)
+			c->tids = t;
+		if (cp)
+			c->cpus = cp;
+		if (!t || !cp)
+			return -ENOMEM;
+		*cap = nc;
 	}
-	closedir(dp);
-	return c->ncpus ? 0 : -ESRCH;
+	c->tids[c->ncpus] = tid;
+	c->cpus[c->ncpus++] = -1;
+	return 0;
+}
+
+/*
+ * The child processes of thread tid of pid, read from
+ * /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN), appended to kids.
+ * -ENOENT when this kernel has no such file.
+ */
+static int thread_children(pid_t pid, pid_t tid, pid_t **kids, size_t *nkids,
+			   size_t *cap)
+{
+	char path[96], buf[4096], *p, *end;
+	int len;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)tid);
+	len = read_text(path, buf, sizeof(buf));
+	if (len == -ENOENT) {
+		/* gone, or a kernel without the file: -ENOENT only then */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid,
+			 (int)tid);
+		return access(path, F_OK) ? 0 : -ENOENT;
+	}
+	if (len < 0)
+		return len == -ESRCH ? 0 : len;
+	for (p = buf; *p; p = end) {
+		long k = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (k <= 0)
+			continue;
+		if (*nkids == *cap) {
+			size_t nc = *cap ? 2 * *cap : 8;
+			pid_t *t = realloc(*kids, nc * sizeof(*t));
+
+			if (!t)
+				return -ENOMEM;
+			*kids = t;
+			*cap = nc;
+		}
+		(*kids)[(*nkids)++] = (pid_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Every thread of process pid and of its descendant processes into
+ * c->tids (c->cpus all -1): the runner's counters on a job's worker,
+ * whose setup may have started threads and processes (kv-server). A task
+ * that exits while this reads is left out.
+ */
+static int task_tree(struct flb_counters *c, pid_t pid)
+{
+	pid_t *procs = malloc(8 * sizeof(*procs));
+	size_t nprocs = 1, pcap = 8, cap = 0;
+	bool nokids = false;
+	int err = 0;
+
+	if (!procs)
+		return -ENOMEM;
+	procs[0] = pid;
+	for (size_t p = 0; p < nprocs && !err && nprocs < 4096; p++) {
+		char dir[64];
+		struct dirent *d;
+		DIR *dp;
+
+		snprintf(dir, sizeof(dir), "/proc/%d/task", (int)procs[p]);
+		dp = opendir(dir);
+		if (!dp) {
+			if (!p)
+				err = -errno;
+			continue;	/* a descendant that has just exited */
+		}
+		while (!err && (d = readdir(dp))) {
+			long tid = strtol(d->d_name, NULL, 10);
+
+			if (tid <= 0)
+				continue;
+			err = tid_add(c, (pid_t)tid, &cap);
+			if (!err && !nokids)
+				err = thread_children(procs[p], (pid_t)tid, &procs,
+						      &nprocs, &pcap);
+			if (err == -ENOENT) {
+				/* no .../children here: the threads of pid only */
+				nokids = true;
+				err = 0;
+			}
+		}
+		closedir(dp);
+	}
+	free(procs);
+	return err ? err : c->ncpus ? 0 : -ESRCH;
 }
 
 static void unsupported_ignore(void *arg, const char *name, const char *why)
@@ -1014,7 +1087,7 @@ struct flb_counters *flb_counters_open_task(const char *const *names, size_t n,
 		if (online_cpus(&c->cpus, &c->ncpus))
 			goto err_free;
 	} else if (pid > 0) {
-		if (task_threads(c, pid))
+		if (task_tree(c, pid))
 			goto err_free;
 	} else {
 		c->cpus = malloc(sizeof(*c->cpus));

@@ -35,9 +35,11 @@ struct flb_counters *flb_counters_open(const char *const *names, size_t n,
 				     enum flb_counter_scope scope,
 				     flb_unsupported_fn unsupported, void *arg);
 /*
- * The same on another process (FLB_SCOPE_PROCESS, pid > 0): on each of its
- * threads now, with inherit, so threads and children it makes after the
- * open count too (the runner's counters on a job's worker process).
+ * The same on another process (FLB_SCOPE_PROCESS, pid > 0): on each thread
+ * of it and of its descendant processes now (/proc/PID/task/TID/children),
+ * with inherit, so threads and children they make after the open count
+ * too: the runner's counters on a job's worker process and what its setup
+ * started (threads, kv-server).
  */
 struct flb_counters *flb_counters_open_task(const char *const *names, size_t n,
 					  enum flb_counter_scope scope, pid_t pid,

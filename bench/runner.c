@@ -194,7 +194,8 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 		     size_t jobi, unsigned int seq, enum flb_status status,
 		     const char *reason, uint64_t ops, uint64_t ns,
 		     const char *cpus, struct flb_counters *c,
-		     const struct flb_metric *metrics, unsigned int nmetrics)
+		     const struct flb_metric *metrics, unsigned int nmetrics,
+		     bool counting)
 {
 	const char *names[FLB_MAX_EVENTS * 8];
 	double vals[FLB_MAX_EVENTS * 8];
@@ -202,7 +203,7 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 		.job = (unsigned int)jobi, .workload = js->wl->name,
 		.params = js->params_text, .seq = seq, .status = status,
 		.reason = reason, .ops = ops, .elapsed_ns = ns,
-		.cpus = cpus ? cpus : "",
+		.cpus = cpus ? cpus : "", .counting = counting,
 	};
 
 	if (c) {
@@ -226,7 +227,7 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 	}
 	switch (status) {
 	case FLB_OK:
-		r->nok++;
+		r->nok += !counting;	/* the summary's n: timed samples */
 		break;
 	case FLB_SKIP:
 		r->nskip++;
@@ -592,7 +593,7 @@ static void wk_broke(struct runner *r, struct wk *w, const struct flb_jobspec *j
 	fprintf(stderr, "flushbench run: job %zu (%s): %s\n", ji, js->wl->name,
 		reason);
 	store_row(r, js, ji, (unsigned int)seq, FLB_FAIL, reason, 0, 0, "",
-		  NULL, NULL, 0);
+		  NULL, NULL, 0, false);
 	w->pid = -1;
 }
 
@@ -607,28 +608,112 @@ static uint64_t wk_limit_ms(const struct flb_jobspec *js)
 	return s * 1000 + 10 * js->set.duration_ns / 1000000;
 }
 
+/*
+ * One sample of the job, protocol sequence number p, stored as seq. A
+ * timed sample runs with no perf event open, unless inline counters c are
+ * on the worker (attached before its setup). A counting sample attaches
+ * the suite's counters to every task of the worker (its threads, and the
+ * processes its setup started) between the worker's `ready` and our `go`,
+ * and closes them once it has run: its counters are stored, not its time.
+ * 0 when stored, 1 for a skip (stop the job), -1 when the worker broke.
+ */
+static int one_sample(struct runner *r, struct wk *w,
+		      const struct flb_jobspec *js, size_t ji, struct wres *res,
+		      uint64_t ops, uint64_t p, uint64_t seq,
+		      struct flb_counters *c, bool counting)
+{
+	const char *reason;
+	char cpus[512], *word[3];
+	enum flb_status st;
+	uint64_t got;
+	int ret = -1;
+
+	if (wk_put(w, "sample", p, c || counting ? "counting" : "timed"))
+		return -1;
+	if (c || counting) {
+		/* it is ready to run: the counters start, then it does */
+		if (wk_get(w))
+			return -1;
+		if (flb_wproto_split(w->line, word, 3) != 2 ||
+		    strcmp(word[0], "ready") || flb_wproto_u64(word[1], &got) ||
+		    got != p) {
+			wk_bad(w, "want `ready SEQ` of this sample");
+			return -1;
+		}
+		if (counting) {
+			c = flb_counters_open_task((const char *const *)r->suite.events,
+						   r->suite.nevents,
+						   (enum flb_counter_scope)r->suite.count.scope,
+						   w->pid, note_unsupported, r);
+			if (!c) {
+				snprintf(w->why, sizeof(w->why), "its counters "
+					 "could not be attached: %s",
+					 strerror(errno ? errno : ENOMEM));
+				return -1;
+			}
+		}
+		flb_counters_start(c);
+		if (wk_put(w, "go", p, NULL))
+			goto out;
+	}
+	if (wk_get(w))
+		goto out;
+	if (c) {
+		flb_counters_stop(c);
+		if (wk_put(w, "counted", p, NULL))
+			goto out;
+	}
+	if (wk_result(w, js, res) || wk_metrics(w, res))
+		goto out;
+	if (res->prep || res->seq != p || !res->has_cpus) {
+		wk_bad(w, "want the result of this sample, with its CPUs");
+		goto out;
+	}
+	st = res->status;
+	reason = res->reason;
+	if (cpus_text(js, res->ran_on, cpus, sizeof(cpus)) && st == FLB_OK) {
+		st = FLB_UNTRUSTWORTHY;
+		reason = "a task ran outside its placement";
+	}
+	if (st == FLB_OK && res->ops != ops) {
+		st = FLB_UNTRUSTWORTHY;
+		reason = "the workload did fewer operations than asked";
+	}
+	if (st == FLB_OK && res->ops && !counting)
+		r->ns_per_op[r->nvals++] = (double)res->ns / (double)res->ops;
+	store_row(r, js, ji, (unsigned int)seq, st, reason, res->ops, res->ns,
+		  cpus, c, res->metrics, res->nmetrics, counting);
+	r->done_samples += !counting;	/* progress counts timed samples */
+	ret = st == FLB_SKIP;
+out:
+	if (counting)
+		flb_counters_close(c);
+	return ret;
+}
+
 static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 {
 	struct flb_jobspec *js = &r->suite.jobs[ji];
 	struct flb_counters *c = NULL;
 	struct wk w = { .pid = -1, .to = -1, .from.fd = -1 };
 	struct wres res = { 0 };
-	uint64_t ops, seq, i = 0;
-	char cpus[512], when[64] = "while preparing the job", *v[4];
-	int err;
+	uint64_t ncount = flb_counting_samples(&r->suite, js->set.samples);
+	uint64_t ops, i = 0, k, p = 0;
+	char when[96] = "while preparing the job", *v[4];
+	int err, sr;
 
 	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
 	r->last_reason[0] = '\0';
 	row->what = flb_run_what(js);
 	if (js->skip[0]) {
-		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL, 0);
+		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL, 0, false);
 		r->done_samples += js->set.samples;
 		goto out_job;
 	}
 	res.ran_on = calloc(js->ntasks ? js->ntasks : 1, sizeof(int));
 	if (!res.ran_on) {
 		store_row(r, js, ji, 0, FLB_FAIL, "out of memory", 0, 0, "",
-			  NULL, NULL, 0);
+			  NULL, NULL, 0, false);
 		goto out_job;
 	}
 	w.limit_ms = wk_limit_ms(js);
@@ -639,16 +724,17 @@ static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 
 		snprintf(why, sizeof(why), "starting %.200s: %s", r->worker_path,
 			 strerror(-err));
-		store_row(r, js, ji, 0, FLB_FAIL, why, 0, 0, "", NULL, NULL, 0);
+		store_row(r, js, ji, 0, FLB_FAIL, why, 0, 0, "", NULL, NULL, 0, false);
 		goto out_job;
 	}
 	/*
 	 * Inline counters: open on the worker before it sets up, so that its
-	 * threads and children inherit them, as they did in-process.
+	 * threads and children inherit them, and on for every timed sample.
 	 */
-	if (r->suite.nevents) {
+	if (r->suite.nevents && r->suite.count.mode == FLB_COUNT_INLINE) {
 		c = flb_counters_open_task((const char *const *)r->suite.events,
-					   r->suite.nevents, r->suite.scope,
+					   r->suite.nevents,
+					   (enum flb_counter_scope)r->suite.count.scope,
 					   w.pid, note_unsupported, r);
 	}
 	if (wk_send_job(&w, js, &r->suite))
@@ -667,7 +753,7 @@ static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 				goto err_broke;
 			}
 			store_row(r, js, ji, 0, res.status, res.reason, res.ops,
-				  res.ns, "", NULL, res.metrics, res.nmetrics);
+				  res.ns, "", NULL, res.metrics, res.nmetrics, false);
 			i = 1;	/* a teardown failure is the next row */
 			snprintf(when, sizeof(when), "while tearing the job down");
 			goto out_bye;
@@ -691,58 +777,28 @@ static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 		wk_bad(&w, "want `phase`, `result prep` or `prep ok OPS`");
 		goto err_broke;
 	}
-	for (i = 0; i < js->set.samples && !flb_stop_requested; i++) {
-		enum flb_status st;
-		const char *reason;
-
+	/*
+	 * The timed samples, and after timed sample (k + 1) * S / C - 1 the
+	 * k-th of C counting samples (separate counters): spread among them.
+	 */
+	for (i = 0, k = 0; i < js->set.samples && !flb_stop_requested; i++) {
 		snprintf(when, sizeof(when), "during sample %" PRIu64, i);
 		show_progress(r, ji, row->what, "sample", i + 1, js->set.samples);
-		if (wk_put(&w, "sample", i, c ? "counting" : "timed"))
+		sr = one_sample(r, &w, js, ji, &res, ops, p++, i, c, false);
+		if (sr < 0)
 			goto err_broke;
-		if (c) {
-			/* it is ready to run: the counters start, then it does */
-			if (wk_get(&w))
-				goto err_broke;
-			if (flb_wproto_split(w.line, v, 3) != 2 ||
-			    strcmp(v[0], "ready") || flb_wproto_u64(v[1], &seq) ||
-			    seq != i) {
-				wk_bad(&w, "want `ready SEQ` of this sample");
-				goto err_broke;
-			}
-			flb_counters_start(c);
-			if (wk_put(&w, "go", i, NULL))
-				goto err_broke;
-		}
-		if (wk_get(&w))
-			goto err_broke;
-		if (c) {
-			flb_counters_stop(c);
-			if (wk_put(&w, "counted", i, NULL))
+		if (sr > 0)
+			break;	/* a skip: the rest would be too */
+		while (k < ncount && i + 1 == (k + 1) * js->set.samples / ncount &&
+		       !flb_stop_requested) {
+			snprintf(when, sizeof(when), "during counting sample %"
+				 PRIu64 " (after sample %" PRIu64 ")", k, i);
+			show_progress(r, ji, row->what, "counting", k + 1, ncount);
+			sr = one_sample(r, &w, js, ji, &res, ops, p++, k++, NULL,
+					true);
+			if (sr < 0)
 				goto err_broke;
 		}
-		if (wk_result(&w, js, &res) || wk_metrics(&w, &res))
-			goto err_broke;
-		if (res.prep || res.seq != i || !res.has_cpus) {
-			wk_bad(&w, "want the result of this sample, with its CPUs");
-			goto err_broke;
-		}
-		st = res.status;
-		reason = res.reason;
-		if (cpus_text(js, res.ran_on, cpus, sizeof(cpus)) && st == FLB_OK) {
-			st = FLB_UNTRUSTWORTHY;
-			reason = "a task ran outside its placement";
-		}
-		if (st == FLB_OK && res.ops != ops) {
-			st = FLB_UNTRUSTWORTHY;
-			reason = "the workload did fewer operations than asked";
-		}
-		if (st == FLB_OK && res.ops)
-			r->ns_per_op[r->nvals++] = (double)res.ns / (double)res.ops;
-		store_row(r, js, ji, (unsigned int)i, st, reason, res.ops, res.ns,
-			  cpus, c, res.metrics, res.nmetrics);
-		r->done_samples++;
-		if (st == FLB_SKIP)
-			break;
 	}
 	snprintf(when, sizeof(when), "while tearing the job down");
 	/* teardown, `bye`, and its exit */
@@ -1079,6 +1135,13 @@ int flb_cmd_run(int argc, char **argv)
 		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
 	flb_env_set(&env, "config.path", "%s", o.config);
 	flb_env_set(&env, "config.hash", "%s", r.suite.hash);
+	if (!r.suite.nevents)
+		flb_env_set(&env, "counters.mode", "none");
+	else if (r.suite.count.mode == FLB_COUNT_INLINE)
+		flb_env_set(&env, "counters.mode", "inline");
+	else
+		flb_env_set(&env, "counters.mode", "separate every=%" PRIu64,
+			    r.suite.count.every);
 	{
 		/*
 		 * The runs of one command share this: runs close in time

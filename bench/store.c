@@ -153,9 +153,43 @@ static const char migrate_v2[] =
 	"  PRIMARY KEY (host, config_hash, workload, params, metric)\n"
 	") WITHOUT ROWID;\n";
 
+/*
+ * 2 -> 3: counting samples (docs/counters.md). samples.kind says whether a
+ * sample was timed or a counting sample (perf events on, time not a
+ * measurement); sample_values takes times and metrics from timed samples
+ * only, counters from both. Every older sample was timed.
+ */
+static const char migrate_v3[] =
+	"ALTER TABLE samples ADD COLUMN kind TEXT NOT NULL DEFAULT 'timed'\n"
+	"  CHECK (kind IN ('timed', 'counting'));\n"
+	"DROP VIEW sample_values;\n"
+	"CREATE VIEW sample_values\n"
+	"  (run_id, sample_id, workload, params, metric, unit, better, value) AS\n"
+	"  SELECT run_id, id, workload, params, 'ns_per_op', 'ns', 'lower',\n"
+	"         ns_per_op\n"
+	"    FROM samples WHERE status = 'ok' AND kind = 'timed'\n"
+	"     AND ns_per_op IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT run_id, id, workload, params, 'ops_per_sec', 'ops/s', 'higher',\n"
+	"         ops_per_sec\n"
+	"    FROM samples WHERE status = 'ok' AND kind = 'timed'\n"
+	"     AND ops_per_sec IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT s.run_id, s.id, s.workload, s.params, c.name || '/op',\n"
+	"         CASE WHEN c.name IN ('task-clock', 'cpu-clock')\n"
+	"              THEN 'ns/op' ELSE 'events/op' END, 'lower', c.per_op\n"
+	"    FROM samples s JOIN counters c ON c.sample_id = s.id\n"
+	"   WHERE s.status = 'ok' AND c.per_op IS NOT NULL\n"
+	"  UNION ALL\n"
+	"  SELECT s.run_id, s.id, s.workload, s.params, m.name, m.unit,\n"
+	"         m.better, m.value\n"
+	"    FROM samples s JOIN metrics m ON m.sample_id = s.id\n"
+	"   WHERE s.status = 'ok' AND s.kind = 'timed';\n";
+
 /* migrations[v]: SQL taking schema version v to v + 1 (v >= 1). */
 static const char *const migrations[FLB_SCHEMA_VERSION + 1] = {
 	[1] = migrate_v2,
+	[2] = migrate_v3,
 };
 /* Readers can use stores from this version on (older ones lack tables). */
 #define FLB_SCHEMA_READABLE 1
@@ -188,8 +222,9 @@ static const char *const stmt_sql[NR_STMTS] = {
 	[Q_SAMPLE_INSERT] =
 		"INSERT INTO samples (run_id, job, workload, params, seq,"
 		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec,"
-		" cpus, at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		" cpus, at, kind)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14)",
 	[Q_COUNTER_INSERT] =
 		"INSERT INTO counters (sample_id, name, value, per_op)"
 		" VALUES (?1, ?2, ?3, ?4)",
@@ -1021,13 +1056,14 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 	bind_text(s, 7, r->reason && *r->reason ? r->reason : NULL);
 	sqlite3_bind_int64(s, 8, (int64_t)r->ops);
 	sqlite3_bind_int64(s, 9, (int64_t)r->elapsed_ns);
-	if (r->ops)
+	if (r->ops && !r->counting)
 		sqlite3_bind_double(s, 10, (double)r->elapsed_ns / (double)r->ops);
-	if (r->elapsed_ns)
+	if (r->elapsed_ns && !r->counting)
 		sqlite3_bind_double(s, 11,
 				    (double)r->ops * 1e9 / (double)r->elapsed_ns);
 	bind_text(s, 12, r->cpus);
 	bind_text(s, 13, now);
+	bind_text(s, 14, r->counting ? "counting" : "timed");
 	if (step_done(st, s, "storing a sample"))
 		goto err;
 	sample = sqlite3_last_insert_rowid(st->db);
@@ -1478,6 +1514,7 @@ enum import_id {
 	I_UNSUPPORTED,
 	I_SAMPLE_IDS,
 	I_SAMPLE,
+	I_SAMPLE_V2,
 	I_COUNTERS,
 	I_METRICS,
 	NR_IMPORT
@@ -1505,6 +1542,14 @@ static const char *const import_sql[NR_IMPORT] = {
 		"SELECT id FROM flb_src.samples WHERE run_id = ?1 ORDER BY id",
 	/* ?1 source sample, ?2 new run */
 	[I_SAMPLE] =
+		"INSERT INTO main.samples (run_id, job, workload, params, seq,"
+		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec, cpus, at,"
+		" kind)"
+		" SELECT ?2, job, workload, params, seq, status, reason, ops,"
+		"  elapsed_ns, ns_per_op, ops_per_sec, cpus, at, kind"
+		" FROM flb_src.samples WHERE id = ?1",
+	/* the same from a version 1 or 2 source: every sample was timed */
+	[I_SAMPLE_V2] =
 		"INSERT INTO main.samples (run_id, job, workload, params, seq,"
 		" status, reason, ops, elapsed_ns, ns_per_op, ops_per_sec, cpus, at)"
 		" SELECT ?2, job, workload, params, seq, status, reason, ops,"
@@ -1557,7 +1602,8 @@ static int64_t import_run(struct flb_store *st, sqlite3_stmt **q,
 	while ((rc = sqlite3_step(q[I_SAMPLE_IDS])) == SQLITE_ROW) {
 		int64_t from = sqlite3_column_int64(q[I_SAMPLE_IDS], 0);
 
-		if (import_step(st, q[I_SAMPLE], from, run))
+		if (import_step(st, q[q[I_SAMPLE] ? I_SAMPLE : I_SAMPLE_V2],
+				from, run))
 			return -1;
 		sample = sqlite3_last_insert_rowid(st->db);
 		if (import_step(st, q[I_COUNTERS], from, sample) ||
@@ -1596,7 +1642,7 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 	int64_t *ids = NULL;
 	size_t nrows = 0, i;
 	char *uri = NULL;
-	int ret = -1;
+	int ret = -1, src_version;
 
 	*runs = NULL;
 	*n = 0;
@@ -1614,6 +1660,7 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 	}
 	/* attach it the way a reader could open it (maybe immutable) */
 	uri = path_uri(src_path, src->query);
+	src_version = src->version;
 	flb_store_close(src);
 
 	ids = calloc(nrows ? nrows : 1, sizeof(*ids));
@@ -1633,6 +1680,9 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 		goto out;
 	}
 	for (i = 0; i < NR_IMPORT; i++) {
+		/* one of the two sample copies, by the source's version */
+		if (i == (src_version >= 3 ? I_SAMPLE_V2 : I_SAMPLE))
+			continue;
 		if (sqlite3_prepare_v2(st->db, import_sql[i], -1, &q[i],
 				       NULL) != SQLITE_OK) {
 			set_db_err(st, "importing");

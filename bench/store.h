@@ -11,13 +11,14 @@
 #ifndef FLB_STORE_H
 #define FLB_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "env.h"
 #include "result.h"
 
-#define FLB_SCHEMA_VERSION 2
+#define FLB_SCHEMA_VERSION 3
 
 struct flb_store;
 
@@ -59,6 +60,12 @@ struct flb_sample_rec {
 	uint64_t ops;
 	uint64_t elapsed_ns;
 	const char *cpus;		/* CPUs the tasks ran on: "0,1" */
+	/*
+	 * A counting sample (kind 'counting'): its counters are stored, its
+	 * time and metrics are not measurements (perf events were on), so
+	 * ns_per_op and ops_per_sec stay NULL and sample_values leaves them.
+	 */
+	bool counting;
 	size_t ncounters;
 	const char *const *counter_names;
 	const double *counter_values;

@@ -19,9 +19,9 @@
  *     misbehave at sample SEQ (default 0) of WORKLOAD's jobs (default
  *     any), as a broken worker would: SIGSEGV, silence, a garbled result,
  *     exit 3;
- *   FLUSHBENCH_WORKER_PROBE=DIR  before each sample write DIR/maps (this
- *     mm, once) and DIR/sample.SEQ (the sample's mode, perf-event fds here
- *     and in the runner).
+ *   FLUSHBENCH_WORKER_PROBE=DIR  just before each sample runs write
+ *     DIR/maps (this mm, once) and DIR/sample.SEQ (the sample's mode,
+ *     perf-event fds here and in the runner, where the counters are).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -453,8 +453,6 @@ static void serve(struct worker *w)
 		    (strcmp(words[2], "timed") && strcmp(words[2], "counting")))
 			bad(line, "want `sample SEQ timed|counting` or `quit`");
 		counting = !strcmp(words[2], "counting");
-		if (w->probe)
-			probe(w, seq, words[2]);
 		for (unsigned int t = 1; t < w->job->ntasks; t++)
 			w->job->ran_on[t] = -1;
 		if (counting) {
@@ -465,6 +463,9 @@ static void serve(struct worker *w)
 			    flb_wproto_u64(words[1], &go) || go != seq)
 				bad(line, "want `go SEQ` for this sample");
 		}
+		/* what the sample runs with: counters on, for a counting one */
+		if (w->probe)
+			probe(w, seq, counting ? "counting" : "timed");
 		fault(w, seq);
 		rc = timed(w, w->ops, &done, &ns);
 		report(w, "sample", seq, rc, done, ns, true, true);

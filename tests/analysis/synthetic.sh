@@ -256,16 +256,21 @@ expect_exit 2 "plan: no --target" "$FB" plan --db "$T/c.db" ONEA
 
 # --- a store of schema version 1: read as is, migrated by a writer ---
 cp "$DB" "$T/v1.db"
+# version 1: no calibration table, no samples.kind, the view without it
+oldview=$(sqlite3 "$T/v1.db" "select sql from sqlite_master where name = 'sample_values'" |
+	sed -e "s/ AND kind = 'timed'//" -e "s/ AND s.kind = 'timed'//")
 check "forge a store of schema version 1 (sqlite3)" sqlite3 "$T/v1.db" \
-	"DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'"
+	"DROP VIEW sample_values; ALTER TABLE samples DROP COLUMN kind; $oldview;
+	 DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'"
 v1=$(sha256sum < "$T/v1.db")
 out=$(marks A R --db "$T/v1.db")
 [ "$out" = "fork|rss=0 threads=0|ns_per_op|R" ] && [ "$(sha256sum < "$T/v1.db")" = "$v1" ] &&
 	pass "schema version 1: compare reads it (no calibration) and leaves it as it was" ||
 	fail "schema version 1: compare reads it" "$out"
 expect_exit 0 "schema version 1: calibrate migrates it" "$FB" calibrate --db "$T/v1.db" A
-[ "$(sqlite3 "$T/v1.db" "select value from meta where key='schema_version'")" = 2 ] &&
-	pass "migrated to version 2" || fail "migrated to version 2" "$(sqlite3 "$T/v1.db" 'select * from meta')"
+[ "$(sqlite3 "$T/v1.db" "select value from meta where key='schema_version'")" = 3 ] &&
+	[ "$(sqlite3 "$T/v1.db" "select count(*) from samples where kind != 'timed'")" = 0 ] &&
+	pass "migrated to version 3, every old sample timed" || fail "migrated to version 3" "$(sqlite3 "$T/v1.db" 'select * from meta')"
 
 # --- formats ---
 check "json parses: 6 primary rows, mirrors and counters, a geomean" python3 -c '

@@ -17,24 +17,33 @@ case "$out" in *"median ns/op"*) pass "summary table printed" ;;
 	pass "three runs (repeat: 3), each marked complete" ||
 	fail "three runs (repeat: 3), each marked complete" "$(q 'select id, status from runs')"
 [ "$(q "select group_concat(distinct label) from runs")" = quick-a ] && pass "label stored" || fail "label stored" "$(q 'select label from runs')"
-# every job of the suite: 3 measured samples (warm-up not stored), or one
-# skip row when the kernel module is not loaded
+# every job of the suite: 3 timed samples (warm-up not stored) and 1
+# counting sample (counters: every 5), or one skip row when the kernel
+# module is not loaded
 jobs=$(q "select count(distinct job) from samples")
 want=$(grep -c 'workload:' "$TOP/configs/quick.yaml")
 # mprotect sweeps threads [0, 1] and tlbi policy [local, broadcast]
 want=$((want + 2))
 [ "$jobs" = "$want" ] && pass "one job per expanded config entry ($jobs)" || fail "jobs expanded" "got $jobs, want $want"
 bad=$(q "select job||':'||workload||':'||group_concat(status) from samples group by run_id, job
-	having not ((count(*) = 3 and sum(status = 'ok') = 3) or
+	having not ((count(*) = 4 and sum(status = 'ok' and kind = 'timed') = 3 and
+	             sum(status = 'ok' and kind = 'counting') = 1) or
 	 (count(*) = 1 and status = 'skip' and workload in ('tlbi', 'memregion') and reason like '%kernel module not loaded%'))")
-[ -z "$bad" ] && pass "each job: 3 ok samples, or a skip row saying the module is not loaded" || fail "samples per job" "$bad"
+[ -z "$bad" ] && pass "each job: 3 ok timed samples and 1 counting one, or a skip row saying the module is not loaded" || fail "samples per job" "$bad"
 if [ -e /dev/flushbench ]; then
 	[ "$(q "select count(*) from samples where status='skip'")" = 0 ] && pass "module present: its workloads ran" || fail "module present" "skips"
 else
 	[ "$(q "select count(distinct job) from samples where status='skip'")" = 3 ] && pass "no module here: tlbi and memregion are skip rows with the reason" || fail "module skips" "$(q "select workload, reason from samples where status='skip'")"
 fi
-q "select count(*) from samples where status='ok' and (ops<=0 or elapsed_ns<=0 or abs(ns_per_op - 1.0*elapsed_ns/ops) > 1e-6*ns_per_op or abs(ops_per_sec*ns_per_op-1e9) > 1e-3*1e9)" | grep -qx 0 \
+q "select count(*) from samples where status='ok' and kind='timed' and (ns_per_op is null or ops<=0 or elapsed_ns<=0 or abs(ns_per_op - 1.0*elapsed_ns/ops) > 1e-6*ns_per_op or abs(ops_per_sec*ns_per_op-1e9) > 1e-3*1e9)" | grep -qx 0 \
 	&& pass "ops, elapsed, ns/op and ops/s consistent" || fail "ops, elapsed, ns/op and ops/s consistent" "inconsistent rows"
+q "select count(*) from samples where status='ok' and kind='counting' and (ns_per_op is not null or ops_per_sec is not null or elapsed_ns<=0)" | grep -qx 0 \
+	&& pass "counting samples: elapsed stored, no ns/op or ops/s" || fail "counting samples have no time" "$(q "select * from samples where kind='counting' limit 2")"
+q "select count(*) from counters c join samples s on s.id=c.sample_id where s.kind='timed'" | grep -qx 0 \
+	&& pass "no counters on timed samples (counters: mode separate)" || fail "no counters on timed samples" "some"
+nopf=$(q "select group_concat(s.job || ':' || s.workload) from samples s where s.status='ok' and s.kind='counting'
+	and not exists (select 1 from counters c where c.sample_id=s.id and c.name='page-faults' and c.per_op is not null)")
+[ -z "$nopf" ] && pass "every counting sample of every job has its counters per op" || fail "counters for every job" "none on $nopf"
 q "select count(*) from samples where status='ok' and cpus not glob '[0-9]*'" | grep -qx 0 \
 	&& pass "CPU each task ran on recorded" || fail "CPU each task ran on recorded" "$(q "select cpus from samples limit 3")"
 pf=$(q "select min(c.value) from counters c join samples s on s.id=c.sample_id where s.workload='fork' and c.name='page-faults'")

@@ -63,12 +63,58 @@ else
 	grep -q 'flushbench-worker' "$T/probe/maps" && [ -z "$bad" ] &&
 		pass "a fork job's measured mm (flushbench-worker) maps no libsqlite3, libhwloc, ... " ||
 		fail "the measured mm" "maps: $bad"
-	n=$(grep -l '^worker_perf_fds 0$' "$T/probe"/sample.* | wc -l)
-	[ "$n" = 4 ] && pass "no perf-event fd in the worker in any of its 4 samples" ||
-		fail "no perf fd in the worker" "$(cat "$T/probe"/sample.* | tr '\n' ' ')"
+	# 4 timed samples and, after them, 1 counting sample (every: 5)
+	n=$(grep -l '^mode timed$' "$T/probe"/sample.* | xargs grep -l '^worker_perf_fds 0$' | xargs grep -l '^runner_perf_fds 0$' | wc -l)
+	[ "$n" = 4 ] && pass "timed samples: no perf-event fd in the worker nor in the runner, in all 4" ||
+		fail "no perf event during timed samples" "$(head -n 3 "$T/probe"/sample.* | tr '\n' ' ')"
+	c=$(grep -l '^mode counting$' "$T/probe"/sample.* 2>/dev/null)
+	rfds=$(sed -n 's/^runner_perf_fds //p' $c /dev/null)
+	[ -n "$c" ] && [ "$(echo "$c" | wc -l)" = 1 ] && [ "${rfds:-0}" -gt 0 ] && grep -q '^worker_perf_fds 0$' $c &&
+		pass "the counting sample ran with the counters attached by the runner ($rfds fds)" ||
+		fail "one counting sample, counters attached" "files '$c', runner fds '$rfds'"
 fi
-pf=$(q "$T/p.db" "select count(*) from counters c join samples s on s.id = c.sample_id where c.name = 'page-faults' and c.per_op > 0")
-[ "${pf:-0}" -ge 1 ] && pass "counters per op still stored ($pf page-faults rows)" || fail "counters per op" "$pf"
+pf=$(q "$T/p.db" "select count(*) from counters c join samples s on s.id = c.sample_id where c.name = 'page-faults' and c.per_op > 0 and s.kind = 'counting'")
+nc=$(q "$T/p.db" "select count(*) from counters c join samples s on s.id = c.sample_id where s.kind = 'timed'")
+[ "${pf:-0}" = 1 ] && [ "$nc" = 0 ] && pass "counters per op stored from the counting sample only ($pf page-faults row)" ||
+	fail "counters per op from counting samples" "counting rows $pf, counters on timed rows $nc"
+v=$(q "$T/p.db" "select group_concat(n, ' ') from (select metric, count(*) n from sample_values where metric in ('ns_per_op', 'page-faults/op') group by metric order by metric)")
+[ "$v" = "4 1" ] && pass "sample_values: ns/op from the 4 timed samples, page-faults/op from the counting one" ||
+	fail "sample_values by kind" "ns_per_op, page-faults/op counts: '$v'"
+
+# counting samples count what the job's setup started: its threads
+cat > "$T/thr.yaml" <<'Y'
+samples: 2
+warmup: 1
+duration: 20ms
+counters:
+  events: [tlb:tlb_flush]
+  every: 1
+jobs:
+  - workload: mprotect
+    npages: 16
+    threads: 1
+Y
+"$FB" run -q -c "$T/thr.yaml" --db "$T/thr.db" >"$T/thr.out" 2>&1
+v=$(q "$T/thr.db" "select count(*) || ' ' || min(c.per_op) from counters c join samples s on s.id = c.sample_id where s.kind = 'counting' and c.name = 'tlb:tlb_flush:remote_shootdown'")
+if [ -z "$(q "$T/thr.db" "select event from unsupported")" ] &&
+   cat /sys/kernel/tracing/events/tlb/tlb_flush/format /sys/kernel/debug/tracing/events/tlb/tlb_flush/format 2>/dev/null | grep -q '1, "remote shootdown"'; then
+	[ "${v%% *}" = 2 ] && awk -v x="${v#* }" 'BEGIN { exit !(x > 0.3) }' &&
+		pass "counting samples count the job's other thread: remote_shootdown/op ${v#* } (2 samples, every: 1)" ||
+		fail "the thread setup started is counted" "count, min per op: '$v': $(tail -2 "$T/thr.out" | tr '\n' ' ')"
+else
+	skip "remote_shootdown counted on the job's thread" "tlb:tlb_flush with its reasons is not counted here ($(q "$T/thr.db" "select event || ': ' || reason from unsupported" | head -1))"
+fi
+
+# counters: mode: inline, the former behaviour: counters on every timed sample
+sed 's/^  events: \[task-clock, page-faults\]/&\n  mode: inline/' "$T/fork.yaml" > "$T/inline.yaml"
+rm -rf "$T/probe"; mkdir -p "$T/probe"
+FLUSHBENCH_WORKER_PROBE=$T/probe "$FB" run -q -c "$T/inline.yaml" --db "$T/i.db" >"$T/i.out" 2>&1
+n=$(grep -l '^mode counting$' "$T/probe"/sample.* 2>/dev/null | xargs -r grep -L '^runner_perf_fds 0$' | wc -l)
+k=$(q "$T/i.db" "select group_concat(kind || ':' || n) from (select kind, count(*) n from samples s where exists (select 1 from counters c where c.sample_id = s.id) group by kind)")
+[ "$n" = 4 ] && [ "$k" = "timed:4" ] &&
+	[ "$(q "$T/i.db" "select value from environment where key = 'counters.mode'")" = inline ] &&
+	pass "mode: inline: counters on all 4 timed samples, no counting sample, counters.mode inline" ||
+	fail "mode: inline" "probe files with counters $n, rows with counters '$k': $(tail -2 "$T/i.out" | tr '\n' ' ')"
 
 # --- faults --------------------------------------------------------------
 cat > "$T/two.yaml" <<'Y'

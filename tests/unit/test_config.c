@@ -211,6 +211,51 @@ static void test_other_arch_events_not_validated(void **state)
 	assert_non_null(strstr(msg, ":2:3: unknown key 'evnts' in counters (did you mean 'events'?)"));
 }
 
+/* counters: mode and every; the resolved text (and so the hash) says them */
+static void test_counter_mode(void **state)
+{
+	struct flb_suite s;
+	char msg[1024], hash[17];
+
+	(void)state;
+	assert_int_equal(load("samples: 12\ncounters: [page-faults]\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), 0);
+	assert_int_equal(s.count.mode, FLB_COUNT_SEPARATE);
+	assert_int_equal(s.count.every, 5);
+	assert_int_equal(flb_counting_samples(&s, 12), 3);
+	assert_int_equal(flb_counting_samples(&s, 5), 1);
+	assert_int_equal(flb_counting_samples(&s, 1), 1);
+	assert_non_null(strstr(s.resolved, "  mode: separate\n  every: 5\n"));
+	memcpy(hash, s.hash, sizeof(hash));
+	flb_config_free(&s);
+	assert_int_equal(load("counters:\n  events: [page-faults]\n  mode: inline\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), 0);
+	assert_int_equal(s.count.mode, FLB_COUNT_INLINE);
+	assert_int_equal(flb_counting_samples(&s, 10), 0);
+	assert_non_null(strstr(s.resolved, "  mode: inline\n"));
+	assert_null(strstr(s.resolved, "every"));
+	flb_config_free(&s);
+	assert_int_equal(load("counters:\n  events: [page-faults]\n  every: 1\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), 0);
+	assert_int_equal(flb_counting_samples(&s, 10), 10);
+	assert_string_not_equal(s.hash, hash);
+	flb_config_free(&s);
+	/* no events: no counting samples whatever the mode */
+	assert_int_equal(load("jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), 0);
+	assert_int_equal(flb_counting_samples(&s, 10), 0);
+	flb_config_free(&s);
+	assert_int_equal(load("counters:\n  events: [page-faults]\n  mode: inlined\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":3:9: "));
+	assert_non_null(strstr(msg, "inlined"));
+	assert_int_equal(load("counters:\n  events: [page-faults]\n  every: 0\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":3:10: "));
+	assert_int_equal(load("counters:\n  events: [page-faults]\n  evry: 2\n"
+			      "jobs:\n  - workload: fork\n", &s, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, ":3:3: unknown key 'evry' in counters (did you mean 'every'?)"));
+}
+
 static void test_suite_settings(void **state)
 {
 	struct flb_suite s;
@@ -282,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_expansion),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_other_arch_events_not_validated),
+		cmocka_unit_test(test_counter_mode),
 		cmocka_unit_test(test_suite_settings),
 		cmocka_unit_test(test_unknown_key_all_names),
 	};

@@ -202,6 +202,111 @@ static void test_fork_children_counted(void **state)
 	flb_counters_close(c);
 }
 
+/*
+ * Attached after the fact to a process tree (a counting sample of a job's
+ * worker): A, a thread of A and B, a child of that thread, exist before
+ * the open; each touches its own pages after it, and a new child of A
+ * forked after the open touches more. Every one of them must be counted.
+ */
+static void touch_pages(size_t n)
+{
+	char *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(3);
+	madvise(p, n * 4096, MADV_NOHUGEPAGE);
+	for (size_t j = 0; j < n; j++)
+		p[j * 4096] = 1;
+}
+
+static int go_fd[2], done_fd[2];
+
+static void wait_go(void)
+{
+	char b;
+
+	if (read(go_fd[0], &b, 1) != 1)
+		_exit(4);
+}
+
+static void *tree_thread(void *arg)
+{
+	pid_t kid = fork();
+
+	(void)arg;
+	if (kid == 0) {		/* B: the thread's child */
+		wait_go();
+		touch_pages(300);
+		_exit(write(done_fd[1], "b", 1) == 1 ? 0 : 5);
+	}
+	wait_go();
+	touch_pages(200);
+	if (write(done_fd[1], "t", 1) != 1)
+		_exit(5);
+	waitpid(kid, NULL, 0);
+	return NULL;
+}
+
+static void test_task_tree(void **state)
+{
+	const char *names[] = { "page-faults" };
+	struct unsup u = { 0 };
+	struct flb_counters *c;
+	char b, ready[1];
+	pid_t a;
+	int i;
+
+	(void)state;
+	assert_int_equal(pipe(go_fd), 0);
+	assert_int_equal(pipe(done_fd), 0);
+	a = fork();
+	assert_true(a >= 0);
+	if (!a) {		/* A */
+		pthread_t t;
+		pid_t late;
+
+		if (pthread_create(&t, NULL, tree_thread, NULL))
+			_exit(6);
+		/* tell the parent the tree is there, then wait */
+		if (write(done_fd[1], "r", 1) != 1)
+			_exit(5);
+		wait_go();
+		touch_pages(100);
+		late = fork();	/* after the open: inherits the counters */
+		if (!late) {
+			touch_pages(400);
+			_exit(0);
+		}
+		waitpid(late, NULL, 0);
+		if (write(done_fd[1], "a", 1) != 1)
+			_exit(5);
+		pthread_join(t, NULL);
+		_exit(0);
+	}
+	assert_int_equal(read(done_fd[0], ready, 1), 1);
+	usleep(100000);		/* B forked (the thread does it first) */
+	c = flb_counters_open_task(names, 1, FLB_SCOPE_PROCESS, a,
+				   record_unsupported, &u);
+	assert_non_null(c);
+	skip_if_perf_denied(&u, c);
+	assert_int_equal(flb_counters_start(c), 0);
+	assert_int_equal(write(go_fd[1], "ggg", 3), 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(read(done_fd[0], &b, 1), 1);
+	assert_int_equal(flb_counters_stop(c), 0);
+	print_message("# page-faults of A, its thread, B and a late child: %.0f\n",
+		      value_of(c, "page-faults"));
+	/* 100 + 200 + 300 + 400: missing any one of them is at least 100 short */
+	assert_true(value_of(c, "page-faults") >= 1000);
+	flb_counters_close(c);
+	waitpid(a, NULL, 0);
+	close(go_fd[0]);
+	close(go_fd[1]);
+	close(done_fd[0]);
+	close(done_fd[1]);
+}
+
 static void test_cycles(void **state)
 {
 	const char *names[] = { "cycles", "task-clock" };
@@ -468,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_page_faults),
 		cmocka_unit_test(test_fork_children_counted),
+		cmocka_unit_test(test_task_tree),
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_tlb_flush_process),
 		cmocka_unit_test(test_tlb_flush_system),

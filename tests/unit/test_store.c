@@ -203,6 +203,72 @@ static int64_t add_sample(struct flb_store *st, int64_t run, unsigned int seq)
 	return flb_store_sample_add(st, run, &r);
 }
 
+/*
+ * A counting sample: the same counters per op, but 3 ms and another p99,
+ * which no reader may take for a measurement.
+ */
+static int64_t add_counting(struct flb_store *st, int64_t run, unsigned int seq)
+{
+	static const struct flb_metric m = {
+		.name = "p99", .unit = "ns", .value = 9999,
+		.better = FLB_LOWER_IS_BETTER,
+	};
+	const double cvals[] = { 3000, 500 };
+	struct flb_sample_rec r = {
+		.job = 0, .workload = "fork", .params = "rss=0 threads=0",
+		.seq = seq, .status = FLB_OK, .ops = 1000,
+		.elapsed_ns = 3000000, .cpus = "0", .counting = true,
+		.ncounters = 2, .counter_names = cnames,
+		.counter_values = cvals, .nmetrics = 1, .metrics = &m,
+	};
+
+	return flb_store_sample_add(st, run, &r);
+}
+
+/* Cut every occurrence of cut out of s, in place. */
+static void cut_all(char *s, const char *cut)
+{
+	size_t n = strlen(cut);
+	char *p;
+
+	while ((p = strstr(s, cut)))
+		memmove(p, p + n, strlen(p + n) + 1);
+}
+
+/*
+ * Make the store at path what schema version `to` (1 or 2) wrote: no
+ * samples.kind, and the view without the filters on it (version 3's
+ * view, as the store made it, less those).
+ */
+static void downgrade(const char *path, int to)
+{
+	char sql[256], *view;
+	sqlite3_stmt *q;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master"
+					    " WHERE name = 'sample_values'",
+					    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	view = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_non_null(view);
+	cut_all(view, " AND s.kind = 'timed'");
+	cut_all(view, " AND kind = 'timed'");
+	assert_null(strstr(view, "kind"));
+	raw_exec(path, "DROP VIEW sample_values;"
+		 " ALTER TABLE samples DROP COLUMN kind");
+	raw_exec(path, view);
+	free(view);
+	if (to < 2)
+		raw_exec(path, "DROP TABLE calibration");
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d'"
+		 " WHERE key = 'schema_version'", to);
+	raw_exec(path, sql);
+}
+
 static void test_create_reopen(void **state)
 {
 	struct fx *fx = *state;
@@ -347,7 +413,7 @@ static void test_calibration(void **state)
 	assert_int_equal(flb_store_calib_put(st, "h1", "cfg", k, 1), -1);
 	flb_store_close(st);
 	/* version 1: readable as is, without calibrations */
-	raw_exec(fx->db, "DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+	downgrade(fx->db, 1);
 	was = flb_slurp(fx->db, &len);
 	st = open_ok(fx->db, FLB_STORE_RO);
 	memset(&seen, 0, sizeof(seen));
@@ -357,7 +423,7 @@ static void test_calibration(void **state)
 	assert_same_bytes(fx->db, was, len);
 	free(was);
 	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
-	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "2");
+	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "3");
 }
 
 static void test_garbage(void **state)
@@ -476,6 +542,7 @@ static void test_write_read(void **state)
 	assert_true(run > 0);
 	assert_true(add_sample(st, run, 0) > 0);
 	assert_true(add_sample(st, run, 1) > 0);
+	assert_true(add_counting(st, run, 0) > 0);
 	assert_true(flb_store_sample_add(st, run, &skip) > 0);
 	assert_int_equal(flb_store_unsupported(st, run, "dTLB-load-misses",
 					      "no hardware PMU"), 0);
@@ -490,15 +557,24 @@ static void test_write_read(void **state)
 	other = flb_store_run_begin(st, "12", NULL, NULL, NULL, NULL);
 	assert_true(other > 0);
 	flb_store_close(st);
+	assert_string_equal(raw_text(fx->db, "SELECT kind || ' ' || elapsed_ns || ' '"
+				     " || coalesce(ns_per_op, 'NULL') || ' ' ||"
+				     " coalesce(ops_per_sec, 'NULL') FROM samples"
+				     " WHERE kind = 'counting' AND ?1", 1),
+			    "counting 3000000 NULL NULL");
 
 	st = open_ok(fx->db, FLB_STORE_RO);
 	assert_int_equal(flb_store_values(st, &run, 1, check_value, &seen), 0);
-	/* the skip sample gives nothing: 2 ok samples x 5 values */
-	assert_int_equal(seen.n, 10);
+	/*
+	 * The skip sample gives nothing: 2 timed samples x 5 values, and the
+	 * counting sample its 2 counters only (its 3 ms and p99 would fail
+	 * check_value's figures).
+	 */
+	assert_int_equal(seen.n, 12);
 	assert_int_equal(seen.ns, 2);
 	assert_int_equal(seen.ops, 2);
-	assert_int_equal(seen.pf, 2);
-	assert_int_equal(seen.flush, 2);
+	assert_int_equal(seen.pf, 3);
+	assert_int_equal(seen.flush, 3);
 	assert_int_equal(seen.p99, 2);
 	assert_int_equal(flb_store_values(st, &run, 1, count_values, &stop), 7);
 	assert_int_equal(stop.n, 1);
@@ -509,7 +585,7 @@ static void test_write_read(void **state)
 	assert_string_equal(rows[0].label, "base");
 	assert_string_equal(rows[0].status, "complete");
 	assert_string_equal(rows[0].config_hash, "sha256:abc");
-	assert_int_equal(rows[0].nsamples, 3);
+	assert_int_equal(rows[0].nsamples, 4);
 	assert_int_equal(strlen(rows[0].started_at), 24);
 	assert_int_equal(rows[0].started_at[23], 'Z');
 	assert_int_equal(strlen(rows[0].ended_at), 24);
@@ -549,6 +625,54 @@ static void test_write_read(void **state)
 	assert_string_equal(cfg, "fork: {}\n");
 	free(cfg);
 	assert_null(flb_store_run_config(st, other));
+	flb_store_close(st);
+}
+
+/*
+ * Version 2 (no samples.kind): read as is, imported as timed samples,
+ * migrated to 3 with every old sample timed and the values unchanged.
+ */
+static void test_migrate_v2(void **state)
+{
+	struct fx *fx = *state;
+	struct flb_store *st = open_ok(fx->db, FLB_STORE_RW);
+	struct seen seen = { 0 };
+	char dst[160];
+	int64_t run, *ids;
+	size_t n;
+
+	run = flb_store_run_begin(st, "old", NULL, NULL, NULL, NULL);
+	assert_true(add_sample(st, run, 0) > 0);
+	assert_true(add_sample(st, run, 1) > 0);
+	assert_int_equal(flb_store_run_end(st, run, "complete"), 0);
+	flb_store_close(st);
+	downgrade(fx->db, 2);
+
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_values(st, &run, 1, check_value, &seen), 0);
+	assert_int_equal(seen.n, 10);
+	flb_store_close(st);
+
+	snprintf(dst, sizeof(dst), "%s/new.db", fx->dir);
+	st = open_ok(dst, FLB_STORE_RW);
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(flb_store_values(st, ids, 1, check_value, &seen), 0);
+	assert_int_equal(seen.n, 10);
+	free(ids);
+	flb_store_close(st);
+	assert_string_equal(raw_text(dst, "SELECT group_concat(DISTINCT kind)"
+				     " FROM samples WHERE ?1", 1), "timed");
+
+	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
+	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "3");
+	assert_string_equal(raw_text(fx->db, "SELECT group_concat(kind) FROM samples"
+				     " WHERE run_id = ?1", run), "timed,timed");
+	st = open_ok(fx->db, FLB_STORE_RO);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(flb_store_values(st, &run, 1, check_value, &seen), 0);
+	assert_int_equal(seen.n, 10);
 	flb_store_close(st);
 }
 
@@ -693,6 +817,7 @@ static void test_import(void **state)
 				  "h1", &env);
 	assert_true(add_sample(st, done, 0) > 0);
 	assert_true(add_sample(st, done, 1) > 0);
+	assert_true(add_counting(st, done, 0) > 0);
 	assert_int_equal(flb_store_unsupported(st, done, "cycles", "no PMU"), 0);
 	assert_int_equal(flb_store_run_end(st, done, "complete"), 0);
 	failed = flb_store_run_begin(st, "guest", NULL, NULL, NULL, NULL);
@@ -709,10 +834,10 @@ static void test_import(void **state)
 	assert_string_equal(run_status(st, ids[0]), "complete");
 	assert_string_equal(run_status(st, ids[1]), "failed");
 	assert_string_equal(run_status(st, ids[2]), "aborted");
-	assert_int_equal(run_nsamples(st, ids[0]), 2);
+	assert_int_equal(run_nsamples(st, ids[0]), 3);
 	assert_int_equal(flb_store_values(st, ids, 1, check_value, &(struct seen){ 0 }), 0);
 	assert_int_equal(flb_store_values(st, ids, 1, count_values, &nv), 0);
-	assert_int_equal(nv.n, 10);
+	assert_int_equal(nv.n, 12);
 	assert_int_equal(flb_store_runs(st, "vm-x86", &rows, &n), 0);
 	assert_int_equal(n, 3);
 	free(rows);
@@ -762,7 +887,10 @@ static void test_import(void **state)
 				     " FROM runs WHERE id > ?1", 1), "imported");
 	assert_string_equal(raw_text(fx->db, "SELECT count(*) FROM counters c"
 				     " JOIN samples s ON s.id = c.sample_id"
-				     " WHERE s.run_id = ?1", 2), "4");
+				     " WHERE s.run_id = ?1", 2), "6");
+	assert_string_equal(raw_text(fx->db, "SELECT group_concat(kind) FROM samples"
+				     " WHERE run_id = ?1 ORDER BY id", 2),
+			    "timed,timed,counting");
 	assert_string_equal(raw_text(fx->db, "SELECT reason FROM unsupported"
 				     " WHERE run_id = ?1", 2), "no PMU");
 	st = open_ok(fx->db, FLB_STORE_RO);
@@ -908,6 +1036,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_reopen, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_calibration, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v2, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ro_missing, fx_setup, fx_teardown),
