@@ -25,6 +25,11 @@
  *   counted SEQ                    for `counted SEQ`: the counters are off)
  *   quit
  *
+ * `counting` is any sample the runner counts (a counting sample, or a
+ * timed one under `counters: {mode: inline}`): it attaches or enables
+ * the counters between `ready` and `go`, and reads them before `counted`.
+ * SEQ runs over all the samples of the job in the order asked.
+ *
  * KIND is `prep` (the job ended before its samples: the row a pin, setup,
  * calibration or warm-up failure makes) or `sample`; CPUS is "0,1" ("%":
  * none); STATUS is ok, skip, fail or untrustworthy. After a `prep` result
