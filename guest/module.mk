@@ -58,9 +58,9 @@ $(ARM64_OUT)/libflushbench.a: $$(ARM64_OBJS)
 $(ARM64_BIN): $(ARM64_OUT)/cli/main.o $(ARM64_OUT)/libflushbench.a
 	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ $(ARM64_LIBS)
 
-# Its own libraries only (WORKER_LIBS), as on the host.
+# Its own libraries only (WORKER_LIBS), static, as on the host.
 $(ARM64_WORKER): $(patsubst %.c,$(ARM64_OUT)/%.o,$(WORKER_SRCS))
-	$(ARM64_CROSS)gcc $(CFLAGS) -o $@ $^ -L$(abspath $(ARM64_LIBDIR)) \
+	$(ARM64_CROSS)gcc $(CFLAGS) -static -o $@ $^ -L$(abspath $(ARM64_LIBDIR)) \
 		$(WORKER_LIBS) -lpthread -lm -Wl,-rpath-link,$(abspath $(ARM64_LIBDIR))
 
 # Programs the workloads start go into guests too: every HELPER_PROGS

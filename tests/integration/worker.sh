@@ -10,17 +10,19 @@ q() { sqlite3 -batch -noheader "$1" "$2"; }
 
 # --- what it links -------------------------------------------------------
 libs='sqlite3|hwloc|yaml|gsl|jansson|pfm'
-needed=$(readelf -d "$W" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
-if [ -z "$needed" ]; then
-	fail "the worker's libraries" "readelf -d $W gave none"
-elif echo "$needed" | grep -Eq "lib($libs)"; then
-	fail "the worker needs none of SQLite, hwloc, libyaml, GSL, jansson, libpfm4" "$needed"
+# static (bench/module.mk): no interpreter, no shared object needed
+hdr=$(readelf -ld "$W" 2>&1)
+needed=$(echo "$hdr" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+if ! echo "$hdr" | grep -q 'Program Headers'; then
+	fail "the worker is an ELF program" "readelf -ld $W: $(echo "$hdr" | head -2 | tr '\n' ' ')"
+elif echo "$hdr" | grep -q 'INTERP' || [ -n "$needed" ]; then
+	fail "the worker is static: no ld.so, no shared object" "interpreter or needed: $needed"
 else
-	pass "the worker needs none of SQLite, hwloc, libyaml, GSL, jansson, libpfm4 ($needed)"
+	pass "the worker is static: no ld.so, no shared object in its mm"
 fi
-syms=$(nm -D --undefined-only "$W" | awk '{ print $2 }' | grep -E "^(sqlite3_|hwloc_|yaml_|gsl_|json_|pfm_|perf_event)" | head -5 | tr '\n' ' ')
-[ -z "$syms" ] && nm -D --undefined-only "$W" | grep -q ' pthread_create' &&
-	pass "nm: no symbol of those libraries, and the workloads' own (pthread) are there" ||
+syms=$(nm "$W" | awk '{ print $NF }' | grep -E "^(sqlite3_|hwloc_|yaml_|gsl_|json_|pfm_)" | head -5 | tr '\n' ' ')
+[ -z "$syms" ] && nm "$W" | grep -Eq ' [TW] pthread_create$' && nm "$W" | grep -q ' T redisReaderCreate$' &&
+	pass "nm: no symbol of SQLite, hwloc, libyaml, GSL, jansson or libpfm4; the workloads' own (pthread, hiredis) are there" ||
 	fail "nm: no symbol of the runner's libraries" "$syms"
 if nm "$TOP/flushbench" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
 	pass "nm: the worker holds no store, counters, config or placement code"
