@@ -6,15 +6,19 @@
 # `flushbench run` of a one-job suite doing the same work: the same
 # samples, warm-up and op count per sample (`ops:`, so no calibration),
 # the same CPU (`placement: cpus`), ASLR off in both (the runner turns it
-# off; the bare loop runs under `setarch -R`). flushbench runs twice: with
-# no counters, and with the counters of configs/default.yaml (or --events).
+# off; the bare loop runs under `setarch -R`). flushbench runs three
+# times: with no counters (fb0); with the counters of configs/default.yaml
+# (or --events) as a suite gets them by default, in counting samples of
+# their own, so that its timed samples run with no perf event open (fbc);
+# and with the same counters `mode: inline`, on every timed sample (fbi),
+# which shows what counting costs the time it would perturb.
 # The bare loop is started on its CPU (taskset), so its mm never ran on
 # another CPU: on x86 such a CPU stays in mm_cpumask while it idles lazily
 # and sends every flush of the job down the remote path (flush_tlb_multi),
 # which is a harness effect to show, not to copy (README, issue 11).
 #
 # Rounds are randomized interleaved trials (Abedi & Brecht, ICPE 2017):
-# each round takes the rows in a shuffled order and runs a row's three
+# each round takes the rows in a shuffled order and runs a row's four
 # variants back to back, also shuffled, so a ratio compares runs seconds
 # apart and drift of the machine falls on every variant alike. Each run is
 # summarised by the median ns/op of its samples; per row the script
@@ -102,6 +106,7 @@ suite() {
 		printf 'samples: %s\nwarmup: %s\nops: %s\nplacement: cpus\ncpus: [%s]\n' \
 			"$samples" "$warmup" "$ops" "$cpu"
 		[ "$5" = fbc ] && printf '%s\n' "$counters"
+		[ "$5" = fbi ] && printf '%s\n  mode: inline\n' "$counters"
 		printf 'jobs:\n  - workload: %s\n' "$wl"
 		for kv in $params; do printf '    %s: %s\n' "${kv%%=*}" "${kv#*=}"; done
 	} > "$6"
@@ -122,14 +127,14 @@ measure() {
 		grep -q " status=ok " <<<"$out" || die "$label: bare loop: ${out##*$'\n'}"
 		sed -n 's/^sample=.* ns_per_op=//p' <<<"$out" | median
 		;;
-	fb0|fbc)
+	fb0|fbc|fbi)
 		local cfg=$dir/$1-$2.yaml run=r$3-$1-$2 rep=(--repeat 1)
 		[ $plain = 1 ] && rep=()
 		suite "$label" "$wl" "$params" "$ops" "$2" "$cfg"
 		"$fb" run -q -c "$cfg" --db "$db" -l "$run" "${rep[@]}" >"$err" 2>&1 ||
 			die "$label: flushbench run ($2) failed: $(tail -3 "$err" | tr '\n' ' ')"
 		out=$(sqlite3 "$db" "select s.ns_per_op from samples s join runs r on r.id = s.run_id
-			where r.label = '$run' and s.status = 'ok'")
+			where r.label = '$run' and s.status = 'ok' and s.kind = 'timed'")
 		[ "$(wc -w <<<"$out")" = "$samples" ] ||
 			die "$label: flushbench run ($2): $(wc -w <<<"$out") ok samples of $samples: $(sqlite3 "$db" \
 				"select status || ' ' || coalesce(reason, '') from samples s join runs r on r.id = s.run_id where r.label = '$run' limit 1")"
@@ -144,14 +149,14 @@ shuffled() {	# SEED ITEMS...: the items in an order drawn from SEED
 		sort -g | cut -f2
 }
 
-echo "bench-overhead: ${#rows[@]} rows x 3 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one run)' || echo 'run --repeat 1 (job in a worker process)')"
+echo "bench-overhead: ${#rows[@]} rows x 4 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one run)' || echo 'run --repeat 1 (job in a worker process)')"
 echo "  $(uname -r), $(nproc) CPUs, THP $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), flushbench $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD || echo -dirty), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
-echo "  counters (fbc): $(tr '\n' ' ' <<<"$counters" | tr -s ' ')"
+echo "  counters (fbc: counting samples, fbi: inline): $(tr '\n' ' ' <<<"$counters" | tr -s ' ')"
 res=$dir/results
 : > "$res"
 for round in $(seq 1 "$rounds"); do
 	for i in $(shuffled "$seed$round" $(seq 0 $((${#rows[@]} - 1)))); do
-		for v in $(shuffled "$seed$round$i" bare fb0 fbc); do
+		for v in $(shuffled "$seed$round$i" bare fb0 fbc fbi); do
 			m=$(measure "$i" "$v" "$round")
 			echo "$i $v $round $m" >> "$res"
 		done
@@ -160,8 +165,9 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-echo "| row | ops/sample | bare ns/op | flushbench ns/op, no counters | ratio (median, min-max) | flushbench ns/op, $([ -n "$events" ] && echo "counters $events" || echo "default counters") | ratio (median, min-max) |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+cname=$([ -n "$events" ] && echo "counters $events" || echo "default counters")
+echo "| row | ops/sample | bare ns/op | no counters: ns/op | ratio (median, min-max) | $cname: ns/op | ratio | $cname inline: ns/op | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 per_round=""
 for i in $(seq 0 $((${#rows[@]} - 1))); do
 	IFS='|' read -r label wl params ops <<<"${rows[$i]}"
@@ -172,14 +178,16 @@ for i in $(seq 0 $((${#rows[@]} - 1))); do
 		}
 		$1 == i { v[$2, $3] = $4 }
 		END {
-			for (r = 1; r <= R; r++) { b[r] = v["bare", r]; z[r] = v["fb0", r]; c[r] = v["fbc", r]
-				rz[r] = z[r] / b[r]; rc[r] = c[r] / b[r]; sz = sz sprintf(" %.3f", rz[r]); sc = sc sprintf(" %.3f", rc[r]) }
-			mb = med(b, R); mz = med(z, R); mc = med(c, R); qz = med(rz, R); qc = med(rc, R)
-			printf "%.0f|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%s|%s\n", mb, mz, qz, rz[1], rz[R], mc, qc, rc[1], rc[R], sz, sc
+			for (r = 1; r <= R; r++) { b[r] = v["bare", r]; z[r] = v["fb0", r]; c[r] = v["fbc", r]; n[r] = v["fbi", r]
+				rz[r] = z[r] / b[r]; rc[r] = c[r] / b[r]; rn[r] = n[r] / b[r]
+				sz = sz sprintf(" %.3f", rz[r]); sc = sc sprintf(" %.3f", rc[r]); sn = sn sprintf(" %.3f", rn[r]) }
+			mb = med(b, R); mz = med(z, R); mc = med(c, R); mn = med(n, R)
+			qz = med(rz, R); qc = med(rc, R); qn = med(rn, R)
+			printf "%.0f|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%s|%s|%s\n", mb, mz, qz, rz[1], rz[R], mc, qc, rc[1], rc[R], mn, qn, rn[1], rn[R], sz, sc, sn
 		}' "$res")
-	IFS='|' read -r mb mz qz mc qc sz sc <<<"$line"
-	echo "| $label | $(ops_of "$ops") | $mb | $mz | $qz | $mc | $qc |"
-	per_round+="  $label: no counters$sz; with counters$sc"$'\n'
+	IFS='|' read -r mb mz qz mc qc mn qn sz sc sn <<<"$line"
+	echo "| $label | $(ops_of "$ops") | $mb | $mz | $qz | $mc | $qc | $mn | $qn |"
+	per_round+="  $label: no counters$sz; counting samples$sc; inline$sn"$'\n'
 done
 echo
 echo "ratio flushbench/bare per round (round order):"
@@ -223,6 +231,7 @@ echo "  bare: $(mm_of "$pid")"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 probe_fb fb0
 probe_fb fbc
+probe_fb fbi
 # the bare fork again, its mm padded with one-page VMAs: how fork's cost grows with VMAs
 echo
 echo "bare fork rss=0 against its VMA count (--pad-vmas, one touched page each; median of $rounds interleaved runs of 3 samples):"
