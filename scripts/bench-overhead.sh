@@ -22,8 +22,12 @@
 # variants back to back, also shuffled, so a ratio compares runs seconds
 # apart and drift of the machine falls on every variant alike. Each run is
 # summarised by the median ns/op of its samples; per row the script
-# prints the median of those over the rounds and the ratio
-# flushbench/bare per round (median, min-max).
+# prints the median of those over the rounds and the ratio flushbench/bare
+# per round: its median over the rounds with a distribution-free 95%
+# confidence interval of that median (order statistics of the binomial,
+# as for a sign test; it needs 6 rounds or more), and each round's ratio.
+# On a host whose noise is per process (each process its own physical
+# pages and host backing), rounds are what narrows that interval.
 #
 # flushbench runs with `--repeat 1`, as every suite with `repeat:`
 # (configs/default.yaml and quick.yaml); --plain runs a plain `run`. Either
@@ -39,8 +43,9 @@
 #
 # Usage: scripts/bench-overhead.sh [-r ROUNDS] [-s SAMPLES] [-w WARMUP]
 #          [--cpu N] [--seed S] [--plain] [--events E1,E2] [--probe]
-#          [--only ROW-SUBSTRING]... [--scale X]
-#   defaults: 6 rounds, 5 samples, 2 warm-up, CPU 0, a fresh seed.
+#          [--only ROW-SUBSTRING]... [--scale X] [--variants V1,V2,...]
+#   defaults: 6 rounds, 5 samples, 2 warm-up, CPU 0, a fresh seed, every
+#   variant (bare,fb0,fbc,fbi; bare is always run).
 #   --scale multiplies every row's op count (0.1 for a smoke run).
 # Exits 0 whatever the ratios are; 1 when a run fails or reports no sample.
 set -euo pipefail
@@ -48,7 +53,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 rounds=6 samples=5 warmup=2 cpu=0 seed= plain=0 events= probe=0 scale=1
-only=()
+only=() variants=(bare fb0 fbc fbi)
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) rounds=$2; shift ;;
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--probe) probe=1 ;;
 	--only) only+=("$2"); shift ;;
 	--scale) scale=$2; shift ;;
+	--variants) IFS=, read -ra variants <<<"bare,${2#bare,}"; shift ;;
 	*) sed -n 's/^# \{0,1\}//; /^Usage:/,/^Exits/p' "$0" >&2; exit 2 ;;
 	esac
 	shift
@@ -149,14 +155,17 @@ shuffled() {	# SEED ITEMS...: the items in an order drawn from SEED
 		sort -g | cut -f2
 }
 
-echo "bench-overhead: ${#rows[@]} rows x 4 variants x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one run)' || echo 'run --repeat 1 (job in a worker process)')"
+for v in "${variants[@]}"; do
+	case $v in bare|fb0|fbc|fbi) ;; *) echo "bench-overhead: --variants: unknown variant '$v' (bare, fb0, fbc, fbi)" >&2; exit 2 ;; esac
+done
+echo "bench-overhead: ${#rows[@]} rows x ${#variants[@]} variants (${variants[*]}) x $rounds rounds, $samples samples ($warmup warm-up) each, CPU $cpu, seed $seed, flushbench $([ $plain = 1 ] && echo 'run (one run)' || echo 'run --repeat 1 (job in a worker process)')"
 echo "  $(uname -r), $(nproc) CPUs, THP $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), flushbench $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD || echo -dirty), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
 echo "  counters (fbc: counting samples, fbi: inline): $(tr '\n' ' ' <<<"$counters" | tr -s ' ')"
 res=$dir/results
 : > "$res"
 for round in $(seq 1 "$rounds"); do
 	for i in $(shuffled "$seed$round" $(seq 0 $((${#rows[@]} - 1)))); do
-		for v in $(shuffled "$seed$round$i" bare fb0 fbc fbi); do
+		for v in $(shuffled "$seed$round$i" "${variants[@]}"); do
 			m=$(measure "$i" "$v" "$round")
 			echo "$i $v $round $m" >> "$res"
 		done
@@ -166,28 +175,40 @@ done
 
 echo
 cname=$([ -n "$events" ] && echo "counters $events" || echo "default counters")
-echo "| row | ops/sample | bare ns/op | no counters: ns/op | ratio (median, min-max) | $cname: ns/op | ratio | $cname inline: ns/op | ratio |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+declare -A title=([fb0]="no counters" [fbc]="$cname, counting samples" [fbi]="$cname inline")
+hdr="| row | ops/sample | bare ns/op |" sep="| --- | --- | --- |"
+for v in "${variants[@]:1}"; do
+	hdr+=" ${title[$v]}: ns/op | ratio, median [95% CI] |"
+	sep+=" --- | --- |"
+done
+echo "$hdr"
+echo "$sep"
 per_round=""
 for i in $(seq 0 $((${#rows[@]} - 1))); do
 	IFS='|' read -r label wl params ops <<<"${rows[$i]}"
-	line=$(awk -v i="$i" -v R="$rounds" '
-		function med(a, n,   k, j, t) {	# a[1..n], sorted in place
-			for (k = 2; k <= n; k++) for (j = k; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-			return (a[int((n + 1) / 2)] + a[int(n / 2) + 1]) / 2
-		}
-		$1 == i { v[$2, $3] = $4 }
-		END {
-			for (r = 1; r <= R; r++) { b[r] = v["bare", r]; z[r] = v["fb0", r]; c[r] = v["fbc", r]; n[r] = v["fbi", r]
-				rz[r] = z[r] / b[r]; rc[r] = c[r] / b[r]; rn[r] = n[r] / b[r]
-				sz = sz sprintf(" %.3f", rz[r]); sc = sc sprintf(" %.3f", rc[r]); sn = sn sprintf(" %.3f", rn[r]) }
-			mb = med(b, R); mz = med(z, R); mc = med(c, R); mn = med(n, R)
-			qz = med(rz, R); qc = med(rc, R); qn = med(rn, R)
-			printf "%.0f|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%.0f|%.3f [%.3f-%.3f]|%s|%s|%s\n", mb, mz, qz, rz[1], rz[R], mc, qc, rc[1], rc[R], mn, qn, rn[1], rn[R], sz, sc, sn
-		}' "$res")
-	IFS='|' read -r mb mz qz mc qc mn qn sz sc sn <<<"$line"
-	echo "| $label | $(ops_of "$ops") | $mb | $mz | $qz | $mc | $qc | $mn | $qn |"
-	per_round+="  $label: no counters$sz; counting samples$sc; inline$sn"$'\n'
+	line="| $label | $(ops_of "$ops") | $(awk -v i="$i" '$1 == i && $2 == "bare" { print $4 }' "$res" | median | xargs printf '%.0f') |"
+	per_round+="  $label:"
+	for v in "${variants[@]:1}"; do
+		line+=$(awk -v i="$i" -v V="$v" '
+			function sort(a, n,   k, j, t) {
+				for (k = 2; k <= n; k++) for (j = k; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			}
+			function med(a, n) { return (a[int((n + 1) / 2)] + a[int(n / 2) + 1]) / 2 }
+			$1 == i { v[$2, $3] = $4; if ($3 > R) R = $3 }
+			END {
+				for (r = 1; r <= R; r++) { m[r] = v[V, r]; q[r] = v[V, r] / v["bare", r] }
+				sort(m, R); sort(q, R)
+				# the largest k with P(Bin(R, 1/2) < k) <= 0.025: [q_k, q_(R+1-k)]
+				k = 0; c = 0; p = 0.5 ^ R
+				for (j = 0; j < R; j++) { if (c + p > 0.025) break; c += p; k = j + 1; p = p * (R - j) / (j + 1) }
+				ci = k >= 1 ? sprintf("[%.3f-%.3f]", q[k], q[R + 1 - k]) : "[too few rounds]"
+				printf " %.0f | %.3f %s |", med(m, R), med(q, R), ci
+			}' "$res")
+		per_round+=" $v$(awk -v i="$i" -v V="$v" '$1 == i { v[$2, $3] = $4; if ($3 > R) R = $3 }
+			END { for (r = 1; r <= R; r++) printf " %.3f", v[V, r] / v["bare", r] }' "$res");"
+	done
+	echo "$line"
+	per_round+=$'\n'
 done
 echo
 echo "ratio flushbench/bare per round (round order):"
@@ -217,7 +238,7 @@ probe_fb() {
 	# every job runs in flushbench-worker, a child of the run (or of
 	# its round): the process whose mm fork copies
 	w=$(pgrep -f -- 'flushbench-worker' | head -1 || true)
-	[ -n "$w" ] && echo "  flushbench ($1): $(mm_of "$w")" && sed -n 's/.* \(\/.*\.so[^ ]*\)$/\1/p' "/proc/$w/maps" | sort -u > "$dir/libs-$1"
+	[ -n "$w" ] && echo "  flushbench ($1): $(mm_of "$w"); in its runner: $(ls -l "/proc/$(awk '{ print $4 }' "/proc/$w/stat")/fd" 2>/dev/null | grep -c 'perf_event' || true) perf fds" && sed -n 's/.* \(\/.*\.so[^ ]*\)$/\1/p' "/proc/$w/maps" | sort -u > "$dir/libs-$1"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	echo "    libraries: $(xargs -r -n1 basename < "$dir/libs-$1" 2>/dev/null | sed 's/\.so.*//' | tr '\n' ' ')"
