@@ -150,17 +150,22 @@ int flb_mm_ctx_new(void **state, size_t size, struct flb_job *job,
 		return FLB_FAIL;
 	}
 	c->extra_ns = flb_job_extra_work_ns(job);
-	ret = flb_region_new(&c->r, job, who, len, how);
-	if (ret)
-		goto err_free;
+	/*
+	 * Spinners first: their stacks are mmaps of their own, and made after
+	 * a FLB_REGION_HOLE they could land in it (a static worker has few
+	 * other gaps), and the workload's MAP_FIXED_NOREPLACE would fail.
+	 */
 	if (flb_tasks_start(&c->tasks, job, who, 1, threads)) {
 		ret = FLB_FAIL;
-		goto err_region;
+		goto err_free;
 	}
+	ret = flb_region_new(&c->r, job, who, len, how);
+	if (ret)
+		goto err_tasks;
 	*state = c;
 	return FLB_OK;
-err_region:
-	flb_region_release(&c->r);
+err_tasks:
+	flb_tasks_stop(c->tasks);
 err_free:
 	free(c);
 	return ret;

@@ -118,6 +118,22 @@ k=$(q "$T/i.db" "select group_concat(kind || ':' || n) from (select kind, count(
 	pass "mode: inline: counters on all 4 timed samples, no counting sample, counters.mode inline" ||
 	fail "mode: inline" "probe files with counters $n, rows with counters '$k': $(tail -2 "$T/i.out" | tr '\n' ' ')"
 
+# a hole-based workload with spinner threads: in the static worker the
+# spinners' stacks would fit the 2M hole if made after it
+cat > "$T/hole.yaml" <<'Y'
+samples: 2
+warmup: 1
+duration: 20ms
+jobs:
+  - workload: munmap
+    size: 2M
+    threads: 1
+Y
+"$FB" run -q -c "$T/hole.yaml" --db "$T/hole.db" >"$T/hole.out" 2>&1
+v=$(q "$T/hole.db" "select group_concat(status || coalesce(': ' || reason, ''), '; ') from samples")
+[ "$v" = "ok; ok" ] && pass "munmap size=2M threads=1: the hole stays free for the workload" ||
+	fail "munmap 2M with a spinner thread" "$v"
+
 # --- faults --------------------------------------------------------------
 cat > "$T/two.yaml" <<'Y'
 samples: 3
