@@ -37,11 +37,28 @@ if out=$("$S" -r 1 -s 1 -w 0 --scale 0.01 2>"$T/err"); then
 else
 	fail "bench-overhead.sh runs every row" "exit $?: $(tail -3 "$T/err" | tr '\n' ' ')"
 fi
+# one round: each of the 3 flushbench variants has its ns/op and ratio,
+# and says a confidence interval needs more rounds
+ratio='[0-9]+ \| [0-9.]+ \[too few rounds\] \|'
 for r in "${rows[@]}"; do
 	label=${r%%|*}
-	grep -Eq "^\| $label \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \[[0-9.]+-[0-9.]+\] \| [0-9]+ \| [0-9.]+ \[" <<<"$out" &&
-		pass "bench-overhead.sh: $label has both ratios" ||
-		fail "bench-overhead.sh: $label has both ratios" "$(grep -F "| $label |" <<<"$out")"
+	grep -Eq "^\| $label \| [0-9]+ \| [0-9]+ \| $ratio $ratio $ratio\$" <<<"$out" &&
+		pass "bench-overhead.sh: $label has its three ratios" ||
+		fail "bench-overhead.sh: $label has its three ratios" "$(grep -F "| $label |" <<<"$out")"
 done
+# 6 rounds of one row and one variant: a 95% interval of the median ratio
+# (with 6 rounds, the order statistics give min-max), which holds it
+out=$("$S" -r 6 -s 1 -w 0 --scale 0.01 --only 'munmap size=4K' --variants fb0 2>"$T/err")
+line=$(grep -F '| munmap size=4K |' <<<"$out")
+if [[ "$line" =~ \|\ ([0-9.]+)\ \[([0-9.]+)-([0-9.]+)\]\ \|$ ]] &&
+   awk -v m="${BASH_REMATCH[1]}" -v a="${BASH_REMATCH[2]}" -v b="${BASH_REMATCH[3]}" 'BEGIN { exit !(a <= m && m <= b) }'; then
+	per=$(sed -n 's/^  munmap size=4K: fb0//p' <<<"$out" | tr -d ';')
+	lo=$(tr ' ' '\n' <<<"$per" | grep . | sort -g | head -1)
+	[ "$lo" = "${BASH_REMATCH[2]}" ] && pass "--variants fb0, 6 rounds: median $(cut -d' ' -f1 <<<"${BASH_REMATCH[0]#| }") inside its interval, whose low end is the lowest round" ||
+		fail "6 rounds: the interval is the min-max of the rounds" "low $lo, line $line"
+else
+	fail "--variants fb0, 6 rounds: a median and its interval" "'$line' $(tail -2 "$T/err" | tr '\n' ' ')"
+fi
+expect_exit 2 "bench-overhead.sh: an unknown variant is refused" "$S" --variants fb9
 expect_exit 2 "bench-overhead.sh: an unknown option prints the usage" "$S" --bogus
 done_testing
