@@ -83,13 +83,8 @@ ROWS=(
 	"munmap size=2M|munmap|size=2M|100"
 	"madvise size=64K|madvise|size=64K|2000"
 )
-rows=()
-for r in "${ROWS[@]}"; do
-	keep=$(( ${#only[@]} == 0 ))
-	for o in "${only[@]}"; do [[ "${r%%|*}" == *"$o"* ]] && keep=1; done
-	[ $keep = 1 ] && rows+=("$r")
-done
-[ ${#rows[@]} -gt 0 ] || { echo "bench-overhead: no row matches --only" >&2; exit 2; }
+. "$top/scripts/bench-lib.sh"
+pick_rows bench-overhead
 
 make -s all build/tests/wldrive >/dev/null
 fb=./flushbench bare=build/tests/wldrive
@@ -117,8 +112,6 @@ suite() {
 		for kv in $params; do printf '    %s: %s\n' "${kv%%=*}" "${kv#*=}"; done
 	} > "$6"
 }
-ops_of() { awk -v o="$1" -v s="$scale" 'BEGIN { n = int(o * s); print n < 1 ? 1 : n }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
 
 # measure I VARIANT ROUND: one run; prints the median ns/op of its samples
 measure() {

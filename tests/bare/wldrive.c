@@ -17,10 +17,17 @@
  * --pad-vmas N maps N extra one-page anonymous VMAs (touched, apart) before
  * setup: a bigger mm, like a harness's, for measuring what it costs fork.
  *
+ * --abab sets the job up twice in this process (A and B, the same
+ * parameters: an A/A pair) and times them alternately, A then B in even
+ * samples, B then A in odd ones, one line each "pair=I a_ns_per_op=X
+ * b_ns_per_op=Y": in-process alternation, for scripts/bench-designs.sh
+ * (issue 12). Both setups stay live, so jobs whose spinner threads or
+ * whole-mm work (fork) would see the other side's are not for it.
+ *
  * Only the workloads linked in are known (weak references over
  * bench/workloads.def); the others say so.
  * Usage: wldrive [--cpu N] [--samples S] [--warmup W] [--pad-vmas N]
- *                WORKLOAD OPS [key=value]...
+ *                [--abab] WORKLOAD OPS [key=value]...
  * Exit: 0 ok/skip, 1 fail, 2 usage.
  */
 #include <errno.h>
@@ -105,9 +112,51 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* One timed ->run(ops) of state: ns per op, or -1 (rc says why). */
+static double timed(const struct flb_workload *wl, struct flb_job *job,
+		    void *state, uint64_t ops, int *rc)
+{
+	uint64_t done = 0;
+	double t0;
+
+	flb_job_sample_reset(job);
+	t0 = now_ns();
+	*rc = wl->run(job, state, ops, &done);
+	return *rc == FLB_OK && done ? (now_ns() - t0) / done : -1;
+}
+
+/* --abab: A and B alternately, warm-up first; the exit status. */
+static int abab(const struct flb_workload *wl, struct flb_job *job, void *params,
+		uint64_t ops, unsigned long warmup, unsigned long samples)
+{
+	void *st[2] = { NULL, NULL };
+	double ns[2];
+	int rc = wl->setup(job, params, &st[0]);
+
+	if (rc == FLB_OK)
+		rc = wl->setup(job, params, &st[1]);
+	for (unsigned long i = 0; rc == FLB_OK && i < warmup + samples; i++) {
+		int first = (int)(i & 1);
+
+		ns[first] = timed(wl, job, st[first], ops, &rc);
+		if (rc == FLB_OK)
+			ns[!first] = timed(wl, job, st[!first], ops, &rc);
+		if (rc == FLB_OK && i >= warmup)
+			printf("pair=%lu a_ns_per_op=%.1f b_ns_per_op=%.1f\n",
+			       i - warmup, ns[0], ns[1]);
+	}
+	for (int k = 0; k < 2; k++)
+		if (st[k])
+			wl->teardown(job, st[k]);
+	printf("%s status=%s%s%s%s\n", wl->name, rc == FLB_OK ? "ok" :
+	       rc == FLB_SKIP ? "skip" : "fail", job->reason[0] ? " reason=\"" : "",
+	       job->reason, job->reason[0] ? "\"" : "");
+	return rc == FLB_FAIL;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: wldrive [--cpu N] [--samples S] [--warmup W] [--pad-vmas N] WORKLOAD OPS [key=value]...\n");
+	fprintf(stderr, "usage: wldrive [--cpu N] [--samples S] [--warmup W] [--pad-vmas N] [--abab] WORKLOAD OPS [key=value]...\n");
 	return 2;
 }
 
@@ -115,7 +164,7 @@ int main(int argc, char **argv)
 {
 	static const char *const status[] = { "ok", "skip", "fail", "untrustworthy" };
 	unsigned long samples = 1, warmup = 0, pad = 0;
-	bool per_sample = false;
+	bool per_sample = false, pairs = false;
 	const struct flb_workload *wl;
 	uint64_t ops, done = 0;
 	double t0, ns = 0;
@@ -127,6 +176,11 @@ int main(int argc, char **argv)
 	for (; a + 1 < argc && !strncmp(argv[a], "--", 2); a += 2) {
 		unsigned long v = strtoul(argv[a + 1], NULL, 0);
 
+		if (!strcmp(argv[a], "--abab")) {
+			pairs = true;
+			a--;	/* a flag: no value */
+			continue;
+		}
 		if (!strcmp(argv[a], "--cpu"))
 			cpu = (int)v;
 		else if (!strcmp(argv[a], "--samples"))
@@ -191,6 +245,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wldrive: mapping %lu padding VMAs failed: %s\n",
 			pad, strerror(errno));
 		return 1;
+	}
+	if (pairs) {
+		rc = abab(wl, job, params, ops, warmup, samples);
+		flb_job_free(job);
+		free(cpus);
+		free(params);
+		return rc;
 	}
 	rc = setup_rc = wl->setup(job, params, &state);
 	for (unsigned long i = 0; rc == FLB_OK && i < warmup + samples; i++) {

@@ -31,6 +31,20 @@ expect_exit 2 "a bad parameter is refused (the option table's range)" "$W" mprot
 out=$("$W" --cpu 0 --samples 1 --pad-vmas 64 fork 2 2>&1)
 [[ "$out" == *"status=ok"* ]] && pass "--pad-vmas: fork with 64 extra VMAs" ||
 	fail "--pad-vmas: fork with 64 extra VMAs" "$out"
+# --abab: one process, two setups, A and B alternately (scripts/bench-designs.sh)
+out=$("$W" --cpu 0 --samples 4 --warmup 1 --abab munmap 5 size=64K 2>&1)
+n=$(grep -Ec '^pair=[0-3] a_ns_per_op=[0-9.]+ b_ns_per_op=[0-9.]+$' <<<"$out")
+[ "$n" = 4 ] && grep -q '^munmap status=ok$' <<<"$out" && pass "--abab: 4 pairs of A and B windows in one process" ||
+	fail "--abab: 4 pairs" "$out"
+out=$("$W" --cpu 0 --abab munmap 5 size=0 2>&1); rc=$?
+[ $rc = 2 ] && pass "--abab: a bad parameter is refused like any other" || fail "--abab bad parameter" "exit $rc: $out"
+# the designs script, tiny: 3 rounds of each design for one row, a table line each
+out=$("$TOP/scripts/bench-designs.sh" -r 3 -s 2 --scale 0.01 --only munmap 2>"$T/err"); rc=$?
+n=$(grep -Ec '^\| munmap size=64K \| (seq|duet|abab) \| [-+][0-9.]+ \| [0-9.]+ \| [0-9.]+% \|' <<<"$out")
+[ $rc = 0 ] && [ "$n" = 3 ] && pass "bench-designs.sh: seq, duet and abab rows for munmap" ||
+	fail "bench-designs.sh" "exit $rc, $n rows: $(tail -3 "$T/err" | tr '\n' ' ') $(tail -4 <<<"$out" | tr '\n' ' ')"
+expect_exit 2 "bench-designs.sh: fewer than 3 rounds is refused" "$TOP/scripts/bench-designs.sh" -r 2
+
 # the script, every row, one round of one sample at 1% of its op counts
 if out=$("$S" -r 1 -s 1 -w 0 --scale 0.01 2>"$T/err"); then
 	pass "bench-overhead.sh runs every row (exit 0)"
