@@ -513,3 +513,92 @@ double flb_t_mde(double se, double df, double alpha, double power)
 	 */
 	return (crit + pw) * se;
 }
+
+struct pair_ref {
+	unsigned int round;
+	unsigned char swap;
+	double d;
+};
+
+static int by_round(const void *a, const void *b)
+{
+	const struct pair_ref *x = a, *y = b;
+
+	if (x->round != y->round)
+		return x->round < y->round ? -1 : 1;
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+int flb_paired_rounds(const double *d, const unsigned int *round,
+		      const unsigned char *swap, size_t n, double alpha,
+		      double power, struct flb_paired *r)
+{
+	struct pair_ref *p = malloc((n ? n : 1) * sizeof(*p));
+	double *med = malloc((n ? n : 1) * sizeof(*med));
+	unsigned char *sw = malloc(n ? n : 1);
+	double sum[2] = { 0, 0 }, ss = 0, crit;
+	size_t k = 0, m = 0, cnt[2] = { 0, 0 };
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!p || !med || !sw || !(alpha > 0 && alpha < 1))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(d[i]))
+			p[k++] = (struct pair_ref){ round[i], swap ? !!swap[i] : 0, d[i] };
+	qsort(p, k, sizeof(*p), by_round);
+	/* each round's median, its pairs sorted by d within it */
+	for (size_t i = 0, j; i < k; i = j) {
+		for (j = i; j < k && p[j].round == p[i].round; j++)
+			if (p[j].swap != p[i].swap)
+				goto out;	/* one assignment per round */
+		med[m] = (j - i) % 2 ? p[i + (j - i) / 2].d :
+			 (p[i + (j - i) / 2 - 1].d + p[i + (j - i) / 2].d) / 2;
+		sw[m++] = p[i].swap;
+	}
+	r->rounds = m;
+	r->pairs = k;
+	for (size_t i = 0; i < m; i++) {
+		sum[sw[i]] += med[i];
+		cnt[sw[i]]++;
+	}
+	if (!swap) {
+		if (m < 2)
+			goto out;
+		r->est = sum[0] / m;
+		for (size_t i = 0; i < m; i++)
+			ss += (med[i] - r->est) * (med[i] - r->est);
+		r->df = (double)(m - 1);
+		r->se = sqrt(ss / r->df / m);
+	} else {
+		double mean[2];
+
+		if (m < 3 || !cnt[0] || !cnt[1])
+			goto out;
+		mean[0] = sum[0] / cnt[0];
+		mean[1] = sum[1] / cnt[1];
+		r->est = (mean[0] + mean[1]) / 2;
+		for (size_t i = 0; i < m; i++)
+			ss += (med[i] - mean[sw[i]]) * (med[i] - mean[sw[i]]);
+		r->df = (double)(m - 2);
+		r->se = sqrt(ss / r->df * (1.0 / cnt[0] + 1.0 / cnt[1]) / 4);
+	}
+	crit = flb_t_quantile(1 - alpha / 2, r->df);
+	r->lo = r->est - crit * r->se;
+	r->hi = r->est + crit * r->se;
+	r->mde = flb_t_mde(r->se, r->df, alpha, power);
+	if (r->se > 0) {
+		r->t = r->est / r->se;
+		r->p = flb_t_p(r->t, r->df);
+	} else {
+		/* rounds that all agree: no variance to test against */
+		r->t = r->est ? copysign(INFINITY, r->est) : 0;
+		r->p = r->est ? 0 : 1;
+	}
+	ret = 0;
+out:
+	free(p);
+	free(med);
+	free(sw);
+	return ret;
+}

@@ -136,4 +136,35 @@ double flb_satterthwaite(const double *var, const double *df, size_t n);
  */
 double flb_t_mde(double se, double df, double alpha, double power);
 
+/*
+ * --- Paired A/B over rounds (duet runs and alternation, issue 12) ---
+ * Pair i has d[i] = log(B_i / A_i) (its two windows, measured together)
+ * and belongs to round round[i]. A round's statistic is the median of its
+ * pairs' d; the estimate is the mean of the rounds' statistics, and it is
+ * tested against 0 with Student t on rounds - 1 degrees of freedom: the
+ * rounds are the independent units (Kalibera & Jones), the windows of a
+ * round are not. est, lo, hi and mde are on the log scale (exp(est) - 1
+ * is the change of B against A). Needs 2 rounds or more, else -1.
+ *
+ * swap (NULL: none) gives each pair's CPU assignment (0 or 1, the same
+ * for every pair of a round): a duet swaps A and B between its CPU sets
+ * every round, so that a CPU's own speed cancels. It is then a factor:
+ * est is the mean of the two assignments' means of round statistics, its
+ * variance the residual one within assignments, on rounds - 2 degrees
+ * of freedom (3 rounds or more, both assignments present, else -1).
+ * Left in the residual instead, the alternating CPU effect would make
+ * the test conservative and blunt (tests/unit/test_stats.c measures it).
+ */
+struct flb_paired {
+	size_t rounds;		/* rounds with at least one pair */
+	size_t pairs;		/* finite pairs used */
+	double est;		/* mean over rounds of the round medians */
+	double se, df, t, p;	/* the t test of est = 0 */
+	double lo, hi;		/* its (1 - alpha) interval */
+	double mde;		/* what it finds at level alpha with the power asked */
+};
+int flb_paired_rounds(const double *d, const unsigned int *round,
+		      const unsigned char *swap, size_t n, double alpha,
+		      double power, struct flb_paired *r);
+
 #endif

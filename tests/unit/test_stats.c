@@ -420,6 +420,128 @@ static void test_t_mde(void **state)
 	gsl_rng_free(rng);
 }
 
+/*
+ * Paired rounds (flb_paired_rounds): a hand-checked case, then Monte
+ * Carlo on generated duets. Each round has a random effect (what each
+ * side's process got: sd 0.05 on the log ratio), with `swap` an
+ * alternating one (the CPU assignment swapped every round: +-0.03), and
+ * window noise (sd 0.03, normal or Student t with 3 df, heavy-tailed).
+ * The false alarm rate at no change must stay at or under 5% (within
+ * Monte Carlo error), and a change of the size the MDE formula gives for
+ * the true spread of the estimate must be found about 80% of the time.
+ */
+static double window_noise(gsl_rng *rng, bool heavy)
+{
+	/* t(3) scaled to sd 1: its variance is 3 */
+	return heavy ? gsl_ran_tdist(rng, 3) / sqrt(3.0) : gsl_ran_gaussian(rng, 1);
+}
+
+/* One generated duet: rounds x w pairs, the change delta; its p value. */
+static double paired_sim(gsl_rng *rng, unsigned int rounds, unsigned int w,
+			 double delta, bool heavy, bool swapped, bool model,
+			 struct flb_paired *out)
+{
+	double d[20 * 10];
+	unsigned int rd[20 * 10];
+	unsigned char sw[20 * 10];
+	size_t n = 0;
+
+	for (unsigned int k = 0; k < rounds; k++) {
+		double u = gsl_ran_gaussian(rng, 0.05);
+
+		if (swapped)
+			u += k % 2 ? 0.03 : -0.03;
+		for (unsigned int i = 0; i < w; i++) {
+			d[n] = delta + u + 0.03 * window_noise(rng, heavy);
+			sw[n] = k % 2;
+			rd[n++] = k;
+		}
+	}
+	assert_int_equal(flb_paired_rounds(d, rd, model ? sw : NULL, n, 0.05,
+					   0.8, out), 0);
+	return out->p;
+}
+
+/* false alarms and power over n generated duets of one design */
+static void paired_mc(gsl_rng *rng, unsigned int R, unsigned int W, bool heavy,
+		      bool swapped, bool model, int n, double *fa, double *power)
+{
+	struct flb_paired r;
+	double sum = 0, sum2 = 0, se, mde;
+	int f = 0, hit = 0;
+
+	for (int i = 0; i < n; i++) {
+		f += paired_sim(rng, R, W, 0, heavy, swapped, model, &r) <= 0.05;
+		sum += r.est;
+		sum2 += r.est * r.est;
+	}
+	/* the true standard error of the estimate, from its spread */
+	se = sqrt(sum2 / n - (sum / n) * (sum / n));
+	mde = flb_t_mde(se, model ? R - 2 : R - 1, 0.05, 0.8);
+	for (int i = 0; i < n; i++)
+		hit += paired_sim(rng, R, W, mde, heavy, swapped, model, &r) <= 0.05;
+	*fa = (double)f / n;
+	*power = (double)hit / n;
+	print_message("# paired, %2u rounds x %2u windows, %-6s %-22s: false alarms %.4f, power at the MDE (%.4f) %.3f\n",
+		      R, W, heavy ? "t3" : "normal",
+		      !swapped ? "no swap" : model ? "swap, as a factor" : "swap, left as noise",
+		      *fa, mde, *power);
+}
+
+static void test_paired_rounds(void **state)
+{
+	static const unsigned int R[] = { 6, 10, 20 }, W[] = { 5, 10 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	double d[] = { 0.10, 0.30, 0.20, 0.50, 0.40, NAN, -0.10, 0.00, 0.05 };
+	unsigned int rd[] = { 7, 7, 7, 3, 3, 3, 1, 1, 1 };
+	unsigned char sw[] = { 1, 1, 1, 0, 0, 0, 1, 1, 1 }, bad[] = { 1, 0, 1, 0, 0, 0, 1, 1, 1 };
+	struct flb_paired r;
+	double fa, power, fa_noise, power_noise;
+	const int n = 4000;
+
+	(void)state;
+	/* round 7: median 0.2; round 3: 0.45 (NaN left out); round 1: 0.0 */
+	assert_int_equal(flb_paired_rounds(d, rd, NULL, 9, 0.05, 0.8, &r), 0);
+	assert_int_equal(r.rounds, 3);
+	assert_int_equal(r.pairs, 8);
+	assert_float_equal(r.est, (0.2 + 0.45 + 0.0) / 3, 1e-12);
+	assert_float_equal(r.df, 2, 0);
+	assert_float_equal(r.se, 0.225462487 / sqrt(3), 1e-6);
+	assert_true(r.lo < r.est && r.est < r.hi);
+	/* swapped: assignment 0 has round 3 (0.45), 1 has rounds 7 and 1 */
+	assert_int_equal(flb_paired_rounds(d, rd, sw, 9, 0.05, 0.8, &r), 0);
+	assert_float_equal(r.est, (0.45 + 0.1) / 2, 1e-12);
+	assert_float_equal(r.df, 1, 0);
+	assert_float_equal(r.se, sqrt(0.02 / 1 * (1.0 / 1 + 1.0 / 2) / 4), 1e-12);
+	/* two assignments in one round, one round, one assignment: no test */
+	assert_int_equal(flb_paired_rounds(d, rd, bad, 9, 0.05, 0.8, &r), -1);
+	assert_int_equal(flb_paired_rounds(d, rd, NULL, 3, 0.05, 0.8, &r), -1);
+	assert_int_equal(flb_paired_rounds(d, rd, sw, 6, 0.05, 0.8, &r), -1);
+
+	gsl_rng_set(rng, 2026);
+	for (size_t a = 0; a < sizeof(R) / sizeof(R[0]); a++) {
+		for (size_t b = 0; b < sizeof(W) / sizeof(W[0]); b++) {
+			for (int heavy = 0; heavy < 2; heavy++) {
+				/* no CPU effect: the plain test */
+				paired_mc(rng, R[a], W[b], heavy, false, false, n, &fa, &power);
+				/* 5% plus 3 Monte Carlo standard errors (0.0034) */
+				assert_true(fa <= 0.0604);
+				/* the shifted-t approximation: about 0.8 */
+				assert_true(power >= 0.75 && power <= 0.9);
+				/* CPU sets swapped every round, modelled */
+				paired_mc(rng, R[a], W[b], heavy, true, true, n, &fa, &power);
+				assert_true(fa <= 0.0604);
+				assert_true(power >= 0.75 && power <= 0.9);
+				/* and not: conservative, and blunter than modelled */
+				paired_mc(rng, R[a], W[b], heavy, true, false, n, &fa_noise, &power_noise);
+				assert_true(fa_noise <= 0.0604);
+				assert_true(power_noise < power);
+			}
+		}
+	}
+	gsl_rng_free(rng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_satterthwaite),
 		cmocka_unit_test(test_eb_prior),
 		cmocka_unit_test(test_t_mde),
+		cmocka_unit_test(test_paired_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
