@@ -129,6 +129,9 @@ int flb_cmd_list(int argc, char **argv)
 	print_options(flb_job_options);
 	printf("    %-16s %-8s          an explicit CPU list, with placement: cpus\n",
 	       "cpus", "list");
+	printf("    %-16s %-8s          {KEY: [A, B]}: a native duet, the job's two sides\n"
+	       "        measured window by window in two workers (docs/duet.md)\n",
+	       "duet", "mapping");
 	printf("\nsettings of the whole suite (top level only):\n");
 	print_options(flb_suite_options);
 	printf("\nsettings of the suite's counters: mapping (beside events, "

@@ -206,6 +206,7 @@ static void parse_counters(struct loader *l, yaml_node_t *v)
 struct axis {
 	const struct flb_option *opt;	/* NULL for cpus */
 	bool setting;			/* job setting, not a workload param */
+	bool duet;			/* the duet's key: its two values are the sides */
 	yaml_node_t *key;
 	yaml_node_t **vals;
 	size_t nvals;
@@ -240,6 +241,29 @@ static void place(struct loader *l, struct flb_jobspec *js, yaml_node_t *at)
 	if (!js->cpus) {
 		flb_yw_err(w, at, "out of memory");
 		return;
+	}
+	if (js->duet) {
+		/*
+		 * Both sides' tasks placed as one job of twice the tasks: side
+		 * a takes the first half, b the second. When that is not
+		 * possible, they share one placement and alternate.
+		 */
+		int *both = calloc(2 * js->ntasks, sizeof(int));
+
+		if (!both) {
+			flb_yw_err(w, at, "out of memory");
+			return;
+		}
+		js->duet_alternate = js->set.placement == FLB_PLACE_NONE ||
+			flb_pin_assign(js->set.placement, js->set.cpus,
+				       js->set.ncpus, 2 * js->ntasks, both, why,
+				       sizeof(why));
+		if (!js->duet_alternate)
+			memcpy(js->cpus, both + (js->duet == 'b' ? js->ntasks : 0),
+			       js->ntasks * sizeof(int));
+		free(both);
+		if (!js->duet_alternate)
+			return;
 	}
 	if (flb_pin_assign(js->set.placement, js->set.cpus, js->set.ncpus,
 			  js->ntasks, js->cpus, why, sizeof(why)) == 0)
@@ -279,6 +303,8 @@ static char *identity(const struct flb_jobspec *js)
 		for (int i = 0; i < js->set.ncpus; i++)
 			fprintf(f, "%c%d", i ? ',' : ':', js->set.cpus[i]);
 	}
+	if (js->duet)
+		fprintf(f, " duet=%c", js->duet);
 	fclose(f);
 	return buf;
 }
@@ -318,6 +344,8 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 	for (size_t v = 0; v < ax[i].nvals; v++) {
 		yaml_node_t *val = ax[i].vals[v];
 
+		if (ax[i].duet)
+			js->duet = v ? 'b' : 'a';
 		if (!ax[i].opt) {
 			if (parse_cpus(l, val, &js->set))
 				return;
@@ -329,12 +357,67 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 	}
 }
 
+/*
+ * duet: {KEY: [A, B]}: the job's two sides, the same job but for KEY (a
+ * parameter of the workload or a job setting other than the placement).
+ */
+static void parse_duet(struct loader *l, const struct flb_jobspec *js,
+		       yaml_node_t *v, struct axis *a)
+{
+	struct flb_yw *w = &l->yw;
+	yaml_node_t *k, *vals;
+	const char *key;
+
+	if (v->type != YAML_MAPPING_NODE ||
+	    v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1) {
+		flb_yw_err(w, v, "duet: expected one key and its two values, "
+			   "as duet: {policy: [local, broadcast]}");
+		return;
+	}
+	k = flb_yw_node(w, v->data.mapping.pairs.start->key);
+	vals = flb_yw_node(w, v->data.mapping.pairs.start->value);
+	key = flb_yw_scalar(k);
+	a->opt = key ? flb_yw_find(js->wl->options, key) : NULL;
+	a->setting = !a->opt;
+	if (!a->opt && key)
+		a->opt = flb_yw_find(flb_job_options, key);
+	if (!a->opt || !strcmp(key, "placement")) {
+		char where[80];
+
+		snprintf(where, sizeof(where), "the duet of a %s job", js->wl->name);
+		if (a->opt)
+			flb_yw_err(w, k, "duet: the sides cannot differ in "
+				   "placement (they get a CPU set each)");
+		else
+			flb_yw_unknown(w, k, where, js->wl->options,
+				       flb_job_options, NULL);
+		a->opt = NULL;
+		return;
+	}
+	if (vals->type != YAML_SEQUENCE_NODE ||
+	    vals->data.sequence.items.top - vals->data.sequence.items.start != 2) {
+		flb_yw_err(w, vals, "duet: %s: expected two values, [A, B]", key);
+		a->opt = NULL;
+		return;
+	}
+	a->vals = calloc(2, sizeof(*a->vals));
+	if (!a->vals) {
+		flb_yw_err(w, vals, "out of memory");
+		return;
+	}
+	a->vals[0] = flb_yw_node(w, vals->data.sequence.items.start[0]);
+	a->vals[1] = flb_yw_node(w, vals->data.sequence.items.start[1]);
+	a->nvals = 2;
+	a->key = k;
+	a->duet = true;
+}
+
 static void parse_job(struct loader *l, yaml_node_t *j)
 {
-	static const char *const extra[] = { "workload", "cpus", NULL };
+	static const char *const extra[] = { "workload", "cpus", "duet", NULL };
 	struct flb_yw *w = &l->yw;
 	struct flb_jobspec js = { 0 };
-	struct axis ax[64];
+	struct axis ax[64], duet = { 0 };
 	size_t nax = 0;
 	yaml_node_t *wlnode = NULL;
 	const char *name;
@@ -392,9 +475,14 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 
 		if (!strcmp(key, "workload"))
 			continue;
+		if (!strcmp(key, "duet")) {
+			parse_duet(l, &js, v, &duet);
+			continue;
+		}
 		a->key = k;
 		a->opt = flb_yw_find(js.wl->options, key);
 		a->setting = false;
+		a->duet = false;
 		if (!a->opt) {
 			a->opt = flb_yw_find(flb_job_options, key);
 			a->setting = true;
@@ -441,6 +529,21 @@ static void parse_job(struct loader *l, yaml_node_t *j)
 			a->nvals = 1;
 		}
 		nax++;
+	}
+	/* the duet's axis last: its two sides are adjacent jobs */
+	for (size_t i = 0; i < nax && duet.nvals == 2; i++) {
+		if (ax[i].opt == duet.opt) {
+			flb_yw_err(w, ax[i].key, "%s: set here and in the job's "
+				   "duet: one or the other", duet.opt->name);
+			free(duet.vals);
+			duet.nvals = 0;
+		}
+	}
+	if (duet.nvals == 2) {
+		if (nax == 64)
+			flb_yw_err(w, duet.key, "more than 64 keys in one job");
+		else
+			ax[nax++] = duet;
 	}
 	if (l->only) {
 		bool want = false;
@@ -581,6 +684,10 @@ static char *resolve_text(const struct flb_suite *s)
 				fprintf(f, "%s%d", c ? ", " : "", j->set.cpus[c]);
 			fprintf(f, "]\n");
 		}
+		if (j->duet)
+			fprintf(f, "    # duet side %c%s\n", j->duet,
+				j->duet_alternate ? ", alternating with the other" :
+				", on a CPU set of its own");
 		if (j->skip[0])
 			fprintf(f, "    # skipped: %s\n", j->skip);
 	}

@@ -72,6 +72,16 @@ struct flb_jobspec {
 	unsigned int ntasks;
 	int *cpus;			/* one per task (-1 unbound) */
 	char skip[256];			/* impossible placement with `impossible: skip` */
+	/*
+	 * A native duet (`duet: {KEY: [A, B]}`, docs/duet.md): side 'a' is
+	 * this job and side 'b' the next one, the same job but for KEY; 0
+	 * for a plain job. duet_alternate: the two sides cannot have CPUs of
+	 * their own here, so they share the placement and take turns, window
+	 * by window (ABAB); else each has its half (cpus), swapped in even
+	 * rounds of --repeat.
+	 */
+	char duet;
+	bool duet_alternate;
 	int line, col;
 };
 

@@ -46,6 +46,7 @@ struct rounds {
 	const char **ended;	/* how each ended */
 	unsigned int nruns;
 	struct job_rounds *jobs;
+	struct flb_summary_row *rows;	/* a round's, one per job */
 };
 
 static uint64_t fresh_seed(void)
@@ -168,13 +169,19 @@ static int run_round(struct rounds *x, struct flb_env *env, uint64_t seed,
 			x->o->db);
 	free(text);
 	for (size_t p = 0; p < s->njobs && !flb_stop_requested; p++) {
-		struct flb_summary_row row = { 0 };
+		size_t j = order[p];
 
-		errors += flb_runner_job(x->r, run, order[p], x->nruns, p,
-					 x->done, x->total, &row);
-		tally(&x->jobs[order[p]], &row);
-		free(row.what);
-		x->done += s->jobs[order[p]].set.samples;
+		if (s->jobs[j].duet == 'b')
+			continue;	/* it runs with its side a */
+		memset(&x->rows[j], 0, sizeof(*x->rows) *
+		       (s->jobs[j].duet == 'a' ? 2 : 1));
+		errors += flb_runner_job(x->r, run, j, x->nruns, p, x->done,
+					 x->total, x->rows);
+		for (size_t k = j; k <= j + (s->jobs[j].duet == 'a'); k++) {
+			tally(&x->jobs[k], &x->rows[k]);
+			free(x->rows[k].what);
+			x->done += s->jobs[k].set.samples;
+		}
 	}
 	x->ended[x->nruns - 1] = flb_run_end(x->st, run, errors);
 	return 0;
@@ -197,7 +204,9 @@ int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
 	x.runs = calloc(o->rounds, sizeof(*x.runs));
 	x.ended = calloc(o->rounds, sizeof(*x.ended));
 	x.jobs = calloc(s->njobs, sizeof(*x.jobs));
-	if (!rng || !order || !vals || !rows || !x.runs || !x.ended || !x.jobs) {
+	x.rows = calloc(s->njobs, sizeof(*x.rows));
+	if (!rng || !order || !vals || !rows || !x.runs || !x.ended || !x.jobs ||
+	    !x.rows) {
 		fprintf(stderr, "flushbench run: out of memory\n");
 		ret = FLB_EXIT_USAGE;
 		goto out;
@@ -250,6 +259,7 @@ out:
 		free(rows[i].what);
 	free(rows);
 	free(x.jobs);
+	free(x.rows);
 	free(x.ended);
 	free(x.runs);
 	free(vals);

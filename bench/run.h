@@ -69,7 +69,7 @@ struct flb_runner;
  */
 int flb_runner_job(struct flb_runner *r, int64_t run, size_t ji,
 		   unsigned int round, size_t pos, size_t done, size_t total,
-		   struct flb_summary_row *row);
+		   struct flb_summary_row *rows);
 
 /*
  * Rounds (bench/rounds.c): o->rounds runs of the suite s into st, each with

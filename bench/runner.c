@@ -42,6 +42,14 @@
 #include "util.h"
 #include "wproto.h"
 
+/* A job's tallies for its summary row (a duet has one per side). */
+struct tally {
+	double *ns_per_op;	/* timed ok samples, ns per op */
+	size_t nvals;
+	unsigned int nok, nfail, nskip, nuntrust;
+	char last_reason[256];
+};
+
 struct runner {
 	struct flb_suite suite;
 	struct flb_store *st;
@@ -56,11 +64,8 @@ struct runner {
 	int64_t unsupported_run;	/* the run they were stored in */
 	bool unsupported_noted;		/* printed for an earlier run */
 	char worker_path[4200];		/* flushbench-worker */
-	/* per job, for the summary */
-	double *ns_per_op;
-	size_t nvals;
-	unsigned int nok, nfail, nskip, nuntrust;
-	char last_reason[256];
+	struct tally *t;		/* the job (or duet side) being stored */
+	int64_t duet_run;		/* the run duet.swap was recorded in */
 	int errors;			/* store failures */
 	unsigned int failed_jobs;	/* jobs with a fail row */
 };
@@ -227,20 +232,20 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 	}
 	switch (status) {
 	case FLB_OK:
-		r->nok += !counting;	/* the summary's n: timed samples */
+		r->t->nok += !counting;	/* the summary's n: timed samples */
 		break;
 	case FLB_SKIP:
-		r->nskip++;
+		r->t->nskip++;
 		break;
 	case FLB_FAIL:
-		r->nfail++;
+		r->t->nfail++;
 		break;
 	case FLB_UNTRUSTWORTHY:
-		r->nuntrust++;
+		r->t->nuntrust++;
 		break;
 	}
 	if (reason && *reason)
-		snprintf(r->last_reason, sizeof(r->last_reason), "%s", reason);
+		snprintf(r->t->last_reason, sizeof(r->t->last_reason), "%s", reason);
 	return 0;
 }
 
@@ -608,64 +613,88 @@ static uint64_t wk_limit_ms(const struct flb_jobspec *js)
 	return s * 1000 + 10 * js->set.duration_ns / 1000000;
 }
 
+/* A job being run: its worker and its place in the protocol. */
+struct side {
+	size_t ji;
+	struct flb_jobspec *js;
+	char *what;
+	struct wk w;
+	struct wres res;
+	struct flb_counters *c;	/* inline counters, or NULL */
+	uint64_t ops;		/* op count per sample */
+	uint64_t p;		/* next protocol sequence number */
+	uint64_t i;		/* the sample a failure is stored as */
+	char when[96];
+	struct tally t;
+	char *word[3];
+	bool counting;		/* the sample in flight is a counting one */
+};
+
 /*
- * One sample of the job, protocol sequence number p, stored as seq. A
- * timed sample runs with no perf event open, unless inline counters c are
- * on the worker (attached before its setup). A counting sample attaches
- * the suite's counters to every task of the worker (its threads, and the
- * processes its setup started) between the worker's `ready` and our `go`,
- * and closes them once it has run: its counters are stored, not its time.
- * 0 when stored, 1 for a skip (stop the job), -1 when the worker broke.
+ * Start a sample on s's worker: protocol number s->p, a counting sample
+ * (counters attached for it alone) or a timed one, counted when inline
+ * counters are on. For a counted one the worker waits, ready, while the
+ * counters start. 0, or -1 when the worker broke.
  */
-static int one_sample(struct runner *r, struct wk *w,
-		      const struct flb_jobspec *js, size_t ji, struct wres *res,
-		      uint64_t ops, uint64_t p, uint64_t seq,
-		      struct flb_counters *c, bool counting)
+static int sample_start(struct runner *r, struct side *s, bool counting)
 {
-	const char *reason;
-	char cpus[512], *word[3];
-	enum flb_status st;
+	struct wk *w = &s->w;
 	uint64_t got;
+
+	s->counting = counting;
+	if (wk_put(w, "sample", s->p, s->c || counting ? "counting" : "timed"))
+		return -1;
+	if (!s->c && !counting)
+		return 0;
+	/* it is ready to run: the counters start, then it does */
+	if (wk_get(w))
+		return -1;
+	if (flb_wproto_split(w->line, s->word, 3) != 2 ||
+	    strcmp(s->word[0], "ready") || flb_wproto_u64(s->word[1], &got) ||
+	    got != s->p) {
+		wk_bad(w, "want `ready SEQ` of this sample");
+		return -1;
+	}
+	if (counting) {
+		s->c = flb_counters_open_task((const char *const *)r->suite.events,
+					      r->suite.nevents,
+					      (enum flb_counter_scope)r->suite.count.scope,
+					      w->pid, note_unsupported, r);
+		if (!s->c) {
+			snprintf(w->why, sizeof(w->why), "its counters could not "
+				 "be attached: %s", strerror(errno ? errno : ENOMEM));
+			return -1;
+		}
+	}
+	flb_counters_start(s->c);
+	return wk_put(w, "go", s->p, NULL) ? -1 : 0;
+}
+
+/*
+ * Finish the sample started on s: its result, stored as seq. 0 when
+ * stored, 1 for a skip (stop the job), -1 when the worker broke.
+ */
+static int sample_finish(struct runner *r, struct side *s, uint64_t seq)
+{
+	const struct flb_jobspec *js = s->js;
+	struct wres *res = &s->res;
+	struct wk *w = &s->w;
+	struct flb_counters *c = s->c;
+	const char *reason;
+	char cpus[512];
+	enum flb_status st;
 	int ret = -1;
 
-	if (wk_put(w, "sample", p, c || counting ? "counting" : "timed"))
-		return -1;
-	if (c || counting) {
-		/* it is ready to run: the counters start, then it does */
-		if (wk_get(w))
-			return -1;
-		if (flb_wproto_split(w->line, word, 3) != 2 ||
-		    strcmp(word[0], "ready") || flb_wproto_u64(word[1], &got) ||
-		    got != p) {
-			wk_bad(w, "want `ready SEQ` of this sample");
-			return -1;
-		}
-		if (counting) {
-			c = flb_counters_open_task((const char *const *)r->suite.events,
-						   r->suite.nevents,
-						   (enum flb_counter_scope)r->suite.count.scope,
-						   w->pid, note_unsupported, r);
-			if (!c) {
-				snprintf(w->why, sizeof(w->why), "its counters "
-					 "could not be attached: %s",
-					 strerror(errno ? errno : ENOMEM));
-				return -1;
-			}
-		}
-		flb_counters_start(c);
-		if (wk_put(w, "go", p, NULL))
-			goto out;
-	}
 	if (wk_get(w))
 		goto out;
 	if (c) {
 		flb_counters_stop(c);
-		if (wk_put(w, "counted", p, NULL))
+		if (wk_put(w, "counted", s->p, NULL))
 			goto out;
 	}
 	if (wk_result(w, js, res) || wk_metrics(w, res))
 		goto out;
-	if (res->prep || res->seq != p || !res->has_cpus) {
+	if (res->prep || res->seq != s->p || !res->has_cpus) {
 		wk_bad(w, "want the result of this sample, with its CPUs");
 		goto out;
 	}
@@ -675,166 +704,341 @@ static int one_sample(struct runner *r, struct wk *w,
 		st = FLB_UNTRUSTWORTHY;
 		reason = "a task ran outside its placement";
 	}
-	if (st == FLB_OK && res->ops != ops) {
+	if (st == FLB_OK && res->ops != s->ops) {
 		st = FLB_UNTRUSTWORTHY;
 		reason = "the workload did fewer operations than asked";
 	}
-	if (st == FLB_OK && res->ops && !counting)
-		r->ns_per_op[r->nvals++] = (double)res->ns / (double)res->ops;
-	store_row(r, js, ji, (unsigned int)seq, st, reason, res->ops, res->ns,
-		  cpus, c, res->metrics, res->nmetrics, counting);
-	r->done_samples += !counting;	/* progress counts timed samples */
+	if (st == FLB_OK && res->ops && !s->counting)
+		s->t.ns_per_op[s->t.nvals++] = (double)res->ns / (double)res->ops;
+	r->t = &s->t;
+	store_row(r, js, s->ji, (unsigned int)seq, st, reason, res->ops, res->ns,
+		  cpus, c, res->metrics, res->nmetrics, s->counting);
+	r->done_samples += !s->counting;	/* progress counts timed samples */
 	ret = st == FLB_SKIP;
 out:
-	if (counting)
-		flb_counters_close(c);
+	s->p++;
+	if (s->counting) {
+		flb_counters_close(s->c);
+		s->c = NULL;
+	}
 	return ret;
 }
 
-static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
+static int one_sample(struct runner *r, struct side *s, uint64_t seq,
+		      bool counting)
 {
-	struct flb_jobspec *js = &r->suite.jobs[ji];
-	struct flb_counters *c = NULL;
-	struct wk w = { .pid = -1, .to = -1, .from.fd = -1 };
-	struct wres res = { 0 };
-	uint64_t ncount = flb_counting_samples(&r->suite, js->set.samples);
-	uint64_t ops, i = 0, k, p = 0;
-	char when[96] = "while preparing the job", *v[4];
-	int err, sr;
+	return sample_start(r, s, counting) ? -1 : sample_finish(r, s, seq);
+}
 
-	r->nvals = r->nok = r->nfail = r->nskip = r->nuntrust = 0;
-	r->last_reason[0] = '\0';
-	row->what = flb_run_what(js);
+/*
+ * Start s's worker and prepare its job: 0 when it is ready for samples
+ * (s->ops set); 1 when the job ended before them (a skip row, or the
+ * preparation's own result, stored) and there is a worker to say bye;
+ * 2 when it ended with no worker; -1 when the worker broke.
+ */
+static int side_begin(struct runner *r, struct side *s, int cpu)
+{
+	struct flb_jobspec *js = s->js;
+	char *v[4];
+	int err;
+
+	r->t = &s->t;
+	snprintf(s->when, sizeof(s->when), "while preparing the job");
 	if (js->skip[0]) {
-		store_row(r, js, ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL, NULL, 0, false);
+		store_row(r, js, s->ji, 0, FLB_SKIP, js->skip, 0, 0, "", NULL,
+			  NULL, 0, false);
 		r->done_samples += js->set.samples;
-		goto out_job;
+		return 2;
 	}
-	res.ran_on = calloc(js->ntasks ? js->ntasks : 1, sizeof(int));
-	if (!res.ran_on) {
-		store_row(r, js, ji, 0, FLB_FAIL, "out of memory", 0, 0, "",
+	s->res.ran_on = calloc(js->ntasks ? js->ntasks : 1, sizeof(int));
+	if (!s->res.ran_on) {
+		store_row(r, js, s->ji, 0, FLB_FAIL, "out of memory", 0, 0, "",
 			  NULL, NULL, 0, false);
-		goto out_job;
+		return 2;
 	}
-	w.limit_ms = wk_limit_ms(js);
-	show_progress(r, ji, row->what, "setup", 0, js->set.samples);
-	err = wk_start(r, &w, birth_cpu(js));
+	s->w.limit_ms = wk_limit_ms(js);
+	show_progress(r, s->ji, s->what, "setup", 0, js->set.samples);
+	err = wk_start(r, &s->w, cpu);
 	if (err) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "starting %.200s: %s", r->worker_path,
 			 strerror(-err));
-		store_row(r, js, ji, 0, FLB_FAIL, why, 0, 0, "", NULL, NULL, 0, false);
-		goto out_job;
+		store_row(r, js, s->ji, 0, FLB_FAIL, why, 0, 0, "", NULL, NULL,
+			  0, false);
+		return 2;
 	}
 	/*
 	 * Inline counters: open on the worker before it sets up, so that its
 	 * threads and children inherit them, and on for every timed sample.
 	 */
 	if (r->suite.nevents && r->suite.count.mode == FLB_COUNT_INLINE) {
-		c = flb_counters_open_task((const char *const *)r->suite.events,
-					   r->suite.nevents,
-					   (enum flb_counter_scope)r->suite.count.scope,
-					   w.pid, note_unsupported, r);
+		s->c = flb_counters_open_task((const char *const *)r->suite.events,
+					      r->suite.nevents,
+					      (enum flb_counter_scope)r->suite.count.scope,
+					      s->w.pid, note_unsupported, r);
 	}
-	if (wk_send_job(&w, js, &r->suite))
-		goto err_broke;
+	if (wk_send_job(&s->w, js, &r->suite))
+		return -1;
 	/* its preparation: progress, then `prep ok OPS` or a prep result */
 	for (;;) {
 		int k;
 
-		if (wk_get(&w))
-			goto err_broke;
-		if (!strncmp(w.line, "result ", 7)) {
-			if (wk_result(&w, js, &res) || !res.prep ||
-			    wk_metrics(&w, &res)) {
-				if (!w.why[0])
-					wk_bad(&w, "a sample's result before `prep ok`");
-				goto err_broke;
+		if (wk_get(&s->w))
+			return -1;
+		if (!strncmp(s->w.line, "result ", 7)) {
+			if (wk_result(&s->w, js, &s->res) || !s->res.prep ||
+			    wk_metrics(&s->w, &s->res)) {
+				if (!s->w.why[0])
+					wk_bad(&s->w, "a sample's result before `prep ok`");
+				return -1;
 			}
-			store_row(r, js, ji, 0, res.status, res.reason, res.ops,
-				  res.ns, "", NULL, res.metrics, res.nmetrics, false);
-			i = 1;	/* a teardown failure is the next row */
-			snprintf(when, sizeof(when), "while tearing the job down");
-			goto out_bye;
+			r->t = &s->t;
+			store_row(r, js, s->ji, 0, s->res.status, s->res.reason,
+				  s->res.ops, s->res.ns, "", NULL, s->res.metrics,
+				  s->res.nmetrics, false);
+			s->i = 1;	/* a teardown failure is the next row */
+			return 1;
 		}
-		k = flb_wproto_split(w.line, v, 4);
+		k = flb_wproto_split(s->w.line, v, 4);
 		if (k == 4 && !strcmp(v[0], "phase")) {
 			uint64_t a, b;
 
 			if (flb_wproto_u64(v[2], &a) || flb_wproto_u64(v[3], &b)) {
-				wk_bad(&w, "want `phase NAME I N`");
-				goto err_broke;
+				wk_bad(&s->w, "want `phase NAME I N`");
+				return -1;
 			}
-			show_progress(r, ji, row->what, !strcmp(v[1], "warm-up") ?
+			show_progress(r, s->ji, s->what, !strcmp(v[1], "warm-up") ?
 				      "warm-up" : !strcmp(v[1], "calibrating") ?
 				      "calibrating" : "setup", a, b ? b : js->set.samples);
 			continue;
 		}
 		if (k == 3 && !strcmp(v[0], "prep") && !strcmp(v[1], "ok") &&
-		    !flb_wproto_u64(v[2], &ops) && ops)
-			break;
-		wk_bad(&w, "want `phase`, `result prep` or `prep ok OPS`");
-		goto err_broke;
+		    !flb_wproto_u64(v[2], &s->ops) && s->ops)
+			return 0;
+		wk_bad(&s->w, "want `phase`, `result prep` or `prep ok OPS`");
+		return -1;
 	}
-	/*
-	 * The timed samples, and after timed sample (k + 1) * S / C - 1 the
-	 * k-th of C counting samples (separate counters): spread among them.
-	 */
-	for (i = 0, k = 0; i < js->set.samples && !flb_stop_requested; i++) {
-		snprintf(when, sizeof(when), "during sample %" PRIu64, i);
-		show_progress(r, ji, row->what, "sample", i + 1, js->set.samples);
-		sr = one_sample(r, &w, js, ji, &res, ops, p++, i, c, false);
-		if (sr < 0)
-			goto err_broke;
+}
+
+/*
+ * End s: after its samples (state 0) ask it to quit; after a prep result
+ * (1) only its `bye`; then wait for it. A worker that broke (-1), or
+ * breaks now, makes a fail row at sample s->i saying how.
+ */
+static void side_end(struct runner *r, struct side *s, int state)
+{
+	int err;
+
+	if (state == 2)
+		return;
+	r->t = &s->t;
+	if (state == 0) {
+		snprintf(s->when, sizeof(s->when), "while tearing the job down");
+		if (flb_wproto_put(s->w.to, "quit"))
+			state = -1;
+	}
+	if (state >= 0 && (wk_get(&s->w) || strcmp(s->w.line, "bye"))) {
+		if (!s->w.why[0] && !s->w.hung && s->w.line[0] &&
+		    strcmp(s->w.line, "bye"))
+			wk_bad(&s->w, "want `bye`");
+		state = -1;
+	}
+	if (state >= 0) {
+		while (waitpid(s->w.pid, &err, 0) < 0 && errno == EINTR)
+			;
+		s->w.pid = -1;
+	} else {
+		wk_broke(r, &s->w, s->js, s->ji, s->i, s->when);
+	}
+	flb_counters_close(s->c);
+	s->c = NULL;
+	if (s->w.to >= 0)
+		close(s->w.to);
+	if (s->w.from.fd >= 0)
+		close(s->w.from.fd);
+}
+
+/* The summary row of s, from its tallies. */
+static void side_row(struct runner *r, struct side *s, struct flb_summary_row *row)
+{
+	struct tally *t = &s->t;
+
+	free(s->res.ran_on);
+	row->what = s->what;
+	row->n = t->nok;
+	if (t->nfail)
+		r->failed_jobs++;
+	row->status = t->nfail ? "fail" : t->nuntrust ? "untrustworthy" :
+		      t->nok ? "ok" : t->nskip ? "skip" : "fail";
+	snprintf(row->reason, sizeof(row->reason), "%s", t->last_reason);
+	if (t->nvals) {
+		row->median = flb_median(t->ns_per_op, t->nvals);
+		row->ops_s = row->median > 0 ? 1e9 / row->median : 0;
+		row->cv = t->nvals > 1 ? 100.0 * flb_cv(t->ns_per_op, t->nvals) : 0;
+	}
+	free(t->ns_per_op);
+}
+
+static int side_init(struct runner *r, struct side *s, size_t ji)
+{
+	memset(s, 0, sizeof(*s));
+	s->ji = ji;
+	s->js = &r->suite.jobs[ji];
+	s->w = (struct wk){ .pid = -1, .to = -1, .from.fd = -1 };
+	s->what = flb_run_what(s->js);
+	s->t.ns_per_op = calloc(s->js->set.samples ? s->js->set.samples : 1,
+				sizeof(double));
+	return s->t.ns_per_op ? 0 : -1;
+}
+
+/*
+ * The counting samples due after timed sample i (of S, C in all): the
+ * k-th comes after timed sample (k + 1) * S / C - 1, so they are spread
+ * among the timed ones. 0, or -1 when the worker broke.
+ */
+static int counting_after(struct runner *r, struct side *s, uint64_t i,
+			  uint64_t *k, uint64_t ncount)
+{
+	while (*k < ncount && i + 1 == (*k + 1) * s->js->set.samples / ncount &&
+	       !flb_stop_requested) {
+		snprintf(s->when, sizeof(s->when), "during counting sample %"
+			 PRIu64 " (after sample %" PRIu64 ")", *k, i);
+		show_progress(r, s->ji, s->what, "counting", *k + 1, ncount);
+		if (one_sample(r, s, (*k)++, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
+{
+	struct side s;
+	uint64_t ncount, k = 0;
+	int state, sr;
+
+	if (side_init(r, &s, ji)) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		r->errors++;
+		return;
+	}
+	ncount = flb_counting_samples(&r->suite, s.js->set.samples);
+	state = side_begin(r, &s, birth_cpu(s.js));
+	for (s.i = 0; !state && s.i < s.js->set.samples && !flb_stop_requested;
+	     s.i++) {
+		snprintf(s.when, sizeof(s.when), "during sample %" PRIu64, s.i);
+		show_progress(r, ji, s.what, "sample", s.i + 1, s.js->set.samples);
+		sr = one_sample(r, &s, s.i, false);
 		if (sr > 0)
 			break;	/* a skip: the rest would be too */
-		while (k < ncount && i + 1 == (k + 1) * js->set.samples / ncount &&
-		       !flb_stop_requested) {
-			snprintf(when, sizeof(when), "during counting sample %"
-				 PRIu64 " (after sample %" PRIu64 ")", k, i);
-			show_progress(r, ji, row->what, "counting", k + 1, ncount);
-			sr = one_sample(r, &w, js, ji, &res, ops, p++, k++, NULL,
-					true);
-			if (sr < 0)
-				goto err_broke;
+		if (sr < 0 || counting_after(r, &s, s.i, &k, ncount)) {
+			state = -1;
+			break;	/* s.i: the sample it broke in */
 		}
 	}
-	snprintf(when, sizeof(when), "while tearing the job down");
-	/* teardown, `bye`, and its exit */
-	if (flb_wproto_put(w.to, "quit"))
-		goto err_broke;
-out_bye:
-	if (wk_get(&w) || strcmp(w.line, "bye")) {
-		if (!w.why[0] && !w.hung && w.line[0] && strcmp(w.line, "bye"))
-			wk_bad(&w, "want `bye`");
-		goto err_broke;
+	side_end(r, &s, state);
+	side_row(r, &s, row);
+}
+
+/* Swap the CPU sets of a duet's two sides (in even rounds). */
+static void duet_swap(struct flb_jobspec *a, struct flb_jobspec *b)
+{
+	int *t = a->cpus;
+
+	a->cpus = b->cpus;
+	b->cpus = t;
+}
+
+/*
+ * A native duet (docs/duet.md): jobs ja and ja + 1, the same job but for
+ * one key, in two workers, started and prepared one after the other,
+ * then measured window by window: each timed sample i of one side is
+ * paired with sample i of the other. With a CPU set each, both windows
+ * run at once (each worker is told to start, then both are read); the
+ * sets are swapped in even rounds of --repeat, so that a CPU's own speed
+ * cancels. Without (duet_alternate), they take turns: a then b in even
+ * windows, b then a in odd ones. A side that breaks, ends early or skips
+ * ends the duet: the other side is stopped with a fail row saying so,
+ * for an unpaired window is no measurement of the duet.
+ */
+static void run_duet(struct runner *r, size_t ja, struct flb_summary_row *rows)
+{
+	struct side sd[2];
+	struct flb_jobspec *ja_js = &r->suite.jobs[ja], *jb_js = ja_js + 1;
+	bool swap = !ja_js->duet_alternate && r->round && r->round % 2 == 0;
+	uint64_t ncount, k[2] = { 0, 0 }, done[2] = { 0, 0 }, i;
+	int state[2], sr[2] = { 0, 0 };
+
+	if (side_init(r, &sd[0], ja) || side_init(r, &sd[1], ja + 1)) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		r->errors++;
+		return;
 	}
-	while (waitpid(w.pid, &err, 0) < 0 && errno == EINTR)
-		;
-	w.pid = -1;
-	goto out_counters;
-err_broke:
-	wk_broke(r, &w, js, ji, i, when);
-out_counters:
-	flb_counters_close(c);
-	if (w.to >= 0)
-		close(w.to);
-	if (w.from.fd >= 0)
-		close(w.from.fd);
-out_job:
-	free(res.ran_on);
-	row->n = r->nok;
-	if (r->nfail)
-		r->failed_jobs++;
-	row->status = r->nfail ? "fail" : r->nuntrust ? "untrustworthy" :
-		      r->nok ? "ok" : r->nskip ? "skip" : "fail";
-	snprintf(row->reason, sizeof(row->reason), "%s", r->last_reason);
-	if (r->nvals) {
-		row->median = flb_median(r->ns_per_op, r->nvals);
-		row->ops_s = row->median > 0 ? 1e9 / row->median : 0;
-		row->cv = r->nvals > 1 ? 100.0 * flb_cv(r->ns_per_op, r->nvals) : 0;
+	if (swap)
+		duet_swap(ja_js, jb_js);
+	if (r->run != r->duet_run) {
+		flb_store_env_put(r->st, r->run, "duet.swap", swap ? "1" : "0");
+		r->duet_run = r->run;
 	}
+	ncount = flb_counting_samples(&r->suite, ja_js->set.samples);
+	state[0] = side_begin(r, &sd[0], birth_cpu(ja_js));
+	state[1] = side_begin(r, &sd[1], birth_cpu(jb_js));
+	for (i = 0; !state[0] && !state[1] && i < ja_js->set.samples &&
+	     !flb_stop_requested; i++) {
+		int first = ja_js->duet_alternate ? (int)(i & 1) : 0;
+
+		for (int x = 0; x < 2; x++) {
+			sd[x].i = i;
+			snprintf(sd[x].when, sizeof(sd[x].when),
+				 "during window %" PRIu64, i);
+		}
+		show_progress(r, ja, sd[0].what, "duet window", i + 1,
+			      ja_js->set.samples);
+		if (ja_js->duet_alternate || sd[0].c || sd[1].c) {
+			/* one after the other: turns, or inline counters */
+			sr[first] = one_sample(r, &sd[first], i, false);
+			if (!sr[first])
+				sr[!first] = one_sample(r, &sd[!first], i, false);
+		} else {
+			/* both told to start, then both read: one window */
+			bool both;
+
+			sr[0] = sample_start(r, &sd[0], false);
+			sr[1] = sr[0] ? 0 : sample_start(r, &sd[1], false);
+			both = !sr[0] && !sr[1];
+			if (!sr[0])	/* started: its result comes either way */
+				sr[0] = sample_finish(r, &sd[0], i);
+			if (both)
+				sr[1] = sample_finish(r, &sd[1], i);
+		}
+		for (int x = 0; x < 2; x++) {
+			if (!sr[x] && sd[x].p > done[x] + k[x])
+				done[x]++;	/* it ran window i */
+			if (!sr[x] && counting_after(r, &sd[x], i, &k[x], ncount))
+				sr[x] = -1;
+			if (sr[x])
+				state[x] = sr[x] < 0 ? -1 : 3;	/* 3: a skip */
+		}
+	}
+	for (int x = 0; x < 2; x++) {
+		/*
+		 * Its partner ended the duet early: the windows this side did
+		 * not run are a fail row, at the first of them.
+		 */
+		if (!state[x] && state[!x] && done[x] < ja_js->set.samples) {
+			r->t = &sd[x].t;
+			store_row(r, sd[x].js, sd[x].ji, (unsigned int)done[x], FLB_FAIL,
+				  "its duet partner ended before this window: "
+				  "the duet's later windows are unpaired", 0, 0,
+				  "", NULL, NULL, 0, false);
+		}
+		/* after a skip it is idle between samples: told to quit */
+		side_end(r, &sd[x], state[x] == 3 ? 0 : state[x]);
+	}
+	if (swap)
+		duet_swap(ja_js, jb_js);
+	side_row(r, &sd[0], &rows[0]);
+	side_row(r, &sd[1], &rows[1]);
 }
 
 void flb_run_summary(const struct flb_suite *s, const struct flb_summary_row *rows,
@@ -891,6 +1095,34 @@ static void aslr_off(char **argv)
 	/* keep going with ASLR on; the environment records it */
 }
 
+/*
+ * duet.pairs: each native duet's jobs (samples.job) and how its windows
+ * ran, "0:1 concurrent,2:3 alternating"; nothing without a duet.
+ */
+static int duet_pairs(const struct flb_suite *s, struct flb_env *env)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool any = false;
+	int ret;
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i + 1 < s->njobs; i++) {
+		if (s->jobs[i].duet != 'a')
+			continue;
+		fprintf(f, "%s%zu:%zu %s", any ? "," : "", i, i + 1,
+			s->jobs[i].duet_alternate ? "alternating" : "concurrent");
+		any = true;
+	}
+	if (fclose(f))
+		return -1;
+	ret = any ? flb_env_set(env, "duet.pairs", "%s", buf) : 0;
+	free(buf);
+	return ret;
+}
+
 const char *flb_run_end(struct flb_store *st, int64_t run, int errors)
 {
 	const char *status = flb_stop_requested ? "aborted" :
@@ -930,8 +1162,12 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
 			"%zu samples, into %s\n", r->run, o->label,
 			r->suite.njobs, r->total_samples, o->db);
-	for (size_t i = 0; i < r->suite.njobs && !flb_stop_requested; i++)
-		run_job(r, i, &rows[i]);
+	for (size_t i = 0; i < r->suite.njobs && !flb_stop_requested; i++) {
+		if (r->suite.jobs[i].duet == 'a')
+			run_duet(r, i, &rows[i]);
+		else if (r->suite.jobs[i].duet != 'b')	/* b: with its a */
+			run_job(r, i, &rows[i]);
+	}
 	if (r->progress)
 		fprintf(stderr, "\r\033[K");
 	flb_run_end(r->st, r->run, r->errors);
@@ -957,10 +1193,14 @@ out:
 	return ret;
 }
 
-/* Job ji into run (a round's), for bench/rounds.c. */
+/*
+ * Job ji into run (a round's), for bench/rounds.c: rows[ji] (and, for the
+ * first side of a duet, rows[ji + 1]; the second side runs with it and
+ * leaves its row alone).
+ */
 int flb_runner_job(struct flb_runner *fr, int64_t run, size_t ji,
 		   unsigned int round, size_t pos, size_t done, size_t total,
-		   struct flb_summary_row *row)
+		   struct flb_summary_row *rows)
 {
 	struct runner *r = (struct runner *)fr;
 	int errors = r->errors;
@@ -970,7 +1210,10 @@ int flb_runner_job(struct flb_runner *fr, int64_t run, size_t ji,
 	r->pos = pos;
 	r->done_samples = done;
 	r->total_samples = total;
-	run_job(r, ji, row);
+	if (r->suite.jobs[ji].duet == 'a')
+		run_duet(r, ji, &rows[ji]);
+	else if (r->suite.jobs[ji].duet != 'b')
+		run_job(r, ji, &rows[ji]);
 	return r->errors - errors;
 }
 
@@ -1135,6 +1378,11 @@ int flb_cmd_run(int argc, char **argv)
 		   (personality(0xffffffff) & ADDR_NO_RANDOMIZE) ? "off" : "on");
 	flb_env_set(&env, "config.path", "%s", o.config);
 	flb_env_set(&env, "config.hash", "%s", r.suite.hash);
+	if (duet_pairs(&r.suite, &env)) {
+		fprintf(stderr, "flushbench run: out of memory\n");
+		flb_env_free(&env);
+		goto out_store;
+	}
 	if (!r.suite.nevents)
 		flb_env_set(&env, "counters.mode", "none");
 	else if (r.suite.count.mode == FLB_COUNT_INLINE)
@@ -1154,14 +1402,7 @@ int flb_cmd_run(int argc, char **argv)
 		flb_env_set(&env, "run.invocation", "%ld.%09ld-%d",
 			   (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
 	}
-	for (size_t i = 0; i < r.suite.njobs; i++)
-		if (r.suite.jobs[i].set.samples > r.nvals)
-			r.nvals = r.suite.jobs[i].set.samples;
-	r.ns_per_op = calloc(r.nvals ? r.nvals : 1, sizeof(double));
-	if (!r.ns_per_op) {
-		fprintf(stderr, "flushbench run: out of memory\n");
-		goto out_env;
-	}
+	r.duet_run = -1;
 	r.rounds = o.rounds;
 	r.progress = !o.quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
@@ -1170,8 +1411,6 @@ int flb_cmd_run(int argc, char **argv)
 				     (struct flb_runner *)&r);
 	else
 		ret = run_once(&r, &o, &env);
-	free(r.ns_per_op);
-out_env:
 	flb_env_free(&env);
 out_store:
 	flb_store_close(r.st);

@@ -15,10 +15,10 @@
  * runner has attached and enabled the counters on this process in between.
  *
  * For tests (tests/integration/worker.sh), read from the environment:
- *   FLUSHBENCH_WORKER_FAULT=crash|hang|garbage|exit[:SEQ[:WORKLOAD]]
+ *   FLUSHBENCH_WORKER_FAULT=crash|hang|garbage|exit[:SEQ[:WORKLOAD[:K=V]]]
  *     misbehave at sample SEQ (default 0) of WORKLOAD's jobs (default
- *     any), as a broken worker would: SIGSEGV, silence, a garbled result,
- *     exit 3;
+ *     any) whose parameter K is V (default any: one side of a duet), as
+ *     a broken worker would: SIGSEGV, silence, a garbled result, exit 3;
  *   FLUSHBENCH_WORKER_PROBE=DIR  just before each sample runs write
  *     DIR/maps (this mm, once) and DIR/sample.SEQ (the sample's mode,
  *     perf-event fds here and in the runner, where the counters are).
@@ -59,6 +59,7 @@ struct worker {
 	char fault[16];			/* FLUSHBENCH_WORKER_FAULT */
 	uint64_t fault_seq;
 	char fault_wl[64];
+	char fault_kv[64];		/* K=V: only the job with that value */
 	const char *probe;		/* FLUSHBENCH_WORKER_PROBE */
 };
 
@@ -415,10 +416,27 @@ static void probe(struct worker *w, uint64_t seq, const char *mode)
 	fclose(out);
 }
 
+/* Whether the job's parameter K has the value V (kv "K=V"). */
+static bool has_param(const struct worker *w, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char val[FLB_STR_MAX + 32];
+
+	for (const struct flb_option *o = w->wl->options; eq && o && o->name; o++) {
+		if (strlen(o->name) != (size_t)(eq - kv) ||
+		    strncmp(o->name, kv, (size_t)(eq - kv)))
+			continue;
+		flb_opt_format(o, w->params, val, sizeof(val));
+		return !strcmp(val, eq + 1);
+	}
+	return false;
+}
+
 static void fault(struct worker *w, uint64_t seq)
 {
 	if (!w->fault[0] || seq != w->fault_seq ||
-	    (w->fault_wl[0] && strcmp(w->fault_wl, w->wl->name)))
+	    (w->fault_wl[0] && strcmp(w->fault_wl, w->wl->name)) ||
+	    (w->fault_kv[0] && !has_param(w, w->fault_kv)))
 		return;
 	if (!strncmp(w->fault, "crash", 5)) {
 		signal(SIGSEGV, SIG_DFL);
@@ -505,7 +523,8 @@ int main(int argc, char **argv)
 	if (f && *f) {
 		unsigned long long seq = 0;
 
-		sscanf(f, "%15[^:]:%llu:%63s", w.fault, &seq, w.fault_wl);
+		sscanf(f, "%15[^:]:%llu:%63[^:]:%63s", w.fault, &seq, w.fault_wl,
+		       w.fault_kv);
 		w.fault_seq = seq;
 	}
 	w.probe = getenv("FLUSHBENCH_WORKER_PROBE");
