@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -55,8 +56,22 @@ static void *spin(void *arg)
 	pthread_mutex_unlock(&t->lock);
 	if (s->err)
 		return NULL;
-	while (!atomic_load_explicit(&t->stop, memory_order_relaxed))
+	/*
+	 * Spin; now and then (a vDSO sched_getcpu, no syscall) note a change
+	 * of CPU, so the runner's placement check sees where it ran.
+	 */
+	for (unsigned int n = 0, last = (unsigned int)sched_getcpu();
+	     !atomic_load_explicit(&t->stop, memory_order_relaxed); n++) {
 		cpu_relax();
+		if ((n & 4095) == 0) {
+			int cpu = sched_getcpu();
+
+			if (cpu >= 0 && (unsigned int)cpu != last) {
+				last = (unsigned int)cpu;
+				flb_job_note_cpu(t->job, s->task, cpu);
+			}
+		}
+	}
 	return NULL;
 }
 

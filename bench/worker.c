@@ -471,8 +471,11 @@ static void serve(struct worker *w)
 		    (strcmp(words[2], "timed") && strcmp(words[2], "counting")))
 			bad(line, "want `sample SEQ timed|counting` or `quit`");
 		counting = !strcmp(words[2], "counting");
-		for (unsigned int t = 1; t < w->job->ntasks; t++)
-			w->job->ran_on[t] = -1;
+		/*
+		 * ran_on is where each task was last seen: task 0 notes it
+		 * after every sample, spinners when they are bound and when
+		 * they move (bench/tasks.c), so it is never reset here.
+		 */
 		if (counting) {
 			put("ready %llu", (unsigned long long)seq);
 			next_line_spin(w, line);
