@@ -169,6 +169,9 @@ static const struct flb_cliopt ci_opts[] = {
 		       "the runs to compare against: a label or a run id"),
 	FLB_CLI_STRING(0, "candidate", struct ci_args, cand, "NEW",
 		       "the runs under test"),
+	FLB_CLI_STRING(0, "duet", struct ci_args, o.duet, "LABEL",
+		       "instead of --baseline/--candidate: gate side b against\n"
+		       "side a of the native duets in LABEL's runs, paired"),
 	FLB_CLI_CALLBACK(0, "max-regression", struct ci_args, o.min_effect, "PCT",
 			 flb_cmp_cli_pct, NULL,
 			 "a significant regression of at least PCT fails\n"
@@ -209,6 +212,11 @@ int flb_cmd_ci(int argc, char **argv)
 	npos = flb_cli_parse(&ci_cli, argc, argv, &a, NULL, 0);
 	if (npos < 0)
 		return flb_cli_exit(npos);
+	if (a.o.duet) {
+		if (a.base || a.cand || a.junit)
+			return flb_cli_usage_error(&ci_cli, "--duet goes without --baseline, --candidate and --junit");
+		return flb_duet(&a.o, true, a.allow);
+	}
 	if (!a.base || !a.cand)
 		return flb_cli_usage_error(&ci_cli, "--baseline and --candidate are required");
 	o = a.o;

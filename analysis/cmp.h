@@ -68,6 +68,7 @@ struct flb_cmp_opts {
 	bool brief;		/* rst/md: only the seed's three columns */
 	bool no_calib;		/* do not use the stored calibration */
 	const char *out;	/* -o */
+	const char *duet;	/* --duet LABEL: its native duets, paired */
 };
 
 /* One side's values of one row, with the run each came from. */
@@ -330,6 +331,13 @@ void flb_cmp_warn_floor(const struct flb_cmp *c);
 int flb_mkdir_out(const char *cmd, const char *dir);
 /* change.{png,svg} and dist.{png,svg} of c into dir. 0 or 2 after a message. */
 int flb_plot_compare(const struct flb_cmp *c, const char *dir);
+
+/*
+ * The native duets of o->duet, paired (analysis/duet.c, docs/duet.md):
+ * the table on stdout; with gate, ci's exit status (0, 1 regression,
+ * 3 inconclusive unless allow); 2 on an error.
+ */
+int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow);
 
 /* "flushbench CMD: " messages on stderr. */
 void flb_msg(const char *cmd, const char *fmt, ...)

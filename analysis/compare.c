@@ -16,6 +16,9 @@ static const struct flb_cliopt compare_opts[] = {
 		     "rst/md: only Benchmark | Result Class | Improvement"),
 	FLB_CLI_STRING('o', NULL, struct flb_cmp_opts, out, "FILE",
 		       "write the table to FILE instead of stdout"),
+	FLB_CLI_STRING(0, "duet", struct flb_cmp_opts, duet, "LABEL",
+		       "instead of BASE NEW: side b against side a of the\n"
+		       "native duets in LABEL's runs, paired (docs/duet.md)"),
 	FLB_CLI_INCLUDE_HERE(flb_cmp_cliopts),
 	FLB_CLI_END
 };
@@ -41,6 +44,13 @@ int flb_cmp_begin(struct flb_cmp *c, const struct flb_cli *cli,
 		return 1;
 	if (npos < 0)
 		return 2;
+	if (o->duet) {
+		if (npos) {
+			flb_cli_usage_error(cli, "--duet LABEL takes no %s", what);
+			return 2;
+		}
+		return 4;	/* the caller runs the paired analysis */
+	}
 	if (npos != 2) {
 		flb_cli_usage_error(cli, "expected %s", what);
 		return 2;
@@ -58,6 +68,10 @@ int flb_cmd_compare(int argc, char **argv)
 
 	flb_cmp_defaults(&o, "compare");
 	rc = flb_cmp_begin(&c, &compare_cli, &o, argc, argv, "BASE and NEW");
+	if (rc == 4) {
+		rc = flb_duet(&o, false, false);
+		goto out;
+	}
 	if (rc)
 		goto out;
 	if (o.out) {

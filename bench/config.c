@@ -303,6 +303,13 @@ static char *identity(const struct flb_jobspec *js)
 		for (int i = 0; i < js->set.ncpus; i++)
 			fprintf(f, "%c%d", i ? ',' : ':', js->set.cpus[i]);
 	}
+	if (js->duet_setting) {
+		/* a job setting is not in the identity: the duet's key must be */
+		char val[FLB_STR_MAX + 32];
+
+		flb_opt_format(js->duet_setting, &js->set, val, sizeof(val));
+		fprintf(f, " %s=%s", js->duet_setting->name, val);
+	}
 	if (js->duet)
 		fprintf(f, " duet=%c", js->duet);
 	fclose(f);
@@ -344,8 +351,10 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 	for (size_t v = 0; v < ax[i].nvals; v++) {
 		yaml_node_t *val = ax[i].vals[v];
 
-		if (ax[i].duet)
+		if (ax[i].duet) {
 			js->duet = v ? 'b' : 'a';
+			js->duet_setting = ax[i].setting ? ax[i].opt : NULL;
+		}
 		if (!ax[i].opt) {
 			if (parse_cpus(l, val, &js->set))
 				return;

@@ -82,6 +82,7 @@ struct flb_jobspec {
 	 */
 	char duet;
 	bool duet_alternate;
+	const struct flb_option *duet_setting;	/* the duet's key, a job setting */
 	int line, col;
 };
 

@@ -1271,6 +1271,41 @@ int flb_store_values(struct flb_store *st, const int64_t *runs, size_t nruns,
 	return ret;
 }
 
+int flb_store_timed(struct flb_store *st, int64_t run,
+		   int (*fn)(void *arg, const struct flb_timed *t), void *arg)
+{
+	struct flb_timed t = { .run = run };
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, st->version >= 3 ?
+			       "SELECT job, seq, workload, params, ns_per_op FROM samples"
+			       " WHERE run_id = ?1 AND status = 'ok' AND kind = 'timed'"
+			       " AND ns_per_op IS NOT NULL ORDER BY job, seq" :
+			       "SELECT job, seq, workload, params, ns_per_op FROM samples"
+			       " WHERE run_id = ?1 AND status = 'ok'"
+			       " AND ns_per_op IS NOT NULL ORDER BY job, seq",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading samples");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t.job = (unsigned int)sqlite3_column_int64(s, 0);
+		t.seq = (unsigned int)sqlite3_column_int64(s, 1);
+		t.workload = col_text(s, 2);
+		t.params = col_text(s, 3);
+		t.ns_per_op = sqlite3_column_double(s, 4);
+		ret = fn(arg, &t);
+	}
+	if (!ret && rc != SQLITE_DONE) {
+		set_db_err(st, "reading samples");
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* --- calibration --- */
 
 static void bind_real(sqlite3_stmt *s, int i, double v)

@@ -126,6 +126,22 @@ struct flb_value {
  */
 int flb_store_values(struct flb_store *st, const int64_t *runs, size_t nruns,
 		    int (*fn)(void *arg, const struct flb_value *v), void *arg);
+/* A timed ok sample of a run, for paired (duet) analysis: its job and window. */
+struct flb_timed {
+	int64_t run;
+	unsigned int job, seq;
+	const char *workload, *params;
+	double ns_per_op;
+};
+
+/*
+ * Call fn for each timed ok sample of run with ns_per_op, by job then seq
+ * (the strings live until fn returns). fn != 0 stops the walk and is
+ * returned; else 0, or -1 with the store error. A version 1 or 2 store
+ * has only timed samples.
+ */
+int flb_store_timed(struct flb_store *st, int64_t run,
+		   int (*fn)(void *arg, const struct flb_timed *t), void *arg);
 /*
  * The stored environment of a run (keys sorted) into env, which is
  * overwritten (free it with flb_env_free). 0, or -1 (unknown run).

@@ -26,8 +26,8 @@ rc=$?
 	fail "duet suite runs" "exit $rc: $(tail -3 "$T/d.out" | tr '\n' ' ')"
 p=$(q "$db" "select group_concat(job || ':' || params, ' | ') from (select distinct job, params from samples order by job)")
 case "$p" in
-"0:size=64K threads=0 placement=spread duet=a | 1:size=128K threads=0 placement=spread duet=b | 2:npages=16 threads=1 thp=false placement=spread duet=a | 3:npages=16 threads=1 thp=false placement=spread duet=b")
-	pass "each duet is two adjacent jobs, a and b, told apart by duet= in their parameters" ;;
+"0:size=64K threads=0 placement=spread duet=a | 1:size=128K threads=0 placement=spread duet=b | 2:npages=16 threads=1 thp=false placement=spread extra_work_ns=0 duet=a | 3:npages=16 threads=1 thp=false placement=spread extra_work_ns=200 duet=b")
+	pass "each duet is two adjacent jobs, a and b, told apart by duet= (and a job setting by its value) in their parameters" ;;
 *)	fail "duet jobs" "$p" ;;
 esac
 [ "$(q "$db" "select distinct value from environment where key = 'duet.pairs'")" = "0:1 concurrent,2:3 alternating" ] &&
@@ -48,6 +48,35 @@ m1=$(cpus_of "$db" 2 1) m2=$(cpus_of "$db" 3 2)
 # the resolved config says it, so the hash does
 q "$db" "select config_text from runs limit 1" | grep -q '# duet side b, on a CPU set of its own' &&
 	pass "the resolved config records each side" || fail "resolved config" "no duet comment"
+
+# the paired analysis: compare --duet on these 2 rounds
+out=$("$FB" compare --db "$db" --duet '6.18.44-none' 2>&1); rc=$?
+[ $rc = 2 ] && [[ "$out" == *"no run with label or id"* ]] && pass "compare --duet: an unknown label is an error (exit 2)" ||
+	fail "compare --duet unknown label" "exit $rc: $out"
+lab=$(q "$db" "select label from runs limit 1")
+out=$("$FB" compare --db "$db" --duet "$lab" 2>&1); rc=$?
+[ $rc = 0 ] && [[ "$out" == *"Paired (duet, 2 rounds)"* ]] &&
+	[ "$(grep -c '^| munmap (jobs 0, 1) | size=64K threads=0 placement=spread | size=128K threads=0 placement=spread | 2 | 8 |' <<<"$out")" = 1 ] &&
+	grep -q '^| mprotect (jobs 2, 3) | .* | 2 | 8 | ' <<<"$out" &&
+	pass "compare --duet: a paired row per duet, 2 rounds x 4 windows each" ||
+	fail "compare --duet" "exit $rc: $out"
+# a known effect: side b does 40 us more real work per op, over 4 rounds
+# of a concurrent duet (the swap a factor: 2 degrees of freedom)
+cat > "$T/k.yaml" <<'Y'
+samples: 6
+warmup: 1
+duration: 20ms
+jobs:
+  - workload: munmap
+    duet: {extra_work_ns: [0, 40000]}
+Y
+"$FB" run -q -c "$T/k.yaml" --db "$T/k.db" --repeat 4 -l known >"$T/k.out" 2>&1
+out=$("$FB" ci --db "$T/k.db" --duet known --max-regression 10 2>&1); rc=$?
+[ $rc = 1 ] && grep -q '^| munmap (jobs 0, 1) | .* | 4 | 24 | +[0-9.]*% | .* | (R) |$' <<<"$out" && [[ "$out" == *"FAIL: 1 duet regressed"* ]] &&
+	pass "ci --duet: side b's extra 40 us per op is a regression (R), exit 1" ||
+	fail "ci --duet known effect" "exit $rc: $out"
+out=$("$FB" ci --db "$db" --duet "$lab" --baseline x 2>&1); rc=$?
+[ $rc = 2 ] && pass "ci --duet with --baseline: a usage error" || fail "ci --duet usage" "exit $rc: $out"
 
 # one side's worker crashes at window 2: both sides end with a fail row,
 # the next duet runs, exit 1
