@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -24,7 +25,8 @@ struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 		return NULL;
 	job->cpus = calloc(ntasks ? ntasks : 1, sizeof(int));
 	job->ran_on = calloc(ntasks ? ntasks : 1, sizeof(int));
-	if (!job->cpus || !job->ran_on) {
+	job->tids = calloc(ntasks ? ntasks : 1, sizeof(pid_t));
+	if (!job->cpus || !job->ran_on || !job->tids) {
 		flb_job_free(job);
 		return NULL;
 	}
@@ -47,7 +49,57 @@ void flb_job_free(struct flb_job *job)
 		return;
 	free(job->cpus);
 	free(job->ran_on);
+	free(job->tids);
 	free(job);
+}
+
+void flb_job_note_tid(struct flb_job *job, unsigned int task)
+{
+	if (task >= job->ntasks || getpid() != job->owner)
+		return;
+	pthread_mutex_lock(&job->lock);
+	job->tids[task] = (pid_t)syscall(SYS_gettid);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/* The processor field (39th) of /proc/self/task/TID/stat, or -1. */
+static int task_cpu(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	int cpu = -1, field = 2;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the command name may hold spaces */
+	for (; p && *p; p++) {
+		if (*p != ' ')
+			continue;
+		if (++field == 39) {
+			cpu = atoi(p + 1);
+			break;
+		}
+	}
+	return cpu;
+}
+
+void flb_job_note_tids(struct flb_job *job)
+{
+	for (unsigned int t = 0; t < job->ntasks; t++) {
+		int cpu;
+
+		if (!job->tids[t])
+			continue;
+		cpu = task_cpu(job->tids[t]);
+		if (cpu >= 0)
+			flb_job_note_cpu(job, t, cpu);
+	}
 }
 
 void flb_job_sample_reset(struct flb_job *job)

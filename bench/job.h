@@ -15,6 +15,7 @@ struct flb_job {
 	unsigned int ntasks;
 	int *cpus;		/* placed CPU per task, -1 unbound */
 	int *ran_on;		/* CPU each task was last seen on, -1 unknown */
+	pid_t *tids;		/* a task's thread when it has said so, else 0 */
 	uint64_t extra_work_ns;
 	char reason[256];
 	struct flb_metric metrics[FLB_MAX_METRICS];
@@ -28,6 +29,12 @@ struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 			  unsigned int ntasks, const int *cpus,
 			  uint64_t extra_work_ns);
 void flb_job_free(struct flb_job *job);
+/*
+ * Where each task that gave its thread (flb_job_note_tid, workload.h)
+ * last ran, read from /proc/self/task/TID/stat into ran_on: after a
+ * sample, outside its timing.
+ */
+void flb_job_note_tids(struct flb_job *job);
 /* Forget the reason and metrics of the previous sample. */
 void flb_job_sample_reset(struct flb_job *job);
 

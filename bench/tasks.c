@@ -50,28 +50,17 @@ static void *spin(void *arg)
 	struct flb_tasks *t = s->tasks;
 
 	s->err = flb_job_pin(t->job, s->task);
+	/* where it runs is read after each sample (the runner's side) */
+	if (!s->err)
+		flb_job_note_tid(t->job, s->task);
 	pthread_mutex_lock(&t->lock);
 	t->ready++;
 	pthread_cond_signal(&t->cond);
 	pthread_mutex_unlock(&t->lock);
 	if (s->err)
 		return NULL;
-	/*
-	 * Spin; now and then (a vDSO sched_getcpu, no syscall) note a change
-	 * of CPU, so the runner's placement check sees where it ran.
-	 */
-	for (unsigned int n = 0, last = (unsigned int)sched_getcpu();
-	     !atomic_load_explicit(&t->stop, memory_order_relaxed); n++) {
+	while (!atomic_load_explicit(&t->stop, memory_order_relaxed))
 		cpu_relax();
-		if ((n & 4095) == 0) {
-			int cpu = sched_getcpu();
-
-			if (cpu >= 0 && (unsigned int)cpu != last) {
-				last = (unsigned int)cpu;
-				flb_job_note_cpu(t->job, s->task, cpu);
-			}
-		}
-	}
 	return NULL;
 }
 

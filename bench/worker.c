@@ -286,6 +286,7 @@ static int timed(struct worker *w, uint64_t ops, uint64_t *done, uint64_t *ns)
 	t1 = now_ns();
 	*ns = t1 - t0;
 	flb_job_note_cpu(w->job, 0, sched_getcpu());
+	flb_job_note_tids(w->job);	/* the spinners, outside the timing */
 	return rc;
 }
 
@@ -473,8 +474,8 @@ static void serve(struct worker *w)
 		counting = !strcmp(words[2], "counting");
 		/*
 		 * ran_on is where each task was last seen: task 0 notes it
-		 * after every sample, spinners when they are bound and when
-		 * they move (bench/tasks.c), so it is never reset here.
+		 * after every sample, and the spinners' CPUs are read then
+		 * (flb_job_note_tids), so it is never reset here.
 		 */
 		if (counting) {
 			put("ready %llu", (unsigned long long)seq);

@@ -76,6 +76,12 @@ int flb_job_cpu(const struct flb_job *job, unsigned int task);
 int flb_job_pin(struct flb_job *job, unsigned int task);
 /* Record the CPU a task actually ran on (e.g. after a hop). */
 void flb_job_note_cpu(struct flb_job *job, unsigned int task, int cpu);
+/*
+ * The calling thread is task's for the rest of the job, running through
+ * samples without noting its CPU (a spinner): the runner reads where it
+ * last ran after each sample, so nothing is added to its loop.
+ */
+void flb_job_note_tid(struct flb_job *job, unsigned int task);
 
 /* The job-level extra work per operation in ns (0: none). */
 uint64_t flb_job_extra_work_ns(const struct flb_job *job);

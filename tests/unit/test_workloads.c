@@ -7,6 +7,8 @@
  * link picks the executable's definition over libc's) to fake a kernel
  * that drops nothing.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +241,49 @@ static void test_fork_bad_helper(void **state)
 	assert_non_null(strstr(o.reason, "/nonexistent/helper"));
 }
 
+/*
+ * A spinner-like thread gives its tid and moves (binds itself to another
+ * CPU) without noting it: flb_job_note_tids() finds where it last ran.
+ */
+static _Atomic int tid_stage;
+
+static void *tid_thread(void *arg)
+{
+	struct flb_job *job = arg;
+	cpu_set_t set;
+
+	flb_job_note_tid(job, 1);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	tid_stage = 1;
+	while (tid_stage == 1)
+		;
+	return NULL;
+}
+
+static void test_note_tids(void **state)
+{
+	struct flb_job *job;
+	pthread_t th;
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();	/* needs a second CPU to move to */
+	job = flb_job_new(flb_workload_find("munmap"), NULL, 2, NULL, 0);
+	assert_non_null(job);
+	assert_int_equal(job->ran_on[1], -1);
+	assert_int_equal(pthread_create(&th, NULL, tid_thread, job), 0);
+	while (tid_stage != 1)
+		;
+	usleep(20000);		/* it spins on CPU 1 */
+	flb_job_note_tids(job);
+	assert_int_equal(job->ran_on[1], 1);
+	tid_stage = 2;
+	pthread_join(th, NULL);
+	flb_job_free(job);
+}
+
 int main(void)
 {
 	size_t nwl = 0, nv = sizeof(variants) / sizeof(variants[0]), n = 0;
@@ -250,7 +295,7 @@ int main(void)
 		return 1;
 	while (flb_workloads[nwl])
 		nwl++;
-	tests = calloc(2 * nwl + nv + 3, sizeof(*tests));
+	tests = calloc(2 * nwl + nv + 4, sizeof(*tests));
 	names = calloc(2 * nwl + nv, sizeof(*names));
 	if (!tests || !names)
 		return 1;
@@ -277,6 +322,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_bad_combinations);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_madvise_catches_stale_data);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fork_bad_helper);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_note_tids);
 	ret = _cmocka_run_group_tests("workloads", tests, n, NULL, NULL);
 	free(tests);
 	free(names);
