@@ -626,7 +626,6 @@ struct side {
 	uint64_t i;		/* the sample a failure is stored as */
 	char when[96];
 	struct tally t;
-	char *word[3];
 	bool counting;		/* the sample in flight is a counting one */
 };
 
@@ -639,6 +638,7 @@ struct side {
 static int sample_start(struct runner *r, struct side *s, bool counting)
 {
 	struct wk *w = &s->w;
+	char *word[3];
 	uint64_t got;
 
 	s->counting = counting;
@@ -649,8 +649,8 @@ static int sample_start(struct runner *r, struct side *s, bool counting)
 	/* it is ready to run: the counters start, then it does */
 	if (wk_get(w))
 		return -1;
-	if (flb_wproto_split(w->line, s->word, 3) != 2 ||
-	    strcmp(s->word[0], "ready") || flb_wproto_u64(s->word[1], &got) ||
+	if (flb_wproto_split(w->line, word, 3) != 2 ||
+	    strcmp(word[0], "ready") || flb_wproto_u64(word[1], &got) ||
 	    got != s->p) {
 		wk_bad(w, "want `ready SEQ` of this sample");
 		return -1;

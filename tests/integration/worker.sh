@@ -104,8 +104,8 @@ v=$(q "$T/thr.db" "select count(*) || ' ' || printf('%.2f', min(c.value / s.elap
 [ "${v%% *}" = 2 ] && awk -v x="${v#* }" 'BEGIN { exit !(x > 1.2) }' &&
 	pass "counting samples count the job's spinner thread: task-clock ${v#* }x the elapsed time (2 samples, every: 1)" ||
 	fail "the thread setup started is counted" "count, min task-clock/elapsed: '$v': $(tail -2 "$T/thr.out" | tr '\n' ' ')"
-# where each task ran is stored for the spinner too (it notes its CPU),
-# so the check that no task left its placement covers it
+# where each task ran is stored for the spinner too (read from /proc after
+# each sample), so the check that no task left its placement covers it
 c=$(q "$T/thr.db" "select group_concat(distinct cpus) from samples where kind = 'timed'")
 [ "$c" = "0,1" ] && pass "a spread job with a spinner stores the CPU of both tasks (0,1)" ||
 	fail "the spinner's CPU is stored" "cpus '$c' (-1: never seen)"
