@@ -178,6 +178,9 @@ static const struct flb_cliopt ci_opts[] = {
 			 "the gate (default 1)"),
 	FLB_CLI_FLAG(0, "allow-inconclusive", struct ci_args, allow,
 		     "exit 0 (with a warning) instead of 3"),
+	FLB_CLI_FLAG(0, "unpaired", struct ci_args, o.unpaired,
+		     "BASE and NEW from `flushbench duet`: gate on the\n"
+		     "unpaired analysis instead of the paired one"),
 	FLB_CLI_STRING(0, "junit", struct ci_args, junit, "FILE",
 		       "write JUnit XML: one test case per primary row"),
 	FLB_CLI_TYPED(0, "format", struct ci_args, o.format, "FMT", &flb_cmp_format,
@@ -215,10 +218,23 @@ int flb_cmd_ci(int argc, char **argv)
 	if (a.o.duet) {
 		if (a.base || a.cand || a.junit)
 			return flb_cli_usage_error(&ci_cli, "--duet goes without --baseline, --candidate and --junit");
-		return flb_duet(&a.o, true, a.allow);
+		return flb_duet(&a.o, NULL, NULL, true, a.allow);
 	}
 	if (!a.base || !a.cand)
 		return flb_cli_usage_error(&ci_cli, "--baseline and --candidate are required");
+	if (!a.o.unpaired) {
+		/* the two sides of guest duets: gated on the paired table */
+		rc = flb_duet(&a.o, a.base, a.cand, true, a.allow);
+		if (rc != FLB_DUET_UNPAIRED && a.junit)
+			flb_msg(a.o.cmd, "warning: --junit %s: not written for duet rounds (the paired table above); --unpaired writes it",
+				a.junit);
+		if (rc != FLB_DUET_UNPAIRED) {
+			if (rc == 0 || rc == 1 || rc == 3)
+				return rc == 1 ? FLB_EXIT_FAIL : rc == 3 ?
+				       FLB_EXIT_INCONCLUSIVE : 0;
+			return rc;
+		}
+	}
 	o = a.o;
 	pos[0] = a.base;
 	pos[1] = a.cand;

@@ -549,7 +549,7 @@ void flb_row_class(const struct flb_row *r, char *buf, size_t len)
 static const char *const volatile_keys[] = {
 	"*time*", "*date*", "*start*", "*end*", "*uptime*", "*boot_id*",
 	"*pid*", "*elapsed*", "matrix.slot", "matrix.round", "matrix.seed",
-	"repeat.*", "run.invocation", NULL,
+	"repeat.*", "run.invocation", "vmduet.*", NULL,
 };
 
 bool flb_env_volatile(const char *key)

@@ -69,6 +69,8 @@ struct flb_cmp_opts {
 	bool no_calib;		/* do not use the stored calibration */
 	const char *out;	/* -o */
 	const char *duet;	/* --duet LABEL: its native duets, paired */
+	bool paired;		/* BASE NEW from `flushbench duet`: paired */
+	bool unpaired;		/* --unpaired: never paired */
 };
 
 /* One side's values of one row, with the run each came from. */
@@ -333,11 +335,18 @@ int flb_mkdir_out(const char *cmd, const char *dir);
 int flb_plot_compare(const struct flb_cmp *c, const char *dir);
 
 /*
- * The native duets of o->duet, paired (analysis/duet.c, docs/duet.md):
- * the table on stdout; with gate, ci's exit status (0, 1 regression,
- * 3 inconclusive unless allow); 2 on an error.
+ * Paired analysis of duets (analysis/duet.c, docs/duet.md), printed as a
+ * table: with base NULL, the native duets of o->duet's runs; else base
+ * and cand as the two sides of guest duets (`flushbench duet`), when
+ * every complete run of each is one side of a round whose other side is
+ * in the other; FLB_DUET_UNPAIRED (nothing printed but a note) when they
+ * are not. With gate, the exit status of ci: 0 no regression and every
+ * row could see one of o->min_effect, 1 a regression, 3 inconclusive (0
+ * with allow); else 0. 2 on an error.
  */
-int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow);
+#define FLB_DUET_UNPAIRED (-1)
+int flb_duet(const struct flb_cmp_opts *o, const char *base, const char *cand,
+	     bool gate, bool allow);
 
 /* "flushbench CMD: " messages on stderr. */
 void flb_msg(const char *cmd, const char *fmt, ...)

@@ -19,6 +19,9 @@ static const struct flb_cliopt compare_opts[] = {
 	FLB_CLI_STRING(0, "duet", struct flb_cmp_opts, duet, "LABEL",
 		       "instead of BASE NEW: side b against side a of the\n"
 		       "native duets in LABEL's runs, paired (docs/duet.md)"),
+	FLB_CLI_FLAG(0, "unpaired", struct flb_cmp_opts, unpaired,
+		     "BASE and NEW from `flushbench duet`: the unpaired\n"
+		     "analysis instead of the paired one"),
 	FLB_CLI_INCLUDE_HERE(flb_cmp_cliopts),
 	FLB_CLI_END
 };
@@ -55,6 +58,12 @@ int flb_cmp_begin(struct flb_cmp *c, const struct flb_cli *cli,
 		flb_cli_usage_error(cli, "expected %s", what);
 		return 2;
 	}
+	if (o->paired && !o->unpaired) {
+		/* the two sides of guest duets: the paired table */
+		rc = flb_duet(o, pos[0], pos[1], false, false);
+		if (rc != FLB_DUET_UNPAIRED)
+			return rc ? rc : 5;
+	}
 	rc = flb_cmp_load(c, o, pos, 2);
 	return rc ? rc : flb_cmp_analyse(c);
 }
@@ -67,9 +76,14 @@ int flb_cmd_compare(int argc, char **argv)
 	int rc;
 
 	flb_cmp_defaults(&o, "compare");
+	o.paired = true;
 	rc = flb_cmp_begin(&c, &compare_cli, &o, argc, argv, "BASE and NEW");
 	if (rc == 4) {
-		rc = flb_duet(&o, false, false);
+		rc = flb_duet(&o, NULL, NULL, false, false);
+		goto out;
+	}
+	if (rc == 5) {	/* the paired table is printed */
+		rc = 0;
 		goto out;
 	}
 	if (rc)

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * compare --duet LABEL and ci --duet LABEL: the native duets of a label's
- * runs (docs/duet.md), side b against side a, paired. Each pair is window
- * i of both sides in one run; a run is a round. The statistic is
- * flb_paired_rounds() (lib/stats.c): per-window log ratio b/a, its median
- * per round, Student t over rounds, with the CPU sets' swap as a factor
- * when the duet ran concurrently and both assignments are present. Holm
- * over the duets. Only pairs the runner made are paired: the jobs named
- * by the runs' duet.pairs, window by window.
+ * Paired analysis of duets (docs/duet.md), the two kinds alike:
+ *  - native duets (compare --duet LABEL, ci --duet LABEL): two jobs of one
+ *    run, side a and side b, as the run's duet.pairs names them; a run is
+ *    a round;
+ *  - guest duets (`flushbench duet`; compare BASE NEW, ci --baseline BASE
+ *    --candidate NEW when every run of both is one side of a round): run
+ *    pairs sharing vmduet.id, job j of one against job j of the other.
+ * A pair is window (seq) i of both: per-window log ratio, its median per
+ * round, Student t over rounds with the CPU sets' swap as a factor when
+ * both assignments ran (flb_paired_rounds, lib/stats.c); Holm over the
+ * rows. Only windows the duet made are paired: unpaired data never is.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,8 +20,7 @@
 #include "analysis.h"
 #include "cmp.h"
 
-#define MAX_DUETS 64
-
+/* One paired row: job ja of a round's first run against job jb of its second. */
 struct duet {
 	unsigned int ja, jb;
 	bool concurrent;
@@ -33,31 +35,96 @@ struct duet {
 	enum flb_mark mark;
 };
 
-/* One run's windows of a duet's two jobs, by seq. */
-struct windows {
-	const struct duet *du;
-	double *a, *b;		/* ns/op by seq, NAN: none */
-	size_t len;
+/* A round: its two runs (the same run for a native duet) and the swap. */
+struct rnd {
+	int64_t ra, rb;
+	bool swap;
 };
+
+/* One run's timed ok windows, in the store's order (job, then seq). */
+struct win {
+	unsigned int job, seq;
+	double v;
+	char *workload, *params;	/* the first of each job's, else NULL */
+};
+struct wins {
+	struct win *w;
+	size_t n, cap;
+};
+
+struct paired {
+	const struct flb_cmp_opts *o;
+	struct flb_store *st;
+	struct duet *du;
+	size_t ndu, capdu;
+	struct rnd *rd;
+	size_t nrd;
+	bool guests;
+	const char *base, *cand;	/* guests: the labels */
+};
+
+static void wins_free(struct wins *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->w[i].workload);
+		free(w->w[i].params);
+	}
+	free(w->w);
+	memset(w, 0, sizeof(*w));
+}
 
 static int on_timed(void *arg, const struct flb_timed *t)
 {
-	struct windows *w = arg;
-	double *side = t->job == w->du->ja ? w->a : t->job == w->du->jb ? w->b : NULL;
+	struct wins *w = arg;
+	struct win *x;
+	bool first = !w->n || w->w[w->n - 1].job != t->job;
 
-	if (!side || t->seq >= w->len)
-		return 0;
-	side[t->seq] = t->ns_per_op;
-	if (t->job == w->du->ja && !((struct duet *)w->du)->what_a[0]) {
-		struct duet *du = (struct duet *)w->du;
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? 2 * w->cap : 256;
+		struct win *n = realloc(w->w, nc * sizeof(*n));
 
-		snprintf(du->workload, sizeof(du->workload), "%s", t->workload);
-		snprintf(du->what_a, sizeof(du->what_a), "%s", t->params);
+		if (!n)
+			return 1;
+		w->w = n;
+		w->cap = nc;
 	}
-	if (t->job == w->du->jb && !w->du->what_b[0])
-		snprintf(((struct duet *)w->du)->what_b, sizeof(w->du->what_b),
-			 "%s", t->params);
+	x = &w->w[w->n++];
+	*x = (struct win){ .job = t->job, .seq = t->seq, .v = t->ns_per_op };
+	if (first) {
+		x->workload = strdup(t->workload);
+		x->params = strdup(t->params);
+		if (!x->workload || !x->params)
+			return 1;
+	}
 	return 0;
+}
+
+/* The window (job, seq) of w, or NULL (w is sorted by job, then seq). */
+static const struct win *win_find(const struct wins *w, unsigned int job,
+				  unsigned int seq)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct win *x = &w->w[mid];
+
+		if (x->job < job || (x->job == job && x->seq < seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n && w->w[lo].job == job && w->w[lo].seq == seq ?
+	       &w->w[lo] : NULL;
+}
+
+/* The first window of job in w (it carries the job's names), or NULL. */
+static const struct win *job_first(const struct wins *w, unsigned int job)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->w[i].job == job && w->w[i].workload)
+			return &w->w[i];
+	return NULL;
 }
 
 static int pair_add(struct duet *du, double d, unsigned int round, bool swap)
@@ -84,27 +151,47 @@ static int pair_add(struct duet *du, double d, unsigned int round, bool swap)
 	return 0;
 }
 
-/* "0:1 concurrent,2:3 alternating" into duets[]; their count, or -1. */
-static int parse_pairs(const char *text, struct duet *duets)
+/* The duet of jobs (ja, jb), made when new; NULL when out of memory. */
+static struct duet *duet_get(struct paired *pd, unsigned int ja, unsigned int jb,
+			     bool concurrent)
 {
-	int n = 0;
+	struct duet *du;
 
-	for (const char *p = text; p && *p && n < MAX_DUETS; ) {
+	for (size_t i = 0; i < pd->ndu; i++)
+		if (pd->du[i].ja == ja && pd->du[i].jb == jb)
+			return &pd->du[i];
+	if (pd->ndu == pd->capdu) {
+		size_t nc = pd->capdu ? 2 * pd->capdu : 16;
+		struct duet *n = realloc(pd->du, nc * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		pd->du = n;
+		pd->capdu = nc;
+	}
+	du = &pd->du[pd->ndu++];
+	memset(du, 0, sizeof(*du));
+	du->ja = ja;
+	du->jb = jb;
+	du->concurrent = concurrent;
+	return du;
+}
+
+/* "0:1 concurrent,2:3 alternating" into pd's duets; 0, or -1. */
+static int parse_pairs(struct paired *pd, const char *text)
+{
+	for (const char *p = text; p && *p; ) {
 		unsigned int a, b;
 		char mode[32];
 
-		if (sscanf(p, "%u:%u %31[a-z]", &a, &b, mode) != 3 || b != a + 1)
+		if (sscanf(p, "%u:%u %31[a-z]", &a, &b, mode) != 3 || b != a + 1 ||
+		    !duet_get(pd, a, b, !strcmp(mode, "concurrent")))
 			return -1;
-		memset(&duets[n], 0, sizeof(duets[n]));
-		duets[n].ja = a;
-		duets[n].jb = b;
-		duets[n].concurrent = !strcmp(mode, "concurrent");
-		n++;
 		p = strchr(p, ',');
 		if (p)
 			p++;
 	}
-	return n;
+	return 0;
 }
 
 static const char *env_get(const struct flb_env *e, const char *key)
@@ -124,28 +211,32 @@ static void strip_side(char *s)
 		*d = '\0';
 }
 
-/*
- * Load, test and print the duets of o->duet; with gate, the exit status
- * of ci: 0 no regression and every duet could see one of o->min_effect,
- * 1 a regression, 3 inconclusive (0 with allow), 2 an error.
- */
-int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow)
+static int add_round(struct paired *pd, int64_t ra, int64_t rb, bool swap)
 {
-	struct duet duets[MAX_DUETS];
-	struct flb_run_row *runs = NULL;
-	struct flb_store *st = NULL;
-	char err[512], *pairs0 = NULL;
-	double p[MAX_DUETS], adj[MAX_DUETS];
-	size_t nruns = 0, rounds = 0, np = 0, bad = 0, unsure = 0;
-	int nd = 0, rc = 2;
+	struct rnd *n = realloc(pd->rd, (pd->nrd + 1) * sizeof(*n));
 
-	if (flb_store_open(o->db, FLB_STORE_RO, &st, err, sizeof(err))) {
-		flb_msg(o->cmd, "%s", err);
+	if (!n)
+		return -1;
+	pd->rd = n;
+	pd->rd[pd->nrd++] = (struct rnd){ ra, rb, swap };
+	return 0;
+}
+
+/*
+ * The native duets of label: its complete runs that ran the duets its
+ * first such run names. 0, or 2 with a message.
+ */
+static int native_rounds(struct paired *pd, const char *label)
+{
+	const struct flb_cmp_opts *o = pd->o;
+	struct flb_run_row *runs = NULL;
+	size_t nruns = 0;
+	char *pairs0 = NULL;
+	int rc = 2;
+
+	if (flb_store_runs(pd->st, label, &runs, &nruns)) {
+		flb_msg(o->cmd, "%s", flb_store_error(pd->st));
 		return 2;
-	}
-	if (flb_store_runs(st, o->duet, &runs, &nruns)) {
-		flb_msg(o->cmd, "%s", flb_store_error(st));
-		goto out;
 	}
 	for (size_t i = 0; i < nruns; i++) {
 		struct flb_env env = { 0 };
@@ -153,76 +244,228 @@ int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow)
 
 		if (strcmp(runs[i].status, "complete"))
 			continue;	/* only finished rounds */
-		if (flb_store_env(st, runs[i].id, &env)) {
-			flb_msg(o->cmd, "%s", flb_store_error(st));
+		if (flb_store_env(pd->st, runs[i].id, &env)) {
+			flb_msg(o->cmd, "%s", flb_store_error(pd->st));
 			goto out;
 		}
 		pairs = env_get(&env, "duet.pairs");
 		sw = env_get(&env, "duet.swap");
 		if (pairs && !pairs0) {
 			pairs0 = strdup(pairs);
-			nd = pairs0 ? parse_pairs(pairs0, duets) : -1;
-			if (nd < 0) {
+			if (!pairs0 || parse_pairs(pd, pairs0)) {
 				flb_msg(o->cmd, "run %lld: duet.pairs '%s' is not a list of J:J+1 MODE",
 					(long long)runs[i].id, pairs);
 				flb_env_free(&env);
 				goto out;
 			}
 		}
-		if (!pairs || strcmp(pairs, pairs0)) {
-			if (pairs) {
-				flb_msg(o->cmd, "runs of '%s' ran different duets ('%s', then '%s' in run %lld): one suite per label",
-					o->duet, pairs0, pairs, (long long)runs[i].id);
-				flb_env_free(&env);
-				goto out;
-			}
+		if (pairs && strcmp(pairs, pairs0)) {
+			flb_msg(o->cmd, "runs of '%s' ran different duets ('%s', then '%s' in run %lld): one suite per label",
+				label, pairs0, pairs, (long long)runs[i].id);
 			flb_env_free(&env);
-			continue;	/* a run without duets */
+			goto out;
 		}
-		for (int k = 0; k < nd; k++) {
-			struct windows w = { .du = &duets[k], .len = 100000 };
-
-			w.a = malloc(w.len * sizeof(double));
-			w.b = malloc(w.len * sizeof(double));
-			if (!w.a || !w.b) {
-				free(w.a);
-				free(w.b);
-				flb_env_free(&env);
-				flb_msg(o->cmd, "out of memory");
-				goto out;
-			}
-			for (size_t j = 0; j < w.len; j++)
-				w.a[j] = w.b[j] = NAN;
-			if (flb_store_timed(st, runs[i].id, on_timed, &w)) {
-				flb_msg(o->cmd, "%s", flb_store_error(st));
-				free(w.a);
-				free(w.b);
-				flb_env_free(&env);
-				goto out;
-			}
-			for (size_t j = 0; j < w.len; j++)
-				if (w.a[j] > 0 && w.b[j] > 0 &&
-				    pair_add(&duets[k], log(w.b[j] / w.a[j]),
-					     (unsigned int)rounds, sw && !strcmp(sw, "1"))) {
-					flb_msg(o->cmd, "out of memory");
-					free(w.a);
-					free(w.b);
-					flb_env_free(&env);
-					goto out;
-				}
-			free(w.a);
-			free(w.b);
+		if (pairs && add_round(pd, runs[i].id, runs[i].id,
+				       sw && !strcmp(sw, "1"))) {
+			flb_msg(o->cmd, "out of memory");
+			flb_env_free(&env);
+			goto out;
 		}
-		rounds++;
 		flb_env_free(&env);
 	}
 	if (!pairs0) {
 		flb_msg(o->cmd, "no native duet (duet.pairs) in the complete runs of '%s' (docs/duet.md)",
-			o->duet);
+			label);
 		goto out;
 	}
-	for (int k = 0; k < nd; k++) {
-		struct duet *du = &duets[k];
+	rc = 0;
+out:
+	free(pairs0);
+	free(runs);
+	return rc;
+}
+
+/* A run's guest-duet keys: its round id and side ("" when none). */
+struct gkey {
+	int64_t id;
+	char duet[64], side[4];
+	bool swap;
+};
+
+static int guest_keys(struct paired *pd, const char *label, struct gkey **out,
+		      size_t *n)
+{
+	struct flb_run_row *runs = NULL;
+	size_t nruns = 0, k = 0;
+	struct gkey *g;
+
+	*out = NULL;
+	*n = 0;
+	if (flb_store_runs(pd->st, label, &runs, &nruns))
+		return -1;
+	g = calloc(nruns ? nruns : 1, sizeof(*g));
+	if (!g) {
+		free(runs);
+		return -1;
+	}
+	for (size_t i = 0; i < nruns; i++) {
+		struct flb_env env = { 0 };
+		const char *id, *side, *sw;
+
+		if (strcmp(runs[i].status, "complete"))
+			continue;
+		if (flb_store_env(pd->st, runs[i].id, &env)) {
+			free(g);
+			free(runs);
+			return -1;
+		}
+		id = env_get(&env, "vmduet.id");
+		side = env_get(&env, "vmduet.side");
+		sw = env_get(&env, "vmduet.swap");
+		g[k].id = runs[i].id;
+		snprintf(g[k].duet, sizeof(g[k].duet), "%s", id ? id : "");
+		snprintf(g[k].side, sizeof(g[k].side), "%s", side ? side : "");
+		g[k++].swap = sw && !strcmp(sw, "1");
+		flb_env_free(&env);
+	}
+	free(runs);
+	*out = g;
+	*n = k;
+	return 0;
+}
+
+/*
+ * BASE and NEW as rounds of guest duets: 0 when every complete run of
+ * each is one side of a round whose other side is in the other (the
+ * pairs into pd), 1 when they are not (a note on stderr when some runs
+ * are duet rounds: the unpaired analysis follows), 2 on an error.
+ */
+static int guest_rounds(struct paired *pd)
+{
+	const struct flb_cmp_opts *o = pd->o;
+	struct gkey *gb = NULL, *gn = NULL;
+	size_t nb = 0, nn = 0, matched = 0, tagged = 0;
+	int rc = 2;
+
+	if (guest_keys(pd, pd->base, &gb, &nb) || guest_keys(pd, pd->cand, &gn, &nn)) {
+		flb_msg(o->cmd, "%s", flb_store_error(pd->st));
+		goto out;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		tagged += gb[i].duet[0] != '\0';
+		for (size_t j = 0; gb[i].duet[0] && j < nn; j++)
+			if (!strcmp(gb[i].duet, gn[j].duet) &&
+			    strcmp(gb[i].side, gn[j].side)) {
+				if (add_round(pd, gb[i].id, gn[j].id, gb[i].swap)) {
+					flb_msg(o->cmd, "out of memory");
+					goto out;
+				}
+				matched++;
+				break;
+			}
+	}
+	for (size_t j = 0; j < nn; j++)
+		tagged += gn[j].duet[0] != '\0';
+	rc = 0;
+	if (!tagged || matched != nb || matched != nn || !nb) {
+		if (tagged)
+			flb_msg(o->cmd, "note: %zu of %zu complete runs of '%s' and '%s' are duet rounds paired with each other (flushbench duet): not all are, so the analysis is unpaired",
+				2 * matched, nb + nn, pd->base, pd->cand);
+		pd->nrd = 0;
+		rc = 1;
+	}
+out:
+	free(gb);
+	free(gn);
+	return rc;
+}
+
+/* The windows of every round into the duets' pairs: 0, or 2. */
+static int collect(struct paired *pd)
+{
+	const struct flb_cmp_opts *o = pd->o;
+
+	for (size_t r = 0; r < pd->nrd; r++) {
+		struct wins wa = { 0 }, wb = { 0 };
+		const struct wins *b = &wa;
+		int rc = 2;
+
+		if (flb_store_timed(pd->st, pd->rd[r].ra, on_timed, &wa))
+			goto fail;
+		if (pd->rd[r].rb != pd->rd[r].ra) {
+			if (flb_store_timed(pd->st, pd->rd[r].rb, on_timed, &wb))
+				goto fail;
+			b = &wb;
+		}
+		if (pd->guests) {
+			/* every job of the round's first run that both ran */
+			for (size_t i = 0; i < wa.n; i++) {
+				const struct win *x = &wa.w[i], *y;
+
+				if (!x->workload || !(y = job_first(b, x->job)) ||
+				    strcmp(x->workload, y->workload))
+					continue;	/* not the same job */
+				if (!duet_get(pd, x->job, x->job, true))
+					goto oom;
+			}
+		}
+		for (size_t k = 0; k < pd->ndu; k++) {
+			struct duet *du = &pd->du[k];
+			const struct win *fa = job_first(&wa, du->ja);
+			const struct win *fb = job_first(b, du->jb);
+
+			if (!fa || !fb || strcmp(fa->workload, fb->workload))
+				continue;
+			if (!du->what_a[0]) {
+				snprintf(du->workload, sizeof(du->workload), "%s",
+					 fa->workload);
+				snprintf(du->what_a, sizeof(du->what_a), "%s", fa->params);
+				snprintf(du->what_b, sizeof(du->what_b), "%s", fb->params);
+			}
+			for (const struct win *x = fa; x < wa.w + wa.n &&
+			     x->job == du->ja; x++) {
+				const struct win *y = win_find(b, du->jb, x->seq);
+
+				if (y && x->v > 0 && y->v > 0 &&
+				    pair_add(du, log(y->v / x->v), (unsigned int)r,
+					     pd->rd[r].swap))
+					goto oom;
+			}
+		}
+		wins_free(&wa);
+		wins_free(&wb);
+		continue;
+oom:
+		flb_msg(o->cmd, "out of memory");
+		rc = 2;
+		wins_free(&wa);
+		wins_free(&wb);
+		return rc;
+fail:
+		flb_msg(o->cmd, "%s", flb_store_error(pd->st));
+		wins_free(&wa);
+		wins_free(&wb);
+		return rc;
+	}
+	return 0;
+}
+
+/* Test, print, and with gate the exit status (see flb_duet). */
+static int report(struct paired *pd, bool gate, bool allow)
+{
+	const struct flb_cmp_opts *o = pd->o;
+	double *p = calloc(pd->ndu + 1, sizeof(double));
+	double *adj = calloc(pd->ndu + 1, sizeof(double));
+	size_t np = 0, bad = 0, unsure = 0;
+	const char *unit = pd->guests ? "job" : "duet";
+	int rc = 2;
+
+	if (!p || !adj) {
+		flb_msg(o->cmd, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < pd->ndu; k++) {
+		struct duet *du = &pd->du[k];
 		bool both = false;
 
 		for (size_t i = 1; i < du->n; i++)
@@ -237,25 +480,43 @@ int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow)
 		flb_msg(o->cmd, "out of memory");
 		goto out;
 	}
-	printf("Paired (duet, %zu rounds): the native duets of '%s', side b against side a; per-window\n"
-	       "log ratio b/a, its median per round, Student t over rounds (the CPU sets' swap\n"
-	       "as a factor when both assignments ran); Holm over %zu duets at alpha %g; a mark\n"
-	       "needs |change| >= %g%%. Positive: b takes more time per op (slower).\n\n",
-	       rounds, o->duet, np, o->alpha, o->min_effect * 100);
-	printf("| duet | side a | side b | rounds | pairs | b vs a (ns/op) | %g%% CI | p Holm (raw) | MDE | mark |\n",
-	       100 * (1 - o->alpha));
+	if (pd->guests)
+		printf("Paired (duet, %zu rounds): '%s' against '%s', guests run together by\n"
+		       "`flushbench duet`, window by window: per-window log ratio NEW/BASE, its median\n"
+		       "per round, Student t over rounds (the CPU sets' swap as a factor when both\n"
+		       "assignments ran); Holm over %zu jobs at alpha %g; a mark needs |change| >= %g%%.\n"
+		       "Positive: '%s' takes more time per op (slower).\n\n",
+		       pd->nrd, pd->cand, pd->base, np, o->alpha,
+		       o->min_effect * 100, pd->cand);
+	else
+		printf("Paired (duet, %zu rounds): the native duets of '%s', side b against side a; per-window\n"
+		       "log ratio b/a, its median per round, Student t over rounds (the CPU sets' swap\n"
+		       "as a factor when both assignments ran); Holm over %zu duets at alpha %g; a mark\n"
+		       "needs |change| >= %g%%. Positive: b takes more time per op (slower).\n\n",
+		       pd->nrd, o->duet, np, o->alpha, o->min_effect * 100);
+	printf("| %s | %s | %s | rounds | pairs | %s (ns/op) | %g%% CI | p Holm (raw) | MDE | mark |\n",
+	       unit, pd->guests ? "BASE" : "side a", pd->guests ? "NEW" : "side b",
+	       pd->guests ? "NEW vs BASE" : "b vs a", 100 * (1 - o->alpha));
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	np = 0;
-	for (int k = 0; k < nd; k++) {
-		struct duet *du = &duets[k];
+	for (size_t k = 0; k < pd->ndu; k++) {
+		struct duet *du = &pd->du[k];
 		double ch, lo, hi, mde, lim = log1p(o->min_effect);
+		char name[128];
+		bool same;
 
+		if (pd->guests)
+			snprintf(name, sizeof(name), "%s (job %u)", du->workload, du->ja);
+		else
+			snprintf(name, sizeof(name), "%s (jobs %u, %u)", du->workload,
+				 du->ja, du->jb);
 		strip_side(du->what_a);
 		strip_side(du->what_b);
+		same = !strcmp(du->what_a, du->what_b);
 		if (!du->ok) {
-			printf("| %s (jobs %u, %u) | %s | %s | %zu | %zu | not testable: %s | | | | |\n",
-			       du->workload, du->ja, du->jb, du->what_a, du->what_b,
-			       du->r.rounds, du->r.pairs, du->concurrent ?
+			printf("| %s | %s | %s | %zu | %zu | not testable: %s | | | | |\n",
+			       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds, du->r.pairs,
+			       du->concurrent ?
 			       "needs 3 rounds or more, both CPU assignments" :
 			       "needs 2 rounds or more");
 			unsure += gate;
@@ -270,37 +531,65 @@ int flb_duet(const struct flb_cmp_opts *o, bool gate, bool allow)
 			du->mark = du->r.est > 0 ? FLB_MARK_REGRESSED : FLB_MARK_IMPROVED;
 		bad += du->mark == FLB_MARK_REGRESSED;
 		unsure += du->mark == FLB_MARK_NONE && !(du->r.mde <= lim * (1 + 1e-9));
-		printf("| %s (jobs %u, %u) | %s | %s | %zu | %zu | %+.2f%% | [%+.2f%%, %+.2f%%] | %.3g (%.3g) | %.1f%% | %s |\n",
-		       du->workload, du->ja, du->jb, du->what_a, du->what_b,
-		       du->r.rounds, du->r.pairs, ch, lo, hi, du->p_holm, du->r.p,
-		       mde, du->mark == FLB_MARK_REGRESSED ? "(R)" :
+		printf("| %s | %s | %s | %zu | %zu | %+.2f%% | [%+.2f%%, %+.2f%%] | %.3g (%.3g) | %.1f%% | %s |\n",
+		       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds, du->r.pairs, ch,
+		       lo, hi, du->p_holm, du->r.p, mde,
+		       du->mark == FLB_MARK_REGRESSED ? "(R)" :
 		       du->mark == FLB_MARK_IMPROVED ? "(I)" : "");
 	}
 	rc = 0;
 	if (gate) {
 		if (bad) {
-			printf("\nFAIL: %zu duet%s regressed (side b slower by at least %g%%)\n",
-			       bad, bad > 1 ? "s" : "", o->min_effect * 100);
+			printf("\nFAIL: %zu %s%s regressed (%s slower by at least %g%%)\n",
+			       bad, unit, bad > 1 ? "s" : "",
+			       pd->guests ? "NEW" : "side b", o->min_effect * 100);
 			rc = 1;
 		} else if (unsure && !allow) {
-			printf("\nINCONCLUSIVE: %zu duet%s could not detect a regression of %g%% (MDE above it): more rounds\n",
-			       unsure, unsure > 1 ? "s" : "", o->min_effect * 100);
+			printf("\nINCONCLUSIVE: %zu %s%s could not detect a regression of %g%% (MDE above it): more rounds\n",
+			       unsure, unit, unsure > 1 ? "s" : "", o->min_effect * 100);
 			rc = 3;
 		} else {
 			if (unsure)
-				flb_msg(o->cmd, "warning: --allow-inconclusive: passing although %zu duet%s could not see a regression of %g%%",
-					unsure, unsure > 1 ? "s" : "", o->min_effect * 100);
-			printf("\nPASS: no duet regressed\n");
+				flb_msg(o->cmd, "warning: --allow-inconclusive: passing although %zu %s%s could not see a regression of %g%%",
+					unsure, unit, unsure > 1 ? "s" : "", o->min_effect * 100);
+			printf("\nPASS: no %s regressed\n", unit);
 		}
 	}
 out:
-	for (int k = 0; k < (nd > 0 ? nd : 0); k++) {
-		free(duets[k].d);
-		free(duets[k].round);
-		free(duets[k].swap);
+	free(p);
+	free(adj);
+	return rc;
+}
+
+int flb_duet(const struct flb_cmp_opts *o, const char *base, const char *cand,
+	     bool gate, bool allow)
+{
+	struct paired pd = { .o = o, .base = base, .cand = cand,
+			     .guests = base != NULL };
+	char err[512];
+	int rc;
+
+	if (flb_store_open(o->db, FLB_STORE_RO, &pd.st, err, sizeof(err))) {
+		flb_msg(o->cmd, "%s", err);
+		return 2;
 	}
-	free(pairs0);
-	free(runs);
-	flb_store_close(st);
+	rc = pd.guests ? guest_rounds(&pd) : native_rounds(&pd, o->duet);
+	if (rc == 1) {
+		rc = FLB_DUET_UNPAIRED;
+		goto out;
+	}
+	if (!rc)
+		rc = collect(&pd);
+	if (!rc)
+		rc = report(&pd, gate, allow);
+out:
+	for (size_t k = 0; k < pd.ndu; k++) {
+		free(pd.du[k].d);
+		free(pd.du[k].round);
+		free(pd.du[k].swap);
+	}
+	free(pd.du);
+	free(pd.rd);
+	flb_store_close(pd.st);
 	return rc;
 }

@@ -107,6 +107,13 @@ extern const struct flb_option flb_count_options[];
 uint64_t flb_counting_samples(const struct flb_suite *s, uint64_t samples);
 
 /*
+ * Set before flb_config_load: a job whose placement is impossible here is
+ * a skip row whatever the suite's `impossible:` says (a duet's guest,
+ * whose vCPUs are the duet's choice: `flushbench run --sync`).
+ */
+extern bool flb_config_impossible_skip;
+
+/*
  * Load and validate path; only jobs of the workloads in only[] (NULL: all).
  * On error print "file:line:col: message" lines to err and return -1.
  */

@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +67,7 @@ struct runner {
 	char worker_path[4200];		/* flushbench-worker */
 	struct tally *t;		/* the job (or duet side) being stored */
 	int64_t duet_run;		/* the run duet.swap was recorded in */
+	int sync_fd;			/* --sync: a duet guest's console, or -1 */
 	int errors;			/* store failures */
 	unsigned int failed_jobs;	/* jobs with a fail row */
 };
@@ -629,6 +631,113 @@ struct side {
 	bool counting;		/* the sample in flight is a counting one */
 };
 
+/* A line from the duet host's console into buf (no CR, no LF): 0, or -1. */
+static int sync_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	errno = 0;
+	for (;;) {
+		char c;
+		ssize_t k = read(fd, &c, 1);
+
+		if (k < 0 && errno == EINTR && !flb_stop_requested)
+			continue;
+		if (k <= 0)
+			return -1;
+		if (c == '\r')
+			continue;
+		if (c == '\n')
+			break;
+		if (n + 1 < len)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * --sync DEV: open the duet host's console, its echo off (the host's
+ * lines are not for the log), and ask for the seed of the job order,
+ * the same in both guests: `FB-SYNC: hello`, answered `seed N`. The fd,
+ * or -1 with a message.
+ */
+static int sync_open(const char *dev, uint64_t *seed)
+{
+	char line[128];
+	struct termios t;
+	int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "flushbench run: --sync %s: %s\n", dev,
+			strerror(errno));
+		return -1;
+	}
+	if (!tcgetattr(fd, &t)) {
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		t.c_lflag |= ICANON;
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	if (dprintf(fd, "FB-SYNC: hello\n") < 0)
+		goto lost;
+	for (;;) {
+		if (sync_line(fd, line, sizeof(line)))
+			goto lost;
+		if (!strncmp(line, "seed ", 5)) {
+			if (!flb_opt_parse_u64(line + 5, seed))
+				break;
+			fprintf(stderr, "flushbench run: --sync %s: the host "
+				"sent '%.80s', not `seed N`\n", dev, line);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+lost:
+	fprintf(stderr, "flushbench run: --sync %s: no seed from the duet "
+		"host: %s\n", dev, errno ? strerror(errno) : "end of input");
+	close(fd);
+	return -1;
+}
+
+/*
+ * In a guest of `flushbench duet` (guest/duet.c, --sync DEV): before each
+ * sample, say `FB-SYNC: ready POS JOB P` on the console (POS the job's
+ * place in the round's order, P the sample's protocol number) and wait
+ * for the host's `go POS JOB P`, acknowledged at once with `FB-SYNC: go
+ * ...`; so that both guests start window P of job JOB together. 0, or -1
+ * with why in s's worker (a lost console, or a go for another window).
+ */
+static int sync_window(struct runner *r, struct side *s)
+{
+	char want[96], line[128];
+
+	if (r->sync_fd < 0)
+		return 0;
+	snprintf(want, sizeof(want), "go %zu %zu %" PRIu64,
+		 r->rounds ? r->pos : s->ji, s->ji, s->p);
+	if (dprintf(r->sync_fd, "FB-SYNC: ready %s\n", want + 3) < 0)
+		goto lost;
+	for (;;) {
+		if (sync_line(r->sync_fd, line, sizeof(line)))
+			goto lost;
+		if (!strcmp(line, want))
+			break;
+		if (!strncmp(line, "go ", 3)) {
+			snprintf(s->w.why, sizeof(s->w.why), "the duet host "
+				 "said '%.80s' where this guest waited for '%s'",
+				 line, want);
+			return -1;
+		}
+		/* anything else on the console's input is not for us */
+	}
+	return dprintf(r->sync_fd, "FB-SYNC: %s\n", want) < 0 ? -1 : 0;
+lost:
+	snprintf(s->w.why, sizeof(s->w.why), "lost the duet host's console "
+		 "while waiting for its go: %s", errno ? strerror(errno) : "end of input");
+	return -1;
+}
+
 /*
  * Start a sample on s's worker: protocol number s->p, a counting sample
  * (counters attached for it alone) or a timed one, counted when inline
@@ -642,6 +751,8 @@ static int sample_start(struct runner *r, struct side *s, bool counting)
 	uint64_t got;
 
 	s->counting = counting;
+	if (sync_window(r, s))
+		return -1;
 	if (wk_put(w, "sample", s->p, s->c || counting ? "counting" : "timed"))
 		return -1;
 	if (!s->c && !counting)
@@ -1226,6 +1337,7 @@ struct run_args {
 		size_t n;
 	} only;
 	bool aslr, check;
+	const char *sync;		/* --sync DEV */
 };
 
 /* --only W[,W]: repeatable, adds to the list. */
@@ -1302,6 +1414,9 @@ static const struct flb_cliopt run_opts[] = {
 	FLB_CLI_FLAG(0, "check", struct run_args, check,
 		     "load and validate the suite (with --only) and exit:\n"
 		     "nothing printed and 0 when it would run, else 2"),
+	FLB_CLI_STRING(0, "sync", struct run_args, sync, "DEV",
+		       "for `flushbench duet`'s guests: wait for the host's go\n"
+		       "before each sample on DEV (the console), see docs/duet.md"),
 	FLB_CLI_END
 };
 
@@ -1320,7 +1435,7 @@ int flb_cmd_run(int argc, char **argv)
 	};
 	struct flb_run_opts o;
 	char label_buf[128];
-	struct runner r = { 0 };
+	struct runner r = { .sync_fd = -1 };
 	struct flb_env env = { 0 };
 	char err[512];
 	int n, ret = FLB_EXIT_USAGE;
@@ -1334,6 +1449,8 @@ int flb_cmd_run(int argc, char **argv)
 		aslr_off(argv0);
 	o.only = a.only.n ? (const char *const *)a.only.v : NULL;
 	o.nonly = a.only.n;
+	/* a duet's guest has the vCPUs the duet gave it: skip what cannot fit */
+	flb_config_impossible_skip = a.sync != NULL;
 	if (flb_config_load(o.config, o.only, o.nonly, &r.suite, stderr))
 		return FLB_EXIT_USAGE;
 	/* any --repeat, or a suite's repeat: from 2, runs rounds */
@@ -1347,6 +1464,16 @@ int flb_cmd_run(int argc, char **argv)
 	if (a.check) {
 		ret = FLB_EXIT_OK;
 		goto out_suite;
+	}
+	if (a.sync) {
+		/* one round (or --repeat's), its order the host's seed */
+		r.sync_fd = sync_open(a.sync, &o.seed);
+		if (r.sync_fd < 0) {
+			ret = FLB_EXIT_FAIL;
+			goto out_suite;
+		}
+		o.seeded = true;
+		o.rounds = (unsigned int)(a.set.repeat ? a.set.repeat : 1);
 	}
 	if (flb_run_worker_path(r.worker_path, sizeof(r.worker_path))) {
 		fprintf(stderr, "flushbench run: the worker program "
@@ -1403,6 +1530,8 @@ int flb_cmd_run(int argc, char **argv)
 			   (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
 	}
 	r.duet_run = -1;
+	if (a.sync)
+		flb_env_set(&env, "duet.sync", "%s", a.sync);
 	r.rounds = o.rounds;
 	r.progress = !o.quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
@@ -1411,6 +1540,8 @@ int flb_cmd_run(int argc, char **argv)
 				     (struct flb_runner *)&r);
 	else
 		ret = run_once(&r, &o, &env);
+	if (r.sync_fd >= 0)	/* no more windows: the other goes on alone */
+		dprintf(r.sync_fd, "FB-SYNC: end\n");
 	flb_env_free(&env);
 out_store:
 	flb_store_close(r.st);
@@ -1419,5 +1550,7 @@ out_suite:
 		free(r.unsupported[i]);
 	free(r.unsupported);
 	flb_config_free(&r.suite);
+	if (r.sync_fd >= 0)
+		close(r.sync_fd);
 	return ret;
 }

@@ -31,6 +31,7 @@ static const struct command {
 	{ "plan", flb_cmd_plan, "runs x samples needed to detect a change, or what a time budget detects" },
 	{ "vm", flb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ "matrix", flb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
+	{ "duet", flb_cmd_duet, "A/B two guests at once, window by window, paired" },
 	{ NULL, NULL, NULL }
 };
 

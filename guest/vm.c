@@ -31,22 +31,15 @@
 #include "util.h"
 #include "vm.h"
 
-/* room for the tree's path (PATH_MAX) and what goes below it */
-#define VM_PATH (PATH_MAX + 256)
+#define VM_PATH FLB_VM_PATH
+
+/* Who the messages are from: flushbench vm, or duet for its guests. */
+static const char *who = "flushbench vm";
 
 struct vm_args {
-	const char *kernel;
-	const char *headers;
-	const char *append;
-	const char *arch;
-	const char *debian;
-	const char *config;
+	struct flb_guest g;
 	const char *label;
 	const char *db;
-	const char *mem;
-	const char *accel;
-	uint64_t smp;
-	uint64_t timeout;
 	bool keep_log;
 };
 
@@ -66,7 +59,16 @@ static const char guest_script[] =
 "	insmod /flushbench.ko || echo 'FB-VM: insmod /flushbench.ko failed'\n"
 "fi\n"
 "cd /tmp\n"
-"flushbench run -q -c /config.yaml --db /tmp/results.db --label guest\n"
+"# flushbench duet (guest/duet.c) boots it with flushbench.duet=SEED: one\n"
+"# round, its jobs in the order SEED gives (the same in both guests), each\n"
+"# sample on the host's go over the console\n"
+"duet=$(sed -n 's/.*flushbench[.]duet=\\([0-9]*\\).*/\\1/p' /proc/cmdline)\n"
+"if [ -n \"$duet\" ]; then\n"
+"	flushbench run -q -c /config.yaml --db /tmp/results.db --label guest \\\n"
+"		--repeat 1 --seed \"$duet\" --sync /dev/console\n"
+"else\n"
+"	flushbench run -q -c /config.yaml --db /tmp/results.db --label guest\n"
+"fi\n"
 "rc=$?\n"
 "echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
 "if [ -s /tmp/results.db ]; then\n"
@@ -111,7 +113,7 @@ int flb_vm_spawn(char *const argv[], char *out, size_t len)
 		dup2(out ? fd[1] : STDERR_FILENO, STDOUT_FILENO);
 		close(fd[1]);
 		execvp(argv[0], argv);
-		fprintf(stderr, "flushbench vm: %s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", who, argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(fd[1]);
@@ -138,7 +140,7 @@ int flb_vm_spawn(char *const argv[], char *out, size_t len)
 }
 
 /* The value of a "KEY=VALUE" line of text into buf; NULL when absent. */
-static const char *kv(const char *text, const char *key, char *buf, size_t len)
+const char *flb_vm_kv(const char *text, const char *key, char *buf, size_t len)
 {
 	size_t kl = strlen(key);
 
@@ -183,7 +185,7 @@ static int write_file(const char *path, const void *data, size_t len)
 }
 
 /* The last n lines of the log on stderr, indented. */
-static void log_tail(const char *log, size_t len, int n)
+void flb_vm_log_tail(const char *log, size_t len, int n)
 {
 	const char *p = log + len;
 
@@ -209,13 +211,14 @@ const char *flb_vm_host_arch(void)
 }
 
 /* What qemu-boot.sh's STATUS means, in words. */
-static const char *status_why(const char *status)
+const char *flb_vm_status_why(const char *status)
 {
 	static const char *const why[][2] = {
 		{ "timeout", "hung or too slow: killed at --timeout" },
 		{ "panic", "the kernel panicked (see its last lines above)" },
 		{ "no-output", "the guest printed nothing (not a kernel for this --arch? no console?)" },
 		{ "error", "QEMU failed (see its message above)" },
+		{ "stopped", "stopped by flushbench (SIGTERM)" },
 	};
 
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
@@ -242,32 +245,37 @@ static const struct flb_option timeout_opt = {
 	.name = "timeout", .type = FLB_OPT_U64, .min = 1, .max = 86400,
 };
 
-static const struct flb_cliopt vm_opts[] = {
-	FLB_CLI_STRING(0, "kernel", struct vm_args, kernel, "IMAGE",
+const struct flb_cliopt flb_guest_cliopts[] = {
+	FLB_CLI_STRING(0, "kernel", struct flb_guest, kernel, "IMAGE",
 		       "the guest kernel (bzImage/vmlinux, arm64 Image)"),
-	FLB_CLI_STRING(0, "headers", struct vm_args, headers, "DIR",
+	FLB_CLI_STRING(0, "headers", struct flb_guest, headers, "DIR",
 		       "its headers (make -C DIR): build the module for it"),
-	FLB_CLI_CHOICE(0, "debian", struct vm_args, debian, "FLAVOUR",
+	FLB_CLI_CHOICE(0, "debian", struct flb_guest, debian, "FLAVOUR",
 		       debian_flavours,
 		       "fetch Debian's kernel (generic, rt or cloud) and headers"),
-	FLB_CLI_STRING(0, "append", struct vm_args, append, "ARGS",
+	FLB_CLI_STRING(0, "append", struct flb_guest, append, "ARGS",
 		       "extra kernel command line (e.g. preempt=none)"),
-	FLB_CLI_CHOICE(0, "arch", struct vm_args, arch, "ARCH", vm_arches,
+	FLB_CLI_CHOICE(0, "arch", struct flb_guest, arch, "ARCH", vm_arches,
 		       "guest architecture: x86_64 or arm64 (default: this\nmachine's)"),
-	FLB_CLI_TYPED(0, "smp", struct vm_args, smp, "N", &smp_opt,
+	FLB_CLI_TYPED(0, "smp", struct flb_guest, smp, "N", &smp_opt,
 		      "guest CPUs (1 to 64, default 2)"),
-	FLB_CLI_STRING(0, "mem", struct vm_args, mem, "SIZE",
+	FLB_CLI_STRING(0, "mem", struct flb_guest, mem, "SIZE",
 		       "guest memory (default 1G)"),
-	FLB_CLI_STRING('c', "config", struct vm_args, config, "FILE",
+	FLB_CLI_STRING('c', "config", struct flb_guest, config, "FILE",
 		       "the suite (default configs/quick.yaml)"),
+	FLB_CLI_TYPED(0, "timeout", struct flb_guest, timeout, "SEC", &timeout_opt,
+		      "give up on the guest after SEC seconds (default 600)"),
+	FLB_CLI_CHOICE(0, "accel", struct flb_guest, accel, "A", accels,
+		       "auto (default: KVM when a probe boot works, else\nTCG), kvm or tcg"),
+	FLB_CLI_END
+};
+
+static const struct flb_cliopt vm_opts[] = {
+	FLB_CLI_INCLUDE(struct vm_args, g, flb_guest_cliopts),
 	FLB_CLI_STRING('l', "label", struct vm_args, label, "L",
 		       "label of the imported runs (default vm-ARCH-KERNEL)"),
 	FLB_CLI_STRING(0, "db", struct vm_args, db, "PATH",
 		       "the host results store (default results.db)"),
-	FLB_CLI_TYPED(0, "timeout", struct vm_args, timeout, "SEC", &timeout_opt,
-		      "give up on the guest after SEC seconds (default 600)"),
-	FLB_CLI_CHOICE(0, "accel", struct vm_args, accel, "A", accels,
-		       "auto (default: KVM when a probe boot works, else\nTCG), kvm or tcg"),
 	FLB_CLI_FLAG(0, "keep-log", struct vm_args, keep_log,
 		     "keep the console log even when all went well"),
 	FLB_CLI_END
@@ -286,17 +294,24 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 
 	if (n < 0)
 		return n;
-	if (!a->kernel == !a->debian) {
+	if (!a->g.kernel == !a->g.debian) {
 		flb_cli_usage_error(&vm_cli, "give one of --kernel IMAGE or --debian FLAVOUR");
 		return FLB_CLI_ERROR;
 	}
+	return flb_guest_arch_ok(&vm_cli, a->g.arch) ? FLB_CLI_ERROR : 0;
+}
+
+int flb_guest_arch_ok(const struct flb_cli *cli, const char *arch)
+{
+	int n;
+
 	/* the default, this machine's, may have no guests */
-	for (n = 0; vm_arches[n] && strcmp(a->arch, vm_arches[n]); n++)
+	for (n = 0; vm_arches[n] && strcmp(arch, vm_arches[n]); n++)
 		;
 	if (!vm_arches[n]) {
-		flb_cli_usage_error(&vm_cli, "no %s guests: give --arch x86_64 or arm64",
-				    a->arch);
-		return FLB_CLI_ERROR;
+		flb_cli_usage_error(cli, "no %s guests: give --arch x86_64 or arm64",
+				    arch);
+		return -1;
 	}
 	return 0;
 }
@@ -324,12 +339,12 @@ static int check_suite(const char *config)
 	int rc;
 
 	if (self_exe(self, sizeof(self))) {
-		fprintf(stderr, "flushbench vm: /proc/self/exe: %s\n", strerror(errno));
+		fprintf(stderr, "%s: /proc/self/exe: %s\n", who, strerror(errno));
 		return -1;
 	}
 	rc = flb_vm_spawn(argv, NULL, 0);
 	if (rc && rc != FLB_EXIT_USAGE)
-		fprintf(stderr, "flushbench vm: checking %s with `flushbench run --check` failed (exit %d)\n",
+		fprintf(stderr, "%s: checking %s with `flushbench run --check` failed (exit %d)\n", who,
 			config, rc);
 	return rc ? -1 : 0;
 }
@@ -369,12 +384,12 @@ int flb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 	snprintf(envf, sizeof(envf), "%s/build/kernels/%s-%s.env", top, arch,
 		 flavour);
 	if (!debian_cached(envf, out, sizeof(out)) &&
-	    kv(out, "KERNEL", kernel, len) && kv(out, "HEADERS", headers, len) &&
+	    flb_vm_kv(out, "KERNEL", kernel, len) && flb_vm_kv(out, "HEADERS", headers, len) &&
 	    !access(kernel, R_OK) && !access(headers, R_OK))
 		return 0;
-	if (flb_vm_spawn(argv, out, sizeof(out)) || !kv(out, "KERNEL", kernel, len) ||
-	    !kv(out, "HEADERS", headers, len)) {
-		fprintf(stderr, "flushbench vm: cannot get Debian's %s %s kernel (above)\n",
+	if (flb_vm_spawn(argv, out, sizeof(out)) || !flb_vm_kv(out, "KERNEL", kernel, len) ||
+	    !flb_vm_kv(out, "HEADERS", headers, len)) {
+		fprintf(stderr, "%s: cannot get Debian's %s %s kernel (above)\n", who,
 			arch, flavour);
 		return -1;
 	}
@@ -390,11 +405,11 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
 	if (!strcmp(arch, flb_vm_host_arch()))
 		return self_exe(bin, len);
 	if (strcmp(arch, "arm64")) {
-		fprintf(stderr, "flushbench vm: no cross build for %s guests\n", arch);
+		fprintf(stderr, "%s: no cross build for %s guests\n", who, arch);
 		return -1;
 	}
 	if (flb_vm_spawn(make, NULL, 0)) {
-		fprintf(stderr, "flushbench vm: make arm64 failed (above)\n");
+		fprintf(stderr, "%s: make arm64 failed (above)\n", who);
 		return -1;
 	}
 	snprintf(bin, len, "%s/build/arm64/flushbench", top);
@@ -408,7 +423,7 @@ static int guest_binary(const char *top, const char *arch, char *bin, size_t len
  * build failed (a warning: the guest runs without it and the workloads
  * that need it skip, saying so).
  */
-static void guest_module(const char *top, const struct vm_args *a, char *ko,
+static void guest_module(const char *top, const struct flb_guest *a, char *ko,
 			 size_t len, char *why, size_t whylen)
 {
 	char script[VM_PATH], kbuild[VM_PATH], outdir[VM_PATH], out[4096];
@@ -437,7 +452,7 @@ static void guest_module(const char *top, const struct vm_args *a, char *ko,
 	if (flb_vm_spawn(argv, out, sizeof(out))) {
 		snprintf(why, whylen, "none (the build against %.200s failed)",
 			 a->headers);
-		fprintf(stderr, "flushbench vm: warning: module not built for this kernel (above): the guest runs without it\n");
+		fprintf(stderr, "%s: warning: module not built for this kernel (above): the guest runs without it\n", who);
 		return;
 	}
 	/* the last line it prints is the .ko */
@@ -455,7 +470,7 @@ static void guest_module(const char *top, const struct vm_args *a, char *ko,
  * left out with a note: the workloads that need it skip in the guest,
  * saying so.
  */
-static int guest_helpers(const struct vm_args *a, const char *bin,
+static int guest_helpers(const struct flb_guest *a, const char *bin,
 			 char path[][VM_PATH], int max)
 {
 	char self[PATH_MAX], out[4096], *line, *save;
@@ -469,21 +484,21 @@ static int guest_helpers(const struct vm_args *a, const char *bin,
 		return -1;
 	self[l] = '\0';
 	if (flb_vm_spawn(argv, out, sizeof(out))) {
-		fprintf(stderr, "flushbench vm: flushbench list --helpers -c %s failed (above)\n",
+		fprintf(stderr, "%s: flushbench list --helpers -c %s failed (above)\n", who,
 			a->config);
 		return -1;
 	}
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (n == max) {
-			fprintf(stderr, "flushbench vm: the suite's workloads start more than %d programs\n",
+			fprintf(stderr, "%s: the suite's workloads start more than %d programs\n", who,
 				max);
 			return -1;
 		}
 		snprintf(path[n], VM_PATH, "%.*s/%s", slash ? (int)(slash - bin) : 1,
 			 slash ? bin : ".", line);
 		if (access(path[n], X_OK)) {
-			fprintf(stderr, "flushbench vm: note: %s is not built: the workloads that start it skip in the guest\n",
+			fprintf(stderr, "%s: note: %s is not built: the workloads that start it skip in the guest\n", who,
 				path[n]);
 			continue;
 		}
@@ -493,7 +508,7 @@ static int guest_helpers(const struct vm_args *a, const char *bin,
 }
 
 /* The cached initramfs for this guest into img. */
-static int guest_initramfs(const char *top, const struct vm_args *a,
+static int guest_initramfs(const char *top, const struct flb_guest *a,
 			   const char *bin, const char *ko, char *img, size_t len)
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
@@ -511,8 +526,8 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 	snprintf(worker, sizeof(worker), "%.*s/flushbench-worker",
 		 slash ? (int)(slash - bin) : 1, slash ? bin : ".");
 	if (access(worker, X_OK)) {
-		fprintf(stderr, "flushbench vm: %s is missing (%s): flushbench "
-			"run needs it in the guest; build it with make%s\n",
+		fprintf(stderr, "%s: %s is missing (%s): flushbench "
+			"run needs it in the guest; build it with make%s\n", who,
 			worker, strerror(errno),
 			strcmp(a->arch, flb_vm_host_arch()) ? " arm64" : "");
 		return -1;
@@ -525,7 +540,7 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 	snprintf(script, sizeof(script), "%s/build/vm/run.sh", top);
 	if (write_file(tmp, guest_script, strlen(guest_script)) ||
 	    rename(tmp, script)) {
-		fprintf(stderr, "flushbench vm: %s: %s\n", script, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", who, script, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -562,7 +577,7 @@ static int guest_initramfs(const char *top, const struct vm_args *a,
 	}
 	argv[n] = NULL;
 	if (flb_vm_spawn(argv, out, sizeof(out))) {
-		fprintf(stderr, "flushbench vm: building the initramfs failed (above)\n");
+		fprintf(stderr, "%s: building the initramfs failed (above)\n", who);
 		return -1;
 	}
 	out[strcspn(out, "\n")] = '\0';
@@ -597,16 +612,16 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 	int ret = -1;
 
 	if (flb_store_open(a->db, FLB_STORE_RW, &st, err, sizeof(err))) {
-		fprintf(stderr, "flushbench vm: %s\n", err);
+		fprintf(stderr, "%s: %s\n", who, err);
 		return -1;
 	}
 	if (flb_store_import(st, guest_db, a->label, extra, &runs, &nruns)) {
-		fprintf(stderr, "flushbench vm: importing the guest's results: %s\n",
+		fprintf(stderr, "%s: importing the guest's results: %s\n", who,
 			flb_store_error(st));
 	} else if (!nruns) {
-		fprintf(stderr, "flushbench vm: the guest's store holds no complete run: nothing imported\n");
+		fprintf(stderr, "%s: the guest's store holds no complete run: nothing imported\n", who);
 	} else {
-		printf("flushbench vm: imported %zu run%s as '%s' into %s (run",
+		printf("%s: imported %zu run%s as '%s' into %s (run", who,
 		       nruns, nruns == 1 ? "" : "s", a->label, a->db);
 		for (size_t i = 0; i < nruns; i++)
 			printf(" %lld", (long long)runs[i]);
@@ -618,166 +633,211 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 	return ret;
 }
 
-int flb_cmd_vm(int argc, char **argv)
+void flb_vm_set_who(const char *name)
 {
-	struct vm_args a = {
-		.arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
-		.db = "results.db", .mem = "1G", .accel = "auto", .smp = 2,
-		.timeout = 600, .append = "",
-	};
-	char top[PATH_MAX], kbuf[VM_PATH], hbuf[VM_PATH], bin[VM_PATH];
-	char ko[VM_PATH], img[VM_PATH], logpath[VM_PATH], dbpath[VM_PATH];
-	char label[VM_PATH], append[2048], smp[16], tmo[16], out[1024], accel[16];
-	char status[32], qver[64], cmdline[2048], t0s[32] = "", t1s[32] = "";
-	char rcs[64], bootsh[VM_PATH], modwhy[VM_PATH + 64];
-	char *boot[24], *log = NULL;
-	unsigned char *db = NULL;
-	size_t loglen = 0, dblen;
-	struct flb_env extra = { 0 };
-	struct stat sb;
-	double t0, wall;
-	int rc, n = 0, ret = FLB_EXIT_FAIL;
+	who = name;
+}
 
-	rc = parse_args(argc, argv, &a);
-	if (rc)
-		return flb_cli_exit(rc);
-	if (flb_vm_top(top, sizeof(top))) {
-		fprintf(stderr, "flushbench vm: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n");
+int flb_guest_prepare(struct flb_guest *g)
+{
+	struct stat sb;
+
+	if (flb_vm_top(g->top, sizeof(g->top))) {
+		fprintf(stderr, "%s: cannot find the flushbench tree (scripts/qemu-boot.sh); set FLUSHBENCH_TOP\n", who);
 		return FLB_EXIT_USAGE;
 	}
-	if (a.debian) {
-		if (flb_vm_debian_kernel(a.arch, a.debian, kbuf, hbuf, sizeof(kbuf)))
+	if (g->debian && !g->kernel) {
+		if (flb_vm_debian_kernel(g->arch, g->debian, g->kbuf, g->hbuf,
+					sizeof(g->kbuf)))
 			return FLB_EXIT_FAIL;
-		a.kernel = kbuf;
-		if (!a.headers)
-			a.headers = hbuf;
+		g->kernel = g->kbuf;
+		if (!g->headers)
+			g->headers = g->hbuf;
 	}
-	if (stat(a.kernel, &sb) || access(a.kernel, R_OK)) {
-		fprintf(stderr, "flushbench vm: --kernel %s: %s\n", a.kernel,
+	if (stat(g->kernel, &sb) || access(g->kernel, R_OK)) {
+		fprintf(stderr, "%s: --kernel %s: %s\n", who, g->kernel,
 			strerror(errno));
 		return FLB_EXIT_USAGE;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size < 4096) {
-		fprintf(stderr, "flushbench vm: --kernel %s: not a kernel image (%s)\n",
-			a.kernel, S_ISREG(sb.st_mode) ? "too small" : "not a file");
+		fprintf(stderr, "%s: --kernel %s: not a kernel image (%s)\n", who,
+			g->kernel, S_ISREG(sb.st_mode) ? "too small" : "not a file");
 		return FLB_EXIT_USAGE;
 	}
-	if (check_suite(a.config))
+	if (check_suite(g->config))
 		return FLB_EXIT_USAGE;
-	if (!a.label) {
-		const char *k = strrchr(a.kernel, '/');
-
-		snprintf(label, sizeof(label), "vm-%s-%.200s", a.arch,
-			 a.debian ? a.debian : k ? k + 1 : a.kernel);
-		a.label = label;
-	}
 	/* a guest of another architecture is always emulated */
-	if (!strcmp(a.accel, "auto") && strcmp(a.arch, flb_vm_host_arch()))
-		a.accel = "tcg";
-	if (guest_binary(top, a.arch, bin, sizeof(bin)))
+	if (!strcmp(g->accel, "auto") && strcmp(g->arch, flb_vm_host_arch()))
+		g->accel = "tcg";
+	if (guest_binary(g->top, g->arch, g->bin, sizeof(g->bin)))
 		return FLB_EXIT_FAIL;
-	guest_module(top, &a, ko, sizeof(ko), modwhy, sizeof(modwhy));
-	if (guest_initramfs(top, &a, bin, ko, img, sizeof(img)))
+	guest_module(g->top, g, g->ko, sizeof(g->ko), g->modwhy,
+		     sizeof(g->modwhy));
+	if (guest_initramfs(g->top, g, g->bin, g->ko, g->img, sizeof(g->img)))
 		return FLB_EXIT_FAIL;
+	return FLB_EXIT_OK;
+}
 
-	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", top,
-		 (int)getpid());
-	snprintf(append, sizeof(append), "quiet %s", a.append);
-	snprintf(smp, sizeof(smp), "%" PRIu64, a.smp);
-	snprintf(tmo, sizeof(tmo), "%" PRIu64, a.timeout);
-	snprintf(bootsh, sizeof(bootsh), "%s/scripts/qemu-boot.sh", top);
-	boot[n++] = bootsh;
-	boot[n++] = "--arch";	boot[n++] = (char *)a.arch;
-	boot[n++] = "--kernel";	boot[n++] = (char *)a.kernel;
-	boot[n++] = "--initrd";	boot[n++] = img;
-	boot[n++] = "--log";	boot[n++] = logpath;
-	boot[n++] = "--append";	boot[n++] = append;
-	boot[n++] = "--smp";	boot[n++] = smp;
-	boot[n++] = "--mem";	boot[n++] = (char *)a.mem;
-	boot[n++] = "--timeout"; boot[n++] = tmo;
-	boot[n++] = "--accel";	boot[n++] = (char *)a.accel;
-	boot[n] = NULL;
-	fprintf(stderr, "flushbench vm: booting %s %s (%s) with %s, log %s\n",
-		a.arch, a.kernel, a.append[0] ? a.append : "no extra cmdline",
-		a.config, logpath);
-	t0 = now_s();
-	rc = flb_vm_spawn(boot, out, sizeof(out));
-	wall = now_s() - t0;
-	if (!kv(out, "ACCEL", accel, sizeof(accel)))
-		snprintf(accel, sizeof(accel), "unknown");
-	if (!kv(out, "STATUS", status, sizeof(status)))
-		snprintf(status, sizeof(status), "error");
-	if (!strcmp(accel, "tcg") && strcmp(a.arch, flb_vm_host_arch()))
-		fprintf(stderr, "flushbench vm: note: a %s guest on this %s machine is emulated (TCG): timings are not hardware numbers\n",
-			a.arch, flb_vm_host_arch());
-	else if (!strcmp(accel, "tcg") && strcmp(a.accel, "tcg"))
-		fprintf(stderr, "flushbench vm: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n");
-	log = flb_slurp(logpath, &loglen);
-	if (rc || !log) {
-		/* qemu-boot.sh printed the last console lines */
-		fprintf(stderr, "flushbench vm: the guest did not finish: %s after %.0f s: %s (console log %s)\n",
-			status, wall,
-			!strcmp(status, "timeout") && wall + 1 < a.timeout ?
-			"QEMU was killed before --timeout" : status_why(status),
-			logpath);
-		goto out;
-	}
+int flb_guest_boot_argv(struct flb_guest *g, const char *logpath, char **argv)
+{
+	int n = 0;
+
+	snprintf(g->append_buf, sizeof(g->append_buf), "quiet %s", g->append);
+	snprintf(g->smp_buf, sizeof(g->smp_buf), "%" PRIu64, g->smp);
+	snprintf(g->tmo_buf, sizeof(g->tmo_buf), "%" PRIu64, g->timeout);
+	snprintf(g->boot_sh, sizeof(g->boot_sh), "%s/scripts/qemu-boot.sh",
+		 g->top);
+	argv[n++] = g->boot_sh;
+	argv[n++] = "--arch";		argv[n++] = (char *)g->arch;
+	argv[n++] = "--kernel";		argv[n++] = (char *)g->kernel;
+	argv[n++] = "--initrd";		argv[n++] = g->img;
+	argv[n++] = "--log";		argv[n++] = (char *)logpath;
+	argv[n++] = "--append";		argv[n++] = g->append_buf;
+	argv[n++] = "--smp";		argv[n++] = g->smp_buf;
+	argv[n++] = "--mem";		argv[n++] = (char *)g->mem;
+	argv[n++] = "--timeout";	argv[n++] = g->tmo_buf;
+	argv[n++] = "--accel";		argv[n++] = (char *)g->accel;
+	argv[n] = NULL;
+	return n;
+}
+
+void flb_guest_accel_note(const struct flb_guest *g, const char *accel)
+{
+	if (!strcmp(accel, "tcg") && strcmp(g->arch, flb_vm_host_arch()))
+		fprintf(stderr, "%s: note: a %s guest on this %s machine is emulated (TCG): timings are not hardware numbers\n",
+			who, g->arch, flb_vm_host_arch());
+	else if (!strcmp(accel, "tcg") && strcmp(g->accel, "tcg"))
+		fprintf(stderr, "%s: warning: KVM does not work here, the guest ran under TCG (emulated: timings are not hardware numbers)\n", who);
+}
+
+int flb_guest_collect(const struct flb_guest *g, const char *log, size_t loglen,
+		      const char *accel, double wall, const char *dbpath,
+		      struct flb_env *extra)
+{
+	char qver[64], cmdline[2048], rcs[64], t0s[32] = "", out[1024];
+	unsigned char *db = NULL;
+	size_t dblen;
+
 	if (!strstr(log, "FB-INIT: start")) {
-		fprintf(stderr, "flushbench vm: the guest never reached its /init; last console lines:\n");
-		log_tail(log, loglen, 20);
-		goto out;
+		fprintf(stderr, "%s: the guest never reached its /init; last console lines:\n", who);
+		flb_vm_log_tail(log, loglen, 20);
+		return -1;
 	}
 	if (flb_vm_unframe(log, loglen, &db, &dblen, out, sizeof(out))) {
-		fprintf(stderr, "flushbench vm: no results from the guest: %s; last console lines:\n",
+		fprintf(stderr, "%s: no results from the guest: %s; last console lines:\n", who,
 			out);
-		log_tail(log, loglen, 20);
-		goto out;
+		flb_vm_log_tail(log, loglen, 20);
+		return -1;
 	}
 	if (log_field(log, "FB-VM: run rc=", rcs, sizeof(rcs)) && atoi(rcs))
-		fprintf(stderr, "flushbench vm: warning: flushbench run in the guest exited %d: only complete runs are imported\n",
+		fprintf(stderr, "%s: warning: flushbench run in the guest exited %d: only complete runs are imported\n", who,
 			atoi(rcs));
-	snprintf(dbpath, sizeof(dbpath), "%s/build/vm/guest.%d.db", top,
-		 (int)getpid());
 	if (write_file(dbpath, db, dblen)) {
-		fprintf(stderr, "flushbench vm: %s: %s\n", dbpath, strerror(errno));
-		goto out;
+		fprintf(stderr, "%s: %s: %s\n", who, dbpath, strerror(errno));
+		free(db);
+		return -1;
 	}
-	qemu_version(a.arch, qver, sizeof(qver));
+	free(db);
+	qemu_version(g->arch, qver, sizeof(qver));
 	if (log_field(log, "FB-VM: cmdline ", cmdline, sizeof(cmdline))) {
 		for (size_t l = strlen(cmdline); l && cmdline[l - 1] == ' ';)
 			cmdline[--l] = '\0';
 	} else {
 		snprintf(cmdline, sizeof(cmdline), "unknown");
 	}
-	flb_env_set(&extra, "virtualized", "yes");
-	flb_env_set(&extra, "accelerator", "%s", accel);
-	flb_env_set(&extra, "qemu.version", "%s", qver);
-	flb_env_set(&extra, "guest.cmdline", "%s", cmdline);
-	flb_env_set(&extra, "guest.arch", "%s", a.arch);
-	flb_env_set(&extra, "guest.kernel", "%s", a.kernel);
-	flb_env_set(&extra, "guest.smp", "%" PRIu64, a.smp);
-	flb_env_set(&extra, "guest.mem", "%s", a.mem);
-	flb_env_set(&extra, "guest.module", "%s%s", modwhy,
+	flb_env_set(extra, "virtualized", "yes");
+	flb_env_set(extra, "accelerator", "%s", accel);
+	flb_env_set(extra, "qemu.version", "%s", qver);
+	flb_env_set(extra, "guest.cmdline", "%s", cmdline);
+	flb_env_set(extra, "guest.arch", "%s", g->arch);
+	flb_env_set(extra, "guest.kernel", "%s", g->kernel);
+	flb_env_set(extra, "guest.smp", "%" PRIu64, g->smp);
+	flb_env_set(extra, "guest.mem", "%s", g->mem);
+	flb_env_set(extra, "guest.module", "%s%s", g->modwhy,
 		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?
 		   " (insmod failed in the guest)" : "");
 	if (log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s)))
-		flb_env_set(&extra, "guest.boot_uptime_s", "%s", t0s);
-	flb_env_set(&extra, "guest.elapsed_s", "%.1f", wall);
+		flb_env_set(extra, "guest.boot_uptime_s", "%s", t0s);
+	flb_env_set(extra, "guest.elapsed_s", "%.1f", wall);
+	return 0;
+}
+
+int flb_cmd_vm(int argc, char **argv)
+{
+	struct vm_args a = {
+		.g = { .arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
+		       .mem = "1G", .accel = "auto", .smp = 2, .timeout = 600,
+		       .append = "" },
+		.db = "results.db",
+	};
+	struct flb_guest *g = &a.g;
+	char logpath[VM_PATH], dbpath[VM_PATH], label[VM_PATH], out[1024];
+	char accel[16], status[32], t0s[32] = "", t1s[32] = "";
+	char *boot[FLB_GUEST_ARGV], *log = NULL;
+	size_t loglen = 0;
+	struct flb_env extra = { 0 };
+	double t0, wall;
+	int rc, ret = FLB_EXIT_FAIL;
+
+	flb_vm_set_who("flushbench vm");
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return flb_cli_exit(rc);
+	rc = flb_guest_prepare(g);
+	if (rc)
+		return rc;
+	if (!a.label) {
+		const char *k = strrchr(g->kernel, '/');
+
+		snprintf(label, sizeof(label), "vm-%s-%.200s", g->arch,
+			 g->debian ? g->debian : k ? k + 1 : g->kernel);
+		a.label = label;
+	}
+	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", g->top,
+		 (int)getpid());
+	flb_guest_boot_argv(g, logpath, boot);
+	fprintf(stderr, "%s: booting %s %s (%s) with %s, log %s\n", who,
+		g->arch, g->kernel, g->append[0] ? g->append : "no extra cmdline",
+		g->config, logpath);
+	t0 = now_s();
+	rc = flb_vm_spawn(boot, out, sizeof(out));
+	wall = now_s() - t0;
+	if (!flb_vm_kv(out, "ACCEL", accel, sizeof(accel)))
+		snprintf(accel, sizeof(accel), "unknown");
+	if (!flb_vm_kv(out, "STATUS", status, sizeof(status)))
+		snprintf(status, sizeof(status), "error");
+	flb_guest_accel_note(g, accel);
+	log = flb_slurp(logpath, &loglen);
+	if (rc || !log) {
+		/* qemu-boot.sh printed the last console lines */
+		fprintf(stderr, "%s: the guest did not finish: %s after %.0f s: %s (console log %s)\n", who,
+			status, wall,
+			!strcmp(status, "timeout") && wall + 1 < g->timeout ?
+			"QEMU was killed before --timeout" : flb_vm_status_why(status),
+			logpath);
+		goto out;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/build/vm/guest.%d.db", g->top,
+		 (int)getpid());
+	if (flb_guest_collect(g, log, loglen, accel, wall, dbpath, &extra)) {
+		unlink(dbpath);
+		goto out;
+	}
 	if (!import_results(&a, dbpath, &extra)) {
 		ret = FLB_EXIT_OK;
+		log_field(log, "FB-VM: uptime-start ", t0s, sizeof(t0s));
 		log_field(log, "uptime-end ", t1s, sizeof(t1s));
-		fprintf(stderr, "flushbench vm: %s guest (%s): booted in %s s, done at %s s guest time, %.1f s wall\n",
-			a.arch, accel, t0s[0] ? t0s : "?", t1s[0] ? t1s : "?", wall);
+		fprintf(stderr, "%s: %s guest (%s): booted in %s s, done at %s s guest time, %.1f s wall\n", who,
+			g->arch, accel, t0s[0] ? t0s : "?", t1s[0] ? t1s : "?", wall);
 	}
 	unlink(dbpath);
 out:
 	if (ret == FLB_EXIT_OK && !a.keep_log) {
 		unlink(logpath);
 	} else if (ret != FLB_EXIT_OK) {
-		fprintf(stderr, "flushbench vm: console log kept: %s\n", logpath);
+		fprintf(stderr, "%s: console log kept: %s\n", who, logpath);
 	}
 	flb_env_free(&extra);
-	free(db);
 	free(log);
 	return ret;
 }

@@ -14,12 +14,72 @@
 #ifndef FLB_VM_H
 #define FLB_VM_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cliopt.h"
+#include "env.h"
+
+/* room for the tree's path (PATH_MAX) and what goes below it */
+#define FLB_VM_PATH (PATH_MAX + 256)
+/* qemu-boot.sh's argv from flb_guest_boot_argv, with room for 8 more */
+#define FLB_GUEST_ARGV 32
 
 /* The commands: each takes the arguments after its name, returns the exit status. */
 int flb_cmd_vm(int argc, char **argv);		/* vm.c */
 int flb_cmd_matrix(int argc, char **argv);	/* matrix.c */
+int flb_cmd_duet(int argc, char **argv);	/* duet.c */
+
+/*
+ * A guest to boot: what `flushbench vm` takes, and each side of a duet.
+ * The options are flb_guest_cliopts (include them in a command's table).
+ */
+struct flb_guest {
+	const char *kernel, *headers, *debian, *append, *arch, *config;
+	const char *mem, *accel;
+	uint64_t smp, timeout;
+	/* filled by flb_guest_prepare() and flb_guest_boot_argv() */
+	char top[PATH_MAX];
+	char kbuf[FLB_VM_PATH], hbuf[FLB_VM_PATH], bin[FLB_VM_PATH];
+	char ko[FLB_VM_PATH], img[FLB_VM_PATH], modwhy[FLB_VM_PATH + 64];
+	char append_buf[2048], smp_buf[24], tmo_buf[24], boot_sh[FLB_VM_PATH];
+};
+extern const struct flb_cliopt flb_guest_cliopts[];
+
+/* Messages of vm.c's functions start with name (default "flushbench vm"). */
+void flb_vm_set_who(const char *name);
+/* 0 when arch has guests, else a usage error of cli and -1. */
+int flb_guest_arch_ok(const struct flb_cli *cli, const char *arch);
+/*
+ * Everything before the boot: Debian's kernel fetched (--debian), the
+ * image checked, the suite checked (`flushbench run --check`), the
+ * guest's flushbench, the module for its headers, the initramfs (cached).
+ * FLB_EXIT_OK, FLB_EXIT_USAGE (a bad kernel or suite), FLB_EXIT_FAIL.
+ */
+int flb_guest_prepare(struct flb_guest *g);
+/*
+ * scripts/qemu-boot.sh's arguments for g, its console into logpath, into
+ * argv[FLB_GUEST_ARGV], NULL-terminated: their count (add more there).
+ */
+int flb_guest_boot_argv(struct flb_guest *g, const char *logpath, char **argv);
+/* The note or warning that the guest ran emulated (accel "tcg"). */
+void flb_guest_accel_note(const struct flb_guest *g, const char *accel);
+/*
+ * After the guest ended: its console log checked (it reached /init, the
+ * framed results.db arrived whole), the store written to dbpath, and
+ * the environment keys of how it ran (docs/vm.md) into extra. 0, or -1
+ * with the message and the log's last lines on stderr.
+ */
+int flb_guest_collect(const struct flb_guest *g, const char *log, size_t loglen,
+		      const char *accel, double wall, const char *dbpath,
+		      struct flb_env *extra);
+/* qemu-boot.sh's STATUS in words. */
+const char *flb_vm_status_why(const char *status);
+/* The value of a "KEY=VALUE" line of text into buf; NULL when absent. */
+const char *flb_vm_kv(const char *text, const char *key, char *buf, size_t len);
+/* The last n lines of a console log on stderr, indented. */
+void flb_vm_log_tail(const char *log, size_t len, int n);
 
 /*
  * Run argv (a child process, PATH searched); its stdout into out (when not

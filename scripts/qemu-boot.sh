@@ -4,8 +4,15 @@
 # Usage: scripts/qemu-boot.sh --arch x86_64|arm64 --kernel IMG --initrd CPIO
 #          --log FILE [--append STR] [--smp N] [--mem SIZE] [--timeout SEC]
 #          [--accel auto|kvm|tcg] [--no-pvh] [--qemu-arg ARG]...
+#          [--cpus LIST] [--serial-socket PATH]
 # Defaults: smp 2, mem 1G, timeout 300, accel auto, append "quiet".
 # --qemu-arg passes one more argument to QEMU (repeat for each: -drive ...).
+# --cpus pins QEMU, all its threads, to host CPUs LIST (taskset -c).
+# --serial-socket: the console is also a UNIX socket at PATH (QEMU the
+#   server, waiting for one client before the guest starts; the log file
+#   still gets every byte), so that a host program can talk to the guest
+#   (flushbench duet's go signals).
+# SIGTERM or SIGINT stops QEMU: STATUS=stopped.
 #   x86_64: KVM is tried first (a probe boot with a short timeout, cached
 #     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
 #     XZ bzImage is unpacked once to IMG.vmlinux and booted through the PVH
@@ -18,15 +25,15 @@
 #   arm64: TCG on an x86_64 host (-M virt -cpu max,pauth-impdef=on); on an
 #     aarch64 host KVM is tried the same way (-cpu host, gic-version=max).
 # The serial console goes to FILE. Prints "ACCEL=kvm|tcg" and
-# "STATUS=ok|timeout|panic|no-output|error" on stdout; on anything but ok the
-# last console lines go to stderr.
+# "STATUS=ok|timeout|panic|no-output|error|stopped" on stdout; on anything
+# but ok the last console lines go to stderr.
 # Exit: 0 ok (QEMU exited 0, console output, no panic), 2 timeout, 3 panic,
-#       4 no output, 1 usage or QEMU error.
+#       4 no output, 5 stopped (TERM/INT), 1 usage or QEMU error.
 set -uo pipefail
 die() { echo "qemu-boot: $*" >&2; exit 1; }
 
 arch="" kernel="" initrd="" log="" append="quiet" smp=2 mem=1G limit=300
-accel=auto pvh=1 extra=()
+accel=auto pvh=1 extra=() cpus="" sock="" stopped=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -40,6 +47,8 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift 2 ;;
 	--no-pvh) pvh=0; shift ;;
 	--qemu-arg) extra+=("$2"); shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--serial-socket) sock=$2; shift 2 ;;
 	*) die "unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
@@ -91,8 +100,8 @@ arm64)
 esac
 command -v $qemu >/dev/null || die "$qemu not found"
 
-run_qemu() {	# ACCEL LIMIT LOG APPEND
-	local cpu
+run_qemu() {	# ACCEL LIMIT LOG APPEND [SOCKET]
+	local cpu serial pin=() qpid rc
 	if [ "$1" = kvm ] && [ "$arch" = arm64 ]; then
 		cpu=(-cpu host)
 	elif [ "$1" = kvm ]; then
@@ -105,11 +114,27 @@ run_qemu() {	# ACCEL LIMIT LOG APPEND
 	: > "$3"
 	local acc=$1
 	[ "$1" = tcg ] && [ "$arch" = x86_64 ] && acc=tcg,thread=single
-	timeout -k 5 "$2" $qemu "${machine[@]}" -accel "$acc" "${cpu[@]}" \
-		-smp "$smp" -m "$mem" -display none -monitor none \
-		-serial "file:$3" -no-reboot -kernel "$kernel" -initrd "$initrd" \
+	serial=(-serial "file:$3")
+	[ -n "${5:-}" ] && serial=(-chardev
+		"socket,id=fbcon,path=$5,server=on,wait=on,logfile=$3"
+		-serial chardev:fbcon)
+	[ -n "$cpus" ] && pin=(taskset -c "$cpus")
+	# in the background, so that a TERM to this script stops it at once
+	timeout -k 5 "$2" "${pin[@]}" $qemu "${machine[@]}" -accel "$acc" \
+		"${cpu[@]}" -smp "$smp" -m "$mem" -display none -monitor none \
+		"${serial[@]}" -no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "console=$console panic=-1 $4" "${extra[@]}" \
-		< /dev/null 2>> "$3.qemu"
+		< /dev/null 2>> "$3.qemu" &
+	qpid=$!
+	trap 'stopped=1; kill -TERM $qpid 2>/dev/null' TERM INT
+	wait $qpid
+	rc=$?
+	while kill -0 $qpid 2>/dev/null; do
+		wait $qpid
+		rc=$?
+	done
+	trap - TERM INT
+	return $rc
 }
 
 # KVM works when a probe boot (no init) gets as far as mounting a root.
@@ -134,11 +159,15 @@ if [ "$accel" = auto ]; then
 fi
 echo "ACCEL=$accel"
 rm -f "$log.qemu"
-run_qemu "$accel" "$limit" "$log" "$append"
+[ -n "$sock" ] && rm -f "$sock"
+run_qemu "$accel" "$limit" "$log" "$append" "$sock"
 rc=$?
+[ -n "$sock" ] && rm -f "$sock"
 
 status=ok
-if [ $rc = 124 ] || [ $rc = 137 ]; then
+if [ $stopped = 1 ]; then
+	status=stopped
+elif [ $rc = 124 ] || [ $rc = 137 ]; then
 	status=timeout
 elif grep -q 'Kernel panic' "$log"; then
 	status=panic
@@ -156,5 +185,6 @@ if [ $status != ok ]; then
 	} >&2
 fi
 case $status in
-ok) exit 0 ;; timeout) exit 2 ;; panic) exit 3 ;; no-output) exit 4 ;; *) exit 1 ;;
+ok) exit 0 ;; timeout) exit 2 ;; panic) exit 3 ;; no-output) exit 4 ;;
+stopped) exit 5 ;; *) exit 1 ;;
 esac

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Issue 12's acceptance figures for guest duets (docs/duet.md), on this
+# machine, with a time budget per comparison:
+#
+#   aa      an A/A duet (Debian's kernel on both sides), --reps times: how
+#           many tables flag a row (at most 5% should), and each row's MDE;
+#   effect  side b's suite does extra_work_ns sized to +3% of each job's
+#           ns/op (the median of side a in the aa runs, else of a short
+#           calibration duet), --reps times: how often each row is (R);
+#   pti     side b boots with pti=on (page-table isolation: every syscall
+#           and fault switches page tables), once;
+#   seq     the sequential design for the same budget: one guest at a
+#           time, A and B alternating (order shuffled per pair), compared
+#           unpaired: its MDE per row beside the duet's.
+#
+# Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--what LIST]
+#          [-c SUITE] [--out DIR]
+#   defaults: 600 s, 10 reps, aa,effect,pti,seq, configs/duet.yaml,
+#   build/bench-duet (its duet.db, the tables, summary.txt).
+# x86_64 guests of Debian's generic kernel, one vCPU each. Under TCG the
+# figures are emulated: they show what the design resolves here, not
+# hardware costs. Exits 0 whatever it finds; 1 when a command fails.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+budget=600 reps=10 what=aa,effect,pti,seq suite=configs/duet.yaml
+out=build/bench-duet
+while [ $# -gt 0 ]; do
+	case $1 in
+	--budget) budget=$2; shift ;;
+	--reps) reps=$2; shift ;;
+	--what) what=$2; shift ;;
+	-c) suite=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) sed -n 's/^# \{0,1\}//; /^Usage:/,/^ *build/p' "$0" >&2; exit 2 ;;
+	esac
+	shift
+done
+mkdir -p "$out"
+db=$out/duet.db
+sum=$out/summary.txt
+fb=./flushbench
+has() { [[ ",$what," == *",$1,"* ]]; }
+note() { echo "$*" | tee -a "$sum"; }
+duet() { $fb duet --debian generic --arch x86_64 --db "$db" -c "$suite" "$@"; }
+
+# rows LABEL_A LABEL_B TAG: the paired table into $out/TAG.txt and one
+# line per row on stdout: TAG JOB CHANGE MDE MARK
+rows() {
+	$fb compare --db "$db" "$1" "$2" > "$out/$3.txt"
+	awk -F'|' -v tag="$3" '/^\| [a-z_]+ \(job [0-9]+\) \|/ {
+		job = $2; gsub(/^ +| +$/, "", job); sub(/ \(job.*/, "", job)
+		ch = $7; gsub(/ /, "", ch); mde = $10; gsub(/ /, "", mde)
+		mark = $11; gsub(/ /, "", mark)
+		printf "%s %s %s %s %s\n", tag, job, ch, mde, mark == "" ? "-" : mark }' \
+		"$out/$3.txt"
+}
+
+note "# bench-duet $(date -u +%FT%TZ), flushbench $(git rev-parse --short HEAD 2>/dev/null || echo ?), budget ${budget}s, suite $suite"
+if has aa; then
+	for i in $(seq "$reps"); do
+		duet --budget "$budget" --label-a "aa$i-a" --label-b "aa$i-b" \
+			> "$out/aa$i.log" 2>&1 || note "aa$i: duet exited $? (see $out/aa$i.log)"
+		note "aa$i: $(grep -c 'round [0-9]*: a on' "$out/aa$i.log") rounds"
+		rows "aa$i-a" "aa$i-b" "aa$i" | tee -a "$sum"
+	done
+fi
+if has effect; then
+	# +3% of each job's ns/op in the guest: the aa runs' side a, or a
+	# short calibration duet
+	src=aa1-a
+	if [ "$(sqlite3 "$db" "select count(*) from runs where label = 'aa1-a'" 2>/dev/null || echo 0)" = 0 ]; then
+		duet --rounds 2 --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
+		src=cal-a
+	fi
+	extra=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(0.03 * avg(s.ns_per_op)) as integer) x
+		from samples s join runs r on r.id = s.run_id where r.label = '$src' and s.kind = 'timed' and s.status = 'ok'
+		group by s.job order by s.job)")
+	awk -v extra="$extra" 'BEGIN { n = split(extra, x, " ") }
+		{ print }
+		/^  - workload:/ { printf "    extra_work_ns: %s\n", x[++j] }' "$suite" > "$out/effect-b.yaml"
+	note "effect: side b's extra_work_ns per job (3% of $src's mean ns/op): $extra"
+	for i in $(seq "$reps"); do
+		duet --budget "$budget" --b-config "$out/effect-b.yaml" \
+			--label-a "fx$i-a" --label-b "fx$i-b" > "$out/fx$i.log" 2>&1 ||
+			note "fx$i: duet exited $? (see $out/fx$i.log)"
+		note "fx$i: $(grep -c 'round [0-9]*: a on' "$out/fx$i.log") rounds"
+		rows "fx$i-a" "fx$i-b" "fx$i" | tee -a "$sum"
+	done
+fi
+if has pti; then
+	duet --budget "$budget" --b-append pti=on --label-a pti-off \
+		--label-b pti-on > "$out/pti.log" 2>&1 || note "pti: duet exited $?"
+	note "pti: $(grep -c 'round [0-9]*: a on' "$out/pti.log") rounds"
+	rows pti-off pti-on pti | tee -a "$sum"
+fi
+if has seq; then
+	# one guest at a time for the same budget, A and B alternating
+	t0=$(date +%s) n=0
+	while :; do
+		now=$(date +%s)
+		[ $n = 0 ] || [ $((now - t0 + (now - t0) / n)) -le "$budget" ] || break
+		if [ $((RANDOM % 2)) = 0 ]; then order="A B"; else order="B A"; fi
+		for s in $order; do
+			$fb vm --debian generic --arch x86_64 --smp 1 -c "$suite" \
+				--db "$db" --label "seq-$s" > "$out/seq.log" 2>&1 ||
+				note "seq: vm exited $?"
+		done
+		n=$((n + 1))
+	done
+	note "seq: $n pairs of boots"
+	$fb compare --db "$db" --unpaired --format csv seq-A seq-B > "$out/seq.csv" 2>/dev/null
+	awk -F, 'NR > 1 && $6 == "primary" { printf "seq %s %+.2f%% %.1f%% %s\n", $1, -$16, $23, $22 == "" ? "-" : $22 }' \
+		"$out/seq.csv" | tee -a "$sum"
+fi
+echo "bench-duet: tables in $out, summary in $sum"
