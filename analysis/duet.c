@@ -25,7 +25,8 @@ struct duet {
 	unsigned int ja, jb;
 	bool concurrent;
 	char what_a[512], what_b[512], workload[64];
-	double *d;		/* log(b / a) per pair */
+	double *d;		/* log(b / a) per pair; guests: per run pair */
+	size_t windows;		/* the pairs of windows behind them */
 	unsigned int *round;
 	unsigned char *swap;
 	size_t n, cap;
@@ -35,10 +36,14 @@ struct duet {
 	enum flb_mark mark;
 };
 
-/* A round: its two runs (the same run for a native duet) and the swap. */
+/*
+ * A pair of runs: the same run for a native duet (a round); for a guest
+ * duet, run k of each guest in one boot of both (boot: the round).
+ */
 struct rnd {
 	int64_t ra, rb;
 	bool swap;
+	unsigned int boot;
 };
 
 /* One run's timed ok windows, in the store's order (job, then seq). */
@@ -211,14 +216,15 @@ static void strip_side(char *s)
 		*d = '\0';
 }
 
-static int add_round(struct paired *pd, int64_t ra, int64_t rb, bool swap)
+static int add_round(struct paired *pd, int64_t ra, int64_t rb, bool swap,
+		     unsigned int boot)
 {
 	struct rnd *n = realloc(pd->rd, (pd->nrd + 1) * sizeof(*n));
 
 	if (!n)
 		return -1;
 	pd->rd = n;
-	pd->rd[pd->nrd++] = (struct rnd){ ra, rb, swap };
+	pd->rd[pd->nrd++] = (struct rnd){ ra, rb, swap, boot };
 	return 0;
 }
 
@@ -266,7 +272,7 @@ static int native_rounds(struct paired *pd, const char *label)
 			goto out;
 		}
 		if (pairs && add_round(pd, runs[i].id, runs[i].id,
-				       sw && !strcmp(sw, "1"))) {
+				       sw && !strcmp(sw, "1"), (unsigned int)pd->nrd)) {
 			flb_msg(o->cmd, "out of memory");
 			flb_env_free(&env);
 			goto out;
@@ -285,10 +291,10 @@ out:
 	return rc;
 }
 
-/* A run's guest-duet keys: its round id and side ("" when none). */
+/* A run's guest-duet keys: its round id, side ("" when none), run in it. */
 struct gkey {
 	int64_t id;
-	char duet[64], side[4];
+	char duet[64], side[4], k[24];
 	bool swap;
 };
 
@@ -296,7 +302,7 @@ static int guest_keys(struct paired *pd, const char *label, struct gkey **out,
 		      size_t *n)
 {
 	struct flb_run_row *runs = NULL;
-	size_t nruns = 0, k = 0;
+	size_t nruns = 0, m = 0;
 	struct gkey *g;
 
 	*out = NULL;
@@ -310,7 +316,7 @@ static int guest_keys(struct paired *pd, const char *label, struct gkey **out,
 	}
 	for (size_t i = 0; i < nruns; i++) {
 		struct flb_env env = { 0 };
-		const char *id, *side, *sw;
+		const char *id, *side, *sw, *k;
 
 		if (strcmp(runs[i].status, "complete"))
 			continue;
@@ -322,15 +328,17 @@ static int guest_keys(struct paired *pd, const char *label, struct gkey **out,
 		id = env_get(&env, "vmduet.id");
 		side = env_get(&env, "vmduet.side");
 		sw = env_get(&env, "vmduet.swap");
-		g[k].id = runs[i].id;
-		snprintf(g[k].duet, sizeof(g[k].duet), "%s", id ? id : "");
-		snprintf(g[k].side, sizeof(g[k].side), "%s", side ? side : "");
-		g[k++].swap = sw && !strcmp(sw, "1");
+		k = env_get(&env, "repeat.round");
+		snprintf(g[m].k, sizeof(g[m].k), "%s", k ? k : "");
+		g[m].id = runs[i].id;
+		snprintf(g[m].duet, sizeof(g[m].duet), "%s", id ? id : "");
+		snprintf(g[m].side, sizeof(g[m].side), "%s", side ? side : "");
+		g[m++].swap = sw && !strcmp(sw, "1");
 		flb_env_free(&env);
 	}
 	free(runs);
 	*out = g;
-	*n = k;
+	*n = m;
 	return 0;
 }
 
@@ -352,11 +360,18 @@ static int guest_rounds(struct paired *pd)
 		goto out;
 	}
 	for (size_t i = 0; i < nb; i++) {
+		unsigned int boot = 0;
+
 		tagged += gb[i].duet[0] != '\0';
+		/* the boot: the first run of BASE with this id gives it */
+		while (boot < i && strcmp(gb[boot].duet, gb[i].duet))
+			boot++;
 		for (size_t j = 0; gb[i].duet[0] && j < nn; j++)
 			if (!strcmp(gb[i].duet, gn[j].duet) &&
-			    strcmp(gb[i].side, gn[j].side)) {
-				if (add_round(pd, gb[i].id, gn[j].id, gb[i].swap)) {
+			    strcmp(gb[i].side, gn[j].side) &&
+			    !strcmp(gb[i].k, gn[j].k)) {
+				if (add_round(pd, gb[i].id, gn[j].id, gb[i].swap,
+					      boot)) {
 					flb_msg(o->cmd, "out of memory");
 					goto out;
 				}
@@ -384,6 +399,8 @@ out:
 static int collect(struct paired *pd)
 {
 	const struct flb_cmp_opts *o = pd->o;
+	double *d = NULL;
+	size_t nd, capd = 0;
 
 	for (size_t r = 0; r < pd->nrd; r++) {
 		struct wins wa = { 0 }, wb = { 0 };
@@ -422,15 +439,39 @@ static int collect(struct paired *pd)
 				snprintf(du->what_a, sizeof(du->what_a), "%s", fa->params);
 				snprintf(du->what_b, sizeof(du->what_b), "%s", fb->params);
 			}
+			nd = 0;
 			for (const struct win *x = fa; x < wa.w + wa.n &&
 			     x->job == du->ja; x++) {
 				const struct win *y = win_find(b, du->jb, x->seq);
 
-				if (y && x->v > 0 && y->v > 0 &&
-				    pair_add(du, log(y->v / x->v), (unsigned int)r,
-					     pd->rd[r].swap))
-					goto oom;
+				if (!y || !(x->v > 0) || !(y->v > 0))
+					continue;
+				if (!pd->guests) {
+					if (pair_add(du, log(y->v / x->v),
+						     pd->rd[r].boot, pd->rd[r].swap))
+						goto oom;
+					continue;
+				}
+				if (nd == capd) {
+					double *t = realloc(d, (capd = capd ? 2 * capd : 64) *
+							    sizeof(*d));
+
+					if (!t)
+						goto oom;
+					d = t;
+				}
+				d[nd++] = log(y->v / x->v);
 			}
+			du->windows += pd->guests ? nd : 0;
+			/*
+			 * guests: the run pair's median of its windows, one
+			 * value of its boot; flb_paired_rounds takes the
+			 * median of a boot's values: the boot is the unit
+			 */
+			if (pd->guests && nd &&
+			    pair_add(du, flb_median(d, nd), pd->rd[r].boot,
+				     pd->rd[r].swap))
+				goto oom;
 		}
 		wins_free(&wa);
 		wins_free(&wb);
@@ -440,13 +481,16 @@ oom:
 		rc = 2;
 		wins_free(&wa);
 		wins_free(&wb);
+		free(d);
 		return rc;
 fail:
 		flb_msg(o->cmd, "%s", flb_store_error(pd->st));
 		wins_free(&wa);
 		wins_free(&wb);
+		free(d);
 		return rc;
 	}
+	free(d);
 	return 0;
 }
 
@@ -456,7 +500,7 @@ static int report(struct paired *pd, bool gate, bool allow)
 	const struct flb_cmp_opts *o = pd->o;
 	double *p = calloc(pd->ndu + 1, sizeof(double));
 	double *adj = calloc(pd->ndu + 1, sizeof(double));
-	size_t np = 0, bad = 0, unsure = 0;
+	size_t np = 0, bad = 0, unsure = 0, nboots = 0;
 	const char *unit = pd->guests ? "job" : "duet";
 	int rc = 2;
 
@@ -480,22 +524,33 @@ static int report(struct paired *pd, bool gate, bool allow)
 		flb_msg(o->cmd, "out of memory");
 		goto out;
 	}
-	if (pd->guests)
+	if (pd->guests) {
+		size_t boots = 0;
+
+		for (size_t i = 0; i < pd->nrd; i++)
+			boots = pd->rd[i].boot + 1 > boots ? pd->rd[i].boot + 1 : boots;
+		for (size_t i = 0, seen = 0; i < boots; i++, seen = 0) {
+			for (size_t j = 0; j < pd->nrd && !seen; j++)
+				seen = pd->rd[j].boot == i;
+			nboots += seen;
+		}
 		printf("Paired (duet, %zu rounds): '%s' against '%s', guests run together by\n"
 		       "`flushbench duet`, window by window: per-window log ratio NEW/BASE, its median\n"
-		       "per round, Student t over rounds (the CPU sets' swap as a factor when both\n"
+		       "per run pair (%zu pairs of runs), their median per round (a boot of both\n"
+		       "guests), Student t over rounds (the CPU sets' swap as a factor when both\n"
 		       "assignments ran); Holm over %zu jobs at alpha %g; a mark needs |change| >= %g%%.\n"
 		       "Positive: '%s' takes more time per op (slower).\n\n",
-		       pd->nrd, pd->cand, pd->base, np, o->alpha,
+		       nboots, pd->cand, pd->base, pd->nrd, np, o->alpha,
 		       o->min_effect * 100, pd->cand);
+	}
 	else
 		printf("Paired (duet, %zu rounds): the native duets of '%s', side b against side a; per-window\n"
 		       "log ratio b/a, its median per round, Student t over rounds (the CPU sets' swap\n"
 		       "as a factor when both assignments ran); Holm over %zu duets at alpha %g; a mark\n"
 		       "needs |change| >= %g%%. Positive: b takes more time per op (slower).\n\n",
 		       pd->nrd, o->duet, np, o->alpha, o->min_effect * 100);
-	printf("| %s | %s | %s | rounds | pairs | %s (ns/op) | %g%% CI | p Holm (raw) | MDE | mark |\n",
-	       unit, pd->guests ? "BASE" : "side a", pd->guests ? "NEW" : "side b",
+	printf("| %s | %s | %s | rounds | %s | %s (ns/op) | %g%% CI | p Holm (raw) | MDE | mark |\n",
+	       unit, pd->guests ? "windows" : "pairs", pd->guests ? "BASE" : "side a", pd->guests ? "NEW" : "side b",
 	       pd->guests ? "NEW vs BASE" : "b vs a", 100 * (1 - o->alpha));
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	np = 0;
@@ -515,7 +570,8 @@ static int report(struct paired *pd, bool gate, bool allow)
 		same = !strcmp(du->what_a, du->what_b);
 		if (!du->ok) {
 			printf("| %s | %s | %s | %zu | %zu | not testable: %s | | | | |\n",
-			       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds, du->r.pairs,
+			       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds,
+			       pd->guests ? du->windows : du->r.pairs,
 			       du->concurrent ?
 			       "needs 3 rounds or more, both CPU assignments" :
 			       "needs 2 rounds or more");
@@ -532,7 +588,8 @@ static int report(struct paired *pd, bool gate, bool allow)
 		bad += du->mark == FLB_MARK_REGRESSED;
 		unsure += du->mark == FLB_MARK_NONE && !(du->r.mde <= lim * (1 + 1e-9));
 		printf("| %s | %s | %s | %zu | %zu | %+.2f%% | [%+.2f%%, %+.2f%%] | %.3g (%.3g) | %.1f%% | %s |\n",
-		       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds, du->r.pairs, ch,
+		       name, du->what_a, same ? "(same)" : du->what_b, du->r.rounds,
+		       pd->guests ? du->windows : du->r.pairs, ch,
 		       lo, hi, du->p_holm, du->r.p, mde,
 		       du->mark == FLB_MARK_REGRESSED ? "(R)" :
 		       du->mark == FLB_MARK_IMPROVED ? "(I)" : "");

@@ -659,10 +659,11 @@ static int sync_line(int fd, char *buf, size_t len)
 /*
  * --sync DEV: open the duet host's console, its echo off (the host's
  * lines are not for the log), and ask for the seed of the job order,
- * the same in both guests: `FB-SYNC: hello`, answered `seed N`. The fd,
- * or -1 with a message.
+ * the same in both guests: `FB-SYNC: hello`, answered `seed N`, or
+ * `seed N repeat K` for K rounds in this run (else *repeat is kept).
+ * The fd, or -1 with a message.
  */
-static int sync_open(const char *dev, uint64_t *seed)
+static int sync_open(const char *dev, uint64_t *seed, uint64_t *repeat)
 {
 	char line[128];
 	struct termios t;
@@ -684,8 +685,16 @@ static int sync_open(const char *dev, uint64_t *seed)
 		if (sync_line(fd, line, sizeof(line)))
 			goto lost;
 		if (!strncmp(line, "seed ", 5)) {
-			if (!flb_opt_parse_u64(line + 5, seed))
+			char *rep = strstr(line + 5, " repeat ");
+
+			if (rep)
+				*rep = '\0';
+			if (!flb_opt_parse_u64(line + 5, seed) &&
+			    (!rep || (!flb_opt_parse_u64(rep + 8, repeat) &&
+				      *repeat >= 1 && *repeat <= 1000)))
 				break;
+			if (rep)
+				*rep = ' ';
 			fprintf(stderr, "flushbench run: --sync %s: the host "
 				"sent '%.80s', not `seed N`\n", dev, line);
 			close(fd);
@@ -714,8 +723,10 @@ static int sync_window(struct runner *r, struct side *s)
 
 	if (r->sync_fd < 0)
 		return 0;
+	/* POS over the rounds this run makes (--repeat): always increasing */
 	snprintf(want, sizeof(want), "go %zu %zu %" PRIu64,
-		 r->rounds ? r->pos : s->ji, s->ji, s->p);
+		 r->rounds ? (size_t)r->round * r->suite.njobs + r->pos : s->ji,
+		 s->ji, s->p);
 	if (dprintf(r->sync_fd, "FB-SYNC: ready %s\n", want + 3) < 0)
 		goto lost;
 	for (;;) {
@@ -1467,13 +1478,15 @@ int flb_cmd_run(int argc, char **argv)
 	}
 	if (a.sync) {
 		/* one round (or --repeat's), its order the host's seed */
-		r.sync_fd = sync_open(a.sync, &o.seed);
+		uint64_t rep = a.set.repeat ? a.set.repeat : 1;
+
+		r.sync_fd = sync_open(a.sync, &o.seed, &rep);
 		if (r.sync_fd < 0) {
 			ret = FLB_EXIT_FAIL;
 			goto out_suite;
 		}
 		o.seeded = true;
-		o.rounds = (unsigned int)(a.set.repeat ? a.set.repeat : 1);
+		o.rounds = (unsigned int)rep;
 	}
 	if (flb_run_worker_path(r.worker_path, sizeof(r.worker_path))) {
 		fprintf(stderr, "flushbench run: the worker program "

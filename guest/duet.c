@@ -60,7 +60,7 @@ struct duet_args {
 	const char *label[2];
 	const char *kernel[2], *headers[2], *append[2], *config[2];
 	const char *db;
-	uint64_t rounds, window_timeout, max_skew_ms, seed, budget;
+	uint64_t rounds, window_timeout, max_skew_ms, seed, budget, repeat;
 	bool seeded, keep_log;
 };
 
@@ -98,6 +98,14 @@ struct round {
 	double stop_t;
 };
 
+/* SIGINT/SIGTERM: stop both guests, store nothing of the round, end. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -123,6 +131,9 @@ static const struct flb_option wtimeout_opt = {
 };
 static const struct flb_option skew_opt = {
 	.name = "max-skew", .type = FLB_OPT_U64, .min = 1, .max = 60000,
+};
+static const struct flb_option repeat_opt = {
+	.name = "repeat", .type = FLB_OPT_U64, .min = 1, .max = 100,
 };
 static const struct flb_option budget_opt = {
 	.name = "budget", .type = FLB_OPT_U64, .min = 1, .max = 30 * 86400,
@@ -152,6 +163,11 @@ static const struct flb_cliopt duet_opts[] = {
 	FLB_CLI_TYPED(0, "rounds", struct duet_args, rounds, "R", &rounds_opt,
 		      "rounds, each a boot of both guests (1 to 1000,\n"
 		      "default 10)"),
+	FLB_CLI_TYPED(0, "repeat", struct duet_args, repeat, "K", &repeat_opt,
+		      "runs of the suite in each guest per round, each job\n"
+		      "in a fresh process every time (default 4): the\n"
+		      "round's statistic is the median of their K paired\n"
+		      "medians (docs/duet.md)"),
 	FLB_CLI_TYPED(0, "budget", struct duet_args, budget, "SEC",
 		      &budget_opt, "no new round once another would end past SEC\n"
 		      "seconds from the start (--rounds: at most; 1000 by\n"
@@ -342,6 +358,7 @@ static void decide(struct round *rd)
 
 /* One line from s's console. */
 static void on_line(struct round *rd, struct gside *s, char *l, uint64_t seed)
+
 {
 	struct gside *o = &rd->s[s->name == 'a'];
 	unsigned long pos, job, p;
@@ -352,7 +369,8 @@ static void on_line(struct round *rd, struct gside *s, char *l, uint64_t seed)
 	m += 9;
 	if (!strcmp(m, "hello")) {
 		s->hello = true;
-		if (put(s, "seed %" PRIu64 "\n", seed))
+		if (put(s, "seed %" PRIu64 " repeat %" PRIu64 "\n", seed,
+			rd->a->repeat))
 			fail(rd, "side %c (%s): writing to its console: %s",
 			     s->name, s->label, strerror(errno));
 	} else if (sscanf(m, "ready %lu %lu %lu", &pos, &job, &p) == 3) {
@@ -561,6 +579,9 @@ static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed
 				read_console(rd, s, seed);	/* what is left */
 			decide(rd);
 		}
+		if (stop_signal && !rd->stopping)
+			fail(rd, "interrupted (signal %d): both guests stopped",
+			     (int)stop_signal);
 		t = now_s();
 		if (t - last < 0.2)
 			continue;
@@ -629,7 +650,7 @@ static int store_round(const struct duet_args *a, struct round *rd,
 
 	snprintf(scratch, sizeof(scratch), "%s/build/vm/duet.%d.db",
 		 rd->s[0].g.top, (int)getpid());
-	unlink(scratch);
+	flb_vm_unlink_db(scratch);
 	if (rd->nskew)
 		qsort(rd->skew, rd->nskew, sizeof(double), dcmp);
 	for (int x = 0; x < 2; x++) {
@@ -684,21 +705,21 @@ static int store_round(const struct duet_args *a, struct round *rd,
 		}
 		free(ids);
 		ids = NULL;
-		if (n != 1) {
-			snprintf(rd->why, sizeof(rd->why), "side %c (%s): its store holds %zu runs, not one",
-				 rd->s[x].name, rd->s[x].label, n);
+		if (n != a->repeat) {
+			snprintf(rd->why, sizeof(rd->why), "side %c (%s): its store holds %zu runs, not %" PRIu64,
+				 rd->s[x].name, rd->s[x].label, n, a->repeat);
 			goto out;
 		}
 	}
-	if (flb_store_runs(st, NULL, &rows, &nrows) || nrows != 2) {
+	if (flb_store_runs(st, NULL, &rows, &nrows) || nrows != 2 * a->repeat) {
 		snprintf(rd->why, sizeof(rd->why), "reading the round's runs back: %s",
 			 flb_store_error(st));
 		goto out;
 	}
-	for (int x = 0; x < 2; x++)
-		if (strcmp(rows[x].status, "complete")) {
-			snprintf(rd->why, sizeof(rd->why), "side %c (%s): its run is %s, not complete",
-				 rd->s[x].name, rd->s[x].label, rows[x].status);
+	for (size_t i = 0; i < nrows; i++)
+		if (strcmp(rows[i].status, "complete")) {
+			snprintf(rd->why, sizeof(rd->why), "%s's run %zu of the round is %s, not complete",
+				 rows[i].label, i % a->repeat + 1, rows[i].status);
 			goto out;
 		}
 	flb_store_close(st);
@@ -707,21 +728,22 @@ static int store_round(const struct duet_args *a, struct round *rd,
 		snprintf(rd->why, sizeof(rd->why), "%s", err);
 		goto out;
 	}
-	if (flb_store_import(st, scratch, NULL, NULL, &ids, &n) || n != 2) {
+	if (flb_store_import(st, scratch, NULL, NULL, &ids, &n) ||
+	    n != 2 * a->repeat) {
 		snprintf(rd->why, sizeof(rd->why), "importing the round into %s: %s",
 			 a->db, flb_store_error(st));
 		goto out;
 	}
 	run_ids[0] = ids[0];
-	run_ids[1] = ids[1];
+	run_ids[1] = ids[a->repeat];
 	ret = 0;
 out:
 	free(ids);
 	free(rows);
 	flb_store_close(st);
-	unlink(scratch);
+	flb_vm_unlink_db(scratch);
 	for (int x = 0; x < 2; x++) {
-		unlink(gdb[x]);
+		flb_vm_unlink_db(gdb[x]);
 		flb_env_free(&extra[x]);
 	}
 	return ret;
@@ -800,7 +822,7 @@ int flb_cmd_duet(int argc, char **argv)
 		.g = { .arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
 		       .mem = "1G", .accel = "auto", .smp = 0, .timeout = 600,
 		       .append = "" },
-		.db = "results.db", .window_timeout = 120,
+		.db = "results.db", .window_timeout = 120, .repeat = 4,
 		.max_skew_ms = 100,
 	};
 	struct gside side[2];
@@ -808,6 +830,7 @@ int flb_cmd_duet(int argc, char **argv)
 	unsigned int per, failed = 0, stored = 0;
 	double t_start;
 	char of[48];
+	struct sigaction sa = { .sa_handler = on_stop };
 	uint64_t sm;
 	int rc;
 
@@ -850,6 +873,9 @@ int flb_cmd_duet(int argc, char **argv)
 	fflush(stdout);
 	sm = a.seed;
 	t_start = now_s();
+	/* a stop signal ends the round in progress: its guests must not outlive us */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	for (unsigned int r = 0; r < a.rounds; r++) {
 		struct round rd = { .a = &a };
 		bool swap = r % 2;
@@ -881,6 +907,8 @@ int flb_cmd_duet(int argc, char **argv)
 				 "%s/build/vm/console.%d.duet-%u%c.qemu.log",
 				 side[x].g.top, (int)getpid(), r, rd.s[x].name);
 		}
+		if (stop_signal)
+			break;
 		run_round(&rd, &a, order_seed);
 		if (!rd.why[0])
 			store_round(&a, &rd, r, id, swap, ids);
@@ -890,7 +918,7 @@ int flb_cmd_duet(int argc, char **argv)
 			       r + 1, a.budget ? "" : of, rd.why, rd.s[0].log, rd.s[1].log);
 		} else {
 			stored++;
-			printf("flushbench duet: round %u%s: a on CPU %s, b on CPU %s: %u windows together, %u alone; starts %.2f ms apart (median), %.2f ms at most; runs %lld (a), %lld (b)\n",
+			printf("flushbench duet: round %u%s: a on CPU %s, b on CPU %s: %u windows together, %u alone; starts %.2f ms apart (median), %.2f ms at most; runs %lld.. (a), %lld.. (b)\n",
 			       r + 1, a.budget ? "" : of, rd.s[0].cpus, rd.s[1].cpus,
 			       rd.windows, rd.solo,
 			       rd.nskew ? rd.skew[rd.nskew / 2] : NAN,
@@ -913,5 +941,5 @@ int flb_cmd_duet(int argc, char **argv)
 	       failed ? " (the failed ones are above)" : "");
 	if (stored)
 		show_compare(&a);
-	return failed ? FLB_EXIT_FAIL : FLB_EXIT_OK;
+	return failed || stop_signal ? FLB_EXIT_FAIL : FLB_EXIT_OK;
 }

@@ -633,6 +633,18 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 	return ret;
 }
 
+void flb_vm_unlink_db(const char *path)
+{
+	char side[FLB_VM_PATH + 8];
+
+	unlink(path);
+	/* opening it (read-only too) leaves these beside it */
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 void flb_vm_set_who(const char *name)
 {
 	who = name;
@@ -820,7 +832,7 @@ int flb_cmd_vm(int argc, char **argv)
 	snprintf(dbpath, sizeof(dbpath), "%s/build/vm/guest.%d.db", g->top,
 		 (int)getpid());
 	if (flb_guest_collect(g, log, loglen, accel, wall, dbpath, &extra)) {
-		unlink(dbpath);
+		flb_vm_unlink_db(dbpath);
 		goto out;
 	}
 	if (!import_results(&a, dbpath, &extra)) {
@@ -830,10 +842,14 @@ int flb_cmd_vm(int argc, char **argv)
 		fprintf(stderr, "%s: %s guest (%s): booted in %s s, done at %s s guest time, %.1f s wall\n", who,
 			g->arch, accel, t0s[0] ? t0s : "?", t1s[0] ? t1s : "?", wall);
 	}
-	unlink(dbpath);
+	flb_vm_unlink_db(dbpath);
 out:
 	if (ret == FLB_EXIT_OK && !a.keep_log) {
+		char q[VM_PATH + 8];
+
+		snprintf(q, sizeof(q), "%s.qemu", logpath);	/* QEMU's stderr */
 		unlink(logpath);
+		unlink(q);
 	} else if (ret != FLB_EXIT_OK) {
 		fprintf(stderr, "%s: console log kept: %s\n", who, logpath);
 	}

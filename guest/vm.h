@@ -78,6 +78,8 @@ int flb_guest_collect(const struct flb_guest *g, const char *log, size_t loglen,
 const char *flb_vm_status_why(const char *status);
 /* The value of a "KEY=VALUE" line of text into buf; NULL when absent. */
 const char *flb_vm_kv(const char *text, const char *key, char *buf, size_t len);
+/* Remove a results store file and the -wal and -shm files beside it. */
+void flb_vm_unlink_db(const char *path);
 /* The last n lines of a console log on stderr, indented. */
 void flb_vm_log_tail(const char *log, size_t len, int n);
 

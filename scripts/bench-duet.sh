@@ -14,7 +14,8 @@
 #           unpaired: its MDE per row beside the duet's.
 #
 # Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--what LIST]
-#          [-c SUITE] [--out DIR]
+#          [-c SUITE] [--out DIR] [--append ARGS]
+#   --append: on both sides' kernel command line (and the seq guests').
 #   defaults: 600 s, 10 reps, aa,effect,pti,seq, configs/duet.yaml,
 #   build/bench-duet (its duet.db, the tables, summary.txt).
 # x86_64 guests of Debian's generic kernel, one vCPU each. Under TCG the
@@ -25,7 +26,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 budget=600 reps=10 what=aa,effect,pti,seq suite=configs/duet.yaml
-out=build/bench-duet
+out=build/bench-duet append=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--budget) budget=$2; shift ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--what) what=$2; shift ;;
 	-c) suite=$2; shift ;;
 	--out) out=$2; shift ;;
+	--append) append=$2; shift ;;
 	*) sed -n 's/^# \{0,1\}//; /^Usage:/,/^ *build/p' "$0" >&2; exit 2 ;;
 	esac
 	shift
@@ -43,7 +45,7 @@ sum=$out/summary.txt
 fb=./flushbench
 has() { [[ ",$what," == *",$1,"* ]]; }
 note() { echo "$*" | tee -a "$sum"; }
-duet() { $fb duet --debian generic --arch x86_64 --db "$db" -c "$suite" "$@"; }
+duet() { $fb duet --debian generic --arch x86_64 --db "$db" -c "$suite" --append "$append" "$@"; }
 
 # rows LABEL_A LABEL_B TAG: the paired table into $out/TAG.txt and one
 # line per row on stdout: TAG JOB CHANGE MDE MARK
@@ -57,7 +59,7 @@ rows() {
 		"$out/$3.txt"
 }
 
-note "# bench-duet $(date -u +%FT%TZ), flushbench $(git rev-parse --short HEAD 2>/dev/null || echo ?), budget ${budget}s, suite $suite"
+note "# bench-duet $(date -u +%FT%TZ), flushbench $(git rev-parse --short HEAD 2>/dev/null || echo ?), budget ${budget}s, suite $suite, append '$append'"
 if has aa; then
 	for i in $(seq "$reps"); do
 		duet --budget "$budget" --label-a "aa$i-a" --label-b "aa$i-b" \
@@ -103,7 +105,7 @@ if has seq; then
 		[ $n = 0 ] || [ $((now - t0 + (now - t0) / n)) -le "$budget" ] || break
 		if [ $((RANDOM % 2)) = 0 ]; then order="A B"; else order="B A"; fi
 		for s in $order; do
-			$fb vm --debian generic --arch x86_64 --smp 1 -c "$suite" \
+			$fb vm --debian generic --arch x86_64 --smp 1 -c "$suite" --append "$append" \
 				--db "$db" --label "seq-$s" > "$out/seq.log" 2>&1 ||
 				note "seq: vm exited $?"
 		done

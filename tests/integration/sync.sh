@@ -60,11 +60,12 @@ rows=$(q "$db" "select count(*) from samples where status = 'ok'")
 python3 - "$T/ok.txt" "$(q "$db" "select group_concat(job, ' ') from (select job, min(id) m from samples group by job order by m)")" > "$T/pos" <<'PY'
 import sys
 order = [int(j) for j in sys.argv[2].split()]
-prev, ok = None, True
+prev, ok, pos0 = None, True, None
 for l in open(sys.argv[1]):
     if l.startswith("FB-SYNC: ready "):
         pos, job, p = map(int, l.split()[2:5])
-        ok &= order[pos] == job
+        pos0 = pos if pos0 is None else pos0
+        ok &= 0 <= pos - pos0 < len(order) and order[pos - pos0] == job
         ok &= p == (prev[2] + 1 if prev and prev[1] == job else 0)
         prev = (pos, job, p)
 print("ok" if ok else "bad")
@@ -73,6 +74,20 @@ PY
 	fail "keys" "$(grep ready "$T/ok.txt" | head -5 | tr '\n' ' ')"
 [ "$(q "$db" "select value from environment where key = 'duet.sync'")" != "" ] &&
 	pass "the run's environment records duet.sync" || fail "duet.sync" "missing"
+
+# `seed N repeat K`: K runs (rounds) in one invocation, POS going on
+# increasing through them, so that the host can order every window
+db5=$T/r.db
+python3 "$host" ok "7 repeat 2" "$T/r.txt" -- "$FB" run -q -c "$T/s.yaml" --db "$db5" > "$T/r.out" 2>&1
+rc=$?
+pos=$(sed -n 's/^FB-SYNC: ready \([0-9]*\) .*/\1/p' "$T/r.txt" | tr '\n' ' ')
+if [ $rc = 0 ] && [ "$(q "$db5" "select count(*) from runs where status = 'complete'")" = 2 ] &&
+   [ "$(echo $pos | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "$pos" ] &&
+   [ "$(echo $pos | tr ' ' '\n' | sort -nu | wc -l)" = 6 ]; then
+	pass "'seed 7 repeat 2': two runs, 6 places (POS) increasing over both ($pos)"
+else
+	fail "repeat" "exit $rc, runs $(q "$db5" "select count(*) from runs"), POS '$pos'"
+fi
 
 # a go for another window: that sample fails, saying what was said
 db2=$T/w.db

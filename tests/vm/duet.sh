@@ -39,37 +39,41 @@ grep -q "did you mean '--label-b'" "$T/u.out" || { u=1; why="$why [no did-you-me
 [ $u = 0 ] && pass "duet-usage: missing, equal or misspelt labels and --rounds 0 exit 2" ||
 	fail "duet-usage" "$why"
 
-# A/A: three rounds of the same kernel on both sides
-duet -c "$T/a.yaml" --rounds 3 --label-a aa-a --label-b aa-b > "$T/aa.out" 2>&1
+# A/A: three rounds of the same kernel on both sides, two runs a round
+duet -c "$T/a.yaml" --rounds 3 --repeat 2 --label-a aa-a --label-b aa-b > "$T/aa.out" 2>&1
 rc=$?
 if [ $rc = 0 ] && grep -q "3 of 3 rounds stored" "$T/aa.out"; then
 	pass "duet-aa: an A/A duet of 3 rounds is stored whole (exit 0)"
 else
 	fail "duet-aa" "exit $rc: $(grep -v '^|' "$T/aa.out" | tail -4 | tr '\n' ' ')"
 fi
-# one id per round, its two runs side a and side b, and the windows pair:
-# the same (job, seq) timed ok in both, one per sample of the suite
+# one id per round, its runs side a and side b (run k of each: repeat.round),
+# and the windows pair: the same (job, seq) timed ok in both, one per sample
 bad=$(q "$db" "
-	WITH r AS (SELECT e.run_id, e.value id, s.value side, l.label
+	WITH r AS (SELECT e.run_id, e.value id, s.value side, k.value k, l.label
 		FROM environment e JOIN environment s ON s.run_id = e.run_id AND s.key = 'vmduet.side'
+		JOIN environment k ON k.run_id = e.run_id AND k.key = 'repeat.round'
 		JOIN runs l ON l.id = e.run_id WHERE e.key = 'vmduet.id' AND l.label LIKE 'aa-%'),
-	p AS (SELECT a.id, a.run_id ra, b.run_id rb FROM r a JOIN r b ON a.id = b.id
+	p AS (SELECT a.id, a.run_id ra, b.run_id rb FROM r a JOIN r b ON a.id = b.id AND a.k = b.k
 		AND a.side = 'a' AND a.label = 'aa-a' AND b.side = 'b' AND b.label = 'aa-b')
 	SELECT (SELECT count(*) FROM p) || ' ' ||
 	       (SELECT count(*) FROM p JOIN samples x ON x.run_id = p.ra AND x.kind = 'timed' AND x.status = 'ok'
 		JOIN samples y ON y.run_id = p.rb AND y.job = x.job AND y.seq = x.seq AND y.kind = 'timed' AND y.status = 'ok')")
 set -- $bad
-if [ "${1:-0}" = 3 ] && [ "${2:-0}" = 24 ]; then
-	pass "duet-pairs: 3 rounds, each one id for a run of each side; all 24 windows (3 x 2 jobs x 4) pair exactly"
+if [ "${1:-0}" = 6 ] && [ "${2:-0}" = 48 ] &&
+   [ "$(q "$db" "SELECT count(DISTINCT value) FROM environment WHERE key = 'vmduet.id'")" = 3 ]; then
+	pass "duet-pairs: 3 rounds, each one id for 2 runs of each side, paired run by run; all 48 windows (3 x 2 x 2 jobs x 4) pair exactly"
 else
-	fail "duet-pairs" "rounds paired ${1:-?}, windows paired ${2:-?} (want 3, 24)"
+	fail "duet-pairs" "run pairs ${1:-?}, windows paired ${2:-?} (want 6, 48)"
 fi
-sw=$(q "$db" "SELECT group_concat(s.value || ':' || c.value, ' ') FROM runs l
+sw=$(q "$db" "SELECT group_concat(v, ' ') FROM (SELECT DISTINCT i.value, s.value || ':' || c.value v FROM runs l
+	JOIN environment i ON i.run_id = l.id AND i.key = 'vmduet.id'
 	JOIN environment s ON s.run_id = l.id AND s.key = 'vmduet.swap'
 	JOIN environment c ON c.run_id = l.id AND c.key = 'vmduet.cpus'
-	WHERE l.label = 'aa-a' ORDER BY l.id")
-cb=$(q "$db" "SELECT group_concat(c.value, ' ') FROM runs l JOIN environment c
-	ON c.run_id = l.id AND c.key = 'vmduet.cpus' WHERE l.label = 'aa-b' ORDER BY l.id")
+	WHERE l.label = 'aa-a' ORDER BY l.id)")
+cb=$(q "$db" "SELECT group_concat(v, ' ') FROM (SELECT DISTINCT i.value, c.value v FROM runs l
+	JOIN environment i ON i.run_id = l.id AND i.key = 'vmduet.id'
+	JOIN environment c ON c.run_id = l.id AND c.key = 'vmduet.cpus' WHERE l.label = 'aa-b' ORDER BY l.id)")
 set -- $sw
 if [ $# = 3 ] && [ "${1%%:*}" = 0 ] && [ "${2%%:*}" = 1 ] && [ "${3%%:*}" = 0 ] &&
    [ "${1#*:}" != "${2#*:}" ] && [ "${1#*:}" = "${3#*:}" ] &&
@@ -82,15 +86,15 @@ fi
 rc=$?
 "$FB" compare --db "$db" --unpaired aa-a aa-b > "$T/unp.out" 2>&1
 if [ $rc = 0 ] && grep -q "^Paired (duet, 3 rounds)" "$T/cmp.out" &&
-   [ "$(grep -c '^| m[a-z]* (job [01]) .* | 3 | 12 | ' "$T/cmp.out")" = 2 ] &&
+   [ "$(grep -c '^| m[a-z]* (job [01]) .* | 3 | 24 | ' "$T/cmp.out")" = 2 ] &&
    ! grep -q "Paired" "$T/unp.out" && grep -q "Improvement" "$T/unp.out"; then
-	pass "duet-compare: compare pairs them (header 'Paired (duet, 3 rounds)', 12 pairs a job); --unpaired does not"
+	pass "duet-compare: compare pairs them (header 'Paired (duet, 3 rounds)', 24 windows a job); --unpaired does not"
 else
 	fail "duet-compare" "exit $rc: $(head -12 "$T/cmp.out" | tr '\n' ' ')"
 fi
 
 # a known effect on side b: flagged, and ci fails on it
-duet -c "$T/a.yaml" --b-config "$T/b.yaml" --rounds 4 --label-a fx-a \
+duet -c "$T/a.yaml" --b-config "$T/b.yaml" --rounds 4 --repeat 1 --label-a fx-a \
 	--label-b fx-b > "$T/fx.out" 2>&1
 rc=$?
 "$FB" ci --db "$db" --baseline fx-a --candidate fx-b > "$T/ci.out" 2>&1
@@ -105,7 +109,7 @@ fi
 # side b falls behind: its warm-up keeps side a waiting past --window-timeout
 sed 's/^warmup: 1/warmup: 100/' "$T/a.yaml" > "$T/slow.yaml"
 n0=$(q "$db" "SELECT count(*) FROM runs")
-duet -c "$T/a.yaml" --b-config "$T/slow.yaml" --rounds 1 --window-timeout 1 \
+duet -c "$T/a.yaml" --b-config "$T/slow.yaml" --rounds 1 --repeat 1 --window-timeout 1 \
 	--label-a bh-a --label-b bh-b > "$T/bh.out" 2>&1
 rc=$?
 if [ $rc = 1 ] && grep -q "round 1/1 FAILED: side b (bh-b) fell behind" "$T/bh.out" &&
@@ -125,7 +129,7 @@ jobs:
     npages: 16
 Y
 "$FB" duet --debian generic --arch x86_64 --db "$db" --timeout 300 \
-	-c "$T/long.yaml" --rounds 2 --label-a k-a --label-b k-b > "$T/k.out" 2>&1 &
+	-c "$T/long.yaml" --rounds 2 --repeat 1 --label-a k-a --label-b k-b > "$T/k.out" 2>&1 &
 pid=$!
 killed=""
 for _ in $(seq 1200); do	# up to 120 s
