@@ -550,7 +550,8 @@ static int report(struct paired *pd, bool gate, bool allow)
 		       "needs |change| >= %g%%. Positive: b takes more time per op (slower).\n\n",
 		       pd->nrd, o->duet, np, o->alpha, o->min_effect * 100);
 	printf("| %s | %s | %s | rounds | %s | %s (ns/op) | %g%% CI | p Holm (raw) | MDE | mark |\n",
-	       unit, pd->guests ? "windows" : "pairs", pd->guests ? "BASE" : "side a", pd->guests ? "NEW" : "side b",
+	       unit, pd->guests ? "BASE" : "side a", pd->guests ? "NEW" : "side b",
+	       pd->guests ? "windows" : "pairs",
 	       pd->guests ? "NEW vs BASE" : "b vs a", 100 * (1 - o->alpha));
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	np = 0;

@@ -214,7 +214,8 @@ static const struct flb_cli duet_cli = {
 		 "[OPTIONS]",
 	.about = "Two guests at once, on disjoint host CPUs, their samples started together\n"
 		 "window by window; then `flushbench compare NAME_A NAME_B` pairs them\n"
-		 "(docs/duet.md). The guest options are those of `flushbench vm`.",
+		 "(docs/duet.md). The guest options are those of `flushbench vm`; --smp\n"
+		 "defaults to half the host CPUs (one on a 2-CPU host).",
 	.footer = "Exit: 0 every round stored, 1 a round failed (the others are stored),\n"
 		  "2 usage error.",
 	.opts = duet_opts,

@@ -77,6 +77,10 @@ static const char guest_script[] =
 "	echo \"FB-VM-DB: begin $(wc -c < /tmp/results.db) $1\"\n"
 "	base64 /tmp/results.db\n"
 "	echo 'FB-VM-DB: end'\n"
+"	# wait until the console has sent it all (stty sets with TCSADRAIN):\n"
+"	# a poweroff with output still queued in the tty loses the frame's\n"
+"	# end when the host reads slowly (flushbench duet's socket)\n"
+"	stty -F /dev/console -echo 2>/dev/null\n"
 "fi\n"
 "exit $rc\n";
 

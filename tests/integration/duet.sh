@@ -58,7 +58,8 @@ out=$("$FB" compare --db "$db" --duet "$lab" 2>&1); rc=$?
 [ $rc = 0 ] && [[ "$out" == *"Paired (duet, 2 rounds)"* ]] &&
 	[ "$(grep -c '^| munmap (jobs 0, 1) | size=64K threads=0 placement=spread | size=128K threads=0 placement=spread | 2 | 8 |' <<<"$out")" = 1 ] &&
 	grep -q '^| mprotect (jobs 2, 3) | .* | 2 | 8 | ' <<<"$out" &&
-	pass "compare --duet: a paired row per duet, 2 rounds x 4 windows each" ||
+	grep -q '^| duet | side a | side b | rounds | pairs | b vs a (ns/op) | 95% CI |' <<<"$out" &&
+	pass "compare --duet: a paired row per duet, 2 rounds x 4 windows each, under the right headers" ||
 	fail "compare --duet" "exit $rc: $out"
 # a known effect: side b does 40 us more real work per op, over 4 rounds
 # of a concurrent duet (the swap a factor: 2 degrees of freedom)

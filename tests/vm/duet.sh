@@ -87,6 +87,7 @@ rc=$?
 "$FB" compare --db "$db" --unpaired aa-a aa-b > "$T/unp.out" 2>&1
 if [ $rc = 0 ] && grep -q "^Paired (duet, 3 rounds)" "$T/cmp.out" &&
    [ "$(grep -c '^| m[a-z]* (job [01]) .* | 3 | 24 | ' "$T/cmp.out")" = 2 ] &&
+   grep -q '^| job | BASE | NEW | rounds | windows | NEW vs BASE (ns/op) | 95% CI |' "$T/cmp.out" &&
    ! grep -q "Paired" "$T/unp.out" && grep -q "Improvement" "$T/unp.out"; then
 	pass "duet-compare: compare pairs them (header 'Paired (duet, 3 rounds)', 24 windows a job); --unpaired does not"
 else
