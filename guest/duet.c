@@ -359,7 +359,6 @@ static void decide(struct round *rd)
 
 /* One line from s's console. */
 static void on_line(struct round *rd, struct gside *s, char *l, uint64_t seed)
-
 {
 	struct gside *o = &rd->s[s->name == 'a'];
 	unsigned long pos, job, p;
