@@ -106,23 +106,6 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static const struct flb_option rounds_opt = {
 	.name = "rounds", .type = FLB_OPT_U64, .min = 1, .max = 1000,
 };
@@ -281,7 +264,7 @@ static void fail(struct round *rd, const char *fmt, ...)
 	if (rd->stopping)
 		return;
 	rd->stopping = true;
-	rd->stop_t = now_s();
+	rd->stop_t = flb_mono_s();
 	for (int x = 0; x < 2; x++)
 		if (rd->s[x].pid > 0)
 			kill(rd->s[x].pid, SIGTERM);	/* qemu-boot.sh stops QEMU */
@@ -327,7 +310,7 @@ static int key_cmp(const struct gside *x, const struct gside *y)
 static void decide(struct round *rd)
 {
 	struct gside *a = &rd->s[0], *b = &rd->s[1];
-	double t = now_s();
+	double t = flb_mono_s();
 
 	if (rd->stopping)
 		return;
@@ -383,7 +366,7 @@ static void on_line(struct round *rd, struct gside *s, char *l, uint64_t seed)
 		s->pos = pos;
 		s->job = job;
 		s->p = p;
-		s->wait_t = now_s();
+		s->wait_t = flb_mono_s();
 		decide(rd);
 	} else if (sscanf(m, "go %lu %lu %lu", &pos, &job, &p) == 3) {
 		if (s->acked || pos != s->pos || job != s->job || p != s->p) {
@@ -392,7 +375,7 @@ static void on_line(struct round *rd, struct gside *s, char *l, uint64_t seed)
 			return;
 		}
 		s->acked = true;
-		s->ack_t = now_s();
+		s->ack_t = flb_mono_s();
 		/* both started the same window: how far apart */
 		if (o->acked && o->go_t == s->go_t) {
 			double ms = 1e3 * fabs(s->ack_t - o->ack_t);
@@ -491,14 +474,14 @@ static int boot(struct gside *s)
 	}
 	close(pfd[1]);
 	s->out = pfd[0];
-	s->t0 = now_s();
+	s->t0 = flb_mono_s();
 	return 0;
 }
 
 /* The round's guests, from boot to both ended. */
 static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed)
 {
-	double last = now_s();
+	double last = flb_mono_s();
 
 	for (int x = 0; x < 2; x++) {
 		struct gside *s = &rd->s[x];
@@ -563,7 +546,7 @@ static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed
 			s->status = WIFEXITED(s->status) ? WEXITSTATUS(s->status) :
 				    128 + WTERMSIG(s->status);
 			s->pid = -1;
-			s->wall = now_s() - s->t0;
+			s->wall = flb_mono_s() - s->t0;
 			if (!s->ended) {
 				char st[32];
 
@@ -582,7 +565,7 @@ static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed
 		if (stop_signal && !rd->stopping)
 			fail(rd, "interrupted (signal %d): both guests stopped",
 			     (int)stop_signal);
-		t = now_s();
+		t = flb_mono_s();
 		if (t - last < 0.2)
 			continue;
 		last = t;
@@ -872,17 +855,17 @@ int flb_cmd_duet(int argc, char **argv)
 	       a.g.smp > 1 ? "s" : "", sets[0], sets[1], a.seed);
 	fflush(stdout);
 	sm = a.seed;
-	t_start = now_s();
+	t_start = flb_mono_s();
 	/* a stop signal ends the round in progress: its guests must not outlive us */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (unsigned int r = 0; r < a.rounds; r++) {
 		struct round rd = { .a = &a };
 		bool swap = r % 2;
-		uint64_t order_seed = splitmix64(&sm), idb[2];
+		uint64_t order_seed = flb_splitmix64(&sm), idb[2];
 		char id[40];
 		int64_t ids[2] = { 0, 0 };
-		double spent = now_s() - t_start;
+		double spent = flb_mono_s() - t_start;
 
 		/* --budget: a round like the mean so far must end within it */
 		if (a.budget && r && spent + spent / r > (double)a.budget) {

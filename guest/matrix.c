@@ -35,6 +35,7 @@
 #include "result.h"
 #include "stats.h"
 #include "store.h"
+#include "util.h"
 #include "matrix.h"
 #include "vm.h"
 
@@ -319,16 +320,6 @@ void flb_matrix_free(struct flb_matrix *m)
 	flb_yw_free(&m->yw);
 }
 
-/* splitmix64: small, seedable, the same sequence everywhere */
-static uint64_t mx_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* repeat rounds, each a Fisher-Yates permutation of the cells */
 size_t *flb_matrix_schedule(const struct flb_matrix *m)
 {
@@ -343,7 +334,7 @@ size_t *flb_matrix_schedule(const struct flb_matrix *m)
 		for (size_t i = 0; i < n; i++)
 			o[i] = i;
 		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = mx_rand(&s) % (i + 1), t = o[i];
+			size_t j = flb_splitmix64(&s) % (i + 1), t = o[i];
 
 			o[i] = o[j];
 			o[j] = t;

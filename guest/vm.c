@@ -231,14 +231,6 @@ const char *flb_vm_status_why(const char *status)
 	return "unknown end";
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static const char *const vm_arches[] = { "x86_64", "arm64", NULL };
 static const char *const debian_flavours[] = { "generic", "rt", "cloud", NULL };
 static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
@@ -815,9 +807,9 @@ int flb_cmd_vm(int argc, char **argv)
 	fprintf(stderr, "%s: booting %s %s (%s) with %s, log %s\n", who,
 		g->arch, g->kernel, g->append[0] ? g->append : "no extra cmdline",
 		g->config, logpath);
-	t0 = now_s();
+	t0 = flb_mono_s();
 	rc = flb_vm_spawn(boot, out, sizeof(out));
-	wall = now_s() - t0;
+	wall = flb_mono_s() - t0;
 	if (!flb_vm_kv(out, "ACCEL", accel, sizeof(accel)))
 		snprintf(accel, sizeof(accel), "unknown");
 	if (!flb_vm_kv(out, "STATUS", status, sizeof(status)))

@@ -4,6 +4,7 @@
 #define FLB_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The whole of path (a regular file or a /proc, /sys entry), malloc'd and
@@ -13,5 +14,9 @@
 char *flb_slurp(const char *path, size_t *len);
 /* The directory of this program's executable into dir: 0, or -1 (errno). */
 int flb_exe_dir(char *dir, size_t len);
+/* CLOCK_MONOTONIC in seconds. */
+double flb_mono_s(void);
+/* splitmix64: small, seedable, the same sequence everywhere. */
+uint64_t flb_splitmix64(uint64_t *state);
 
 #endif
