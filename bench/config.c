@@ -33,8 +33,13 @@ const struct flb_option flb_job_options[] = {
 	{ "ops", FLB_OPT_U64, JS(ops), 0, 1000000000000ull, "0", NULL,
 	  "fixed operations per sample (0: calibrate from duration)", NULL },
 	{ "extra_work_ns", FLB_OPT_U64, JS(extra_work_ns), 0, 1000000000, "0",
-	  NULL, "extra real CPU work added to every op, in ns (a known "
-	  "regression for testing the analysis; free when 0)", NULL },
+	  NULL, "extra real CPU work added to every op, in ns of wall time "
+	  "(a known regression for testing the analysis; free when 0)", NULL },
+	{ "extra_work_loops", FLB_OPT_U64, JS(extra_work_loops), 0,
+	  100000000000ull, "0", NULL,
+	  "extra CPU work added to every op, in iterations of a dependent "
+	  "multiply-add chain: it scales with the CPU's speed as a patch's "
+	  "added instructions do (free when 0)", NULL },
 	{ "placement", FLB_OPT_ENUM, JS(placement), 0, 0, "spread",
 	  placement_choices,
 	  "where tasks run: none, same-core, same-package, spread, or cpus "

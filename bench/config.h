@@ -37,7 +37,8 @@ struct flb_job_settings {
 	uint64_t warmup;
 	uint64_t duration_ns;	/* target time per sample (ops calibrated) */
 	uint64_t ops;		/* fixed ops per sample; 0: calibrate */
-	uint64_t extra_work_ns;	/* extra real work per op (0: none) */
+	uint64_t extra_work_ns;	/* extra wall time spun per op (0: none) */
+	uint64_t extra_work_loops; /* extra CPU work per op, in loops */
 	int placement;		/* enum flb_placement */
 	int ncpus;		/* explicit list for FLB_PLACE_CPUS */
 	int cpus[FLB_MAX_CPUS];

@@ -17,7 +17,7 @@ volatile sig_atomic_t flb_stop_requested;
 
 struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 			  unsigned int ntasks, const int *cpus,
-			  uint64_t extra_work_ns)
+			  const struct flb_extra *extra)
 {
 	struct flb_job *job = calloc(1, sizeof(*job));
 
@@ -37,7 +37,8 @@ struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 		job->cpus[i] = cpus ? cpus[i] : -1;
 		job->ran_on[i] = -1;
 	}
-	job->extra_work_ns = extra_work_ns;
+	if (extra)
+		job->extra = *extra;
 	job->owner = getpid();
 	pthread_mutex_init(&job->lock, NULL);
 	return job;
@@ -149,9 +150,9 @@ int flb_job_pin(struct flb_job *job, unsigned int task)
 	return 0;
 }
 
-uint64_t flb_job_extra_work_ns(const struct flb_job *job)
+const struct flb_extra *flb_job_extra(const struct flb_job *job)
 {
-	return job->extra_work_ns;
+	return &job->extra;
 }
 
 bool flb_job_stopping(const struct flb_job *job)
@@ -171,6 +172,16 @@ void flb_spin_ns(uint64_t ns)
 		el = (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000ull +
 		     (uint64_t)t.tv_nsec - (uint64_t)t0.tv_nsec;
 	} while (el < ns);
+}
+
+void flb_spin_loops(uint64_t n)
+{
+	uint64_t x = n;
+
+	while (n--) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		__asm__ volatile("" : "+r"(x));
+	}
 }
 
 int flb_job_metric(struct flb_job *job, const char *name, double value,

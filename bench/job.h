@@ -16,7 +16,7 @@ struct flb_job {
 	int *cpus;		/* placed CPU per task, -1 unbound */
 	int *ran_on;		/* CPU each task was last seen on, -1 unknown */
 	pid_t *tids;		/* a task's thread when it has said so, else 0 */
-	uint64_t extra_work_ns;
+	struct flb_extra extra;
 	char reason[256];
 	struct flb_metric metrics[FLB_MAX_METRICS];
 	unsigned int nmetrics;
@@ -24,10 +24,13 @@ struct flb_job {
 	pthread_mutex_t lock;
 };
 
-/* A job for workload wl with ntasks tasks placed on cpus (NULL: unbound). */
+/*
+ * A job for workload wl with ntasks tasks placed on cpus (NULL: unbound),
+ * adding extra to every op (NULL: nothing).
+ */
 struct flb_job *flb_job_new(const struct flb_workload *wl, const void *params,
 			  unsigned int ntasks, const int *cpus,
-			  uint64_t extra_work_ns);
+			  const struct flb_extra *extra);
 void flb_job_free(struct flb_job *job);
 /*
  * Where each task that gave its thread (flb_job_note_tid, workload.h)

@@ -487,8 +487,9 @@ static int wk_send_job(struct wk *w, const struct flb_jobspec *js,
 	fprintf(f, "\ntasks %u ", js->ntasks);
 	for (unsigned int i = 0; i < js->ntasks; i++)
 		fprintf(f, "%s%d", i ? "," : "", js->cpus[i]);
-	fprintf(f, "\nextra_work_ns %" PRIu64 "\nops %" PRIu64 "\nduration_ns %"
-		PRIu64 "\nwarmup %" PRIu64 "\nstart", js->set.extra_work_ns,
+	fprintf(f, "\nextra_work_ns %" PRIu64 "\nextra_work_loops %" PRIu64
+		"\nops %" PRIu64 "\nduration_ns %" PRIu64 "\nwarmup %" PRIu64
+		"\nstart", js->set.extra_work_ns, js->set.extra_work_loops,
 		js->set.ops, js->set.duration_ns, js->set.warmup);
 	if (fclose(f)) {
 		free(buf);

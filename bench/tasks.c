@@ -153,7 +153,7 @@ int flb_mm_ctx_new(void **state, size_t size, struct flb_job *job,
 		flb_job_reason(job, "%s: out of memory", who);
 		return FLB_FAIL;
 	}
-	c->extra_ns = flb_job_extra_work_ns(job);
+	c->extra = *flb_job_extra(job);
 	/*
 	 * Spinners first: their stacks are mmaps of their own, and made after
 	 * a FLB_REGION_HOLE they could land in it (a static worker has few

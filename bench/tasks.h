@@ -48,7 +48,7 @@ void flb_tasks_stop(struct flb_tasks *t);
 struct flb_mm_ctx {
 	struct flb_region r;
 	struct flb_tasks *tasks;
-	uint64_t extra_ns;	/* flb_job_extra_work_ns(), cached */
+	struct flb_extra extra;	/* flb_job_extra(), copied */
 };
 
 /*

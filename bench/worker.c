@@ -53,7 +53,8 @@ struct worker {
 	void *params;
 	unsigned int ntasks;
 	int *cpus;			/* placed CPU per task, -1 unbound */
-	uint64_t extra_work_ns, ops, duration_ns, warmup;
+	struct flb_extra extra;
+	uint64_t ops, duration_ns, warmup;
 	struct flb_job *job;
 	void *state;
 	char fault[16];			/* FLUSHBENCH_WORKER_FAULT */
@@ -205,7 +206,7 @@ static void read_job(struct worker *w)
 
 	s = header(w, line, FLB_WPROTO_MAGIC);
 	if (flb_wproto_u64(s, &ver) || ver != FLB_WPROTO_VERSION)
-		bad(line, "not protocol version " "1" " of " FLB_WPROTO_MAGIC);
+		bad(line, "not protocol version " "2" " of " FLB_WPROTO_MAGIC);
 	s = header(w, line, "workload");
 	if (flb_wproto_unescape(s, name, sizeof(name)) ||
 	    !(w->wl = flb_workload_find(name)))
@@ -231,7 +232,8 @@ static void read_job(struct worker *w)
 			bad(s, "not a CPU number (or -1)");
 		s = comma + 1;
 	}
-	w->extra_work_ns = header_u64(w, line, "extra_work_ns", UINT64_MAX);
+	w->extra.ns = header_u64(w, line, "extra_work_ns", UINT64_MAX);
+	w->extra.loops = header_u64(w, line, "extra_work_loops", UINT64_MAX);
 	w->ops = header_u64(w, line, "ops", UINT64_MAX);
 	w->duration_ns = header_u64(w, line, "duration_ns", UINT64_MAX);
 	w->warmup = header_u64(w, line, "warmup", UINT64_MAX);
@@ -325,7 +327,7 @@ static int prepare(struct worker *w)
 	int rc, err;
 
 	w->job = flb_job_new(w->wl, w->params, w->ntasks, w->cpus,
-			     w->extra_work_ns);
+			     &w->extra);
 	if (!w->job)
 		bad("", "out of memory");
 	err = flb_job_pin(w->job, 0);

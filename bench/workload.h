@@ -83,14 +83,30 @@ void flb_job_note_cpu(struct flb_job *job, unsigned int task, int cpu);
  */
 void flb_job_note_tid(struct flb_job *job, unsigned int task);
 
-/* The job-level extra work per operation in ns (0: none). */
-uint64_t flb_job_extra_work_ns(const struct flb_job *job);
-/* Spin for ns nanoseconds of real CPU work; costs nothing when ns is 0. */
+/*
+ * Known extra work per operation, for testing the analysis (all 0: none).
+ * ns waits out wall time reading the clock: its share of an op changes
+ * when the host runs the op faster or slower (and under TCG each clock
+ * read costs more than the op's own instructions do). loops is a fixed
+ * count of a dependent multiply-add chain: CPU work that speeds up and
+ * slows down with the op, as the instructions a patch adds would.
+ */
+struct flb_extra {
+	uint64_t ns;
+	uint64_t loops;
+};
+/* The job's extra work per operation. */
+const struct flb_extra *flb_job_extra(const struct flb_job *job);
+/* Spin for ns nanoseconds of wall time (real CPU work). */
 void flb_spin_ns(uint64_t ns);
-static inline void flb_extra_work(uint64_t ns)
+/* Run n iterations of the multiply-add chain (not optimised away). */
+void flb_spin_loops(uint64_t n);
+static inline void flb_extra_work(const struct flb_extra *x)
 {
-	if (ns)
-		flb_spin_ns(ns);
+	if (x->ns)
+		flb_spin_ns(x->ns);
+	if (x->loops)
+		flb_spin_loops(x->loops);
 }
 
 /* True once the user asked the run to stop (SIGINT/SIGTERM). */

@@ -10,12 +10,13 @@
  * runner turns a worker's protocol error into a fail row.
  *
  * runner -> worker, once:       worker -> runner:
- *   flushbench-worker 1           phase setup|calibrating|warm-up I N
+ *   flushbench-worker 2           phase setup|calibrating|warm-up I N
  *   workload NAME                 prep ok OPS          (ready for samples)
  *   params K=V ...                result KIND SEQ STATUS OPS NS CPUS NMETRICS REASON
  *   tasks N CPU,CPU,...           metric NAME VALUE UNIT lower|higher  (NMETRICS)
  *   extra_work_ns NS              ready SEQ            (a counting sample)
- *   ops N   (0: calibrate)        bye
+ *   extra_work_loops N            bye
+ *   ops N   (0: calibrate)
  *   duration_ns NS
  *   warmup N
  *   start                         error REASON         (a protocol error)
@@ -42,7 +43,7 @@
 #include <stdint.h>
 
 #define FLB_WPROTO_MAGIC "flushbench-worker"
-#define FLB_WPROTO_VERSION 1
+#define FLB_WPROTO_VERSION 2
 #define FLB_WPROTO_IN_FD 3	/* the worker reads the runner here */
 #define FLB_WPROTO_OUT_FD 4	/* and writes to it here */
 #define FLB_WPROTO_LINE 8192	/* longest line either side writes */

@@ -4,18 +4,24 @@
 #
 #   aa      an A/A duet (Debian's kernel on both sides), --reps times: how
 #           many tables flag a row (at most 5% should), and each row's MDE;
-#   effect  side b's suite does extra_work_ns sized to +3% of each job's
-#           ns/op (the median of side a in the aa runs, else of a short
-#           calibration duet), --reps times: how often each row is (R);
+#   effect  side b's suite does extra_work_loops sized to +3% of each
+#           job's op, --reps times: how often each row is (R). The size
+#           comes from a calibration duet (3 rounds) whose side b adds
+#           loops worth about +100% (side a's ns/op in the aa runs, else
+#           in a first 2-round duet, at 2.5 ns a loop): its paired change
+#           r gives loops = 0.03 x L0 / r. Loops are CPU work, so the
+#           effect keeps its share of the op when the host runs faster or
+#           slower (extra_work_ns is wall time: it did not);
 #   pti     side b boots with pti=on (page-table isolation: every syscall
 #           and fault switches page tables), once;
 #   seq     the sequential design for the same budget: one guest at a
 #           time, A and B alternating (order shuffled per pair), compared
 #           unpaired: its MDE per row beside the duet's.
 #
-# Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--what LIST]
-#          [-c SUITE] [--out DIR] [--append ARGS]
+# Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--from I]
+#          [--what LIST] [-c SUITE] [--out DIR] [--append ARGS]
 #   --append: on both sides' kernel command line (and the seq guests').
+#   --from: number the repetitions I.. (to add to an earlier --out).
 #   defaults: 600 s, 10 reps, aa,effect,pti,seq, configs/duet.yaml,
 #   build/bench-duet (its duet.db, the tables, summary.txt).
 # x86_64 guests of Debian's generic kernel, one vCPU each. Under TCG the
@@ -25,12 +31,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-budget=600 reps=10 what=aa,effect,pti,seq suite=configs/duet.yaml
+budget=600 reps=10 from=1 what=aa,effect,pti,seq suite=configs/duet.yaml
 out=build/bench-duet append=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--budget) budget=$2; shift ;;
 	--reps) reps=$2; shift ;;
+	--from) from=$2; shift ;;
 	--what) what=$2; shift ;;
 	-c) suite=$2; shift ;;
 	--out) out=$2; shift ;;
@@ -61,7 +68,7 @@ rows() {
 
 note "# bench-duet $(date -u +%FT%TZ), flushbench $(git rev-parse --short HEAD 2>/dev/null || echo ?), budget ${budget}s, suite $suite, append '$append'"
 if has aa; then
-	for i in $(seq "$reps"); do
+	for i in $(seq "$from" $((from + reps - 1))); do
 		duet --budget "$budget" --label-a "aa$i-a" --label-b "aa$i-b" \
 			> "$out/aa$i.log" 2>&1 || note "aa$i: duet exited $? (see $out/aa$i.log)"
 		note "aa$i: $(grep -c 'round [0-9]*: a on' "$out/aa$i.log") rounds"
@@ -69,21 +76,37 @@ if has aa; then
 	done
 fi
 if has effect; then
-	# +3% of each job's ns/op in the guest: the aa runs' side a, or a
-	# short calibration duet
-	src=aa1-a
-	if [ "$(sqlite3 "$db" "select count(*) from runs where label = 'aa1-a'" 2>/dev/null || echo 0)" = 0 ]; then
-		duet --rounds 2 --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
-		src=cal-a
+	# side a's median ns/op per job: the aa runs, or a short duet
+	src=$(sqlite3 "$db" "select label from runs where label like 'aa%-a' limit 1" 2>/dev/null || true)
+	if [ -z "$src" ]; then
+		duet --rounds 2 --label-a cal0-a --label-b cal0-b > "$out/cal0.log" 2>&1
+		src=cal0-a
 	fi
-	extra=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(0.03 * avg(s.ns_per_op)) as integer) x
+	# with_loops NAME "L L ...": the suite, each job with extra_work_loops
+	with_loops() {
+		awk -v l="$2" 'BEGIN { n = split(l, x, " ") }
+			{ print }
+			/^  - workload:/ { printf "    extra_work_loops: %s\n", x[++j] }' "$suite" > "$out/$1.yaml"
+	}
+	# about +100%: a paired estimate of a large effect is precise
+	l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.5) as integer) x
 		from samples s join runs r on r.id = s.run_id where r.label = '$src' and s.kind = 'timed' and s.status = 'ok'
 		group by s.job order by s.job)")
-	awk -v extra="$extra" 'BEGIN { n = split(extra, x, " ") }
-		{ print }
-		/^  - workload:/ { printf "    extra_work_ns: %s\n", x[++j] }' "$suite" > "$out/effect-b.yaml"
-	note "effect: side b's extra_work_ns per job (3% of $src's mean ns/op): $extra"
-	for i in $(seq "$reps"); do
+	with_loops cal-b "$l0"
+	duet --rounds 3 --b-config "$out/cal-b.yaml" --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
+	rows cal-a cal-b cal > "$out/cal.rows"
+	# job i's loops from its row "| NAME (job i) | ... | change | ..."
+	loops=$(awk -F'|' -v l="$l0" 'BEGIN { n = split(l, x, " ") }
+		/^\| [a-z_]+ \(job [0-9]+\) \|/ {
+			j = $2; sub(/.*\(job /, "", j); sub(/\).*/, "", j)
+			r = $7; gsub(/[ %+]/, "", r); got[j + 1] = r }
+		END { for (i = 1; i <= n; i++) {
+			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
+			printf "%s%d", i > 1 ? " " : "", 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/cal.txt")
+	case "$loops" in *bad*|"") note "effect: the calibration duet did not work (see $out/cal.log)"; exit 1 ;; esac
+	with_loops effect-b "$loops"
+	note "effect: calibration $(tr '\n' ' ' < "$out/cal.rows")at extra_work_loops $l0 (src $src); +3%: extra_work_loops $loops"
+	for i in $(seq "$from" $((from + reps - 1))); do
 		duet --budget "$budget" --b-config "$out/effect-b.yaml" \
 			--label-a "fx$i-a" --label-b "fx$i-b" > "$out/fx$i.log" 2>&1 ||
 			note "fx$i: duet exited $? (see $out/fx$i.log)"

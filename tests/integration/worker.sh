@@ -37,10 +37,10 @@ msg=$("$W" 2>&1); rc=$?
 out=$(printf 'hello\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
 [ $rc = 2 ] && case "$out" in "error "*) true ;; *) false ;; esac &&
 	pass "garbage from the runner: an \`error\` line, exit 2" || fail "garbage job" "exit $rc: $out"
-out=$(printf 'flushbench-worker 1\nworkload fork\nparams rss=4M bogus=1\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
+out=$(printf 'flushbench-worker 2\nworkload fork\nparams rss=4M bogus=1\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -q 'bogus' &&
 	pass "an unknown parameter: a protocol error naming it" || fail "unknown parameter" "exit $rc: $out"
-out=$(printf 'flushbench-worker 2\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
+out=$(printf 'flushbench-worker 1\n' | "$W" 3<&0 4>&1 2>/dev/null); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -q 'version' &&
 	pass "another protocol version: refused" || fail "protocol version" "exit $rc: $out"
 
@@ -207,6 +207,29 @@ reason=$(q "$db" "select reason from samples where status = 'fail'")
 msg=$(FLUSHBENCH_WORKER=$T/none "$FB" run -q -c "$T/two.yaml" --db "$T/m.db" 2>&1); rc=$?
 [ $rc != 0 ] && echo "$msg" | grep -q "flushbench-worker.*missing.*$T/none" && [ ! -e "$T/m.db" ] &&
 	pass "FLUSHBENCH_WORKER missing: named, exit $rc, no store made" || fail "missing worker (env)" "exit $rc: $msg"
+# extra_work_loops reaches the worker's ops: 4M loops of the multiply-add
+# chain (about 10 ms here; at least 1.2 ms at 0.3 ns a loop) against none
+cat > "$T/loops.yaml" <<'Y'
+samples: 2
+warmup: 0
+ops: 20
+jobs:
+  - workload: munmap
+    size: 64K
+  - workload: munmap
+    size: 64K
+    extra_work_loops: 4000000
+Y
+"$FB" run -q -c "$T/loops.yaml" --db "$T/l.db" >"$T/l.out" 2>&1
+rc=$?
+d=$(q "$T/l.db" "select cast(min(case when job = 1 then ns_per_op end) - max(case when job = 0 then ns_per_op end) as integer) from samples where kind = 'timed' and status = 'ok'")
+[ $rc = 0 ] && [ "${d:-0}" -gt 1000000 ] && pass "extra_work_loops: 4M loops add $d ns to each op (> 1 ms)" ||
+	fail "extra_work_loops" "exit $rc, added '$d' ns: $(tail -2 "$T/l.out" | tr '\n' ' ')"
+printf 'jobs:\n  - workload: munmap\n    extra_work_loops: -3\n' > "$T/badl.yaml"
+out=$("$FB" run --check -c "$T/badl.yaml" 2>&1); rc=$?
+[ $rc = 2 ] && [[ "$out" == *"badl.yaml:3:23"* ]] && pass "extra_work_loops: -3 refused at file:line:col, exit 2" ||
+	fail "extra_work_loops bad value" "exit $rc: $out"
+
 mkdir -p "$T/alone" && cp "$FB" "$T/alone/flushbench"
 msg=$(cd "$T" && "$T/alone/flushbench" run -q -c "$T/two.yaml" --db "$T/m.db" 2>&1); rc=$?
 [ $rc != 0 ] && echo "$msg" | grep -q "flushbench-worker.*missing.*not at $T/alone/flushbench-worker" &&

@@ -184,7 +184,7 @@ static int fork_run(struct flb_job *job, void *state, uint64_t ops,
 				      mode, (int)pid, WEXITSTATUS(status));
 			return FLB_FAIL;
 		}
-		flb_extra_work(s->mm.extra_ns);
+		flb_extra_work(&s->mm.extra);
 	}
 	return FLB_OK;
 }

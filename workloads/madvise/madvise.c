@@ -93,7 +93,7 @@ static int madvise_run(struct flb_job *job, void *state, uint64_t ops,
 				      (void *)(r->base + page * r->page), seen, s->v);
 			return FLB_FAIL;
 		}
-		flb_extra_work(s->mm.extra_ns);
+		flb_extra_work(&s->mm.extra);
 	}
 	return FLB_OK;
 }

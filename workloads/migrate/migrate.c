@@ -92,7 +92,7 @@ static int migrate_run(struct flb_job *job, void *state, uint64_t ops,
 		}
 		if (flb_region_flip(&s->mm.r, &s->ro, job, "migrate"))
 			return FLB_FAIL;
-		flb_extra_work(s->mm.extra_ns);
+		flb_extra_work(&s->mm.extra);
 	}
 	return FLB_OK;
 }

@@ -63,7 +63,7 @@ static int mprotect_run(struct flb_job *job, void *state, uint64_t ops,
 	for (*done = 0; *done < ops && !flb_job_stopping(job); ++*done) {
 		if (flb_region_flip(&s->mm.r, &s->ro, job, "mprotect"))
 			return FLB_FAIL;
-		flb_extra_work(s->mm.extra_ns);
+		flb_extra_work(&s->mm.extra);
 	}
 	return FLB_OK;
 }

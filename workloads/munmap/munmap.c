@@ -84,7 +84,7 @@ static int munmap_run(struct flb_job *job, void *state, uint64_t ops,
 				      flb_size_str(sz, sizeof(sz), r->len), strerror(errno));
 			return FLB_FAIL;
 		}
-		flb_extra_work(s->mm.extra_ns);
+		flb_extra_work(&s->mm.extra);
 	}
 	return FLB_OK;
 }
