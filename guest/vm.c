@@ -41,6 +41,7 @@ struct vm_args {
 	const char *label;
 	const char *db;
 	bool keep_log;
+	uint64_t repeat;
 };
 
 /* At most this many programs the suite's workloads start go into a guest. */
@@ -63,11 +64,14 @@ static const char guest_script[] =
 "# round, its jobs in the order SEED gives (the same in both guests), each\n"
 "# sample on the host's go over the console\n"
 "duet=$(sed -n 's/.*flushbench[.]duet=\\([0-9]*\\).*/\\1/p' /proc/cmdline)\n"
+"# flushbench vm --repeat K boots it with flushbench.repeat=K: K runs\n"
+"rep=$(sed -n 's/.*flushbench[.]repeat=\\([0-9]*\\).*/\\1/p' /proc/cmdline)\n"
 "if [ -n \"$duet\" ]; then\n"
 "	flushbench run -q -c /config.yaml --db /tmp/results.db --label guest \\\n"
 "		--repeat 1 --seed \"$duet\" --sync /dev/console\n"
 "else\n"
-"	flushbench run -q -c /config.yaml --db /tmp/results.db --label guest\n"
+"	flushbench run -q -c /config.yaml --db /tmp/results.db --label guest \\\n"
+"		${rep:+--repeat \"$rep\"}\n"
 "fi\n"
 "rc=$?\n"
 "echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
@@ -237,6 +241,9 @@ static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 static const struct flb_option smp_opt = {
 	.name = "smp", .type = FLB_OPT_U64, .min = 1, .max = 64,
 };
+static const struct flb_option repeat_opt = {
+	.name = "repeat", .type = FLB_OPT_U64, .min = 1, .max = 1000,
+};
 static const struct flb_option timeout_opt = {
 	.name = "timeout", .type = FLB_OPT_U64, .min = 1, .max = 86400,
 };
@@ -274,6 +281,8 @@ static const struct flb_cliopt vm_opts[] = {
 		       "the host results store (default results.db)"),
 	FLB_CLI_FLAG(0, "keep-log", struct vm_args, keep_log,
 		     "keep the console log even when all went well"),
+	FLB_CLI_TYPED(0, "repeat", struct vm_args, repeat, "K", &repeat_opt,
+		      "run the suite K times in the guest, each a run of its\nown (flushbench run --repeat; default 1)"),
 	FLB_CLI_END
 };
 
@@ -776,10 +785,11 @@ int flb_cmd_vm(int argc, char **argv)
 		.g = { .arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
 		       .mem = "1G", .accel = "auto", .smp = 2, .timeout = 600,
 		       .append = "" },
-		.db = "results.db",
+		.db = "results.db", .repeat = 1,
 	};
 	struct flb_guest *g = &a.g;
 	char logpath[VM_PATH], dbpath[VM_PATH], label[VM_PATH], out[1024];
+	char append[sizeof(g->append_buf) - 16];
 	char accel[16], status[32], t0s[32] = "", t1s[32] = "";
 	char *boot[FLB_GUEST_ARGV], *log = NULL;
 	size_t loglen = 0;
@@ -803,6 +813,12 @@ int flb_cmd_vm(int argc, char **argv)
 	}
 	snprintf(logpath, sizeof(logpath), "%s/build/vm/console.%d.log", g->top,
 		 (int)getpid());
+	if (a.repeat > 1) {
+		/* the guest script reads it (guest_script above) */
+		snprintf(append, sizeof(append), "%s%sflushbench.repeat=%" PRIu64,
+			 g->append, g->append[0] ? " " : "", a.repeat);
+		g->append = append;
+	}
 	flb_guest_boot_argv(g, logpath, boot);
 	fprintf(stderr, "%s: booting %s %s (%s) with %s, log %s\n", who,
 		g->arch, g->kernel, g->append[0] ? g->append : "no extra cmdline",

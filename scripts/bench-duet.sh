@@ -16,7 +16,17 @@
 #           and fault switches page tables), once;
 #   seq     the sequential design for the same budget: one guest at a
 #           time, A and B alternating (order shuffled per pair), compared
-#           unpaired: its MDE per row beside the duet's.
+#           unpaired: its MDE per row beside the duet's;
+#   fom     the figure of merit, fairly: an A/A duet and the sequential
+#           design interleaved step by step (a duet round, or a pair of
+#           single-guest boots in shuffled order, whichever design has
+#           used less of its budget goes next), each until it has used
+#           the budget, both with --repeat 4 runs a boot: each row's MDE
+#           under both designs, measured in the same minutes. The
+#           sequential compare is unpaired over runs (runs of one boot
+#           counted as independent, so its MDE is if anything too
+#           small: the ratio errs against the duet). Not in the default
+#           --what.
 #
 # Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--from I]
 #          [--what LIST] [-c SUITE] [--out DIR] [--append ARGS]
@@ -138,5 +148,29 @@ if has seq; then
 	$fb compare --db "$db" --unpaired --format csv seq-A seq-B > "$out/seq.csv" 2>/dev/null
 	awk -F, 'NR > 1 && $6 == "primary" { printf "seq %s %+.2f%% %.1f%% %s\n", $1, -$16, $23, $22 == "" ? "-" : $22 }' \
 		"$out/seq.csv" | tee -a "$sum"
+fi
+if has fom; then
+	td=0 ts=0 nd=0 ns=0
+	while [ $td -lt "$budget" ] || [ $ts -lt "$budget" ]; do
+		t=$(date +%s)
+		if [ $td -lt $ts ] || { [ $td = $ts ] && [ $((RANDOM % 2)) = 0 ]; }; then
+			duet --rounds 1 --label-a fom-duet-a --label-b fom-duet-b \
+				>> "$out/fom-duet.log" 2>&1 || note "fom: duet exited $?"
+			td=$((td + $(date +%s) - t)) nd=$((nd + 1))
+		else
+			if [ $((RANDOM % 2)) = 0 ]; then order="A B"; else order="B A"; fi
+			for s in $order; do
+				$fb vm --debian generic --arch x86_64 --smp 1 --repeat 4 -c "$suite" \
+					--append "$append" --db "$db" --label "fom-seq-$s" \
+					>> "$out/fom-seq.log" 2>&1 || note "fom: vm exited $?"
+			done
+			ts=$((ts + $(date +%s) - t)) ns=$((ns + 1))
+		fi
+	done
+	note "fom: $nd duet rounds in ${td}s, $ns pairs of single boots in ${ts}s, interleaved"
+	rows fom-duet-a fom-duet-b fom-duet | tee -a "$sum"
+	$fb compare --db "$db" --unpaired --format csv fom-seq-A fom-seq-B > "$out/fom-seq.csv" 2>/dev/null
+	awk -F, 'NR > 1 && $6 == "primary" { printf "fom-seq %s %+.2f%% %.1f%% %s\n", $1, -$16, $23, $22 == "" ? "-" : $22 }' \
+		"$out/fom-seq.csv" | tee -a "$sum"
 fi
 echo "bench-duet: tables in $out, summary in $sum"

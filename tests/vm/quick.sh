@@ -1,9 +1,9 @@
 # configs/quick.yaml in an x86_64 and an arm64 guest (Debian's generic
 # kernels, fetched through scripts/debian-kernel.sh), both imported: rows
-# and environment tags checked.
+# and environment tags checked; --repeat K in a guest (tiny.yaml).
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-names="x86_64-imported x86_64-rows x86_64-env arm64-imported arm64-rows arm64-env"
+names="x86_64-imported x86_64-rows x86_64-env x86_64-repeat arm64-imported arm64-rows arm64-env"
 vm_ready $names || { done_testing; exit 0; }
 db=$T/results.db
 want_wl=$(sed -n 's/^  - workload: *//p' "$TOP/configs/quick.yaml" | sort -u | tr '\n' ' ')
@@ -43,6 +43,16 @@ guest() {	# ARCH
 	fi
 }
 guest x86_64
+# --repeat 2: the guest runs the suite twice, two runs imported, rounds 1, 2
+"$FB" vm --debian generic --arch x86_64 --smp 1 --repeat 2 -c "$TOP/tests/vm/tiny.yaml" \
+	--db "$db" --label rep --timeout 600 > "$T/rep.out" 2>&1
+rc=$?
+r=$(sqlite3 "$db" "SELECT group_concat(v, ' ') FROM (SELECT e.value v FROM runs r JOIN environment e
+	ON e.run_id = r.id AND e.key = 'repeat.round' WHERE r.label = 'rep' ORDER BY r.id)")
+cl=$(env_of "$db" rep guest.cmdline)
+[ $rc = 0 ] && [ "$r" = "1 2" ] && [ "$(runs_of "$db" rep complete)" = 2 ] && [[ "$cl" == *flushbench.repeat=2* ]] &&
+	pass "x86_64-repeat: vm --repeat 2 imports 2 complete runs (repeat.round $r)" ||
+	fail "x86_64-repeat" "exit $rc, rounds '$r', cmdline '$cl': $(tail -3 "$T/rep.out" | tr '\n' ' ')"
 if arm64_ready; then
 	guest arm64
 else
