@@ -17,6 +17,11 @@
 #   seq     the sequential design for the same budget: one guest at a
 #           time, A and B alternating (order shuffled per pair), compared
 #           unpaired: its MDE per row beside the duet's;
+#   native  native duets (`flushbench run`, two workers on CPU 0 and 1,
+#           swapped every round), --reps times: each row as an A/A duet
+#           and as a duet whose side b adds extra_work_loops sized to +3%
+#           (by a native calibration duet, as for effect), in one run of
+#           --repeat 30 rounds (about 5 minutes here);
 #   fom     the figure of merit, fairly: an A/A duet and the sequential
 #           design interleaved step by step (a duet round, or a pair of
 #           single-guest boots in shuffled order, whichever design has
@@ -172,5 +177,60 @@ if has fom; then
 	$fb compare --db "$db" --unpaired --format csv fom-seq-A fom-seq-B > "$out/fom-seq.csv" 2>/dev/null
 	awk -F, 'NR > 1 && $6 == "primary" { printf "fom-seq %s %+.2f%% %.1f%% %s\n", $1, -$16, $23, $22 == "" ? "-" : $22 }' \
 		"$out/fom-seq.csv" | tee -a "$sum"
+fi
+if has native; then
+	# natsuite FILE "L.." "L..": the suite's jobs as native duets, side b
+	# with extra_work_loops: once per list given
+	natsuite() {
+		local f=$1
+		shift
+		awk -v lists="$*" 'BEGIN { nl = split(lists, l, "|") }
+			/^jobs:/ { print; body = 1; next }
+			!body { print; next }
+			{ job[++n] = $0 }
+			END { for (k = 1; k <= nl; k++) {
+				split(l[k], x, " "); j = 0
+				for (i = 1; i <= n; i++) {
+					print job[i]
+					if (job[i] ~ /^  - workload:/)
+						printf "    duet: {extra_work_loops: [0, %s]}\n", x[++j]
+				} } }' "$suite" > "$out/$f"
+	}
+	# natrows LABEL TAG: "TAG ROW CHANGE MDE MARK" for duet row k (jobs 2k, 2k+1)
+	natrows() {
+		$fb compare --db "$db" --duet "$1" > "$out/$2.txt"
+		awk -F'|' -v tag="$2" '/^\| [a-z_]+ \(jobs [0-9]+, [0-9]+\) \|/ {
+			j = $2; gsub(/^ +| +$/, "", j); name = j; sub(/ .*/, "", name)
+			sub(/.*\(jobs /, "", j); sub(/,.*/, "", j)
+			ch = $7; gsub(/ /, "", ch); mde = $10; gsub(/ /, "", mde)
+			mark = $11; gsub(/ /, "", mark)
+			printf "%s %d %s %s %s %s\n", tag, j / 2, name, ch, mde, mark == "" ? "-" : mark }' \
+			"$out/$2.txt"
+	}
+	njobs=$(grep -c '^  - workload:' "$suite")
+	zeros=$(printf '0 %.0s' $(seq "$njobs"))
+	# side a's ns/op here now, for a first size of about +100% at 2.3 ns a loop
+	natsuite nat-a.yaml "$zeros"
+	$fb run -q -c "$out/nat-a.yaml" --db "$db" -l natcal0 > "$out/natcal0.log" 2>&1
+	l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.3) as integer) x
+		from samples s join runs r on r.id = s.run_id where r.label = 'natcal0' and s.kind = 'timed' and s.status = 'ok'
+		and s.job % 2 = 0 group by s.job order by s.job)")
+	natsuite nat-cal.yaml "$l0"
+	$fb run -q -c "$out/nat-cal.yaml" --db "$db" --repeat 6 -l natcal > "$out/natcal.log" 2>&1
+	natrows natcal natcal > "$out/natcal.rows"
+	nloops=$(awk -v l="$l0" 'BEGIN { n = split(l, x, " ") }
+		{ r = $4; gsub(/[%+]/, "", r); got[$2 + 1] = r }
+		END { for (i = 1; i <= n; i++) {
+			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
+			printf "%s%d", i > 1 ? " " : "", 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/natcal.rows")
+	case "$nloops" in *bad*|"") note "native: the calibration duet did not work (see $out/natcal.log)"; exit 1 ;; esac
+	natsuite nat.yaml "$zeros|$nloops"
+	note "native: calibration $(tr '\n' ' ' < "$out/natcal.rows")at extra_work_loops $l0; +3%: extra_work_loops $nloops"
+	for i in $(seq "$from" $((from + reps - 1))); do
+		$fb run -q -c "$out/nat.yaml" --db "$db" --repeat 30 -l "nat$i" > "$out/nat$i.log" 2>&1 ||
+			note "nat$i: run exited $? (see $out/nat$i.log)"
+		# rows 0..n-1: A/A; n..2n-1: +3% on b
+		natrows "nat$i" "nat$i" | awk -v n="$njobs" '{ $1 = $1 ($2 < n ? "-aa" : "-fx"); print }' | tee -a "$sum"
+	done
 fi
 echo "bench-duet: tables in $out, summary in $sum"
