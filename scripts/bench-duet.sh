@@ -6,7 +6,7 @@
 #           many tables flag a row (at most 5% should), and each row's MDE;
 #   effect  side b's suite does extra_work_loops sized to +3% of each
 #           job's op, --reps times: how often each row is (R). The size
-#           comes from a calibration duet (3 rounds) whose side b adds
+#           comes from a calibration duet (5 rounds) whose side b adds
 #           loops worth about +100% (side a's ns/op in the aa runs, else
 #           in a first 2-round duet, at 2.5 ns a loop): its paired change
 #           r gives loops = 0.03 x L0 / r. Loops are CPU work, so the
@@ -108,7 +108,7 @@ if has effect; then
 		from samples s join runs r on r.id = s.run_id where r.label = '$src' and s.kind = 'timed' and s.status = 'ok'
 		group by s.job order by s.job)")
 	with_loops cal-b "$l0"
-	duet --rounds 3 --b-config "$out/cal-b.yaml" --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
+	duet --rounds 5 --b-config "$out/cal-b.yaml" --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
 	rows cal-a cal-b cal > "$out/cal.rows"
 	# job i's loops from its row "| NAME (job i) | ... | change | ..."
 	loops=$(awk -F'|' -v l="$l0" 'BEGIN { n = split(l, x, " ") }
@@ -117,7 +117,7 @@ if has effect; then
 			r = $7; gsub(/[ %+]/, "", r); got[j + 1] = r }
 		END { for (i = 1; i <= n; i++) {
 			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
-			printf "%s%d", i > 1 ? " " : "", 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/cal.txt")
+			printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/cal.txt")
 	case "$loops" in *bad*|"") note "effect: the calibration duet did not work (see $out/cal.log)"; exit 1 ;; esac
 	with_loops effect-b "$loops"
 	note "effect: calibration $(tr '\n' ' ' < "$out/cal.rows")at extra_work_loops $l0 (src $src); +3%: extra_work_loops $loops"
@@ -222,7 +222,7 @@ if has native; then
 		{ r = $4; gsub(/[%+]/, "", r); got[$2 + 1] = r }
 		END { for (i = 1; i <= n; i++) {
 			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
-			printf "%s%d", i > 1 ? " " : "", 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/natcal.rows")
+			printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/natcal.rows")
 	case "$nloops" in *bad*|"") note "native: the calibration duet did not work (see $out/natcal.log)"; exit 1 ;; esac
 	natsuite nat.yaml "$zeros|$nloops"
 	note "native: calibration $(tr '\n' ' ' < "$out/natcal.rows")at extra_work_loops $l0; +3%: extra_work_loops $nloops"
