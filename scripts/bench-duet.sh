@@ -36,7 +36,8 @@
 # Usage: scripts/bench-duet.sh [--budget SEC] [--reps N] [--from I]
 #          [--what LIST] [-c SUITE] [--out DIR] [--append ARGS]
 #   --append: on both sides' kernel command line (and the seq guests').
-#   --from: number the repetitions I.. (to add to an earlier --out).
+#   --from: number the repetitions I.. (to add to an earlier --out; the
+#   effect then keeps the sizing of that --out's effect-b.yaml).
 #   defaults: 600 s, 10 reps, aa,effect,pti,seq, configs/duet.yaml,
 #   build/bench-duet (its duet.db, the tables, summary.txt).
 # x86_64 guests of Debian's generic kernel, one vCPU each. Under TCG the
@@ -91,36 +92,41 @@ if has aa; then
 	done
 fi
 if has effect; then
-	# side a's median ns/op per job: the aa runs, or a short duet
-	src=$(sqlite3 "$db" "select label from runs where label like 'aa%-a' limit 1" 2>/dev/null || true)
-	if [ -z "$src" ]; then
-		duet --rounds 2 --label-a cal0-a --label-b cal0-b > "$out/cal0.log" 2>&1
-		src=cal0-a
+	# --from after 1 keeps the sizing an earlier call made in $out
+	if [ "$from" -gt 1 ] && [ -s "$out/effect-b.yaml" ]; then
+		note "effect: the sizing of $out/effect-b.yaml: extra_work_loops $(sed -n 's/^ *extra_work_loops: //p' "$out/effect-b.yaml" | tr '\n' ' ')"
+	else
+		# side a's median ns/op per job: the aa runs, or a short duet
+		src=$(sqlite3 "$db" "select label from runs where label like 'aa%-a' limit 1" 2>/dev/null || true)
+		if [ -z "$src" ]; then
+			duet --rounds 2 --label-a cal0-a --label-b cal0-b > "$out/cal0.log" 2>&1
+			src=cal0-a
+		fi
+		# with_loops NAME "L L ...": the suite, each job with extra_work_loops
+		with_loops() {
+			awk -v l="$2" 'BEGIN { n = split(l, x, " ") }
+				{ print }
+				/^  - workload:/ { printf "    extra_work_loops: %s\n", x[++j] }' "$suite" > "$out/$1.yaml"
+		}
+		# about +100%: a paired estimate of a large effect is precise
+		l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.5) as integer) x
+			from samples s join runs r on r.id = s.run_id where r.label = '$src' and s.kind = 'timed' and s.status = 'ok'
+			group by s.job order by s.job)")
+		with_loops cal-b "$l0"
+		duet --rounds 5 --b-config "$out/cal-b.yaml" --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
+		rows cal-a cal-b cal > "$out/cal.rows"
+		# job i's loops from its row "| NAME (job i) | ... | change | ..."
+		loops=$(awk -F'|' -v l="$l0" 'BEGIN { n = split(l, x, " ") }
+			/^\| [a-z_]+ \(job [0-9]+\) \|/ {
+				j = $2; sub(/.*\(job /, "", j); sub(/\).*/, "", j)
+				r = $7; gsub(/[ %+]/, "", r); got[j + 1] = r }
+			END { for (i = 1; i <= n; i++) {
+				if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
+				printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/cal.txt")
+		case "$loops" in *bad*|"") note "effect: the calibration duet did not work (see $out/cal.log)"; exit 1 ;; esac
+		with_loops effect-b "$loops"
+		note "effect: calibration $(tr '\n' ' ' < "$out/cal.rows")at extra_work_loops $l0 (src $src); +3%: extra_work_loops $loops"
 	fi
-	# with_loops NAME "L L ...": the suite, each job with extra_work_loops
-	with_loops() {
-		awk -v l="$2" 'BEGIN { n = split(l, x, " ") }
-			{ print }
-			/^  - workload:/ { printf "    extra_work_loops: %s\n", x[++j] }' "$suite" > "$out/$1.yaml"
-	}
-	# about +100%: a paired estimate of a large effect is precise
-	l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.5) as integer) x
-		from samples s join runs r on r.id = s.run_id where r.label = '$src' and s.kind = 'timed' and s.status = 'ok'
-		group by s.job order by s.job)")
-	with_loops cal-b "$l0"
-	duet --rounds 5 --b-config "$out/cal-b.yaml" --label-a cal-a --label-b cal-b > "$out/cal.log" 2>&1
-	rows cal-a cal-b cal > "$out/cal.rows"
-	# job i's loops from its row "| NAME (job i) | ... | change | ..."
-	loops=$(awk -F'|' -v l="$l0" 'BEGIN { n = split(l, x, " ") }
-		/^\| [a-z_]+ \(job [0-9]+\) \|/ {
-			j = $2; sub(/.*\(job /, "", j); sub(/\).*/, "", j)
-			r = $7; gsub(/[ %+]/, "", r); got[j + 1] = r }
-		END { for (i = 1; i <= n; i++) {
-			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
-			printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/cal.txt")
-	case "$loops" in *bad*|"") note "effect: the calibration duet did not work (see $out/cal.log)"; exit 1 ;; esac
-	with_loops effect-b "$loops"
-	note "effect: calibration $(tr '\n' ' ' < "$out/cal.rows")at extra_work_loops $l0 (src $src); +3%: extra_work_loops $loops"
 	for i in $(seq "$from" $((from + reps - 1))); do
 		duet --budget "$budget" --b-config "$out/effect-b.yaml" \
 			--label-a "fx$i-a" --label-b "fx$i-b" > "$out/fx$i.log" 2>&1 ||
@@ -209,23 +215,27 @@ if has native; then
 	}
 	njobs=$(grep -c '^  - workload:' "$suite")
 	zeros=$(printf '0 %.0s' $(seq "$njobs"))
-	# side a's ns/op here now, for a first size of about +100% at 2.3 ns a loop
-	natsuite nat-a.yaml "$zeros"
-	$fb run -q -c "$out/nat-a.yaml" --db "$db" -l natcal0 > "$out/natcal0.log" 2>&1
-	l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.3) as integer) x
-		from samples s join runs r on r.id = s.run_id where r.label = 'natcal0' and s.kind = 'timed' and s.status = 'ok'
-		and s.job % 2 = 0 group by s.job order by s.job)")
-	natsuite nat-cal.yaml "$l0"
-	$fb run -q -c "$out/nat-cal.yaml" --db "$db" --repeat 6 -l natcal > "$out/natcal.log" 2>&1
-	natrows natcal natcal > "$out/natcal.rows"
-	nloops=$(awk -v l="$l0" 'BEGIN { n = split(l, x, " ") }
-		{ r = $4; gsub(/[%+]/, "", r); got[$2 + 1] = r }
-		END { for (i = 1; i <= n; i++) {
-			if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
-			printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/natcal.rows")
-	case "$nloops" in *bad*|"") note "native: the calibration duet did not work (see $out/natcal.log)"; exit 1 ;; esac
-	natsuite nat.yaml "$zeros|$nloops"
-	note "native: calibration $(tr '\n' ' ' < "$out/natcal.rows")at extra_work_loops $l0; +3%: extra_work_loops $nloops"
+	if [ "$from" -gt 1 ] && [ -s "$out/nat.yaml" ]; then
+		note "native: the sizing of $out/nat.yaml"
+	else
+		# side a's ns/op here now, for a first size of about +100% at 2.3 ns a loop
+		natsuite nat-a.yaml "$zeros"
+		$fb run -q -c "$out/nat-a.yaml" --db "$db" -l natcal0 > "$out/natcal0.log" 2>&1
+		l0=$(sqlite3 "$db" "select group_concat(x, ' ') from (select s.job, cast(round(avg(s.ns_per_op) / 2.3) as integer) x
+			from samples s join runs r on r.id = s.run_id where r.label = 'natcal0' and s.kind = 'timed' and s.status = 'ok'
+			and s.job % 2 = 0 group by s.job order by s.job)")
+		natsuite nat-cal.yaml "$l0"
+		$fb run -q -c "$out/nat-cal.yaml" --db "$db" --repeat 6 -l natcal > "$out/natcal.log" 2>&1
+		natrows natcal natcal > "$out/natcal.rows"
+		nloops=$(awk -v l="$l0" 'BEGIN { n = split(l, x, " ") }
+			{ r = $4; gsub(/[%+]/, "", r); got[$2 + 1] = r }
+			END { for (i = 1; i <= n; i++) {
+				if (!(i in got) || got[i] + 0 <= 10) { print "bad"; exit }
+				printf "%s%d", (i > 1 ? " " : ""), 0.03 * x[i] / (got[i] / 100) + 0.5 } }' "$out/natcal.rows")
+		case "$nloops" in *bad*|"") note "native: the calibration duet did not work (see $out/natcal.log)"; exit 1 ;; esac
+		natsuite nat.yaml "$zeros|$nloops"
+		note "native: calibration $(tr '\n' ' ' < "$out/natcal.rows")at extra_work_loops $l0; +3%: extra_work_loops $nloops"
+	fi
 	for i in $(seq "$from" $((from + reps - 1))); do
 		$fb run -q -c "$out/nat.yaml" --db "$db" --repeat 30 -l "nat$i" > "$out/nat$i.log" 2>&1 ||
 			note "nat$i: run exited $? (see $out/nat$i.log)"
