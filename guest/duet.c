@@ -478,6 +478,37 @@ static int boot(struct gside *s)
 	return 0;
 }
 
+/*
+ * A directory of our own under $TMPDIR (or /tmp) for the console sockets
+ * when build/vm/ is too deep for a UNIX socket's path (108 bytes on
+ * Linux); made once, removed by flb_cmd_duet.
+ */
+static char sockdir[64];
+
+/* s->sock: build/vm/duet.PID.SIDE.sock, or in sockdir; -1 if neither fits. */
+static int sock_path(struct gside *s)
+{
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path);
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(s->sock, sizeof(s->sock), "%s/build/vm/duet.%d.%c.sock",
+		 s->g.top, (int)getpid(), s->name);
+	if (strlen(s->sock) < max)
+		return 0;
+	if (!sockdir[0]) {
+		if (!tmp || !*tmp || strlen(tmp) > 32)
+			tmp = "/tmp";
+		snprintf(sockdir, sizeof(sockdir), "%s/flushbench-duet.XXXXXX", tmp);
+		if (!mkdtemp(sockdir)) {
+			sockdir[0] = '\0';
+			return -1;
+		}
+	}
+	snprintf(s->sock, sizeof(s->sock), "%s/duet.%d.%c.sock", sockdir,
+		 (int)getpid(), s->name);
+	return 0;
+}
+
 /* The round's guests, from boot to both ended. */
 static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed)
 {
@@ -488,8 +519,11 @@ static void run_round(struct round *rd, const struct duet_args *a, uint64_t seed
 
 		s->fd = s->out = -1;
 		s->pid = -1;
-		snprintf(s->sock, sizeof(s->sock), "%s/build/vm/duet.%d.%c.sock",
-			 s->g.top, (int)getpid(), s->name);
+		if (sock_path(s)) {
+			fail(rd, "side %c (%s): %s/build/vm is too long a path for a console socket, and no directory could be made in /tmp: %s",
+			     s->name, s->label, s->g.top, strerror(errno));
+			continue;
+		}
 		if (boot(s))
 			fail(rd, "side %c (%s): starting %s: %s", s->name,
 			     s->label, s->g.boot_sh, strerror(errno));
@@ -919,6 +953,8 @@ int flb_cmd_duet(int argc, char **argv)
 		fflush(stdout);
 		free(rd.skew);
 	}
+	if (sockdir[0])
+		rmdir(sockdir);
 	printf("flushbench duet: %u of %u rounds stored as '%s' and '%s' in %s%s\n",
 	       stored, stored + failed, a.label[0], a.label[1], a.db,
 	       failed ? " (the failed ones are above)" : "");

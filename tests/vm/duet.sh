@@ -8,7 +8,7 @@
 # completed rounds stay; bad command lines exit 2.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-names="duet-usage duet-aa duet-pairs duet-swap duet-compare duet-effect duet-behind duet-killed"
+names="duet-usage duet-aa duet-pairs duet-swap duet-compare duet-effect duet-behind duet-deep duet-killed"
 vm_ready $names || { done_testing; exit 0; }
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 db=$T/d.db
@@ -118,6 +118,20 @@ if [ $rc = 1 ] && grep -q "round 1/1 FAILED: side b (bh-b) fell behind" "$T/bh.o
 	pass "duet-behind: $(grep -o 'side b (bh-b) fell behind[^;]*' "$T/bh.out" | cut -c1-90)...; exit 1, nothing stored"
 else
 	fail "duet-behind" "exit $rc: $(grep FAILED "$T/bh.out" | cut -c1-200)"
+fi
+
+# the tree at a path too long for a UNIX socket's (108 bytes): the console
+# sockets go to a directory of their own under $TMPDIR, removed after
+deep=$T/$(printf 'd%.0s' $(seq 100))
+ln -s "$TOP" "$deep" && mkdir -p "$T/tmp"
+TMPDIR=$T/tmp FLUSHBENCH_TOP=$deep "$deep/flushbench" duet --debian generic --arch x86_64 \
+	--db "$db" --timeout 300 -c "$TOP/tests/vm/tiny.yaml" --rounds 1 --repeat 1 \
+	--label-a deep-a --label-b deep-b > "$T/deep.out" 2>&1
+rc=$?
+if [ $rc = 0 ] && grep -q "1 of 1 rounds stored" "$T/deep.out" && [ -z "$(ls -A "$T/tmp")" ]; then
+	pass "duet-deep: from a tree at a ${#deep}-byte path, the round is stored; the socket directory is gone after"
+else
+	fail "duet-deep" "exit $rc, left in TMPDIR: '$(ls -A "$T/tmp")': $(tail -3 "$T/deep.out" | tr '\n' ' ')"
 fi
 
 # side b's QEMU killed in round 2: that round fails, round 1 stays
