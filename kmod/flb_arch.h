@@ -25,10 +25,18 @@ static inline u64 flb_arch_ticks(void)
 /* Smallest D-cache line in bytes */
 unsigned int flb_arch_cache_line(void);
 
-/* Invalidate uaddr's translation in mm on this CPU only. */
-void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr);
-/* Invalidate uaddr's translation in mm on every CPU, and wait. */
-void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr);
+/*
+ * Invalidate the translations of the range of pages from uaddr in mm on
+ * this CPU only: one invalidation per page, one completion for the range.
+ */
+void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
+			 unsigned long pages);
+/*
+ * The same on every CPU that may hold them, and wait: one completion (or
+ * one IPI round) for the range, as the kernel's range flushes do.
+ */
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
+			     unsigned long pages);
 /* True when a broadcast TLBI is issued twice (erratum workaround). */
 bool flb_arch_tlbi_repeated(void);
 

@@ -201,7 +201,8 @@ static void *flb_mr_buffer(struct flb_file *ff, size_t bytes)
 	if (ff->buf_bytes < bytes) {
 		vfree(ff->buf);
 		ff->buf_bytes = 0;
-		ff->buf = vzalloc(bytes);
+		/* charged to the caller's memory cgroup */
+		ff->buf = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (ff->buf)
 			ff->buf_bytes = bytes;
 	}
@@ -223,7 +224,9 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 	/* User memory is pinned and flushed in whole pages. */
 	r.bytes = m->addr ? PAGE_ALIGN(m->bytes) : m->bytes;
 
-	mutex_lock(&ff->lock);
+	/* a second caller on this file waits killably, never in D state */
+	if (mutex_lock_killable(&ff->lock))
+		return -EINTR;
 	if (m->addr) {
 		r.pages = kvmalloc_array(m->chunk >> PAGE_SHIFT,
 					 sizeof(*r.pages), GFP_KERNEL);
@@ -231,7 +234,8 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
-	} else {
+	} else if (m->mode == FLB_MR_RANGE) {
+		/* only a range flush walks the buffer: global mode has none */
 		r.buf = flb_mr_buffer(ff, m->bytes);
 		if (!r.buf) {
 			ret = -ENOMEM;

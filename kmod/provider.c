@@ -73,7 +73,8 @@ int flb_provider_request(struct flb_provider *p, u64 gen_skip,
 	gen = READ_ONCE(p->gen);
 	arrival = atomic64_read(&p->started);
 
-	mutex_lock(&p->lock);
+	if (mutex_lock_killable(&p->lock))
+		return -EINTR;
 	switch (gen_skip) {
 	case FLB_GEN_SKIP_RACY:
 		*skipped = gen != READ_ONCE(p->gen);

@@ -2,9 +2,11 @@
 /*
  * arm64 half of flushbench, with the instructions of the patch "arm64:
  * tlbflush: Don't broadcast if mm was only active on local cpu" (v2).
- * TLB: tlbi vale1 (+ the user ASID under KPTI) and dsb nsh (local) vs
- * tlbi vale1is and __tlbi_sync_s1ish(), which repeats the TLBI when the
- * kernel's ARM64_WORKAROUND_REPEAT_TLBI is active (broadcast). Barriers:
+ * TLB: tlbi vale1 per page (+ the user ASID under KPTI) and one dsb nsh
+ * for the range (local) vs tlbi vale1is per page and one
+ * __tlbi_sync_s1ish(), which repeats a TLBI when the kernel's
+ * ARM64_WORKAROUND_REPEAT_TLBI is active (broadcast), as
+ * __flush_tlb_range() completes a range. Barriers:
  * dsb ish / dsb ishst. Caches: dc civac by VA over the smallest line
  * (CTR_EL0.DminLine) then dsb sy. There is no architected EL1 "clean and
  * invalidate everything" for memregions (set/way operations are not for
@@ -50,21 +52,30 @@ unsigned int flb_arch_cache_line(void)
 	return 4U << ((read_cpuid_cachetype() >> FLB_CTR_DMINLINE_SHIFT) & 0xf);
 }
 
-void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
+/* One sync per range, as __flush_tlb_range() issues it. */
+void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
+			 unsigned long pages)
 {
-	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
+	unsigned long asid = ASID(mm), p, arg;
 
-	__tlbi(vale1, arg);
-	__tlbi_user(vale1, arg);
+	for (p = 0; p < pages; p++) {
+		arg = __TLBI_VADDR(uaddr + p * PAGE_SIZE, asid);
+		__tlbi(vale1, arg);
+		__tlbi_user(vale1, arg);
+	}
 	dsb(nsh);
 }
 
-void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
+			     unsigned long pages)
 {
-	unsigned long arg = __TLBI_VADDR(uaddr, ASID(mm));
+	unsigned long asid = ASID(mm), p, arg;
 
-	__tlbi(vale1is, arg);
-	__tlbi_user(vale1is, arg);
+	for (p = 0; p < pages; p++) {
+		arg = __TLBI_VADDR(uaddr + p * PAGE_SIZE, asid);
+		__tlbi(vale1is, arg);
+		__tlbi_user(vale1is, arg);
+	}
 	__tlbi_sync_s1ish();
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86_64 half of flushbench. TLB: invlpg on this CPU (local) vs an IPI to
- * every online CPU that runs invlpg there and waits (broadcast, the shape
- * of a flush_tlb_mm_range() shootdown). With PTI, invlpg reaches only the
+ * x86_64 half of flushbench. TLB: invlpg per page on this CPU (local) vs
+ * one IPI round to the CPUs of mm_cpumask(mm), each running invlpg over
+ * the range, waited for (broadcast: the shape of flush_tlb_mm_range()'s
+ * shootdown, which sends one round per range to the mm's CPUs; it also
+ * skips CPUs in lazy TLB mode, which this does not). With PTI, invlpg reaches only the
  * kernel PCID's entry; the user PCID's is flushed lazily by the kernel and
  * not touched here. Barriers: ish = smp_mb() (a full fence), ishst =
  * smp_wmb() (a compiler barrier on x86-TSO). Caches: clflushopt (or
@@ -48,19 +50,38 @@ static inline void flb_invlpg(unsigned long addr)
 	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
 }
 
-void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr)
+struct flb_x86_range {
+	unsigned long start, pages;
+};
+
+static void flb_invlpg_range(unsigned long start, unsigned long pages)
 {
-	flb_invlpg(uaddr);
+	unsigned long p;
+
+	for (p = 0; p < pages; p++)
+		flb_invlpg(start + p * PAGE_SIZE);
+}
+
+void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
+			 unsigned long pages)
+{
+	flb_invlpg_range(uaddr, pages);
 }
 
 static void flb_ipi_invlpg(void *info)
 {
-	flb_invlpg(*(unsigned long *)info);
+	struct flb_x86_range *r = info;
+
+	flb_invlpg_range(r->start, r->pages);
 }
 
-void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr)
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
+			     unsigned long pages)
 {
-	on_each_cpu_mask(cpu_online_mask, flb_ipi_invlpg, &uaddr, true);
+	struct flb_x86_range r = { .start = uaddr, .pages = pages };
+
+	/* this CPU too when it is in the mask, as on_each_cpu_mask() does */
+	on_each_cpu_mask(mm_cpumask(mm), flb_ipi_invlpg, &r, true);
 }
 
 bool flb_arch_tlbi_repeated(void)

@@ -67,7 +67,8 @@ for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do
 		fi
 		log=$out/$tag.log
 		st=$(scripts/qemu-boot.sh --arch $arch --kernel "$KERNEL" --initrd "$img" \
-			--log "$log" --smp 2 --mem 1G --timeout 300 2>"$T/boot")
+			--log "$log" --smp 2 --mem 2G --timeout 300 \
+			--append "quiet watchdog_thresh=1" 2>"$T/boot")
 		accel=$(sed -n 's/^ACCEL=//p' <<< "$st")
 		status=$(sed -n 's/^STATUS=//p' <<< "$st")
 		label="emulated (TCG)"

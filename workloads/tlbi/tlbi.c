@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../kmod-client/kmod_client.h"
+#include "tasks.h"
 
 struct tlbi_params {
 	int policy;
@@ -25,11 +26,13 @@ struct tlbi_params {
 	uint64_t pages;
 	uint64_t migrate_every;
 	uint64_t batch;
+	uint64_t threads;
 };
 
 struct tlbi_state {
 	struct tlbi_params p;
 	struct flb_kmod_dev dev;	/* map: the pages we invalidate */
+	struct flb_tasks *tasks;	/* spinners running our mm elsewhere */
 };
 
 static const char *const tlbi_policies[] = { "local", "broadcast", "auto", NULL };
@@ -47,8 +50,17 @@ static const struct flb_option tlbi_options[] = {
 	  "the module moves the task to another CPU every N operations of a batch (0: never)", NULL },
 	{ "batch", FLB_OPT_U64, FLB_OFF(struct tlbi_params, batch), 1,
 	  FLB_MAX_TLBI_ITERATIONS, "4096", NULL, "operations per ioctl", NULL },
+	FLB_OPTION_THREADS(struct tlbi_params, threads),
 	FLB_OPTION_END
 };
+
+/* The caller and its spinners: on x86 a broadcast reaches their CPUs. */
+static unsigned int tlbi_ntasks(const void *params)
+{
+	const struct tlbi_params *p = params;
+
+	return 1 + p->threads;
+}
 
 static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 {
@@ -72,6 +84,11 @@ static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 	if (rc != FLB_OK) {
 		free(s);
 		return rc;
+	}
+	if (flb_tasks_start(&s->tasks, job, "tlbi", 1, p->threads)) {
+		flb_kmod_dev_close(&s->dev);
+		free(s);
+		return FLB_FAIL;
 	}
 	*state = s;
 	return FLB_OK;
@@ -137,6 +154,7 @@ static void tlbi_teardown(struct flb_job *job, void *state)
 	struct tlbi_state *s = state;
 
 	(void)job;
+	flb_tasks_stop(s->tasks);
 	flb_kmod_dev_close(&s->dev);
 	free(s);
 }
@@ -147,6 +165,7 @@ const struct flb_workload flb_wl_tlbi = {
 	.summary = "local vs broadcast TLB invalidation of own pages (kmod)",
 	.params_size = sizeof(struct tlbi_params),
 	.options = tlbi_options,
+	.ntasks = tlbi_ntasks,
 	.setup = tlbi_setup,
 	.run = tlbi_run,
 	.teardown = tlbi_teardown,
