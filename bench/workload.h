@@ -86,8 +86,7 @@ void flb_job_note_tid(struct flb_job *job, unsigned int task);
 /*
  * Known extra work per operation, for testing the analysis (all 0: none).
  * ns waits out wall time reading the clock: its share of an op changes
- * when the host runs the op faster or slower (and under TCG each clock
- * read costs more than the op's own instructions do). loops is a fixed
+ * when the host runs the op faster or slower. loops is a fixed
  * count of a dependent multiply-add chain: CPU work that speeds up and
  * slows down with the op, as the instructions a patch adds would.
  */
