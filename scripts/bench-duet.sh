@@ -23,9 +23,10 @@
 #           (by a native calibration duet, as for effect), in one run of
 #           --repeat 30 rounds (about 5 minutes here);
 #   fom     the figure of merit, fairly: an A/A duet and the sequential
-#           design interleaved step by step (a duet round, or a pair of
-#           single-guest boots in shuffled order, whichever design has
-#           used less of its budget goes next), each until it has used
+#           design interleaved step by step (two duet rounds, one for
+#           each CPU assignment, or a pair of single-guest boots in
+#           shuffled order, whichever design has used less of its budget
+#           goes next), each until it has used
 #           the budget, both with --repeat 4 runs a boot: each row's MDE
 #           under both designs, measured in the same minutes. The
 #           sequential compare is unpaired over runs (runs of one boot
@@ -165,7 +166,9 @@ if has fom; then
 	while [ $td -lt "$budget" ] || [ $ts -lt "$budget" ]; do
 		t=$(date +%s)
 		if [ $td -lt $ts ] || { [ $td = $ts ] && [ $((RANDOM % 2)) = 0 ]; }; then
-			duet --rounds 1 --label-a fom-duet-a --label-b fom-duet-b \
+			# two rounds a step: both CPU assignments (a duet's round
+			# r swaps them when r is odd), so the swap is a factor
+			duet --rounds 2 --label-a fom-duet-a --label-b fom-duet-b \
 				>> "$out/fom-duet.log" 2>&1 || note "fom: duet exited $?"
 			td=$((td + $(date +%s) - t)) nd=$((nd + 1))
 		else
@@ -178,7 +181,7 @@ if has fom; then
 			ts=$((ts + $(date +%s) - t)) ns=$((ns + 1))
 		fi
 	done
-	note "fom: $nd duet rounds in ${td}s, $ns pairs of single boots in ${ts}s, interleaved"
+	note "fom: $nd duet steps (2 rounds each) in ${td}s, $ns pairs of single boots in ${ts}s, interleaved"
 	rows fom-duet-a fom-duet-b fom-duet | tee -a "$sum"
 	$fb compare --db "$db" --unpaired --format csv fom-seq-A fom-seq-B > "$out/fom-seq.csv" 2>/dev/null
 	awk -F, 'NR > 1 && $6 == "primary" { printf "fom-seq %s %+.2f%% %.1f%% %s\n", $1, -$16, $23, $22 == "" ? "-" : $22 }' \
