@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The architecture-specific half of flushbench: TLB invalidation of one
- * user page, the barrier before the tracking-word read, cache maintenance
+ * The architecture-specific half of flushbench: TLB invalidation of a
+ * range of user pages, the barriers around the tracking-word read, cache maintenance
  * by VA and the global operation. Implemented in arch/<arch>.c.
  */
 #ifndef FLB_ARCH_H
 #define FLB_ARCH_H
 
+#include <linux/cpumask.h>
 #include <linux/mm_types.h>
 #include <linux/timex.h>
 #include <linux/types.h>
@@ -27,20 +28,24 @@ unsigned int flb_arch_cache_line(void);
 
 /*
  * Invalidate the translations of the range of pages from uaddr in mm on
- * this CPU only: one invalidation per page, one completion for the range.
+ * this CPU only: one invalidation per page, one completion for the range
+ * (arm64: dsb nsh; dsb ish when ish, as auto-recheck needs before it
+ * re-reads the tracker).
  */
 void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
-			 unsigned long pages);
+			 unsigned long pages, bool ish);
 /*
  * The same on every CPU that may hold them, and wait: one completion (or
- * one IPI round) for the range, as the kernel's range flushes do.
+ * one IPI round) for the range, as the kernel's range flushes do. cpus:
+ * the CPUs the mm has run on (x86 sends its IPIs there; arm64's broadcast
+ * reaches every CPU in hardware and ignores it).
  */
 void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
-			     unsigned long pages);
+			     unsigned long pages, const struct cpumask *cpus);
 /* True when a broadcast TLBI is issued twice (erratum workaround). */
 bool flb_arch_tlbi_repeated(void);
 
-/* The barrier before re-reading the tracking word: ish or ishst. */
+/* dsb(ish) and dsb(ishst) (x86: smp_mb and smp_wmb). */
 void flb_arch_barrier_ish(void);
 void flb_arch_barrier_ishst(void);
 

@@ -4,6 +4,8 @@
 #define FLB_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -47,11 +49,28 @@ bool flb_spin_ns(u64 ns, bool interruptible);
 /* True if every one of n words is zero. */
 bool flb_all_zero(const __u64 *v, size_t n);
 
+/*
+ * The TLBI tracker of one process (track.c): active_cpu names the one CPU
+ * the mm has run on since the last rollover, or FLB_CPU_MULTIPLE; cpus
+ * every CPU it ran on. Written by switch-ins, read by the auto policies.
+ */
+#define FLB_CPU_MULTIPLE	(-1)
+
+struct flb_track {
+	struct mm_struct *mm;	/* mmgrab()bed: the key, never dereferenced for pages */
+	int active_cpu;
+	atomic_long_t switch_ins;
+	struct cpumask cpus;
+};
+
+int flb_track_init(void);
+void flb_track_exit(void);
+/* The caller's tracker, created on first use; ERR_PTR(-EBUSY/-ENOMEM/-EINTR). */
+struct flb_track *flb_track_get(struct mm_struct *mm);
+/* Reset as an ASID rollover: this CPU, plus threads running elsewhere now. */
+void flb_track_rollover(struct flb_track *t);
+
 long flb_cmd_tlbi(struct flb_tlbi *t);
-/* Module load/unload for the TLBI tracker; true if it uses preempt notifiers. */
-void flb_tlbi_init(void);
-void flb_tlbi_exit(void);
-bool flb_tlbi_notifiers(void);
 long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m);
 long flb_cmd_race(struct flb_race *r);
 

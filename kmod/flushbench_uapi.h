@@ -15,7 +15,8 @@
  * reserved field or unknown flag that is not zero, a zero size or count,
  * an unaligned address, an unknown enum value; -E2BIG a count or size above
  * its FLB_MAX_* cap; -EFAULT an address userspace cannot access; -EINTR a
- * signal arrived during a long command (partial results are not returned).
+ * signal arrived during a long command (partial results are not returned);
+ * -EBUSY FLB_MAX_TRACKED_MMS processes already have a TLBI tracker.
  */
 #ifndef _UAPI_FLUSHBENCH_H
 #define _UAPI_FLUSHBENCH_H
@@ -24,12 +25,13 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define FLB_UAPI_VERSION		1
+#define FLB_UAPI_VERSION		2
 #define FLB_DEVICE_PATH		"/dev/flushbench"
 
 /* Caps (the module answers -E2BIG above them). */
 #define FLB_MAX_TLBI_ITERATIONS	65536ULL
 #define FLB_MAX_TLBI_PAGES	64ULL
+#define FLB_MAX_TRACKED_MMS	64ULL	/* processes with a TLBI tracker at once */
 #define FLB_MAX_MEMREGION_BYTES	(1ULL << 30)
 #define FLB_MAX_MEMREGION_REQS	1024ULL
 #define FLB_MAX_CHUNK_BYTES	(64ULL << 20)
@@ -53,7 +55,7 @@ enum flb_arch { FLB_ARCH_X86_64 = 1, FLB_ARCH_ARM64 = 2 };
 #define FLB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
 #define FLB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
 #define FLB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
-#define FLB_CAP_PREEMPT_NOTIFIERS (1ULL << 4)	/* auto tracks moves as they happen */
+#define FLB_CAP_SWITCH_TRACKER	(1ULL << 4)	/* the TLBI tracker sees every switch-in (sched_switch) */
 
 struct flb_info {
 	struct flb_hdr hdr;
@@ -66,17 +68,36 @@ struct flb_info {
 	__u64 reserved[4];	/* (in) must be zero */
 };
 
-/* ---- FLB_IOC_TLBI: invalidate the caller's own pages N times ---- */
+/*
+ * ---- FLB_IOC_TLBI: invalidate the caller's own pages N times ----
+ *
+ * Each operation: touch every page (a live TLB entry), store each page's
+ * real PTE again, unchanged (a cmpxchg under the PTE lock: the page-table
+ * store that calls for the flush), then time the
+ * policy's barrier, decision and invalidation of the range. The auto-*
+ * policies decide with a tracker per process (mm) that lives across calls
+ * and files, as mm->context.active_cpu of "arm64: tlbflush: Don't
+ * broadcast if mm was only active on local cpu" (v2) does: it names the
+ * one CPU the mm has been switched in on, or "multiple" once a second CPU
+ * runs it, until FLB_TLBI_ROLLOVER (an ASID rollover) resets it.
+ */
 enum flb_tlbi_policy {
-	FLB_TLBI_LOCAL = 0,	/* arm64 tlbi vale1 + dsb nsh; x86 invlpg */
-	FLB_TLBI_BROADCAST = 1,	/* arm64 tlbi vale1is + dsb ish; x86 IPI to all */
-	FLB_TLBI_AUTO = 2,	/* local while the task ran on this CPU only */
+	FLB_TLBI_LOCAL = 0,	/* dsb ishst; tlbi vale1 + dsb nsh. x86: invlpg */
+	FLB_TLBI_BROADCAST = 1,	/* the old code: tlbi vale1is + sync; x86: IPI the mm's CPUs */
+	FLB_TLBI_AUTO_V2 = 2,	/* the patch: flush_tlb_user_pre/post */
+	FLB_TLBI_AUTO_ISHST = 3,	/* as v2, but dsb ishst then one load (the review's question) */
+	FLB_TLBI_AUTO_RECHECK = 4,	/* no migrate_disable: local, dsb ish, re-read; broadcast if moved */
+	FLB_TLBI_AUTO_RETRY = 5,	/* no migrate_disable: retry when the task was switched (rseq-style) */
+	FLB_TLBI_AUTO_NOERRATUM = 6,	/* v2, always broadcast while REPEAT_TLBI is active */
 };
 
-enum flb_tlbi_barrier {
-	FLB_BARRIER_ISH = 0,	/* dsb(ish) then re-read the tracking word */
-	FLB_BARRIER_ISHST = 1,	/* dsb(ishst) then re-read the tracking word */
-};
+/* flags */
+#define FLB_TLBI_ROLLOVER	(1ULL << 0)	/* reset the tracker first, as an ASID rollover */
+/* migrate_every moves between the decision and the TLBI (recheck, retry only) */
+#define FLB_TLBI_MOVE_INSIDE	(1ULL << 1)
+#define FLB_TLBI_FLAGS		(FLB_TLBI_ROLLOVER | FLB_TLBI_MOVE_INSIDE)
+
+#define FLB_TRACKER_MULTIPLE	(~0ULL)	/* active_cpu: the mm has run on several CPUs */
 
 struct flb_lat {
 	__u64 min;
@@ -91,9 +112,8 @@ struct flb_tlbi {
 	__u64 pages;		/* (in) pages invalidated per iteration, 1..FLB_MAX_TLBI_PAGES */
 	__u64 iterations;	/* (in) 1..FLB_MAX_TLBI_ITERATIONS */
 	__u64 policy;		/* (in) enum flb_tlbi_policy */
-	__u64 barrier;		/* (in) enum flb_tlbi_barrier */
 	__u64 migrate_every;	/* (in) 0, or move to another CPU every N iterations */
-	__u64 flags;		/* (in) must be zero */
+	__u64 flags;		/* (in) FLB_TLBI_* */
 	__u64 reserved[4];	/* (in) must be zero */
 
 	/* (out) every field of the group below; zeroed by the module */
@@ -101,9 +121,14 @@ struct flb_tlbi {
 		struct flb_lat ns;	/* (out) per-invalidation time, ns */
 		struct flb_lat ticks;	/* (out) the same in counter ticks (FLB_IOC_INFO counter_hz) */
 		__u64 total_ns;		/* (out) time of the whole loop */
-		__u64 chose_local;	/* (out) invalidations done locally */
-		__u64 chose_broadcast;	/* (out) invalidations broadcast */
-		__u64 migrations;	/* (out) CPU changes the tracker saw */
+		__u64 chose_local;	/* (out) invalidations that ended local */
+		__u64 chose_broadcast;	/* (out) invalidations that ended broadcast */
+		__u64 upgraded;		/* (out) auto-recheck: local, then broadcast after a move */
+		__u64 retries;		/* (out) auto-retry: decisions redone after a switch */
+		__u64 migrations;	/* (out) CPU changes of the caller during the call */
+		__u64 switch_ins;	/* (out) switch-ins of the mm the tracker saw during the call */
+		__u64 active_cpu;	/* (out) the tracker at the end: a CPU or FLB_TRACKER_MULTIPLE */
+		__u64 tracked_cpus;	/* (out) CPUs the mm ran on since the last rollover */
 		__u64 migrate_pair_ns;	/* (out) median cost of migrate_disable+enable alone */
 		__u64 repeat_tlbi;	/* (out) 1 if the REPEAT_TLBI workaround doubled each TLBI */
 		__u64 out_reserved[4];	/* (out) zero */

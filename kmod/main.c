@@ -37,8 +37,7 @@ static long flb_cmd_info(struct flb_info *in)
 		return -EINVAL;
 	in->arch = flb_arch_id();
 	in->caps = flb_arch_caps();
-	if (flb_tlbi_notifiers())
-		in->caps |= FLB_CAP_PREEMPT_NOTIFIERS;
+	in->caps |= FLB_CAP_SWITCH_TRACKER;
 	in->ncpus = num_online_cpus();
 	in->cache_line = flb_arch_cache_line();
 	in->counter_hz = flb_arch_counter_hz();
@@ -133,24 +132,26 @@ static int __init flb_init(void)
 {
 	int ret;
 
-	flb_tlbi_init();
+	ret = flb_track_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&flb_misc);
 	if (ret) {
 		pr_err("misc_register failed: %d\n", ret);
-		goto err_tlbi;
+		goto err_track;
 	}
 	pr_info("ready: /dev/flushbench, uapi %d\n", FLB_UAPI_VERSION);
 	return 0;
 
-err_tlbi:
-	flb_tlbi_exit();
+err_track:
+	flb_track_exit();
 	return ret;
 }
 
 static void __exit flb_exit(void)
 {
 	misc_deregister(&flb_misc);
-	flb_tlbi_exit();
+	flb_track_exit();
 }
 
 module_init(flb_init);

@@ -3,7 +3,7 @@
  * arm64 half of flushbench, with the instructions of the patch "arm64:
  * tlbflush: Don't broadcast if mm was only active on local cpu" (v2).
  * TLB: tlbi vale1 per page (+ the user ASID under KPTI) and one dsb nsh
- * for the range (local) vs tlbi vale1is per page and one
+ * (dsb ish for auto-recheck) for the range (local) vs tlbi vale1is per page and one
  * __tlbi_sync_s1ish(), which repeats a TLBI when the kernel's
  * ARM64_WORKAROUND_REPEAT_TLBI is active (broadcast), as
  * __flush_tlb_range() completes a range. Barriers:
@@ -54,7 +54,7 @@ unsigned int flb_arch_cache_line(void)
 
 /* One sync per range, as __flush_tlb_range() issues it. */
 void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
-			 unsigned long pages)
+			 unsigned long pages, bool ish)
 {
 	unsigned long asid = ASID(mm), p, arg;
 
@@ -63,11 +63,14 @@ void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
 		__tlbi(vale1, arg);
 		__tlbi_user(vale1, arg);
 	}
-	dsb(nsh);
+	if (ish)
+		dsb(ish);
+	else
+		dsb(nsh);
 }
 
 void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
-			     unsigned long pages)
+			     unsigned long pages, const struct cpumask *cpus)
 {
 	unsigned long asid = ASID(mm), p, arg;
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86_64 half of flushbench. TLB: invlpg per page on this CPU (local) vs
- * one IPI round to the CPUs of mm_cpumask(mm), each running invlpg over
- * the range, waited for (broadcast: the shape of flush_tlb_mm_range()'s
- * shootdown, which sends one round per range to the mm's CPUs; it also
- * skips CPUs in lazy TLB mode, which this does not). With PTI, invlpg reaches only the
+ * one IPI round, each CPU running invlpg over the range, waited for
+ * (broadcast: flush_tlb_mm_range()'s shootdown, one round per range): to
+ * the CPUs the tracker saw run the mm that still have it loaded
+ * (mm_cpumask). Unlike native_flush_tlb_multi(), CPUs in lazy TLB mode
+ * are not skipped (the state is not visible to modules). With PTI, invlpg reaches only the
  * kernel PCID's entry; the user PCID's is flushed lazily by the kernel and
  * not touched here. Barriers: ish = smp_mb() (a full fence), ishst =
  * smp_wmb() (a compiler barrier on x86-TSO). Caches: clflushopt (or
@@ -51,6 +52,7 @@ static inline void flb_invlpg(unsigned long addr)
 }
 
 struct flb_x86_range {
+	struct mm_struct *mm;
 	unsigned long start, pages;
 };
 
@@ -63,9 +65,11 @@ static void flb_invlpg_range(unsigned long start, unsigned long pages)
 }
 
 void flb_arch_tlbi_local(struct mm_struct *mm, unsigned long uaddr,
-			 unsigned long pages)
+			 unsigned long pages, bool ish)
 {
 	flb_invlpg_range(uaddr, pages);
+	if (ish)
+		smp_mb();	/* invlpg serialises already; the fence names the order */
 }
 
 static void flb_ipi_invlpg(void *info)
@@ -75,13 +79,25 @@ static void flb_ipi_invlpg(void *info)
 	flb_invlpg_range(r->start, r->pages);
 }
 
-void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
-			     unsigned long pages)
+/*
+ * The CPUs that still have the mm loaded. native_flush_tlb_multi() also
+ * skips those in lazy TLB mode (tlb_is_not_lazy()), but the per-CPU
+ * state it reads is hidden from modules (#ifndef MODULE in tlbflush.h).
+ */
+static bool flb_cpu_needs_ipi(int cpu, void *info)
 {
-	struct flb_x86_range r = { .start = uaddr, .pages = pages };
+	struct flb_x86_range *r = info;
 
-	/* this CPU too when it is in the mask, as on_each_cpu_mask() does */
-	on_each_cpu_mask(mm_cpumask(mm), flb_ipi_invlpg, &r, true);
+	return cpumask_test_cpu(cpu, mm_cpumask(r->mm));
+}
+
+void flb_arch_tlbi_broadcast(struct mm_struct *mm, unsigned long uaddr,
+			     unsigned long pages, const struct cpumask *cpus)
+{
+	struct flb_x86_range r = { .mm = mm, .start = uaddr, .pages = pages };
+
+	/* this CPU too when it is in the mask, as on_each_cpu_cond_mask() does */
+	on_each_cpu_cond_mask(flb_cpu_needs_ipi, flb_ipi_invlpg, &r, true, cpus);
 }
 
 bool flb_arch_tlbi_repeated(void)

@@ -31,6 +31,7 @@
 
 static int fd = -1, failures, results;
 static char *pages;	/* FLB_MAX_TLBI_PAGES + 1 pages of our own */
+static char *noaccess;	/* a PROT_NONE page of ours */
 static long psz;
 
 static void report(int ok, const char *name, const char *fmt, ...)
@@ -250,7 +251,6 @@ static void test_tlbi_cost(void)
 		for (int p = FLB_TLBI_LOCAL; p <= FLB_TLBI_BROADCAST; p++) {
 			t = tlbi_ok();
 			t.policy = p;
-			t.barrier = FLB_BARRIER_ISH;
 			t.pages = COST_PAGES;
 			t.iterations = 2000;
 			if (ioctl(fd, FLB_IOC_TLBI, &t)) {
@@ -274,71 +274,185 @@ out:
 	spin_end();
 }
 
+static const char *const pol[] = {
+	"local", "broadcast", "auto-v2", "auto-ishst", "auto-recheck", "auto-retry",
+	"auto-noerratum"
+};
+
+/* One TLBI call of policy p; false (and a failed result) if it failed. */
+static int tlbi_call(const char *name, struct flb_tlbi *t)
+{
+	int ok = !ioctl(fd, FLB_IOC_TLBI, t);
+
+	if (!ok)
+		report(0, name, "FLB_IOC_TLBI: %s", strerror(errno));
+	return ok;
+}
+
+#define TLBI_COUNTS(t) "local %llu broadcast %llu upgraded %llu retries %llu " \
+	"migrations %llu active %lld cpus %llu", \
+	(unsigned long long)(t).chose_local, (unsigned long long)(t).chose_broadcast, \
+	(unsigned long long)(t).upgraded, (unsigned long long)(t).retries, \
+	(unsigned long long)(t).migrations, (long long)(t).active_cpu, \
+	(unsigned long long)(t).tracked_cpus
+
+/*
+ * The tracker per process (mm), as the patch's mm->context.active_cpu:
+ * pinned, every auto policy goes local from a rollover on, and stays so
+ * across calls; a thread of ours running on another CPU makes it
+ * "multiple" and every auto policy broadcasts, also after the thread
+ * has gone, until the next rollover.
+ */
+static void test_tlbi_tracker(int self)
+{
+	struct flb_tlbi t;
+	char n[160];
+
+	for (int p = FLB_TLBI_AUTO_V2; p <= FLB_TLBI_AUTO_NOERRATUM; p++) {
+		t = tlbi_ok();
+		t.policy = p;
+		t.flags = FLB_TLBI_ROLLOVER;
+		snprintf(n, sizeof(n), "tracker: %s, pinned after a rollover: all local, the tracker names our CPU",
+			 pol[p]);
+		if (tlbi_call(n, &t)) {
+			int want_local = !(p == FLB_TLBI_AUTO_NOERRATUM && t.repeat_tlbi);
+
+			report(t.chose_local == (want_local ? t.iterations : 0) &&
+			       t.migrations == 0 && t.active_cpu == (__u64)self &&
+			       t.tracked_cpus == 1, n, TLBI_COUNTS(t));
+		}
+		t = tlbi_ok();
+		t.policy = p;
+		snprintf(n, sizeof(n), "tracker: %s, the next call (no rollover): still local",
+			 pol[p]);
+		if (tlbi_call(n, &t))
+			report(t.chose_local == t.iterations || t.repeat_tlbi, n, TLBI_COUNTS(t));
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		results++;
+		printf("ok - tracker: a thread on another CPU # SKIP one CPU\n");
+		return;
+	}
+	spin_start();
+	for (int p = FLB_TLBI_AUTO_V2; p <= FLB_TLBI_AUTO_NOERRATUM; p++) {
+		t = tlbi_ok();
+		t.policy = p;
+		snprintf(n, sizeof(n), "tracker: %s with a thread of ours on CPU %d: all broadcast",
+			 pol[p], spin_cpu);
+		if (tlbi_call(n, &t))
+			report(spin_running && t.chose_broadcast == t.iterations &&
+			       t.active_cpu == FLB_TRACKER_MULTIPLE && t.tracked_cpus >= 2,
+			       n, TLBI_COUNTS(t));
+	}
+	t = tlbi_ok();
+	t.policy = FLB_TLBI_AUTO_V2;
+	t.flags = FLB_TLBI_ROLLOVER;
+	snprintf(n, sizeof(n), "tracker: a rollover while the thread runs on CPU %d: still broadcast",
+		 spin_cpu);
+	if (tlbi_call(n, &t))
+		report(t.chose_broadcast == t.iterations &&
+		       t.active_cpu == FLB_TRACKER_MULTIPLE, n, TLBI_COUNTS(t));
+	spin_end();
+	t = tlbi_ok();
+	t.policy = FLB_TLBI_AUTO_V2;
+	snprintf(n, sizeof(n), "tracker: the thread gone, no rollover: still multiple, all broadcast");
+	if (tlbi_call(n, &t))
+		report(t.chose_broadcast == t.iterations &&
+		       t.active_cpu == FLB_TRACKER_MULTIPLE, n, TLBI_COUNTS(t));
+	t = tlbi_ok();
+	t.policy = FLB_TLBI_AUTO_V2;
+	t.flags = FLB_TLBI_ROLLOVER;
+	snprintf(n, sizeof(n), "tracker: the thread gone, a rollover: local again");
+	if (tlbi_call(n, &t))
+		report(t.chose_local == t.iterations && t.active_cpu == (__u64)self,
+		       n, TLBI_COUNTS(t));
+}
+
+/*
+ * Moves: the module moves us to the next CPU at iteration 50 (and every
+ * 50). Between operations, every auto policy goes local for the first 50
+ * and broadcast after (the tracker is "multiple" from the first move).
+ * Inside the operation (between the decision and the TLBI; only policies
+ * that do not disable migration): auto-recheck does the first moved
+ * operation locally, sees "multiple" on its re-read and upgrades it to a
+ * broadcast; auto-retry sees the switch and redoes it as a broadcast.
+ */
+static void test_tlbi_moves(void)
+{
+	struct flb_tlbi t;
+	char n[160];
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		results++;
+		printf("ok - tlbi moves # SKIP one CPU\n");
+		return;
+	}
+	for (int p = FLB_TLBI_AUTO_V2; p <= FLB_TLBI_AUTO_RETRY; p++) {
+		for (int inside = 0; inside < 2; inside++) {
+			int rc = p == FLB_TLBI_AUTO_RECHECK, rt = p == FLB_TLBI_AUTO_RETRY;
+
+			if (inside && !rc && !rt)
+				continue;
+			t = tlbi_ok();
+			t.policy = p;
+			t.migrate_every = 50;
+			t.flags = FLB_TLBI_ROLLOVER | (inside ? FLB_TLBI_MOVE_INSIDE : 0);
+			snprintf(n, sizeof(n), "tlbi %s, moved at 50 %s: local 50, broadcast 150%s",
+				 pol[p], inside ? "inside the operation" : "between operations",
+				 inside ? (rc ? ", 1 upgraded" : ", 1 retried") : "");
+			if (!tlbi_call(n, &t))
+				continue;
+			report(t.migrations >= 1 && t.chose_local == 50 &&
+			       t.chose_broadcast == t.iterations - 50 &&
+			       t.upgraded == (unsigned)(inside && rc) &&
+			       t.retries == (unsigned)(inside && rt) &&
+			       t.migrate_pair_ns > 0 && t.active_cpu == FLB_TRACKER_MULTIPLE,
+			       n, TLBI_COUNTS(t));
+		}
+	}
+}
+
 static void test_tlbi(void)
 {
-	static const char *const pol[] = { "local", "broadcast", "auto" };
 	struct flb_tlbi t;
 	cpu_set_t one;
 	char n[96];
+	int self = sched_getcpu();
 
 	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
+	CPU_SET(self, &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	for (int p = 0; p <= FLB_TLBI_AUTO; p++) {
-		for (int b = 0; b <= FLB_BARRIER_ISHST; b++) {
-			t = tlbi_ok();
-			t.policy = p;
-			t.barrier = b;
-			memset(&t.out, 0xaa, sizeof(t.out));	/* must come back zeroed/filled */
-			snprintf(n, sizeof(n), "tlbi %s %s", pol[p], b ? "ishst" : "ish");
-			if (!expect(n, FLB_IOC_TLBI, &t, 0))
-				continue;
-			snprintf(n, sizeof(n), "tlbi %s %s: distribution and counts", pol[p],
-				 b ? "ishst" : "ish");
-			check_lat(n, &t);
-			if (p != FLB_TLBI_AUTO)
-				continue;
-			/* pinned: the tracker must see no move, so auto stays local */
-			snprintf(n, sizeof(n), "tlbi auto %s, pinned: no move seen, all local",
-				 b ? "ishst" : "ish");
-			report(t.migrations == 0 && t.chose_local == t.iterations, n,
-				       "migrations %llu local %llu of %llu",
-				       (unsigned long long)t.migrations,
-				       (unsigned long long)t.chose_local,
-				       (unsigned long long)t.iterations);
-		}
+	for (int p = 0; p <= FLB_TLBI_AUTO_NOERRATUM; p++) {
+		t = tlbi_ok();
+		t.policy = p;
+		t.flags = FLB_TLBI_ROLLOVER;
+		memset(&t.out, 0xaa, sizeof(t.out));	/* must come back zeroed/filled */
+		snprintf(n, sizeof(n), "tlbi %s", pol[p]);
+		if (!expect(n, FLB_IOC_TLBI, &t, 0))
+			continue;
+		snprintf(n, sizeof(n), "tlbi %s: distribution and counts", pol[p]);
+		check_lat(n, &t);
 	}
+	test_tlbi_tracker(self);
+	test_tlbi_moves();
+	CPU_ZERO(&one);
+	CPU_SET(self, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	test_tlbi_cost();
 	t = tlbi_ok();
 	t.pages = FLB_MAX_TLBI_PAGES;
 	t.iterations = 10;
 	expect("tlbi max pages", FLB_IOC_TLBI, &t, 0);
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-		t = tlbi_ok();
-		t.policy = FLB_TLBI_AUTO;
-		t.migrate_every = 50;
-		/*
-		 * Pinned to one CPU, the module moves us at iteration 50: the
-		 * move must be seen, the first 50 local and the rest broadcast,
-		 * and the migrate_disable+enable pair timed.
-		 */
-		if (expect("tlbi auto with migrations", FLB_IOC_TLBI, &t, 0))
-			report(t.migrations >= 1 && t.chose_local == 50 &&
-			       t.chose_broadcast == t.iterations - 50 && t.migrate_pair_ns > 0,
-			       "tlbi auto, moved at 50: the move seen, local before it, broadcast after",
-			       "migrations %llu local %llu broadcast %llu pair %llu ns",
-			       (unsigned long long)t.migrations,
-			       (unsigned long long)t.chose_local,
-			       (unsigned long long)t.chose_broadcast,
-			       (unsigned long long)t.migrate_pair_ns);
-	} else {
-		results++;
-		printf("ok - tlbi auto with migrations # SKIP one CPU\n");
-	}
-
 	BAD_HEADER(tlbi, FLB_IOC_TLBI, tlbi_ok());
-	BAD_FLAGS(tlbi, FLB_IOC_TLBI, tlbi_ok());
+	t = tlbi_ok(); t.flags = FLB_TLBI_FLAGS + 1;
+	expect("tlbi: unknown flag -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.flags = FLB_TLBI_MOVE_INSIDE; t.policy = FLB_TLBI_AUTO_RECHECK;
+	expect("tlbi move inside without migrate_every -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.flags = FLB_TLBI_MOVE_INSIDE; t.policy = FLB_TLBI_AUTO_V2;
+	t.migrate_every = 50;
+	expect("tlbi move inside under migrate_disable (auto-v2) -> EINVAL", FLB_IOC_TLBI, &t,
+	       EINVAL);
 	t = tlbi_ok(); t.iterations = 0;
 	expect("tlbi 0 iterations -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.iterations = FLB_MAX_TLBI_ITERATIONS + 1;
@@ -353,10 +467,10 @@ static void test_tlbi(void)
 	expect("tlbi address 0 -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.addr = 0xffffff8000000000ULL;
 	expect("tlbi kernel address -> EFAULT", FLB_IOC_TLBI, &t, EFAULT);
-	t = tlbi_ok(); t.policy = 3;
+	t = tlbi_ok(); t.addr = (uintptr_t)noaccess;
+	expect("tlbi PROT_NONE pages -> EFAULT", FLB_IOC_TLBI, &t, EFAULT);
+	t = tlbi_ok(); t.policy = FLB_TLBI_AUTO_NOERRATUM + 1;
 	expect("tlbi unknown policy -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
-	t = tlbi_ok(); t.barrier = 2;
-	expect("tlbi unknown barrier -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 	t = tlbi_ok(); t.migrate_every = t.iterations + 1;
 	expect("tlbi migrate_every above iterations -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
 }
@@ -715,6 +829,11 @@ int main(void)
 	pages = mmap(NULL, (FLB_MAX_TLBI_PAGES + 1) * psz, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (pages == MAP_FAILED) {
+		printf("not ok - mmap # %s\n", strerror(errno));
+		return 1;
+	}
+	noaccess = mmap(NULL, psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (noaccess == MAP_FAILED) {
 		printf("not ok - mmap # %s\n", strerror(errno));
 		return 1;
 	}

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tlbi: the cost of invalidating one's own TLB entries locally vs by
- * broadcast, and of the "auto" choice of "arm64: tlbflush: Don't broadcast
- * if mm was only active on local cpu" (v2) (local only while the task
- * has run on this CPU alone, decided under migrate_disable()), with the
- * dsb ish or dsb ishst barrier before the tracking word is re-read.
+ * broadcast, and of the "auto" choices of "arm64: tlbflush: Don't broadcast
+ * if mm was only active on local cpu" (v2) and the variants its review
+ * raised (docs/kmod.md): local only while this process has run on this CPU
+ * alone, as a tracker per process in the module records it.
  * The kernel half is kmod/ (FLB_IOC_TLBI): an operation is one timed
- * invalidation of `pages` pages of this process. The module's own
- * per-invalidation distribution (ns and counter ticks), how often auto
- * chose local, and the cost of a migrate_disable/enable pair come back as
- * metrics beside the runner's ns/op (which includes the ioctl).
+ * invalidation of `pages` pages of this process, after a real store to
+ * their PTEs. The module's own per-invalidation distribution (ns and
+ * counter ticks), how often the policy went local, and the cost of a
+ * migrate_disable/enable pair come back as metrics beside the runner's
+ * ns/op (which includes the ioctl and the untimed PTE stores).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@
 
 struct tlbi_params {
 	int policy;
-	int barrier;
+	bool rollover;
 	uint64_t pages;
 	uint64_t migrate_every;
 	uint64_t batch;
@@ -35,14 +37,20 @@ struct tlbi_state {
 	struct flb_tasks *tasks;	/* spinners running our mm elsewhere */
 };
 
-static const char *const tlbi_policies[] = { "local", "broadcast", "auto", NULL };
-static const char *const tlbi_barriers[] = { "ish", "ishst", NULL };
+/* in the order of enum flb_tlbi_policy */
+static const char *const tlbi_policies[] = {
+	"local", "broadcast", "auto-v2", "auto-ishst", "auto-recheck", "auto-retry",
+	"auto-noerratum", NULL
+};
 
 static const struct flb_option tlbi_options[] = {
-	{ "policy", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, policy), 0, 0, "auto",
-	  tlbi_policies, "local (tlbi vale1 / invlpg), broadcast (tlbi vale1is / IPI), auto", NULL },
-	{ "barrier", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, barrier), 0, 0, "ishst",
-	  tlbi_barriers, "barrier before the tracking word is re-read: dsb ish or dsb ishst", NULL },
+	{ "policy", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, policy), 0, 0, "auto-v2",
+	  tlbi_policies, "local (tlbi vale1 / invlpg), broadcast (tlbi vale1is / IPI), "
+	  "auto-v2 (the patch), auto-ishst, auto-recheck, auto-retry, auto-noerratum "
+	  "(docs/kmod.md)", NULL },
+	{ "rollover", FLB_OPT_BOOL, FLB_OFF(struct tlbi_params, rollover), 0, 0, "false",
+	  NULL, "reset the process's tracker at every batch, as an ASID rollover does "
+	  "(false: it stays \"multiple\" once the process has run on two CPUs)", NULL },
 	{ "pages", FLB_OPT_U64, FLB_OFF(struct tlbi_params, pages), 1,
 	  FLB_MAX_TLBI_PAGES, "1", NULL, "pages invalidated per operation", NULL },
 	{ "migrate_every", FLB_OPT_U64, FLB_OFF(struct tlbi_params, migrate_every), 0,
@@ -99,7 +107,7 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 	struct tlbi_state *s = state;
 	struct flb_tlbi t;
 	uint64_t local = 0, bcast = 0, moves = 0, med = 0, tmed = 0, best_n = 0;
-	uint64_t p99 = 0, max = 0, pair = 0;
+	uint64_t p99 = 0, max = 0, pair = 0, upgraded = 0, retries = 0, switches = 0;
 	int err;
 
 	*done = 0;
@@ -113,7 +121,7 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 		t.pages = s->p.pages;
 		t.iterations = n;
 		t.policy = s->p.policy;
-		t.barrier = s->p.barrier;
+		t.flags = s->p.rollover ? FLB_TLBI_ROLLOVER : 0;
 		/* A short last batch may end before the next move. */
 		t.migrate_every = s->p.migrate_every <= n ? s->p.migrate_every : 0;
 		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_TLBI, &t);
@@ -127,6 +135,9 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 		local += t.chose_local;
 		bcast += t.chose_broadcast;
 		moves += t.migrations;
+		upgraded += t.upgraded;
+		retries += t.retries;
+		switches += t.switch_ins;
 		/* The median of the largest batch stands for the sample. */
 		if (n >= best_n) {
 			best_n = n;
@@ -144,6 +155,9 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 	flb_job_metric(job, "chose_local", (double)local, "ops", FLB_HIGHER_IS_BETTER);
 	flb_job_metric(job, "chose_broadcast", (double)bcast, "ops", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "migrations", (double)moves, "", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "upgraded", (double)upgraded, "ops", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "retries", (double)retries, "ops", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "switch_ins", (double)switches, "", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "migrate_pair_ns", (double)pair, "ns",
 		      FLB_LOWER_IS_BETTER);
 	return FLB_OK;
