@@ -513,6 +513,9 @@ int flb_env_capture(struct flb_env *env)
 	err |= set_from_file(env, "kernel.cmdline", "/proc/cmdline", "unknown");
 	err |= capture_preempt(env, u.version);
 	err |= capture_virt(env);
+	/* the module's view (FLB_IOC_INFO hypervisor), where it is loaded */
+	err |= set_from_file(env, "kmod.hypervisor", "/sys/module/flushbench/parameters/hypervisor",
+			     "no module");
 	err |= flb_env_set(env, "arch", "%s", *u.machine ? u.machine : "unknown");
 	err |= capture_cpu_model(env);
 	err |= ncpu > 0 ? flb_env_set(env, "cpu.count", "%ld", ncpu) :

@@ -14,8 +14,12 @@
 
 /* FLB_ARCH_* of flushbench_uapi.h */
 u64 flb_arch_id(void);
+/* FLB_HYP_*: what runs below the kernel */
+u64 flb_arch_hypervisor(void);
 /* FLB_CAP_* bits this machine offers */
 u64 flb_arch_caps(void);
+/* What flb_arch_ticks() counts: FLB_CLOCK_* */
+u64 flb_arch_clock(void);
 /* Tick rate of flb_arch_ticks() in Hz */
 u64 flb_arch_counter_hz(void);
 static inline u64 flb_arch_ticks(void)

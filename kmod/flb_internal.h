@@ -40,9 +40,13 @@ struct flb_provider_ops {
 };
 
 void flb_provider_init(struct flb_provider *p);
+/*
+ * under (may be NULL): the request skipped, and the flush that served it
+ * began before the request arrived (an under-flush: racy only).
+ */
 int flb_provider_request(struct flb_provider *p, u64 gen_skip,
 			const struct flb_provider_ops *ops, void *arg,
-			bool *skipped);
+			bool *skipped, bool *under);
 
 /* Spin for ns nanoseconds, rescheduling every 100 us; false if a signal. */
 bool flb_spin_ns(u64 ns, bool interruptible);

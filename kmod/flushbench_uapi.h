@@ -31,6 +31,8 @@
 /* Caps (the module answers -E2BIG above them). */
 #define FLB_MAX_TLBI_ITERATIONS	65536ULL
 #define FLB_MAX_TLBI_PAGES	64ULL
+#define FLB_MAX_TLBI_BATCH	4096ULL
+#define FLB_MAX_SPIN		(1ULL << 20)
 #define FLB_MAX_TRACKED_MMS	64ULL	/* processes with a TLBI tracker at once */
 #define FLB_MAX_MEMREGION_BYTES	(1ULL << 30)
 #define FLB_MAX_MEMREGION_REQS	1024ULL
@@ -51,6 +53,18 @@ struct flb_hdr {
 /* ---- FLB_IOC_INFO: what this module and machine offer ---- */
 enum flb_arch { FLB_ARCH_X86_64 = 1, FLB_ARCH_ARM64 = 2 };
 
+/*
+ * What runs below the kernel. Under a hypervisor a "local" TLBI may be
+ * broadcast by the hardware (arm64 HCR_EL2.FB/BSU), so local-vs-broadcast
+ * figures from a guest are not native ones.
+ */
+enum flb_hyp {
+	FLB_HYP_NONE = 1,	/* x86: no CPUID hypervisor bit; arm64: the kernel runs at EL2 */
+	FLB_HYP_KVM = 2,	/* x86: KVM's CPUID signature; arm64: KVM's SMCCC vendor service */
+	FLB_HYP_OTHER = 3,	/* x86: the hypervisor bit, another signature */
+	FLB_HYP_UNKNOWN = 4,	/* arm64 at EL1 without KVM's service: nVHE host, other, emulator */
+};
+
 #define FLB_CAP_REPEAT_TLBI	(1ULL << 0)	/* ARM64_WORKAROUND_REPEAT_TLBI active */
 #define FLB_CAP_CLFLUSHOPT	(1ULL << 1)	/* x86 range mode uses clflushopt */
 #define FLB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
@@ -65,6 +79,7 @@ struct flb_info {
 	__u64 cache_line;	/* (out) smallest D-cache line, bytes */
 	__u64 counter_hz;	/* (out) tick rate of the *_ticks fields */
 	__u64 page_size;	/* (out) */
+	__u64 hypervisor;	/* (out) enum flb_hyp */
 	__u64 reserved[4];	/* (in) must be zero */
 };
 
@@ -89,6 +104,13 @@ enum flb_tlbi_policy {
 	FLB_TLBI_AUTO_RECHECK = 4,	/* no migrate_disable: local, dsb ish, re-read; broadcast if moved */
 	FLB_TLBI_AUTO_RETRY = 5,	/* no migrate_disable: retry when the task was switched (rseq-style) */
 	FLB_TLBI_AUTO_NOERRATUM = 6,	/* v2, always broadcast while REPEAT_TLBI is active */
+	FLB_TLBI_SPIN = 7,	/* no TLBI, no PTE store: `spin` steps of a dependent chain */
+};
+
+/* What the *_ticks fields count (FLB_IOC_INFO counter_hz is their rate). */
+enum flb_clock {
+	FLB_CLOCK_CNTVCT = 1,	/* arm64 generic timer, virtual count */
+	FLB_CLOCK_TSC = 2,	/* x86 time-stamp counter */
 };
 
 /* flags */
@@ -106,6 +128,14 @@ struct flb_lat {
 	__u64 max;
 };
 
+/* The same for estimates that can come out below zero (a difference). */
+struct flb_slat {
+	__s64 min;
+	__s64 median;
+	__s64 p99;
+	__s64 max;
+};
+
 struct flb_tlbi {
 	struct flb_hdr hdr;
 	__u64 addr;		/* (in) page-aligned start of the caller's pages */
@@ -114,12 +144,19 @@ struct flb_tlbi {
 	__u64 policy;		/* (in) enum flb_tlbi_policy */
 	__u64 migrate_every;	/* (in) 0, or move to another CPU every N iterations */
 	__u64 flags;		/* (in) FLB_TLBI_* */
+	__u64 batch;		/* (in) 0/1: each op timed alone; K: K at a time, and a baseline */
+	__u64 spin;		/* (in) policy spin: steps, 0..FLB_MAX_SPIN; else 0 */
 	__u64 reserved[4];	/* (in) must be zero */
 
 	/* (out) every field of the group below; zeroed by the module */
 	__struct_group(flb_tlbi_out, out, /* no attrs */,
-		struct flb_lat ns;	/* (out) per-invalidation time, ns */
+		struct flb_lat ns;	/* (out) per-operation time, ns (batched: the estimate, >= 0) */
 		struct flb_lat ticks;	/* (out) the same in counter ticks (FLB_IOC_INFO counter_hz) */
+		struct flb_slat batch_ps;	/* (out) batched: per operation, ps: (batch - baseline) / K */
+		__s64 baseline_ps;	/* (out) batched: median per operation of the baseline */
+		__s64 path_migrate_ps;	/* (out) batched auto-v2/ishst: the migrate pair in the path */
+		__u64 batches;		/* (out) batched: batch pairs timed */
+		__u64 clock;		/* (out) enum flb_clock */
 		__u64 total_ns;		/* (out) time of the whole loop */
 		__u64 chose_local;	/* (out) invalidations that ended local */
 		__u64 chose_broadcast;	/* (out) invalidations that ended broadcast */
@@ -140,6 +177,13 @@ enum flb_mr_mode {
 	FLB_MR_RANGE = 0,	/* by VA: arm64 dc civac loop, x86 clflushopt */
 	FLB_MR_GLOBAL = 1,	/* x86 wbinvd_on_all_cpus; arm64 emulated firmware */
 };
+
+/*
+ * flags: FLB_MR_IRQSAVE holds interrupts off for each chunk (one provider
+ * call), as guard(spinlock_irqsave)(&scfm_lock) in the posted generic
+ * cpu_cache_invalidate_memregion() does; range mode, no firmware retries.
+ */
+#define FLB_MR_IRQSAVE		(1ULL << 0)
 
 enum flb_gen_skip {
 	FLB_GEN_SKIP_OFF = 0,	/* every request flushes */
@@ -176,6 +220,8 @@ struct flb_memregion {
 		__u64 error;		/* (out) 0, or the positive errno of the last failed request */
 		__u64 chunks;		/* (out) chunks (cond_resched points) */
 		__u64 max_chunk_ns;	/* (out) longest stretch without a resched point */
+		__u64 max_irq_late_ns;	/* (out) worst lateness of a 100 us hrtimer on the flushing CPU */
+		__u64 under_flushes;	/* (out) skipped requests served by a flush begun before them */
 		__u64 out_reserved[4];	/* (out) zero */
 	);
 };

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -42,8 +43,25 @@ static long flb_cmd_info(struct flb_info *in)
 	in->cache_line = flb_arch_cache_line();
 	in->counter_hz = flb_arch_counter_hz();
 	in->page_size = PAGE_SIZE;
+	in->hypervisor = flb_arch_hypervisor();
 	return 0;
 }
+
+/*
+ * The same for the runner's environment of every run (bench/env.c reads
+ * /sys/module/flushbench/parameters/hypervisor): none, kvm, other, unknown.
+ */
+static int flb_hyp_get(char *buf, const struct kernel_param *kp)
+{
+	static const char *const names[] = { "?", "none", "kvm", "other", "unknown" };
+	u64 h = flb_arch_hypervisor();
+
+	return sysfs_emit(buf, "%s\n", h < ARRAY_SIZE(names) ? names[h] : "?");
+}
+
+static const struct kernel_param_ops flb_hyp_ops = { .get = flb_hyp_get };
+module_param_cb(hypervisor, &flb_hyp_ops, NULL, 0444);
+MODULE_PARM_DESC(hypervisor, "what runs below the kernel: none, kvm, other, unknown");
 
 static int flb_open(struct inode *inode, struct file *file)
 {

@@ -15,6 +15,12 @@
  *         Requests go through the device-wide provider, so gen_skip
  *         decides whether concurrent callers may share a flush.
  *
+ * flags FLB_MR_IRQSAVE: each chunk (one provider call) runs under a
+ * spinlock taken with spin_lock_irqsave(), as the posted
+ * cpu_cache_invalidate_memregion() does with guard(spinlock_irqsave)
+ * (thread 001 asks whether interrupts may be held off that long); an
+ * hrtimer probe on the flushing CPU reports the worst interrupt lateness.
+ *
  * The simulated firmware answers BUSY or RATE_LIMITED with the given
  * probabilities; a call is retried at most max_retries times with a
  * doubling backoff, then the request fails with -EBUSY or -EAGAIN (as
@@ -22,6 +28,8 @@
  */
 #include <linux/delay.h>
 #include <linux/highmem.h>
+#include <linux/hrtimer.h>
+#include <linux/spinlock.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -36,6 +44,10 @@
 #include "flb_internal.h"
 
 #define FLB_DEFAULT_CHUNK	(1ULL << 20)
+#define FLB_PROBE_NS		100000	/* the latency probe's period */
+
+/* the posted generic registration's lock, taken irqsave per provider call */
+static DEFINE_SPINLOCK(flb_scfm_lock);
 
 static struct flb_provider flb_global_provider = {
 	.lock = __MUTEX_INITIALIZER(flb_global_provider.lock),
@@ -44,11 +56,39 @@ static struct flb_provider flb_global_provider = {
 
 struct flb_mr_req {
 	struct flb_memregion *m;
+	struct hrtimer probe;	/* on the flushing CPU, every FLB_PROBE_NS */
+	s64 probe_max;		/* its worst lateness, ns */
 	u64 bytes;		/* m->bytes, in whole pages for user memory */
 	struct page **pages;	/* user mode: one chunk's pinned pages */
 	void *buf;		/* module mode: the buffer */
 	u64 last_resched;	/* ktime of the last resched point */
 };
+
+/*
+ * The interrupt latency probe: an hrtimer every FLB_PROBE_NS on the CPU
+ * that flushes; how late it fires is how long interrupts (or the CPU)
+ * were held. Restarted on the current CPU at every resched point, since
+ * the task may have moved there.
+ */
+static enum hrtimer_restart flb_probe_fn(struct hrtimer *h)
+{
+	struct flb_mr_req *r = container_of(h, struct flb_mr_req, probe);
+	ktime_t now = hrtimer_cb_get_time(h);
+	s64 late = ktime_to_ns(ktime_sub(now, hrtimer_get_expires(h)));
+
+	if (late > r->probe_max)
+		r->probe_max = late;
+	hrtimer_forward(h, now, ns_to_ktime(FLB_PROBE_NS));
+	return HRTIMER_RESTART;
+}
+
+static void flb_probe_start(struct flb_mr_req *r)
+{
+	hrtimer_cancel(&r->probe);
+	preempt_disable();
+	hrtimer_start(&r->probe, ns_to_ktime(FLB_PROBE_NS), HRTIMER_MODE_REL_PINNED);
+	preempt_enable();
+}
 
 /* Note a resched point: account the stretch since the last one. */
 static int flb_mr_resched(struct flb_mr_req *r)
@@ -61,6 +101,7 @@ static int flb_mr_resched(struct flb_mr_req *r)
 	if (signal_pending(current))
 		return -EINTR;
 	cond_resched();
+	flb_probe_start(r);
 	r->last_resched = ktime_get_ns();
 	return 0;
 }
@@ -106,22 +147,33 @@ static int flb_mr_range_chunk(struct flb_mr_req *r, u64 off, u64 len)
 	unsigned long uaddr = m->addr + off;
 	int n = len >> PAGE_SHIFT, got, i, ret;
 
+	unsigned long flags = 0;
+	bool irqsave = m->flags & FLB_MR_IRQSAVE;
+
 	ret = flb_fw_call(m);
 	if (ret)
 		return ret;
 	if (!m->addr) {
+		if (irqsave)
+			spin_lock_irqsave(&flb_scfm_lock, flags);
 		flb_arch_clean_inval_range(r->buf + off, len);
+		if (irqsave)
+			spin_unlock_irqrestore(&flb_scfm_lock, flags);
 		return 0;
 	}
 	got = pin_user_pages_fast(uaddr, n, 0, r->pages);
 	if (got < 0)
 		return got;
+	if (irqsave)
+		spin_lock_irqsave(&flb_scfm_lock, flags);
 	for (i = 0; i < got; i++) {
 		void *va = kmap_local_page(r->pages[i]);
 
 		flb_arch_clean_inval_range(va, PAGE_SIZE);
 		kunmap_local(va);
 	}
+	if (irqsave)
+		spin_unlock_irqrestore(&flb_scfm_lock, flags);
 	unpin_user_pages(r->pages, got);
 	return got == n ? 0 : -EFAULT;
 }
@@ -168,7 +220,12 @@ static int flb_mr_check(struct flb_memregion *m)
 {
 	u64 ulen = PAGE_ALIGN(m->bytes);
 
-	if (m->flags || !flb_all_zero(m->reserved, ARRAY_SIZE(m->reserved)))
+	if ((m->flags & ~FLB_MR_IRQSAVE) ||
+	    !flb_all_zero(m->reserved, ARRAY_SIZE(m->reserved)))
+		return -EINVAL;
+	/* interrupts off: range mode only, and no sleeping retry backoff */
+	if ((m->flags & FLB_MR_IRQSAVE) &&
+	    (m->mode != FLB_MR_RANGE || m->max_retries))
 		return -EINVAL;
 	if (m->mode > FLB_MR_GLOBAL || m->gen_skip > FLB_GEN_SKIP_BATCHED)
 		return -EINVAL;
@@ -202,7 +259,7 @@ static void *flb_mr_buffer(struct flb_file *ff, size_t bytes)
 		vfree(ff->buf);
 		ff->buf_bytes = 0;
 		/* charged to the caller's memory cgroup */
-		ff->buf = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		ff->buf = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 		if (ff->buf)
 			ff->buf_bytes = bytes;
 	}
@@ -213,7 +270,7 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 {
 	struct flb_mr_req r = { .m = m };
 	u64 i, start;
-	bool skipped;
+	bool skipped, under;
 	long ret;
 	int err;
 
@@ -243,19 +300,23 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 		}
 	}
 
+	hrtimer_init_on_stack(&r.probe, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+	r.probe.function = flb_probe_fn;
+	flb_probe_start(&r);
 	start = ktime_get_ns();
 	r.last_resched = start;
 	for (i = 0; i < m->requests; i++) {
 		if (m->mode == FLB_MR_RANGE) {
 			err = flb_mr_range(&r);
 			skipped = false;
+			under = false;
 			if (!err)
 				m->flushes++;
 		} else {
 			err = flb_provider_request(&flb_global_provider,
 						  m->gen_skip,
 						  &flb_mr_global_ops, &r,
-						  &skipped);
+						  &skipped, &under);
 		}
 		if (err == -EINTR) {
 			ret = -EINTR;
@@ -268,8 +329,12 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 		}
 		m->served++;
 		m->skipped += skipped;
+		m->under_flushes += under;
 	}
 	m->total_ns = ktime_get_ns() - start;
+	hrtimer_cancel(&r.probe);
+	destroy_hrtimer_on_stack(&r.probe);
+	m->max_irq_late_ns = r.probe_max > 0 ? r.probe_max : 0;
 	kvfree(r.pages);
 out_unlock:
 	mutex_unlock(&ff->lock);

@@ -62,7 +62,7 @@ static int flb_provider_flush(struct flb_provider *p,
 
 int flb_provider_request(struct flb_provider *p, u64 gen_skip,
 			const struct flb_provider_ops *ops, void *arg,
-			bool *skipped)
+			bool *skipped, bool *under)
 {
 	u64 gen, arrival;
 	int ret = 0;
@@ -85,6 +85,12 @@ int flb_provider_request(struct flb_provider *p, u64 gen_skip,
 	default:
 		break;
 	}
+	/*
+	 * Flushes are serialised and done only grows: a flush that began
+	 * after the arrival has completed exactly when done > arrival.
+	 */
+	if (under)
+		*under = *skipped && p->done <= arrival;
 	if (!*skipped)
 		ret = flb_provider_flush(p, ops, arg);
 	if (!ret)

@@ -84,7 +84,7 @@ static int flb_race_fn(void *arg)
 		WRITE_ONCE(run->written[th->idx], th->seq);
 		/* flb_provider_request() orders the write before its reads. */
 		flb_provider_request(&run->prov, run->r->gen_skip, &flb_race_ops,
-				    th, &skipped);
+				    th, &skipped, NULL);
 		flb_spin_ns(get_random_u32() % (run->r->global_ns / 2 + 1), false);
 	}
 	if (atomic_dec_and_test(&run->remaining))

@@ -25,6 +25,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/preempt.h>
@@ -244,12 +245,26 @@ static bool flb_retry(struct flb_op *o)
 	}
 }
 
+/* policy spin: a dependent multiply-add chain, kept by an empty asm */
+static void flb_spin(u64 n)
+{
+	u64 x = n;
+
+	while (n--) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		asm volatile("" : "+r" (x));
+	}
+}
+
 /* Step 3, timed by the caller; returns true if the range went local. */
 static bool flb_tlbi_op(struct flb_op *o)
 {
 	bool local;
 
 	switch (o->t->policy) {
+	case FLB_TLBI_SPIN:
+		flb_spin(o->t->spin);
+		return true;
 	case FLB_TLBI_LOCAL:
 		flb_arch_barrier_ishst();
 		flb_local(o, false);
@@ -283,7 +298,14 @@ static int flb_tlbi_check(const struct flb_tlbi *t)
 	if ((t->flags & ~FLB_TLBI_FLAGS) ||
 	    !flb_all_zero(t->reserved, ARRAY_SIZE(t->reserved)))
 		return -EINVAL;
-	if (t->policy > FLB_TLBI_AUTO_NOERRATUM)
+	if (t->policy > FLB_TLBI_SPIN)
+		return -EINVAL;
+	if (t->spin && t->policy != FLB_TLBI_SPIN)
+		return -EINVAL;
+	if (t->spin > FLB_MAX_SPIN || t->batch > FLB_MAX_TLBI_BATCH)
+		return -E2BIG;
+	/* batched: no move inside a batch (it would be timed) */
+	if (t->batch > t->iterations || (t->batch > 1 && t->migrate_every))
 		return -EINVAL;
 	if (!t->iterations || !t->pages || !t->addr)
 		return -EINVAL;
@@ -314,14 +336,167 @@ static void flb_note_cpu(struct flb_tlbi *t, int *last)
 	*last = cpu;
 }
 
+/* Steps 1 and 2 (not for spin, which times a chain alone). */
+static int flb_prepare(struct flb_op *o)
+{
+	int ret;
+
+	if (o->t->policy == FLB_TLBI_SPIN)
+		return 0;
+	ret = flb_touch(o->t->addr, o->t->pages);
+	return ret ? ret : flb_pte_store(o->mm, o->t->addr, o->t->pages);
+}
+
+static void flb_count(struct flb_tlbi *t, bool local)
+{
+	if (local)
+		t->chose_local++;
+	else
+		t->chose_broadcast++;
+}
+
+/* Each operation timed alone: ns[i], ticks[i]. */
+static long flb_run_single(struct flb_op *o, u64 *ns, u64 *ticks)
+{
+	struct flb_tlbi *t = o->t;
+	int last = raw_smp_processor_id();
+	bool hop;
+	u64 i, t0, c0;
+	long ret;
+
+	for (i = 0; i < t->iterations; i++) {
+		hop = t->migrate_every && i && !(i % t->migrate_every);
+		o->move_inside = hop && (t->flags & FLB_TLBI_MOVE_INSIDE);
+		if (hop && !o->move_inside)
+			flb_hop();
+		if (signal_pending(current))
+			return -EINTR;
+		ret = flb_prepare(o);
+		if (ret)
+			return ret;
+		flb_note_cpu(t, &last);
+		t0 = ktime_get_ns();
+		c0 = flb_arch_ticks();
+		flb_count(t, flb_tlbi_op(o));
+		ticks[i] = flb_arch_ticks() - c0;
+		ns[i] = ktime_get_ns() - t0;
+		flb_note_cpu(t, &last);
+		/* a resched point between operations, outside their timing */
+		cond_resched();
+	}
+	return 0;
+}
+
+/* ticks of k operations as ps per operation */
+static s64 flb_ps(s64 ticks, u64 k, u64 hz)
+{
+	return div64_s64(ticks * 1000000LL, (s64)div64_u64(hz * k, 1000000));
+}
+
+/* Policies whose path disables migration: their pair is timed in place. */
+static bool flb_uses_migrate(const struct flb_tlbi *t)
+{
+	return t->policy == FLB_TLBI_AUTO_V2 || t->policy == FLB_TLBI_AUTO_ISHST ||
+	       (t->policy == FLB_TLBI_AUTO_NOERRATUM && !flb_arch_tlbi_repeated());
+}
+
+enum { FLB_PASS_OP, FLB_PASS_BASE, FLB_PASS_MIGRATE };
+
+/*
+ * K operations between two counter reads, and beside them a baseline of
+ * K times steps 1 and 2 alone (nothing for spin: an empty loop), timed
+ * the same way; for a policy that disables migration, a third pass of K
+ * times steps 1 and 2 and a migrate_disable()/migrate_enable() pair. The
+ * passes take turns going first. est[b]: the batch's time less its
+ * baseline's, per operation, in ps; base[b]: the baseline's; mig[b]: the
+ * pair's, less the baseline. The difference includes what the flush makes
+ * the next touch pay (the refill of `pages` translations), which the
+ * baseline does not.
+ */
+static long flb_run_batched(struct flb_op *o, s64 *est, s64 *base, s64 *mig,
+			    u64 *nb)
+{
+	struct flb_tlbi *t = o->t;
+	u64 hz = flb_arch_counter_hz(), done = 0, k, j, c0, c1;
+	int last = raw_smp_processor_id(), npass = flb_uses_migrate(t) ? 3 : 2;
+	int pass, role;
+	s64 d[3];
+	long ret;
+
+	for (*nb = 0; done < t->iterations; (*nb)++, done += k) {
+		k = min(t->batch, t->iterations - done);
+		if (signal_pending(current))
+			return -EINTR;
+		for (pass = 0; pass < npass; pass++) {
+			role = (pass + *nb) % npass;
+			c0 = flb_arch_ticks();
+			for (j = 0; j < k; j++) {
+				ret = flb_prepare(o);
+				if (ret)
+					return ret;
+				if (role == FLB_PASS_OP) {
+					flb_count(t, flb_tlbi_op(o));
+				} else if (role == FLB_PASS_MIGRATE) {
+					migrate_disable();
+					migrate_enable();
+				}
+			}
+			c1 = flb_arch_ticks();
+			d[role] = c1 - c0;
+		}
+		flb_note_cpu(t, &last);
+		est[*nb] = flb_ps(d[FLB_PASS_OP] - d[FLB_PASS_BASE], k, hz);
+		base[*nb] = flb_ps(d[FLB_PASS_BASE], k, hz);
+		mig[*nb] = npass == 3 ?
+			flb_ps(d[FLB_PASS_MIGRATE] - d[FLB_PASS_BASE], k, hz) : 0;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int flb_cmp_s64(const void *a, const void *b)
+{
+	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Batched: batch_ps, baseline_ps, path_migrate_ps, and ns/ticks as the estimate (>= 0). */
+static void flb_batched_fill(struct flb_tlbi *t, s64 *est, s64 *base, s64 *mig,
+			     u64 nb)
+{
+	u64 hz = flb_arch_counter_hz();
+	s64 *v[4] = { &t->batch_ps.min, &t->batch_ps.median, &t->batch_ps.p99,
+		      &t->batch_ps.max };
+	__u64 *ns[4] = { &t->ns.min, &t->ns.median, &t->ns.p99, &t->ns.max };
+	__u64 *tk[4] = { &t->ticks.min, &t->ticks.median, &t->ticks.p99, &t->ticks.max };
+	u64 at[4] = { 0, nb / 2, (nb * 99) / 100, nb - 1 };
+	int i;
+
+	sort(est, nb, sizeof(*est), flb_cmp_s64, NULL);
+	sort(base, nb, sizeof(*base), flb_cmp_s64, NULL);
+	sort(mig, nb, sizeof(*mig), flb_cmp_s64, NULL);
+	t->baseline_ps = base[nb / 2];
+	t->path_migrate_ps = mig[nb / 2];
+	t->batches = nb;
+	for (i = 0; i < 4; i++) {
+		s64 ps = est[at[i]] > 0 ? est[at[i]] : 0;
+
+		*v[i] = est[at[i]];
+		*ns[i] = div64_u64(ps + 500, 1000);
+		*tk[i] = div64_u64(ps * div64_u64(hz, 1000) + 500000000, 1000000000);
+	}
+}
+
 long flb_cmd_tlbi(struct flb_tlbi *t)
 {
 	struct flb_op o = { .t = t, .mm = current->mm };
-	u64 *ns, *ticks, i, t0, c0, start;
-	long ret, switches;
+	bool batched = t->batch > 1;
+	u64 *ns = NULL, *ticks = NULL, n, start, nb = 0;
+	s64 *mig = NULL;
 	cpumask_var_t saved;
-	bool hop;
-	int last, active;
+	long ret, switches;
+	int active;
 
 	ret = flb_tlbi_check(t);
 	if (ret)
@@ -333,9 +508,13 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	if (IS_ERR(o.tr))
 		return PTR_ERR(o.tr);
 
-	ns = kvmalloc_array(t->iterations, sizeof(*ns), GFP_KERNEL);
-	ticks = kvmalloc_array(t->iterations, sizeof(*ticks), GFP_KERNEL);
-	if (!ns || !ticks) {
+	/* per operation, or per batch (est and base as s64) */
+	n = batched ? DIV_ROUND_UP(t->iterations, t->batch) : t->iterations;
+	ns = kvmalloc_array(n, sizeof(*ns), GFP_KERNEL);
+	ticks = kvmalloc_array(n, sizeof(*ticks), GFP_KERNEL);
+	if (batched)
+		mig = kvmalloc_array(n, sizeof(*mig), GFP_KERNEL);
+	if (!ns || !ticks || (batched && !mig)) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -345,6 +524,7 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	}
 	cpumask_copy(saved, current->cpus_ptr);
 
+	t->clock = flb_arch_clock();
 	t->migrate_pair_ns = flb_migrate_pair_ns();
 	if (t->flags & FLB_TLBI_ROLLOVER) {
 		flb_track_rollover(o.tr);
@@ -352,35 +532,11 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 		flb_arch_tlbi_broadcast(o.mm, t->addr, t->pages, cpu_online_mask);
 	}
 	switches = atomic_long_read(&o.tr->switch_ins);
-	last = raw_smp_processor_id();
 	start = ktime_get_ns();
-	for (i = 0; i < t->iterations; i++) {
-		hop = t->migrate_every && i && !(i % t->migrate_every);
-		o.move_inside = hop && (t->flags & FLB_TLBI_MOVE_INSIDE);
-		if (hop && !o.move_inside)
-			flb_hop();
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		ret = flb_touch(t->addr, t->pages);
-		if (!ret)
-			ret = flb_pte_store(o.mm, t->addr, t->pages);
-		if (ret)
-			break;
-		flb_note_cpu(t, &last);
-		t0 = ktime_get_ns();
-		c0 = flb_arch_ticks();
-		if (flb_tlbi_op(&o))
-			t->chose_local++;
-		else
-			t->chose_broadcast++;
-		ticks[i] = flb_arch_ticks() - c0;
-		ns[i] = ktime_get_ns() - t0;
-		flb_note_cpu(t, &last);
-		/* a resched point between operations, outside their timing */
-		cond_resched();
-	}
+	if (batched)
+		ret = flb_run_batched(&o, (s64 *)ns, (s64 *)ticks, mig, &nb);
+	else
+		ret = flb_run_single(&o, ns, ticks);
 	t->total_ns = ktime_get_ns() - start;
 	if (t->migrate_every)
 		set_cpus_allowed_ptr(current, saved);
@@ -393,9 +549,14 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	t->active_cpu = active == FLB_CPU_MULTIPLE ? FLB_TRACKER_MULTIPLE : active;
 	t->tracked_cpus = cpumask_weight(&o.tr->cpus);
 	t->repeat_tlbi = t->chose_broadcast && flb_arch_tlbi_repeated();
-	flb_lat_fill(&t->ns, ns, t->iterations);
-	flb_lat_fill(&t->ticks, ticks, t->iterations);
+	if (batched) {
+		flb_batched_fill(t, (s64 *)ns, (s64 *)ticks, mig, nb);
+	} else {
+		flb_lat_fill(&t->ns, ns, t->iterations);
+		flb_lat_fill(&t->ticks, ticks, t->iterations);
+	}
 out_free:
+	kvfree(mig);
 	kvfree(ticks);
 	kvfree(ns);
 	return ret;

@@ -13,13 +13,16 @@
  * coherency and are trapped by hypervisors), so the global operation is
  * emulated firmware whose cost is the caller's global_ns.
  */
+#include <linux/arm-smccc.h>
 #include <linux/mm.h>
 #include <asm/arch_timer.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
 #include <asm/cputype.h>
+#include <asm/hypervisor.h>
 #include <asm/mmu.h>
 #include <asm/tlbflush.h>
+#include <asm/virt.h>
 
 #include "flb_arch.h"
 #include "flushbench_uapi.h"
@@ -31,6 +34,21 @@ u64 flb_arch_id(void)
 	return FLB_ARCH_ARM64;
 }
 
+/*
+ * A kernel at EL2 (VHE) has nothing below it. At EL1 it is either a guest
+ * or an nVHE host: KVM's vendor hypervisor service (SMCCC) names a KVM
+ * guest; the rest cannot be told apart from here (QEMU TCG's virt machine
+ * boots at EL1 without it).
+ */
+u64 flb_arch_hypervisor(void)
+{
+	if (is_kernel_in_hyp_mode())
+		return FLB_HYP_NONE;
+	if (kvm_arm_hyp_service_available(ARM_SMCCC_KVM_FUNC_FEATURES))
+		return FLB_HYP_KVM;
+	return FLB_HYP_UNKNOWN;
+}
+
 u64 flb_arch_caps(void)
 {
 	u64 caps = 0;
@@ -40,6 +58,11 @@ u64 flb_arch_caps(void)
 	if (arm64_kernel_unmapped_at_el0())
 		caps |= FLB_CAP_KPTI;
 	return caps;
+}
+
+u64 flb_arch_clock(void)
+{
+	return FLB_CLOCK_CNTVCT;
 }
 
 u64 flb_arch_counter_hz(void)

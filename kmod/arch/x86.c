@@ -14,6 +14,7 @@
 #include <linux/smp.h>
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
+#include <asm/hypervisor.h>
 #include <asm/smp.h>
 #include <asm/tsc.h>
 
@@ -25,6 +26,13 @@ u64 flb_arch_id(void)
 	return FLB_ARCH_X86_64;
 }
 
+u64 flb_arch_hypervisor(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return FLB_HYP_NONE;
+	return x86_hyper_type == X86_HYPER_KVM ? FLB_HYP_KVM : FLB_HYP_OTHER;
+}
+
 u64 flb_arch_caps(void)
 {
 	u64 caps = FLB_CAP_WBINVD;
@@ -34,6 +42,11 @@ u64 flb_arch_caps(void)
 	if (boot_cpu_has(X86_FEATURE_PTI))
 		caps |= FLB_CAP_KPTI;
 	return caps;
+}
+
+u64 flb_arch_clock(void)
+{
+	return FLB_CLOCK_TSC;
 }
 
 u64 flb_arch_counter_hz(void)

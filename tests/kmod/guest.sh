@@ -10,7 +10,7 @@
 cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
 mkdir -p "$out"
-progs="tests/kmod/ioctl-test.c tests/kmod/race.c"
+progs="tests/kmod/ioctl-test.c tests/kmod/race.c tests/kmod/ioctl-fuzz.c"
 # wldrive (tests/bare/): its sources as tests/bare/module.mk lists them
 wl_srcs=$(make -s --no-print-directory print-wldrive-srcs)
 cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ilib -Ibench -Ikmod -static"
@@ -51,7 +51,7 @@ for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do
 		mkdir -p "$out/$arch"
 		for src in $progs; do
 			b=$out/$arch/$(basename "$src" .c)
-			$cc $cflags -o "$b" "$src" -lpthread 2>"$T/err" || { ok=0; break; }
+			$cc $cflags -o "$b" "$src" -lpthread -lm 2>"$T/err" || { ok=0; break; }
 			bins+=(--bin "$b")
 		done
 		$cc $cflags -o "$out/$arch/wldrive" $wl_srcs -lpthread -lm 2>>"$T/err" || ok=0

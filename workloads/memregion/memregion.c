@@ -10,6 +10,7 @@
  * flushes issued vs requests served, retries and failures.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct memregion_params {
 	uint64_t retries;
 	uint64_t backoff_ns;
 	uint64_t global_ns;
+	bool irqsave;
 };
 
 struct memregion_state {
@@ -72,6 +74,9 @@ static const struct flb_option mr_options[] = {
 	  mr_check_backoff },
 	{ "global_time", FLB_OPT_NS, FLB_OFF(struct memregion_params, global_ns), 0,
 	  FLB_MAX_GLOBAL_NS, "0", NULL, "simulated firmware time of one global operation", NULL },
+	{ "irqsave", FLB_OPT_BOOL, FLB_OFF(struct memregion_params, irqsave), 0, 0, "false", NULL,
+	  "hold interrupts off for each chunk, as the posted generic registration's "
+	  "spinlock_irqsave does (range mode, retries=0)", NULL },
 	FLB_OPTION_END
 };
 
@@ -83,6 +88,12 @@ static int mr_setup(struct flb_job *job, const void *params, void **state)
 
 	if (!s) {
 		flb_job_reason(job, "memregion: out of memory");
+		return FLB_FAIL;
+	}
+	if (p->irqsave && (p->mode != 0 || p->retries)) {
+		flb_job_reason(job, "memregion: irqsave needs mode=range and retries=0 "
+			      "(no sleeping backoff with interrupts off)");
+		free(s);
 		return FLB_FAIL;
 	}
 	s->p = *p;
@@ -105,7 +116,7 @@ static int mr_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done
 	struct memregion_state *s = state;
 	struct flb_memregion m;
 	uint64_t ns = 0, bytes = 0, flushes = 0, served = 0, skipped = 0, failed = 0;
-	uint64_t retries = 0, maxchunk = 0, error = 0;
+	uint64_t retries = 0, maxchunk = 0, error = 0, late = 0, under = 0;
 	int err;
 
 	*done = 0;
@@ -128,6 +139,7 @@ static int mr_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done
 		m.max_retries = s->p.retries;
 		m.backoff_us = s->p.backoff_ns / 1000;
 		m.global_ns = s->p.global_ns;
+		m.flags = s->p.irqsave ? FLB_MR_IRQSAVE : 0;
 		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_MEMREGION, &m);
 		if (err) {
 			flb_job_reason(job, "memregion: FLB_IOC_MEMREGION %llu x %llu bytes: %s",
@@ -145,6 +157,8 @@ static int mr_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done
 		retries += m.retries;
 		error = m.error ? m.error : error;
 		maxchunk = m.max_chunk_ns > maxchunk ? m.max_chunk_ns : maxchunk;
+		late = m.max_irq_late_ns > late ? m.max_irq_late_ns : late;
+		under += m.under_flushes;
 	}
 	if (bytes && ns)
 		flb_job_metric(job, "bandwidth", (double)bytes / (double)ns, "GB/s",
@@ -155,6 +169,8 @@ static int mr_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done
 	flb_job_metric(job, "retries", (double)retries, "", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "failed", (double)failed, "", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "max_chunk_ns", (double)maxchunk, "ns", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "max_irq_late_ns", (double)late, "ns", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "under_flushes", (double)under, "", FLB_LOWER_IS_BETTER);
 	if (failed) {
 		flb_job_reason(job, "%llu of %llu requests failed: firmware %s after %llu retries",
 			      (unsigned long long)failed, (unsigned long long)*done,

@@ -28,6 +28,8 @@ struct tlbi_params {
 	uint64_t pages;
 	uint64_t migrate_every;
 	uint64_t batch;
+	uint64_t time_batch;
+	uint64_t spin;
 	uint64_t threads;
 };
 
@@ -40,14 +42,14 @@ struct tlbi_state {
 /* in the order of enum flb_tlbi_policy */
 static const char *const tlbi_policies[] = {
 	"local", "broadcast", "auto-v2", "auto-ishst", "auto-recheck", "auto-retry",
-	"auto-noerratum", NULL
+	"auto-noerratum", "spin", NULL
 };
 
 static const struct flb_option tlbi_options[] = {
 	{ "policy", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, policy), 0, 0, "auto-v2",
 	  tlbi_policies, "local (tlbi vale1 / invlpg), broadcast (tlbi vale1is / IPI), "
 	  "auto-v2 (the patch), auto-ishst, auto-recheck, auto-retry, auto-noerratum "
-	  "(docs/kmod.md)", NULL },
+	  "(docs/kmod.md); spin: no TLBI, `spin` steps of a chain (a check of the clock)", NULL },
 	{ "rollover", FLB_OPT_BOOL, FLB_OFF(struct tlbi_params, rollover), 0, 0, "false",
 	  NULL, "reset the process's tracker at every batch, as an ASID rollover does "
 	  "(false: it stays \"multiple\" once the process has run on two CPUs)", NULL },
@@ -58,6 +60,12 @@ static const struct flb_option tlbi_options[] = {
 	  "the module moves the task to another CPU every N operations of a batch (0: never)", NULL },
 	{ "batch", FLB_OPT_U64, FLB_OFF(struct tlbi_params, batch), 1,
 	  FLB_MAX_TLBI_ITERATIONS, "4096", NULL, "operations per ioctl", NULL },
+	{ "time_batch", FLB_OPT_U64, FLB_OFF(struct tlbi_params, time_batch), 1,
+	  FLB_MAX_TLBI_BATCH, "1", NULL,
+	  "operations the module times together (1: each alone; K: K between two counter "
+	  "reads, less a baseline of the same K without the flush: below a tick)", NULL },
+	{ "spin", FLB_OPT_U64, FLB_OFF(struct tlbi_params, spin), 0, FLB_MAX_SPIN, "0", NULL,
+	  "policy spin: steps of the chain per operation", NULL },
 	FLB_OPTION_THREADS(struct tlbi_params, threads),
 	FLB_OPTION_END
 };
@@ -78,6 +86,17 @@ static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 
 	if (!s) {
 		flb_job_reason(job, "tlbi: out of memory");
+		return FLB_FAIL;
+	}
+	if ((p->spin != 0) != (p->policy == FLB_TLBI_SPIN)) {
+		flb_job_reason(job, "tlbi: spin=%llu needs policy=spin, and policy=spin a spin > 0",
+			      (unsigned long long)p->spin);
+		free(s);
+		return FLB_FAIL;
+	}
+	if (p->time_batch > 1 && p->migrate_every) {
+		flb_job_reason(job, "tlbi: time_batch > 1 with migrate_every: a move would be timed");
+		free(s);
 		return FLB_FAIL;
 	}
 	if (p->migrate_every > p->batch) {
@@ -108,6 +127,7 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 	struct flb_tlbi t;
 	uint64_t local = 0, bcast = 0, moves = 0, med = 0, tmed = 0, best_n = 0;
 	uint64_t p99 = 0, max = 0, pair = 0, upgraded = 0, retries = 0, switches = 0;
+	int64_t med_ps = 0, base_ps = 0, mig_ps = 0;
 	int err;
 
 	*done = 0;
@@ -122,6 +142,9 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 		t.iterations = n;
 		t.policy = s->p.policy;
 		t.flags = s->p.rollover ? FLB_TLBI_ROLLOVER : 0;
+		t.spin = s->p.spin;
+		/* a short last ioctl is timed in batches no larger than itself */
+		t.batch = s->p.time_batch <= n ? s->p.time_batch : n;
 		/* A short last batch may end before the next move. */
 		t.migrate_every = s->p.migrate_every <= n ? s->p.migrate_every : 0;
 		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_TLBI, &t);
@@ -143,6 +166,9 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 			best_n = n;
 			med = t.ns.median;
 			tmed = t.ticks.median;
+			med_ps = t.batch_ps.median;
+			base_ps = t.baseline_ps;
+			mig_ps = t.path_migrate_ps;
 		}
 		p99 = t.ns.p99 > p99 ? t.ns.p99 : p99;
 		max = t.ns.max > max ? t.ns.max : max;
@@ -150,6 +176,11 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 	}
 	flb_job_metric(job, "tlbi_median_ns", (double)med, "ns", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "tlbi_median_ticks", (double)tmed, "ticks", FLB_LOWER_IS_BETTER);
+	if (s->p.time_batch > 1) {
+		flb_job_metric(job, "tlbi_median_ps", (double)med_ps, "ps", FLB_LOWER_IS_BETTER);
+		flb_job_metric(job, "baseline_ps", (double)base_ps, "ps", FLB_LOWER_IS_BETTER);
+		flb_job_metric(job, "path_migrate_ps", (double)mig_ps, "ps", FLB_LOWER_IS_BETTER);
+	}
 	flb_job_metric(job, "tlbi_p99_ns", (double)p99, "ns", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "tlbi_max_ns", (double)max, "ns", FLB_LOWER_IS_BETTER);
 	flb_job_metric(job, "chose_local", (double)local, "ops", FLB_HIGHER_IS_BETTER);
