@@ -58,6 +58,7 @@ struct flb_mr_req {
 	struct flb_memregion *m;
 	struct hrtimer probe;	/* on the flushing CPU, every FLB_PROBE_NS */
 	s64 probe_max;		/* its worst lateness, ns */
+	int probe_cpu;		/* where it is queued, -1: not yet */
 	u64 bytes;		/* m->bytes, in whole pages for user memory */
 	struct page **pages;	/* user mode: one chunk's pinned pages */
 	void *buf;		/* module mode: the buffer */
@@ -67,8 +68,8 @@ struct flb_mr_req {
 /*
  * The interrupt latency probe: an hrtimer every FLB_PROBE_NS on the CPU
  * that flushes; how late it fires is how long interrupts (or the CPU)
- * were held. Restarted on the current CPU at every resched point, since
- * the task may have moved there.
+ * were held. Moved to the current CPU at a resched point where the task
+ * has moved.
  */
 static enum hrtimer_restart flb_probe_fn(struct hrtimer *h)
 {
@@ -82,12 +83,21 @@ static enum hrtimer_restart flb_probe_fn(struct hrtimer *h)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * (Re)queue the probe on this CPU when it is not there yet: a restart on
+ * the same CPU would push its expiry past every chunk shorter than the
+ * period, and it would never fire.
+ */
 static void flb_probe_start(struct flb_mr_req *r)
 {
-	hrtimer_cancel(&r->probe);
-	preempt_disable();
-	hrtimer_start(&r->probe, ns_to_ktime(FLB_PROBE_NS), HRTIMER_MODE_REL_PINNED);
-	preempt_enable();
+	int cpu = get_cpu();
+
+	if (cpu != r->probe_cpu) {
+		hrtimer_try_to_cancel(&r->probe);
+		hrtimer_start(&r->probe, ns_to_ktime(FLB_PROBE_NS), HRTIMER_MODE_REL_PINNED);
+		r->probe_cpu = cpu;
+	}
+	put_cpu();
 }
 
 /* Note a resched point: account the stretch since the last one. */
@@ -268,7 +278,7 @@ static void *flb_mr_buffer(struct flb_file *ff, size_t bytes)
 
 long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 {
-	struct flb_mr_req r = { .m = m };
+	struct flb_mr_req r = { .m = m, .probe_cpu = -1 };
 	u64 i, start;
 	bool skipped, under;
 	long ret;

@@ -415,14 +415,19 @@ static void test_tlbi_moves(void)
 }
 
 /*
- * Batched timing resolves less than a tick: a chain of 16 steps (policy
- * spin), K=1024 at a time less an empty-loop baseline, costs what 16
- * steps cost by the slope of a long chain timed alone (65536 steps, many
- * ticks of the same counter), within 10%: est(16) - est(0) against 16 x c.
- * Medians over 64 batches, and the better of 3 tries (a host that stalls
- * a vCPU spoils a try, not the clock). A chain of 256, batched, and the
- * long chain's ns (ktime) are printed beside, to tell a clock from a
- * chain that costs less per step when short.
+ * Batched timing measures what a chain timed alone says: N more steps of
+ * a chain (policy spin), batched 1024 at a time less an empty-loop
+ * baseline, cost what N steps cost by the slope of a long chain timed
+ * alone (65536 steps, many ticks of the same counter), within 10%. The
+ * slope is taken between chains of N and 2N, so the loop's entry and exit
+ * cancel; the measurements are interleaved in each of 9 rounds, so a
+ * change in the host's speed between calls cancels too; the median of the
+ * rounds' ratios is tested. arm64 (16 ns ticks): N = 16, about 2 ticks a
+ * chain, the resolution batching exists for. x86 (a TSC tick is under
+ * 1 ns, so no operation is below a tick): N = 128; there, under TCG,
+ * chains of 16-32 steps ran 0-20% faster per step than long ones in some
+ * boots, timed by the same TSC (a property of the emulated code, printed,
+ * not the clock's).
  */
 static int spin_batched(int steps, double *ns_op)
 {
@@ -431,11 +436,11 @@ static int spin_batched(int steps, double *ns_op)
 	t.policy = FLB_TLBI_SPIN;
 	t.spin = steps;
 	t.batch = 1024;
-	t.iterations = 64 * 1024;
+	t.iterations = 32 * 1024;
 	if (!tlbi_call("tlbi clock: a chain, batched", &t))
 		return 0;
-	if (t.batches != 64 || !t.clock) {
-		report(0, "tlbi clock: 64 batches and a clock named", "batches %llu clock %llu",
+	if (t.batches != 32 || !t.clock) {
+		report(0, "tlbi clock: 32 batches and a clock named", "batches %llu clock %llu",
 		       (unsigned long long)t.batches, (unsigned long long)t.clock);
 		return 0;
 	}
@@ -443,43 +448,45 @@ static int spin_batched(int steps, double *ns_op)
 	return 1;
 }
 
+#define CLOCK_ROUNDS 9
+
 static void test_tlbi_clock(void)
 {
-	struct flb_tlbi t;
-	double c = 0, c_ns = 0, est0 = 0, est16 = 0, est256 = 0, want = 0, best = 1e9;
 	struct flb_info in = { .hdr = HDR(in) };
-	double tick_ns;
+	double ratio[CLOCK_ROUNDS], c = 0, e16 = 0, e32 = 0, tick_ns, med;
+	struct flb_tlbi t;
 	char n[240];
-	int ok = 0;
+#if defined(__aarch64__)
+	int steps = 16;
+#else
+	int steps = 128;
+#endif
 
 	if (ioctl(fd, FLB_IOC_INFO, &in) || !in.counter_hz) {
 		report(0, "tlbi clock: info", "%s", strerror(errno));
 		return;
 	}
 	tick_ns = 1e9 / in.counter_hz;
-	for (int try = 0; try < 3 && !ok; try++) {
+	for (int r = 0; r < CLOCK_ROUNDS; r++) {
 		t = tlbi_ok();
 		t.policy = FLB_TLBI_SPIN;
 		t.spin = 65536;
-		t.iterations = 50;
+		t.iterations = 20;
 		if (!tlbi_call("tlbi clock: a long chain timed alone", &t))
 			return;
 		c = t.ticks.median * tick_ns / 65536;	/* ns a step, by the counter */
-		c_ns = t.ns.median / 65536.0;		/* the same by ktime */
-		if (!spin_batched(0, &est0) || !spin_batched(16, &est16) ||
-		    !spin_batched(256, &est256))
+		if (!spin_batched(steps, &e16) || !spin_batched(2 * steps, &e32))
 			return;
-		want = 16 * c;
-		printf("# tlbi clock try %d: a step alone %.3f ns (counter) %.3f ns (ktime); batched: 0 steps %.3f ns, 16 steps %.3f ns (%.3f a step), 256 steps %.3f ns (%.3f a step); tick %.2f ns\n",
-		       try, c, c_ns, est0, est16, (est16 - est0) / 16, est256,
-		       (est256 - est0) / 256, tick_ns);
-		if (want > 0 && fabs((est16 - est0) - want) / want < best)
-			best = fabs((est16 - est0) - want) / want;
-		ok = best <= 0.10;
+		ratio[r] = c > 0 ? (e32 - e16) / (steps * c) : 0;
+		printf("# tlbi clock round %d: a step alone %.3f ns (ktime %.3f); batched: %d steps %.3f ns, %d steps %.3f ns: %.3f ns a step, ratio %.3f; tick %.2f ns\n",
+		       r, c, t.ns.median / 65536.0, steps, e16, 2 * steps, e32,
+		       (e32 - e16) / steps, ratio[r], tick_ns);
 	}
-	snprintf(n, sizeof(n), "tlbi clock: 16 steps batched (%.2f ns) within 10%% of 16 x %.3f ns (%.2f ns; a tick is %.2f ns)",
-		 est16 - est0, c, want, tick_ns);
-	report(ok, n, "off by %.0f%%", best * 100);
+	qsort(ratio, CLOCK_ROUNDS, sizeof(double), cmp_double);
+	med = ratio[CLOCK_ROUNDS / 2];
+	snprintf(n, sizeof(n), "tlbi clock: %d steps batched within 10%% of %d steps by a long chain (median ratio %.3f of %d rounds; a tick is %.2f ns)",
+		 steps, steps, med, CLOCK_ROUNDS, tick_ns);
+	report(fabs(med - 1) <= 0.10, n, "ratios %.3f .. %.3f", ratio[0], ratio[CLOCK_ROUNDS - 1]);
 }
 
 static void test_tlbi(void)
