@@ -516,6 +516,9 @@ int flb_env_capture(struct flb_env *env)
 	/* the module's view (FLB_IOC_INFO hypervisor), where it is loaded */
 	err |= set_from_file(env, "kmod.hypervisor", "/sys/module/flushbench/parameters/hypervisor",
 			     "no module");
+	/* the clock of its batched timing: pmu-cycles, cntvct, tsc */
+	err |= set_from_file(env, "kmod.clock", "/sys/module/flushbench/parameters/clock",
+			     "no module");
 	err |= flb_env_set(env, "arch", "%s", *u.machine ? u.machine : "unknown");
 	err |= capture_cpu_model(env);
 	err |= ncpu > 0 ? flb_env_set(env, "cpu.count", "%ld", ncpu) :

@@ -20,6 +20,8 @@ u64 flb_arch_hypervisor(void);
 u64 flb_arch_caps(void);
 /* What flb_arch_ticks() counts: FLB_CLOCK_* */
 u64 flb_arch_clock(void);
+/* Batched timing prefers the PMU's cycle counter to flb_arch_ticks() */
+bool flb_arch_prefer_pmu(void);
 /* Tick rate of flb_arch_ticks() in Hz */
 u64 flb_arch_counter_hz(void);
 static inline u64 flb_arch_ticks(void)

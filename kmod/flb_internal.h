@@ -74,6 +74,19 @@ struct flb_track *flb_track_get(struct mm_struct *mm);
 /* Reset as an ASID rollover: this CPU, plus threads running elsewhere now. */
 void flb_track_rollover(struct flb_track *t);
 
+/* The PMU cycle counter as a clock (cycles.c): one pinned event per CPU. */
+struct flb_cycles {
+	struct perf_event **ev;	/* by CPU, NULL where none */
+	u64 hz;			/* cycles per second, measured at open */
+	atomic_t bad;		/* CPUs where the event did not count */
+};
+
+int flb_cycles_open(struct flb_cycles *c);
+void flb_cycles_close(struct flb_cycles *c);
+/* Cycles on this CPU, named in *cpu; *cpu = -1 where nothing counts. */
+u64 flb_cycles_read(struct flb_cycles *c, int *cpu);
+bool flb_cycles_available(void);
+
 long flb_cmd_tlbi(struct flb_tlbi *t);
 long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m);
 long flb_cmd_race(struct flb_race *r);

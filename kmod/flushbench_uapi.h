@@ -16,7 +16,9 @@
  * an unaligned address, an unknown enum value; -E2BIG a count or size above
  * its FLB_MAX_* cap; -EFAULT an address userspace cannot access; -EINTR a
  * signal arrived during a long command (partial results are not returned);
- * -EBUSY FLB_MAX_TRACKED_MMS processes already have a TLBI tracker.
+ * -EBUSY FLB_MAX_TRACKED_MMS processes already have a TLBI tracker;
+ * -EOPNOTSUPP a TLBI call required FLB_CLOCK_PMU_CYCLES and no PMU counts
+ * cycles; -EAGAIN a batch moved CPU under a per-CPU clock 8 times running.
  */
 #ifndef _UAPI_FLUSHBENCH_H
 #define _UAPI_FLUSHBENCH_H
@@ -25,7 +27,7 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define FLB_UAPI_VERSION		2
+#define FLB_UAPI_VERSION		3
 #define FLB_DEVICE_PATH		"/dev/flushbench"
 
 /* Caps (the module answers -E2BIG above them). */
@@ -70,6 +72,7 @@ enum flb_hyp {
 #define FLB_CAP_KPTI		(1ULL << 2)	/* user ASID/PCID is flushed too */
 #define FLB_CAP_WBINVD		(1ULL << 3)	/* global mode is a real wbinvd */
 #define FLB_CAP_SWITCH_TRACKER	(1ULL << 4)	/* the TLBI tracker sees every switch-in (sched_switch) */
+#define FLB_CAP_PMU_CYCLES	(1ULL << 5)	/* a pinned PMU cycles event opens on every online CPU */
 
 struct flb_info {
 	struct flb_hdr hdr;
@@ -107,10 +110,22 @@ enum flb_tlbi_policy {
 	FLB_TLBI_SPIN = 7,	/* no TLBI, no PTE store: `spin` steps of a dependent chain */
 };
 
-/* What the *_ticks fields count (FLB_IOC_INFO counter_hz is their rate). */
+/*
+ * The clock of a call's timing (clock, out; clock_req, in). Each operation
+ * timed alone always uses the architected counter (FLB_IOC_INFO
+ * counter_hz). Batched timing uses clock_req: 0, the best this machine
+ * offers (arm64: the PMU's cycle counter where a pinned cycles event opens
+ * on every online CPU, else the generic timer; x86: the TSC); the
+ * architected counter of this arch; or FLB_CLOCK_PMU_CYCLES, which fails
+ * with -EOPNOTSUPP where no PMU counts cycles (no PMU, a guest without a
+ * virtual PMU, every counter taken). clock_hz (out) is the rate used to
+ * turn the clock's units into ps: counter_hz, or for the PMU the cycles per
+ * second measured against ktime when the call starts.
+ */
 enum flb_clock {
 	FLB_CLOCK_CNTVCT = 1,	/* arm64 generic timer, virtual count */
 	FLB_CLOCK_TSC = 2,	/* x86 time-stamp counter */
+	FLB_CLOCK_PMU_CYCLES = 3,	/* PMU cycles (arm64 PMCCNTR_EL0), per CPU */
 };
 
 /* flags */
@@ -146,7 +161,8 @@ struct flb_tlbi {
 	__u64 flags;		/* (in) FLB_TLBI_* */
 	__u64 batch;		/* (in) 0/1: each op timed alone; K: K at a time, and a baseline */
 	__u64 spin;		/* (in) policy spin: steps, 0..FLB_MAX_SPIN; else 0 */
-	__u64 reserved[4];	/* (in) must be zero */
+	__u64 clock_req;	/* (in) batched: 0 (best), or an enum flb_clock */
+	__u64 reserved[3];	/* (in) must be zero */
 
 	/* (out) every field of the group below; zeroed by the module */
 	__struct_group(flb_tlbi_out, out, /* no attrs */,
@@ -168,6 +184,8 @@ struct flb_tlbi {
 		__u64 tracked_cpus;	/* (out) CPUs the mm ran on since the last rollover */
 		__u64 migrate_pair_ns;	/* (out) median cost of migrate_disable+enable alone */
 		__u64 repeat_tlbi;	/* (out) 1 if the REPEAT_TLBI workaround doubled each TLBI */
+		__u64 clock_hz;		/* (out) batched: the clock's rate (see enum flb_clock) */
+		__u64 redone;		/* (out) batches timed again: a pass moved CPU (per-CPU clock) */
 		__u64 out_reserved[4];	/* (out) zero */
 	);
 };

@@ -39,6 +39,8 @@ static long flb_cmd_info(struct flb_info *in)
 	in->arch = flb_arch_id();
 	in->caps = flb_arch_caps();
 	in->caps |= FLB_CAP_SWITCH_TRACKER;
+	if (flb_cycles_available())
+		in->caps |= FLB_CAP_PMU_CYCLES;
 	in->ncpus = num_online_cpus();
 	in->cache_line = flb_arch_cache_line();
 	in->counter_hz = flb_arch_counter_hz();
@@ -62,6 +64,22 @@ static int flb_hyp_get(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops flb_hyp_ops = { .get = flb_hyp_get };
 module_param_cb(hypervisor, &flb_hyp_ops, NULL, 0444);
 MODULE_PARM_DESC(hypervisor, "what runs below the kernel: none, kvm, other, unknown");
+
+/*
+ * The clock batched timing uses by default (clock_req 0), for the
+ * runner's environment (kmod.clock): pmu-cycles, cntvct or tsc.
+ */
+static int flb_clock_get(char *buf, const struct kernel_param *kp)
+{
+	if (flb_arch_prefer_pmu() && flb_cycles_available())
+		return sysfs_emit(buf, "pmu-cycles\n");
+	return sysfs_emit(buf, "%s\n",
+			  flb_arch_clock() == FLB_CLOCK_TSC ? "tsc" : "cntvct");
+}
+
+static const struct kernel_param_ops flb_clock_ops = { .get = flb_clock_get };
+module_param_cb(clock, &flb_clock_ops, NULL, 0444);
+MODULE_PARM_DESC(clock, "the clock of batched timing: pmu-cycles, cntvct or tsc");
 
 static int flb_open(struct inode *inode, struct file *file)
 {

@@ -245,8 +245,13 @@ static bool flb_retry(struct flb_op *o)
 	}
 }
 
-/* policy spin: a dependent multiply-add chain, kept by an empty asm */
-static void flb_spin(u64 n)
+/*
+ * policy spin: a dependent multiply-add chain, kept by an empty asm. One
+ * copy, aligned, for every caller: under TCG a loop's speed depends on
+ * where its code lies (a translation block that crosses a page is not
+ * chained), so inlined copies in two callers ran at different speeds.
+ */
+static noinline __aligned(64) void flb_spin(u64 n)
 {
 	u64 x = n;
 
@@ -301,6 +306,10 @@ static int flb_tlbi_check(const struct flb_tlbi *t)
 	if (t->policy > FLB_TLBI_SPIN)
 		return -EINVAL;
 	if (t->spin && t->policy != FLB_TLBI_SPIN)
+		return -EINVAL;
+	/* batched timing may use the PMU; an operation timed alone may not */
+	if (t->clock_req && t->clock_req != flb_arch_clock() &&
+	    (t->clock_req != FLB_CLOCK_PMU_CYCLES || t->batch <= 1))
 		return -EINVAL;
 	if (t->spin > FLB_MAX_SPIN || t->batch > FLB_MAX_TLBI_BATCH)
 		return -E2BIG;
@@ -400,36 +409,82 @@ static bool flb_uses_migrate(const struct flb_tlbi *t)
 	       (t->policy == FLB_TLBI_AUTO_NOERRATUM && !flb_arch_tlbi_repeated());
 }
 
+/* The clock of batched timing: the architected counter or PMU cycles. */
+struct flb_clk {
+	bool pmu;
+	struct flb_cycles cy;
+	u64 hz;
+};
+
+static u64 flb_clk_read(struct flb_clk *k, int *cpu)
+{
+	if (k->pmu)
+		return flb_cycles_read(&k->cy, cpu);
+	*cpu = raw_smp_processor_id();
+	return flb_arch_ticks();
+}
+
+/* FLB_CLOCK_* the call uses, set up in k; -EOPNOTSUPP if PMU was required. */
+static int flb_clk_open(struct flb_clk *k, u64 req)
+{
+	bool want = req == FLB_CLOCK_PMU_CYCLES || (!req && flb_arch_prefer_pmu());
+	int ret;
+
+	k->pmu = false;
+	k->hz = flb_arch_counter_hz();
+	if (!want)
+		return flb_arch_clock();
+	ret = flb_cycles_open(&k->cy);
+	if (ret == -ENOMEM || (ret && req))
+		return ret;
+	if (ret)
+		return flb_arch_clock();
+	k->pmu = true;
+	k->hz = k->cy.hz;
+	return FLB_CLOCK_PMU_CYCLES;
+}
+
+static void flb_clk_close(struct flb_clk *k)
+{
+	if (k->pmu)
+		flb_cycles_close(&k->cy);
+}
+
 enum { FLB_PASS_OP, FLB_PASS_BASE, FLB_PASS_MIGRATE };
+#define FLB_MAX_REDO	8	/* tries of one batch whose passes keep moving */
 
 /*
- * K operations between two counter reads, and beside them a baseline of
+ * K operations between two clock reads, and beside them a baseline of
  * K times steps 1 and 2 alone (nothing for spin: an empty loop), timed
  * the same way; for a policy that disables migration, a third pass of K
  * times steps 1 and 2 and a migrate_disable()/migrate_enable() pair. The
- * passes take turns going first. est[b]: the batch's time less its
- * baseline's, per operation, in ps; base[b]: the baseline's; mig[b]: the
- * pair's, less the baseline. The difference includes what the flush makes
- * the next touch pay (the refill of `pages` translations), which the
- * baseline does not.
+ * passes take turns going first. With a per-CPU clock (PMU cycles) a pass
+ * that ends on another CPU than it began is not a time: the batch is
+ * timed again (redone), at most FLB_MAX_REDO times, else -EAGAIN.
+ * d[role]: the pass's clock units; 0 or -errno.
  */
-static long flb_run_batched(struct flb_op *o, s64 *est, s64 *base, s64 *mig,
-			    u64 *nb)
+static long flb_batch(struct flb_op *o, struct flb_clk *clk, u64 k, u64 nb,
+		      int npass, s64 *d)
 {
 	struct flb_tlbi *t = o->t;
-	u64 hz = flb_arch_counter_hz(), done = 0, k, j, c0, c1;
-	int last = raw_smp_processor_id(), npass = flb_uses_migrate(t) ? 3 : 2;
-	int pass, role;
-	s64 d[3];
+	u64 cnt[4] = { t->chose_local, t->chose_broadcast, t->upgraded, t->retries };
+	int pass, role, cpu0, cpu1, tries;
+	u64 j, c0, c1;
 	long ret;
 
-	for (*nb = 0; done < t->iterations; (*nb)++, done += k) {
-		k = min(t->batch, t->iterations - done);
-		if (signal_pending(current))
-			return -EINTR;
-		for (pass = 0; pass < npass; pass++) {
-			role = (pass + *nb) % npass;
-			c0 = flb_arch_ticks();
+	for (tries = 0; tries < FLB_MAX_REDO; tries++) {
+		if (tries) {
+			/* the counts are of the timed operations */
+			t->redone++;
+			t->chose_local = cnt[0];
+			t->chose_broadcast = cnt[1];
+			t->upgraded = cnt[2];
+			t->retries = cnt[3];
+		}
+		cpu1 = cpu0 = 0;
+		for (pass = 0; pass < npass && cpu0 == cpu1; pass++) {
+			role = (pass + nb) % npass;
+			c0 = flb_clk_read(clk, &cpu0);
 			for (j = 0; j < k; j++) {
 				ret = flb_prepare(o);
 				if (ret)
@@ -441,14 +496,48 @@ static long flb_run_batched(struct flb_op *o, s64 *est, s64 *base, s64 *mig,
 					migrate_enable();
 				}
 			}
-			c1 = flb_arch_ticks();
+			c1 = flb_clk_read(clk, &cpu1);
+			if (cpu0 < 0)
+				cpu1 = -2;
 			d[role] = c1 - c0;
 		}
+		if (cpu0 == cpu1)
+			return 0;
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return -EAGAIN;
+}
+
+/*
+ * est[b]: the batch's time less its baseline's, per operation, in ps;
+ * base[b]: the baseline's; mig[b]: the pair's, less the baseline. The
+ * difference includes what the flush makes the next touch pay (the refill
+ * of `pages` translations), which the baseline does not. The operations of
+ * a batch that is timed again count again in chose_local/chose_broadcast.
+ */
+static long flb_run_batched(struct flb_op *o, struct flb_clk *clk, s64 *est,
+			    s64 *base, s64 *mig, u64 *nb)
+{
+	struct flb_tlbi *t = o->t;
+	u64 done = 0, k;
+	int last = raw_smp_processor_id(), npass = flb_uses_migrate(t) ? 3 : 2;
+	s64 d[3];
+	long ret;
+
+	for (*nb = 0; done < t->iterations; (*nb)++, done += k) {
+		k = min(t->batch, t->iterations - done);
+		if (signal_pending(current))
+			return -EINTR;
+		ret = flb_batch(o, clk, k, *nb, npass, d);
+		if (ret)
+			return ret;
 		flb_note_cpu(t, &last);
-		est[*nb] = flb_ps(d[FLB_PASS_OP] - d[FLB_PASS_BASE], k, hz);
-		base[*nb] = flb_ps(d[FLB_PASS_BASE], k, hz);
+		est[*nb] = flb_ps(d[FLB_PASS_OP] - d[FLB_PASS_BASE], k, clk->hz);
+		base[*nb] = flb_ps(d[FLB_PASS_BASE], k, clk->hz);
 		mig[*nb] = npass == 3 ?
-			flb_ps(d[FLB_PASS_MIGRATE] - d[FLB_PASS_BASE], k, hz) : 0;
+			flb_ps(d[FLB_PASS_MIGRATE] - d[FLB_PASS_BASE], k, clk->hz) : 0;
 		cond_resched();
 	}
 	return 0;
@@ -463,9 +552,8 @@ static int flb_cmp_s64(const void *a, const void *b)
 
 /* Batched: batch_ps, baseline_ps, path_migrate_ps, and ns/ticks as the estimate (>= 0). */
 static void flb_batched_fill(struct flb_tlbi *t, s64 *est, s64 *base, s64 *mig,
-			     u64 nb)
+			     u64 nb, u64 hz)
 {
-	u64 hz = flb_arch_counter_hz();
 	s64 *v[4] = { &t->batch_ps.min, &t->batch_ps.median, &t->batch_ps.p99,
 		      &t->batch_ps.max };
 	__u64 *ns[4] = { &t->ns.min, &t->ns.median, &t->ns.p99, &t->ns.max };
@@ -491,6 +579,7 @@ static void flb_batched_fill(struct flb_tlbi *t, s64 *est, s64 *base, s64 *mig,
 long flb_cmd_tlbi(struct flb_tlbi *t)
 {
 	struct flb_op o = { .t = t, .mm = current->mm };
+	struct flb_clk clk = { };
 	bool batched = t->batch > 1;
 	u64 *ns = NULL, *ticks = NULL, n, start, nb = 0;
 	s64 *mig = NULL;
@@ -524,7 +613,15 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	}
 	cpumask_copy(saved, current->cpus_ptr);
 
-	t->clock = flb_arch_clock();
+	if (batched) {
+		ret = flb_clk_open(&clk, t->clock_req);
+		if (ret < 0)
+			goto out_mask;
+		t->clock = ret;
+		t->clock_hz = clk.hz;
+	} else {
+		t->clock = flb_arch_clock();
+	}
 	t->migrate_pair_ns = flb_migrate_pair_ns();
 	if (t->flags & FLB_TLBI_ROLLOVER) {
 		flb_track_rollover(o.tr);
@@ -534,10 +631,12 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	switches = atomic_long_read(&o.tr->switch_ins);
 	start = ktime_get_ns();
 	if (batched)
-		ret = flb_run_batched(&o, (s64 *)ns, (s64 *)ticks, mig, &nb);
+		ret = flb_run_batched(&o, &clk, (s64 *)ns, (s64 *)ticks, mig, &nb);
 	else
 		ret = flb_run_single(&o, ns, ticks);
 	t->total_ns = ktime_get_ns() - start;
+	flb_clk_close(&clk);
+out_mask:
 	if (t->migrate_every)
 		set_cpus_allowed_ptr(current, saved);
 	free_cpumask_var(saved);
@@ -550,7 +649,7 @@ long flb_cmd_tlbi(struct flb_tlbi *t)
 	t->tracked_cpus = cpumask_weight(&o.tr->cpus);
 	t->repeat_tlbi = t->chose_broadcast && flb_arch_tlbi_repeated();
 	if (batched) {
-		flb_batched_fill(t, (s64 *)ns, (s64 *)ticks, mig, nb);
+		flb_batched_fill(t, (s64 *)ns, (s64 *)ticks, mig, nb, clk.hz);
 	} else {
 		flb_lat_fill(&t->ns, ns, t->iterations);
 		flb_lat_fill(&t->ticks, ticks, t->iterations);

@@ -65,6 +65,12 @@ u64 flb_arch_clock(void)
 	return FLB_CLOCK_CNTVCT;
 }
 
+/* CNTVCT ticks at 16-40 ns; PMCCNTR_EL0 counts cycles */
+bool flb_arch_prefer_pmu(void)
+{
+	return true;
+}
+
 u64 flb_arch_counter_hz(void)
 {
 	return arch_timer_get_cntfrq();

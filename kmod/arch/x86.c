@@ -49,6 +49,12 @@ u64 flb_arch_clock(void)
 	return FLB_CLOCK_TSC;
 }
 
+/* rdtsc: invariant, cheap, and what the "rdtsc" names */
+bool flb_arch_prefer_pmu(void)
+{
+	return false;
+}
+
 u64 flb_arch_counter_hz(void)
 {
 	return (u64)tsc_khz * 1000;

@@ -36,6 +36,21 @@ want=other
 hyp=$(cat /sys/module/flushbench/parameters/hypervisor 2>&1)
 [ "$hyp" = $want ] && t "ok - module parameter hypervisor is $want under TCG" ||
 	t "not ok - module parameter hypervisor is $want under TCG # read '$hyp'"
+# the clock of batched timing: PMU cycles on arm64 where a hardware PMU is
+# registered (an event source with a cycles event; QEMU's -cpu max has
+# PMUv3), else the architected counter
+pmu=0
+for f in /sys/bus/event_source/devices/*/events/cpu_cycles \
+	/sys/bus/event_source/devices/*/events/cpu-cycles; do
+	[ -e "$f" ] && pmu=1
+done
+want=cntvct
+[ "$(uname -m)" = x86_64 ] && want=tsc
+[ "$(uname -m)" = aarch64 ] && [ $pmu = 1 ] && want=pmu-cycles
+clk=$(cat /sys/module/flushbench/parameters/clock 2>&1)
+echo "FBR: clock $clk (hardware PMU in sysfs: $pmu)"
+[ "$clk" = $want ] && t "ok - module parameter clock is $want (hardware PMU: $pmu)" ||
+	t "not ok - module parameter clock is $want (hardware PMU: $pmu) # read '$clk'"
 check "/dev/flushbench is a char device, mode 600" \
 	sh -c '[ -c /dev/flushbench ] && [ "$(stat -c %a /dev/flushbench)" = 600 ]'
 # ioctl-test's results as ours; it must end with its plan, equal to its count
@@ -75,6 +90,26 @@ done
 wl "tlbi local, timed 256 at a time: 4096 done, a per-op estimate in ps and a baseline" \
 	's("status") == "ok" && n("ops") == 4096 && n("chose_local") == 4096 && n("tlbi_median_ps") > 0 && n("baseline_ps") > 0' \
 	--cpu 0 tlbi 4096 policy=local time_batch=256
+# each clock of batched timing, local against broadcast (one page): the
+# estimate in ps from either; under the PMU the ticks metric is in cycles;
+# asking for the PMU where there is none skips the job, with the reason
+for clk in counter pmu; do
+	if [ $clk = pmu ] && [ $pmu = 0 ]; then
+		_l=$(/bin/wldrive --cpu 0 tlbi 1024 policy=local time_batch=256 clock=pmu 2>&1)
+		echo "FBR: $_l"
+		case "$_l" in
+		*status=skip*'reason="tlbi: clock=pmu: the module cannot count cycles here'*)
+			t "ok - tlbi clock=pmu without a PMU: skipped, and says why" ;;
+		*) t "not ok - tlbi clock=pmu without a PMU: skipped, and says why # $_l" ;;
+		esac
+		continue
+	fi
+	for p in local broadcast auto-v2; do
+		wl "tlbi $p, clock=$clk, timed 256 at a time: an estimate in ps" \
+			's("status") == "ok" && n("ops") == 4096 && n("tlbi_median_ps") > 0' \
+			--cpu 0 tlbi 4096 policy=$p rollover=true time_batch=256 clock=$clk
+	done
+done
 wl "tlbi spin 16 steps, timed 1024 at a time: a sub-tick estimate" \
 	's("status") == "ok" && n("ops") == 8192 && n("tlbi_median_ps") > 0' \
 	--cpu 0 tlbi 8192 policy=spin spin=16 time_batch=1024

@@ -8,9 +8,11 @@
  * one call in eight uses a random command number or direction. A 20 ms
  * interval timer interrupts calls that run long (the module returns
  * -EINTR). Every call must return 0 or one of the documented errors
- * (EINVAL, ENOTTY, EFAULT, E2BIG, EINTR, EBUSY, ENOMEM); dmesg is checked
- * by the caller. Prints one result line:
- *   calls=N ok=N einval=N enotty=N efault=N e2big=N eintr=N ebusy=N enomem=N other=N secs=S
+ * (EINVAL, ENOTTY, EFAULT, E2BIG, EINTR, EBUSY, ENOMEM, EOPNOTSUPP: no
+ * PMU for a TLBI call that asks for PMU cycles, EAGAIN: a batch that kept
+ * moving CPU); dmesg is checked by the caller. Prints one result line:
+ *   calls=N ok=N einval=N enotty=N efault=N e2big=N eintr=N ebusy=N enomem=N
+ *   eopnotsupp=N eagain=N other=N secs=S
  * and exits 1 if any call returned something else.
  *
  * Usage: ioctl-fuzz CALLS MAX_SECONDS SEED
@@ -75,6 +77,10 @@ static void tlbi_valid(struct flb_tlbi *t)
 		t->spin = rnd() % 100;
 	if (rnd() % 2)
 		t->flags = FLB_TLBI_ROLLOVER;
+	if (rnd() % 2) {	/* batched, with any clock (0..PMU cycles) */
+		t->batch = 1 + rnd() % t->iterations;
+		t->clock_req = rnd() % (FLB_CLOCK_PMU_CYCLES + 1);
+	}
 }
 
 static void mr_valid(struct flb_memregion *m)
@@ -128,7 +134,7 @@ int main(int argc, char **argv)
 	unsigned long calls = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
 	double max_s = argc > 2 ? atof(argv[2]) : 60;
 	unsigned long n, ok = 0, einval = 0, enotty = 0, efault = 0, e2big = 0;
-	unsigned long eintr = 0, ebusy = 0, enomem = 0, other = 0;
+	unsigned long eintr = 0, ebusy = 0, enomem = 0, eopnotsupp = 0, eagain = 0, other = 0;
 	union {
 		struct flb_info i;
 		struct flb_tlbi t;
@@ -208,6 +214,10 @@ int main(int argc, char **argv)
 			ebusy++;
 		else if (errno == ENOMEM)
 			enomem++;
+		else if (errno == EOPNOTSUPP)
+			eopnotsupp++;
+		else if (errno == EAGAIN)
+			eagain++;
 		else {
 			other++;
 			printf("# call %lu: cmd %#lx returned %s\n", n, cmd, strerror(errno));
@@ -219,7 +229,8 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("calls=%lu ok=%lu einval=%lu enotty=%lu efault=%lu e2big=%lu eintr=%lu ebusy=%lu enomem=%lu other=%lu secs=%.1f\n",
-	       n, ok, einval, enotty, efault, e2big, eintr, ebusy, enomem, other, secs);
+	printf("calls=%lu ok=%lu einval=%lu enotty=%lu efault=%lu e2big=%lu eintr=%lu ebusy=%lu enomem=%lu eopnotsupp=%lu eagain=%lu other=%lu secs=%.1f\n",
+	       n, ok, einval, enotty, efault, e2big, eintr, ebusy, enomem, eopnotsupp, eagain,
+	       other, secs);
 	return other ? 1 : 0;
 }

@@ -9,6 +9,7 @@
  * out fields zeroed, and concurrent callers. Ends with the plan "1..N".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
@@ -101,7 +102,7 @@ static struct flb_race race_ok(void)
 	expect(#kind ": size word 0 -> EINVAL", cmd, &s, EINVAL);	\
 	s = mk; s.hdr.version = FLB_UAPI_VERSION + 1;			\
 	expect(#kind ": unknown version -> EINVAL", cmd, &s, EINVAL);	\
-	for (int i = 0; i < 4; i++) {					\
+	for (int i = 0; i < (int)(sizeof(s.reserved) / 8); i++) {	\
 		char n[96];						\
 		s = mk; s.reserved[i] = 1ULL << (i * 16);		\
 		snprintf(n, sizeof(n), #kind ": reserved[%d] non-zero -> EINVAL", i); \
@@ -113,6 +114,32 @@ static struct flb_race race_ok(void)
 	s.flags = 1ULL << 63;						\
 	expect(#kind ": unknown flag -> EINVAL", cmd, &s, EINVAL);	\
 } while (0)
+
+/*
+ * A hardware PMU is registered: an event source with a cycles event
+ * (arm64: armv8_pmuv3_0/events/cpu_cycles, a dynamic type; x86: cpu/events/cpu-cycles).
+ */
+static int hw_pmu_present(void)
+{
+	DIR *d = opendir("/sys/bus/event_source/devices");
+	struct dirent *e;
+	char path[600];
+	int found = 0;
+
+	while (d && (e = readdir(d)) && !found) {
+		snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/events/cpu_cycles",
+			 e->d_name);
+		found = !access(path, F_OK);
+		snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/events/cpu-cycles",
+			 e->d_name);
+		found |= !access(path, F_OK);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static __u64 info_caps;
 
 static void test_info(void)
 {
@@ -137,6 +164,11 @@ static void test_info(void)
 		report(in.arch == FLB_ARCH_X86_64, "info arch is x86_64", "arch %llu",
 		       (unsigned long long)in.arch);
 #endif
+		info_caps = in.caps;
+		report(!!(in.caps & FLB_CAP_PMU_CYCLES) == hw_pmu_present(),
+		       "info: PMU_CYCLES exactly where sysfs has a hardware PMU",
+		       "caps %#llx, hardware PMU %d", (unsigned long long)in.caps,
+		       hw_pmu_present());
 		printf("# info: arch %llu caps %#llx ncpus %llu line %llu counter %llu Hz\n",
 		       (unsigned long long)in.arch, (unsigned long long)in.caps,
 		       (unsigned long long)in.ncpus, (unsigned long long)in.cache_line,
@@ -417,19 +449,18 @@ static void test_tlbi_moves(void)
 /*
  * Batched timing measures what a chain timed alone says: N more steps of
  * a chain (policy spin), batched 1024 at a time less an empty-loop
- * baseline, cost what N steps cost by the slope of a long chain timed
- * alone (65536 steps, many ticks of the same counter), within 10%. The
- * slope is taken between chains of N and 2N, so the loop's entry and exit
- * cancel; the measurements are interleaved in each of 9 rounds, so a
- * change in the host's speed between calls cancels too; the median of the
- * rounds' ratios is tested. arm64 (16 ns ticks): N = 16, about 2 ticks a
- * chain, the resolution batching exists for. x86 (a TSC tick is under
- * 1 ns, so no operation is below a tick): N = 128; there, under TCG,
- * chains of 16-32 steps ran 0-20% faster per step than long ones in some
- * boots, timed by the same TSC (a property of the emulated code, printed,
- * not the clock's).
+ * baseline, cost what N more steps cost timed alone, within 10%. The
+ * slope between N and 2N cancels the loop's entry and exit; the
+ * measurements are interleaved in each of 9 rounds. arm64 (16 ns ticks):
+ * N = 16, about 2 ticks a chain, the resolution batching is for, so the
+ * reference is a long chain (65536 steps, many ticks) timed alone. x86 (a
+ * TSC tick is under 1 ns, so no chain here is below a tick): N = 128, and
+ * the reference is the same N- and 2N-step chains timed alone (2000 each):
+ * under TCG x86 a step of a short chain cost 0.8-1.3x a step of a long one
+ * from boot to boot, with ktime and the TSC agreeing (the emulator, not
+ * the clock), so a long chain is no reference there.
  */
-static int spin_batched(int steps, double *ns_op)
+static int spin_batched(int steps, __u64 clock, double *ns_op)
 {
 	struct flb_tlbi t = tlbi_ok();
 
@@ -437,25 +468,38 @@ static int spin_batched(int steps, double *ns_op)
 	t.spin = steps;
 	t.batch = 1024;
 	t.iterations = 32 * 1024;
+	t.clock_req = clock;
 	if (!tlbi_call("tlbi clock: a chain, batched", &t))
 		return 0;
-	if (t.batches != 32 || !t.clock) {
-		report(0, "tlbi clock: 32 batches and a clock named", "batches %llu clock %llu",
-		       (unsigned long long)t.batches, (unsigned long long)t.clock);
+	if (t.batches != 32 || t.clock != clock || !t.clock_hz) {
+		report(0, "tlbi clock: 32 batches, timed by the clock asked for",
+		       "batches %llu clock %llu (asked %llu) hz %llu",
+		       (unsigned long long)t.batches, (unsigned long long)t.clock,
+		       (unsigned long long)clock, (unsigned long long)t.clock_hz);
 		return 0;
 	}
+	if (t.redone)
+		printf("# tlbi clock: %llu batches timed again (a pass moved CPU)\n",
+		       (unsigned long long)t.redone);
 	*ns_op = t.batch_ps.median / 1000.0;
 	return 1;
 }
 
 #define CLOCK_ROUNDS 9
 
-static void test_tlbi_clock(void)
+static const char *clock_name(__u64 c)
+{
+	return c == FLB_CLOCK_PMU_CYCLES ? "PMU cycles" : c == FLB_CLOCK_TSC ? "TSC" :
+	       c == FLB_CLOCK_CNTVCT ? "CNTVCT" : "?";
+}
+
+static void test_tlbi_clock(__u64 clock)
 {
 	struct flb_info in = { .hdr = HDR(in) };
-	double ratio[CLOCK_ROUNDS], c = 0, e16 = 0, e32 = 0, tick_ns, med;
+	double ratio[CLOCK_ROUNDS], c = 0, e16 = 0, e32 = 0, tick_ns, med, est;
+	double cmin = 1e30, e16min = 1e30, e32min = 1e30;
 	struct flb_tlbi t;
-	char n[240];
+	char n[300];
 #if defined(__aarch64__)
 	int steps = 16;
 #else
@@ -468,6 +512,7 @@ static void test_tlbi_clock(void)
 	}
 	tick_ns = 1e9 / in.counter_hz;
 	for (int r = 0; r < CLOCK_ROUNDS; r++) {
+#if defined(__aarch64__)
 		t = tlbi_ok();
 		t.policy = FLB_TLBI_SPIN;
 		t.spin = 65536;
@@ -475,18 +520,94 @@ static void test_tlbi_clock(void)
 		if (!tlbi_call("tlbi clock: a long chain timed alone", &t))
 			return;
 		c = t.ticks.median * tick_ns / 65536;	/* ns a step, by the counter */
-		if (!spin_batched(steps, &e16) || !spin_batched(2 * steps, &e32))
+#else
+		double a16;
+
+		t = tlbi_ok();
+		t.policy = FLB_TLBI_SPIN;
+		t.spin = steps;
+		t.iterations = 2000;
+		if (!tlbi_call("tlbi clock: a chain timed alone", &t))
+			return;
+		a16 = t.ticks.median * tick_ns;
+		t = tlbi_ok();
+		t.policy = FLB_TLBI_SPIN;
+		t.spin = 2 * steps;
+		t.iterations = 2000;
+		if (!tlbi_call("tlbi clock: a chain twice as long timed alone", &t))
+			return;
+		c = (t.ticks.median * tick_ns - a16) / steps;	/* ns a step, N to 2N */
+#endif
+		if (!spin_batched(steps, clock, &e16) || !spin_batched(2 * steps, clock, &e32))
 			return;
 		ratio[r] = c > 0 ? (e32 - e16) / (steps * c) : 0;
-		printf("# tlbi clock round %d: a step alone %.3f ns (ktime %.3f); batched: %d steps %.3f ns, %d steps %.3f ns: %.3f ns a step, ratio %.3f; tick %.2f ns\n",
-		       r, c, t.ns.median / 65536.0, steps, e16, 2 * steps, e32,
-		       (e32 - e16) / steps, ratio[r], tick_ns);
+		cmin = c < cmin ? c : cmin;
+		e16min = e16 < e16min ? e16 : e16min;
+		e32min = e32 < e32min ? e32 : e32min;
+		printf("# tlbi clock round %d: a step alone %.3f ns; batched: %d steps %.3f ns, %d steps %.3f ns: %.3f ns a step, ratio %.3f; tick %.2f ns\n",
+		       r, c, steps, e16, 2 * steps, e32, (e32 - e16) / steps, ratio[r], tick_ns);
 	}
 	qsort(ratio, CLOCK_ROUNDS, sizeof(double), cmp_double);
 	med = ratio[CLOCK_ROUNDS / 2];
-	snprintf(n, sizeof(n), "tlbi clock: %d steps batched within 10%% of %d steps by a long chain (median ratio %.3f of %d rounds; a tick is %.2f ns)",
-		 steps, steps, med, CLOCK_ROUNDS, tick_ns);
-	report(fabs(med - 1) <= 0.10, n, "ratios %.3f .. %.3f", ratio[0], ratio[CLOCK_ROUNDS - 1]);
+	/*
+	 * Tested: each cost at its least disturbed round. On a shared host
+	 * interference only adds time (the same chain ran 1.4-2.5 ns a step
+	 * within one test), and one disturbed call spoils its round's ratio;
+	 * the minimum over the rounds of each figure is the undisturbed cost.
+	 */
+	est = cmin > 0 ? (e32min - e16min) / (steps * cmin) : 0;
+	snprintf(n, sizeof(n), "tlbi clock %s: %d steps batched within 10%% of %d steps by a long chain (ratio %.3f of the least disturbed of %d rounds; a counter tick is %.2f ns)",
+		 clock_name(clock), steps, steps, est, CLOCK_ROUNDS, tick_ns);
+	report(fabs(est - 1) <= 0.10, n, "per-round ratios %.3f .. %.3f, median %.3f",
+	       ratio[0], ratio[CLOCK_ROUNDS - 1], med);
+	printf("# tlbi clock %s: median of the per-round ratios %.3f\n", clock_name(clock), med);
+}
+
+/*
+ * The clock of batched timing: by default PMU cycles on arm64 where the
+ * module can have them (FLB_CAP_PMU_CYCLES), else the architected counter;
+ * asking for the PMU where there is none is -EOPNOTSUPP, never a silent
+ * fallback; each clock offered passes the chain check.
+ */
+static void test_tlbi_clocks(void)
+{
+#if defined(__aarch64__)
+	__u64 arch = FLB_CLOCK_CNTVCT, other = FLB_CLOCK_TSC;
+	int prefer_pmu = 1;
+#else
+	__u64 arch = FLB_CLOCK_TSC, other = FLB_CLOCK_CNTVCT;
+	int prefer_pmu = 0;
+#endif
+	int pmu = !!(info_caps & FLB_CAP_PMU_CYCLES);
+	__u64 want = prefer_pmu && pmu ? FLB_CLOCK_PMU_CYCLES : arch;
+	struct flb_tlbi t = tlbi_ok();
+
+	t.policy = FLB_TLBI_LOCAL;
+	t.batch = 50;
+	if (tlbi_call("tlbi batched, default clock", &t))
+		report(t.clock == want && t.clock_hz >= 10000000 && t.clock_hz <= 100000000000ULL,
+		       want == FLB_CLOCK_PMU_CYCLES ?
+		       "tlbi batched: PMU cycles by default (the PMU is there), its rate measured" :
+		       "tlbi batched: the architected counter by default",
+		       "clock %s hz %llu", clock_name(t.clock), (unsigned long long)t.clock_hz);
+	t = tlbi_ok(); t.batch = 50; t.clock_req = FLB_CLOCK_PMU_CYCLES;
+	if (pmu) {
+		if (tlbi_call("tlbi batched, PMU cycles asked for", &t))
+			report(t.clock == FLB_CLOCK_PMU_CYCLES, "tlbi batched: PMU cycles when asked for",
+			       "clock %s", clock_name(t.clock));
+	} else {
+		expect("tlbi PMU cycles asked for without a PMU -> EOPNOTSUPP", FLB_IOC_TLBI, &t,
+		       EOPNOTSUPP);
+	}
+	t = tlbi_ok(); t.clock_req = FLB_CLOCK_PMU_CYCLES;
+	expect("tlbi PMU cycles for operations timed alone -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.batch = 50; t.clock_req = other;
+	expect("tlbi the other arch's clock -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	t = tlbi_ok(); t.batch = 50; t.clock_req = FLB_CLOCK_PMU_CYCLES + 1;
+	expect("tlbi unknown clock -> EINVAL", FLB_IOC_TLBI, &t, EINVAL);
+	test_tlbi_clock(arch);
+	if (pmu)
+		test_tlbi_clock(FLB_CLOCK_PMU_CYCLES);
 }
 
 static void test_tlbi(void)
@@ -512,7 +633,7 @@ static void test_tlbi(void)
 	}
 	test_tlbi_tracker(self);
 	test_tlbi_moves();
-	test_tlbi_clock();
+	test_tlbi_clocks();
 	t = tlbi_ok();
 	t.policy = FLB_TLBI_LOCAL;
 	t.batch = 100;

@@ -45,7 +45,7 @@ int flb_kmod_ioctl(struct flb_job *job, int fd, unsigned long cmd, void *arg)
 int flb_kmod_dev_open(struct flb_job *job, const char *who, size_t map_len,
 		     struct flb_kmod_dev *dev)
 {
-	dev->fd = flb_kmod_open(job, NULL);
+	dev->fd = flb_kmod_open(job, &dev->info);
 	dev->map = NULL;
 	dev->map_len = map_len;
 	if (dev->fd < 0)

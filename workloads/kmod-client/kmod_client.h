@@ -21,6 +21,7 @@ int flb_kmod_open(struct flb_job *job, struct flb_info *info);
 /* The device, and memory of our own the module works on. */
 struct flb_kmod_dev {
 	int fd;
+	struct flb_info info;	/* FLB_IOC_INFO at open */
 	void *map;		/* NULL, or map_len bytes, populated */
 	size_t map_len;
 };

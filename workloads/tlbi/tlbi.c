@@ -30,6 +30,7 @@ struct tlbi_params {
 	uint64_t batch;
 	uint64_t time_batch;
 	uint64_t spin;
+	int clock;
 	uint64_t threads;
 };
 
@@ -44,6 +45,9 @@ static const char *const tlbi_policies[] = {
 	"local", "broadcast", "auto-v2", "auto-ishst", "auto-recheck", "auto-retry",
 	"auto-noerratum", "spin", NULL
 };
+
+/* clock_req: 0 (best), the architected counter, PMU cycles */
+static const char *const tlbi_clocks[] = { "best", "counter", "pmu", NULL };
 
 static const struct flb_option tlbi_options[] = {
 	{ "policy", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, policy), 0, 0, "auto-v2",
@@ -66,6 +70,10 @@ static const struct flb_option tlbi_options[] = {
 	  "reads, less a baseline of the same K without the flush: below a tick)", NULL },
 	{ "spin", FLB_OPT_U64, FLB_OFF(struct tlbi_params, spin), 0, FLB_MAX_SPIN, "0", NULL,
 	  "policy spin: steps of the chain per operation", NULL },
+	{ "clock", FLB_OPT_ENUM, FLB_OFF(struct tlbi_params, clock), 0, 0, "best", tlbi_clocks,
+	  "the clock of time_batch > 1: best (arm64: PMU cycles where the module can have "
+	  "them, else the counter; x86: the TSC), counter, or pmu (the job fails without a "
+	  "PMU); the ticks metric is in cycles under the PMU", NULL },
 	FLB_OPTION_THREADS(struct tlbi_params, threads),
 	FLB_OPTION_END
 };
@@ -99,6 +107,12 @@ static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 		free(s);
 		return FLB_FAIL;
 	}
+	if (p->clock && p->time_batch <= 1) {
+		flb_job_reason(job, "tlbi: clock=%s times batches: it needs time_batch > 1",
+			      tlbi_clocks[p->clock]);
+		free(s);
+		return FLB_FAIL;
+	}
 	if (p->migrate_every > p->batch) {
 		flb_job_reason(job, "tlbi: migrate_every (%llu) is larger than batch (%llu): "
 			      "no move would happen", (unsigned long long)p->migrate_every,
@@ -112,6 +126,13 @@ static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 		free(s);
 		return rc;
 	}
+	if (p->clock == 2 && !(s->dev.info.caps & FLB_CAP_PMU_CYCLES)) {
+		flb_job_reason(job, "tlbi: clock=pmu: the module cannot count cycles here "
+			      "(no hardware PMU, or a guest without a virtual PMU)");
+		flb_kmod_dev_close(&s->dev);
+		free(s);
+		return FLB_SKIP;
+	}
 	if (flb_tasks_start(&s->tasks, job, "tlbi", 1, p->threads)) {
 		flb_kmod_dev_close(&s->dev);
 		free(s);
@@ -121,6 +142,17 @@ static int tlbi_setup(struct flb_job *job, const void *params, void **state)
 	return FLB_OK;
 }
 
+static uint64_t tlbi_clock_req(int clock)
+{
+	if (clock == 2)
+		return FLB_CLOCK_PMU_CYCLES;
+#if defined(__aarch64__)
+	return clock ? FLB_CLOCK_CNTVCT : 0;
+#else
+	return clock ? FLB_CLOCK_TSC : 0;
+#endif
+}
+
 static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *done)
 {
 	struct tlbi_state *s = state;
@@ -128,6 +160,7 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 	uint64_t local = 0, bcast = 0, moves = 0, med = 0, tmed = 0, best_n = 0;
 	uint64_t p99 = 0, max = 0, pair = 0, upgraded = 0, retries = 0, switches = 0;
 	int64_t med_ps = 0, base_ps = 0, mig_ps = 0;
+	bool cycles = false;
 	int err;
 
 	*done = 0;
@@ -145,6 +178,8 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 		t.spin = s->p.spin;
 		/* a short last ioctl is timed in batches no larger than itself */
 		t.batch = s->p.time_batch <= n ? s->p.time_batch : n;
+		if (t.batch > 1)
+			t.clock_req = tlbi_clock_req(s->p.clock);
 		/* A short last batch may end before the next move. */
 		t.migrate_every = s->p.migrate_every <= n ? s->p.migrate_every : 0;
 		err = flb_kmod_ioctl(job, s->dev.fd, FLB_IOC_TLBI, &t);
@@ -169,13 +204,15 @@ static int tlbi_run(struct flb_job *job, void *state, uint64_t ops, uint64_t *do
 			med_ps = t.batch_ps.median;
 			base_ps = t.baseline_ps;
 			mig_ps = t.path_migrate_ps;
+			cycles = t.clock == FLB_CLOCK_PMU_CYCLES;
 		}
 		p99 = t.ns.p99 > p99 ? t.ns.p99 : p99;
 		max = t.ns.max > max ? t.ns.max : max;
 		pair = t.migrate_pair_ns;
 	}
 	flb_job_metric(job, "tlbi_median_ns", (double)med, "ns", FLB_LOWER_IS_BETTER);
-	flb_job_metric(job, "tlbi_median_ticks", (double)tmed, "ticks", FLB_LOWER_IS_BETTER);
+	flb_job_metric(job, "tlbi_median_ticks", (double)tmed, cycles ? "cycles" : "ticks",
+		      FLB_LOWER_IS_BETTER);
 	if (s->p.time_batch > 1) {
 		flb_job_metric(job, "tlbi_median_ps", (double)med_ps, "ps", FLB_LOWER_IS_BETTER);
 		flb_job_metric(job, "baseline_ps", (double)base_ps, "ps", FLB_LOWER_IS_BETTER);
