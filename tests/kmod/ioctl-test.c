@@ -101,10 +101,10 @@ static struct flb_race race_ok(void)
 	expect(#kind ": size word 0 -> EINVAL", cmd, &s, EINVAL);	\
 	s = mk; s.hdr.version = FLB_UAPI_VERSION + 1;			\
 	expect(#kind ": unknown version -> EINVAL", cmd, &s, EINVAL);	\
-	for (int i = 0; i < 4; i++) {					\
+	for (size_t i = 0; i < sizeof(s.reserved) / sizeof(s.reserved[0]); i++) { \
 		char n[96];						\
 		s = mk; s.reserved[i] = 1ULL << (i * 16);		\
-		snprintf(n, sizeof(n), #kind ": reserved[%d] non-zero -> EINVAL", i); \
+		snprintf(n, sizeof(n), #kind ": reserved[%zu] non-zero -> EINVAL", i); \
 		expect(n, cmd, &s, EINVAL);				\
 	}								\
 } while (0)
@@ -787,6 +787,61 @@ static void test_race(void)
 	expect("race longer than 30 s worst case -> E2BIG", FLB_IOC_RACE, &r, E2BIG);
 	r = race_ok(); r.gen_skip = 3;
 	expect("race unknown gen_skip -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+
+	/* registration modes: every request runs the method; no churn, none stale */
+	for (int g = FLB_REG_SPINLOCK; g <= FLB_REG_RWSEM; g++) {
+		static const char *const names[] = { "direct", "spinlock", "cmpxchg", "rcu", "rwsem" };
+		char n[128];
+
+		r = race_ok(); r.registration = g;
+		snprintf(n, sizeof(n), "race registration %s", names[g]);
+		if (!expect(n, FLB_IOC_RACE, &r, 0))
+			continue;
+		snprintf(n, sizeof(n), "race registration %s: 200 served, 200 flushes, none stale, lateness measured",
+			 names[g]);
+		report(r.served == 200 && r.flushes == 200 && !r.no_method && !r.stale_calls &&
+		       !r.under_flushes && !r.unregistrations && !r.skipped &&
+		       (g != FLB_REG_SPINLOCK || r.max_wait_ns > 0) &&
+		       r.max_irq_late_ns > 0 && !r.out_reserved[0], n,
+		       "served %llu flushes %llu no_method %llu stale %llu under %llu unreg %llu wait %llu late %llu",
+		       (unsigned long long)r.served, (unsigned long long)r.flushes,
+		       (unsigned long long)r.no_method, (unsigned long long)r.stale_calls,
+		       (unsigned long long)r.under_flushes, (unsigned long long)r.unregistrations,
+		       (unsigned long long)r.max_wait_ns, (unsigned long long)r.max_irq_late_ns);
+		/* 50 x 1 ms calls: the registrar gets a CPU within the run */
+		r = race_ok(); r.registration = g; r.global_ns = 1000000;
+		r.churn_us = FLB_MIN_CHURN_US;
+		snprintf(n, sizeof(n), "race registration %s, churn every %llu us", names[g],
+			 (unsigned long long)FLB_MIN_CHURN_US);
+		if (!expect(n, FLB_IOC_RACE, &r, 0))
+			continue;
+		snprintf(n, sizeof(n), "race registration %s, churn: every request answered, cycles counted",
+			 names[g]);
+		report(r.served == 200 && r.flushes + r.no_method == 200 && r.unregistrations > 0 &&
+		       !r.under_flushes, n,
+		       "served %llu flushes %llu no_method %llu unreg %llu under %llu",
+		       (unsigned long long)r.served, (unsigned long long)r.flushes,
+		       (unsigned long long)r.no_method, (unsigned long long)r.unregistrations,
+		       (unsigned long long)r.under_flushes);
+	}
+	r = race_ok(); r.registration = FLB_REG_RWSEM + 1;
+	expect("race unknown registration -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.registration = ~0ULL;
+	expect("race registration all ones -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.registration = FLB_REG_SPINLOCK; r.gen_skip = FLB_GEN_SKIP_RACY;
+	expect("race registration spinlock with gen_skip racy -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.registration = FLB_REG_RCU; r.gen_skip = FLB_GEN_SKIP_BATCHED;
+	expect("race registration rcu with gen_skip batched -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.churn_us = 1000;
+	expect("race churn with registration direct -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.registration = FLB_REG_CMPXCHG; r.churn_us = FLB_MIN_CHURN_US - 1;
+	expect("race churn below its minimum -> EINVAL", FLB_IOC_RACE, &r, EINVAL);
+	r = race_ok(); r.registration = FLB_REG_CMPXCHG; r.churn_us = FLB_MAX_CHURN_US + 1;
+	expect("race churn above its cap -> E2BIG", FLB_IOC_RACE, &r, E2BIG);
+	/* two threads on two CPUs (the guests have 2): one waits for the other's call */
+	r = race_ok(); r.registration = FLB_REG_SPINLOCK; r.requests = 1; r.threads = 2;
+	r.global_ns = FLB_MAX_IRQOFF_NS / 2 + 1;
+	expect("race spinlock, 2 CPUs x global_ns above FLB_MAX_IRQOFF_NS -> E2BIG", FLB_IOC_RACE, &r, E2BIG);
 }
 
 /*
