@@ -151,7 +151,7 @@ done
 # late by at least global_ns/2; the others run a caller on each of the
 # 2 vCPUs (about 940 ms: 2 x 5 x (75 + 19) ms of call and work per CPU)
 # with interrupts on, so at most 0.8 x 1500 ms and a probe late by less
-# than global_ns/4 (TCG's own lateness with both vCPUs busy was 0.3-10
+# than global_ns/4 (TCG's own lateness with both vCPUs busy was 0.3-11.4
 # ms: hence 75 ms calls, the longest 2 CPUs may wait and call with
 # interrupts off, FLB_MAX_IRQOFF_NS). With the registrar churning every
 # 1 ms: cmpxchg (no grace period) runs the method after its
