@@ -5,6 +5,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -50,6 +51,24 @@ int flb_provider_request(struct flb_provider *p, u64 gen_skip,
 
 /* Spin for ns nanoseconds, rescheduling every 100 us; false if a signal. */
 bool flb_spin_ns(u64 ns, bool interruptible);
+/*
+ * The interrupt latency probe (probe.c): an hrtimer every FLB_PROBE_NS
+ * pinned to one CPU, on its owner's stack; max is its worst lateness.
+ */
+#define FLB_PROBE_NS		100000
+
+struct flb_probe {
+	struct hrtimer timer;
+	s64 max;		/* ns */
+	int cpu;		/* where it is queued, -1: not yet */
+};
+
+void flb_probe_init_on_stack(struct flb_probe *p);
+/* Start the probe on this CPU, or move it here if it is elsewhere. */
+void flb_probe_here(struct flb_probe *p);
+/* Stop and destroy it; its worst lateness, ns. */
+u64 flb_probe_finish(struct flb_probe *p);
+
 /* True if every one of n words is zero. */
 bool flb_all_zero(const __u64 *v, size_t n);
 

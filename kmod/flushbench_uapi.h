@@ -44,6 +44,9 @@
 #define FLB_MAX_GLOBAL_NS	100000000ULL	/* 100 ms */
 #define FLB_MAX_RACE_THREADS	64ULL
 #define FLB_MAX_RACE_REQUESTS	10000ULL
+#define FLB_MIN_CHURN_US	100ULL		/* below: -EINVAL (a registrar spinning the machine) */
+#define FLB_MAX_CHURN_US	100000ULL	/* 100 ms */
+#define FLB_MAX_IRQOFF_NS	150000000ULL	/* race spinlock: global_ns x min(threads, CPUs) */
 #define FLB_PPM			1000000ULL	/* probabilities: parts per million */
 
 /* The header word every command struct starts with. */
@@ -186,6 +189,7 @@ struct flb_tlbi {
 		__u64 repeat_tlbi;	/* (out) 1 if the REPEAT_TLBI workaround doubled each TLBI */
 		__u64 clock_hz;		/* (out) batched: the clock's rate (see enum flb_clock) */
 		__u64 redone;		/* (out) batches timed again: a pass moved CPU (per-CPU clock) */
+		__u64 timed_ns;		/* (out) batched: every timed pass summed, by the clock */
 		__u64 out_reserved[4];	/* (out) zero */
 	);
 };
@@ -245,22 +249,48 @@ struct flb_memregion {
 };
 
 /* ---- FLB_IOC_RACE: the gen_skip race detector ---- */
+
+/*
+ * registration: how a request reaches the flush method, as the generic
+ * cpu_cache_invalidate_memregion() of "[PATCH v2 2/8] generic: Support
+ * ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION" looks up the registered
+ * method, and the review's alternatives. In every mode but DIRECT the
+ * method is a non-sleeping simulated flush (no cond_resched, no mutex),
+ * every request runs it (gen_skip must be OFF: -EINVAL otherwise, the
+ * provider's mutex cannot be taken under a spinlock), and churn_us may
+ * start a registrar that unregisters and re-registers it.
+ */
+enum flb_reg {
+	FLB_REG_DIRECT = 0,	/* the private provider, called directly; gen_skip applies */
+	FLB_REG_SPINLOCK = 1,	/* as posted: spin_lock_irqsave over lookup and call */
+	FLB_REG_CMPXCHG = 2,	/* (un)register by cmpxchg, lookup smp_load_acquire, no lock */
+	FLB_REG_RCU = 3,	/* rcu_read_lock over lookup and call; unregister + synchronize_rcu */
+	FLB_REG_RWSEM = 4,	/* down_read over lookup and call; unregister under down_write */
+};
+
 struct flb_race {
 	struct flb_hdr hdr;
 	__u64 threads;		/* (in) kernel threads, 2..FLB_MAX_RACE_THREADS, spread over CPUs */
 	__u64 requests;		/* (in) requests per thread, 1..FLB_MAX_RACE_REQUESTS */
-	__u64 gen_skip;		/* (in) enum flb_gen_skip */
+	__u64 gen_skip;		/* (in) enum flb_gen_skip; OFF unless registration is DIRECT */
 	__u64 global_ns;	/* (in) duration of one simulated global flush, 1..FLB_MAX_GLOBAL_NS */
 	__u64 flags;		/* (in) must be zero */
-	__u64 reserved[4];	/* (in) must be zero */
+	__u64 registration;	/* (in) enum flb_reg; SPINLOCK: global_ns x min(threads, CPUs) <= FLB_MAX_IRQOFF_NS */
+	__u64 churn_us;		/* (in) 0, or unregister + re-register every churn_us (not DIRECT), FLB_MIN/MAX_CHURN_US */
+	__u64 reserved[2];	/* (in) must be zero */
 
 	__struct_group(flb_race_out, out, /* no attrs */,
 		__u64 total_ns;		/* (out) */
-		__u64 served;		/* (out) requests served (threads * requests) */
-		__u64 flushes;		/* (out) global flushes issued */
+		__u64 served;		/* (out) requests answered (threads * requests), no_method included */
+		__u64 flushes;		/* (out) global flushes issued (method calls) */
 		__u64 skipped;		/* (out) requests that skipped their own flush */
 		__u64 under_flushes;	/* (out) requests served by a flush that began before their write */
 		__u64 max_batch;	/* (out) most requests one flush served */
+		__u64 max_wait_ns;	/* (out) longest from a request's entry to its flush's start */
+		__u64 max_irq_late_ns;	/* (out) worst lateness of a 100 us hrtimer on the threads' CPUs */
+		__u64 stale_calls;	/* (out) method calls running or begun after their unregistration returned */
+		__u64 unregistrations;	/* (out) churn cycles done */
+		__u64 no_method;	/* (out) requests that found no method (-EOPNOTSUPP): no flush, no under-flush */
 		__u64 out_reserved[4];	/* (out) zero */
 	);
 };

@@ -28,7 +28,6 @@
  */
 #include <linux/delay.h>
 #include <linux/highmem.h>
-#include <linux/hrtimer.h>
 #include <linux/spinlock.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -44,7 +43,6 @@
 #include "flb_internal.h"
 
 #define FLB_DEFAULT_CHUNK	(1ULL << 20)
-#define FLB_PROBE_NS		100000	/* the latency probe's period */
 
 /* the posted generic registration's lock, taken irqsave per provider call */
 static DEFINE_SPINLOCK(flb_scfm_lock);
@@ -56,49 +54,12 @@ static struct flb_provider flb_global_provider = {
 
 struct flb_mr_req {
 	struct flb_memregion *m;
-	struct hrtimer probe;	/* on the flushing CPU, every FLB_PROBE_NS */
-	s64 probe_max;		/* its worst lateness, ns */
-	int probe_cpu;		/* where it is queued, -1: not yet */
+	struct flb_probe probe;	/* on the flushing CPU, moved with the task */
 	u64 bytes;		/* m->bytes, in whole pages for user memory */
 	struct page **pages;	/* user mode: one chunk's pinned pages */
 	void *buf;		/* module mode: the buffer */
 	u64 last_resched;	/* ktime of the last resched point */
 };
-
-/*
- * The interrupt latency probe: an hrtimer every FLB_PROBE_NS on the CPU
- * that flushes; how late it fires is how long interrupts (or the CPU)
- * were held. Moved to the current CPU at a resched point where the task
- * has moved.
- */
-static enum hrtimer_restart flb_probe_fn(struct hrtimer *h)
-{
-	struct flb_mr_req *r = container_of(h, struct flb_mr_req, probe);
-	ktime_t now = hrtimer_cb_get_time(h);
-	s64 late = ktime_to_ns(ktime_sub(now, hrtimer_get_expires(h)));
-
-	if (late > r->probe_max)
-		r->probe_max = late;
-	hrtimer_forward(h, now, ns_to_ktime(FLB_PROBE_NS));
-	return HRTIMER_RESTART;
-}
-
-/*
- * (Re)queue the probe on this CPU when it is not there yet: a restart on
- * the same CPU would push its expiry past every chunk shorter than the
- * period, and it would never fire.
- */
-static void flb_probe_start(struct flb_mr_req *r)
-{
-	int cpu = get_cpu();
-
-	if (cpu != r->probe_cpu) {
-		hrtimer_try_to_cancel(&r->probe);
-		hrtimer_start(&r->probe, ns_to_ktime(FLB_PROBE_NS), HRTIMER_MODE_REL_PINNED);
-		r->probe_cpu = cpu;
-	}
-	put_cpu();
-}
 
 /* Note a resched point: account the stretch since the last one. */
 static int flb_mr_resched(struct flb_mr_req *r)
@@ -111,7 +72,7 @@ static int flb_mr_resched(struct flb_mr_req *r)
 	if (signal_pending(current))
 		return -EINTR;
 	cond_resched();
-	flb_probe_start(r);
+	flb_probe_here(&r->probe);
 	r->last_resched = ktime_get_ns();
 	return 0;
 }
@@ -278,7 +239,7 @@ static void *flb_mr_buffer(struct flb_file *ff, size_t bytes)
 
 long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 {
-	struct flb_mr_req r = { .m = m, .probe_cpu = -1 };
+	struct flb_mr_req r = { .m = m };
 	u64 i, start;
 	bool skipped, under;
 	long ret;
@@ -310,9 +271,8 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 		}
 	}
 
-	hrtimer_init_on_stack(&r.probe, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
-	r.probe.function = flb_probe_fn;
-	flb_probe_start(&r);
+	flb_probe_init_on_stack(&r.probe);
+	flb_probe_here(&r.probe);
 	start = ktime_get_ns();
 	r.last_resched = start;
 	for (i = 0; i < m->requests; i++) {
@@ -342,9 +302,7 @@ long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m)
 		m->under_flushes += under;
 	}
 	m->total_ns = ktime_get_ns() - start;
-	hrtimer_cancel(&r.probe);
-	destroy_hrtimer_on_stack(&r.probe);
-	m->max_irq_late_ns = r.probe_max > 0 ? r.probe_max : 0;
+	m->max_irq_late_ns = flb_probe_finish(&r.probe);
 	kvfree(r.pages);
 out_unlock:
 	mutex_unlock(&ff->lock);

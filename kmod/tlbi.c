@@ -534,6 +534,10 @@ static long flb_run_batched(struct flb_op *o, struct flb_clk *clk, s64 *est,
 		if (ret)
 			return ret;
 		flb_note_cpu(t, &last);
+		/* the clock's own account of the time, for a check against ktime */
+		t->timed_ns += mul_u64_u64_div_u64(d[FLB_PASS_OP] + d[FLB_PASS_BASE] +
+						   (npass == 3 ? d[FLB_PASS_MIGRATE] : 0),
+						   NSEC_PER_SEC, clk->hz);
 		est[*nb] = flb_ps(d[FLB_PASS_OP] - d[FLB_PASS_BASE], k, clk->hz);
 		base[*nb] = flb_ps(d[FLB_PASS_BASE], k, clk->hz);
 		mig[*nb] = npass == 3 ?

@@ -55,6 +55,7 @@ static uint64_t interesting(void)
 		1ULL << 20, (1ULL << 30) + 1, 1ULL << 31, 1ULL << 32, ~0ULL, ~0ULL >> 1,
 		0xffffff8000000000ULL, FLB_MAX_TLBI_ITERATIONS, FLB_MAX_TLBI_PAGES + 1,
 		FLB_MAX_CHUNK_BYTES * 2, FLB_PPM, FLB_PPM + 1,
+		FLB_REG_RWSEM + 1, FLB_MIN_CHURN_US - 1, FLB_MAX_CHURN_US + 1,
 		(uintptr_t)pages, (uintptr_t)pages + 1, (uintptr_t)pages + 4096,
 	};
 
@@ -102,7 +103,11 @@ static void race_valid(struct flb_race *r)
 	r->hdr.version = FLB_UAPI_VERSION;
 	r->threads = 2;
 	r->requests = 1 + rnd() % 3;
-	r->gen_skip = rnd() % 3;
+	r->registration = rnd() % (FLB_REG_RWSEM + 1);
+	/* gen_skip only with direct calls; churn only with a registration */
+	r->gen_skip = r->registration == FLB_REG_DIRECT ? rnd() % 3 : FLB_GEN_SKIP_OFF;
+	if (r->registration != FLB_REG_DIRECT && rnd() % 2)
+		r->churn_us = FLB_MIN_CHURN_US + rnd() % 1000;
 	r->global_ns = 1 + rnd() % 5000;
 }
 
