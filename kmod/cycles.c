@@ -71,7 +71,7 @@ static int flb_cmp_u64s(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The median over 5 rounds of 200 us of cycles per second, on this CPU. */
+/* The median over 5 rounds of 50 us of cycles per second, on this CPU. */
 static u64 flb_cycles_rate(struct flb_cycles *c)
 {
 	u64 hz[5], c0, c1, t0, t1;
@@ -81,7 +81,7 @@ static u64 flb_cycles_rate(struct flb_cycles *c)
 		preempt_disable();
 		c0 = flb_cycles_read(c, &cpu0);
 		t0 = ktime_get_ns();
-		while (ktime_get_ns() - t0 < 200 * NSEC_PER_USEC)
+		while (ktime_get_ns() - t0 < 50 * NSEC_PER_USEC)
 			cpu_relax();
 		c1 = flb_cycles_read(c, &cpu1);
 		t1 = ktime_get_ns();

@@ -457,8 +457,10 @@ static void test_tlbi_moves(void)
  * And what the issue asked: does batched timing measure what a chain
  * timed alone says? N more steps of a chain, batched 1024 at a time less
  * an empty-loop baseline, against N steps by the slope of a long chain
- * (65536 steps) timed alone, in 9 interleaved rounds. Printed, not tested:
- * under TCG on this shared host it does not hold still. arm64 at N = 16
+ * (65536 steps) timed alone, in 9 interleaved rounds, within 10%. Tested
+ * natively and under KVM (FLB_IOC_INFO hypervisor none or kvm); skipped,
+ * with the figure, elsewhere: under TCG on this shared host it does not
+ * hold still. arm64 at N = 16
  * (about a tick): 0.97-1.07 in quiet runs, but the chain's 20 ns drowned
  * in the loop's own 60-150 ns an operation when the host was loaded (one
  * round -0.4, another 4); N = 64 in a loaded hour: per-round medians
@@ -543,9 +545,18 @@ static void test_tlbi_clock(__u64 clock)
 	qsort(ratio, CLOCK_ROUNDS, sizeof(double), cmp_double);
 	qsort(kt, CLOCK_ROUNDS, sizeof(double), cmp_double);
 	est = cmin > 0 ? (e2min - e1min) / (steps * cmin) : 0;
-	printf("# tlbi clock %s: %d steps batched against %d steps by a long chain: ratio %.3f (each figure at its least disturbed of %d rounds), per-round %.3f .. %.3f, median %.3f; a counter tick is %.2f ns\n",
-	       clock_name(clock), steps, steps, est, CLOCK_ROUNDS, ratio[0],
-	       ratio[CLOCK_ROUNDS - 1], ratio[CLOCK_ROUNDS / 2], tick_ns);
+	snprintf(n, sizeof(n), "tlbi clock %s: %d steps batched within 10%% of %d steps by a long chain (ratio %.3f, each figure at its least disturbed of %d rounds; per-round %.3f .. %.3f, median %.3f; a counter tick is %.2f ns)",
+		 clock_name(clock), steps, steps, est, CLOCK_ROUNDS, ratio[0],
+		 ratio[CLOCK_ROUNDS - 1], ratio[CLOCK_ROUNDS / 2], tick_ns);
+	if (in.hypervisor == FLB_HYP_NONE || in.hypervisor == FLB_HYP_KVM) {
+		report(fabs(est - 1) <= 0.10, n, "hypervisor %llu",
+		       (unsigned long long)in.hypervisor);
+	} else {
+		/* TCG here: x86 "other", arm64 "unknown" (see above) */
+		results++;
+		printf("ok - %s # SKIP not native or KVM (hypervisor %llu): under emulation a loop's speed depends on its context\n",
+		       n, (unsigned long long)in.hypervisor);
+	}
 	if (spin_batched(1024, clock, &e1, &t)) {
 		double f = t.total_ns ? (double)t.timed_ns / t.total_ns : 0;
 
