@@ -30,6 +30,7 @@
 int flb_cmd_vm(int argc, char **argv);		/* vm.c */
 int flb_cmd_matrix(int argc, char **argv);	/* matrix.c */
 int flb_cmd_duet(int argc, char **argv);	/* duet.c */
+int flb_cmd_kernel(int argc, char **argv);	/* kernel.c */
 
 /*
  * A guest to boot: what `flushbench vm` takes, and each side of a duet.
