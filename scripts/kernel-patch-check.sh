@@ -14,7 +14,7 @@
 # Cache (build/kernel-check/): KEY = sha256 of the source's version
 # (kernelversion, and the Debian package version when the tarball is a
 # package's), the pristine content of every file the patches touch, and
-# the patches (content, in order). A KEY that built before prints "cache
+# the patches (content, in order), and the objects. A KEY that built before prints "cache
 # hit" and builds nothing. The defconfig + prepare (W=1) of the unpatched
 # tree is kept in base-SRCKEY/ and copied to each KEY, whose make then
 # redoes only what the patched files change (the objects are built W=1;
@@ -111,7 +111,20 @@ srckey=$( { echo "$kver $debver"
 	for f in "${touched[@]}"; do
 		[ -f "$src/$f" ] && sha256sum "$src/$f" | sed "s|$src/||" || echo "new $f"
 	done; } | sha)
-key=$( { echo "$srckey"; sha256sum "${patches[@]}" | cut -d' ' -f1; } | sha)
+objs=${FLB_KCHECK_OBJS:-}
+if [ -z "$objs" ]; then
+	# the touched arm64 sources, and users of tlbflush.h / mmu_context.h
+	# (KVM's nVHE hyp code is built apart, with its own flags)
+	for f in "${touched[@]}"; do
+		case "$f" in arch/arm64/*.c) objs="$objs ${f%.c}.o" ;; esac
+	done
+	objs="$objs arch/arm64/mm/hugetlbpage.o arch/arm64/mm/mmu.o \
+arch/arm64/kernel/smp.o arch/arm64/kernel/sys_compat.o arch/arm64/kernel/efi.o \
+arch/arm64/kvm/mmu.o arch/arm64/kvm/hyp/vhe/tlb.o \
+arch/arm64/kvm/hyp/nvhe/tlb.nvhe.o mm/memory.o mm/mprotect.o"
+fi
+objs=$(tr ' ' '\n' <<< "$objs" | sed '/^$/d' | sort -u | tr '\n' ' ')
+key=$( { echo "$srckey $objs"; sha256sum "${patches[@]}" | cut -d' ' -f1; } | sha)
 dir=$cache/$key
 if [ -f "$dir/ok" ]; then
 	say "cache hit: $dir (built $(cat "$dir/ok")); nothing rebuilt"
@@ -119,16 +132,6 @@ if [ -f "$dir/ok" ]; then
 fi
 command -v aarch64-linux-gnu-gcc >/dev/null ||
 	{ echo "kernel-patch-check: aarch64-linux-gnu-gcc missing (apt-get install gcc-aarch64-linux-gnu)" >&2; exit 1; }
-objs=${FLB_KCHECK_OBJS:-}
-if [ -z "$objs" ]; then
-	# the touched arm64 sources, and users of tlbflush.h / mmu_context.h
-	for f in "${touched[@]}"; do
-		case "$f" in arch/arm64/*.c) objs="$objs ${f%.c}.o" ;; esac
-	done
-	objs="$objs arch/arm64/mm/hugetlbpage.o arch/arm64/mm/mmu.o \
-arch/arm64/kernel/smp.o arch/arm64/kernel/sys_compat.o mm/memory.o mm/mprotect.o"
-fi
-objs=$(tr ' ' '\n' <<< "$objs" | sed '/^$/d' | sort -u | tr '\n' ' ')
 kmake() {	# DIR TARGET...: make in DIR's tree, objects in DIR/linux/out
 	local d=$1; shift
 	nice -n 10 make -C "$d/linux" O=out ARCH=arm64 \
