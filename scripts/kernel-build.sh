@@ -9,8 +9,8 @@
 #
 # Steps: the source (a tree, or Debian's linux-source-6.1, installed with
 # apt-get and unpacked once into CACHE/src/); the patches applied in order
-# with `patch -p1` (each checked with --dry-run first: a patch that does
-# not apply is named with its failing hunk); the config: tinyconfig, then
+# with `patch -p1 --fuzz=0` (each checked with --dry-run first: a patch
+# that does not apply is named with its failing hunk); the config: tinyconfig, then
 # kernel/configs/kvm_guest.config, configs/kernel/common.config, the
 # arch's configs/kernel/qemu-ARCH.config and each --config fragment merged
 # with scripts/kconfig/merge_config.sh, then olddefconfig, and every
@@ -167,12 +167,14 @@ rm -rf "$work" && mkdir -p "$cache/work" && cp -al "$src" "$work" ||
 	fail "cannot make the work tree $work"
 rm -f "$work/.flb-unpacked"
 for p in "${patches[@]}"; do
-	if ! o=$(patch -p1 -d "$work" --dry-run --batch < "$p" 2>&1); then
+	# --fuzz=0: a hunk whose context moved is refused, not placed nearby
+	if ! o=$(patch -p1 -d "$work" --dry-run --batch --fuzz=0 < "$p" 2>&1); then
 		hunk=$(echo "$o" | grep -m1 -E 'FAILED|malformed|Only garbage|can.t find file' || echo "$o" | tail -1)
 		rm -rf "$work"
 		die "patch '$p' does not apply to $srcid: $hunk"
 	fi
-	patch -p1 -d "$work" --batch --quiet < "$p" > /dev/null || fail "patch '$p' failed after a clean --dry-run"
+	patch -p1 -d "$work" --batch --fuzz=0 --quiet < "$p" > /dev/null ||
+		fail "patch '$p' failed after a clean --dry-run"
 done
 
 mk() { make -C "$work" ARCH=$karch ${cross:+CROSS_COMPILE=$cross} CC="${ccpre}${cc}" "$@"; }
