@@ -495,6 +495,55 @@ fail:
 }
 
 /* Test, print, and with gate the exit status (see flb_duet). */
+/*
+ * --format csv: one line per job (guests) or duet (native), the same
+ * figures and marks as the table, for scripts (flushbench matrix's
+ * seed-style table). adj: the Holm-adjusted p of the testable rows.
+ */
+static void report_csv(struct paired *pd, const double *adj)
+{
+	const struct flb_cmp_opts *o = pd->o;
+	double lim = log1p(o->min_effect);
+	size_t np = 0;
+
+	puts("workload,job_a,job_b,params_a,params_b,rounds,windows,change_pct,ci_lo_pct,ci_hi_pct,p_holm,p,mde_pct,mark,untested");
+	for (size_t k = 0; k < pd->ndu; k++) {
+		struct duet *du = &pd->du[k];
+		char n[32];
+
+		strip_side(du->what_a);
+		strip_side(du->what_b);
+		flb_csv_field(stdout, du->workload, false);
+		snprintf(n, sizeof(n), "%u", du->ja);
+		flb_csv_field(stdout, n, false);
+		snprintf(n, sizeof(n), "%u", du->jb);
+		flb_csv_field(stdout, n, false);
+		flb_csv_field(stdout, du->what_a, false);
+		flb_csv_field(stdout, du->what_b, false);
+		flb_csv_num(stdout, du->r.rounds, false);
+		flb_csv_num(stdout, pd->guests ? du->windows : du->r.pairs, false);
+		if (!du->ok) {
+			fputs(",,,,,,,", stdout);
+			flb_csv_field(stdout, du->concurrent ?
+				      "needs 3 rounds or more, both CPU assignments" :
+				      "needs 2 rounds or more", true);
+			continue;
+		}
+		du->p_holm = adj[np++];
+		if (du->p_holm <= o->alpha && fabs(du->r.est) >= lim)
+			du->mark = du->r.est > 0 ? FLB_MARK_REGRESSED : FLB_MARK_IMPROVED;
+		flb_csv_num(stdout, 100 * expm1(du->r.est), false);
+		flb_csv_num(stdout, 100 * expm1(du->r.lo), false);
+		flb_csv_num(stdout, 100 * expm1(du->r.hi), false);
+		flb_csv_num(stdout, du->p_holm, false);
+		flb_csv_num(stdout, du->r.p, false);
+		flb_csv_num(stdout, 100 * expm1(du->r.mde), false);
+		flb_csv_field(stdout, du->mark == FLB_MARK_REGRESSED ? "R" :
+			      du->mark == FLB_MARK_IMPROVED ? "I" : "", false);
+		flb_csv_field(stdout, "", true);
+	}
+}
+
 static int report(struct paired *pd, bool gate, bool allow)
 {
 	const struct flb_cmp_opts *o = pd->o;
@@ -522,6 +571,11 @@ static int report(struct paired *pd, bool gate, bool allow)
 	}
 	if (np && flb_holm(p, np, adj)) {
 		flb_msg(o->cmd, "out of memory");
+		goto out;
+	}
+	if (o->format == FLB_FMT_CSV && !gate) {
+		report_csv(pd, adj);
+		rc = 0;
 		goto out;
 	}
 	if (pd->guests) {

@@ -7,10 +7,12 @@
  * the work (its header says how) and prints the image's path.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cliopt.h"
@@ -59,7 +61,8 @@ static const struct flb_cliopt kb_opts[] = {
 	FLB_CLI_CALLBACK('p', "patch", struct kb_args, patch, "FILE", kb_add,
 			 (const void *)(offsetof(struct kb_args, npatch) -
 					offsetof(struct kb_args, patch)),
-			 "a patch, applied with patch -p1 in the order given (repeatable)"),
+			 "a patch, applied with patch -p1 in the order given (repeatable);\n"
+			 "a directory: its *.patch files in name order (a numbered series)"),
 	FLB_CLI_CALLBACK(0, "config", struct kb_args, config, "FRAGMENT", kb_add,
 			 (const void *)(offsetof(struct kb_args, nconfig) -
 					offsetof(struct kb_args, config)),
@@ -75,7 +78,7 @@ static const struct flb_cliopt kb_opts[] = {
 
 static const struct flb_cli kb_cli = {
 	.cmd = "kernel",
-	.usage = "[build] --arch ARCH (--source DIR | --debian-source) [--patch FILE]... [--config FRAGMENT]...",
+	.usage = "[build] --arch ARCH (--source DIR | --debian-source) [--patch FILE|DIR]... [--config FRAGMENT]...",
 	.about = "Build a guest kernel from source for QEMU's virt (arm64) or q35 (x86_64)\n"
 		 "machine: tinyconfig + kvm_guest.config + configs/kernel/ + fragments,\n"
 		 "the patches applied in order. Prints the image's path; a second call with\n"
@@ -86,9 +89,50 @@ static const struct flb_cli kb_cli = {
 	.opts = kb_opts,
 };
 
+/*
+ * --patch DIR: the *.patch files in it, in name order (glob sorts), in
+ * its place in the list; the cache key sees the files, not the directory.
+ * 0, or the exit of a usage error. g holds the names until exec.
+ */
+static int kb_series(struct kb_args *a, glob_t *g)
+{
+	const char *in[KB_MAX_LIST];
+	int nin = a->npatch, flags = 0;
+	size_t from[KB_MAX_LIST + 1];
+	struct stat st;
+	char pat[FLB_VM_PATH + 16];
+
+	memcpy(in, a->patch, sizeof(in));
+	for (int i = 0; i < nin; i++) {
+		from[i] = g->gl_pathc;
+		if (stat(in[i], &st) || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(pat, sizeof(pat), "%s/*.patch", in[i]);
+		if (glob(pat, flags, NULL, g) || g->gl_pathc == from[i])
+			return flb_cli_usage_error(&kb_cli, "--patch %s: a directory with no *.patch in it",
+						   in[i]);
+		flags = GLOB_APPEND;
+	}
+	from[nin] = g->gl_pathc;
+	a->npatch = 0;
+	for (int i = 0; i < nin; i++) {
+		bool dir = !stat(in[i], &st) && S_ISDIR(st.st_mode);
+		size_t n = dir ? from[i + 1] - from[i] : 1;
+
+		for (size_t k = 0; k < n; k++) {
+			if (a->npatch == KB_MAX_LIST)
+				return flb_cli_usage_error(&kb_cli, "--patch: more than %d patches",
+							   KB_MAX_LIST);
+			a->patch[a->npatch++] = dir ? g->gl_pathv[from[i] + k] : in[i];
+		}
+	}
+	return 0;
+}
+
 static int kernel_build(int argc, char **argv)
 {
 	struct kb_args a = { .arch = "arm64" };
+	glob_t g = { 0 };
 	char top[FLB_VM_PATH], script[FLB_VM_PATH + 32];
 	char *av[8 + 4 * KB_MAX_LIST];
 	int rc, n = 0;
@@ -104,6 +148,9 @@ static int kernel_build(int argc, char **argv)
 		if (access(a.patch[i], R_OK))
 			return flb_cli_usage_error(&kb_cli, "--patch %s: %s", a.patch[i],
 						   strerror(errno));
+	rc = kb_series(&a, &g);
+	if (rc)
+		return rc;
 	for (int i = 0; i < a.nconfig; i++)
 		if (access(a.config[i], R_OK))
 			return flb_cli_usage_error(&kb_cli, "--config %s: %s", a.config[i],

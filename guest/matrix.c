@@ -16,9 +16,19 @@
  *     - {name: host, running: true}        # native cells only
  *     - {name: deb, debian: generic, arch: x86_64}
  *     - {name: a, kernel: /path/bzImage, headers: /path/headers}
+ *     - {name: p, build: "--debian-source --patch x.patch", arch: arm64,
+ *        append: "tlbflush_local=v2"}     # flushbench kernel build ARGS
  *   cmdlines:                # vm cells only (native runs the booted kernel)
  *     - {name: none, append: preempt=none}
  *   vm: {smp: 2, mem: 1G, timeout: 600, accel: auto}
+ *
+ * design: duet (with baseline: KERNEL) runs every other kernel's cells as
+ * guest duets against the baseline's cell of the same cmdline and config
+ * (`flushbench duet`, docs/duet.md): each slot of the schedule is one
+ * duet of `rounds` boots (2: both CPU assignments), `runs` runs of the
+ * suite per guest and boot; the summary is then the paired comparison of
+ * each duet and, per cmdline and config, one table of every kernel
+ * against the baseline with its (I) and (R) marks.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,6 +53,7 @@ static const char *const debian_flavours[] = { "none", "generic", "rt", "cloud",
 static const char *const arches[] = { "host", "x86_64", "arm64", NULL };
 static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 static const char *const mode_names[] = { "native", "vm", NULL };
+static const char *const designs[] = { "interleaved", "duet", NULL };
 
 #define MX_OPT(st, f, t, ...) \
 	{ .name = #f, .type = t, .offset = FLB_OFF(st, f), __VA_ARGS__ }
@@ -54,6 +65,15 @@ static const struct flb_option top_opts[] = {
 	       .def = "3", .help = "runs of every cell"),
 	MX_OPT(struct flb_mx_top, seed, FLB_OPT_U64, .max = UINT64_MAX,
 	       .help = "seed of the shuffle (default: from the clock)"),
+	MX_OPT(struct flb_mx_top, design, FLB_OPT_ENUM, .def = "interleaved",
+	       .choices = designs,
+	       .help = "interleaved (every cell a run per slot) or duet (every non-baseline cell a guest duet against the baseline's)"),
+	MX_OPT(struct flb_mx_top, baseline, FLB_OPT_STR,
+	       .help = "duet: the kernel of side a"),
+	MX_OPT(struct flb_mx_top, runs, FLB_OPT_U64, .min = 1, .max = 100, .def = "4",
+	       .help = "duet: runs of the suite per guest and boot (flushbench duet --repeat)"),
+	MX_OPT(struct flb_mx_top, rounds, FLB_OPT_U64, .min = 1, .max = 100, .def = "2",
+	       .help = "duet: boots of both guests per slot (2: both CPU assignments)"),
 	FLB_OPTION_END
 };
 
@@ -83,6 +103,10 @@ static const struct flb_option kernel_opts[] = {
 	       .choices = arches, .help = "guest architecture"),
 	MX_OPT(struct flb_mx_kernel, running, FLB_OPT_BOOL, .def = "false",
 	       .help = "the kernel this machine runs (native cells)"),
+	MX_OPT(struct flb_mx_kernel, build, FLB_OPT_STR,
+	       .help = "arguments of `flushbench kernel build` (its image, built or from the cache)"),
+	MX_OPT(struct flb_mx_kernel, append, FLB_OPT_STR, .def = "",
+	       .help = "appended to this kernel's command line after the cmdline's"),
 	FLB_OPTION_END
 };
 
@@ -119,16 +143,25 @@ static void mx_kernel(struct flb_matrix *m, yaml_node_t *n)
 	int kinds;
 
 	flb_yw_defaults(&m->yw, kernel_opts, k, NULL);
+	k->node = n;
 	if (flb_yw_map(&m->yw, n, "a kernel", kernel_opts, k))
 		return;
-	kinds = !!k->path[0] + !!k->debian + k->running;
+	kinds = !!k->path[0] + !!k->debian + k->running + !!k->build[0];
 	if (kinds != 1)
-		flb_yw_err(&m->yw, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true");
+		flb_yw_err(&m->yw, n, "a kernel wants exactly one of kernel: PATH, debian: FLAVOUR, build: ARGS or running: true");
+	if (k->running && k->append[0])
+		flb_yw_err(&m->yw, n, "append: the running kernel's command line is the one it booted with");
+	if (k->build[0] && strpbrk(k->build, "'\"\\"))
+		flb_yw_err(&m->yw, n, "build: arguments are split at spaces: no quotes or backslashes");
+	if (!k->name[0] && k->build[0])
+		flb_yw_err(&m->yw, n, "a kernel with build: needs a name:");
 	if (!k->name[0])
 		snprintf(k->name, sizeof(k->name), "%s",
 			 k->running ? "running" : k->debian ?
 			 debian_flavours[k->debian] : strrchr(k->path, '/') ?
 			 strrchr(k->path, '/') + 1 : k->path);
+	if (strchr(k->name, '/') || strchr(k->name, '@'))
+		flb_yw_err(&m->yw, n, "kernel name '%s': no '/' or '@' (they separate a label's parts)", k->name);
 	if (k->path[0] && access(k->path, R_OK))
 		flb_yw_err(&m->yw, n, "kernel %s: %s", k->path, strerror(errno));
 	for (size_t i = 0; i + 1 < m->nkernels; i++)
@@ -197,6 +230,8 @@ static void mx_parse(struct flb_matrix *m, yaml_node_t *root)
 		if (o) {
 			flb_yw_set(&m->yw, o, v, &m->top);
 			m->seeded |= !strcmp(key, "seed");
+			if (!strcmp(key, "baseline"))
+				m->baseline_node = v;
 			continue;
 		}
 		for (i = 0; list_keys[i]; i++)
@@ -237,22 +272,41 @@ static const char *base_name(const char *path, char *buf, size_t len)
 	return buf;
 }
 
-/* The cells: running kernels give native cells, the others vm cells. */
+/* The kernel named name, or NULL. */
+static const struct flb_mx_kernel *mx_find_kernel(const struct flb_matrix *m,
+						  const char *name)
+{
+	for (size_t k = 0; k < m->nkernels; k++)
+		if (!strcmp(m->kernels[k].name, name))
+			return &m->kernels[k];
+	return NULL;
+}
+
+/*
+ * The cells: running kernels give native cells, the others vm cells. A
+ * duet matrix gives every other kernel's cells, each followed by the
+ * baseline's cell of the same cmdline and config (its side a).
+ */
 static int mx_cells(struct flb_matrix *m)
 {
 	static struct flb_mx_cmdline none = { "default", "" };
+	const struct flb_mx_kernel *base = NULL;
 	size_t max = (m->nkernels ? m->nkernels : 1) * (m->ncmdlines + 1) * 2 *
-		     m->nconfigs;
+		     m->nconfigs * 2;
 	char cfg[FLB_STR_MAX];
 
+	if (m->top.design == FLB_MX_DUET)
+		base = mx_find_kernel(m, m->top.baseline);
 	m->cells = calloc(max, sizeof(*m->cells));
-	if (!m->cells)
+	m->duets = calloc(max, sizeof(*m->duets));
+	if (!m->cells || !m->duets)
 		return -1;
 	for (size_t k = 0; k < m->nkernels; k++)
 		for (int mode = 0; mode < 2; mode++) {
 			bool native = mode == 0;
 
-			if (!m->modes[mode] || native != m->kernels[k].running)
+			if (!m->modes[mode] || native != m->kernels[k].running ||
+			    &m->kernels[k] == base)
 				continue;
 			for (size_t c = 0; c < (native || !m->ncmdlines ? 1 : m->ncmdlines); c++)
 				for (size_t f = 0; f < m->nconfigs; f++) {
@@ -267,9 +321,61 @@ static int mx_cells(struct flb_matrix *m)
 						 m->top.name, x->k->name, x->c->name,
 						 mode_names[mode],
 						 base_name(x->config, cfg, sizeof(cfg)));
+					if (!base)
+						continue;
+					/* side a: the baseline, same cmdline and config */
+					m->duets[m->nduets++] = (struct flb_mx_duet){
+						m->ncells, m->ncells - 1 };
+					m->cells[m->ncells] = *x;
+					x = &m->cells[m->ncells++];
+					x->k = base;
+					snprintf(x->label, sizeof(x->label), "%s/%s@%s/%s/%s/%s",
+						 m->top.name, base->name, m->kernels[k].name,
+						 x->c->name, mode_names[mode],
+						 base_name(x->config, cfg, sizeof(cfg)));
 				}
 		}
 	return 0;
+}
+
+/* The duet design's own rules: file:line:col messages. */
+static void mx_check_duet(struct flb_matrix *m, yaml_node_t *root)
+{
+	const struct flb_mx_kernel *base;
+	const yaml_node_t *at = m->baseline_node ? m->baseline_node : root;
+
+	if (m->top.design != FLB_MX_DUET) {
+		if (m->baseline_node)
+			flb_yw_err(&m->yw, m->baseline_node,
+				   "baseline: only with design: duet");
+		return;
+	}
+	if (!m->top.baseline[0]) {
+		flb_yw_err(&m->yw, root, "design: duet needs baseline: KERNEL (side a of every duet)");
+		return;
+	}
+	base = mx_find_kernel(m, m->top.baseline);
+	if (!base) {
+		flb_yw_err(&m->yw, at, "baseline: no kernel named '%s'", m->top.baseline);
+		return;
+	}
+	if (m->modes[0])
+		flb_yw_err(&m->yw, root, "design: duet runs guests: modes: [vm] only");
+	if (base->running)
+		flb_yw_err(&m->yw, at, "baseline: '%s' is the running kernel: a duet boots two guests",
+			   base->name);
+	if (m->nkernels < 2)
+		flb_yw_err(&m->yw, at, "design: duet needs a kernel besides the baseline");
+	for (size_t k = 0; k < m->nkernels; k++) {
+		const struct flb_mx_kernel *x = &m->kernels[k];
+
+		if (x->running)
+			flb_yw_err(&m->yw, x->node, "kernel '%s': design: duet runs guests, not the running kernel",
+				   x->name);
+		else if (x->arch != base->arch)
+			flb_yw_err(&m->yw, x->node, "kernel '%s': arch %s, the baseline's is %s: both guests of a duet have one arch",
+				   x->name, arches[x->arch], arches[base->arch]);
+	}
 }
 
 int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err)
@@ -294,6 +400,7 @@ int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err)
 		flb_yw_err(&m->yw, root, "no kernels: list at least one under 'kernels:'");
 	if (!m->nconfigs)
 		m->configs[m->nconfigs++] = strdup("configs/quick.yaml");
+	mx_check_duet(m, root);
 	if (m->yw.errors)
 		return -1;
 	if (mx_cells(m))
@@ -317,13 +424,14 @@ void flb_matrix_free(struct flb_matrix *m)
 	for (size_t i = 0; i < m->nconfigs; i++)
 		free(m->configs[i]);
 	free(m->cells);
+	free(m->duets);
 	flb_yw_free(&m->yw);
 }
 
 /* repeat rounds, each a Fisher-Yates permutation of the cells */
 size_t *flb_matrix_schedule(const struct flb_matrix *m)
 {
-	size_t n = m->ncells, *order = malloc(n * m->top.repeat * sizeof(*order));
+	size_t n = flb_matrix_units(m), *order = malloc(n * m->top.repeat * sizeof(*order));
 	uint64_t s = m->top.seed;
 
 	if (!order)
@@ -345,21 +453,77 @@ size_t *flb_matrix_schedule(const struct flb_matrix *m)
 
 void flb_matrix_plan(const struct flb_matrix *m, const size_t *order, FILE *f)
 {
-	fprintf(f, "matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
-		m->top.name, m->ncells, m->top.repeat, m->top.seed);
-	for (size_t i = 0; i < m->ncells; i++)
-		fprintf(f, "  cell %zu: %s\n", i, m->cells[i].label);
+	if (m->top.design == FLB_MX_DUET) {
+		fprintf(f, "matrix %s: %zu duets x %" PRIu64 " slots of %" PRIu64
+			" round%s (%" PRIu64 " runs a guest each), seed %" PRIu64 "\n",
+			m->top.name, m->nduets, m->top.repeat, m->top.rounds,
+			m->top.rounds == 1 ? "" : "s", m->top.runs, m->top.seed);
+		for (size_t i = 0; i < m->nduets; i++)
+			fprintf(f, "  duet %zu: a %s | b %s\n", i,
+				m->cells[m->duets[i].a].label, m->cells[m->duets[i].b].label);
+	} else {
+		fprintf(f, "matrix %s: %zu cells x %" PRIu64 " runs, seed %" PRIu64 "\n",
+			m->top.name, m->ncells, m->top.repeat, m->top.seed);
+		for (size_t i = 0; i < m->ncells; i++)
+			fprintf(f, "  cell %zu: %s\n", i, m->cells[i].label);
+	}
+	for (size_t i = 0; i < m->nkernels; i++)
+		if (m->kernels[i].build[0])
+			fprintf(f, "  kernel %s: flushbench kernel build --arch %s %s\n",
+				m->kernels[i].name,
+				m->kernels[i].arch ? arches[m->kernels[i].arch] :
+				flb_vm_host_arch(), m->kernels[i].build);
 	fprintf(f, "order:");
-	for (size_t i = 0; i < m->ncells * m->top.repeat; i++)
+	for (size_t i = 0; i < flb_matrix_units(m) * m->top.repeat; i++)
 		fprintf(f, " %zu", order[i]);
 	fprintf(f, "\n");
+}
+
+/* A kernel's image: given, fetched (Debian) or built. */
+static const char *mx_image(const struct flb_mx_kernel *k)
+{
+	return k->debian ? k->deb_image : k->build[0] ? k->built : k->path;
+}
+
+static const char *mx_headers(const struct flb_mx_kernel *k)
+{
+	return k->headers[0] ? k->headers : k->deb_headers[0] ? k->deb_headers : NULL;
+}
+
+/* A cell's kernel command line: its cmdline's append, then its kernel's. */
+static const char *mx_append(const struct flb_mx_cell *x, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", x->c->append,
+		 x->c->append[0] && x->k->append[0] ? " " : "", x->k->append);
+	return buf;
+}
+
+static const char *mx_arch(const struct flb_mx_kernel *k)
+{
+	return k->arch ? arches[k->arch] : flb_vm_host_arch();
+}
+
+/* The guest options of vm and duet (--smp, --mem, --timeout, --accel) at argv[n]. */
+static int mx_guest_args(const struct flb_matrix *m, char **argv, int n, char g[2][16])
+{
+	snprintf(g[0], 16, "%" PRIu64, m->top.smp);
+	snprintf(g[1], 16, "%" PRIu64, m->top.timeout);
+	argv[n++] = "--smp";
+	argv[n++] = g[0];
+	argv[n++] = "--mem";
+	argv[n++] = (char *)m->top.mem;
+	argv[n++] = "--timeout";
+	argv[n++] = g[1];
+	argv[n++] = "--accel";
+	argv[n++] = (char *)accels[m->top.accel];
+	return n;
 }
 
 /* Run one cell once: flushbench run / flushbench vm as a child. */
 static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 		       const char *db)
 {
-	char self[PATH_MAX], smp[16], tmo[16];
+	char self[PATH_MAX], g[2][16], app[2 * FLB_STR_MAX];
 	char *argv[32];
 	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int n = 0;
@@ -372,32 +536,22 @@ static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 		argv[n++] = "run";
 		argv[n++] = "-q";
 	} else {
-		snprintf(smp, sizeof(smp), "%" PRIu64, m->top.smp);
-		snprintf(tmo, sizeof(tmo), "%" PRIu64, m->top.timeout);
 		argv[n++] = "vm";
 		argv[n++] = "--kernel";
-		argv[n++] = (char *)(x->k->debian ? x->k->deb_image : x->k->path);
-		if (x->k->headers[0] || x->k->deb_headers[0]) {
+		argv[n++] = (char *)mx_image(x->k);
+		if (mx_headers(x->k)) {
 			argv[n++] = "--headers";
-			argv[n++] = (char *)(x->k->headers[0] ? x->k->headers :
-					     x->k->deb_headers);
+			argv[n++] = (char *)mx_headers(x->k);
 		}
 		if (x->k->arch) {
 			argv[n++] = "--arch";
 			argv[n++] = (char *)arches[x->k->arch];
 		}
-		if (x->c->append[0]) {
+		if (mx_append(x, app, sizeof(app))[0]) {
 			argv[n++] = "--append";
-			argv[n++] = (char *)x->c->append;
+			argv[n++] = app;
 		}
-		argv[n++] = "--smp";
-		argv[n++] = smp;
-		argv[n++] = "--mem";
-		argv[n++] = (char *)m->top.mem;
-		argv[n++] = "--timeout";
-		argv[n++] = tmo;
-		argv[n++] = "--accel";
-		argv[n++] = (char *)accels[m->top.accel];
+		n = mx_guest_args(m, argv, n, g);
 	}
 	argv[n++] = "-c";
 	argv[n++] = (char *)x->config;
@@ -407,6 +561,103 @@ static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 	argv[n++] = (char *)x->label;
 	argv[n] = NULL;
 	return flb_vm_spawn(argv, NULL, 0);
+}
+
+/*
+ * Run one slot of a duet matrix: `flushbench duet` of its two cells,
+ * top.rounds boots of top.runs runs, the slot's own seed. Its exit.
+ */
+static int mx_run_duet(const struct flb_matrix *m, const struct flb_mx_duet *d,
+		       uint64_t seed, const char *db)
+{
+	const struct flb_mx_cell *x[2] = { &m->cells[d->a], &m->cells[d->b] };
+	char self[PATH_MAX], g[2][16], rounds[16], runs[16], sd[24];
+	char app[2][2 * FLB_STR_MAX];
+	char *argv[48];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int n = 0;
+
+	if (l < 0)
+		return -1;
+	self[l] = '\0';
+	snprintf(rounds, sizeof(rounds), "%" PRIu64, m->top.rounds);
+	snprintf(runs, sizeof(runs), "%" PRIu64, m->top.runs);
+	snprintf(sd, sizeof(sd), "%" PRIu64, seed);
+	argv[n++] = self;
+	argv[n++] = "duet";
+	argv[n++] = "-c";
+	argv[n++] = (char *)x[0]->config;
+	argv[n++] = "--rounds";
+	argv[n++] = rounds;
+	argv[n++] = "--repeat";
+	argv[n++] = runs;
+	argv[n++] = "--seed";
+	argv[n++] = sd;
+	argv[n++] = "--arch";
+	argv[n++] = (char *)mx_arch(x[0]->k);
+	n = mx_guest_args(m, argv, n, g);
+	argv[n++] = "--db";
+	argv[n++] = (char *)db;
+	for (int s = 0; s < 2; s++) {
+		argv[n++] = s ? "--label-b" : "--label-a";
+		argv[n++] = (char *)x[s]->label;
+		argv[n++] = s ? "--b-kernel" : "--a-kernel";
+		argv[n++] = (char *)mx_image(x[s]->k);
+		if (mx_headers(x[s]->k)) {
+			argv[n++] = s ? "--b-headers" : "--a-headers";
+			argv[n++] = (char *)mx_headers(x[s]->k);
+		}
+		if (mx_append(x[s], app[s], sizeof(app[s]))[0]) {
+			argv[n++] = s ? "--b-append" : "--a-append";
+			argv[n++] = app[s];
+		}
+	}
+	argv[n] = NULL;
+	return flb_vm_spawn(argv, NULL, 0);
+}
+
+/*
+ * Build (or find in the cache) a kernel with build: ARGS, once before the
+ * first run: `flushbench kernel build --arch ARCH ARGS`, whose stdout is
+ * the image's path. 0, or -1 with a message.
+ */
+static int mx_build_kernel(struct flb_mx_kernel *k)
+{
+	char self[PATH_MAX], args[FLB_STR_MAX], out[4 * PATH_MAX], *argv[64];
+	char *save = NULL, *tok, *nl;
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int n = 0, rc;
+
+	if (l < 0)
+		return -1;
+	self[l] = '\0';
+	argv[n++] = self;
+	argv[n++] = "kernel";
+	argv[n++] = "build";
+	argv[n++] = "--arch";
+	argv[n++] = (char *)mx_arch(k);
+	snprintf(args, sizeof(args), "%s", k->build);
+	for (tok = strtok_r(args, " \t", &save); tok && n < 63;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[n++] = tok;
+	argv[n] = NULL;
+	fprintf(stderr, "flushbench matrix: kernel %s: flushbench kernel build --arch %s %s\n",
+		k->name, mx_arch(k), k->build);
+	rc = flb_vm_spawn(argv, out, sizeof(out));
+	while ((nl = strrchr(out, '\n')) && !nl[1])
+		*nl = '\0';
+	nl = strrchr(out, '\n');
+	nl = nl ? nl + 1 : out;
+	if (strlen(nl) >= sizeof(k->built))
+		nl[0] = '\0';
+	memcpy(k->built, nl, strlen(nl) + 1);
+	if (rc || !k->built[0] || access(k->built, R_OK)) {
+		fprintf(stderr, "flushbench matrix: kernel %s: the build failed (exit %d)%s%s\n",
+			k->name, rc, k->built[0] ? ": no image at " : "", k->built);
+		return -1;
+	}
+	fprintf(stderr, "flushbench matrix: kernel %s: %s\n", k->name, k->built);
+	return 0;
 }
 
 /* The newest run of label in db (0: none, or no store yet). */
@@ -586,6 +837,171 @@ static void mx_print_pair(const struct mx_collect *c, size_t a, size_t b,
 	free(out);
 }
 
+/* Split one CSV line in place into at most max fields (RFC 4180 quotes). */
+static size_t mx_csv_split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *r = line, *w = line;
+
+	while (n < max) {
+		f[n++] = w;
+		if (*r == '"') {
+			for (r++; *r; r++) {
+				if (*r == '"' && r[1] == '"')
+					*w++ = *r++;
+				else if (*r == '"')
+					break;
+				else
+					*w++ = *r;
+			}
+			if (*r == '"')
+				r++;
+		}
+		while (*r && *r != ',')
+			*w++ = *r++;
+		if (*r != ',') {
+			*w = '\0';
+			break;
+		}
+		r++;
+		*w++ = '\0';
+	}
+	return n;
+}
+
+/* The seed-style table of one cmdline and config: a column per kernel. */
+#define MX_JOBS 64
+struct mx_seed {
+	char cls[MX_JOBS][160];		/* workload and params, by job */
+	char cell[MX_JOBS][FLB_MX_MAX][48];
+	bool have[MX_JOBS];
+	size_t nk;
+	const char *kname[FLB_MX_MAX];
+	unsigned int marked[2];		/* (I), (R) */
+};
+
+/* One duet's paired rows, from `flushbench compare --format csv`. */
+static void mx_seed_column(struct mx_seed *t, const char *db, const char *a,
+			   const char *b, size_t col)
+{
+	char self[PATH_MAX], *out = malloc(1 << 20), *line, *save = NULL;
+	char *cmp[] = { self, "compare", "--db", (char *)db, "--format", "csv",
+			(char *)a, (char *)b, NULL };
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (l < 0 || !out) {
+		free(out);
+		return;
+	}
+	self[l] = '\0';
+	if (flb_vm_spawn(cmp, out, 1 << 20)) {
+		free(out);
+		return;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[16];
+		unsigned long j;
+
+		/* workload,job_a,job_b,params_a,params_b,rounds,windows,change_pct,
+		 * ci_lo_pct,ci_hi_pct,p_holm,p,mde_pct,mark,untested */
+		if (mx_csv_split(line, f, 16) < 15 || !strcmp(f[0], "workload"))
+			continue;
+		j = strtoul(f[1], NULL, 10);
+		if (j >= MX_JOBS)
+			continue;
+		if (!t->have[j])
+			snprintf(t->cls[j], sizeof(t->cls[j]), "%s %s", f[0], f[3]);
+		t->have[j] = true;
+		if (!f[7][0]) {
+			snprintf(t->cell[j][col], sizeof(t->cell[j][col]),
+				 "n/t (%s rounds)", f[5]);
+			continue;
+		}
+		/* improvement: time per op of the baseline over this kernel's */
+		snprintf(t->cell[j][col], sizeof(t->cell[j][col]), "%s%+.2f%% (MDE %.1f%%)",
+			 !strcmp(f[13], "I") ? "(I) " : !strcmp(f[13], "R") ? "(R) " : "",
+			 -strtod(f[7], NULL), strtod(f[12], NULL));
+		t->marked[0] += !strcmp(f[13], "I");
+		t->marked[1] += !strcmp(f[13], "R");
+	}
+	free(out);
+}
+
+/*
+ * The duet design's summary: each duet's paired table (compare), then per
+ * cmdline and config the seed-style table, every kernel against the
+ * baseline, (I) and (R) both shown.
+ */
+static void mx_duet_summary(const struct flb_matrix *m, const char *db)
+{
+	char self[PATH_MAX], cfg[FLB_STR_MAX];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	bool *done = calloc(m->nduets + 1, sizeof(bool));
+	struct mx_seed *t = malloc(sizeof(*t));
+
+	if (l < 0 || !done || !t)
+		goto out;
+	self[l] = '\0';
+	for (size_t i = 0; i < m->nduets; i++) {
+		const struct flb_mx_cell *a = &m->cells[m->duets[i].a];
+		const struct flb_mx_cell *b = &m->cells[m->duets[i].b];
+		char *cmp[] = { self, "compare", "--db", (char *)db, (char *)a->label,
+				(char *)b->label, NULL };
+
+		printf("\n### duet %zu: %s against %s\n\n", i, b->label, a->label);
+		fflush(stdout);
+		flb_vm_spawn(cmp, NULL, 0);
+	}
+	for (size_t i = 0; i < m->nduets; i++) {
+		const struct flb_mx_cell *b0 = &m->cells[m->duets[i].b];
+
+		if (done[i])
+			continue;
+		memset(t, 0, sizeof(*t));
+		for (size_t j = i; j < m->nduets; j++) {
+			const struct flb_mx_cell *a = &m->cells[m->duets[j].a];
+			const struct flb_mx_cell *b = &m->cells[m->duets[j].b];
+
+			if (b->c != b0->c || b->config != b0->config)
+				continue;
+			done[j] = true;
+			t->kname[t->nk] = b->k->name;
+			mx_seed_column(t, db, a->label, b->label, t->nk++);
+		}
+		printf("\n## %s, cmdline %s (%s), config %s: every kernel against %s\n\n",
+		       m->top.name, b0->c->name, b0->c->append[0] ? b0->c->append : "as booted",
+		       base_name(b0->config, cfg, sizeof(cfg)), m->top.baseline);
+		printf("| Benchmark | Result Class |");
+		for (size_t k = 0; k < t->nk; k++)
+			printf(" %s |", t->kname[k]);
+		printf("\n| --- | --- |");
+		for (size_t k = 0; k < t->nk; k++)
+			printf(" --- |");
+		printf("\n");
+		for (size_t j = 0; j < MX_JOBS; j++) {
+			char *sp;
+
+			if (!t->have[j])
+				continue;
+			sp = strchr(t->cls[j], ' ');
+			if (sp)
+				*sp++ = '\0';
+			printf("| %s | %s (time/op) |", t->cls[j], sp && *sp ? sp : "defaults");
+			for (size_t k = 0; k < t->nk; k++)
+				printf(" %s |", t->cell[j][k][0] ? t->cell[j][k] : "not run");
+			printf("\n");
+		}
+		printf("\nImprovement: the baseline's time per op over the kernel's, from paired duet\n"
+		       "windows (positive: faster). (I)/(R): Holm-adjusted p <= 0.05 and |change| >= 1%%;\n"
+		       "unmarked: no change seen, MDE the smallest this design would have seen;\n"
+		       "n/t: too few rounds (3 or more, both CPU assignments). %u (I), %u (R).\n",
+		       t->marked[0], t->marked[1]);
+	}
+out:
+	free(done);
+	free(t);
+}
+
 static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		       const char *db)
 {
@@ -619,7 +1035,7 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 				       c.s[s].median, c.s[s].n);
 	}
 	/* pairs of cells that differ in one dimension */
-	for (int d = 0; d < 4; d++) {
+	for (int d = 0; d < 4 && m->top.design != FLB_MX_DUET; d++) {
 		bool header = false;
 
 		for (size_t a = 0; a < m->ncells; a++)
@@ -640,6 +1056,8 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		free(c.s[i].v);
 	}
 	free(c.s);
+	if (m->top.design == FLB_MX_DUET)
+		mx_duet_summary(m, db);
 }
 
 /* What the command line of `flushbench matrix` gives. */
@@ -707,44 +1125,62 @@ int flb_cmd_matrix(int argc, char **argv)
 	order = flb_matrix_schedule(&m);
 	if (!order)
 		goto out;
-	total = m.ncells * m.top.repeat;
+	total = flb_matrix_units(&m) * m.top.repeat;
 	flb_matrix_plan(&m, order, stdout);
 	if (dry) {
 		ret = FLB_EXIT_OK;
 		goto out;
 	}
-	/* fetch (or find in the cache) each Debian kernel once, not per run */
+	/* fetch, build (or find in the cache) each kernel once, not per run */
 	for (size_t i = 0; i < m.nkernels; i++) {
 		struct flb_mx_kernel *k = &m.kernels[i];
 
-		if (k->debian &&
-		    flb_vm_debian_kernel(k->arch ? arches[k->arch] : flb_vm_host_arch(),
-					debian_flavours[k->debian], k->deb_image,
-					k->deb_headers, sizeof(k->deb_image))) {
+		if ((k->debian &&
+		     flb_vm_debian_kernel(mx_arch(k), debian_flavours[k->debian],
+					 k->deb_image, k->deb_headers,
+					 sizeof(k->deb_image))) ||
+		    (k->build[0] && mx_build_kernel(k))) {
 			ret = FLB_EXIT_FAIL;
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < total; i++) {
-		struct flb_mx_cell *x = &m.cells[order[i]];
-		int rc;
+		bool duet = m.top.design == FLB_MX_DUET;
+		const struct flb_mx_duet *d = duet ? &m.duets[order[i]] : NULL;
+		struct flb_mx_cell *x = &m.cells[duet ? d->b : order[i]];
+		struct flb_mx_cell *xa = duet ? &m.cells[d->a] : NULL;
+		uint64_t sd = m.top.seed + 0x9e3779b97f4a7c15ull * (i + 1);
+		int rc, untagged;
 
-		fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1, total,
-			x->label);
+		if (duet)
+			fprintf(stderr, "flushbench matrix: [%zu/%zu] duet %s | %s\n",
+				i + 1, total, xa->label, x->label);
+		else
+			fprintf(stderr, "flushbench matrix: [%zu/%zu] %s\n", i + 1,
+				total, x->label);
 		if (x->last < 0)	/* runs already stored under its label */
 			x->last = mx_last_run(db, x->label);
-		rc = mx_run_cell(&m, x, db);
+		if (xa && xa->last < 0)
+			xa->last = mx_last_run(db, xa->label);
+		rc = duet ? mx_run_duet(&m, d, flb_splitmix64(&sd), db) :
+			    mx_run_cell(&m, x, db);
 		if (flb_store_open(db, FLB_STORE_RW, &st, err, sizeof(err))) {
 			fprintf(stderr, "flushbench matrix: %s\n", err);
 			ret = FLB_EXIT_FAIL;
 			goto out;
 		}
-		if (!rc && !mx_tag(st, &m, x, i / m.ncells, i)) {
+		untagged = mx_tag(st, &m, x, i / flb_matrix_units(&m), i);
+		if (xa)
+			untagged |= mx_tag(st, &m, xa, i / flb_matrix_units(&m), i);
+		if (!rc && !untagged) {
 			x->done++;
+			if (xa)
+				xa->done++;
 		} else {
 			failed++;
-			fprintf(stderr, "flushbench matrix: %s: run %zu failed (exit %d)\n",
-				x->label, i + 1, rc);
+			fprintf(stderr, "flushbench matrix: %s: %s %zu failed (exit %d)%s\n",
+				x->label, duet ? "duet slot" : "run", i + 1, rc,
+				duet && !untagged ? ": the rounds that ended are stored" : "");
 		}
 		flb_store_close(st);
 		st = NULL;

@@ -25,6 +25,11 @@ struct flb_mx_kernel {
 	int debian;		/* none, generic, rt, cloud */
 	int arch;		/* host, x86_64, arm64 */
 	bool running;
+	char append[FLB_STR_MAX];	/* after the cmdline's append */
+	char build[FLB_STR_MAX];	/* arguments of `flushbench kernel build` */
+	const yaml_node_t *node;	/* its YAML node, for messages */
+	/* a built kernel's image, built (or found in the cache) before the first run */
+	char built[PATH_MAX];
 	/* a Debian kernel, fetched once before the first run */
 	char deb_image[PATH_MAX];
 	char deb_headers[PATH_MAX];
@@ -35,8 +40,14 @@ struct flb_mx_cmdline {
 	char append[FLB_STR_MAX];
 };
 
+enum { FLB_MX_INTERLEAVED, FLB_MX_DUET };
+
 struct flb_mx_top {
 	char name[FLB_STR_MAX];
+	int design;		/* FLB_MX_INTERLEAVED or FLB_MX_DUET */
+	char baseline[FLB_STR_MAX];	/* duet: side a's kernel */
+	uint64_t runs;		/* duet: runs of the suite per guest and round */
+	uint64_t rounds;	/* duet: rounds (boots of both guests) per slot */
 	uint64_t repeat;
 	uint64_t seed;
 	uint64_t smp;
@@ -45,7 +56,11 @@ struct flb_mx_top {
 	int accel;
 };
 
-/* One cell: a kernel, a cmdline, native or vm, a config; its label. */
+/*
+ * One cell: a kernel, a cmdline, native or vm, a config; its label. In a
+ * duet matrix the baseline's cells are side a of one duet each, labelled
+ * NAME/BASELINE@KERNEL/CMDLINE/vm/CONFIG after side b's kernel.
+ */
 struct flb_mx_cell {
 	const struct flb_mx_kernel *k;
 	const struct flb_mx_cmdline *c;
@@ -67,7 +82,17 @@ struct flb_matrix {
 	size_t nkernels, ncmdlines, nconfigs;
 	struct flb_mx_cell *cells;	/* kernels x cmdlines x modes x configs */
 	size_t ncells;
+	/* duet design: side a and side b of each duet, indices into cells */
+	struct flb_mx_duet { size_t a, b; } *duets;
+	size_t nduets;
+	const yaml_node_t *baseline_node;	/* where the file names the baseline */
 };
+
+/* What a round of the schedule permutes: the cells, or the duets. */
+static inline size_t flb_matrix_units(const struct flb_matrix *m)
+{
+	return m->top.design == FLB_MX_DUET ? m->nduets : m->ncells;
+}
 
 /*
  * Load and check the matrix at path (zeroed m): its settings, kernels,
@@ -77,8 +102,8 @@ struct flb_matrix {
 int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err);
 void flb_matrix_free(struct flb_matrix *m);
 /*
- * The order of the runs: top.repeat rounds of ncells slots, each round a
- * permutation of the cells drawn from top.seed (the same seed gives the
+ * The order of the runs: top.repeat rounds of flb_matrix_units() slots,
+ * each round a permutation of the cells (or duets) drawn from top.seed (the same seed gives the
  * same order everywhere). malloc'd; NULL without memory.
  */
 size_t *flb_matrix_schedule(const struct flb_matrix *m);

@@ -97,6 +97,27 @@ case "$rc:$out" in
 *) fail "--dry-run: the plan, cached" "rc $rc: $out" ;;
 esac
 
+# --patch DIR: its *.patch in name order, the same key as the files
+mkdir -p "$T/series" "$T/empty"
+cp "$T/good.patch" "$T/series/0001-good.patch"
+printf -- '--- a/init/main.c\n+++ b/init/main.c\n@@ -1 +1 @@\n-int main(void) { return 1; }\n+int main(void) { return 2; }\n' \
+	> "$T/series/0002-next.patch"
+out=$(kb --patch "$T/series" --dry-run 2>&1); rc=$?
+key_dir=$(echo "$out" | sed -n 's/.*cache key //p')
+key_files=$(kb --patch "$T/series/0001-good.patch" --patch "$T/series/0002-next.patch" --dry-run 2>&1 |
+	sed -n 's/.*cache key //p')
+out2=$(kb --patch "$T/empty" --dry-run 2>&1); rc2=$?
+case "$rc:$rc2:$out" in
+0:2:*"patch:     $T/series/0001-good.patch"*"patch:     $T/series/0002-next.patch"*)
+	if [ -n "$key_dir" ] && [ "$key_dir" = "$key_files" ] &&
+	   echo "$out2" | grep -q "a directory with no \*.patch in it"; then
+		pass "--patch DIR: its *.patch in name order, the key of the files; an empty one exit 2"
+	else
+		fail "--patch DIR" "keys '$key_dir' '$key_files'; empty: $out2"
+	fi ;;
+*) fail "--patch DIR" "rc $rc/$rc2: $out" ;;
+esac
+
 out=$(kb --patch "$T/good.patch" --patch "$T/bad.patch" 2>&1); rc=$?
 case "$rc:$out" in
 2:*"patch '$T/bad.patch' does not apply"*"Hunk #1 FAILED"*) pass "a patch that does not apply: named, with its hunk, exit 2" ;;

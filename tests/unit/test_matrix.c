@@ -168,7 +168,32 @@ static void test_bad_input(void **state)
 		{ "configs: [[a.yaml]]\nkernels: [{debian: generic}]\n",
 		  "m.yaml:1:11: configs: expected a value" },
 		{ "kernels:\n  - {name: a}\n",
-		  "m.yaml:2:5: a kernel wants exactly one of kernel: PATH, debian: FLAVOUR or running: true" },
+		  "m.yaml:2:5: a kernel wants exactly one of kernel: PATH, debian: FLAVOUR, build: ARGS or running: true" },
+		{ "kernels:\n  - {build: --debian-source}\n",
+		  "m.yaml:2:5: a kernel with build: needs a name:" },
+		{ "kernels:\n  - {name: a/b, debian: rt}\n",
+		  "m.yaml:2:5: kernel name 'a/b': no '/' or '@'" },
+		{ "kernels:\n  - {name: a, build: \"--patch 'x y'\"}\n",
+		  "m.yaml:2:5: build: arguments are split at spaces: no quotes" },
+		{ "modes: [native]\nkernels:\n  - {running: true, append: x=1}\n",
+		  "m.yaml:3:5: append: the running kernel's command line is the one it booted with" },
+		/* the duet design */
+		{ "design: duel\nkernels: [{debian: rt}]\n",
+		  "m.yaml:1:9: design: unknown value 'duel' (did you mean 'duet'?)" },
+		{ "design: duet\nkernels: [{debian: rt}, {debian: generic}]\n",
+		  "m.yaml:1:1: design: duet needs baseline: KERNEL" },
+		{ "design: duet\nbaseline: bse\nkernels: [{name: base, debian: rt}, {debian: generic}]\n",
+		  "m.yaml:2:11: baseline: no kernel named 'bse'" },
+		{ "baseline: rt\nkernels: [{debian: rt}, {debian: generic}]\n",
+		  "m.yaml:1:11: baseline: only with design: duet" },
+		{ "design: duet\nbaseline: rt\nkernels: [{debian: rt}]\n",
+		  "m.yaml:2:11: design: duet needs a kernel besides the baseline" },
+		{ "design: duet\nbaseline: rt\nmodes: [native, vm]\nkernels: [{debian: rt}, {debian: generic}]\n",
+		  "m.yaml:1:1: design: duet runs guests: modes: [vm] only" },
+		{ "design: duet\nbaseline: rt\nkernels:\n  - {debian: rt, arch: arm64}\n  - {debian: generic, arch: x86_64}\n",
+		  "m.yaml:5:5: kernel 'generic': arch x86_64, the baseline's is arm64" },
+		{ "design: duet\nbaseline: rt\nkernels:\n  - {debian: rt}\n  - {running: true}\n",
+		  "m.yaml:5:5: kernel 'running': design: duet runs guests, not the running kernel" },
 		{ "kernels:\n  - {kernel: bzImage, debian: rt}\n",
 		  "m.yaml:2:5: a kernel wants exactly one of" },
 		{ "kernels:\n  - {kernel: nosuch}\n",
@@ -264,6 +289,74 @@ static void test_schedule(void **state)
 	flb_matrix_free(&m);
 }
 
+/* design: duet: every other kernel's cell, then the baseline's as its side a */
+static void test_duet(void **state)
+{
+	static const char *const want[] = {
+		"d/v2/none/vm/a", "d/base@v2/none/vm/a",
+		"d/v2/full/vm/a", "d/base@v2/full/vm/a",
+		"d/off/none/vm/a", "d/base@off/none/vm/a",
+		"d/off/full/vm/a", "d/base@off/full/vm/a",
+	};
+	struct flb_matrix m;
+	char msg[1024], *out = NULL;
+	size_t len = 0, *o;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load("name: d\ndesign: duet\nbaseline: base\nrepeat: 3\n"
+			      "rounds: 4\nruns: 1\nseed: 7\nconfigs: [a.yaml]\n"
+			      "kernels:\n"
+			      "  - {name: base, build: --debian-source, arch: arm64}\n"
+			      "  - {name: v2, build: --debian-source --patch p, arch: arm64,\n"
+			      "     append: tlbflush_local=v2}\n"
+			      "  - {name: off, kernel: bzImage, arch: arm64, append: tlbflush_local=off}\n"
+			      "cmdlines:\n"
+			      "  - {name: none, append: preempt=none}\n"
+			      "  - {name: full, append: preempt=full}\n",
+			      &m, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(m.top.design, FLB_MX_DUET);
+	assert_int_equal(m.top.rounds, 4);
+	assert_int_equal(m.top.runs, 1);
+	assert_int_equal(m.ncells, 8);
+	for (size_t i = 0; i < m.ncells; i++)
+		assert_string_equal(m.cells[i].label, want[i]);
+	assert_int_equal(m.nduets, 4);
+	assert_int_equal(flb_matrix_units(&m), 4);
+	for (size_t i = 0; i < m.nduets; i++) {
+		const struct flb_mx_cell *a = &m.cells[m.duets[i].a];
+		const struct flb_mx_cell *b = &m.cells[m.duets[i].b];
+
+		/* side a: the baseline, the same cmdline and config as side b */
+		assert_string_equal(a->k->name, "base");
+		assert_ptr_equal(a->c, b->c);
+		assert_ptr_equal(a->config, b->config);
+		assert_string_not_equal(b->k->name, "base");
+	}
+	assert_string_equal(m.cells[m.duets[0].b].k->append, "tlbflush_local=v2");
+	assert_string_equal(m.kernels[1].build, "--debian-source --patch p");
+	/* the schedule permutes the duets, round by round */
+	o = flb_matrix_schedule(&m);
+	assert_non_null(o);
+	for (size_t r = 0; r < 3; r++) {
+		unsigned int seen = 0;
+
+		for (size_t i = 0; i < 4; i++)
+			seen |= 1u << o[r * 4 + i];
+		assert_int_equal(seen, 0xf);
+	}
+	f = open_memstream(&out, &len);
+	flb_matrix_plan(&m, o, f);
+	fclose(f);
+	assert_non_null(strstr(out, "matrix d: 4 duets x 3 slots of 4 rounds (1 runs a guest each), seed 7\n"
+				"  duet 0: a d/base@v2/none/vm/a | b d/v2/none/vm/a\n"));
+	assert_non_null(strstr(out, "  kernel v2: flushbench kernel build --arch arm64 --debian-source --patch p\n"));
+	free(out);
+	free(o);
+	flb_matrix_free(&m);
+}
+
 static void test_plan(void **state)
 {
 	struct flb_matrix m;
@@ -302,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_duet),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,7 +8,7 @@
 # completed rounds stay; bad command lines exit 2.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-names="duet-usage duet-aa duet-pairs duet-swap duet-compare duet-effect duet-behind duet-deep duet-killed"
+names="duet-usage duet-aa duet-pairs duet-swap duet-compare duet-effect duet-csv duet-behind duet-deep duet-killed"
 vm_ready $names || { done_testing; exit 0; }
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 db=$T/d.db
@@ -105,6 +105,19 @@ if [ $rc = 0 ] && [ $ci = 1 ] && grep -q "^Paired (duet, 4 rounds)" "$T/ci.out" 
 	pass "duet-effect: 1 ms more per op on side b is (R) on both jobs; ci exits 1"
 else
 	fail "duet-effect" "duet exit $rc, ci exit $ci: $(grep '^|\|FAIL\|PASS\|INCON' "$T/ci.out" | tail -4 | tr '\n' ' ')"
+fi
+# the same analysis as csv (flushbench matrix's seed-style table reads it):
+# one line per job, both marked R, 4 rounds, the change the table prints
+"$FB" compare --db "$db" --format csv fx-a fx-b > "$T/fx.csv" 2>&1
+rc=$?
+"$FB" compare --db "$db" fx-a fx-b > "$T/fx.md" 2>&1
+c0=$(awk -F, 'NR == 2 { printf "%+.2f%%", $8 }' "$T/fx.csv")
+if [ $rc = 0 ] && head -1 "$T/fx.csv" | grep -q '^workload,job_a,job_b,params_a,params_b,rounds,windows,change_pct,' &&
+   [ "$(awk -F, 'NR > 1 && $6 == 4 && $14 == "R"' "$T/fx.csv" | wc -l)" = 2 ] &&
+   [ "$(wc -l < "$T/fx.csv")" = 3 ] && grep -q "(job 0) .* | $c0 | " "$T/fx.md"; then
+	pass "duet-csv: compare --format csv gives the paired rows (2 jobs, 4 rounds, both R; job 0 $c0 as in the table)"
+else
+	fail "duet-csv" "exit $rc: $(head -3 "$T/fx.csv" | tr '\n' ' ') / table $c0"
 fi
 
 # side b falls behind: its warm-up keeps side a waiting past --window-timeout

@@ -10,11 +10,11 @@ cd "$TOP" || exit 1
 mkdir -p "$T/k"; head -c 8192 /dev/zero > "$T/k/bzImage"
 sed "s|build/kernels/[AB]/bzImage|$T/k/bzImage|" configs/matrix/ab-kernels.yaml > "$T/ab.yaml"
 ok=1
-for f in configs/matrix/preempt.yaml configs/matrix/native-vs-vm.yaml "$T/ab.yaml"; do
+for f in configs/matrix/preempt.yaml configs/matrix/native-vs-vm.yaml configs/matrix/seed-004.yaml "$T/ab.yaml"; do
 	"$FB" matrix -m "$f" --dry-run > "$T/dry.out" 2>&1 || {
 		ok=0; fail shipped-matrices "$f: $(tail -3 "$T/dry.out" | tr '\n' ' ')"; }
 done
-[ $ok = 1 ] && pass "shipped-matrices (preempt, native-vs-vm, ab-kernels)"
+[ $ok = 1 ] && pass "shipped-matrices (preempt, native-vs-vm, seed-004, ab-kernels)"
 
 # order: 3 cells x 4 rounds; each round a permutation of 0..2
 "$FB" matrix -m configs/matrix/preempt.yaml --repeat 4 --seed 11 -n > "$T/o1" 2>&1
@@ -69,7 +69,7 @@ else
 fi
 
 # a small real matrix: the running kernel natively, Debian's in a guest
-vm_ready matrix-runs matrix-tags matrix-summary || { done_testing; exit 0; }
+vm_ready matrix-runs matrix-tags matrix-summary matrix-duet matrix-duet-table || { done_testing; exit 0; }
 cp "$TOP/tests/vm/tiny.yaml" "$T/one.yaml"
 cat > "$T/m.yaml" <<YAML
 name: t
@@ -100,4 +100,50 @@ nmode=$(env_of "$db" t/host/default/native/one matrix.mode)
 grep -q '^changes by mode' "$T/m.out" && grep -q 'mprotect npages=16' "$T/m.out" &&
 	pass "matrix-summary (changes by mode)" ||
 	fail matrix-summary "$(tail -8 "$T/m.out" | tr '\n' ' ')"
+
+# design: duet: one kernel against itself with a mark on side b's command
+# line, 3 boots of both guests in one slot; both sides stored under their
+# labels, tagged, paired by vmduet.id; the seed-style table at the end
+cat > "$T/d.yaml" <<YAML
+name: d
+design: duet
+baseline: a
+repeat: 1
+rounds: 3
+runs: 1
+seed: 4
+kernels:
+  - {name: a, debian: generic, arch: x86_64}
+  - {name: b, debian: generic, arch: x86_64, append: flb.side=b}
+configs: [$T/one.yaml]
+vm: {smp: 1, timeout: 300}
+YAML
+if "$FB" matrix -m "$T/d.yaml" --db "$db" > "$T/d.out" 2> "$T/d.err"; then
+	a=$(runs_of "$db" d/a@b/default/vm/one complete)
+	b=$(runs_of "$db" d/b/default/vm/one complete)
+	ids=$(sqlite3 -batch -noheader "$db" "select count(distinct e.value) from runs r join environment e
+		on e.run_id = r.id and e.key = 'vmduet.id' where r.label in ('d/a@b/default/vm/one', 'd/b/default/vm/one')")
+	slots=$(sqlite3 -batch -noheader "$db" "select count(*) from runs r join environment e
+		on e.run_id = r.id and e.key = 'matrix.slot' and e.value = '0' where r.label like 'd/%'")
+	ca=$(env_of "$db" d/a@b/default/vm/one kernel.cmdline)
+	cb=$(env_of "$db" d/b/default/vm/one kernel.cmdline)
+	if [ "$a" = 3 ] && [ "$b" = 3 ] && [ "$ids" = 3 ] && [ "$slots" = 6 ] &&
+	   case "$cb" in *flb.side=b*) true ;; *) false ;; esac &&
+	   case "$ca" in *flb.side=b*) false ;; *) true ;; esac; then
+		pass "matrix-duet (3 + 3 runs in 3 duet boots, tagged slot 0; side b's append on b only)"
+	else
+		fail matrix-duet "runs $a + $b, ids $ids, tagged $slots; cmdline a '$ca' b '$cb'"
+	fi
+else
+	fail matrix-duet "$(tail -5 "$T/d.err" | tr '\n' ' ')"
+fi
+if grep -q '^### duet 0: d/b/default/vm/one against d/a@b/default/vm/one' "$T/d.out" &&
+   grep -q '^Paired (duet, 3 rounds)' "$T/d.out" &&
+   grep -q '^## d, cmdline default (as booted), config one: every kernel against a' "$T/d.out" &&
+   grep -q '^| Benchmark | Result Class | b |$' "$T/d.out" &&
+   grep -Eq '^\| mprotect \| npages=16[^|]* \(time/op\) \| (\([IR]\) )?[-+][0-9.]+% \(MDE [0-9.]+%\) \|$' "$T/d.out"; then
+	pass "matrix-duet-table (each duet's paired table, then the seed-style table: $(grep '^| mprotect' "$T/d.out"))"
+else
+	fail matrix-duet-table "$(tail -12 "$T/d.out" | tr '\n' ' ')"
+fi
 done_testing
