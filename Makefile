@@ -56,7 +56,7 @@ FLB_LIB  := $(BUILD)/libflushbench.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check-deps programs print-helpers run test test-progs clean distclean
+.PHONY: all check-deps programs print-helpers run test test-progs seed-004 clean distclean
 check-deps:
 	@scripts/deps.sh --check build
 
@@ -90,9 +90,17 @@ run:
 	./flushbench run -c configs/default.yaml --db results.db
 
 test:
-	@scripts/deps.sh build run test
+	@scripts/deps.sh build run test kernel
 	@$(MAKE) --no-print-directory all test-progs
 	@tests/run.sh
+
+# issue 14: the posted arm64 patch (patches/arm64-tlbflush-local/) against
+# the same tree unpatched, every variant x preempt= in arm64 guest duets;
+# builds both kernels (cached), ends with the seed-style tables (docs/seed-004.md)
+seed-004:
+	@scripts/deps.sh build run test kernel
+	@$(MAKE) --no-print-directory all
+	./flushbench matrix -m configs/matrix/seed-004.yaml --db results.db
 
 clean:
 	rm -rf $(BUILD) ./flushbench $(PROGS)
