@@ -335,6 +335,18 @@ static int mx_cells(struct flb_matrix *m)
 						 base_name(x->config, cfg, sizeof(cfg)));
 				}
 		}
+	/* interleaved with a baseline: the pairs of the seed-style tables */
+	if (!base && m->top.baseline[0])
+		for (size_t b = 0; b < m->ncells; b++)
+			for (size_t a = 0; a < m->ncells; a++) {
+				const struct flb_mx_cell *x = &m->cells[a], *y = &m->cells[b];
+
+				if (!strcmp(x->k->name, m->top.baseline) &&
+				    strcmp(y->k->name, m->top.baseline) &&
+				    x->c == y->c && x->config == y->config &&
+				    x->native == y->native)
+					m->duets[m->nduets++] = (struct flb_mx_duet){ a, b };
+			}
 	return 0;
 }
 
@@ -345,9 +357,9 @@ static void mx_check_duet(struct flb_matrix *m, yaml_node_t *root)
 	const yaml_node_t *at = m->baseline_node ? m->baseline_node : root;
 
 	if (m->top.design != FLB_MX_DUET) {
-		if (m->baseline_node)
-			flb_yw_err(&m->yw, m->baseline_node,
-				   "baseline: only with design: duet");
+		if (m->top.baseline[0] && !mx_find_kernel(m, m->top.baseline))
+			flb_yw_err(&m->yw, at, "baseline: no kernel named '%s'",
+				   m->top.baseline);
 		return;
 	}
 	if (!m->top.baseline[0]) {
@@ -391,6 +403,13 @@ int flb_matrix_load(struct flb_matrix *m, const char *path, FILE *err)
 		return -1;
 	}
 	mx_parse(m, root);
+	if (m->design) {
+		const struct flb_option *o = flb_yw_find(top_opts, "design");
+		char why[256];
+
+		if (flb_opt_parse(o, m->design, &m->top, why, sizeof(why)))
+			flb_yw_err(&m->yw, NULL, "--%s", why);
+	}
 	if (!m->top.name[0])
 		snprintf(m->top.name, sizeof(m->top.name), "%s",
 			 base_name(path, nm, sizeof(nm)));
@@ -870,17 +889,29 @@ static size_t mx_csv_split(char *line, char **f, size_t max)
 }
 
 /* The seed-style table of one cmdline and config: a column per kernel. */
-#define MX_JOBS 64
+#define MX_ROWS 64
 struct mx_seed {
-	char cls[MX_JOBS][160];		/* workload and params, by job */
-	char cell[MX_JOBS][FLB_MX_MAX][48];
-	bool have[MX_JOBS];
-	size_t nk;
+	char key[MX_ROWS][160];		/* "workload params" */
+	char cell[MX_ROWS][FLB_MX_MAX][48];
+	size_t nrows, nk;
 	const char *kname[FLB_MX_MAX];
 	unsigned int marked[2];		/* (I), (R) */
 };
 
-/* One duet's paired rows, from `flushbench compare --format csv`. */
+/* The column of name in a CSV header's fields, or -1. */
+static int mx_col(char **h, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(h[i], name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * One kernel's column against the baseline, from `flushbench compare
+ * --format csv A B`: the paired rows of duets (change_pct: positive is
+ * slower) or the primary rows of the unpaired analysis (improvement_pct).
+ */
 static void mx_seed_column(struct mx_seed *t, const char *db, const char *a,
 			   const char *b, size_t col)
 {
@@ -888,52 +919,70 @@ static void mx_seed_column(struct mx_seed *t, const char *db, const char *a,
 	char *cmp[] = { self, "compare", "--db", (char *)db, "--format", "csv",
 			(char *)a, (char *)b, NULL };
 	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *h[32], hdr[1024] = "";
+	size_t nh = 0;
+	int cw, cp, cv, cm, cd, cr, crole;
+	bool paired;
 
-	if (l < 0 || !out) {
+	if (l < 0 || !out || (self[l] = '\0', flb_vm_spawn(cmp, out, 1 << 20))) {
 		free(out);
 		return;
 	}
-	self[l] = '\0';
-	if (flb_vm_spawn(cmp, out, 1 << 20)) {
+	line = strtok_r(out, "\n", &save);
+	if (line) {
+		snprintf(hdr, sizeof(hdr), "%s", line);
+		nh = mx_csv_split(hdr, h, 32);
+	}
+	paired = mx_col(h, nh, "change_pct") >= 0;
+	cw = mx_col(h, nh, "workload");
+	cp = mx_col(h, nh, paired ? "params_a" : "params");
+	cv = mx_col(h, nh, paired ? "change_pct" : "improvement_pct");
+	cm = mx_col(h, nh, "mark");
+	cd = mx_col(h, nh, "mde_pct");
+	cr = mx_col(h, nh, paired ? "rounds" : "new_runs");
+	crole = mx_col(h, nh, "role");
+	if (cw < 0 || cp < 0 || cv < 0 || cm < 0 || cd < 0 || cr < 0) {
 		free(out);
 		return;
 	}
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[16];
-		unsigned long j;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char *f[32], key[160];
+		size_t nf = mx_csv_split(line, f, 32), r;
 
-		/* workload,job_a,job_b,params_a,params_b,rounds,windows,change_pct,
-		 * ci_lo_pct,ci_hi_pct,p_holm,p,mde_pct,mark,untested */
-		if (mx_csv_split(line, f, 16) < 15 || !strcmp(f[0], "workload"))
+		if (nf < nh || (crole >= 0 && strcmp(f[crole], "primary")))
 			continue;
-		j = strtoul(f[1], NULL, 10);
-		if (j >= MX_JOBS)
-			continue;
-		if (!t->have[j])
-			snprintf(t->cls[j], sizeof(t->cls[j]), "%s %s", f[0], f[3]);
-		t->have[j] = true;
-		if (!f[7][0]) {
-			snprintf(t->cell[j][col], sizeof(t->cell[j][col]),
-				 "n/t (%s rounds)", f[5]);
+		snprintf(key, sizeof(key), "%s %s", f[cw], f[cp]);
+		for (r = 0; r < t->nrows && strcmp(t->key[r], key); r++)
+			;
+		if (r == t->nrows) {
+			if (r == MX_ROWS)
+				continue;
+			memcpy(t->key[t->nrows++], key, sizeof(key));
+		}
+		if (!f[cv][0]) {
+			snprintf(t->cell[r][col], sizeof(t->cell[r][col]), "n/t (%s %s)",
+				 f[cr], paired ? "rounds" : "runs");
 			continue;
 		}
-		/* improvement: time per op of the baseline over this kernel's */
-		snprintf(t->cell[j][col], sizeof(t->cell[j][col]), "%s%+.2f%% (MDE %.1f%%)",
-			 !strcmp(f[13], "I") ? "(I) " : !strcmp(f[13], "R") ? "(R) " : "",
-			 -strtod(f[7], NULL), strtod(f[12], NULL));
-		t->marked[0] += !strcmp(f[13], "I");
-		t->marked[1] += !strcmp(f[13], "R");
+		/* improvement: positive when this kernel is faster */
+		snprintf(t->cell[r][col], sizeof(t->cell[r][col]), "%s%+.2f%% (MDE %.1f%%)",
+			 !strcmp(f[cm], "I") ? "(I) " : !strcmp(f[cm], "R") ? "(R) " : "",
+			 paired ? -strtod(f[cv], NULL) : strtod(f[cv], NULL),
+			 strtod(f[cd], NULL));
+		t->marked[0] += !strcmp(f[cm], "I");
+		t->marked[1] += !strcmp(f[cm], "R");
 	}
 	free(out);
 }
 
 /*
- * The duet design's summary: each duet's paired table (compare), then per
- * cmdline and config the seed-style table, every kernel against the
- * baseline, (I) and (R) both shown.
+ * With a baseline: per cmdline, mode and config, the seed-style table of
+ * every kernel against the baseline (m->duets: the pairs), (I) and (R)
+ * both shown. A duet matrix first prints each duet's paired table.
  */
-static void mx_duet_summary(const struct flb_matrix *m, const char *db)
+static void mx_seed_summary(const struct flb_matrix *m, const char *db)
 {
+	bool duet = m->top.design == FLB_MX_DUET;
 	char self[PATH_MAX], cfg[FLB_STR_MAX];
 	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	bool *done = calloc(m->nduets + 1, sizeof(bool));
@@ -942,7 +991,7 @@ static void mx_duet_summary(const struct flb_matrix *m, const char *db)
 	if (l < 0 || !done || !t)
 		goto out;
 	self[l] = '\0';
-	for (size_t i = 0; i < m->nduets; i++) {
+	for (size_t i = 0; duet && i < m->nduets; i++) {
 		const struct flb_mx_cell *a = &m->cells[m->duets[i].a];
 		const struct flb_mx_cell *b = &m->cells[m->duets[i].b];
 		char *cmp[] = { self, "compare", "--db", (char *)db, (char *)a->label,
@@ -962,15 +1011,16 @@ static void mx_duet_summary(const struct flb_matrix *m, const char *db)
 			const struct flb_mx_cell *a = &m->cells[m->duets[j].a];
 			const struct flb_mx_cell *b = &m->cells[m->duets[j].b];
 
-			if (b->c != b0->c || b->config != b0->config)
+			if (b->c != b0->c || b->config != b0->config || b->native != b0->native)
 				continue;
 			done[j] = true;
 			t->kname[t->nk] = b->k->name;
 			mx_seed_column(t, db, a->label, b->label, t->nk++);
 		}
-		printf("\n## %s, cmdline %s (%s), config %s: every kernel against %s\n\n",
+		printf("\n## %s, cmdline %s (%s), %s, config %s: every kernel against %s\n\n",
 		       m->top.name, b0->c->name, b0->c->append[0] ? b0->c->append : "as booted",
-		       base_name(b0->config, cfg, sizeof(cfg)), m->top.baseline);
+		       b0->native ? "native" : "vm", base_name(b0->config, cfg, sizeof(cfg)),
+		       m->top.baseline);
 		printf("| Benchmark | Result Class |");
 		for (size_t k = 0; k < t->nk; k++)
 			printf(" %s |", t->kname[k]);
@@ -978,23 +1028,22 @@ static void mx_duet_summary(const struct flb_matrix *m, const char *db)
 		for (size_t k = 0; k < t->nk; k++)
 			printf(" --- |");
 		printf("\n");
-		for (size_t j = 0; j < MX_JOBS; j++) {
-			char *sp;
+		for (size_t r = 0; r < t->nrows; r++) {
+			char *sp = strchr(t->key[r], ' ');
 
-			if (!t->have[j])
-				continue;
-			sp = strchr(t->cls[j], ' ');
 			if (sp)
 				*sp++ = '\0';
-			printf("| %s | %s (time/op) |", t->cls[j], sp && *sp ? sp : "defaults");
+			printf("| %s | %s (time/op) |", t->key[r], sp && *sp ? sp : "defaults");
 			for (size_t k = 0; k < t->nk; k++)
-				printf(" %s |", t->cell[j][k][0] ? t->cell[j][k] : "not run");
+				printf(" %s |", t->cell[r][k][0] ? t->cell[r][k] : "not run");
 			printf("\n");
 		}
-		printf("\nImprovement: the baseline's time per op over the kernel's, from paired duet\n"
-		       "windows (positive: faster). (I)/(R): Holm-adjusted p <= 0.05 and |change| >= 1%%;\n"
-		       "unmarked: no change seen, MDE the smallest this design would have seen;\n"
-		       "n/t: too few rounds (3 or more, both CPU assignments). %u (I), %u (R).\n",
+		printf("\nImprovement: the baseline's time per op over the kernel's (positive: faster),\n"
+		       "%s. (I)/(R): Holm-adjusted p <= 0.05 and |change| >= 1%%;\n"
+		       "unmarked: no change seen, MDE the smallest change this design would have seen;\n"
+		       "n/t: not testable (%s). %u (I), %u (R).\n",
+		       duet ? "from paired duet windows" : "from the runs of each cell (compare's unpaired analysis)",
+		       duet ? "3 rounds or more over both CPU assignments" : "too few runs",
 		       t->marked[0], t->marked[1]);
 	}
 out:
@@ -1042,7 +1091,10 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 			for (size_t b = 0; b < m->ncells; b++) {
 				const struct flb_mx_cell *x = &m->cells[a], *y = &m->cells[b];
 
-				if (!mx_pair(x, y, a, b, d))
+				if (!mx_pair(x, y, a, b, d) ||
+				    (d == 0 && m->top.baseline[0] &&
+				     strcmp(x->k->name, m->top.baseline) &&
+				     strcmp(y->k->name, m->top.baseline)))
 					continue;
 				if (!header) {
 					printf("\nchanges by %s (median ns/op, B vs A):\n", dims[d]);
@@ -1056,13 +1108,13 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		free(c.s[i].v);
 	}
 	free(c.s);
-	if (m->top.design == FLB_MX_DUET)
-		mx_duet_summary(m, db);
+	if (m->top.baseline[0])
+		mx_seed_summary(m, db);
 }
 
 /* What the command line of `flushbench matrix` gives. */
 struct mx_args {
-	const char *file, *db, *seed, *repeat;
+	const char *file, *db, *seed, *repeat, *design;
 	bool dry;
 };
 
@@ -1075,7 +1127,10 @@ static const struct flb_cliopt mx_opts[] = {
 	FLB_CLI_STRING(0, "seed", struct mx_args, seed, "N",
 		       "shuffle seed (overrides the file's; default: the clock)"),
 	FLB_CLI_STRING(0, "repeat", struct mx_args, repeat, "N",
-		       "runs per cell (overrides the file's)"),
+		       "runs per cell, or slots per duet (overrides the file's)"),
+	FLB_CLI_STRING(0, "design", struct mx_args, design, "D",
+		       "interleaved or duet (overrides the file's): a duet of\n"
+		       "guests with N vCPUs wants 2N host CPUs"),
 	FLB_CLI_FLAG('n', "dry-run", struct mx_args, dry,
 		     "print the cells and the order, run nothing"),
 	FLB_CLI_END
@@ -1110,6 +1165,16 @@ int flb_cmd_matrix(int argc, char **argv)
 	seed = a.seed;
 	repeat = a.repeat;
 	dry = a.dry;
+	m.design = a.design;
+	if (a.design) {
+		struct flb_mx_top t;
+
+		if (flb_opt_parse(flb_yw_find(top_opts, "design"), a.design, &t, err,
+				  sizeof(err))) {
+			fprintf(stderr, "flushbench matrix: --%s\n", err);
+			goto out;
+		}
+	}
 	if (flb_matrix_load(&m, file, stderr))
 		goto out;
 	if (seed && flb_opt_parse(&top_opts[2], seed, &m.top, err, sizeof(err))) {

@@ -82,10 +82,15 @@ struct flb_matrix {
 	size_t nkernels, ncmdlines, nconfigs;
 	struct flb_mx_cell *cells;	/* kernels x cmdlines x modes x configs */
 	size_t ncells;
-	/* duet design: side a and side b of each duet, indices into cells */
+	/*
+	 * With a baseline: each kernel's cell against the baseline's of the
+	 * same cmdline, mode and config (indices into cells); in the duet
+	 * design these are the duets, the units of the schedule.
+	 */
 	struct flb_mx_duet { size_t a, b; } *duets;
 	size_t nduets;
 	const yaml_node_t *baseline_node;	/* where the file names the baseline */
+	const char *design;	/* set before loading: overrides the file's design */
 };
 
 /* What a round of the schedule permutes: the cells, or the duets. */

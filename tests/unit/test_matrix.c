@@ -184,8 +184,8 @@ static void test_bad_input(void **state)
 		  "m.yaml:1:1: design: duet needs baseline: KERNEL" },
 		{ "design: duet\nbaseline: bse\nkernels: [{name: base, debian: rt}, {debian: generic}]\n",
 		  "m.yaml:2:11: baseline: no kernel named 'bse'" },
-		{ "baseline: rt\nkernels: [{debian: rt}, {debian: generic}]\n",
-		  "m.yaml:1:11: baseline: only with design: duet" },
+		{ "baseline: rt2\nkernels: [{debian: rt}, {debian: generic}]\n",
+		  "m.yaml:1:11: baseline: no kernel named 'rt2'" },
 		{ "design: duet\nbaseline: rt\nkernels: [{debian: rt}]\n",
 		  "m.yaml:2:11: design: duet needs a kernel besides the baseline" },
 		{ "design: duet\nbaseline: rt\nmodes: [native, vm]\nkernels: [{debian: rt}, {debian: generic}]\n",
@@ -357,6 +357,50 @@ static void test_duet(void **state)
 	flb_matrix_free(&m);
 }
 
+/* interleaved with a baseline: every other kernel's cell paired with it */
+static void test_baseline_pairs(void **state)
+{
+	struct flb_matrix m;
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(load("baseline: b\nconfigs: [a.yaml, b.yaml]\n"
+			      "kernels: [{name: k, debian: rt}, {name: b, debian: generic},\n"
+			      "          {name: j, kernel: bzImage}]\n"
+			      "cmdlines: [{append: x}, {append: y}]\n", &m, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(m.top.design, FLB_MX_INTERLEAVED);
+	assert_int_equal(m.ncells, 12);
+	assert_int_equal(flb_matrix_units(&m), 12);
+	assert_int_equal(m.nduets, 8);		/* k and j x 2 cmdlines x 2 configs */
+	for (size_t i = 0; i < m.nduets; i++) {
+		const struct flb_mx_cell *a = &m.cells[m.duets[i].a];
+		const struct flb_mx_cell *b = &m.cells[m.duets[i].b];
+
+		assert_string_equal(a->k->name, "b");
+		assert_string_not_equal(b->k->name, "b");
+		assert_ptr_equal(a->c, b->c);
+		assert_ptr_equal(a->config, b->config);
+	}
+	flb_matrix_free(&m);
+	/* --design overrides the file's */
+	memset(&m, 0, sizeof(m));
+	m.design = "duet";
+	{
+		FILE *f = fopen("m.yaml", "w"), *err = fopen("/dev/null", "w");
+
+		assert_non_null(f);
+		fputs("baseline: b\nkernels: [{name: k, debian: rt}, {name: b, debian: generic}]\n", f);
+		fclose(f);
+		assert_int_equal(flb_matrix_load(&m, "m.yaml", err), 0);
+		fclose(err);
+	}
+	assert_int_equal(m.top.design, FLB_MX_DUET);
+	assert_int_equal(m.nduets, 1);
+	assert_string_equal(m.cells[m.duets[0].a].label, "m/b@k/default/vm/quick");
+	flb_matrix_free(&m);
+}
+
 static void test_plan(void **state)
 {
 	struct flb_matrix m;
@@ -396,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_duet),
+		cmocka_unit_test(test_baseline_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
