@@ -1306,6 +1306,39 @@ int flb_store_timed(struct flb_store *st, int64_t run,
 	return ret;
 }
 
+int flb_store_not_ok(struct flb_store *st, int64_t run,
+		     int (*fn)(void *arg, const struct flb_not_ok *t), void *arg)
+{
+	struct flb_not_ok t = { .run = run };
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT job, workload, params, status, count(*), min(reason)"
+			       " FROM samples WHERE run_id = ?1 AND status <> 'ok'"
+			       " GROUP BY job, status ORDER BY job, status",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "reading samples");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t.job = (unsigned int)sqlite3_column_int64(s, 0);
+		t.workload = col_text(s, 1);
+		t.params = col_text(s, 2);
+		t.status = col_text(s, 3);
+		t.samples = (unsigned int)sqlite3_column_int64(s, 4);
+		t.reason = col_text(s, 5);
+		ret = fn(arg, &t);
+	}
+	if (!ret && rc != SQLITE_DONE) {
+		set_db_err(st, "reading samples");
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* --- calibration --- */
 
 static void bind_real(sqlite3_stmt *s, int i, double v)

@@ -142,6 +142,20 @@ struct flb_timed {
  */
 int flb_store_timed(struct flb_store *st, int64_t run,
 		   int (*fn)(void *arg, const struct flb_timed *t), void *arg);
+/* A job of a run with samples that are not ok: skipped or failed. */
+struct flb_not_ok {
+	int64_t run;
+	unsigned int job, samples;
+	const char *workload, *params, *status, *reason;
+};
+
+/*
+ * Call fn for each job and status of run's samples that are not ok (the
+ * count, and one reason). fn != 0 stops the walk and is returned; else 0,
+ * or -1 with the store error.
+ */
+int flb_store_not_ok(struct flb_store *st, int64_t run,
+		     int (*fn)(void *arg, const struct flb_not_ok *t), void *arg);
 /*
  * The stored environment of a run (keys sorted) into env, which is
  * overwritten (free it with flb_env_free). 0, or -1 (unknown run).

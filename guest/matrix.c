@@ -74,6 +74,8 @@ static const struct flb_option top_opts[] = {
 	       .help = "duet: runs of the suite per guest and boot (flushbench duet --repeat)"),
 	MX_OPT(struct flb_mx_top, rounds, FLB_OPT_U64, .min = 1, .max = 100, .def = "2",
 	       .help = "duet: boots of both guests per slot (2: both CPU assignments)"),
+	MX_OPT(struct flb_mx_top, strict, FLB_OPT_BOOL, .def = "false",
+	       .help = "a skipped job fails the matrix too (a failed one always does)"),
 	FLB_OPTION_END
 };
 
@@ -976,6 +978,45 @@ static void mx_seed_column(struct mx_seed *t, const char *db, const char *a,
 }
 
 /*
+ * Row r's Result Class: of its parameters ("workload k=v k=v ..."), those
+ * that tell it apart from the table's other rows of its workload (all of
+ * them when it is the workload's only row).
+ */
+static const char *mx_seed_class(const struct mx_seed *t, size_t r, char *buf,
+				  size_t len)
+{
+	size_t wl = strcspn(t->key[r], " "), o = 0, same = 0;
+	const char *p = t->key[r] + wl;
+
+	for (size_t q = 0; q < t->nrows; q++)
+		same += !strncmp(t->key[q], t->key[r], wl + 1);
+	buf[0] = '\0';
+	while (*p) {
+		size_t n;
+		bool shared = same > 1;
+
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (!n)
+			break;
+		/* shared: every row of the workload has this k=v too */
+		for (size_t q = 0; q < t->nrows && shared; q++) {
+			const char *h = t->key[q];
+
+			if (strncmp(h, t->key[r], wl + 1))
+				continue;
+			shared = false;
+			for (h += wl; (h = strstr(h, " ")) && !shared; h++)
+				shared = !strncmp(h + 1, p, n) && (h[1 + n] == ' ' || !h[1 + n]);
+		}
+		if (!shared && o + n + 2 < len)
+			o += snprintf(buf + o, len - o, "%s%.*s", o ? " " : "", (int)n, p);
+		p += n;
+	}
+	return buf[0] ? buf : "as in the suite";
+}
+
+/*
  * With a baseline: per cmdline, mode and config, the seed-style table of
  * every kernel against the baseline (m->duets: the pairs), (I) and (R)
  * both shown. A duet matrix first prints each duet's paired table.
@@ -997,9 +1038,14 @@ static void mx_seed_summary(const struct flb_matrix *m, const char *db)
 		char *cmp[] = { self, "compare", "--db", (char *)db, (char *)a->label,
 				(char *)b->label, NULL };
 
+		char *out = malloc(1 << 20);
+
 		printf("\n### duet %zu: %s against %s\n\n", i, b->label, a->label);
-		fflush(stdout);
-		flb_vm_spawn(cmp, NULL, 0);
+		if (out && !flb_vm_spawn(cmp, out, 1 << 20))
+			fputs(out, stdout);
+		else
+			printf("(flushbench compare %s %s failed)\n", a->label, b->label);
+		free(out);
 	}
 	for (size_t i = 0; i < m->nduets; i++) {
 		const struct flb_mx_cell *b0 = &m->cells[m->duets[i].b];
@@ -1029,11 +1075,10 @@ static void mx_seed_summary(const struct flb_matrix *m, const char *db)
 			printf(" --- |");
 		printf("\n");
 		for (size_t r = 0; r < t->nrows; r++) {
-			char *sp = strchr(t->key[r], ' ');
+			char cls[160];
 
-			if (sp)
-				*sp++ = '\0';
-			printf("| %s | %s (time/op) |", t->key[r], sp && *sp ? sp : "defaults");
+			printf("| %.*s | %s (time/op) |", (int)strcspn(t->key[r], " "), t->key[r],
+			       mx_seed_class(t, r, cls, sizeof(cls)));
 			for (size_t k = 0; k < t->nk; k++)
 				printf(" %s |", t->cell[r][k][0] ? t->cell[r][k] : "not run");
 			printf("\n");
@@ -1056,6 +1101,10 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 {
 	static const char *const dims[] = { "kernel", "cmdline", "mode", "config" };
 	struct mx_collect c = { 0 };
+	size_t *nruns = calloc(m->ncells + 1, sizeof(*nruns));
+
+	if (!nruns)
+		return;
 
 	for (size_t i = 0; i < m->ncells; i++) {
 		struct flb_run_row *rows = NULL;
@@ -1069,6 +1118,7 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 				ids[k++] = rows[r].id;
 		free(rows);
 		c.cell = i;
+		nruns[i] = k;
 		if (k)
 			flb_store_values(st, ids, k, mx_value, &c);
 	}
@@ -1076,8 +1126,8 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		c.s[i].median = flb_median(c.s[i].v, c.s[i].n);
 	printf("\nmedian ns/op per cell (all samples of its complete runs):\n");
 	for (size_t i = 0; i < m->ncells; i++) {
-		printf("  %s  (%u run%s)\n", m->cells[i].label, m->cells[i].done,
-		       m->cells[i].done == 1 ? "" : "s");
+		printf("  %s  (%zu complete run%s, %u this time)\n", m->cells[i].label,
+		       nruns[i], nruns[i] == 1 ? "" : "s", m->cells[i].done);
 		for (size_t s = 0; s < c.n; s++)
 			if (c.s[s].cell == i)
 				printf("    %-60.60s %14.1f  (n=%zu)\n", c.s[s].job,
@@ -1108,14 +1158,55 @@ static void mx_summary(const struct flb_matrix *m, struct flb_store *st,
 		free(c.s[i].v);
 	}
 	free(c.s);
+	free(nruns);
 	if (m->top.baseline[0])
 		mx_seed_summary(m, db);
+}
+
+struct mx_not_run {
+	const char *label;
+	unsigned int failed, skipped;
+};
+
+static int mx_not_ok(void *arg, const struct flb_not_ok *t)
+{
+	struct mx_not_run *n = arg;
+	bool fail = strcmp(t->status, "skip");
+
+	if (!n->failed && !n->skipped)
+		printf("\njobs that did not run (every sample of the matrix's runs is ok otherwise):\n");
+	n->failed += fail;
+	n->skipped += !fail;
+	printf("  %s run %" PRId64 ": job %u %s %s: %u sample%s %s: %s\n", n->label, t->run,
+	       t->job, t->workload, t->params ? t->params : "", t->samples,
+	       t->samples == 1 ? "" : "s", t->status, t->reason ? t->reason : "(no reason)");
+	return 0;
+}
+
+/*
+ * Say every job of the cells' runs that failed or was skipped: a matrix
+ * whose job could not run is not a result. Their counts in n.
+ */
+static void mx_not_run(const struct flb_matrix *m, struct flb_store *st,
+		       struct mx_not_run *n)
+{
+	for (size_t i = 0; i < m->ncells; i++) {
+		struct flb_run_row *rows = NULL;
+		size_t k = 0;
+
+		n->label = m->cells[i].label;
+		if (flb_store_runs(st, m->cells[i].label, &rows, &k))
+			continue;
+		for (size_t r = 0; r < k; r++)
+			flb_store_not_ok(st, rows[r].id, mx_not_ok, n);
+		free(rows);
+	}
 }
 
 /* What the command line of `flushbench matrix` gives. */
 struct mx_args {
 	const char *file, *db, *seed, *repeat, *design;
-	bool dry;
+	bool dry, summary;
 };
 
 /* --seed and --repeat are parsed once the file is loaded: they override it */
@@ -1133,6 +1224,9 @@ static const struct flb_cliopt mx_opts[] = {
 		       "guests with N vCPUs wants 2N host CPUs"),
 	FLB_CLI_FLAG('n', "dry-run", struct mx_args, dry,
 		     "print the cells and the order, run nothing"),
+	FLB_CLI_FLAG(0, "summary", struct mx_args, summary,
+		     "run nothing: the summary of the runs already stored\n"
+		     "under the cells' labels"),
 	FLB_CLI_END
 };
 
@@ -1152,6 +1246,7 @@ int flb_cmd_matrix(int argc, char **argv)
 	struct flb_store *st = NULL;
 	bool dry;
 	size_t *order = NULL, total, failed = 0;
+	struct mx_not_run nr = { 0 };
 	char err[512];
 	int n, ret = FLB_EXIT_USAGE;
 
@@ -1191,13 +1286,16 @@ int flb_cmd_matrix(int argc, char **argv)
 	if (!order)
 		goto out;
 	total = flb_matrix_units(&m) * m.top.repeat;
-	flb_matrix_plan(&m, order, stdout);
+	if (!a.summary)
+		flb_matrix_plan(&m, order, stdout);
 	if (dry) {
 		ret = FLB_EXIT_OK;
 		goto out;
 	}
+	if (a.summary)
+		total = 0;
 	/* fetch, build (or find in the cache) each kernel once, not per run */
-	for (size_t i = 0; i < m.nkernels; i++) {
+	for (size_t i = 0; total && i < m.nkernels; i++) {
 		struct flb_mx_kernel *k = &m.kernels[i];
 
 		if ((k->debian &&
@@ -1256,13 +1354,20 @@ int flb_cmd_matrix(int argc, char **argv)
 		goto out;
 	}
 	mx_summary(&m, st, db);
+	mx_not_run(&m, st, &nr);
 	flb_store_close(st);
+	ret = FLB_EXIT_OK;
+	if (nr.failed || (nr.skipped && m.top.strict)) {
+		fprintf(stderr, "flushbench matrix: %u job%s failed and %u %s skipped: see 'jobs that did not run'%s\n",
+			nr.failed, nr.failed == 1 ? "" : "s", nr.skipped,
+			nr.skipped == 1 ? "was" : "were",
+			m.top.strict ? " (strict: a skip fails too)" : "");
+		ret = FLB_EXIT_FAIL;
+	}
 	if (failed) {
 		fprintf(stderr, "flushbench matrix: %zu of %zu runs failed: cells are unequal\n",
 			failed, total);
 		ret = FLB_EXIT_FAIL;
-	} else {
-		ret = FLB_EXIT_OK;
 	}
 out:
 	free(order);

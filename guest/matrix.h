@@ -48,6 +48,7 @@ struct flb_mx_top {
 	char baseline[FLB_STR_MAX];	/* duet: side a's kernel */
 	uint64_t runs;		/* duet: runs of the suite per guest and round */
 	uint64_t rounds;	/* duet: rounds (boots of both guests) per slot */
+	bool strict;		/* a skipped job fails the matrix */
 	uint64_t repeat;
 	uint64_t seed;
 	uint64_t smp;
