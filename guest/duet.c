@@ -288,7 +288,15 @@ static int put(struct gside *s, const char *fmt, ...)
 /* Tell s to start its window; solo: its partner is not in it. */
 static void go(struct round *rd, struct gside *s, double t)
 {
-	if (put(s, "go %lu %lu %lu\n", s->pos, s->job, s->p))
+	/*
+	 * A console already closed (read_console saw its end) is a guest that
+	 * ended, QEMU gone: say so, as its exit would, which may be read after
+	 * this go (errno would be stale here).
+	 */
+	if (s->fd < 0)
+		fail(rd, "side %c (%s): the guest ended before its suite did: its console closed",
+		     s->name, s->label);
+	else if (put(s, "go %lu %lu %lu\n", s->pos, s->job, s->p))
 		fail(rd, "side %c (%s): writing to its console: %s", s->name,
 		     s->label, strerror(errno));
 	s->waiting = false;
