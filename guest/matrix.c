@@ -1234,7 +1234,10 @@ static const struct flb_cli mx_cli = {
 	.cmd = "matrix", .usage = "-m FILE [OPTIONS]",
 	.about = "Run suites over kernels x cmdlines x {native, vm} x configs (see docs/vm.md),\n"
 		 "every cell the same number of times in shuffled rounds, each cell under its\n"
-		 "own label NAME/KERNEL/CMDLINE/MODE/CONFIG; then summarise by dimension.",
+		 "own label NAME/KERNEL/CMDLINE/MODE/CONFIG; then summarise by dimension. With\n"
+		 "baseline: KERNEL, end with a seed-style table per cmdline and config (every\n"
+		 "kernel against it, (I)/(R) and MDE); with design: duet, run each kernel's\n"
+		 "cells as guest duets against the baseline's (flushbench duet).",
 	.opts = mx_opts,
 };
 
