@@ -498,14 +498,10 @@ fail:
 /*
  * --format csv: one line per job (guests) or duet (native), the same
  * figures and marks as the table, for scripts (flushbench matrix's
- * seed-style table). adj: the Holm-adjusted p of the testable rows.
+ * seed-style table), each row's Holm p and mark as report() set them.
  */
-static void report_csv(struct paired *pd, const double *adj)
+static void report_csv(struct paired *pd)
 {
-	const struct flb_cmp_opts *o = pd->o;
-	double lim = log1p(o->min_effect);
-	size_t np = 0;
-
 	puts("workload,job_a,job_b,params_a,params_b,rounds,windows,change_pct,ci_lo_pct,ci_hi_pct,p_holm,p,mde_pct,mark,untested");
 	for (size_t k = 0; k < pd->ndu; k++) {
 		struct duet *du = &pd->du[k];
@@ -529,9 +525,6 @@ static void report_csv(struct paired *pd, const double *adj)
 				      "needs 2 rounds or more", true);
 			continue;
 		}
-		du->p_holm = adj[np++];
-		if (du->p_holm <= o->alpha && fabs(du->r.est) >= lim)
-			du->mark = du->r.est > 0 ? FLB_MARK_REGRESSED : FLB_MARK_IMPROVED;
 		flb_csv_num(stdout, 100 * expm1(du->r.est), false);
 		flb_csv_num(stdout, 100 * expm1(du->r.lo), false);
 		flb_csv_num(stdout, 100 * expm1(du->r.hi), false);
@@ -573,8 +566,18 @@ static int report(struct paired *pd, bool gate, bool allow)
 		flb_msg(o->cmd, "out of memory");
 		goto out;
 	}
+	/* Holm p and mark of each testable row, for the table and the csv alike */
+	for (size_t k = 0, i = 0; k < pd->ndu; k++) {
+		struct duet *du = &pd->du[k];
+
+		if (!du->ok)
+			continue;
+		du->p_holm = adj[i++];
+		if (du->p_holm <= o->alpha && fabs(du->r.est) >= log1p(o->min_effect))
+			du->mark = du->r.est > 0 ? FLB_MARK_REGRESSED : FLB_MARK_IMPROVED;
+	}
 	if (o->format == FLB_FMT_CSV && !gate) {
-		report_csv(pd, adj);
+		report_csv(pd);
 		rc = 0;
 		goto out;
 	}
@@ -608,7 +611,6 @@ static int report(struct paired *pd, bool gate, bool allow)
 	       pd->guests ? "windows" : "pairs",
 	       pd->guests ? "NEW vs BASE" : "b vs a", 100 * (1 - o->alpha));
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-	np = 0;
 	for (size_t k = 0; k < pd->ndu; k++) {
 		struct duet *du = &pd->du[k];
 		double ch, lo, hi, mde, lim = log1p(o->min_effect);
@@ -633,13 +635,10 @@ static int report(struct paired *pd, bool gate, bool allow)
 			unsure += gate;
 			continue;
 		}
-		du->p_holm = adj[np++];
 		ch = 100 * expm1(du->r.est);
 		lo = 100 * expm1(du->r.lo);
 		hi = 100 * expm1(du->r.hi);
 		mde = 100 * expm1(du->r.mde);
-		if (du->p_holm <= o->alpha && fabs(du->r.est) >= lim)
-			du->mark = du->r.est > 0 ? FLB_MARK_REGRESSED : FLB_MARK_IMPROVED;
 		bad += du->mark == FLB_MARK_REGRESSED;
 		unsure += du->mark == FLB_MARK_NONE && !(du->r.mde <= lim * (1 + 1e-9));
 		printf("| %s | %s | %s | %zu | %zu | %+.2f%% | [%+.2f%%, %+.2f%%] | %.3g (%.3g) | %.1f%% | %s |\n",
