@@ -18,7 +18,11 @@
  * signal arrived during a long command (partial results are not returned);
  * -EBUSY FLB_MAX_TRACKED_MMS processes already have a TLBI tracker;
  * -EOPNOTSUPP a TLBI call required FLB_CLOCK_PMU_CYCLES and no PMU counts
- * cycles; -EAGAIN a batch moved CPU under a per-CPU clock 8 times running.
+ * cycles; -EAGAIN a batch moved CPU under a per-CPU clock 8 times running;
+ * -ENODEV (DMA commands) no bound device has that index; -ENOMEM also when
+ * the DMA API refused a mapping (IOVA space or bounce buffers exhausted).
+ *
+ * Version 4 added FLB_IOC_DMA and FLB_IOC_DMA_CHECK (the IOMMU part).
  */
 #ifndef _UAPI_FLUSHBENCH_H
 #define _UAPI_FLUSHBENCH_H
@@ -27,7 +31,7 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define FLB_UAPI_VERSION		3
+#define FLB_UAPI_VERSION		4
 #define FLB_DEVICE_PATH		"/dev/flushbench"
 
 /* Caps (the module answers -E2BIG above them). */
@@ -48,6 +52,10 @@
 #define FLB_MAX_CHURN_US	100000ULL	/* 100 ms */
 #define FLB_MAX_IRQOFF_NS	150000000ULL	/* race spinlock: global_ns x min(threads, CPUs) */
 #define FLB_PPM			1000000ULL	/* probabilities: parts per million */
+#define FLB_MAX_DMA_BYTES	(2ULL << 20)	/* one mapping: 2 MiB */
+#define FLB_MAX_DMA_BATCH	256ULL
+#define FLB_MAX_DMA_ITERATIONS	65536ULL
+#define FLB_MAX_DMA_THREADS	64ULL		/* and never more than online CPUs (-EINVAL) */
 
 /* The header word every command struct starts with. */
 struct flb_hdr {
@@ -295,10 +303,108 @@ struct flb_race {
 	);
 };
 
+/*
+ * ---- FLB_IOC_DMA: the cost of dma_map and dma_unmap through an IOMMU ----
+ *
+ * The module's PCI driver ("flushbench") binds QEMU's edu device
+ * (1234:11e8) by ID, and any other device a user hands it through
+ * driver_override (docs/iommu.md); `device` indexes the bound devices in
+ * the order they were bound. Each of `threads` kernel threads, bound one
+ * per online CPU, maps one buffer of its own `batch` times between two
+ * clock reads (each mapping gets its own IOVA), then unmaps those `batch`
+ * mappings between two more: map_ns and unmap_ns are each batch's time
+ * divided by its operations. In a strict domain the unmap clears the
+ * IOPTEs and waits for the IOTLB invalidation (SMMUv3: TLBI + CMD_SYNC on
+ * the command queue; VT-d: a queued IOTLB invalidation and its wait); in a
+ * lazy one (DMA-FQ) it queues the IOVA and the invalidation runs later,
+ * batched, from the flush queue's timer. The buffer is DMA_TO_DEVICE.
+ */
+enum flb_dma_mode {
+	FLB_DMA_SINGLE = 0,	/* one physically contiguous buffer: dma_map_page */
+	FLB_DMA_SG = 1,		/* bytes / PAGE_SIZE separate pages: dma_map_sg */
+};
+
+/* The device's DMA domain when the call ran (its group's sysfs `type`). */
+enum flb_dma_domain {
+	FLB_DMA_DIRECT = 1,	/* no IOMMU translates this device (dma-direct) */
+	FLB_DMA_IDENTITY = 2,	/* an IOMMU in passthrough: "identity" */
+	FLB_DMA_STRICT = 3,	/* "DMA": every unmap invalidates and waits */
+	FLB_DMA_LAZY = 4,	/* "DMA-FQ": unmaps go through the flush queue */
+	FLB_DMA_OTHER = 5,	/* a domain type this module does not name */
+};
+
+#define FLB_DMA_NO_GROUP	(~0ULL)
+
+struct flb_dma {
+	struct flb_hdr hdr;
+	__u64 device;		/* (in) index among the bound devices, from 0 */
+	__u64 mode;		/* (in) enum flb_dma_mode */
+	__u64 bytes;		/* (in) a multiple of PAGE_SIZE, PAGE_SIZE..FLB_MAX_DMA_BYTES */
+	__u64 iterations;	/* (in) map+unmap pairs per thread, 1..FLB_MAX_DMA_ITERATIONS */
+	__u64 batch;		/* (in) operations between two clock reads, 1..FLB_MAX_DMA_BATCH */
+	__u64 threads;		/* (in) 1..min(FLB_MAX_DMA_THREADS, online CPUs) */
+	__u64 flags;		/* (in) must be zero */
+	__u64 reserved[4];	/* (in) must be zero */
+
+	__struct_group(flb_dma_out, out, /* no attrs */,
+		struct flb_lat map_ns;	/* (out) per dma_map, ns, over batches of all threads */
+		struct flb_lat unmap_ns;	/* (out) per dma_unmap, ns */
+		__u64 ops;		/* (out) map+unmap pairs done, all threads */
+		__u64 batches;		/* (out) batches timed, all threads */
+		__u64 total_ns;		/* (out) from the threads' start to the last one's end */
+		__u64 domain;		/* (out) enum flb_dma_domain */
+		__u64 bdf;		/* (out) PCI segment << 16 | bus << 8 | devfn */
+		__u64 group;		/* (out) IOMMU group id, or FLB_DMA_NO_GROUP */
+		__u64 nents;		/* (out) sg: segments the last dma_map_sg returned (1: merged) */
+		__u64 out_reserved[4];	/* (out) zero */
+	);
+};
+
+/*
+ * ---- FLB_IOC_DMA_CHECK: does an unmap invalidate the IOTLB? ----
+ *
+ * Needs an edu device (its DMA engine) behind a translating domain. The
+ * module maps page A at an IOVA with dma_map_page, has the device read it
+ * (the IOMMU caches the translation) and write it back to a second
+ * mapping, then points the same IOVA at page B as the DMA API's strict
+ * unmap does (iommu_unmap_fast, iommu_iotlb_sync) followed by iommu_map,
+ * and has the device read it again. Page A's data the second time is a
+ * stale IOTLB entry. The module parameter unsafe_skip_inv (0644, debug
+ * only) leaves out the iommu_iotlb_sync until after the second read,
+ * which must make the check fail: the proof that it can. Each DMA of edu
+ * takes about 100 ms of the guest's virtual time.
+ */
+enum flb_dma_check_result {
+	FLB_DMA_CHECK_PASS = 1,		/* the device read page B */
+	FLB_DMA_CHECK_STALE = 2,	/* the device read page A: a stale IOTLB entry */
+	FLB_DMA_CHECK_NO_XLATE = 3,	/* not run: no translating domain, nothing can go stale */
+	FLB_DMA_CHECK_NO_ENGINE = 4,	/* not run: the device is not edu, no DMA engine to drive */
+};
+
+struct flb_dma_check {
+	struct flb_hdr hdr;
+	__u64 device;		/* (in) index among the bound devices */
+	__u64 flags;		/* (in) must be zero */
+	__u64 reserved[4];	/* (in) must be zero */
+
+	__struct_group(flb_dma_check_out, out, /* no attrs */,
+		__u64 result;		/* (out) enum flb_dma_check_result */
+		__u64 domain;		/* (out) enum flb_dma_domain */
+		__u64 iova;		/* (out) the IOVA remapped */
+		__u64 expected;		/* (out) first word of page B */
+		__u64 seen;		/* (out) first word the device read the second time */
+		__u64 skipped_inv;	/* (out) 1: unsafe_skip_inv left the invalidation out */
+		__u64 dma_ns;		/* (out) the four DMAs, ns */
+		__u64 out_reserved[4];	/* (out) zero */
+	);
+};
+
 #define FLB_IOC_MAGIC		0xFB
 #define FLB_IOC_INFO		_IOWR(FLB_IOC_MAGIC, 0x00, struct flb_info)
 #define FLB_IOC_TLBI		_IOWR(FLB_IOC_MAGIC, 0x01, struct flb_tlbi)
 #define FLB_IOC_MEMREGION	_IOWR(FLB_IOC_MAGIC, 0x02, struct flb_memregion)
 #define FLB_IOC_RACE		_IOWR(FLB_IOC_MAGIC, 0x03, struct flb_race)
+#define FLB_IOC_DMA		_IOWR(FLB_IOC_MAGIC, 0x04, struct flb_dma)
+#define FLB_IOC_DMA_CHECK	_IOWR(FLB_IOC_MAGIC, 0x05, struct flb_dma_check)
 
 #endif /* _UAPI_FLUSHBENCH_H */

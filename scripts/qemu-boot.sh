@@ -4,7 +4,7 @@
 # Usage: scripts/qemu-boot.sh --arch x86_64|arm64 --kernel IMG --initrd CPIO
 #          --log FILE [--append STR] [--smp N] [--mem SIZE] [--timeout SEC]
 #          [--accel auto|kvm|tcg] [--no-pvh] [--qemu-arg ARG]...
-#          [--cpus LIST] [--serial-socket PATH]
+#          [--cpus LIST] [--serial-socket PATH] [--iommu smmuv3|intel|direct]
 # Defaults: smp 2, mem 1G, timeout 300, accel auto, append "quiet".
 # --qemu-arg passes one more argument to QEMU (repeat for each: -drive ...).
 # --cpus pins QEMU, all its threads, to host CPUs LIST (taskset -c).
@@ -12,6 +12,11 @@
 #   server, waiting for one client before the guest starts; the log file
 #   still gets every byte), so that a host program can talk to the guest
 #   (flushbench duet's go signals).
+# --iommu adds QEMU's edu PCI device (1234:11e8, a DMA engine the module's
+#   PCI driver binds: docs/iommu.md) and an IOMMU in front of it: smmuv3
+#   (arm64: -M virt,iommu=smmuv3), intel (x86_64: -M q35,kernel-irqchip=split
+#   -device intel-iommu,intremap=on, and intel_iommu=on on the cmdline, as
+#   Debian's kernel leaves VT-d off), or direct (edu alone: dma-direct).
 # SIGTERM or SIGINT stops QEMU: STATUS=stopped.
 #   x86_64: KVM is tried first (a probe boot with a short timeout, cached
 #     next to the kernel as IMG.kvm-probe) and TCG used when it fails; the
@@ -33,7 +38,7 @@ set -uo pipefail
 die() { echo "qemu-boot: $*" >&2; exit 1; }
 
 arch="" kernel="" initrd="" log="" append="quiet" smp=2 mem=1G limit=300
-accel=auto pvh=1 extra=() cpus="" sock="" stopped=0
+accel=auto pvh=1 extra=() cpus="" sock="" stopped=0 iommu=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--qemu-arg) extra+=("$2"); shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--serial-socket) sock=$2; shift 2 ;;
+	--iommu) iommu=$2; shift 2 ;;
 	*) die "unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
@@ -57,6 +63,10 @@ done
 [ -r "$kernel" ] || die "kernel $kernel: not readable"
 [ -r "$initrd" ] || die "initrd $initrd: not readable"
 case "$accel" in auto | kvm | tcg) ;; *) die "--accel $accel: want auto, kvm or tcg" ;; esac
+case "$arch/$iommu" in
+*/ | */direct | arm64/smmuv3 | x86_64/intel) ;;
+*) die "--iommu $iommu: want smmuv3 (arm64), intel (x86_64) or direct" ;;
+esac
 
 # The uncompressed vmlinux inside an XZ bzImage (PVH-bootable), or nothing.
 vmlinux_of() {	# BZIMAGE
@@ -98,6 +108,15 @@ arm64)
 	;;
 *) die "ARCH '$arch': want x86_64 or arm64" ;;
 esac
+case "$iommu" in
+smmuv3) machine[1]=${machine[1]},iommu=smmuv3 ;;
+intel)
+	machine[1]=${machine[1]},kernel-irqchip=split
+	extra=(-device intel-iommu,intremap=on "${extra[@]}")
+	append="$append intel_iommu=on"
+	;;
+esac
+[ -n "$iommu" ] && extra+=(-device edu)
 command -v $qemu >/dev/null || die "$qemu not found"
 
 run_qemu() {	# ACCEL LIMIT LOG APPEND [SOCKET]
