@@ -69,6 +69,11 @@ void flb_probe_here(struct flb_probe *p);
 /* Stop and destroy it; its worst lateness, ns. */
 u64 flb_probe_finish(struct flb_probe *p);
 
+/* sort() order of u64s */
+int flb_cmp_u64(const void *a, const void *b);
+/* Sort v and fill lat with its min, median, p99 and max (n > 0). */
+void flb_lat_fill(struct flb_lat *lat, u64 *v, size_t n);
+
 /* True if every one of n words is zero. */
 bool flb_all_zero(const __u64 *v, size_t n);
 
@@ -109,5 +114,18 @@ bool flb_cycles_available(void);
 long flb_cmd_tlbi(struct flb_tlbi *t);
 long flb_cmd_memregion(struct flb_file *ff, struct flb_memregion *m);
 long flb_cmd_race(struct flb_race *r);
+
+/* dma.c: the PCI driver (edu, or any device via driver_override) */
+#ifdef CONFIG_PCI
+int flb_dma_init(void);
+void flb_dma_exit(void);
+long flb_cmd_dma(struct flb_dma *d);
+long flb_cmd_dma_check(struct flb_dma_check *c);
+#else
+static inline int flb_dma_init(void) { return 0; }
+static inline void flb_dma_exit(void) { }
+static inline long flb_cmd_dma(struct flb_dma *d) { return -ENODEV; }
+static inline long flb_cmd_dma_check(struct flb_dma_check *c) { return -ENODEV; }
+#endif
 
 #endif /* FLB_INTERNAL_H */

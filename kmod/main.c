@@ -5,7 +5,9 @@
  *  - arm64 "don't broadcast TLBI if the mm was only active on this CPU"
  *    (local vs broadcast invalidation, the tracking and its barriers), and
  *  - a memregion clean+invalidate provider (by range vs global, firmware
- *    BUSY/RATE_LIMITED retries, the global_flush_gen skip and its fix).
+ *    BUSY/RATE_LIMITED retries, the global_flush_gen skip and its fix),
+ *  - and the IOMMU's unmap path (dma.c: dma_map/unmap timing, strict vs
+ *    lazy, a stale-IOTLB check with QEMU's edu device).
  * This file is the misc device and the ioctl path: copy in, check the
  * header word, dispatch, copy out. See docs/kmod.md.
  */
@@ -16,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -30,6 +33,22 @@ bool flb_all_zero(const __u64 *v, size_t n)
 		if (v[i])
 			return false;
 	return true;
+}
+
+int flb_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void flb_lat_fill(struct flb_lat *lat, u64 *v, size_t n)
+{
+	sort(v, n, sizeof(*v), flb_cmp_u64, NULL);
+	lat->min = v[0];
+	lat->median = v[n / 2];
+	lat->p99 = v[(n * 99) / 100];
+	lat->max = v[n - 1];
 }
 
 static long flb_cmd_info(struct flb_info *in)
@@ -114,6 +133,8 @@ static long flb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case FLB_IOC_TLBI:
 	case FLB_IOC_MEMREGION:
 	case FLB_IOC_RACE:
+	case FLB_IOC_DMA:
+	case FLB_IOC_DMA_CHECK:
 		break;
 	default:
 		return -ENOTTY;
@@ -137,8 +158,14 @@ static long flb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = flb_cmd_memregion(file->private_data,
 				       (struct flb_memregion *)hdr);
 		break;
-	default:
+	case FLB_IOC_RACE:
 		ret = flb_cmd_race((struct flb_race *)hdr);
+		break;
+	case FLB_IOC_DMA:
+		ret = flb_cmd_dma((struct flb_dma *)hdr);
+		break;
+	default:
+		ret = flb_cmd_dma_check((struct flb_dma_check *)hdr);
 		break;
 	}
 	if (!ret && copy_to_user(uarg, hdr, size))
@@ -171,14 +198,21 @@ static int __init flb_init(void)
 	ret = flb_track_init();
 	if (ret)
 		return ret;
+	ret = flb_dma_init();
+	if (ret) {
+		pr_err("pci_register_driver failed: %d\n", ret);
+		goto err_track;
+	}
 	ret = misc_register(&flb_misc);
 	if (ret) {
 		pr_err("misc_register failed: %d\n", ret);
-		goto err_track;
+		goto err_dma;
 	}
 	pr_info("ready: /dev/flushbench, uapi %d\n", FLB_UAPI_VERSION);
 	return 0;
 
+err_dma:
+	flb_dma_exit();
 err_track:
 	flb_track_exit();
 	return ret;
@@ -187,6 +221,7 @@ err_track:
 static void __exit flb_exit(void)
 {
 	misc_deregister(&flb_misc);
+	flb_dma_exit();
 	flb_track_exit();
 }
 

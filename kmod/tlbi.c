@@ -47,22 +47,6 @@ struct flb_op {
 	bool move_inside;	/* move during this operation (FLB_TLBI_MOVE_INSIDE) */
 };
 
-static int flb_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void flb_lat_fill(struct flb_lat *lat, u64 *v, size_t n)
-{
-	sort(v, n, sizeof(*v), flb_cmp_u64, NULL);
-	lat->min = v[0];
-	lat->median = v[n / 2];
-	lat->p99 = v[(n * 99) / 100];
-	lat->max = v[n - 1];
-}
-
 /* Median over 9 rounds of the per-pair cost of migrate_disable+enable. */
 static u64 flb_migrate_pair_ns(void)
 {

@@ -1,7 +1,8 @@
 # Guest test of kmod/: for x86_64 and arm64, fetch Debian 12's kernel
 # (scripts/debian-kernel.sh, cached in build/kernels), build flushbench.ko
 # against its headers, build the static test programs for the guest arch,
-# make a busybox initramfs, boot it in QEMU (KVM if it works, else TCG)
+# make a busybox initramfs, boot it in QEMU (KVM if it works, else TCG;
+# with QEMU's edu device behind smmuv3 on arm64, intel-iommu on x86_64)
 # and turn the guest's "FBT:" lines (TAP, with a plan) into TAP lines of
 # ours. The measured "FBR:" lines are echoed as comments and kept in
 # build/kmod-guest/ARCH[-FLAVOUR].results. FLB_KMOD_FLAVOURS (default
@@ -10,7 +11,7 @@
 cd "$TOP" || exit 2
 out=$TOP/build/kmod-guest
 mkdir -p "$out"
-progs="tests/kmod/ioctl-test.c tests/kmod/race.c tests/kmod/ioctl-fuzz.c"
+progs="tests/kmod/ioctl-test.c tests/kmod/race.c tests/kmod/ioctl-fuzz.c tests/kmod/dma.c"
 # wldrive (tests/bare/): its sources as tests/bare/module.mk lists them
 wl_srcs=$(make -s --no-print-directory print-wldrive-srcs)
 cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ilib -Ibench -Ikmod -static"
@@ -33,9 +34,10 @@ for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do
 	for arch in x86_64 arm64; do
 		tag=$arch
 		[ "$flavour" = generic ] || tag=$arch-$flavour
+		# edu behind the arch's IOMMU, for the IOMMU part (kmod/dma.c)
 		case $arch in
-		x86_64) cc=gcc ;;
-		arm64) cc=aarch64-linux-gnu-gcc ;;
+		x86_64) cc=gcc iommu=intel ;;
+		arm64) cc=aarch64-linux-gnu-gcc iommu=smmuv3 ;;
 		esac
 		if ! vars=$(scripts/debian-kernel.sh $arch $flavour build/kernels 2>"$T/err"); then
 			fail "$tag: fetch the Debian kernel" "$(tail -2 "$T/err")"
@@ -67,7 +69,7 @@ for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do
 		fi
 		log=$out/$tag.log
 		st=$(scripts/qemu-boot.sh --arch $arch --kernel "$KERNEL" --initrd "$img" \
-			--log "$log" --smp 2 --mem 2G --timeout 300 \
+			--log "$log" --smp 2 --mem 2G --timeout 300 --iommu $iommu \
 			--append "quiet watchdog_thresh=1" 2>"$T/boot")
 		accel=$(sed -n 's/^ACCEL=//p' <<< "$st")
 		status=$(sed -n 's/^STATUS=//p' <<< "$st")

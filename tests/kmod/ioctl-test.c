@@ -1238,6 +1238,136 @@ static void test_killable(void)
 	waitpid(first, &st, 0);
 }
 
+/* The bound PCI devices (/sys/bus/pci/drivers/flushbench/<BDF>): how many. */
+static int dma_devices(void)
+{
+	DIR *d = opendir("/sys/bus/pci/drivers/flushbench");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (strchr(e->d_name, ':'))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static struct flb_dma dma_ok(void)
+{
+	struct flb_dma d = { .hdr = HDR(d), .bytes = psz, .iterations = 64,
+			    .batch = 16, .threads = 1 };
+	return d;
+}
+
+static struct flb_dma_check dma_check_ok(void)
+{
+	struct flb_dma_check c = { .hdr = HDR(c) };
+	return c;
+}
+
+static int lat_ordered(const struct flb_lat *l)
+{
+	return l->min > 0 && l->min <= l->median && l->median <= l->p99 && l->p99 <= l->max;
+}
+
+/*
+ * FLB_IOC_DMA and FLB_IOC_DMA_CHECK: bad arguments before any device is
+ * looked up, -ENODEV for an index nothing is bound at, and a good call on
+ * device 0 when one is bound (tests/kmod/guest.sh boots with edu behind
+ * an IOMMU): every operation done, the distributions ordered.
+ */
+static void test_dma(void)
+{
+	int ndev = dma_devices(), ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct flb_dma d;
+	struct flb_dma_check c;
+	char n[128];
+
+	BAD_HEADER(dma, FLB_IOC_DMA, dma_ok());
+	BAD_FLAGS(dma, FLB_IOC_DMA, dma_ok());
+	BAD_HEADER(dma_check, FLB_IOC_DMA_CHECK, dma_check_ok());
+	BAD_FLAGS(dma_check, FLB_IOC_DMA_CHECK, dma_check_ok());
+	d = dma_ok(); d.mode = FLB_DMA_SG + 1;
+	expect("dma: unknown mode -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.bytes = 0;
+	expect("dma: bytes 0 -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.bytes = psz + 512;
+	expect("dma: bytes not a page multiple -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.bytes = FLB_MAX_DMA_BYTES + psz;
+	expect("dma: bytes above the cap -> E2BIG", FLB_IOC_DMA, &d, E2BIG);
+	d = dma_ok(); d.iterations = 0;
+	expect("dma: iterations 0 -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.iterations = FLB_MAX_DMA_ITERATIONS + 1;
+	expect("dma: iterations above the cap -> E2BIG", FLB_IOC_DMA, &d, E2BIG);
+	d = dma_ok(); d.batch = 0;
+	expect("dma: batch 0 -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.batch = FLB_MAX_DMA_BATCH + 1;
+	expect("dma: batch above the cap -> E2BIG", FLB_IOC_DMA, &d, E2BIG);
+	d = dma_ok(); d.threads = 0;
+	expect("dma: threads 0 -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	d = dma_ok(); d.threads = FLB_MAX_DMA_THREADS + 1;
+	expect("dma: threads above the cap -> E2BIG", FLB_IOC_DMA, &d, E2BIG);
+	if (ncpu < (int)FLB_MAX_DMA_THREADS) {
+		d = dma_ok(); d.threads = ncpu + 1;
+		expect("dma: more threads than online CPUs -> EINVAL", FLB_IOC_DMA, &d, EINVAL);
+	}
+	d = dma_ok(); d.device = ndev;
+	snprintf(n, sizeof(n), "dma: device %d, %d bound -> ENODEV", ndev, ndev);
+	expect(n, FLB_IOC_DMA, &d, ENODEV);
+	c = dma_check_ok(); c.device = ndev;
+	snprintf(n, sizeof(n), "dma check: device %d, %d bound -> ENODEV", ndev, ndev);
+	expect(n, FLB_IOC_DMA_CHECK, &c, ENODEV);
+	if (!ndev) {
+		printf("# dma: no device bound to flushbench: the good calls are not run\n");
+		return;
+	}
+	for (int mode = FLB_DMA_SINGLE; mode <= FLB_DMA_SG; mode++) {
+		const char *mn = mode == FLB_DMA_SG ? "sg" : "single";
+
+		d = dma_ok();
+		d.mode = mode;
+		d.bytes = 16 * psz;
+		d.threads = ncpu;
+		d.iterations = 100;	/* 6 batches of 16 and one of 4 per thread */
+		memset(&d.out, 0xa5, sizeof(d.out));
+		snprintf(n, sizeof(n), "dma %s 16 pages, %d threads, 100 x batch 16: succeeds", mn, ncpu);
+		if (!expect(n, FLB_IOC_DMA, &d, 0))
+			continue;
+		report(d.ops == 100ULL * ncpu && d.batches == 7ULL * ncpu,
+		       "dma: every operation of every thread done, in batches",
+		       "ops %llu batches %llu", (unsigned long long)d.ops,
+		       (unsigned long long)d.batches);
+		report(lat_ordered(&d.map_ns) && lat_ordered(&d.unmap_ns),
+		       "dma: map and unmap distributions non-zero and ordered",
+		       "map %llu/%llu/%llu/%llu unmap %llu/%llu/%llu/%llu",
+		       (unsigned long long)d.map_ns.min, (unsigned long long)d.map_ns.median,
+		       (unsigned long long)d.map_ns.p99, (unsigned long long)d.map_ns.max,
+		       (unsigned long long)d.unmap_ns.min, (unsigned long long)d.unmap_ns.median,
+		       (unsigned long long)d.unmap_ns.p99, (unsigned long long)d.unmap_ns.max);
+		report(d.domain >= FLB_DMA_DIRECT && d.domain <= FLB_DMA_OTHER &&
+		       d.total_ns > 0 && !d.out_reserved[0] && !d.out_reserved[3],
+		       "dma: domain named, total time, out_reserved zero",
+		       "domain %llu total %llu", (unsigned long long)d.domain,
+		       (unsigned long long)d.total_ns);
+		if (mode == FLB_DMA_SG)
+			report(d.domain == FLB_DMA_STRICT || d.domain == FLB_DMA_LAZY ?
+			       d.nents == 1 : d.nents >= 1,
+			       "dma sg: one segment behind a translating IOMMU (it merges the pages)",
+			       "nents %llu, domain %llu", (unsigned long long)d.nents,
+			       (unsigned long long)d.domain);
+		else
+			report(d.nents == 0, "dma single: nents 0", "nents %llu",
+			       (unsigned long long)d.nents);
+	}
+	d = dma_ok();
+	d.bytes = FLB_MAX_DMA_BYTES;
+	d.batch = FLB_MAX_DMA_BATCH;
+	d.iterations = FLB_MAX_DMA_BATCH;
+	expect("dma: limits: 256 mappings of 2 MiB in one batch", FLB_IOC_DMA, &d, 0);
+}
+
 int main(void)
 {
 	psz = sysconf(_SC_PAGESIZE);
@@ -1263,6 +1393,7 @@ int main(void)
 	test_memregion_irqsave();
 	test_memregion_callers();
 	test_race();
+	test_dma();
 	test_concurrent();
 	test_killable();
 	test_limits();
