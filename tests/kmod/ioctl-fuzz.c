@@ -10,9 +10,10 @@
  * -EINTR). Every call must return 0 or one of the documented errors
  * (EINVAL, ENOTTY, EFAULT, E2BIG, EINTR, EBUSY, ENOMEM, EOPNOTSUPP: no
  * PMU for a TLBI call that asks for PMU cycles, EAGAIN: a batch that kept
- * moving CPU); dmesg is checked by the caller. Prints one result line:
+ * moving CPU, ENODEV: a DMA device index nothing is bound at); dmesg is
+ * checked by the caller. Prints one result line:
  *   calls=N ok=N einval=N enotty=N efault=N e2big=N eintr=N ebusy=N enomem=N
- *   eopnotsupp=N eagain=N other=N secs=S
+ *   eopnotsupp=N eagain=N enodev=N other=N secs=S
  * and exits 1 if any call returned something else.
  *
  * Usage: ioctl-fuzz CALLS MAX_SECONDS SEED
@@ -111,6 +112,20 @@ static void race_valid(struct flb_race *r)
 	r->global_ns = 1 + rnd() % 5000;
 }
 
+/* Device 0 or 1 (ENODEV where none is bound), a few small batches. */
+static void dma_valid(struct flb_dma *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->hdr.size = sizeof(*d);
+	d->hdr.version = FLB_UAPI_VERSION;
+	d->device = rnd() % 2;
+	d->mode = rnd() % 2;
+	d->bytes = 4096 << (rnd() % 4);
+	d->iterations = 1 + rnd() % 8;
+	d->batch = 1 + rnd() % 4;
+	d->threads = 1;
+}
+
 /* Overwrite one random 8-byte word of the struct (the header included). */
 static void mutate(void *s, size_t size)
 {
@@ -139,12 +154,13 @@ int main(int argc, char **argv)
 	unsigned long calls = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
 	double max_s = argc > 2 ? atof(argv[2]) : 60;
 	unsigned long n, ok = 0, einval = 0, enotty = 0, efault = 0, e2big = 0;
-	unsigned long eintr = 0, ebusy = 0, enomem = 0, eopnotsupp = 0, eagain = 0, other = 0;
+	unsigned long eintr = 0, ebusy = 0, enomem = 0, eopnotsupp = 0, eagain = 0, enodev = 0, other = 0;
 	union {
 		struct flb_info i;
 		struct flb_tlbi t;
 		struct flb_memregion m;
 		struct flb_race r;
+		struct flb_dma d;
 		char raw[512];
 	} u;
 	struct itimerval it = { .it_interval = { 0, 20000 }, .it_value = { 0, 20000 } };
@@ -167,7 +183,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (n = 0; n < calls && secs < max_s; n++) {
 		unsigned long cmd;
-		int k = rnd() % 4, muts = 1 + rnd() % 4, ret;
+		int k = rnd() % 5, muts = 1 + rnd() % 4, ret;
 		size_t size;
 
 		switch (k) {
@@ -188,10 +204,15 @@ int main(int argc, char **argv)
 			cmd = FLB_IOC_MEMREGION;
 			size = sizeof(u.m);
 			break;
-		default:
+		case 3:
 			race_valid(&u.r);
 			cmd = FLB_IOC_RACE;
 			size = sizeof(u.r);
+			break;
+		default:
+			dma_valid(&u.d);
+			cmd = FLB_IOC_DMA;
+			size = sizeof(u.d);
 			break;
 		}
 		while (muts--)
@@ -223,6 +244,8 @@ int main(int argc, char **argv)
 			eopnotsupp++;
 		else if (errno == EAGAIN)
 			eagain++;
+		else if (errno == ENODEV)
+			enodev++;
 		else {
 			other++;
 			printf("# call %lu: cmd %#lx returned %s\n", n, cmd, strerror(errno));
@@ -234,8 +257,8 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("calls=%lu ok=%lu einval=%lu enotty=%lu efault=%lu e2big=%lu eintr=%lu ebusy=%lu enomem=%lu eopnotsupp=%lu eagain=%lu other=%lu secs=%.1f\n",
+	printf("calls=%lu ok=%lu einval=%lu enotty=%lu efault=%lu e2big=%lu eintr=%lu ebusy=%lu enomem=%lu eopnotsupp=%lu eagain=%lu enodev=%lu other=%lu secs=%.1f\n",
 	       n, ok, einval, enotty, efault, e2big, eintr, ebusy, enomem, eopnotsupp, eagain,
-	       other, secs);
+	       enodev, other, secs);
 	return other ? 1 : 0;
 }
