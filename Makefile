@@ -110,5 +110,8 @@ clean:
 	rm -rf $(BUILD) ./flushbench $(PROGS)
 
 # Only the compiler's dependency files: build/ also holds unpacked kernels
-# and initramfs trees whose *.d directories and files are not ours.
--include $(wildcard $(FLB_OBJS:.o=.d) $(BUILD)/cli/main.d)
+# and initramfs trees whose *.d directories and files are not ours. wldrive's
+# and the helpers' own objects too (wldrive.o includes bench/workloads.def).
+-include $(wildcard $(FLB_OBJS:.o=.d) $(BUILD)/cli/main.d \
+	 $(patsubst %.c,$(BUILD)/%.d,$(WLDRIVE_SRCS) \
+		    $(foreach h,$(HELPER_PROGS),$(HELPER_SRCS_$(h)))))

@@ -497,11 +497,67 @@ static int capture_vulnerabilities(struct flb_env *env)
 	return err;
 }
 
+/*
+ * The IOMMU: iommu.units (the units under /sys/class/iommu, "none"),
+ * iommu.strict and iommu.passthrough as the command line sets them
+ * ("default" when it does not), and iommu.flushbench: each device bound
+ * to the module's PCI driver as BDF=its group's type ("direct" without a
+ * group), "none" when none is.
+ */
+static int capture_iommu(struct flb_env *env, const char *cmdline)
+{
+	static const char drv[] = "/sys/bus/pci/drivers/flushbench";
+	char list[512] = "", path[400], val[64];
+	struct dirent **de;
+	size_t used = 0;
+	int i, n, err = 0;
+
+	n = scandir("/sys/class/iommu", &de, is_file, alphasort);
+	for (i = 0; i < n; i++) {
+		if (used < sizeof(list))
+			used += snprintf(list + used, sizeof(list) - used, "%s%s",
+					 used ? "," : "", de[i]->d_name);
+		free(de[i]);
+	}
+	if (n > 0)
+		free(de);
+	err |= flb_env_set(env, "iommu.units", "%s", used ? list : "none");
+	err |= flb_env_set(env, "iommu.strict", "%s", cmdline &&
+			   !cmdline_param(cmdline, "iommu.strict", val, sizeof(val)) ?
+			   val : "default");
+	err |= flb_env_set(env, "iommu.passthrough", "%s", cmdline &&
+			   !cmdline_param(cmdline, "iommu.passthrough", val, sizeof(val)) ?
+			   val : "default");
+	used = 0;
+	list[0] = '\0';
+	n = scandir(drv, &de, is_file, alphasort);
+	for (i = 0; i < n; i++) {
+		char *type;
+
+		/* the devices are links named by their BDF: 0000:00:03.0 */
+		if (strchr(de[i]->d_name, ':') && used < sizeof(list)) {
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+				 de[i]->d_name);
+			type = slurp(path, NULL);
+			used += snprintf(list + used, sizeof(list) - used, "%s%s=%s",
+					 used ? "," : "", de[i]->d_name,
+					 type ? type : access(path, F_OK) ? "direct" : "unknown");
+			free(type);
+		}
+		free(de[i]);
+	}
+	if (n > 0)
+		free(de);
+	err |= flb_env_set(env, "iommu.flushbench", "%s", used ? list : "none");
+	return err;
+}
+
 int flb_env_capture(struct flb_env *env)
 {
 	struct utsname u;
 	char host[256];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char *cmdline;
 	int err = 0;
 
 	env->kv = NULL;
@@ -512,6 +568,9 @@ int flb_env_capture(struct flb_env *env)
 	err |= flb_env_set(env, "kernel.version", "%s", *u.version ? u.version : "unknown");
 	err |= set_from_file(env, "kernel.cmdline", "/proc/cmdline", "unknown");
 	err |= capture_preempt(env, u.version);
+	cmdline = slurp("/proc/cmdline", NULL);
+	err |= capture_iommu(env, cmdline);
+	free(cmdline);
 	err |= capture_virt(env);
 	/* the module's view (FLB_IOC_INFO hypervisor), where it is loaded */
 	err |= set_from_file(env, "kmod.hypervisor", "/sys/module/flushbench/parameters/hypervisor",

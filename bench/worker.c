@@ -13,6 +13,7 @@
  * times one sample per `sample` command with CLOCK_MONOTONIC_RAW around
  * ->run(). Before a counting sample it says `ready` and waits for `go`: the
  * runner has attached and enabled the counters on this process in between.
+ * A workload's ->presample runs before both, untimed and uncounted.
  *
  * For tests (tests/integration/worker.sh), read from the environment:
  *   FLUSHBENCH_WORKER_FAULT=crash|hang|garbage|exit[:SEQ[:WORKLOAD[:K=V]]]
@@ -275,13 +276,15 @@ static void report(struct worker *w, const char *kind, uint64_t seq, int rc,
 	}
 }
 
-/* One timed call of ->run; its status, elapsed ns in *ns. */
+/*
+ * One timed call of ->run; its status, elapsed ns in *ns. The sample's
+ * metrics so far (->presample's) are kept: reset before when none.
+ */
 static int timed(struct worker *w, uint64_t ops, uint64_t *done, uint64_t *ns)
 {
 	uint64_t t0, t1;
 	int rc;
 
-	flb_job_sample_reset(w->job);
 	*done = 0;
 	t0 = now_ns();
 	rc = w->wl->run(w->job, w->state, ops, done);
@@ -299,6 +302,7 @@ static int calibrate(struct worker *w, uint64_t *ops_out)
 	int rc;
 
 	for (;;) {
+		flb_job_sample_reset(w->job);
 		rc = timed(w, ops, &done, &ns);
 		if (rc != FLB_OK)
 			return rc;
@@ -358,6 +362,7 @@ static int prepare(struct worker *w)
 	}
 	for (uint64_t i = 0; i < w->warmup && !flb_stop_requested; i++) {
 		phase("warm-up", i + 1, w->warmup);
+		flb_job_sample_reset(w->job);
 		rc = timed(w, w->ops, &done, &ns);
 		if (rc == FLB_SKIP || rc == FLB_FAIL) {
 			report(w, "prep", 0, rc, done, ns, false, true);
@@ -474,6 +479,9 @@ static void serve(struct worker *w)
 		    (strcmp(words[2], "timed") && strcmp(words[2], "counting")))
 			bad(line, "want `sample SEQ timed|counting` or `quit`");
 		counting = !strcmp(words[2], "counting");
+		/* its untimed step, before the counters start (at `ready`) */
+		flb_job_sample_reset(w->job);
+		rc = w->wl->presample ? w->wl->presample(w->job, w->state) : FLB_OK;
 		/*
 		 * ran_on is where each task was last seen: task 0 notes it
 		 * after every sample, and the spinners' CPUs are read then
@@ -491,7 +499,9 @@ static void serve(struct worker *w)
 		if (w->probe)
 			probe(w, seq, counting ? "counting" : "timed");
 		fault(w, seq);
-		rc = timed(w, w->ops, &done, &ns);
+		done = ns = 0;
+		if (rc == FLB_OK)
+			rc = timed(w, w->ops, &done, &ns);
 		report(w, "sample", seq, rc, done, ns, true, true);
 		if (counting) {
 			/* the counters stay on until the runner has read it */

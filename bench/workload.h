@@ -10,7 +10,8 @@
  *
  * A sample is one call of ->run(ops): the runner starts the clock and the
  * counters, calls run, stops both. Everything run does is measured, so it
- * does only the operations (and flb_extra_work()).
+ * does only the operations (and flb_extra_work()); what a sample needs
+ * done besides them, untimed, goes in ->presample.
  */
 #ifndef FLB_WORKLOAD_H
 #define FLB_WORKLOAD_H
@@ -58,6 +59,15 @@ struct flb_workload {
 	 */
 	int (*run)(struct flb_job *job, void *state, uint64_t ops, uint64_t *done);
 	void (*teardown)(struct flb_job *job, void *state);
+	/*
+	 * Optional (NULL: none): an untimed step before each measured sample
+	 * (not calibration or warm-up), outside the clock and the counters:
+	 * a check that costs far more than the operations and so cannot be
+	 * one of them (iommu's stale-IOTLB check). Its metrics are stored
+	 * with the sample. A status other than FLB_OK (after flb_job_reason())
+	 * is the sample's, and the sample is not run.
+	 */
+	int (*presample)(struct flb_job *job, void *state);
 };
 
 /* Why this job or sample is not plainly ok (shown and stored). */
@@ -113,8 +123,8 @@ bool flb_job_stopping(const struct flb_job *job);
 
 /*
  * An extra metric of the current sample (latency percentiles, GB/s ...),
- * stored beside ns/op and ops/s. Call from ->run. Returns 0 or -1 when the
- * per-sample table is full (FLB_MAX_METRICS).
+ * stored beside ns/op and ops/s. Call from ->run or ->presample. Returns
+ * 0 or -1 when the per-sample table is full (FLB_MAX_METRICS).
  */
 int flb_job_metric(struct flb_job *job, const char *name, double value,
 		  const char *unit, enum flb_better better);

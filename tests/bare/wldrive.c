@@ -14,6 +14,8 @@
  *    around ->run(OPS), as flushbench-worker does (bench/worker.c), one line each
  *    "sample=I ops=N ns=T ns_per_op=X", before the line above.
  *
+ * A workload's ->presample runs before each sample, warm-up included, untimed.
+ *
  * --pad-vmas N maps N extra one-page anonymous VMAs (touched, apart) before
  * setup: a bigger mm, like a harness's, for measuring what it costs fork.
  *
@@ -112,6 +114,14 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* A new sample: its untimed ->presample (when the workload has one). */
+static int presample(const struct flb_workload *wl, struct flb_job *job,
+		     void *state)
+{
+	flb_job_sample_reset(job);
+	return wl->presample ? wl->presample(job, state) : FLB_OK;
+}
+
 /* One timed ->run(ops) of state: ns per op, or -1 (rc says why). */
 static double timed(const struct flb_workload *wl, struct flb_job *job,
 		    void *state, uint64_t ops, int *rc)
@@ -119,7 +129,9 @@ static double timed(const struct flb_workload *wl, struct flb_job *job,
 	uint64_t done = 0;
 	double t0;
 
-	flb_job_sample_reset(job);
+	*rc = presample(wl, job, state);
+	if (*rc != FLB_OK)
+		return -1;
 	t0 = now_ns();
 	*rc = wl->run(job, state, ops, &done);
 	return *rc == FLB_OK && done ? (now_ns() - t0) / done : -1;
@@ -255,8 +267,11 @@ int main(int argc, char **argv)
 	}
 	rc = setup_rc = wl->setup(job, params, &state);
 	for (unsigned long i = 0; rc == FLB_OK && i < warmup + samples; i++) {
-		flb_job_sample_reset(job);
 		done = 0;
+		ns = 0;
+		rc = presample(wl, job, state);
+		if (rc != FLB_OK)
+			break;
 		t0 = now_ns();
 		rc = wl->run(job, state, ops, &done);
 		ns = now_ns() - t0;

@@ -19,7 +19,7 @@ cflags="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I. -Ilib -Ibench -Ikmod -sta
 # Without the module, the workloads skip with a reason (host: no module).
 if [ ! -e /dev/flushbench ]; then
 	gcc $cflags -o "$out/wldrive-host" $wl_srcs -lpthread -lm 2>"$T/cc" &&
-		for w in tlbi memregion; do
+		for w in tlbi memregion iommu; do
 			l=$("$out/wldrive-host" $w 10)
 			case "$l" in
 			*'status=skip reason="kernel module not loaded"'*) pass "$w: skip without the module" ;;
@@ -27,7 +27,7 @@ if [ ! -e /dev/flushbench ]; then
 			esac
 		done || fail "build wldrive for the host" "$(tail -3 "$T/cc")"
 else
-	skip "tlbi, memregion: skip without the module" "this host has /dev/flushbench"
+	skip "tlbi, memregion, iommu: skip without the module" "this host has /dev/flushbench"
 fi
 
 for flavour in ${FLB_KMOD_FLAVOURS:-generic}; do

@@ -18,7 +18,8 @@ static void test_capture_required_keys(void **state)
 	static const char *const keys[] = {
 		"kernel.release", "kernel.version", "kernel.cmdline",
 		"kernel.preempt", "kernel.preempt.source", "virt", "virt.source", "kmod.hypervisor",
-		"kmod.clock",
+		"kmod.clock", "iommu.units", "iommu.strict", "iommu.passthrough",
+		"iommu.flushbench",
 		"cpu.model", "cpu.count", "thp.enabled", "thp.defrag", "aslr",
 		"cpufreq.governor", "hostname", "boot_id", "flushbench.rev",
 	};

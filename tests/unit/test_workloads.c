@@ -80,7 +80,7 @@ struct outcome {
 	char misplaced[128];	/* "task 1 placed on 1 ran on 0" */
 };
 
-/* Place, set up, run ops, tear down, like the runner does. */
+/* Place, set up, presample, run ops, tear down, like the runner does. */
 static void run_job(const struct flb_workload *wl, const char *overrides,
 		    enum flb_placement place, uint64_t ops, struct outcome *out)
 {
@@ -104,7 +104,9 @@ static void run_job(const struct flb_workload *wl, const char *overrides,
 	out->run = -1;
 	out->setup = wl->setup(job, params, &state);
 	if (out->setup == FLB_OK) {
-		out->run = wl->run(job, state, ops, &out->done);
+		out->run = wl->presample ? wl->presample(job, state) : FLB_OK;
+		if (out->run == FLB_OK)
+			out->run = wl->run(job, state, ops, &out->done);
 		wl->teardown(job, state);
 	}
 	snprintf(out->reason, sizeof(out->reason), "%s", job->reason);
