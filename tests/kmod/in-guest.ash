@@ -343,6 +343,24 @@ echo "FBR: $l"
 l=$(/bin/dma check 2>&1)
 [ "$(field "$l" result)" = pass ] && t "ok - stale-IOTLB check passes again with the switch off" ||
 	t "not ok - stale-IOTLB check passes again with the switch off # $l"
+# the iommu workload drives the same commands from a suite: its domain
+# switch reaches the module, the check runs before each sample, and a
+# stale entry fails the sample
+ok='s("status") == "ok" && n("pairs") == 1000 && n("unmap_ns") > 0 && n("map_ns") > 0 && n("check") == 1'
+tb=$(cat $grp/type)
+wl "iommu workload, domain=strict: 1000 pairs, the check passes" "$ok"' && n("domain_strict") == 1' \
+	iommu 1000 domain=strict
+wl "iommu workload, domain=lazy: 1000 pairs, the check passes" "$ok"' && n("domain_lazy") == 1' \
+	iommu 1000 domain=lazy
+wl "iommu workload, sg of 16 pages on every CPU: one merged segment" \
+	's("status") == "ok" && n("pairs") == 1000 * '$n_cpu' && n("kthreads") == '$n_cpu' && n("nents") == 1 && n("check") == 1' \
+	iommu 1000 mode=sg size=64K kthreads=0
+echo 1 > /sys/module/flushbench/parameters/unsafe_skip_inv
+wl "iommu workload with unsafe_skip_inv: the sample fails on the stale entry" 's("status") == "fail"' \
+	iommu 100 domain=strict
+echo 0 > /sys/module/flushbench/parameters/unsafe_skip_inv
+[ "$(cat $grp/type)" = "$tb" ] && t "ok - the iommu workload put the group's type back ($tb)" ||
+	t "not ok - the iommu workload put the group's type back # $tb before, $(cat $grp/type) after"
 [ -n "$type0" ] && settype $type0
 check "unbind edu from flushbench" sh -c "echo $bdf > $D/unbind && [ ! -e $D/$bdf ]"
 l=$(/bin/dma time single 4096 1 1 1 2>&1)
