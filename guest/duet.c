@@ -58,7 +58,7 @@
 struct duet_args {
 	struct flb_guest g;		/* both sides, unless a side says */
 	const char *label[2];
-	const char *kernel[2], *headers[2], *append[2], *config[2];
+	const char *kernel[2], *headers[2], *append[2], *config[2], *iommu[2];
 	const char *db;
 	uint64_t rounds, window_timeout, max_skew_ms, seed, budget, repeat;
 	bool seeded, keep_log;
@@ -168,6 +168,10 @@ static const struct flb_cliopt duet_opts[] = {
 		       "side a's kernel command line, after --append's"),
 	FLB_CLI_STRING(0, "b-append", struct duet_args, append[1], "ARGS",
 		       "side b's kernel command line (e.g. pti=on)"),
+	FLB_CLI_CHOICE(0, "a-iommu", struct duet_args, iommu[0], "MODEL",
+		       flb_vm_iommus, "side a's IOMMU (instead of --iommu)"),
+	FLB_CLI_CHOICE(0, "b-iommu", struct duet_args, iommu[1], "MODEL",
+		       flb_vm_iommus, "side b's IOMMU (e.g. intel against none)"),
 	FLB_CLI_STRING(0, "a-config", struct duet_args, config[0], "FILE",
 		       "side a's suite (instead of -c): the same jobs in the\n"
 		       "same order, settings may differ"),
@@ -800,7 +804,14 @@ static int parse_args(int argc, char **argv, struct duet_args *a)
 					    'a' + x, 'a' + x);
 			return FLB_CLI_ERROR;
 		}
-	return flb_guest_arch_ok(&duet_cli, a->g.arch) ? FLB_CLI_ERROR : 0;
+	if (flb_guest_arch_ok(&duet_cli, a->g.arch))
+		return FLB_CLI_ERROR;
+	for (int x = 0; x < 2; x++)
+		if (flb_guest_iommu_ok(&duet_cli, !a->iommu[x] ? "iommu" :
+				       x ? "b-iommu" : "a-iommu", a->g.arch,
+				       a->iommu[x] ? a->iommu[x] : a->g.iommu))
+			return FLB_CLI_ERROR;
+	return 0;
 }
 
 /* Side x's guest, from the common options and its own. */
@@ -818,6 +829,8 @@ static void side_setup(const struct duet_args *a, int x, struct gside *s)
 	}
 	if (a->config[x])
 		s->g.config = a->config[x];
+	if (a->iommu[x])
+		s->g.iommu = a->iommu[x];
 	snprintf(s->append, sizeof(s->append), "%s%s%s flushbench.duet=1",
 		 a->g.append, a->append[x] && a->g.append[0] ? " " : "",
 		 a->append[x] ? a->append[x] : "");
@@ -846,7 +859,7 @@ int flb_cmd_duet(int argc, char **argv)
 	struct duet_args a = {
 		.g = { .arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
 		       .mem = "1G", .accel = "auto", .smp = 0, .timeout = 600,
-		       .append = "" },
+		       .append = "", .iommu = "none" },
 		.db = "results.db", .window_timeout = 120, .repeat = 4,
 		.max_skew_ms = 100,
 	};

@@ -18,6 +18,8 @@
  *     - {name: a, kernel: /path/bzImage, headers: /path/headers}
  *     - {name: p, build: "--debian-source --patch x.patch", arch: arm64,
  *        append: "tlbflush_local=v2"}     # flushbench kernel build ARGS
+ *     - {name: vtd, debian: generic, arch: x86_64, iommu: intel}
+ *                            # edu behind an IOMMU (flushbench vm --iommu)
  *   cmdlines:                # vm cells only (native runs the booted kernel)
  *     - {name: none, append: preempt=none}
  *   vm: {smp: 2, mem: 1G, timeout: 600, accel: auto}
@@ -103,6 +105,9 @@ static const struct flb_option kernel_opts[] = {
 	       .help = "a Debian flavour: generic, rt, cloud"),
 	MX_OPT(struct flb_mx_kernel, arch, FLB_OPT_ENUM, .def = "host",
 	       .choices = arches, .help = "guest architecture"),
+	MX_OPT(struct flb_mx_kernel, iommu, FLB_OPT_ENUM, .def = "none",
+	       .choices = flb_vm_iommus,
+	       .help = "QEMU's edu device behind an IOMMU: smmuv3 (arm64), intel (x86_64), direct (no IOMMU) or none"),
 	MX_OPT(struct flb_mx_kernel, running, FLB_OPT_BOOL, .def = "false",
 	       .help = "the kernel this machine runs (native cells)"),
 	MX_OPT(struct flb_mx_kernel, build, FLB_OPT_STR,
@@ -139,6 +144,36 @@ static bool mx_list(struct flb_matrix *m, yaml_node_t *v, const char *key,
 	return true;
 }
 
+/* The value of key in the mapping map, for messages; map when absent. */
+static const yaml_node_t *mx_value_node(struct flb_matrix *m, yaml_node_t *map,
+					const char *key)
+{
+	flb_yw_for_each_pair(map, p) {
+		const char *s = flb_yw_scalar(flb_yw_node(&m->yw, p->key));
+
+		if (s && !strcmp(s, key))
+			return flb_yw_node(&m->yw, p->value);
+	}
+	return map;
+}
+
+/* A kernel's iommu: on a guest of an arch that QEMU has it for. */
+static void mx_kernel_iommu(struct flb_matrix *m, yaml_node_t *n,
+			    const struct flb_mx_kernel *k)
+{
+	const char *iommu = flb_vm_iommus[k->iommu];
+	const char *need = flb_vm_iommu_arch(iommu);
+	const char *arch = k->arch ? arches[k->arch] : flb_vm_host_arch();
+
+	if (k->running && k->iommu)
+		flb_yw_err(&m->yw, mx_value_node(m, n, "iommu"),
+			   "iommu: the running kernel has this machine's devices, not a guest's");
+	else if (need && strcmp(need, arch))
+		flb_yw_err(&m->yw, mx_value_node(m, n, "iommu"),
+			   "iommu: %s is an IOMMU of %s guests, and this kernel's arch is %s%s: give arch: %s, or iommu: direct",
+			   iommu, need, arch, k->arch ? "" : " (this machine's)", need);
+}
+
 static void mx_kernel(struct flb_matrix *m, yaml_node_t *n)
 {
 	struct flb_mx_kernel *k = &m->kernels[m->nkernels++];
@@ -157,11 +192,14 @@ static void mx_kernel(struct flb_matrix *m, yaml_node_t *n)
 		flb_yw_err(&m->yw, n, "build: arguments are split at spaces: no quotes or backslashes");
 	if (!k->name[0] && k->build[0])
 		flb_yw_err(&m->yw, n, "a kernel with build: needs a name:");
+	mx_kernel_iommu(m, n, k);
+	/* one image with and without an IOMMU: two kernels, two names */
 	if (!k->name[0])
-		snprintf(k->name, sizeof(k->name), "%s",
+		snprintf(k->name, sizeof(k->name), "%s%s%s",
 			 k->running ? "running" : k->debian ?
 			 debian_flavours[k->debian] : strrchr(k->path, '/') ?
-			 strrchr(k->path, '/') + 1 : k->path);
+			 strrchr(k->path, '/') + 1 : k->path,
+			 k->iommu ? "+" : "", k->iommu ? flb_vm_iommus[k->iommu] : "");
 	if (strchr(k->name, '/') || strchr(k->name, '@'))
 		flb_yw_err(&m->yw, n, "kernel name '%s': no '/' or '@' (they separate a label's parts)", k->name);
 	if (k->path[0] && access(k->path, R_OK))
@@ -494,6 +532,10 @@ void flb_matrix_plan(const struct flb_matrix *m, const size_t *order, FILE *f)
 				m->kernels[i].name,
 				m->kernels[i].arch ? arches[m->kernels[i].arch] :
 				flb_vm_host_arch(), m->kernels[i].build);
+	for (size_t i = 0; i < m->nkernels; i++)
+		if (m->kernels[i].iommu)
+			fprintf(f, "  kernel %s: --iommu %s\n", m->kernels[i].name,
+				flb_vm_iommus[m->kernels[i].iommu]);
 	fprintf(f, "order:");
 	for (size_t i = 0; i < flb_matrix_units(m) * m->top.repeat; i++)
 		fprintf(f, " %zu", order[i]);
@@ -572,6 +614,10 @@ static int mx_run_cell(const struct flb_matrix *m, const struct flb_mx_cell *x,
 			argv[n++] = "--append";
 			argv[n++] = app;
 		}
+		if (x->k->iommu) {
+			argv[n++] = "--iommu";
+			argv[n++] = (char *)flb_vm_iommus[x->k->iommu];
+		}
 		n = mx_guest_args(m, argv, n, g);
 	}
 	argv[n++] = "-c";
@@ -631,6 +677,10 @@ static int mx_run_duet(const struct flb_matrix *m, const struct flb_mx_duet *d,
 		if (mx_append(x[s], app[s], sizeof(app[s]))[0]) {
 			argv[n++] = s ? "--b-append" : "--a-append";
 			argv[n++] = app[s];
+		}
+		if (x[s]->k->iommu) {
+			argv[n++] = s ? "--b-iommu" : "--a-iommu";
+			argv[n++] = (char *)flb_vm_iommus[x[s]->k->iommu];
 		}
 	}
 	argv[n] = NULL;

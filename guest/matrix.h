@@ -24,6 +24,7 @@ struct flb_mx_kernel {
 	char headers[FLB_STR_MAX];
 	int debian;		/* none, generic, rt, cloud */
 	int arch;		/* host, x86_64, arm64 */
+	int iommu;		/* index into flb_vm_iommus: none, smmuv3, intel, direct */
 	bool running;
 	char append[FLB_STR_MAX];	/* after the cmdline's append */
 	char build[FLB_STR_MAX];	/* arguments of `flushbench kernel build` */

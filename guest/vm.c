@@ -238,6 +238,7 @@ const char *flb_vm_status_why(const char *status)
 static const char *const vm_arches[] = { "x86_64", "arm64", NULL };
 static const char *const debian_flavours[] = { "generic", "rt", "cloud", NULL };
 static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+const char *const flb_vm_iommus[] = { "none", "smmuv3", "intel", "direct", NULL };
 static const struct flb_option smp_opt = {
 	.name = "smp", .type = FLB_OPT_U64, .min = 1, .max = 64,
 };
@@ -270,6 +271,10 @@ const struct flb_cliopt flb_guest_cliopts[] = {
 		      "give up on the guest after SEC seconds (default 600)"),
 	FLB_CLI_CHOICE(0, "accel", struct flb_guest, accel, "A", accels,
 		       "auto (default: KVM when a probe boot works, else\nTCG), kvm or tcg"),
+	FLB_CLI_CHOICE(0, "iommu", struct flb_guest, iommu, "MODEL", flb_vm_iommus,
+		       "QEMU's edu PCI device behind an IOMMU: smmuv3\n"
+		       "(arm64), intel (x86_64, VT-d), direct (edu, no\n"
+		       "IOMMU) or none (default: no edu)"),
 	FLB_CLI_END
 };
 
@@ -303,7 +308,36 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		flb_cli_usage_error(&vm_cli, "give one of --kernel IMAGE or --debian FLAVOUR");
 		return FLB_CLI_ERROR;
 	}
-	return flb_guest_arch_ok(&vm_cli, a->g.arch) ? FLB_CLI_ERROR : 0;
+	return flb_guest_arch_ok(&vm_cli, a->g.arch) ||
+	       flb_guest_iommu_ok(&vm_cli, "iommu", a->g.arch, a->g.iommu) ?
+	       FLB_CLI_ERROR : 0;
+}
+
+const char *flb_vm_iommu_arch(const char *iommu)
+{
+	/* the IOMMUs QEMU puts on one machine type only (scripts/qemu-boot.sh) */
+	static const char *const arch_of[][2] = {
+		{ "smmuv3", "arm64" },	/* -M virt,iommu=smmuv3 */
+		{ "intel", "x86_64" },	/* -M q35 -device intel-iommu */
+	};
+
+	for (size_t i = 0; i < sizeof(arch_of) / sizeof(arch_of[0]); i++)
+		if (!strcmp(iommu, arch_of[i][0]))
+			return arch_of[i][1];
+	return NULL;
+}
+
+int flb_guest_iommu_ok(const struct flb_cli *cli, const char *opt,
+		       const char *arch, const char *iommu)
+{
+	const char *need = flb_vm_iommu_arch(iommu);
+
+	if (!need || !strcmp(need, arch))
+		return 0;
+	flb_cli_usage_error(cli, "--%s %s: an IOMMU of %s guests, and this guest is %s: give --arch %s, or --%s %s or direct",
+			    opt, iommu, need, arch, need, opt,
+			    !strcmp(arch, "arm64") ? "smmuv3" : "intel");
+	return -1;
 }
 
 int flb_guest_arch_ok(const struct flb_cli *cli, const char *arch)
@@ -714,6 +748,9 @@ int flb_guest_boot_argv(struct flb_guest *g, const char *logpath, char **argv)
 	argv[n++] = "--mem";		argv[n++] = (char *)g->mem;
 	argv[n++] = "--timeout";	argv[n++] = g->tmo_buf;
 	argv[n++] = "--accel";		argv[n++] = (char *)g->accel;
+	if (strcmp(g->iommu, "none")) {
+		argv[n++] = "--iommu";	argv[n++] = (char *)g->iommu;
+	}
 	argv[n] = NULL;
 	return n;
 }
@@ -770,6 +807,7 @@ int flb_guest_collect(const struct flb_guest *g, const char *log, size_t loglen,
 	flb_env_set(extra, "guest.kernel", "%s", g->kernel);
 	flb_env_set(extra, "guest.smp", "%" PRIu64, g->smp);
 	flb_env_set(extra, "guest.mem", "%s", g->mem);
+	flb_env_set(extra, "guest.iommu", "%s", g->iommu);
 	flb_env_set(extra, "guest.module", "%s%s", g->modwhy,
 		   strstr(log, "FB-VM: insmod /flushbench.ko failed") ?
 		   " (insmod failed in the guest)" : "");
@@ -784,7 +822,7 @@ int flb_cmd_vm(int argc, char **argv)
 	struct vm_args a = {
 		.g = { .arch = flb_vm_host_arch(), .config = "configs/quick.yaml",
 		       .mem = "1G", .accel = "auto", .smp = 2, .timeout = 600,
-		       .append = "" },
+		       .append = "", .iommu = "none" },
 		.db = "results.db", .repeat = 1,
 	};
 	struct flb_guest *g = &a.g;

@@ -39,6 +39,7 @@ int flb_cmd_kernel(int argc, char **argv);	/* kernel.c */
 struct flb_guest {
 	const char *kernel, *headers, *debian, *append, *arch, *config;
 	const char *mem, *accel;
+	const char *iommu;	/* none, smmuv3, intel, direct (qemu-boot.sh --iommu) */
 	uint64_t smp, timeout;
 	/* filled by flb_guest_prepare() and flb_guest_boot_argv() */
 	char top[PATH_MAX];
@@ -52,6 +53,19 @@ extern const struct flb_cliopt flb_guest_cliopts[];
 void flb_vm_set_who(const char *name);
 /* 0 when arch has guests, else a usage error of cli and -1. */
 int flb_guest_arch_ok(const struct flb_cli *cli, const char *arch);
+/* The IOMMU models --iommu takes, NULL-terminated: "none" first. */
+extern const char *const flb_vm_iommus[];
+/*
+ * The guest architecture an IOMMU model needs ("arm64" for smmuv3,
+ * "x86_64" for intel), or NULL when any has it (none, direct).
+ */
+const char *flb_vm_iommu_arch(const char *iommu);
+/*
+ * 0 when a guest of arch can have iommu (the --iommu of option opt, e.g.
+ * "iommu" or "b-iommu"), else a usage error of cli and -1.
+ */
+int flb_guest_iommu_ok(const struct flb_cli *cli, const char *opt,
+		       const char *arch, const char *iommu);
 /*
  * Everything before the boot: Debian's kernel fetched (--debian), the
  * image checked, the suite checked (`flushbench run --check`), the

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "guest/matrix.h"
+#include "guest/vm.h"
 
 static char dir[64], top[PATH_MAX];
 
@@ -116,6 +117,27 @@ static void test_valid(void **state)
 	assert_int_equal(m.top.accel, 2);		/* tcg */
 	flb_matrix_free(&m);
 
+	/*
+	 * one image with and without an IOMMU: two kernels, two cells; the
+	 * default name says which; direct on any arch (here this machine's)
+	 */
+	assert_int_equal(load("kernels:\n  - {debian: generic, arch: arm64}\n"
+			      "  - {debian: generic, arch: arm64, iommu: smmuv3}\n"
+			      "  - {name: d, kernel: bzImage, iommu: direct}\n"
+			      "  - {debian: generic, arch: x86_64, iommu: intel}\n",
+			      &m, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(m.ncells, 4);
+	assert_string_equal(m.cells[0].label, "m/generic/default/vm/quick");
+	assert_string_equal(m.cells[1].label, "m/generic+smmuv3/default/vm/quick");
+	assert_string_equal(m.cells[2].label, "m/d/default/vm/quick");
+	assert_string_equal(m.cells[3].label, "m/generic+intel/default/vm/quick");
+	assert_string_equal(flb_vm_iommus[m.kernels[0].iommu], "none");
+	assert_string_equal(flb_vm_iommus[m.kernels[1].iommu], "smmuv3");
+	assert_string_equal(flb_vm_iommus[m.kernels[2].iommu], "direct");
+	assert_string_equal(flb_vm_iommus[m.kernels[3].iommu], "intel");
+	flb_matrix_free(&m);
+
 	/* the defaults: name from the file, vm cells, configs/quick.yaml */
 	assert_int_equal(load("kernels: [{debian: generic}]\n", &m, msg,
 			      sizeof(msg)), 0);
@@ -177,6 +199,19 @@ static void test_bad_input(void **state)
 		  "m.yaml:2:5: build: arguments are split at spaces: no quotes" },
 		{ "modes: [native]\nkernels:\n  - {running: true, append: x=1}\n",
 		  "m.yaml:3:5: append: the running kernel's command line is the one it booted with" },
+		/* iommu: a model QEMU has, on the machine type of the kernel's arch */
+		{ "kernels:\n  - {debian: generic, arch: x86_64, iommu: vtd}\n",
+		  "m.yaml:2:44: iommu: unknown value 'vtd'; one of: none smmuv3 intel direct" },
+		{ "kernels:\n  - {debian: generic, arch: x86_64, iommu: smmuv}\n",
+		  "m.yaml:2:44: iommu: unknown value 'smmuv' (did you mean 'smmuv3'?)" },
+		{ "kernels:\n  - {debian: generic, arch: x86_64, iommu: smmuv3}\n",
+		  "m.yaml:2:44: iommu: smmuv3 is an IOMMU of arm64 guests, and this kernel's arch is x86_64: give arch: arm64, or iommu: direct" },
+		{ "kernels:\n  - {debian: generic, arch: arm64,\n     iommu: intel}\n",
+		  "m.yaml:3:13: iommu: intel is an IOMMU of x86_64 guests, and this kernel's arch is arm64: give arch: x86_64, or iommu: direct" },
+		{ "modes: [native]\nkernels:\n  - {running: true, iommu: direct}\n",
+		  "m.yaml:3:28: iommu: the running kernel has this machine's devices, not a guest's" },
+		{ "kernels:\n  - {name: k, debian: generic}\n  - {name: k, debian: generic, iommu: direct}\n",
+		  "m.yaml:3:5: two kernels named 'k'" },
 		/* the duet design */
 		{ "design: duel\nkernels: [{debian: rt}]\n",
 		  "m.yaml:1:9: design: unknown value 'duel' (did you mean 'duet'?)" },
@@ -310,7 +345,8 @@ static void test_duet(void **state)
 			      "  - {name: base, build: --debian-source, arch: arm64}\n"
 			      "  - {name: v2, build: --debian-source --patch p, arch: arm64,\n"
 			      "     append: tlbflush_local=v2}\n"
-			      "  - {name: off, kernel: bzImage, arch: arm64, append: tlbflush_local=off}\n"
+			      "  - {name: off, kernel: bzImage, arch: arm64, append: tlbflush_local=off,\n"
+			      "     iommu: smmuv3}\n"
 			      "cmdlines:\n"
 			      "  - {name: none, append: preempt=none}\n"
 			      "  - {name: full, append: preempt=full}\n",
@@ -352,6 +388,10 @@ static void test_duet(void **state)
 	assert_non_null(strstr(out, "matrix d: 4 duets x 3 slots of 4 rounds (1 runs a guest each), seed 7\n"
 				"  duet 0: a d/base@v2/none/vm/a | b d/v2/none/vm/a\n"));
 	assert_non_null(strstr(out, "  kernel v2: flushbench kernel build --arch arm64 --debian-source --patch p\n"));
+	/* a side's IOMMU: its kernel's, in the plan too */
+	assert_string_equal(flb_vm_iommus[m.cells[m.duets[2].b].k->iommu], "smmuv3");
+	assert_string_equal(flb_vm_iommus[m.cells[m.duets[2].a].k->iommu], "none");
+	assert_non_null(strstr(out, "  kernel off: --iommu smmuv3\n"));
 	free(out);
 	free(o);
 	flb_matrix_free(&m);

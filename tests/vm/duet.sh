@@ -29,14 +29,19 @@ duet() { "$FB" duet --debian generic --arch x86_64 --db "$db" --timeout 300 "$@"
 # usage: exit 2, nothing booted
 u=0 why=""
 for args in "--rounds 2 --label-a X" "--label-a X --label-b X" \
-	    "--rounds 0 --label-a X --label-b Y" "--label-a X --lable-b Y"; do
+	    "--rounds 0 --label-a X --label-b Y" "--label-a X --label-b Y --b-iommu smmuv3" \
+	    "--label-a X --label-b Y --iommu vtd" "--label-a X --lable-b Y"; do
 	# shellcheck disable=SC2086
 	duet -c "$T/a.yaml" $args > "$T/u.out" 2>&1
 	rc=$?
 	[ $rc = 2 ] || { u=1; why="$why [$args: exit $rc]"; }
 done
 grep -q "did you mean '--label-b'" "$T/u.out" || { u=1; why="$why [no did-you-mean]"; }
-[ $u = 0 ] && pass "duet-usage: missing, equal or misspelt labels and --rounds 0 exit 2" ||
+duet -c "$T/a.yaml" --label-a X --label-b Y --iommu intel --a-iommu smmuv3 > "$T/u.out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q -- "--a-iommu smmuv3: an IOMMU of arm64 guests, and this guest is x86_64" "$T/u.out" ||
+	{ u=1; why="$why [--a-iommu smmuv3 on x86_64: exit $rc, $(head -1 "$T/u.out")]"; }
+[ $u = 0 ] && pass "duet-usage: missing, equal or misspelt labels, --rounds 0 and an IOMMU of the other arch exit 2" ||
 	fail "duet-usage" "$why"
 
 # A/A: three rounds of the same kernel on both sides, two runs a round

@@ -86,6 +86,7 @@ else
 fi
 
 # a small real matrix: the running kernel natively, Debian's in a guest
+# (edu behind VT-d: the kernel's iommu: intel reaches flushbench vm)
 vm_ready matrix-runs matrix-tags matrix-summary matrix-duet matrix-duet-table || { done_testing; exit 0; }
 cp "$TOP/tests/vm/tiny.yaml" "$T/one.yaml"
 cat > "$T/m.yaml" <<YAML
@@ -94,7 +95,7 @@ repeat: 2
 seed: 3
 kernels:
   - {name: host, running: true}
-  - {name: deb, debian: generic, arch: x86_64}
+  - {name: deb, debian: generic, arch: x86_64, iommu: intel}
 modes: [native, vm]
 configs: [$T/one.yaml]
 YAML
@@ -111,15 +112,19 @@ seed=$(env_of "$db" t/deb/default/vm/one matrix.seed)
 mode=$(env_of "$db" t/deb/default/vm/one matrix.mode)
 virt=$(env_of "$db" t/deb/default/vm/one virtualized)
 nmode=$(env_of "$db" t/host/default/native/one matrix.mode)
+# the kernel's iommu: reached flushbench vm (and qemu-boot.sh, which adds intel_iommu=on)
+iommu=$(env_of "$db" t/deb/default/vm/one guest.iommu)
+vcl=$(env_of "$db" t/deb/default/vm/one guest.cmdline)
 [ "$seed" = 3 ] && [ "$mode" = vm ] && [ "$virt" = yes ] && [ "$nmode" = native ] &&
-	pass "matrix-tags (matrix.seed, matrix.mode, virtualized)" ||
-	fail matrix-tags "seed '$seed' mode '$mode' virtualized '$virt' native mode '$nmode'"
+   [ "$iommu" = intel ] && [[ "$vcl" == *intel_iommu=on* ]] &&
+	pass "matrix-tags (matrix.seed, matrix.mode, virtualized; iommu: intel as guest.iommu)" ||
+	fail matrix-tags "seed '$seed' mode '$mode' virtualized '$virt' native mode '$nmode' guest.iommu '$iommu' guest.cmdline '$vcl'"
 grep -q '^changes by mode' "$T/m.out" && grep -q 'mprotect npages=16' "$T/m.out" &&
 	pass "matrix-summary (changes by mode)" ||
 	fail matrix-summary "$(tail -8 "$T/m.out" | tr '\n' ' ')"
 
 # design: duet: one kernel against itself with a mark on side b's command
-# line, 3 boots of both guests in one slot; both sides stored under their
+# line and edu (iommu: direct) on side b, 3 boots of both guests in one slot; both sides stored under their
 # labels, tagged, paired by vmduet.id; the seed-style table at the end
 cat > "$T/d.yaml" <<YAML
 name: d
@@ -131,7 +136,7 @@ runs: 1
 seed: 4
 kernels:
   - {name: a, debian: generic, arch: x86_64}
-  - {name: b, debian: generic, arch: x86_64, append: flb.side=b}
+  - {name: b, debian: generic, arch: x86_64, append: flb.side=b, iommu: direct}
 configs: [$T/one.yaml]
 vm: {smp: 1, timeout: 300}
 YAML
@@ -144,12 +149,15 @@ if "$FB" matrix -m "$T/d.yaml" --db "$db" > "$T/d.out" 2> "$T/d.err"; then
 		on e.run_id = r.id and e.key = 'matrix.slot' and e.value = '0' where r.label like 'd/%'")
 	ca=$(env_of "$db" d/a@b/default/vm/one kernel.cmdline)
 	cb=$(env_of "$db" d/b/default/vm/one kernel.cmdline)
+	ia=$(env_of "$db" d/a@b/default/vm/one guest.iommu)
+	ib=$(env_of "$db" d/b/default/vm/one guest.iommu)
 	if [ "$a" = 3 ] && [ "$b" = 3 ] && [ "$ids" = 3 ] && [ "$slots" = 6 ] &&
+	   [ "$ia" = none ] && [ "$ib" = direct ] &&
 	   case "$cb" in *flb.side=b*) true ;; *) false ;; esac &&
 	   case "$ca" in *flb.side=b*) false ;; *) true ;; esac; then
-		pass "matrix-duet (3 + 3 runs in 3 duet boots, tagged slot 0; side b's append on b only)"
+		pass "matrix-duet (3 + 3 runs in 3 duet boots, tagged slot 0; side b's append and iommu on b only)"
 	else
-		fail matrix-duet "runs $a + $b, ids $ids, tagged $slots; cmdline a '$ca' b '$cb'"
+		fail matrix-duet "runs $a + $b, ids $ids, tagged $slots; cmdline a '$ca' b '$cb'; guest.iommu a '$ia' b '$ib'"
 	fi
 else
 	fail matrix-duet "$(tail -5 "$T/d.err" | tr '\n' ' ')"
