@@ -1,23 +1,24 @@
 # flushbench vm --iommu: the guest has QEMU's edu device (1234:11e8) and
 # it sits behind the IOMMU asked for. tiny.yaml in an x86_64 guest with
 # VT-d (intel) and with edu alone (direct, the control: the check of an
-# IOMMU group must fail there), and in an arm64 guest with an SMMUv3 (the
-# SMMU probed; edu's group comes only with a driver bound, below);
+# IOMMU group must fail there), and in an arm64 guest with an SMMUv3 and
+# iommu.strict=0 (the SMMU probed, the module's PCI driver bound edu
+# behind it in a lazy domain, and the run's environment says so);
 # each run stores guest.iommu. The console (loglevel=7 for the kernel's
 # info lines, --keep-log) says what the guest's kernel found.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
-names="intel-imported intel-env intel-edu intel-behind-iommu direct-imported direct-env direct-edu direct-no-iommu smmuv3-imported smmuv3-env smmuv3-edu smmuv3-probed"
+names="intel-imported intel-env intel-edu intel-behind-iommu direct-imported direct-env direct-edu direct-no-iommu smmuv3-imported smmuv3-env smmuv3-edu smmuv3-probed smmuv3-env-lazy"
 vm_ready $names || { done_testing; exit 0; }
 db=$T/results.db
 
 # guest NAME ARCH IOMMU: boot it; the console log's path into $log, the
 # edu device's PCI address (from the kernel's enumeration) into $bdf
 guest() {
-	local name=$1 arch=$2 iommu=$3 t0=$SECONDS
+	local name=$1 arch=$2 iommu=$3 append="loglevel=7 ${4:-}" t0=$SECONDS
 	log="" bdf=""
 	"$FB" vm --debian generic --arch "$arch" --iommu "$iommu" --smp 1 \
-		-c "$TOP/tests/vm/tiny.yaml" --append loglevel=7 --keep-log \
+		-c "$TOP/tests/vm/tiny.yaml" --append "$append" --keep-log \
 		--db "$db" --label "io-$name" --timeout 600 > "$T/$name.out" 2>&1
 	rc=$?
 	log=$(sed -n 's/^flushbench vm: booting .*, log \(.*\)$/\1/p' "$T/$name.out" | head -1)
@@ -59,20 +60,28 @@ fi
 rm -f "$log" "$log.qemu"
 
 if arm64_ready; then
-	guest smmuv3 arm64 smmuv3
-	# "arm-smmu-v3 9050000.smmuv3: allocated 65536 entries for cmdq". An
-	# arm64 PCI device joins its IOMMU group only when a driver binds it
-	# (the DT's iommu-map is applied at bind time), so without the
-	# module's PCI driver bound the console cannot say that edu is behind
-	# the SMMU: only that the SMMU is there and working, and edu too
-	if grep -q 'arm-smmu-v3 .*: allocated .* entries for cmdq' "$log"; then
-		pass "smmuv3-probed (edu at $bdf, the SMMUv3 in front of the PCI bus probed: $(grep -o 'arm-smmu-v3 .*: allocated .* entries for cmdq' "$log"))"
+	# lazy from the cmdline (Debian's arm64 default is strict)
+	guest smmuv3 arm64 smmuv3 iommu.strict=0
+	# An arm64 PCI device joins its IOMMU group only when a driver binds
+	# it (the DT's iommu-map is applied at bind time): the guest's
+	# flushbench.ko binds edu ("flushbench 0000:00:02.0: Adding to iommu
+	# group 0"), after "arm-smmu-v3 9050000.smmuv3: allocated 65536
+	# entries for cmdq", in the lazy domain the cmdline asked for
+	if grep -q 'arm-smmu-v3 .*: allocated .* entries for cmdq' "$log" &&
+	   [ -n "$bdf" ] && tr -d '\r' < "$log" | grep -q "flushbench $bdf: Adding to iommu group" &&
+	   tr -d '\r' < "$log" | grep -q "flushbench $bdf: bound: edu.*DMA domain DMA-FQ (lazy)"; then
+		pass "smmuv3-probed (the SMMUv3 probed; the module bound edu at $bdf behind it, lazy: $(tr -d '\r' < "$log" | grep -o "flushbench $bdf: Adding to iommu group [0-9]*"))"
 	else
-		fail "smmuv3-probed" "no 'arm-smmu-v3 ...: allocated ... entries for cmdq' in '$log': $(grep -m1 'smmu' "$log" 2>/dev/null)"
+		fail "smmuv3-probed" "'$log': $(grep -m1 'smmu' "$log" 2>/dev/null); $(grep -m2 "flushbench" "$log" 2>/dev/null | tr '\n' ' ')"
 	fi
+	# the run's environment: the cmdline's choice and the group's type
+	st=$(env_of "$db" io-smmuv3 iommu.strict) fb=$(env_of "$db" io-smmuv3 iommu.flushbench)
+	[ "$st" = 0 ] && [ "$fb" = "$bdf=DMA-FQ" ] &&
+		pass "smmuv3-env-lazy (iommu.strict=$st, iommu.flushbench=$fb)" ||
+		fail "smmuv3-env-lazy" "iommu.strict '$st', iommu.flushbench '$fb' (wanted 0 and $bdf=DMA-FQ)"
 	rm -f "$log" "$log.qemu"
 else
-	for n in smmuv3-imported smmuv3-env smmuv3-edu smmuv3-probed; do
+	for n in smmuv3-imported smmuv3-env smmuv3-edu smmuv3-probed smmuv3-env-lazy; do
 		skip "$n" "arm64 is not a dpkg architecture here (dpkg --add-architecture arm64; apt-get update)"
 	done
 fi
