@@ -12,7 +12,7 @@ cd "$TOP" || exit 2
 # FLUSHBENCH_TOP: where test programs find the helper programs workloads start
 export TOP FB="$TOP/flushbench" CMOCKA_MESSAGE_OUTPUT=TAP FLUSHBENCH_TOP="$TOP"
 pat=${1:-}
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 failures=
 . "$TOP/tests/runner.inc"
 # every unit test source has its program: a missing one fails (exit 127)
 for src in tests/unit/test_*.c; do
@@ -25,5 +25,9 @@ for sh in tests/*/*.sh; do
 	[[ "$sh" == *"$pat"* ]] || continue
 	run_one "${sh#tests/}" 1500 bash "$sh"
 done
+if [ -n "$failures" ]; then
+	echo "# the failures again:"
+	printf '%s' "$failures"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

@@ -54,6 +54,15 @@ for c in "short|echo 1..3; echo ok 1 - a|2 1" "none|echo 'ok - a'|2 1" \
 	[ "$got" = "$w" ] && pass "tap_run, $name: $w (results, failures)" ||
 		fail "tap_run, $name: $w" "got '$got': $(tr '\n' ' ' < "$T/$name.out")"
 done
+# the recap tests/run.sh prints before its summary: every failure, once
+recap=$( (passed=0 failed=0 skipped=0 failures=
+	 run_one r1 20 bash "$T/one-failure.sh" > /dev/null
+	 run_one r2 20 bash "$T/silent.sh" > /dev/null
+	 run_one r3 20 bash "$T/plan-last.sh" > /dev/null
+	 printf '%s' "$failures") )
+want_recap=$'  r1: not ok - a # why\n  r2: not ok - reported no test'
+[ "$recap" = "$want_recap" ] && pass "the failures recap names each failure once, and no pass" ||
+	fail "the failures recap names each failure once, and no pass" "got '$recap'"
 grep -qx 'not ok - x: b' "$T/good.out" && pass "tap_run prefixes the relayed names" ||
 	fail "tap_run prefixes the relayed names" "$(tr '\n' ' ' < "$T/good.out")"
 done_testing
