@@ -56,7 +56,7 @@ FLB_LIB  := $(BUILD)/libflushbench.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check-deps programs print-helpers run test test-progs seed-004 clean distclean
+.PHONY: example all check-deps programs print-helpers run test test-progs seed-004 clean distclean
 check-deps:
 	@scripts/deps.sh --check build
 
@@ -105,6 +105,15 @@ seed-004:
 		./flushbench matrix -m configs/matrix/seed-004.yaml --db results.db; \
 	else echo "seed-004: $$(nproc) host CPUs: a duet of two 2-vCPU guests wants 4, so interleaved rounds of one guest at a time (docs/seed-004.md)"; set -x; \
 		./flushbench matrix -m configs/matrix/seed-004.yaml --design interleaved --repeat 4 --db results.db; fi
+
+# issue 16: the README's worked example, docs/examples/pti/report.md: Debian's
+# amd64 kernel with and without pti=on x preempt=none/full in guests
+# (configs/matrix/pti.yaml, run into build/examples/pti.db when that store
+# lacks a cell; FRESH=1 runs it again), then flushbench report --matrix
+example:
+	@scripts/deps.sh build run test kernel
+	@$(MAKE) --no-print-directory all
+	@scripts/example.sh
 
 clean:
 	rm -rf $(BUILD) ./flushbench $(PROGS)
