@@ -262,8 +262,10 @@ static void seed_line(FILE *f, const struct seed_table *t,
 		any = t->cell[k * t->ncol + j];
 	flb_seed_class(t->key, t->n, k, cls, sizeof(cls));
 	flb_seed_metric(any, m, sizeof(m));
-	if (html)
+	if (html && *row_marks(t, k))
 		fprintf(f, "<tr class=\"%s\"><td>", row_marks(t, k));
+	else if (html)
+		fputs("<tr><td>", f);
 	else
 		fputs("| ", f);
 	text(f, any->workload);
