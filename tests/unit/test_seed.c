@@ -21,6 +21,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "analysis/report.h"
+#include "cmp_tables.h"
 #include "workload.h"
 
 static void class_of(const struct flb_seed_key *k, size_t n, size_t i,
@@ -57,57 +58,16 @@ static void test_class(void **state)
 	class_of(k, 7, 5, "defaults");
 }
 
-/* A comparison of 4 runs a side, or 1 with one_run. */
-static void table(struct flb_cmp *c, bool one_run)
+/* An ns_per_op row of 10 values a run, NEW factor times BASE's. */
+static void slow_row(struct flb_cmp *c, gsl_rng *rng, const char *w,
+		     const char *p, double factor)
 {
-	unsigned int n = one_run ? 1 : 4;
-	int64_t id = 1;
+	struct flb_row *r = row(c, w, p, "ns_per_op", FLB_LOWER_IS_BETTER);
 
-	memset(c, 0, sizeof(*c));
-	flb_cmp_defaults(&c->o, "test");
-	c->nsets = 2;
-	for (int s = 0; s < 2; s++) {
-		c->set[s].spec = s ? "NEW" : "BASE";
-		c->set[s].nruns = n;
-		c->set[s].runs = calloc(n, sizeof(*c->set[s].runs));
-		assert_non_null(c->set[s].runs);
-		for (unsigned int r = 0; r < n; r++) {
-			c->set[s].runs[r].id = id++;
-			strcpy(c->set[s].runs[r].host, "h");
-			strcpy(c->set[s].runs[r].boot_id, "b");
-		}
-	}
-}
-
-/* An ns_per_op row, NEW factor times BASE's time per op. */
-static void row(struct flb_cmp *c, gsl_rng *rng, const char *w, const char *p,
-		double factor)
-{
-	struct flb_row *r;
-
-	c->rows = realloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
-	assert_non_null(c->rows);
-	r = &c->rows[c->nrows++];
-	memset(r, 0, sizeof(*r));
-	r->workload = strdup(w);
-	r->params = strdup(p);
-	r->metric = strdup("ns_per_op");
-	r->unit = strdup("ns");
-	for (int s = 0; s < 2; s++) {
-		struct flb_vals *x = &r->side[s];
-
-		x->cap = c->set[s].nruns * 10;
-		x->v = calloc(x->cap, sizeof(double));
-		x->el = calloc(x->cap, sizeof(double));
-		x->run = calloc(x->cap, sizeof(int64_t));
-		assert_non_null(x->run);
-		for (size_t k = 0; k < x->cap; k++) {
-			x->v[k] = (s ? factor : 1) * 1000 *
-				  exp(gsl_ran_gaussian(rng, 0.01));
-			x->el[k] = 1e8;
-			x->run[x->n++] = c->set[s].runs[k / 10].id;
-		}
-	}
+	for (int s = 0; s < 2; s++)
+		for (unsigned int k = 0; k < c->set[s].nruns * 10; k++)
+			put(c, r, s, k / 10, (s ? factor : 1) * 1000 *
+			    exp(gsl_ran_gaussian(rng, 0.01)));
 }
 
 static char *print(const struct flb_seed_col *col, size_t n, bool html)
@@ -133,16 +93,16 @@ static void test_columns(void **state)
 
 	(void)state;
 	gsl_rng_set(rng, 7);
-	table(&a, false);
-	row(&a, rng, "fork", "rss=0 threads=0", 1.3);
-	row(&a, rng, "munmap", "size=2M threads=0", 1);
-	row(&a, rng, "fork", "rss=64M threads=0", 1);
-	table(&b, false);
-	row(&b, rng, "munmap", "size=2M threads=0", 1);
-	row(&b, rng, "munmap", "size=64K threads=1", 1);
-	row(&b, rng, "fork", "rss=0 threads=0", 1);
-	table(&one, true);
-	row(&one, rng, "fork", "rss=0 threads=0", 1);
+	table(&a, 4, 4);
+	slow_row(&a, rng, "fork", "rss=0 threads=0", 1.3);
+	slow_row(&a, rng, "munmap", "size=2M threads=0", 1);
+	slow_row(&a, rng, "fork", "rss=64M threads=0", 1);
+	table(&b, 4, 4);
+	slow_row(&b, rng, "munmap", "size=2M threads=0", 1);
+	slow_row(&b, rng, "munmap", "size=64K threads=1", 1);
+	slow_row(&b, rng, "fork", "rss=0 threads=0", 1);
+	table(&one, 1, 1);
+	slow_row(&one, rng, "fork", "rss=0 threads=0", 1);
 	assert_int_equal(flb_cmp_analyse(&a), 0);
 	assert_int_equal(flb_cmp_analyse(&b), 0);
 	assert_int_equal(flb_cmp_analyse(&one), 0);
