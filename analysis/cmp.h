@@ -74,6 +74,8 @@ struct flb_cmp_opts {
 	const char *duet;	/* --duet LABEL: its native duets, paired */
 	bool paired;		/* BASE NEW from `flushbench duet`: paired */
 	bool unpaired;		/* --unpaired: never paired */
+	const char *matrix;	/* report --matrix FILE|LABELS */
+	const char *baseline;	/* report --baseline KERNEL */
 };
 
 /* One side's values of one row, with the run each came from. */

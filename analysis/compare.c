@@ -54,6 +54,17 @@ int flb_cmp_begin(struct flb_cmp *c, const struct flb_cli *cli,
 		}
 		return 4;	/* the caller runs the paired analysis */
 	}
+	if (o->matrix) {
+		if (npos) {
+			flb_cli_usage_error(cli, "--matrix takes no %s", what);
+			return 2;
+		}
+		return 6;	/* the caller writes the matrix report */
+	}
+	if (o->baseline) {
+		flb_cli_usage_error(cli, "--baseline goes with --matrix");
+		return 2;
+	}
 	if (npos != 2) {
 		flb_cli_usage_error(cli, "expected %s", what);
 		return 2;

@@ -15,18 +15,26 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
+#include "mreport.h"
 #include "report.h"
 #include "util.h"
 
 static const struct flb_cliopt report_opts[] = {
 	FLB_CLI_STRING('o', NULL, struct flb_cmp_opts, out, "DIR",
 		       "the directory to write into (required)"),
+	FLB_CLI_STRING(0, "matrix", struct flb_cmp_opts, matrix, "FILE|LABELS",
+		       "one report over a matrix's cells (a matrix YAML, or a comma\n"
+		       "list of labels and patterns such as 'pti/*'): a section per\n"
+		       "question of the review, every kernel against the baseline"),
+	FLB_CLI_STRING(0, "baseline", struct flb_cmp_opts, baseline, "KERNEL",
+		       "--matrix: the kernel every other is compared with\n"
+		       "(default: the file's baseline, else the first cell's)"),
 	FLB_CLI_INCLUDE_HERE(flb_cmp_cliopts),
 	FLB_CLI_END
 };
 
 static const struct flb_cli report_cli = {
-	.cmd = "report", .usage = "[OPTIONS] -o DIR BASE NEW",
+	.cmd = "report", .usage = "[OPTIONS] -o DIR BASE NEW\n--matrix FILE|LABELS [--baseline KERNEL] [OPTIONS] -o DIR",
 	.about = "Writes DIR/report.md (with the plots beside it as PNG) and\n"
 		 "DIR/report.html (self-contained: plots inlined as SVG): the verdict\n"
 		 "(rows improved, regressed, unmarked, not testable; the geometric\n"
@@ -614,8 +622,12 @@ int flb_cmd_report(int argc, char **argv)
 
 	flb_cmp_defaults(&o, "report");
 	rc = flb_cmp_begin(&c, &report_cli, &o, argc, argv, "-o DIR BASE NEW");
-	if (!rc && !o.out)
+	if ((!rc || rc == 6) && !o.out)
 		rc = flb_cli_usage_error(&report_cli, "-o DIR is required");
+	if (rc == 6) {
+		rc = flb_report_matrix(&o, o.matrix, o.baseline);
+		goto out;
+	}
 	if (!rc)
 		rc = flb_plot_compare(&c, o.out);
 	if (rc)

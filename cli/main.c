@@ -9,6 +9,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/cmp.h"
+#include "analysis/mreport.h"
 #include "bench/commands.h"
 #include "bench/workload.h"
 #include "guest/vm.h"
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	flb_cmp_set_catalog(&flb_workload_catalog);
+	flb_report_set_matrix_loader(flb_matrix_labels);
 	if (argc < 2) {
 		usage(stderr);
 		return FLB_EXIT_USAGE;

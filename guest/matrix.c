@@ -1427,3 +1427,36 @@ out:
 	flb_matrix_free(&m);
 	return ret;
 }
+
+/*
+ * report --matrix FILE: the file's cells' labels and its baseline
+ * (analysis/mreport.h's loader; errors as file:line:column on stderr).
+ */
+int flb_matrix_labels(const char *path, char ***labels, size_t *n,
+		      char **baseline)
+{
+	struct flb_matrix m;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	*labels = NULL;
+	*n = 0;
+	*baseline = NULL;
+	if (flb_matrix_load(&m, path, stderr))
+		goto out;
+	*labels = calloc(m.ncells + 1, sizeof(**labels));
+	if (!*labels)
+		goto out;
+	for (size_t i = 0; i < m.ncells; i++) {
+		(*labels)[i] = strdup(m.cells[i].label);
+		if (!(*labels)[i])
+			goto out;
+		*n = i + 1;
+	}
+	if (m.top.baseline[0])
+		*baseline = strdup(m.top.baseline);
+	rc = 0;
+out:
+	flb_matrix_free(&m);
+	return rc;
+}

@@ -29,6 +29,9 @@
 /* The commands: each takes the arguments after its name, returns the exit status. */
 int flb_cmd_vm(int argc, char **argv);		/* vm.c */
 int flb_cmd_matrix(int argc, char **argv);	/* matrix.c */
+/* report --matrix FILE: its cells' labels and baseline (matrix.c) */
+int flb_matrix_labels(const char *path, char ***labels, size_t *n,
+		      char **baseline);
 int flb_cmd_duet(int argc, char **argv);	/* duet.c */
 int flb_cmd_kernel(int argc, char **argv);	/* kernel.c */
 

@@ -85,10 +85,12 @@ v=$(q "$T/p.db" "select group_concat(n, ' ') from (select metric, count(*) n fro
 
 # counting samples count what the job's setup started: its spinner thread
 # spins through every sample, so task-clock over a counting sample is
-# well above its elapsed time (1.4-2x here, as the host lets the two
-# vCPUs run); on the main thread alone it could not pass 1x
+# above its elapsed time (1.4-2x here, as the host lets the two vCPUs
+# run); on the main thread alone no sample could pass 1x. A loaded host
+# may run the two threads one at a time through a whole sample (0.98x
+# seen here), so of 4 samples the largest ratio must pass 1.05x
 cat > "$T/thr.yaml" <<'Y'
-samples: 2
+samples: 4
 warmup: 1
 duration: 50ms
 counters:
@@ -100,10 +102,10 @@ jobs:
     threads: 1
 Y
 "$FB" run -q -c "$T/thr.yaml" --db "$T/thr.db" >"$T/thr.out" 2>&1
-v=$(q "$T/thr.db" "select count(*) || ' ' || printf('%.2f', min(c.value / s.elapsed_ns)) from counters c join samples s on s.id = c.sample_id where s.kind = 'counting' and c.name = 'task-clock'")
-[ "${v%% *}" = 2 ] && awk -v x="${v#* }" 'BEGIN { exit !(x > 1.2) }' &&
-	pass "counting samples count the job's spinner thread: task-clock ${v#* }x the elapsed time (2 samples, every: 1)" ||
-	fail "the thread setup started is counted" "count, min task-clock/elapsed: '$v': $(tail -2 "$T/thr.out" | tr '\n' ' ')"
+v=$(q "$T/thr.db" "select count(*) || ' ' || printf('%.2f', max(c.value / s.elapsed_ns)) from counters c join samples s on s.id = c.sample_id where s.kind = 'counting' and c.name = 'task-clock'")
+[ "${v%% *}" = 4 ] && awk -v x="${v#* }" 'BEGIN { exit !(x > 1.05) }' &&
+	pass "counting samples count the job's spinner thread: task-clock up to ${v#* }x the elapsed time (4 samples, every: 1)" ||
+	fail "the thread setup started is counted" "count, max task-clock/elapsed: '$v': $(tail -2 "$T/thr.out" | tr '\n' ' ')"
 # where each task ran is stored for the spinner too (read from /proc after
 # each sample), so the check that no task left its placement covers it
 c=$(q "$T/thr.db" "select group_concat(distinct cpus) from samples where kind = 'timed'")

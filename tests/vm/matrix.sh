@@ -10,7 +10,7 @@ cd "$TOP" || exit 1
 mkdir -p "$T/k"; head -c 8192 /dev/zero > "$T/k/bzImage"
 sed "s|build/kernels/[AB]/bzImage|$T/k/bzImage|" configs/matrix/ab-kernels.yaml > "$T/ab.yaml"
 ok=1
-for f in configs/matrix/preempt.yaml configs/matrix/native-vs-vm.yaml configs/matrix/seed-004.yaml "$T/ab.yaml"; do
+for f in configs/matrix/preempt.yaml configs/matrix/native-vs-vm.yaml configs/matrix/seed-004.yaml configs/matrix/pti.yaml "$T/ab.yaml"; do
 	"$FB" matrix -m "$f" --dry-run > "$T/dry.out" 2>&1 || {
 		ok=0; fail shipped-matrices "$f: $(tail -3 "$T/dry.out" | tr '\n' ' ')"; }
 done
