@@ -491,7 +491,9 @@ static int write_md(const struct flb_cmp *c, const char *dir,
 	flb_report_verdict(c, f, false);
 	fputs("\n## Results\n\n", f);
 	seed_col(c, &col, name, sizeof(name));
-	err = flb_seed_table(f, &col, 1, false);
+	err = flb_seed_table(f, &col, 1, NULL, false);
+	if (!err)
+		fputs("No primary row.\n", f);
 	fputs("\n## Plots\n\n", f);
 	for (size_t i = 0; i < NPLOTS; i++)
 		if (plot_exists(dir, plots[i].name, "png"))
@@ -504,9 +506,9 @@ static int write_md(const struct flb_cmp *c, const char *dir,
 	fputc('\n', f);
 	flb_print_md(f, flb_cmp_headers, FLB_CMP_NCOLS, l, nl);
 	fprintf(f, "\n## How to read this\n\n%s\n", how_to_read);
-	if (err)
+	if (err < 0)
 		flb_msg(c->o.cmd, "out of memory");
-	return close_out(c, f, path) || err ? -1 : 0;
+	return close_out(c, f, path) || err < 0 ? -1 : 0;
 }
 
 /* flb_cmp_print_header as a list: nested lines (indented) as sub-items. */
@@ -586,10 +588,12 @@ static int write_html(const struct flb_cmp *c, const char *dir,
 	flb_report_verdict(c, f, true);
 	fputs("<h2>Results</h2>\n", f);
 	seed_col(c, &col, name, sizeof(name));
-	if (flb_seed_table(f, &col, 1, true)) {
+	err = flb_seed_table(f, &col, 1, NULL, true);
+	if (!err)
+		fputs("<p>No primary row.</p>\n", f);
+	if (err < 0)
 		flb_msg(c->o.cmd, "out of memory");
-		err = -1;
-	}
+	err = err < 0 ? -1 : 0;
 	fputs("<h2>Plots</h2>\n", f);
 	for (size_t i = 0; i < NPLOTS; i++) {
 		if (!plot_exists(dir, plots[i].name, "svg"))

@@ -24,16 +24,20 @@ struct flb_seed_col {
 	const struct flb_cmp *c;	/* NULL: the column was not run */
 };
 
+/* Which primary rows a table keeps (NULL: all of them). */
+typedef bool (*flb_seed_keep)(const struct flb_row *r);
+
 /*
  * The seed-style table, as the posted patches show theirs: Benchmark |
  * Result Class | a column per comparison, one line per primary row of
- * any column (a row missing from a column reads "not run"), each cell
- * flb_seed_cell's, then a line saying how to read the cells. In HTML a
- * marked cell has class "I" or "R", and its row the classes of the marks
- * it has. 0 or -ENOMEM (nothing written).
+ * any column that keep keeps (a row missing from a column reads "not
+ * run"), a workload's rows together, each cell flb_seed_cell's, then a
+ * line saying how to read the cells. In HTML a marked cell has class "I"
+ * or "R", and its row the classes of the marks it has. Returns the lines
+ * of the table (0: nothing written) or -ENOMEM (nothing written).
  */
 int flb_seed_table(FILE *f, const struct flb_seed_col *col, size_t ncol,
-		   bool html);
+		   flb_seed_keep keep, bool html);
 
 /*
  * A row's cell: "(R) -12.30% (MDE 3.1%)", "+0.40% (MDE 2.0%)", or

@@ -177,7 +177,7 @@ static int seed_order(const void *a, const void *b)
 }
 
 static int seed_build(struct seed_table *t, const struct flb_seed_col *col,
-		      size_t ncol)
+		      size_t ncol, flb_seed_keep keep)
 {
 	size_t max = 0, nwl = 0;
 
@@ -196,7 +196,7 @@ static int seed_build(struct seed_table *t, const struct flb_seed_col *col,
 			const struct flb_row *r = &col[j].c->rows[i];
 			size_t wl, k;
 
-			if (r->role != FLB_ROLE_PRIMARY)
+			if (r->role != FLB_ROLE_PRIMARY || (keep && !keep(r)))
 				continue;
 			k = seed_find(t, r, &wl);
 			if (k == t->n) {
@@ -312,22 +312,23 @@ static void seed_legend(FILE *f, const struct flb_seed_col *col, size_t ncol,
 }
 
 int flb_seed_table(FILE *f, const struct flb_seed_col *col, size_t ncol,
-		   bool html)
+		   flb_seed_keep keep, bool html)
 {
 	struct seed_table t;
+	int n;
 
-	if (seed_build(&t, col, ncol)) {
+	if (seed_build(&t, col, ncol, keep)) {
 		seed_free(&t);
 		return -ENOMEM;
 	}
-	seed_head(f, col, ncol, html);
-	for (size_t i = 0; i < t.n; i++)
-		seed_line(f, &t, col, t.order[i], html);
-	if (html)
-		fputs("</tbody></table>\n", f);
-	else
-		fputc('\n', f);
-	seed_legend(f, col, ncol, html);
+	n = (int)t.n;
+	if (n) {
+		seed_head(f, col, ncol, html);
+		for (size_t i = 0; i < t.n; i++)
+			seed_line(f, &t, col, t.order[i], html);
+		fputs(html ? "</tbody></table>\n" : "\n", f);
+		seed_legend(f, col, ncol, html);
+	}
 	seed_free(&t);
-	return 0;
+	return n;
 }

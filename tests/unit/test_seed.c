@@ -5,7 +5,8 @@
  * what is not the workload's default); a table of several columns has a
  * line per primary row of any column, "not run" where a column lacks it,
  * a workload's rows together; the slowed row reads (R) in its column
- * only, with class R in HTML; a row of one run a side reads n/t.
+ * only, with class R in HTML; a row of one run a side reads n/t; a
+ * filter keeps its rows only.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -70,14 +71,21 @@ static void slow_row(struct flb_cmp *c, gsl_rng *rng, const char *w,
 			    exp(gsl_ran_gaussian(rng, 0.01)));
 }
 
-static char *print(const struct flb_seed_col *col, size_t n, bool html)
+static bool only_fork(const struct flb_row *r)
+{
+	return !strcmp(r->workload, "fork");
+}
+
+/* The table of col[0..n-1] (the rows keep keeps), of lines lines. */
+static char *print(const struct flb_seed_col *col, size_t n,
+		   flb_seed_keep keep, int lines, bool html)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(flb_seed_table(f, col, n, html), 0);
+	assert_int_equal(flb_seed_table(f, col, n, keep, html), lines);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -107,7 +115,7 @@ static void test_columns(void **state)
 	assert_int_equal(flb_cmp_analyse(&b), 0);
 	assert_int_equal(flb_cmp_analyse(&one), 0);
 	assert_int_equal(a.rows[0].mark, FLB_MARK_REGRESSED);
-	md = print(col, 4, false);
+	md = print(col, 4, NULL, 4, false);
 	p = strstr(md, "| Benchmark | Result Class | v2 | off | none | 1 run |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
 	assert_non_null(p);
 	/* the workloads' rows together, in their first column's order */
@@ -125,11 +133,15 @@ static void test_columns(void **state)
 	assert_null(strstr(strstr(md, "(R)") + 1, "(R)"));
 	assert_null(strstr(md, "(I)"));
 
-	html = print(col, 4, true);
+	html = print(col, 4, NULL, 4, true);
 	assert_non_null(strstr(html, "<tr class=\"R\"><td>fork</td><td>rss=0 (time/op)</td><td class=\"num R\">(R) -"));
 	assert_non_null(strstr(html, "<tr><td>fork</td><td>rss=64M (time/op)</td><td class=\"num\">"));
 	free(md);
 	free(html);
+	/* a filter keeps its rows only */
+	md = print(col, 4, only_fork, 2, false);
+	assert_null(strstr(md, "munmap"));
+	free(md);
 	flb_cmp_free(&a);
 	flb_cmp_free(&b);
 	flb_cmp_free(&one);
