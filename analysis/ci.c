@@ -74,22 +74,6 @@ static void needs(const struct flb_cmp *c, const struct flb_row *r, char *buf,
 			 flb_row_mde_pct(r), FLB_PLAN_MAX_RUNS);
 }
 
-static void xml_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
-}
-
 static int write_junit(const struct flb_cmp *c, const char *path,
 		       size_t failures)
 {
@@ -113,9 +97,9 @@ static int write_junit(const struct flb_cmp *c, const char *path,
 	fprintf(f, "<testsuites name=\"flushbench ci\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
 		tests, failures, skipped);
 	fprintf(f, "  <testsuite name=\"");
-	xml_escape(f, c->set[FLB_BASE].spec);
+	flb_xml_text(f, c->set[FLB_BASE].spec);
 	fputs(" vs ", f);
-	xml_escape(f, c->set[FLB_NEW].spec);
+	flb_xml_text(f, c->set[FLB_NEW].spec);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
 		tests, failures, skipped);
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -125,9 +109,9 @@ static int write_junit(const struct flb_cmp *c, const char *path,
 			continue;
 		flb_row_class(r, name, sizeof(name));
 		fputs("    <testcase classname=\"flushbench.", f);
-		xml_escape(f, r->workload);
+		flb_xml_text(f, r->workload);
 		fputs("\" name=\"", f);
-		xml_escape(f, name);
+		flb_xml_text(f, name);
 		fputs("\">\n", f);
 		if (!r->tested) {
 			fprintf(f, "      <skipped message=\"only in %s\"/>\n",
@@ -145,7 +129,7 @@ static int write_junit(const struct flb_cmp *c, const char *path,
 		} else if (inconclusive(c, r)) {
 			needs(c, r, why, sizeof(why));
 			fputs("      <skipped message=\"inconclusive: ", f);
-			xml_escape(f, why);
+			flb_xml_text(f, why);
 			fputs("\"/>\n", f);
 		}
 		fputs("    </testcase>\n", f);

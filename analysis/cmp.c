@@ -53,6 +53,12 @@ const char *flb_cmp_primary(const char *workload)
 	return catalog->primary(workload);
 }
 
+void flb_cmp_params_class(const char *workload, const char *params,
+			  char *buf, size_t len)
+{
+	catalog->params_class(workload, params, buf, len);
+}
+
 void flb_cmp_defaults(struct flb_cmp_opts *o, const char *cmd)
 {
 	memset(o, 0, sizeof(*o));
@@ -538,7 +544,7 @@ void flb_row_class(const struct flb_row *r, char *buf, size_t len)
 {
 	char cls[FLB_CELL], m[FLB_CELL];
 
-	catalog->params_class(r->workload, r->params, cls, sizeof(cls));
+	flb_cmp_params_class(r->workload, r->params, cls, sizeof(cls));
 	flb_metric_label(r, m, sizeof(m));
 	snprintf(buf, len, "%s%s(%s)", cls, *cls ? " " : "", m);
 }

@@ -27,6 +27,9 @@ enum flb_side_idx { FLB_BASE, FLB_NEW };
  */
 void flb_cmp_set_catalog(const struct flb_catalog *c);
 const char *flb_cmp_primary(const char *workload);
+/* A job's parameters as the catalog's result class ("Rss: 4M"). */
+void flb_cmp_params_class(const char *workload, const char *params,
+			  char *buf, size_t len);
 
 enum flb_format { FLB_FMT_RST, FLB_FMT_MD, FLB_FMT_JSON, FLB_FMT_CSV };
 
@@ -307,6 +310,11 @@ void flb_print_md(FILE *f, const char *const *headers, int ncols,
 /* A CSV field (quoted when needed) or number (empty when NAN). */
 void flb_csv_field(FILE *f, const char *s, bool last);
 void flb_csv_num(FILE *f, double v, bool last);
+/*
+ * Text escaped for XML and HTML (JUnit, report.html): markup characters
+ * as entities, control characters but newline and tab left out.
+ */
+void flb_xml_text(FILE *f, const char *s);
 /* A JSON number, null when not finite; an environment as an object. */
 struct json_t;
 struct json_t *flb_jnum(double v);

@@ -264,6 +264,22 @@ void flb_csv_num(FILE *f, double v, bool last)
 	flb_csv_field(f, buf, last);
 }
 
+void flb_xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
 static const char *presence(const struct flb_row *r)
 {
 	return r->tested ? "both" : r->side[FLB_BASE].n ? "base_only" : "new_only";

@@ -69,19 +69,6 @@ void flb_report_set_matrix_loader(flb_mx_loader_fn fn)
 
 /* --- the two formats at once --- */
 
-static void h_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void m_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -97,7 +84,7 @@ static void d_heading(struct mx *x, int level, const char *id, const char *s)
 	m_text(x->md, s);
 	fputs("\n\n", x->md);
 	fprintf(x->html, "<h%d id=\"%s\">", level, id);
-	h_text(x->html, s);
+	flb_xml_text(x->html, s);
 	fprintf(x->html, "</h%d>\n", level);
 }
 
@@ -118,7 +105,7 @@ static void d_para(struct mx *x, const char *fmt, ...)
 	m_text(x->md, s);
 	fputs("\n\n", x->md);
 	fputs("<p>", x->html);
-	h_text(x->html, s);
+	flb_xml_text(x->html, s);
 	fputs("</p>\n", x->html);
 	free(s);
 }
@@ -132,9 +119,9 @@ static void d_missing(struct mx *x, const char *what, const char *cmd)
 	fputs(cmd, x->md);
 	fputs("\n\n", x->md);
 	fputs("<p class=\"missing\"><strong>Missing:</strong> ", x->html);
-	h_text(x->html, what);
+	flb_xml_text(x->html, what);
 	fputs(" Produce it with:</p>\n<pre>", x->html);
-	h_text(x->html, cmd);
+	flb_xml_text(x->html, cmd);
 	fputs("</pre>\n", x->html);
 }
 
@@ -153,7 +140,7 @@ static void d_table(struct mx *x, const char *const *hdr, int ncols)
 	fputs("<table><tr>", x->html);
 	for (int j = 0; j < ncols; j++) {
 		fputs("<th>", x->html);
-		h_text(x->html, hdr[j]);
+		flb_xml_text(x->html, hdr[j]);
 		fputs("</th>", x->html);
 	}
 	fputs("</tr>\n", x->html);
@@ -172,7 +159,7 @@ static void d_row(struct mx *x, const char *const *cell, int ncols)
 		fputs(" |", x->md);
 		fprintf(x->html, "<td%s>", !strncmp(s, "(R)", 3) ? " class=\"R\"" :
 			!strncmp(s, "(I)", 3) ? " class=\"I\"" : "");
-		h_text(x->html, s);
+		flb_xml_text(x->html, s);
 		fputs("</td>", x->html);
 	}
 	fputs("\n", x->md);
@@ -202,9 +189,9 @@ static void d_plot(struct mx *x, const char *dir, const char *name,
 	fprintf(x->md, "](%s/%s.png)\n\n", dir, name);
 	fprintf(x->html, "<figure><img src=\"%s/%s.png\" width=\"1200\" alt=\"", dir,
 		name);
-	h_text(x->html, alt);
+	flb_xml_text(x->html, alt);
 	fputs("\"><figcaption>", x->html);
-	h_text(x->html, alt);
+	flb_xml_text(x->html, alt);
 	fputs("</figcaption></figure>\n", x->html);
 }
 
@@ -1155,7 +1142,7 @@ static void begin(struct mx *x)
 	fputs("\n", x->md);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
 	      x->html);
-	h_text(x->html, title);
+	flb_xml_text(x->html, title);
 	fputs("</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:2em;max-width:110em}\n"
 	      "table{border-collapse:collapse;margin:1em 0}\n"
@@ -1165,7 +1152,7 @@ static void begin(struct mx *x)
 	      "pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}\n"
 	      "img{max-width:100%;height:auto}\n"
 	      "</style></head><body>\n<h1>", x->html);
-	h_text(x->html, title);
+	flb_xml_text(x->html, title);
 	fputs("</h1>\n", x->html);
 }
 
