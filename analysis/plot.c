@@ -226,7 +226,7 @@ static void shorten(const char *s, char *buf, size_t len, size_t max)
 			 s + n - (max - keep - 3));
 }
 
-#define LABEL_MAX 44	/* a row's label: its Result Class, the workload is the panel's */
+#define LABEL_MAX 42	/* a row's label: its Result Class, the workload is the panel's */
 
 static void row_label(const struct flb_row *r, char *buf, size_t len,
 		      size_t max)
@@ -503,7 +503,7 @@ static void change_panel(FILE *g, const struct flb_cmp *c,
 
 	for (size_t i = pg->start[p]; i < pg->start[p + 1]; i++)
 		marks[c->rows[pg->row[i]].mark]++;
-	gp_area(g, 0.27, 0.975, *top + CH_PTOP, *top + CH_PTOP + (int)n * rowh, h);
+	gp_area(g, 0.29, 0.975, *top + CH_PTOP, *top + CH_PTOP + (int)n * rowh, h);
 	*top += CH_PTOP + (int)n * rowh + CH_PBOT;
 	fprintf(g, "set title '%s: %zu row%s, %d (I), %d (R)' font ',12'\n"
 		"set yrange [%zu-0.5:-0.5]\n"
