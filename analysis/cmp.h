@@ -341,7 +341,11 @@ void flb_cmp_warn_floor(const struct flb_cmp *c);
 
 /* Create the output directory (it may exist). 0 or -1 after a message. */
 int flb_mkdir_out(const char *cmd, const char *dir);
-/* change.{png,svg} and dist.{png,svg} of c into dir. 0 or 2 after a message. */
+/*
+ * change.{png,svg}, change-counters.{png,svg} (when c has counters or
+ * other metrics) and dist.{png,svg} of c into dir (analysis/plot.c). 0 or
+ * 2 after a message.
+ */
 int flb_plot_compare(const struct flb_cmp *c, const char *dir);
 
 /*

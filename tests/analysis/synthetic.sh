@@ -375,7 +375,7 @@ grep -q "^flushbench compare: .*nosuchlabel" <<< "$out" && pass "message says wh
 # --- plots and report ---
 expect_exit 0 "plot A R" "$FB" plot --db "$DB" -o "$T/plots" A R
 expect_exit 0 "plot --trend A B R I" "$FB" plot --db "$DB" --trend -o "$T/plots" A B R I
-for f in change dist trend-ns_per_op; do
+for f in change change-counters dist trend-ns_per_op; do
 	png="$T/plots/$f.png" svg="$T/plots/$f.svg"
 	if [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
 		pass "$f.png is a non-empty PNG"
