@@ -27,6 +27,7 @@
 
 #include "cmp.h"
 #include "mreport.h"
+#include "report.h"
 #include "util.h"
 
 #define MX_NAME 128
@@ -69,19 +70,10 @@ void flb_report_set_matrix_loader(flb_mx_loader_fn fn)
 
 /* --- the two formats at once --- */
 
-static void m_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '*' || *s == '_' || *s == '`')
-			fputc('\\', f);
-		fputc(*s == '\n' ? ' ' : *s, f);
-	}
-}
-
 static void d_heading(struct mx *x, int level, const char *id, const char *s)
 {
 	fprintf(x->md, "\n%.*s ", level, "######");
-	m_text(x->md, s);
+	flb_md_text(x->md, s);
 	fputs("\n\n", x->md);
 	fprintf(x->html, "<h%d id=\"%s\">", level, id);
 	flb_xml_text(x->html, s);
@@ -102,7 +94,7 @@ static void d_para(struct mx *x, const char *fmt, ...)
 	va_end(ap);
 	if (!s)
 		return;
-	m_text(x->md, s);
+	flb_md_text(x->md, s);
 	fputs("\n\n", x->md);
 	fputs("<p>", x->html);
 	flb_xml_text(x->html, s);
@@ -114,7 +106,7 @@ static void d_para(struct mx *x, const char *fmt, ...)
 static void d_missing(struct mx *x, const char *what, const char *cmd)
 {
 	fputs("**Missing:** ", x->md);
-	m_text(x->md, what);
+	flb_md_text(x->md, what);
 	fputs(" Produce it with:\n\n    ", x->md);
 	fputs(cmd, x->md);
 	fputs("\n\n", x->md);
@@ -130,7 +122,7 @@ static void d_table(struct mx *x, const char *const *hdr, int ncols)
 	fputs("|", x->md);
 	for (int j = 0; j < ncols; j++) {
 		fputc(' ', x->md);
-		m_text(x->md, hdr[j]);
+		flb_md_text(x->md, hdr[j]);
 		fputs(" |", x->md);
 	}
 	fputs("\n|", x->md);
@@ -155,7 +147,7 @@ static void d_row(struct mx *x, const char *const *cell, int ncols)
 		const char *s = cell[j] ? cell[j] : "";
 
 		fputc(' ', x->md);
-		m_text(x->md, s);
+		flb_md_text(x->md, s);
 		fputs(" |", x->md);
 		fprintf(x->html, "<td%s>", !strncmp(s, "(R)", 3) ? " class=\"R\"" :
 			!strncmp(s, "(I)", 3) ? " class=\"I\"" : "");
@@ -185,7 +177,7 @@ static void d_plot(struct mx *x, const char *dir, const char *name,
 		return;
 	fclose(f);
 	fprintf(x->md, "![");
-	m_text(x->md, alt);
+	flb_md_text(x->md, alt);
 	fprintf(x->md, "](%s/%s.png)\n\n", dir, name);
 	fprintf(x->html, "<figure><img src=\"%s/%s.png\" width=\"1200\" alt=\"", dir,
 		name);
@@ -391,43 +383,6 @@ static void analyse_pairs(struct mx *x)
 
 /* --- rows --- */
 
-/* "(R) -12.30% (MDE 3.1%)", "+0.40% (MDE 2.0%)", "n/t (why)" */
-static void change_cell(const struct mx_pair *p, const struct flb_row *r,
-			char *buf, size_t len)
-{
-	double mde;
-
-	if (!r) {
-		snprintf(buf, len, "not run");
-		return;
-	}
-	if (!r->testable) {
-		snprintf(buf, len, "n/t (%s)", flb_row_untested_why(&p->c, r));
-		return;
-	}
-	mde = flb_row_mde_pct(r);
-	snprintf(buf, len, "%s%+.2f%% (MDE %s)",
-		 r->mark == FLB_MARK_REGRESSED ? "(R) " :
-		 r->mark == FLB_MARK_IMPROVED ? "(I) " : "",
-		 flb_row_improvement(r), isfinite(mde) ? "" : "none");
-	if (isfinite(mde))
-		snprintf(buf + strlen(buf) - 1, len - strlen(buf) + 1, "%.1f%%)", mde);
-}
-
-static const struct flb_row *find_row(const struct flb_cmp *c, const char *w,
-				      const char *params, const char *metric)
-{
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct flb_row *r = &c->rows[i];
-
-		if (!strcmp(r->workload, w) && !strcmp(r->params, params) &&
-		    (metric ? !strcmp(r->metric, metric) :
-			      r->role == FLB_ROLE_PRIMARY))
-			return r;
-	}
-	return NULL;
-}
-
 /* Whether a params string has k=v (v NULL: any value but "0"). */
 static bool has_param(const char *params, const char *k, const char *v)
 {
@@ -446,116 +401,26 @@ static bool has_param(const char *params, const char *k, const char *v)
 }
 
 /*
- * The Result Class of a row among the table's rows of its workload: the
- * params that tell them apart, then the metric ("threads=1 (ns/op)").
- */
-static void short_class(const struct flb_row *const *rows, size_t n, size_t r,
-			char *buf, size_t len)
-{
-	const char *w = rows[r]->workload, *p = rows[r]->params;
-	char m[FLB_CELL];
-	size_t o = 0, same = 0;
-
-	buf[0] = '\0';
-	/* the other rows of the workload: those with other params */
-	for (size_t q = 0; q < n; q++)
-		same += !strcmp(rows[q]->workload, w) && strcmp(rows[q]->params, p);
-	for (p += strspn(p, " "); *p; p += strspn(p, " ")) {
-		size_t tl = strcspn(p, " ");
-		bool shared = same > 0;
-
-		for (size_t q = 0; q < n && shared; q++) {
-			const char *h = rows[q]->params;
-
-			if (strcmp(rows[q]->workload, w) || !strcmp(h, rows[r]->params))
-				continue;
-			shared = false;
-			for (h += strspn(h, " "); *h && !shared; h += strspn(h, " ")) {
-				size_t hl = strcspn(h, " ");
-
-				shared = hl == tl && !strncmp(h, p, tl);
-				h += hl;
-			}
-		}
-		if (!shared && o + tl + 2 < len)
-			o += snprintf(buf + o, len - o, "%s%.*s", o ? " " : "",
-				      (int)tl, p);
-		p += tl;
-	}
-	flb_metric_label(rows[r], m, sizeof(m));
-	snprintf(buf + o, len - o, "%s(%s)", o ? " " : "", m);
-}
-
-typedef bool (*row_filter)(const struct flb_row *r);
-
-static bool primary_row(const struct flb_row *r)
-{
-	return r->role == FLB_ROLE_PRIMARY;
-}
-
-/*
- * The seed-style table over some pairs: Benchmark, Result Class and a
- * column per pair (its header col[k]), the rows that pass keep (primary
- * rows of any pair, once). Returns the number of rows.
+ * The seed-style table over some pairs (report.h): Benchmark, Result
+ * Class and a column per pair (its header col[k]), the primary rows that
+ * keep keeps. Returns the lines of the table (0: none).
  */
 static size_t seed_table(struct mx *x, const size_t *pairs, const char *const *col,
-			 size_t npairs, row_filter keep)
+			 size_t npairs, flb_seed_keep keep)
 {
-	const struct flb_row **rows = NULL;
-	const char *hdr[2 + 16];
-	size_t n = 0;
-	char cls[FLB_CELL], cells[16][FLB_CELL];
+	struct flb_seed_col c[16];
+	int n;
 
 	if (npairs > 16)
 		npairs = 16;
 	for (size_t k = 0; k < npairs; k++) {
-		const struct flb_cmp *c = &x->pair[pairs[k]].c;
-
-		for (size_t i = 0; i < c->nrows; i++) {
-			const struct flb_row *r = &c->rows[i], **g;
-			bool seen = false;
-
-			if (!primary_row(r) || (keep && !keep(r)))
-				continue;
-			for (size_t q = 0; q < n && !seen; q++)
-				seen = !strcmp(rows[q]->workload, r->workload) &&
-				       !strcmp(rows[q]->params, r->params);
-			if (seen)
-				continue;
-			g = realloc(rows, (n + 1) * sizeof(*g));
-			if (!g)
-				goto out;
-			rows = g;
-			rows[n++] = r;
-		}
+		c[k].name = col[k];
+		c[k].c = &x->pair[pairs[k]].c;
 	}
-	if (!n)
-		goto out;
-	hdr[0] = "Benchmark";
-	hdr[1] = "Result Class";
-	for (size_t k = 0; k < npairs; k++)
-		hdr[2 + k] = col[k];
-	d_table(x, hdr, 2 + (int)npairs);
-	for (size_t i = 0; i < n; i++) {
-		const char *cell[2 + 16];
-
-		short_class(rows, n, i, cls, sizeof(cls));
-		cell[0] = rows[i]->workload;
-		cell[1] = cls;
-		for (size_t k = 0; k < npairs; k++) {
-			const struct mx_pair *p = &x->pair[pairs[k]];
-
-			change_cell(p, find_row(&p->c, rows[i]->workload,
-						rows[i]->params, NULL),
-				    cells[k], sizeof(cells[k]));
-			cell[2 + k] = cells[k];
-		}
-		d_row(x, cell, 2 + (int)npairs);
-	}
-	d_table_end(x);
-out:
-	free(rows);
-	return n;
+	n = flb_seed_table(x->md, c, npairs, keep, false);
+	if (n > 0)
+		flb_seed_table(x->html, c, npairs, keep, true);
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* The pairs analysed, in order. */
@@ -788,7 +653,7 @@ static void q_b(struct mx *x)
 {
 	static const char *const hdr[] = { "Benchmark", "Result Class", "Pair",
 					   "Improvement (MDE)" };
-	const struct flb_row **rows = NULL;
+	struct flb_seed_key *keys = NULL;
 	struct slow *s = NULL;
 	size_t n = 0, nr = 0, shown;
 
@@ -823,19 +688,23 @@ static void q_b(struct mx *x)
 	       "listed, marked ones first, then by size%s: an unmarked slowdown smaller than "
 	       "its MDE is one this design could not have seen.", nr, nr == 1 ? "" : "s",
 	       shown < n ? " (the largest shown)" : "");
-	rows = calloc(shown, sizeof(*rows));
-	for (size_t i = 0; rows && i < shown; i++)
-		rows[i] = s[i].r;
+	keys = calloc(shown, sizeof(*keys));
+	for (size_t i = 0; keys && i < shown; i++) {
+		keys[i].workload = s[i].r->workload;
+		keys[i].params = s[i].r->params;
+	}
 	d_table(x, hdr, 4);
-	for (size_t i = 0; rows && i < shown; i++) {
+	for (size_t i = 0; keys && i < shown; i++) {
 		const struct flb_row *one = s[i].r;
-		char cls[FLB_CELL], chg[FLB_CELL];
+		char cls[FLB_CELL], chg[FLB_CELL], m[64], full[FLB_CELL + 80];
 		const char *cell[4];
 
-		short_class(rows, shown, i, cls, sizeof(cls));
-		change_cell(s[i].p, one, chg, sizeof(chg));
+		flb_seed_class(keys, shown, i, cls, sizeof(cls));
+		flb_seed_metric(one, m, sizeof(m));
+		snprintf(full, sizeof(full), "%s (%s)", cls, m);
+		flb_seed_cell(&s[i].p->c, one, chg, sizeof(chg));
 		cell[0] = one->workload;
-		cell[1] = cls;
+		cell[1] = full;
 		cell[2] = s[i].p->name;
 		cell[3] = chg;
 		d_row(x, cell, 4);
@@ -844,7 +713,7 @@ static void q_b(struct mx *x)
 	for (size_t k = 0; k < x->npairs; k++)
 		if (x->pair[k].ok)
 			d_plot(x, x->pair[k].dir, "change", x->pair[k].name);
-	free(rows);
+	free(keys);
 	free(s);
 }
 
@@ -1138,7 +1007,7 @@ static void begin(struct mx *x)
 	snprintf(title, sizeof(title), "flushbench matrix report: %s (baseline %s)",
 		 x->file ? x->file : x->spec, x->baseline[0] ? x->baseline : "none");
 	fprintf(x->md, "# ");
-	m_text(x->md, title);
+	flb_md_text(x->md, title);
 	fputs("\n", x->md);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
 	      x->html);

@@ -41,7 +41,7 @@ order=$(grep '^## ' "$md" | cut -c4- | cut -d' ' -f1 | tr '\n' ' ')
 	fail "sections: the verdict, (a)-(f), 000, 001, 002/003, the cells" "'$order'"
 # (b): the regressed rows first, marked, with their pair
 b=$(sed -n '/^## (b)/,/^## (c)/p' "$md" | grep '^| fork' | head -2)
-[ "$(grep -c '| fork | rss=0 (ns/op) | pti vs base, .*, vm, quick | (R) -' <<< "$b")" = 2 ] &&
+[ "$(grep -c '| fork | rss=0 (time/op) | pti vs base, .*, vm, quick | (R) -' <<< "$b")" = 2 ] &&
 	pass "(b) lists the two (R) fork rss=0 rows first" ||
 	fail "(b) lists the two (R) fork rss=0 rows first" "$b"
 grep -q '<td class="R">(R) -' "$html" && pass "report.html classes an (R) cell R" ||
@@ -53,7 +53,7 @@ grep -q '<td class="R">(R) -' "$html" && pass "report.html classes an (R) cell R
 # (c): the same row under both preempt models, side by side
 c=$(sed -n '/^## (c)/,/^## (d)/p' "$md")
 grep -q '| Benchmark | Result Class | pti vs base, preempt=none | pti vs base, preempt=full |' <<< "$c" &&
-	grep -q '^| fork | rss=0 (ns/op) | (R) -.* | (R) -' <<< "$c" && ! grep -q 'Missing' <<< "$c" &&
+	grep -q '^| fork | rss=0 (time/op) | (R) -.* | (R) -' <<< "$c" && ! grep -q 'Missing' <<< "$c" &&
 	pass "(c): a column per preempt model, fork rss=0 (R) in both" ||
 	fail "(c): a column per preempt model, fork rss=0 (R) in both" "$(head -8 <<< "$c" | tr '\n' ' ')"
 # (d): one environment only: missing, with the command
