@@ -38,6 +38,7 @@ struct mx_cell {
 	char preempt[32], arch[32];
 	bool present;		/* runs under its label */
 	struct flb_cmp one;	/* the cell alone, when present */
+	struct flb_cmp raw;	/* the same not analysed: all-zero rows kept */
 	bool loaded;
 };
 
@@ -311,8 +312,10 @@ static int load_cells(struct mx *x, struct flb_store *st)
 			snprintf(c->arch, sizeof(c->arch), "%s",
 				 !strcmp(c->mode, "native") ? "host" : "?");
 		if (flb_cmp_load(&c->one, x->o, &spec, 1) ||
-		    flb_cmp_analyse(&c->one)) {
+		    flb_cmp_analyse(&c->one) ||
+		    flb_cmp_load(&c->raw, x->o, &spec, 1)) {
 			flb_cmp_free(&c->one);
+			flb_cmp_free(&c->raw);
 			continue;
 		}
 		c->loaded = true;
@@ -792,7 +795,7 @@ static size_t metric_table(struct mx *x, const char *workload,
 	for (int j = 0; j < ncols; j++)
 		hdr[1 + j] = cols[j].head;
 	for (size_t i = 0; i < x->ncells; i++) {
-		const struct flb_cmp *c = &x->cell[i].one;
+		const struct flb_cmp *c = &x->cell[i].raw;
 		char v[8][64];
 		const char *cell[1 + 8];
 		bool any = false;
@@ -804,6 +807,7 @@ static size_t metric_table(struct mx *x, const char *workload,
 			for (size_t r = 0; r < c->nrows; r++) {
 				const struct flb_row *row = &c->rows[r];
 				char k[64], *eq;
+				double med;
 
 				if (strcmp(row->workload, workload) ||
 				    strcmp(row->metric, cols[j].metric))
@@ -816,8 +820,10 @@ static size_t metric_table(struct mx *x, const char *workload,
 					if (!has_param(row->params, k, eq))
 						continue;
 				}
-				snprintf(v[j], sizeof(v[j]), "%.4g %s (%zu)",
-					 row->sum[0].median, row->unit, row->side[0].n);
+				med = flb_median(row->side[0].v, row->side[0].n);
+				snprintf(v[j], sizeof(v[j]), fabs(med) >= 1000 ? "%.0f%s%s (%zu)" :
+					 "%.4g%s%s (%zu)", med, *row->unit ? " " : "",
+					 row->unit, row->side[0].n);
 				any = true;
 				break;
 			}
@@ -1041,8 +1047,10 @@ static void end(struct mx *x)
 static void free_mx(struct mx *x)
 {
 	for (size_t i = 0; i < x->ncells; i++)
-		if (x->cell[i].loaded)
+		if (x->cell[i].loaded) {
 			flb_cmp_free(&x->cell[i].one);
+			flb_cmp_free(&x->cell[i].raw);
+		}
 	for (size_t k = 0; k < x->npairs; k++)
 		if (x->pair[k].ok)
 			flb_cmp_free(&x->pair[k].c);

@@ -31,6 +31,7 @@
 #include "analysis.h"
 #include "changepoint.h"
 #include "cmp.h"
+#include "report.h"
 
 /* A label gnuplot can read from a data file: quoted, no quotes inside. */
 static void put_label(FILE *f, const char *s)
@@ -228,13 +229,38 @@ static void shorten(const char *s, char *buf, size_t len, size_t max)
 
 #define LABEL_MAX 42	/* a row's label: its Result Class, the workload is the panel's */
 
-static void row_label(const struct flb_row *r, char *buf, size_t len,
-		      size_t max)
+/*
+ * A primary row's label is its Result Class as the seed-style table of
+ * the report shows it (seed.c: the params that tell it apart from c's
+ * other primary rows of its workload, then "time/op"); the other rows'
+ * is the catalog's class with the metric.
+ */
+static void row_label(const struct flb_cmp *c, const struct flb_row *r,
+		      char *buf, size_t len, size_t max)
 {
-	char cls[FLB_CELL];
+	char cls[FLB_CELL], m[64], full[FLB_CELL + 80];
+	struct flb_seed_key *k = NULL;
+	size_t n = 0, me = 0;
 
-	flb_row_class(r, cls, sizeof(cls));
-	shorten(cls, buf, len, max);
+	if (r->role == FLB_ROLE_PRIMARY)
+		k = calloc(c->nrows, sizeof(*k));
+	for (size_t i = 0; k && i < c->nrows; i++) {
+		if (c->rows[i].role != FLB_ROLE_PRIMARY)
+			continue;
+		if (&c->rows[i] == r)
+			me = n;
+		k[n].workload = c->rows[i].workload;
+		k[n++].params = c->rows[i].params;
+	}
+	if (k) {
+		flb_seed_class(k, n, me, cls, sizeof(cls));
+		flb_seed_metric(r, m, sizeof(m));
+		snprintf(full, sizeof(full), "%s (%s)", cls, m);
+	} else {
+		flb_row_class(r, full, sizeof(full));
+	}
+	free(k);
+	shorten(full, buf, len, max);
 }
 
 /* Colours of the marks: none, (I), (R). */
@@ -436,7 +462,7 @@ struct panel_ends {
 };
 
 static void change_line(FILE *d, const struct symlog *a,
-			const struct flb_row *r, int y, struct panel_ends *pe)
+			const struct flb_cmp *c, const struct flb_row *r, int y, struct panel_ends *pe)
 {
 	char label[FLB_CELL];
 	double v[4], lo, hi, band;
@@ -444,7 +470,7 @@ static void change_line(FILE *d, const struct symlog *a,
 	int slo, shi;
 
 	change_of(r, v);
-	row_label(r, label, sizeof(label), LABEL_MAX);
+	row_label(c, r, label, sizeof(label), LABEL_MAX);
 	lo = sl_clip(a, v[1], &clo);
 	hi = sl_clip(a, v[2], &chi);
 	/* no MDE (no variance): nothing could be seen, the band is all */
@@ -585,7 +611,7 @@ static int change_dat(const struct flb_cmp *c, struct change_page *cp)
 		fprintf(d, "# workload %s\n",
 			c->rows[pg->row[pg->start[p]]].workload);
 		for (size_t i = pg->start[p]; i < pg->start[p + 1]; i++)
-			change_line(d, &cp->axis, &c->rows[pg->row[i]],
+			change_line(d, &cp->axis, c, &c->rows[pg->row[i]],
 				    (int)(i - pg->start[p]), &cp->ends[p]);
 		fprintf(d, "\n\n");
 	}
@@ -754,14 +780,15 @@ static double dist_span(const struct flb_row *r)
 	return hi > lo ? (hi - lo) / mb * 100 : 1;
 }
 
-static void dist_panel(FILE *g, const struct flb_row *r, size_t i, int ph,
+static void dist_panel(FILE *g, const struct flb_cmp *c,
+		       const struct flb_row *r, size_t i, int ph,
 		       int h)
 {
 	char cls[FLB_CELL], title[3 * FLB_CELL];
 	double colw = 0.98 / DIST_COLS, x0 = 0.01 + (i % DIST_COLS) * colw;
 	int top = DIST_HEAD + (int)(i / DIST_COLS) * ph;
 
-	row_label(r, cls, sizeof(cls), 34);
+	row_label(c, r, cls, sizeof(cls), 34);
 	if (r->mark != FLB_MARK_NONE)
 		snprintf(title, sizeof(title), "%s %s %+.1f%%\n%s", r->workload,
 			 r->mark == FLB_MARK_IMPROVED ? "(I)" : "(R)",
@@ -815,7 +842,7 @@ static int plot_dist(const struct flb_cmp *c, const char *dir)
 		"set ytics format '%%+g%%%%'\nset grid ytics lc rgb '#e4e4e4'\n"
 		"set boxwidth 0.78\n");
 	for (size_t i = 0; i < pg.n; i++)
-		dist_panel(g, &c->rows[pg.row[i]], i, ph, h);
+		dist_panel(g, c, &c->rows[pg.row[i]], i, ph, h);
 	/* the key of the run colours, under the page's title */
 	gp_key(g, 50, h);
 	for (int k = 0; k < maxruns && k < (int)NCYCLE; k++)
@@ -952,7 +979,7 @@ static void trend_block(FILE *d, const struct trend *t, size_t i)
 	const struct flb_row *r0 = &t->cs[1].rows[t->pg.row[i]];
 	char label[FLB_CELL];
 
-	row_label(r0, label, sizeof(label), LABEL_MAX);
+	row_label(&t->cs[1], r0, label, sizeof(label), LABEL_MAX);
 	fprintf(d, "# %s %s\n", r0->workload, r0->params);
 	/* the block's first line names it (columnheader) */
 	put_label(d, label);

@@ -33,6 +33,7 @@ else
 	./flushbench matrix -m "$mx" --db "$db"
 	{ set +x; } 2>/dev/null
 fi
+mkdir -p "$(dirname "$out")"
 rm -rf "$out.new"
 ./flushbench report --matrix "$mx" --db "$db" -o "$out.new"
 # what is committed: the markdown and the PNGs it links (no .dat/.gp/.svg)
@@ -44,5 +45,6 @@ for f in $keep; do
 	mkdir -p "$out/$(dirname "$f")"
 	cp "$out.new/$f" "$out/$f"
 done
+mkdir -p "$(dirname "$out")"
 rm -rf "$out.new"
 echo "example: wrote $out/report.md ($(echo "$keep" | grep -c . || true) plots)"

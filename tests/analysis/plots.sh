@@ -106,7 +106,7 @@ assert sum(x["mark"] == 2 for x in prim) == 1 and sum(x["mark"] == 1 for x in pr
 sw = [r for r in rows if r["role"] == "secondary" and r["presence"] == "both" and r["improvement_pct"]]
 assert len(sec) == len(sw) > 0, (len(sec), len(sw))
 pair(sec, sw)
-assert not any("ns/op" not in x["label"] for x in prim), prim
+assert not any("time/op" not in x["label"] for x in prim), prim
 assert not any("ns/op" in x["label"] for x in sec), sec
 EOF
 check "change.*: one panel per workload, titled with it, rows labelled by their class alone" python3 - "$P/change.gp" <<'EOF'
@@ -116,7 +116,7 @@ titles = re.findall(r"set title '([a-z_-]+): \d+ rows?, \d+ \(I\), \d+ \(R\)'", 
 assert titles == ["fork", "mprotect", "munmap"], titles
 assert gp.count("with boxxyerror") == 3 and gp.count("set multiplot title") == 1, "a band layer per panel"
 dat = open(sys.argv[1][:-2] + "dat").read()
-assert '"(ns/op)"' in dat and "fork" not in re.sub(r"# workload \S+", "", dat), "labels are classes"
+assert '"rss=0 (time/op)"' in dat and "fork" not in re.sub(r"# workload \S+", "", dat), "labels are the seed table's classes"
 EOF
 grep -q "rgb(215, *25, *28)" "$P/change.svg" && grep -q "rgb( *26, *150, *65)" "$P/change.svg" &&
 	pass "change.svg draws the (R) row red and the (I) row green" ||
