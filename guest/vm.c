@@ -40,17 +40,22 @@ struct vm_args {
 	struct flb_guest g;
 	const char *label;
 	const char *db;
-	bool keep_log;
+	bool keep_log, build_only;
 	uint64_t repeat;
 };
 
 /* At most this many programs the suite's workloads start go into a guest. */
 #define VM_HELPERS 16
 
-/* The guest side: runs the suite, then frames results.db on the console. */
+/*
+ * The guest side: runs the suite, then frames results.db on the console;
+ * or, booted with flushbench.shell (a LAVA job, lava/), a shell on the
+ * console with the prompt "flushbench# ".
+ */
 static const char guest_script[] =
 "# Guest side of flushbench vm (written by guest/vm.c): run the suite, then\n"
-"# print results.db framed on the console (see guest/vm.h).\n"
+"# print results.db framed on the console (see guest/vm.h); with\n"
+"# flushbench.shell on the kernel command line, a shell on the console.\n"
 "mount -t tmpfs tmpfs /tmp 2>/dev/null\n"
 "# loopback: workloads talk to the servers they start\n"
 "ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up\n"
@@ -60,6 +65,18 @@ static const char guest_script[] =
 "	insmod /flushbench.ko || echo 'FB-VM: insmod /flushbench.ko failed'\n"
 "fi\n"
 "cd /tmp\n"
+"# a LAVA job (lava/jobs/) boots it with flushbench.shell: an interactive\n"
+"# shell whose prompt LAVA waits for; the test definition runs the suite.\n"
+"# cttyhack opens the real console (a controlling tty, which /dev/console\n"
+"# cannot be) in a new session; the shell reads PS1 from $ENV. When it\n"
+"# exits, /init powers off.\n"
+"for w in $(cat /proc/cmdline); do\n"
+"	[ \"$w\" = flushbench.shell ] || continue\n"
+"	echo \"PS1='flushbench# '\" > /etc/flushbench.shrc\n"
+"	echo 'FB-VM: shell'\n"
+"	ENV=/etc/flushbench.shrc setsid cttyhack sh\n"
+"	exit $?\n"
+"done\n"
 "# flushbench duet (guest/duet.c) boots it with flushbench.duet=SEED: one\n"
 "# round, its jobs in the order SEED gives (the same in both guests), each\n"
 "# sample on the host's go over the console\n"
@@ -75,17 +92,7 @@ static const char guest_script[] =
 "fi\n"
 "rc=$?\n"
 "echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
-"if [ -s /tmp/results.db ]; then\n"
-"	echo 1 > /proc/sys/kernel/printk\n"
-"	set -- $(sha256sum /tmp/results.db)\n"
-"	echo \"FB-VM-DB: begin $(wc -c < /tmp/results.db) $1\"\n"
-"	base64 /tmp/results.db\n"
-"	echo 'FB-VM-DB: end'\n"
-"	# wait until the console has sent it all (stty sets with TCSADRAIN):\n"
-"	# a poweroff with output still queued in the tty loses the frame's\n"
-"	# end when the host reads slowly (flushbench duet's socket)\n"
-"	stty -F /dev/console -echo 2>/dev/null\n"
-"fi\n"
+"[ -s /tmp/results.db ] && flb-frame /tmp/results.db\n"
 "exit $rc\n";
 
 int flb_vm_top(char *top, size_t len)
@@ -288,6 +295,10 @@ static const struct flb_cliopt vm_opts[] = {
 		     "keep the console log even when all went well"),
 	FLB_CLI_TYPED(0, "repeat", struct vm_args, repeat, "K", &repeat_opt,
 		      "run the suite K times in the guest, each a run of its\nown (flushbench run --repeat; default 1)"),
+	FLB_CLI_FLAG(0, "build-only", struct vm_args, build_only,
+		     "fetch and build the kernel, module and initramfs, print\n"
+		     "kernel=PATH and initrd=PATH, boot nothing (for LAVA\n"
+		     "jobs: boot it with flushbench.shell for a shell, lava/)"),
 	FLB_CLI_END
 };
 
@@ -546,15 +557,33 @@ static int guest_helpers(const struct flb_guest *a, const char *bin,
 	return n;
 }
 
+/*
+ * A script of the image into path, executable: written aside and renamed,
+ * as a concurrent vm may be reading it. 0, or -1 said on stderr.
+ */
+static int put_script(const char *path, const char *text)
+{
+	char tmp[VM_PATH + 16];
+
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	if (write_file(tmp, text, strlen(text)) || chmod(tmp, 0755) ||
+	    rename(tmp, path)) {
+		fprintf(stderr, "%s: %s: %s\n", who, path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 /* The cached initramfs for this guest into img. */
 static int guest_initramfs(const char *top, const struct flb_guest *a,
 			   const char *bin, const char *ko, char *img, size_t len)
 {
 	char script[VM_PATH], mk[VM_PATH], outdir[VM_PATH], libdir[VM_PATH];
-	char cfg[VM_PATH], kof[VM_PATH], tmp[VM_PATH], out[8192];
+	char cfg[VM_PATH], kof[VM_PATH], frame[VM_PATH], out[8192];
 	char helper[VM_HELPERS][VM_PATH], worker[VM_PATH];
 	const char *slash = strrchr(bin, '/');
-	char *argv[22 + 2 * VM_HELPERS];
+	char *argv[24 + 2 * VM_HELPERS];
 	int n = 0, nhelpers;
 	char *last;
 
@@ -574,15 +603,11 @@ static int guest_initramfs(const char *top, const struct flb_guest *a,
 
 	snprintf(outdir, sizeof(outdir), "%s/build/vm", top);
 	mkdir(outdir, 0755);
-	/* written aside and renamed: a concurrent vm may be reading it */
-	snprintf(tmp, sizeof(tmp), "%s/build/vm/run.sh.%d", top, (int)getpid());
 	snprintf(script, sizeof(script), "%s/build/vm/run.sh", top);
-	if (write_file(tmp, guest_script, strlen(guest_script)) ||
-	    rename(tmp, script)) {
-		fprintf(stderr, "%s: %s: %s\n", who, script, strerror(errno));
-		unlink(tmp);
+	/* the frame's one copy, also used by lava/flushbench.yaml */
+	snprintf(frame, sizeof(frame), "%s/guest/flb-frame", top);
+	if (put_script(script, guest_script))
 		return -1;
-	}
 	snprintf(mk, sizeof(mk), "%s/scripts/mkinitramfs.sh", top);
 	snprintf(cfg, sizeof(cfg), "%s:/config.yaml", a->config);
 	snprintf(libdir, sizeof(libdir),
@@ -598,6 +623,8 @@ static int guest_initramfs(const char *top, const struct flb_guest *a,
 	argv[n++] = (char *)bin;
 	argv[n++] = "--bin";
 	argv[n++] = worker;
+	argv[n++] = "--bin";
+	argv[n++] = frame;
 	argv[n++] = "--file";
 	argv[n++] = cfg;
 	if (!strcmp(a->arch, "arm64")) {
@@ -842,6 +869,17 @@ int flb_cmd_vm(int argc, char **argv)
 	rc = flb_guest_prepare(g);
 	if (rc)
 		return rc;
+	if (a.build_only) {
+		/* the image flushbench vm would boot, for other launchers (LAVA) */
+		char kabs[PATH_MAX];
+
+		printf("kernel=%s\ninitrd=%s\n",
+		       realpath(g->kernel, kabs) ? kabs : g->kernel, g->img);
+		if (!g->ko[0])
+			fprintf(stderr, "%s: note: no module in the image: %s\n",
+				who, g->modwhy);
+		return FLB_EXIT_OK;
+	}
 	if (!a.label) {
 		const char *k = strrchr(g->kernel, '/');
 

@@ -5,10 +5,10 @@
 #          [--file SRC:DEST]... [--bin SRC]... [--libdir DIR]... [--cache DIR]
 #   --script FILE  run by /init as /run.sh (sh), after the mounts
 #   --file SRC:DEST  copy SRC to absolute DEST in the guest (.ko, configs)
-#   --bin SRC      copy SRC to /bin/; when dynamically linked, also its
-#                  NEEDED libraries (recursively, into /lib) and its loader
-#                  (at its PT_INTERP path), searched in --libdir dirs and
-#                  the arch's default dirs
+#   --bin SRC      copy SRC to /bin/ (a program or a script); when
+#                  dynamically linked, also its NEEDED libraries
+#                  (recursively, into /lib) and its loader (at its PT_INTERP
+#                  path), searched in --libdir dirs and the arch's default dirs
 #   --cache DIR    where busybox-static:arm64 is fetched (default build/guest)
 # Prints the path of the initramfs (OUT/initramfs-HASH.cpio.gz). The hash
 # covers the arch, busybox, /init, the script and every added file (content
@@ -89,8 +89,9 @@ entries=()
 declare -A seen=()
 add_deps() {	# ELF
 	local interp lib p
+	# none for a script (--bin of a shell script: readelf fails)
 	interp=$(readelf -lW "$1" 2>/dev/null |
-		sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+		sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p' || true)
 	if [ -n "$interp" ] && [ -z "${seen[$interp]:-}" ]; then
 		p=$(find_lib "$(basename "$interp")") ||
 			die "$1: loader $interp not found in ${libdirs[*]}"
