@@ -56,7 +56,7 @@ FLB_LIB  := $(BUILD)/libflushbench.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: example all check-deps programs print-helpers run test test-progs seed-004 clean distclean
+.PHONY: example all check-deps programs print-helpers run test test-lava test-progs seed-004 clean distclean
 check-deps:
 	@scripts/deps.sh --check build
 
@@ -93,6 +93,16 @@ test:
 	@scripts/deps.sh build run test kernel
 	@$(MAKE) --no-print-directory all test-progs
 	@tests/run.sh
+
+# issue 17: a LAVA job end to end, locally: installs lava-dispatcher (deps/
+# lava.pkgs, ~150 packages), builds the arm64 and x86_64 images with
+# flushbench vm --build-only, runs each job with lava-run (TCG) and checks
+# its test cases against the store it printed (tests/lava/run.sh; not part
+# of make test)
+test-lava:
+	@scripts/deps.sh build run test kernel lava
+	@$(MAKE) --no-print-directory all test-progs
+	@FLB_TEST_LAVA=1 tests/run.sh lava/run.sh
 
 # issue 14: the posted arm64 patch (patches/arm64-tlbflush-local/) against
 # the same tree unpatched, every variant x preempt= in arm64 guest duets;
