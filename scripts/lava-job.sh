@@ -96,15 +96,16 @@ label=${label:-lava-$arch}
 "$py" -c 'import jinja2, yaml' 2>/dev/null ||
 	die "$py has no jinja2 or yaml: apt-get install python3-jinja2 python3-yaml (deps/lava.pkgs)"
 
-# lava-server's device-type templates, once
+# lava-server's device-type templates, once (unpacked aside and renamed:
+# another render may be reading them)
 tmpl=$top/build/lava/lava-server
 if [ ! -r "$tmpl/usr/share/lava-server/device-types/qemu.jinja2" ]; then
-	mkdir -p "$tmpl.deb"
-	(cd "$tmpl.deb" && rm -f lava-server_*.deb &&
-		apt-get download -q -o APT::Sandbox::User=root lava-server >&2) ||
-		die "apt-get download lava-server failed"
-	rm -rf "$tmpl"
-	dpkg-deb -x "$tmpl.deb"/lava-server_*.deb "$tmpl"
+	mkdir -p "$top/build/lava"
+	dl=$(mktemp -d "$top/build/lava/.lava-server.XXXXXX")
+	(cd "$dl" && apt-get download -q -o APT::Sandbox::User=root lava-server >&2 &&
+		dpkg-deb -x lava-server_*.deb root) || { rm -rf "$dl"; die "apt-get download lava-server failed"; }
+	mv -T "$dl/root" "$tmpl" 2> /dev/null || true	# a concurrent one won
+	rm -rf "$dl"
 fi
 mkdir -p "$out"
 

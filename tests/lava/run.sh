@@ -13,6 +13,9 @@ if [ "${FLB_TEST_LAVA:-}" != 1 ]; then
 fi
 py=/usr/bin/python3	# Debian's, where lava_common lives
 arches=${FLB_LAVA_ARCHES:-arm64 x86_64}
+# as root, what deps/lava.pkgs lists and is missing is installed (make
+# test-lava does it before; this is for tests/run.sh lava/run.sh alone)
+[ "$(id -u)" = 0 ] && "$TOP/scripts/deps.sh" lava >&2
 if ! command -v lava-run > /dev/null || ! "$py" -c 'import lava_common, jinja2, yaml' 2> /dev/null; then
 	fail "lava-installed" "no lava-run or lava_common/jinja2/yaml for $py: scripts/deps.sh lava (make test-lava installs them)"
 	done_testing
