@@ -165,10 +165,11 @@ lava_job() {	# ARCH
 	host_cases "$out/store.db" | awk -F '\t' '{ print $1, $2, ($3 == "" ? "-" : $3), ($4 == "" ? "-" : $4) }' |
 		sort > "$out/want"
 	grep -v '^flushbench-' "$out/cases" | sort > "$out/got"
-	if [ -s "$out/want" ] && cmp -s "$out/want" "$out/got"; then
+	nomeas=$(awk '$2 != "skip" && ($3 == "-" || $4 == "-")' "$out/got" | head -3 | tr '\n' ' ')
+	if [ -s "$out/want" ] && cmp -s "$out/want" "$out/got" && [ -z "$nomeas" ]; then
 		pass "$a-cases: $(wc -l < "$out/got") rows, each a test case with its measurement and units"
 	else
-		fail "$a-cases" "LAVA recorded $(wc -l < "$out/got"), the store has $(wc -l < "$out/want"): $(diff "$out/want" "$out/got" | head -4 | tr '\n' ' ')"
+		fail "$a-cases" "LAVA recorded $(wc -l < "$out/got"), the store has $(wc -l < "$out/want"): $(diff "$out/want" "$out/got" | head -4 | tr '\n' ' ')${nomeas:+; without a measurement: $nomeas}"
 	fi
 	# each measurement is the median of its row's primary metric over the
 	# store's samples (sample_values, in SQL here), to the printed precision
@@ -203,6 +204,8 @@ lava_job() {	# ARCH
 }
 
 cd "$TOP" || exit 2
+check "jobs-valid: lava/jobs/*.yaml (QEMU and the board's) pass lava_common's job schema" \
+	scripts/lava-job.sh --validate lava/jobs/*.yaml
 for a in $arches; do
 	if [ "$a" = arm64 ] && ! arm64_ready; then
 		skip "arm64-lava-job" "arm64 is not a dpkg architecture here (dpkg --add-architecture arm64; apt-get update)"
