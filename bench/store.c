@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -186,10 +187,27 @@ static const char migrate_v3[] =
 	"    FROM samples s JOIN metrics m ON m.sample_id = s.id\n"
 	"   WHERE s.status = 'ok' AND s.kind = 'timed';\n";
 
+/*
+ * The uuid of a run stored before version 4, derived from what identifies
+ * it (see sql_uuid_of): the same in a migrated store and in a version 3
+ * store read as is, so importing an old store twice is still a no-op.
+ */
+#define UUID_OF_OLD_RUN "flb_uuid_of(host, boot_id, pid, started_at, id)"
+
+/*
+ * 3 -> 4: runs.uuid, one per run, kept by imports: a run merged from
+ * several hosts' stores is the same run everywhere (flushbench import).
+ */
+static const char migrate_v4[] =
+	"ALTER TABLE runs ADD COLUMN uuid TEXT;\n"
+	"UPDATE runs SET uuid = " UUID_OF_OLD_RUN ";\n"
+	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);\n";
+
 /* migrations[v]: SQL taking schema version v to v + 1 (v >= 1). */
 static const char *const migrations[FLB_SCHEMA_VERSION + 1] = {
 	[1] = migrate_v2,
 	[2] = migrate_v3,
+	[3] = migrate_v4,
 };
 /* Readers can use stores from this version on (older ones lack tables). */
 #define FLB_SCHEMA_READABLE 1
@@ -210,8 +228,9 @@ enum stmt_id {
 static const char *const stmt_sql[NR_STMTS] = {
 	[Q_RUN_INSERT] =
 		"INSERT INTO runs (label, status, config_path, config_hash,"
-		" config_text, started_at, host, pid, boot_id, origin)"
-		" VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'native')",
+		" config_text, started_at, host, pid, boot_id, origin, uuid)"
+		" VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'native',"
+		" ?9)",
 	[Q_ENV_PUT] =
 		"INSERT OR REPLACE INTO environment (run_id, key, value)"
 		" VALUES (?1, ?2, ?3)",
@@ -702,6 +721,69 @@ static int setup_rw(struct flb_store *st)
 	return reconcile(st);
 }
 
+/* 16 bytes as a uuid of the given version (RFC 9562 layout). */
+static void format_uuid(uint8_t b[16], int version, char out[FLB_UUID_LEN])
+{
+	b[6] = (uint8_t)((b[6] & 0x0f) | version << 4);
+	b[8] = (b[8] & 0x3f) | 0x80;	/* the RFC's variant */
+	snprintf(out, FLB_UUID_LEN,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/*
+ * A new run's uuid: random (version 4), from /dev/urandom, which never
+ * blocks (a guest just booted may not have seeded getrandom() yet).
+ */
+static int new_uuid(struct flb_store *st, char out[FLB_UUID_LEN])
+{
+	uint8_t b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(b, 1, sizeof(b), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (got != sizeof(b)) {
+		set_err(st, "%s: no random bytes for a run uuid (/dev/urandom)",
+			st->path);
+		return -1;
+	}
+	format_uuid(b, 4, out);
+	return 0;
+}
+
+/*
+ * SQL flb_uuid_of(host, boot_id, pid, started_at, id): the uuid of a run
+ * stored before schema version 4, the SHA-256 of those columns (each
+ * followed by a unit separator; NULL as a record separator) in the layout
+ * of a version 8 (vendor-defined) uuid. The host, boot, process and start
+ * time name a run on every machine; the id only tells apart runs that
+ * share them all (a hand-made store).
+ */
+static void sql_uuid_of(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint8_t sum[SHA256_DIGEST_SIZE];
+	char out[FLB_UUID_LEN];
+	struct sha256_ctx h;
+	int i;
+
+	sha256_init(&h);
+	for (i = 0; i < argc; i++) {
+		const unsigned char *t = sqlite3_value_text(argv[i]);
+
+		if (sqlite3_value_type(argv[i]) == SQLITE_NULL || !t)
+			sha256_update(&h, 1, (const uint8_t *)"\x1e");
+		else
+			sha256_update(&h, sqlite3_value_bytes(argv[i]), t);
+		sha256_update(&h, 1, (const uint8_t *)"\x1f");
+	}
+	sha256_digest(&h, sizeof(sum), sum);
+	format_uuid(sum, 8, out);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* Open st->path with the URI query given; 0 or -1 with the error set. */
 static int connect(struct flb_store *st, const char *query)
 {
@@ -724,6 +806,13 @@ static int connect(struct flb_store *st, const char *query)
 		return -1;
 	}
 	st->query = query;
+	if (sqlite3_create_function_v2(st->db, "flb_uuid_of", 5,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				       NULL, sql_uuid_of, NULL, NULL,
+				       NULL) != SQLITE_OK) {
+		set_db_err(st, "cannot open");
+		return -1;
+	}
 	/* until we know the file is ours, closing must not write to it */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
@@ -890,7 +979,7 @@ int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 			   const char *config_path, const char *config_text,
 			   const char *config_hash, const struct flb_env *env)
 {
-	char now[ISO_LEN];
+	char now[ISO_LEN], uuid[FLB_UUID_LEN];
 	sqlite3_stmt *s;
 	int64_t run;
 
@@ -908,6 +997,9 @@ int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 	bind_text(s, 6, st->host);
 	sqlite3_bind_int64(s, 7, getpid());
 	bind_text(s, 8, st->boot_id[0] ? st->boot_id : NULL);
+	if (new_uuid(st, uuid))
+		goto err;
+	bind_text(s, 9, uuid);
 	if (step_done(st, s, "starting a run"))
 		goto err;
 	run = sqlite3_last_insert_rowid(st->db);
@@ -1114,7 +1206,13 @@ err:
 	" (SELECT count(*) FROM samples WHERE run_id = runs.id)," \
 	" host, boot_id, pid," \
 	" (SELECT value FROM environment WHERE run_id = runs.id" \
-	"   AND key = 'run.invocation') FROM runs "
+	"   AND key = 'run.invocation'), %s FROM runs "
+
+/* runs.uuid, or what it would be once an older store is migrated */
+static const char *uuid_col(const struct flb_store *st)
+{
+	return st->version >= 4 ? "uuid" : UUID_OF_OLD_RUN;
+}
 
 /* Append the rows of s (a RUN_COLS query) to *rows; -1 on error. */
 static int collect_runs(struct flb_store *st, sqlite3_stmt *s,
@@ -1146,6 +1244,7 @@ static int collect_runs(struct flb_store *st, sqlite3_stmt *s,
 		copy_col(r->host, sizeof(r->host), s, 7);
 		copy_col(r->boot_id, sizeof(r->boot_id), s, 8);
 		copy_col(r->invocation, sizeof(r->invocation), s, 10);
+		copy_col(r->uuid, sizeof(r->uuid), s, 11);
 		if (!strcmp(r->status, "running") &&
 		    !run_alive(st, col_text(s, 7), col_text(s, 8),
 			       (long)sqlite3_column_int64(s, 9),
@@ -1163,11 +1262,12 @@ static int collect_runs(struct flb_store *st, sqlite3_stmt *s,
 static int query_runs(struct flb_store *st, const char *where, const char *text,
 		      int64_t id, struct flb_run_row **rows, size_t *n)
 {
-	char sql[512];
+	char sql[1024];
 	sqlite3_stmt *s;
 	int ret;
 
-	snprintf(sql, sizeof(sql), "%s%s ORDER BY id", RUN_COLS, where);
+	snprintf(sql, sizeof(sql), RUN_COLS "%s ORDER BY id", uuid_col(st),
+		 where);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		set_db_err(st, "reading runs");
 		return -1;
@@ -1577,6 +1677,7 @@ int flb_store_check(struct flb_store *st)
 
 /* Statements of an import, run against the source attached as flb_src. */
 enum import_id {
+	I_PRESENT,
 	I_RUN,
 	I_ENV,
 	I_UNSUPPORTED,
@@ -1589,15 +1690,18 @@ enum import_id {
 };
 
 static const char *const import_sql[NR_IMPORT] = {
-	/* ?1 source run, ?2 label or NULL, ?3 status */
+	/* ?1 uuid: is the run here already? */
+	[I_PRESENT] = "SELECT id FROM main.runs WHERE uuid = ?1",
+	/* ?1 source run, ?2 label or NULL, ?3 status, ?4 its uuid */
 	[I_RUN] =
 		"INSERT INTO main.runs (label, status, config_path, config_hash,"
-		" config_text, started_at, ended_at, host, pid, boot_id, origin)"
+		" config_text, started_at, ended_at, host, pid, boot_id, origin,"
+		" uuid)"
 		" SELECT coalesce(?2, label), ?3, config_path, config_hash,"
 		"  config_text, started_at,"
 		"  coalesce(ended_at, (SELECT max(at) FROM flb_src.samples"
 		"                      WHERE run_id = r.id), started_at),"
-		"  host, pid, boot_id, 'imported'"
+		"  host, pid, boot_id, 'imported', ?4"
 		" FROM flb_src.runs r WHERE id = ?1",
 	/* ?1 source run, ?2 new run */
 	[I_ENV] =
@@ -1644,20 +1748,38 @@ static int import_step(struct flb_store *st, sqlite3_stmt *s, int64_t from,
 	return step_done(st, s, "importing");
 }
 
-/* Copy source run r (as flb_store_runs of the source saw it); new id or -1. */
+/*
+ * Copy source run r (as flb_store_runs of the source saw it): its new id,
+ * or the id of the run of the same uuid already here (*present set), or -1.
+ */
 static int64_t import_run(struct flb_store *st, sqlite3_stmt **q,
 			  const struct flb_run_row *r, const char *label,
-			  const struct flb_env *extra)
+			  const struct flb_env *extra, bool *present)
 {
 	const char *status = !strcmp(r->status, "complete") ? "complete" :
 			     !strcmp(r->status, "failed") ? "failed" : "aborted";
 	int64_t run, sample;
 	int rc;
 
+	sqlite3_reset(q[I_PRESENT]);
+	bind_text(q[I_PRESENT], 1, r->uuid);
+	rc = sqlite3_step(q[I_PRESENT]);
+	*present = rc == SQLITE_ROW;
+	if (*present) {
+		run = sqlite3_column_int64(q[I_PRESENT], 0);
+		sqlite3_reset(q[I_PRESENT]);
+		return run;
+	}
+	sqlite3_reset(q[I_PRESENT]);
+	if (rc != SQLITE_DONE) {
+		set_db_err(st, "importing a run");
+		return -1;
+	}
 	sqlite3_reset(q[I_RUN]);
 	sqlite3_bind_int64(q[I_RUN], 1, r->id);
 	bind_text(q[I_RUN], 2, label);
 	bind_text(q[I_RUN], 3, status);
+	bind_text(q[I_RUN], 4, r->uuid);
 	if (step_done(st, q[I_RUN], "importing a run"))
 		return -1;
 	run = sqlite3_last_insert_rowid(st->db);
@@ -1702,8 +1824,9 @@ static int not_self(struct flb_store *st, const char *src_path)
 
 int flb_store_import(struct flb_store *st, const char *src_path,
 		    const char *label, const struct flb_env *extra,
-		    int64_t **runs, size_t *n)
+		    int64_t **runs, size_t *n, size_t *present)
 {
+	bool here;
 	sqlite3_stmt *att = NULL, *q[NR_IMPORT] = { NULL };
 	struct flb_run_row *rows = NULL;
 	struct flb_store *src;
@@ -1714,6 +1837,8 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 
 	*runs = NULL;
 	*n = 0;
+	if (present)
+		*present = 0;
 	if (writable(st) || not_self(st, src_path))
 		return -1;
 	/* the source must be a store of our schema version: say why not */
@@ -1760,9 +1885,11 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 	if (tx_begin(st))
 		goto detach;
 	for (i = 0; i < nrows; i++) {
-		ids[i] = import_run(st, q, &rows[i], label, extra);
+		ids[i] = import_run(st, q, &rows[i], label, extra, &here);
 		if (ids[i] < 0)
 			break;
+		if (here && present)
+			(*present)++;
 	}
 	if (i < nrows || tx_commit(st)) {
 		tx_rollback(st);

@@ -18,7 +18,9 @@
 #include "env.h"
 #include "result.h"
 
-#define FLB_SCHEMA_VERSION 3
+#define FLB_SCHEMA_VERSION 4
+/* A run's uuid as text: 8-4-4-4-12 hex digits and the NUL. */
+#define FLB_UUID_LEN 37
 
 struct flb_store;
 
@@ -93,6 +95,7 @@ struct flb_run_row {
 	char host[256];
 	char boot_id[64];
 	char invocation[80];	/* environment run.invocation, or "" */
+	char uuid[FLB_UUID_LEN];	/* the same in every store it is imported to */
 	long nsamples;
 };
 
@@ -210,13 +213,16 @@ int flb_store_calib_get(struct flb_store *st, const char *host,
  * A run that is not complete in the source keeps 'failed', or else comes
  * in as 'aborted': never as complete. label (if not NULL) replaces the
  * source labels; extra's keys are added to (or replace) each run's
- * environment. *runs (malloc'd) gets the new run ids, in source order.
- * The source is opened read-only and never written. 0, or -1 with the
- * store error and nothing imported.
+ * environment. A run is known by its uuid: one already in st is not
+ * copied again (importing a store twice is a no-op); *runs (malloc'd)
+ * gets each source run's id in st, in source order, and *present (if not
+ * NULL) how many of them were there already. The source is opened
+ * read-only and never written. 0, or -1 with the store error and nothing
+ * imported.
  */
 int flb_store_import(struct flb_store *st, const char *src_path,
 		    const char *label, const struct flb_env *extra,
-		    int64_t **runs, size_t *n);
+		    int64_t **runs, size_t *n, size_t *present);
 /* PRAGMA integrity_check: 0 if the file is sound, else -1 and why. */
 int flb_store_check(struct flb_store *st);
 

@@ -727,7 +727,7 @@ static int store_round(const struct duet_args *a, struct round *rd,
 		goto out;
 	}
 	for (int x = 0; x < 2; x++) {
-		if (flb_store_import(st, gdb[x], rd->s[x].label, &extra[x], &ids, &n)) {
+		if (flb_store_import(st, gdb[x], rd->s[x].label, &extra[x], &ids, &n, NULL)) {
 			snprintf(rd->why, sizeof(rd->why), "side %c (%s): importing its results: %s",
 				 rd->s[x].name, rd->s[x].label, flb_store_error(st));
 			goto out;
@@ -757,7 +757,7 @@ static int store_round(const struct duet_args *a, struct round *rd,
 		snprintf(rd->why, sizeof(rd->why), "%s", err);
 		goto out;
 	}
-	if (flb_store_import(st, scratch, NULL, NULL, &ids, &n) ||
+	if (flb_store_import(st, scratch, NULL, NULL, &ids, &n, NULL) ||
 	    n != 2 * a->repeat) {
 		snprintf(rd->why, sizeof(rd->why), "importing the round into %s: %s",
 			 a->db, flb_store_error(st));

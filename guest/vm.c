@@ -654,7 +654,7 @@ static int import_results(const struct vm_args *a, const char *guest_db,
 		fprintf(stderr, "%s: %s\n", who, err);
 		return -1;
 	}
-	if (flb_store_import(st, guest_db, a->label, extra, &runs, &nruns)) {
+	if (flb_store_import(st, guest_db, a->label, extra, &runs, &nruns, NULL)) {
 		fprintf(stderr, "%s: importing the guest's results: %s\n", who,
 			flb_store_error(st));
 	} else if (!nruns) {

@@ -260,7 +260,8 @@ cp "$DB" "$T/v1.db"
 oldview=$(sqlite3 "$T/v1.db" "select sql from sqlite_master where name = 'sample_values'" |
 	sed -e "s/ AND kind = 'timed'//" -e "s/ AND s.kind = 'timed'//")
 check "forge a store of schema version 1 (sqlite3)" sqlite3 "$T/v1.db" \
-	"DROP VIEW sample_values; ALTER TABLE samples DROP COLUMN kind; $oldview;
+	"DROP INDEX runs_uuid; ALTER TABLE runs DROP COLUMN uuid;
+	 DROP VIEW sample_values; ALTER TABLE samples DROP COLUMN kind; $oldview;
 	 DROP TABLE calibration; UPDATE meta SET value = '1' WHERE key = 'schema_version'"
 v1=$(sha256sum < "$T/v1.db")
 out=$(marks A R --db "$T/v1.db")
@@ -268,9 +269,10 @@ out=$(marks A R --db "$T/v1.db")
 	pass "schema version 1: compare reads it (no calibration) and leaves it as it was" ||
 	fail "schema version 1: compare reads it" "$out"
 expect_exit 0 "schema version 1: calibrate migrates it" "$FB" calibrate --db "$T/v1.db" A
-[ "$(sqlite3 "$T/v1.db" "select value from meta where key='schema_version'")" = 3 ] &&
+[ "$(sqlite3 "$T/v1.db" "select value from meta where key='schema_version'")" = 4 ] &&
 	[ "$(sqlite3 "$T/v1.db" "select count(*) from samples where kind != 'timed'")" = 0 ] &&
-	pass "migrated to version 3, every old sample timed" || fail "migrated to version 3" "$(sqlite3 "$T/v1.db" 'select * from meta')"
+	[ "$(sqlite3 "$T/v1.db" "select count(DISTINCT uuid) = count(*) from runs where uuid GLOB '????????-????-8???-????-????????????'")" = 1 ] &&
+	pass "migrated to version 4, every old sample timed, every run a derived uuid" || fail "migrated to version 4" "$(sqlite3 "$T/v1.db" 'select * from meta; select uuid from runs')"
 
 # --- formats ---
 check "json parses: 6 primary rows, mirrors and counters, a geomean" python3 -c '

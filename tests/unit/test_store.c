@@ -246,6 +246,9 @@ static void downgrade(const char *path, int to)
 	sqlite3_stmt *q;
 	sqlite3 *db;
 
+	raw_exec(path, "DROP INDEX runs_uuid; ALTER TABLE runs DROP COLUMN uuid");
+	if (to == 3)
+		goto version;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master"
 					    " WHERE name = 'sample_values'",
@@ -264,6 +267,7 @@ static void downgrade(const char *path, int to)
 	free(view);
 	if (to < 2)
 		raw_exec(path, "DROP TABLE calibration");
+version:
 	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d'"
 		 " WHERE key = 'schema_version'", to);
 	raw_exec(path, sql);
@@ -423,7 +427,7 @@ static void test_calibration(void **state)
 	assert_same_bytes(fx->db, was, len);
 	free(was);
 	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
-	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "3");
+	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "4");
 }
 
 static void test_garbage(void **state)
@@ -655,7 +659,7 @@ static void test_migrate_v2(void **state)
 
 	snprintf(dst, sizeof(dst), "%s/new.db", fx->dir);
 	st = open_ok(dst, FLB_STORE_RW);
-	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n), 0);
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n, NULL), 0);
 	assert_int_equal(n, 1);
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(flb_store_values(st, ids, 1, check_value, &seen), 0);
@@ -666,13 +670,81 @@ static void test_migrate_v2(void **state)
 				     " FROM samples WHERE ?1", 1), "timed");
 
 	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
-	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "3");
+	assert_string_equal(raw_text(fx->db, "SELECT value FROM meta WHERE key = 'schema_version' AND ?1", 1), "4");
 	assert_string_equal(raw_text(fx->db, "SELECT group_concat(kind) FROM samples"
 				     " WHERE run_id = ?1", run), "timed,timed");
 	st = open_ok(fx->db, FLB_STORE_RO);
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(flb_store_values(st, &run, 1, check_value, &seen), 0);
 	assert_int_equal(seen.n, 10);
+	flb_store_close(st);
+}
+
+/*
+ * Version 3 (no runs.uuid): a run read as is has the uuid it gets when the
+ * store is migrated, so importing it before and after is the same run.
+ */
+static void test_migrate_v3(void **state)
+{
+	struct fx *fx = *state;
+	struct flb_store *st = open_ok(fx->db, FLB_STORE_RW);
+	struct flb_run_row *rows;
+	char dst[160], uuid[2][FLB_UUID_LEN];
+	int64_t run[2], *ids;
+	size_t n, present;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		run[i] = flb_store_run_begin(st, "old", NULL, NULL, NULL, NULL);
+		assert_true(add_sample(st, run[i], 0) > 0);
+		assert_int_equal(flb_store_run_end(st, run[i], "complete"), 0);
+	}
+	flb_store_close(st);
+	downgrade(fx->db, 3);
+
+	st = open_ok(fx->db, FLB_STORE_RO);
+	assert_int_equal(flb_store_runs(st, "old", &rows, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < 2; i++) {
+		snprintf(uuid[i], sizeof(uuid[i]), "%s", rows[i].uuid);
+		assert_int_equal(strlen(uuid[i]), 36);
+		assert_int_equal(uuid[i][14], '8');	/* derived: version 8 */
+	}
+	assert_string_not_equal(uuid[0], uuid[1]);
+	free(rows);
+	flb_store_close(st);
+
+	snprintf(dst, sizeof(dst), "%s/new.db", fx->dir);
+	st = open_ok(dst, FLB_STORE_RW);
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n,
+					  &present), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(present, 0);
+	free(ids);
+	flb_store_close(st);
+
+	/* migrated: the same uuids, so a second import adds nothing */
+	flb_store_close(open_ok(fx->db, FLB_STORE_RW));
+	assert_string_equal(raw_text(fx->db, "SELECT uuid FROM runs WHERE id = ?1",
+				     run[0]), uuid[0]);
+	assert_string_equal(raw_text(fx->db, "SELECT uuid FROM runs WHERE id = ?1",
+				     run[1]), uuid[1]);
+	st = open_ok(dst, FLB_STORE_RW);
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n,
+					  &present), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(present, 2);
+	free(ids);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	free(rows);
+	flb_store_close(st);
+	/* a new run's uuid is random: version 4 */
+	st = open_ok(fx->db, FLB_STORE_RW);
+	run[0] = flb_store_run_begin(st, "new", NULL, NULL, NULL, NULL);
+	assert_true(run[0] > 0);
+	assert_int_equal(raw_text(fx->db, "SELECT uuid FROM runs WHERE id = ?1",
+				  run[0])[14], '4');
 	flb_store_close(st);
 }
 
@@ -804,14 +876,15 @@ static void test_import(void **state)
 	struct flb_kv kv[] = { { "virt", "none" }, { "kernel.release", "6.1" } };
 	struct flb_kv xkv[] = { { "virt", "kvm" }, { "qemu.version", "7.2" } };
 	struct flb_env env = { kv, 2 }, extra = { xkv, 2 }, got = { 0 };
-	char src[160], *srcbytes, *cfg;
-	struct flb_run_row *rows;
-	struct flb_store *st;
+	char src[160], other[160], *srcbytes, *cfg;
+	struct flb_run_row *rows, *rows2;
+	struct flb_store *st, *st2;
 	int64_t done, failed, *ids;
-	size_t n, srclen;
+	size_t n, srclen, present, i;
 	struct counting nv = { 0 };
 
 	snprintf(src, sizeof(src), "%s/guest.db", fx->dir);
+	snprintf(other, sizeof(other), "%s/other.db", fx->dir);
 	st = open_ok(src, FLB_STORE_RW);
 	done = flb_store_run_begin(st, "guest", "q.yaml", "fork: {}\n",
 				  "h1", &env);
@@ -829,7 +902,7 @@ static void test_import(void **state)
 
 	st = open_ok(fx->db, FLB_STORE_RW);
 	assert_true(flb_store_run_begin(st, "host", NULL, NULL, NULL, NULL) > 0);
-	assert_int_equal(flb_store_import(st, src, "vm-x86", &extra, &ids, &n), 0);
+	assert_int_equal(flb_store_import(st, src, "vm-x86", &extra, &ids, &n, NULL), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(run_status(st, ids[0]), "complete");
 	assert_string_equal(run_status(st, ids[1]), "failed");
@@ -853,28 +926,52 @@ static void test_import(void **state)
 	free(cfg);
 	free(ids);
 
-	/* without a label the source's label stays */
-	assert_int_equal(flb_store_import(st, src, NULL, NULL, &ids, &n), 0);
+	/* the same runs again (their uuids are here): a no-op, same ids */
+	assert_int_equal(flb_store_runs(st, "vm-x86", &rows, &n), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(flb_store_runs(st, "guest", &rows, &n), 0);
-	assert_int_equal(n, 2);
-	free(rows);
-	assert_int_equal(flb_store_runs(st, "dead", &rows, &n), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(rows[0].status, "aborted");
+	assert_int_equal(flb_store_import(st, src, NULL, NULL, &ids, &n,
+					  &present), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(present, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ids[i], rows[i].id);
 	free(rows);
 	free(ids);
+	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
+	assert_int_equal(n, 4);
+	free(rows);
 
-	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n), -1);
+	/* without a label the source's label stays (another store) */
+	st2 = open_ok(other, FLB_STORE_RW);
+	assert_int_equal(flb_store_import(st2, src, NULL, NULL, &ids, &n,
+					  &present), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(present, 0);
+	assert_int_equal(flb_store_runs(st2, "guest", &rows, &n), 0);
+	assert_int_equal(n, 2);
+	free(rows);
+	assert_int_equal(flb_store_runs(st2, "dead", &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].status, "aborted");
+	/* a run keeps its uuid in every store it goes to */
+	assert_int_equal(flb_store_runs(st, "vm-x86", &rows2, &n), 0);
+	assert_string_equal(rows[0].uuid, rows2[2].uuid);
+	assert_int_equal(strlen(rows[0].uuid), 36);
+	free(rows2);
+	free(rows);
+	free(ids);
+	flb_store_close(st2);
+
+	assert_int_equal(flb_store_import(st, fx->db, NULL, NULL, &ids, &n, NULL), -1);
 	assert_non_null(strstr(flb_store_error(st), "into itself"));
 
 	/* a source that is not a store: an error, nothing imported */
-	assert_int_equal(flb_store_import(st, fx->dir, NULL, NULL, &ids, &n), -1);
+	assert_int_equal(flb_store_import(st, fx->dir, NULL, NULL, &ids, &n, NULL), -1);
 	assert_non_null(strstr(flb_store_error(st), ": Is a directory"));
 	assert_null(ids);
 	assert_int_equal(n, 0);
 	assert_int_equal(flb_store_runs(st, NULL, &rows, &n), 0);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 4);
 	free(rows);
 	flb_store_close(st);
 	assert_same_bytes(src, srcbytes, srclen);
@@ -1036,6 +1133,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_reopen, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_calibration, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v3, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v2, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, fx_setup, fx_teardown),
