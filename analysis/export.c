@@ -45,7 +45,6 @@ struct xrow {
 struct xrun {
 	struct flb_run_row r;
 	struct flb_env env;
-	char uuid[sizeof(((struct flb_run_row *)0)->host) + 32];
 	char prefix[160];	/* of names, with several runs: "label." */
 };
 
@@ -94,15 +93,6 @@ static const struct flb_cli export_cli = {
 		  "unreadable database).",
 	.opts = export_opts,
 };
-
-/*
- * The run's id for other systems: "<host>-<id>" until the store keeps a
- * uuid per run.
- */
-static void run_uuid(const struct flb_run_row *r, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s-%" PRId64, r->host, r->id);
-}
 
 /* s with every character outside [A-Za-z0-9] and keep replaced by '_'. */
 static void sanitize(char *d, size_t len, const char *s, const char *keep)
@@ -255,7 +245,6 @@ static int add_run(struct export *x, const struct flb_run_row *r)
 	n = &x->runs[x->nruns++];
 	memset(n, 0, sizeof(*n));
 	n->r = *r;
-	run_uuid(r, n->uuid, sizeof(n->uuid));
 	return 0;
 }
 
@@ -595,7 +584,7 @@ static json_t *test(const struct export *x, const struct xrow *r,
 	json_t *o = json_object(), *m = json_object();
 
 	row_name(r, part, sizeof(part));
-	snprintf(id, sizeof(id), "%s:%s.%s", origin, u->uuid, part);
+	snprintf(id, sizeof(id), "%s:%s.%s", origin, u->r.uuid, part);
 	jstr(o, "id", id);
 	jstr(o, "origin", origin);
 	jstr(o, "build_id", build_id);
@@ -624,7 +613,7 @@ static json_t *test(const struct export *x, const struct xrow *r,
 	jstr(o, "log_excerpt", r->reason);
 	json_object_set_new(o, "environment", environment(u, a));
 	json_object_set_new(m, "run_id", json_integer(u->r.id));
-	jstr(m, "run_uuid", u->uuid);
+	jstr(m, "run_uuid", u->r.uuid);
 	jstr(m, "label", u->r.label);
 	jstr(m, "run_status", u->r.status);
 	jstr(m, "workload", r->workload);
