@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ struct xrow {
 	double *v;		/* the ok samples' primary values */
 	size_t n, cap;
 	unsigned int nfail, nuntrust, nskip;
+	unsigned int job;	/* its index in the run (UINT_MAX: not known) */
 	char *reason;		/* of the first sample that was not ok */
 	char *name;		/* [A-Za-z0-9._-], unique in the output */
 };
@@ -171,6 +173,7 @@ static struct xrow *row_find(struct export *x, const char *workload,
 	r->workload = strdup(workload);
 	r->params = strdup(params);
 	r->metric = strdup(flb_cmp_primary(workload));
+	r->job = UINT_MAX;
 	if (!r->workload || !r->params || !r->metric) {
 		free(r->workload);
 		free(r->params);
@@ -209,15 +212,26 @@ oom:
 	return 1;
 }
 
+/* The row of a job, with its index: NULL (and x->err) when out of memory. */
+static struct xrow *job_row(struct export *x, const char *workload,
+			    const char *params, unsigned int job)
+{
+	struct xrow *r = row_find(x, workload, params ? params : "");
+
+	if (!r)
+		x->err = -ENOMEM;
+	else
+		r->job = job;
+	return r;
+}
+
 static int on_not_ok(void *arg, const struct flb_not_ok *t)
 {
 	struct export *x = arg;
-	struct xrow *r = row_find(x, t->workload, t->params ? t->params : "");
+	struct xrow *r = job_row(x, t->workload, t->params, t->job);
 
-	if (!r) {
-		x->err = -ENOMEM;
+	if (!r)
 		return 1;
-	}
 	if (!strcmp(t->status, "skip"))
 		r->nskip += t->samples;
 	else if (!strcmp(t->status, "untrustworthy"))
@@ -229,6 +243,19 @@ static int on_not_ok(void *arg, const struct flb_not_ok *t)
 		return 1;
 	}
 	return 0;
+}
+
+static int on_timed(void *arg, const struct flb_timed *t)
+{
+	return !job_row(arg, t->workload, t->params, t->job);
+}
+
+/* Rows of one run in the order of their jobs. */
+static int by_job(const void *a, const void *b)
+{
+	const struct xrow *p = a, *q = b;
+
+	return p->job < q->job ? -1 : p->job > q->job;
 }
 
 static int add_run(struct export *x, const struct flb_run_row *r)
@@ -347,16 +374,20 @@ static int load(struct export *x, const char *db)
 
 	for (x->cur = 0; x->cur < x->nruns; x->cur++) {
 		struct xrun *u = &x->runs[x->cur];
+		size_t first = x->nrows;
 
 		id = u->r.id;
 		if (flb_store_values(x->st, &id, 1, on_value, x) ||
-		    flb_store_not_ok(x->st, id, on_not_ok, x)) {
+		    flb_store_not_ok(x->st, id, on_not_ok, x) ||
+		    flb_store_timed(x->st, id, on_timed, x)) {
 			if (x->err)
 				goto oom;
 			flb_msg(x->cmd, "%s: reading run %" PRId64 ": %s", db, id,
 				flb_store_error(x->st));
 			return 2;
 		}
+		qsort(x->rows + first, x->nrows - first, sizeof(*x->rows), by_job);
+		x->last = SIZE_MAX;
 		if (flb_store_env(x->st, id, &u->env)) {
 			flb_msg(x->cmd, "%s: environment of run %" PRId64 ": %s",
 				db, id, flb_store_error(x->st));
