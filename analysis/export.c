@@ -446,18 +446,6 @@ static const char *row_status(const struct xrow *r)
 	return r->nfail ? "FAIL" : r->n ? "PASS" : "SKIP";
 }
 
-/* The unit of a row without values: the built-in metrics' own. */
-static const char *row_unit(const struct xrow *r)
-{
-	if (r->unit)
-		return r->unit;
-	if (!strcmp(r->metric, "ns_per_op"))
-		return "ns";
-	if (!strcmp(r->metric, "ops_per_sec"))
-		return "ops/s";
-	return "";
-}
-
 /* --- --lava-cases --- */
 
 static void write_lava(const struct export *x, FILE *f)
@@ -465,10 +453,16 @@ static void write_lava(const struct export *x, FILE *f)
 	for (size_t i = 0; i < x->nrows; i++) {
 		const struct xrow *r = &x->rows[i];
 
+		/*
+		 * VALUE and UNITS are both empty or both set: `read` with
+		 * IFS=$'\t' joins adjacent tabs, so only trailing fields may
+		 * be empty
+		 */
 		fprintf(f, "%s\t%s\t", r->name, row_result(r));
 		if (r->n)
-			fprintf(f, "%.17g", flb_median(r->v, r->n));
-		fprintf(f, "\t%s\n", row_unit(r));
+			fprintf(f, "%.17g\t%s\n", flb_median(r->v, r->n), r->unit);
+		else
+			fputs("\t\n", f);
 	}
 }
 
@@ -630,7 +624,7 @@ static json_t *test(const struct export *x, const struct xrow *r,
 
 		json_object_set_new(num, "value",
 				    json_real(flb_median(r->v, r->n)));
-		jstr(num, "unit", row_unit(r));
+		jstr(num, "unit", r->unit);
 		json_object_set_new(o, "number", num);
 		snprintf(comment, sizeof(comment),
 			 "%s %s: median %s of %zu ok samples", r->workload,

@@ -1,0 +1,134 @@
+# flushbench export --lava-cases / --kcidb on synthetic stores with known
+# answers (build/tests/fb-mkdb): rows whose samples were skipped, failed
+# or untrustworthy, odd and even sample counts, two kernels, a label of
+# two runs, an aborted run. export_check.py computes the rows, results
+# and medians from the store itself (SQL over samples and sample_values)
+# and validates the KCIDB document against the vendored schema
+# (analysis/kcidb/) with Debian's python3-jsonschema, and shows that
+# broken documents fail it. Bad input exits 2 with a message; the store
+# is never written.
+. "$TOP/tests/lib.sh"
+MKDB="$TOP/build/tests/fb-mkdb"
+CHECK="$TOP/tests/analysis/export_check.py"
+SCHEMA="$TOP/analysis/kcidb/schema-v05.03.json"
+DB="$T/r.db"
+[ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
+# Debian's python3 with python3-jsonschema (deps/test.pkgs), not the first
+# python3 on PATH: without it the kcidb checks fail, never skip
+PY=/usr/bin/python3
+"$PY" -c 'import jsonschema' 2>/dev/null && pass "python3-jsonschema importable by $PY" ||
+	fail "python3-jsonschema importable by $PY" "make test installs it (deps/test.pkgs)"
+
+env="--env kernel.preempt=voluntary --env virt=native --env arch=x86_64"
+"$MKDB" "$DB" A --seed 1 --samples 5 $env --env kernel.release=6.1.0 \
+	--bad "fork/rss=0 threads=0=skip:0" --bad "fork/rss=64M threads=0=fail:0" \
+	--bad "mprotect/npages=1 threads=0=fail:2" \
+	--bad "mprotect/npages=64 threads=1=untrustworthy:0" \
+	--bad "munmap/size=2M threads=0=untrustworthy:2" &&
+"$MKDB" "$DB" B --seed 2 --samples 4 $env --env kernel.release=6.8.0 &&
+"$MKDB" "$DB" R --seed 3 --samples 3 --runs 2 $env --env kernel.release=6.8.0 &&
+"$MKDB" "$DB" X --seed 4 --samples 3 $env --env kernel.release=6.9.0 ||
+	{ fail "synthetic database" "fb-mkdb failed"; done_testing; exit 0; }
+# run 5 (label X) aborted: not exported by default, only by its id
+sqlite3 "$DB" "UPDATE runs SET status = 'aborted' WHERE id = 5" ||
+	{ fail "aborted run" "sqlite3 failed"; done_testing; exit 0; }
+sum0=$(sha256sum < "$DB")
+ids() { sqlite3 "$DB" "SELECT id FROM runs WHERE $1 ORDER BY id" | tr '\n' ' '; }
+
+# export FORMAT OUT ARGS...: exit 0 and output, else a failure
+export_ok() {
+	local fmt=$1 out=$2
+	shift 2
+	expect_exit 0 "export $fmt $*" "$FB" export "$fmt" --db "$DB" -o "$out" "$@"
+}
+
+# --- lava: one run (label A: skip, fail, untrustworthy rows; 5 samples) ---
+export_ok --lava-cases "$T/a.txt" A
+tap_run "A: " "$PY" "$CHECK" lava "$DB" "$T/a.txt" $(ids "label = 'A'")
+# the known answers of label A, by hand
+want="fork.rss-0_threads-0.ns_per_op skip
+fork.rss-64M_threads-0.ns_per_op fail
+mprotect.npages-1_threads-0.ns_per_op fail
+mprotect.npages-64_threads-1.ns_per_op fail
+munmap.size-2M_threads-0.ns_per_op pass
+munmap.size-64K_threads-1.ns_per_op pass"
+got=$(cut -f1,2 "$T/a.txt" | tr '\t' ' ')
+[ "$got" = "$want" ] && pass "A: names and results in job order, as documented" ||
+	fail "A: names and results in job order, as documented" "$(tr '\n' ';' <<< "$got")"
+[ "$(grep -c $'\tskip\t\t$' "$T/a.txt")" = 1 ] && pass "A: the skip row has an empty value and units" ||
+	fail "A: the skip row has an empty value and units" "$(grep skip "$T/a.txt")"
+# the consumer's loop (the LAVA test definition), as written in the contract
+n=0 bad=""
+while IFS=$'\t' read -r name result value units; do
+	n=$((n + 1))
+	case $result in pass|fail|skip) ;; *) bad="$bad $name:$result" ;; esac
+	# a value goes with its units (ns), none with none
+	case $value in
+	'') [ -z "$units" ] || bad="$bad $name:units-without-value:$units" ;;
+	*[!0-9.e+-]*) bad="$bad $name:value:$value" ;;
+	*) [ "$units" = ns ] || bad="$bad $name:units:$units" ;;
+	esac
+	[ "$result" != pass ] || [ -n "$value" ] || bad="$bad $name:novalue"
+	[ "$result" != skip ] || [ -z "$value" ] || bad="$bad $name:skip-value"
+done < <("$FB" export --lava-cases --db "$DB" A)
+[ "$n" = 6 ] && [ -z "$bad" ] && pass "A: the LAVA loop reads 6 cases, values with units, empty ones without" ||
+	fail "A: the LAVA loop reads 6 cases, values with units, empty ones without" "n=$n$bad"
+cmp -s <("$FB" export --lava-cases --db "$DB" A) "$T/a.txt" && pass "-o FILE holds what stdout gets" ||
+	fail "-o FILE holds what stdout gets" "differs"
+
+# --- lava: even sample counts, several runs, a label of two runs ---
+export_ok --lava-cases "$T/b.txt" B
+tap_run "B: " "$PY" "$CHECK" lava "$DB" "$T/b.txt" $(ids "label = 'B'")
+export_ok --lava-cases "$T/all.txt"
+tap_run "default: " "$PY" "$CHECK" lava "$DB" "$T/all.txt" $(ids "status = 'complete'")
+grep -q '^A\.munmap\.size-64K_threads-1\.ns_per_op	' "$T/all.txt" &&
+	grep -q '^run-3\.fork\.rss-0_threads-0\.ns_per_op	' "$T/all.txt" &&
+	grep -q '^run-4\.fork\.rss-0_threads-0\.ns_per_op	' "$T/all.txt" &&
+	pass "several runs: names start with the label, or run-ID for a label of two runs" ||
+	fail "several runs: names start with the label, or run-ID for a label of two runs" "$(cut -f1 "$T/all.txt" | sed -n '1p;13p;19p')"
+! grep -q '^X\.\|^run-5\.' "$T/all.txt" && pass "default: the aborted run is left out" ||
+	fail "default: the aborted run is left out" "$(grep -m1 '^X\.\|^run-5\.' "$T/all.txt")"
+expect_exit 2 "a label with no complete run" "$FB" export --lava-cases --db "$DB" X
+export_ok --lava-cases "$T/x.txt" '#5' A
+tap_run "#5 A: " "$PY" "$CHECK" lava "$DB" "$T/x.txt" 1 5
+
+# --- kcidb ---
+export_ok --kcidb "$T/all.json"
+tap_run "kcidb default: " "$PY" "$CHECK" kcidb "$DB" "$T/all.json" "$SCHEMA" flushbench $(ids "status = 'complete'")
+export_ok --kcidb "$T/a.json" A --origin lab_x --board rock5b --lab-job 4242
+tap_run "kcidb A: " "$PY" "$CHECK" kcidb "$DB" "$T/a.json" "$SCHEMA" lab_x $(ids "label = 'A'")
+"$PY" - "$T/a.json" <<'EOF' && pass "--origin, --board, --lab-job reach ids, origin and environment" || fail "--origin, --board, --lab-job reach ids, origin and environment" "see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+objs = d["checkouts"] + d["builds"] + d["tests"]
+assert all(o["origin"] == "lab_x" and o["id"].startswith("lab_x:") for o in objs), "origin"
+assert all(t["environment"]["misc"]["board"] == "rock5b" for t in d["tests"]), "board"
+assert all(t["environment"]["misc"]["lab_job_id"] == "4242" for t in d["tests"]), "lab job"
+assert all("rock5b" in t["environment"]["comment"] for t in d["tests"]), "comment"
+EOF
+
+# --- bad input: exit 2, a message, no output file ---
+bad() {
+	local name=$1
+	shift
+	rm -f "$T/bad.out"
+	out=$("$FB" export -o "$T/bad.out" "$@" 2>&1); rc=$?
+	if [ $rc = 2 ] && grep -q '^flushbench export: ' <<< "$out" && [ ! -e "$T/bad.out" ]; then
+		pass "bad input exits 2 with a message, writes nothing: $name"
+	else
+		fail "bad input exits 2 with a message, writes nothing: $name" "exit $rc: $(tr '\n' ' ' <<< "$out")"
+	fi
+}
+bad "neither format" --db "$DB"
+bad "both formats" --kcidb --lava-cases --db "$DB"
+bad "an unknown label" --kcidb --db "$DB" A nosuch
+bad "a missing database" --kcidb --db "$T/none.db"
+bad "a bad --origin" --kcidb --db "$DB" --origin Bad-Origin
+bad "an unknown option" --kcidb --db "$DB" --orign x
+out=$("$FB" export --kcidb --db "$DB" nosuch 2>&1)
+grep -q "nosuch" <<< "$out" && pass "the message names the label" || fail "the message names the label" "$out"
+[ ! -e "$T/none.db" ] && pass "a missing database is not created" || fail "a missing database is not created" "created"
+"$FB" export --help | grep -q -- '--lava-cases' && pass "export --help" || fail "export --help" "no --lava-cases"
+[ "$(sha256sum < "$DB")" = "$sum0" ] && pass "the store is byte-identical after every export" ||
+	fail "the store is byte-identical after every export" "checksum changed"
+done_testing
