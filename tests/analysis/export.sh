@@ -107,6 +107,27 @@ assert all(t["environment"]["misc"]["lab_job_id"] == "4242" for t in d["tests"])
 assert all("rock5b" in t["environment"]["comment"] for t in d["tests"]), "comment"
 EOF
 
+# --- a real short run: redis_like's primary metric is ops_per_sec, the
+# module's workloads are skip rows without /dev/flushbench, 3 rounds ---
+Q="$T/q.db"
+if "$FB" run -c "$TOP/configs/quick.yaml" --db "$Q" --label q --only munmap \
+	--only redis_like --only tlbi > "$T/q.log" 2>&1; then
+	pass "quick.yaml run (munmap, redis_like, tlbi)"
+	qsum=$(sha256sum < "$Q")
+	qids=$(sqlite3 "$Q" "SELECT id FROM runs WHERE status = 'complete' ORDER BY id" | tr '\n' ' ')
+	expect_exit 0 "export --lava-cases of a real run" "$FB" export --lava-cases --db "$Q" -o "$T/q.txt"
+	tap_run "real: " "$PY" "$CHECK" lava "$Q" "$T/q.txt" $qids
+	grep -q $'^run-1\\.redis_like\\..*\\.ops_per_sec\t' "$T/q.txt" &&
+		pass "real: redis_like's row is its ops_per_sec" ||
+		fail "real: redis_like's row is its ops_per_sec" "$(grep -m1 redis_like "$T/q.txt")"
+	expect_exit 0 "export --kcidb of a real run" "$FB" export --kcidb --db "$Q" -o "$T/q.json"
+	tap_run "real: " "$PY" "$CHECK" kcidb "$Q" "$T/q.json" "$SCHEMA" flushbench $qids
+	[ "$(sha256sum < "$Q")" = "$qsum" ] && pass "real: the store is unchanged by export" ||
+		fail "real: the store is unchanged by export" "checksum changed"
+else
+	fail "quick.yaml run (munmap, redis_like, tlbi)" "$(tail -3 "$T/q.log" | tr '\n' ' ')"
+fi
+
 # --- bad input: exit 2, a message, no output file ---
 bad() {
 	local name=$1

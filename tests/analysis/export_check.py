@@ -61,10 +61,10 @@ def expected(db, runs):
                                               "untrustworthy": 0, "values": [],
                                               "unit": None})
             r[st] += cnt
-        for w, p, v, unit in con.execute(
-                "SELECT workload, params, value, unit FROM sample_values"
-                " WHERE run_id = ? AND metric = ?", (rid, "ns_per_op")):
-            if primary(w) != "ns_per_op":
+        for w, p, m, v, unit in con.execute(
+                "SELECT workload, params, metric, value, unit FROM sample_values"
+                " WHERE run_id = ? ORDER BY sample_id", (rid,)):
+            if m != primary(w):
                 continue
             rows[(rid, w, p)]["values"].append(v)
             rows[(rid, w, p)]["unit"] = unit
