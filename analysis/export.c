@@ -64,6 +64,7 @@ struct export {
 
 struct export_args {
 	const char *db, *origin, *out, *board, *lab_job;
+	const char *git_commit, *git_url, *tree;	/* of the one checkout */
 	bool kcidb, lava;
 };
 
@@ -82,6 +83,13 @@ static const struct flb_cliopt export_opts[] = {
 		       "--kcidb: the board (device type) the runs ran on"),
 	FLB_CLI_STRING(0, "lab-job", struct export_args, lab_job, "ID",
 		       "--kcidb: the lab's job id (LAVA job, ...)"),
+	FLB_CLI_STRING(0, "git-commit", struct export_args, git_commit, "HASH",
+		       "--kcidb: the kernel's full commit hash (the runs of one\n"
+		       "kernel only)"),
+	FLB_CLI_STRING(0, "git-url", struct export_args, git_url, "URL",
+		       "--kcidb: its repository, https://..."),
+	FLB_CLI_STRING(0, "tree", struct export_args, tree, "NAME",
+		       "--kcidb: its tree (mainline, next, ...)"),
 	FLB_CLI_END
 };
 
@@ -530,9 +538,11 @@ static void kernel_misc(json_t *m, const struct flb_env *e)
 }
 
 static void add_checkout_build(json_t *checkouts, json_t *builds,
-			       const char *origin, const struct flb_env *e,
-			       char *build_id, size_t len)
+			       const struct export_args *a,
+			       const struct flb_env *e, char *build_id,
+			       size_t len)
 {
+	const char *origin = a->origin;
 	char cid[160], comment[512], arch[64];
 	const char *rel = env_or(e, "kernel.release", env_or(e, "guest.kernel", "unknown"));
 	json_t *o, *m;
@@ -549,6 +559,9 @@ static void add_checkout_build(json_t *checkouts, json_t *builds,
 			 env_or(e, "kernel.version", ""),
 			 flb_env_get(e, "kernel.version") ? ")" : "");
 		jstr(o, "comment", comment);
+		jstr(o, "tree_name", a->tree);
+		jstr(o, "git_repository_url", a->git_url);
+		jstr(o, "git_commit_hash", a->git_commit);
 		/* the kernel ran: its source was checked out */
 		json_object_set_new(o, "valid", json_true());
 		kernel_misc(m, e);
@@ -655,34 +668,42 @@ static json_t *test(const struct export *x, const struct xrow *r,
 	return o;
 }
 
-static int write_kcidb(const struct export *x, const struct export_args *a,
-		       FILE *f)
+/* The KCIDB document of x (NULL after a message). */
+static json_t *kcidb_doc(const struct export *x, const struct export_args *a)
 {
 	json_t *root = json_object(), *ver = json_object();
 	json_t *checkouts = json_array(), *builds = json_array();
 	json_t *tests = json_array();
-	char (*bid)[160] = calloc(x->nruns ? x->nruns : 1, sizeof(*bid));
-	int rc;
+	char (*bid)[160] = calloc(x->nruns, sizeof(*bid));
 
-	if (!bid)
-		return -1;
-	json_object_set_new(ver, "major", json_integer(KCIDB_MAJOR));
-	json_object_set_new(ver, "minor", json_integer(KCIDB_MINOR));
 	json_object_set_new(root, "version", ver);
-	for (size_t i = 0; i < x->nruns; i++)
-		add_checkout_build(checkouts, builds, a->origin,
-				   &x->runs[i].env, bid[i], sizeof(bid[i]));
-	for (size_t i = 0; i < x->nrows; i++)
-		json_array_append_new(tests, test(x, &x->rows[i], a->origin,
-						  bid[x->rows[i].run], a));
 	json_object_set_new(root, "checkouts", checkouts);
 	json_object_set_new(root, "builds", builds);
 	json_object_set_new(root, "tests", tests);
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-	fputc('\n', f);
+	if (!bid || !root || !ver || !checkouts || !builds || !tests) {
+		flb_msg(x->cmd, "out of memory");
+		goto err;
+	}
+	json_object_set_new(ver, "major", json_integer(KCIDB_MAJOR));
+	json_object_set_new(ver, "minor", json_integer(KCIDB_MINOR));
+	for (size_t i = 0; i < x->nruns; i++)
+		add_checkout_build(checkouts, builds, a, &x->runs[i].env,
+				   bid[i], sizeof(bid[i]));
+	if ((a->git_commit || a->git_url || a->tree) &&
+	    json_array_size(checkouts) > 1) {
+		flb_msg(x->cmd, "--git-commit, --git-url and --tree describe one kernel; these runs ran on %zu: export each kernel's runs alone",
+			json_array_size(checkouts));
+		goto err;
+	}
+	for (size_t i = 0; i < x->nrows; i++)
+		json_array_append_new(tests, test(x, &x->rows[i], a->origin,
+						  bid[x->rows[i].run], a));
+	free(bid);
+	return root;
+err:
 	json_decref(root);
 	free(bid);
-	return rc;
+	return NULL;
 }
 
 /* --- the command --- */
@@ -704,6 +725,7 @@ int flb_cmd_export(int argc, char **argv)
 	struct export x = { .cmd = "export" };
 	const char **pos = calloc(argc > 0 ? argc : 1, sizeof(*pos));
 	char err[256];
+	json_t *doc = NULL;
 	FILE *f = stdout;
 	int npos, rc, wrc = 0;
 
@@ -724,6 +746,22 @@ int flb_cmd_export(int argc, char **argv)
 				    a.origin);
 		goto out;
 	}
+	if (a.git_commit && (strlen(a.git_commit) != 40 ||
+			     strspn(a.git_commit, "0123456789abcdef") != 40)) {
+		flb_cli_usage_error(&export_cli, "--git-commit '%s': 40 lowercase hex digits",
+				    a.git_commit);
+		goto out;
+	}
+	if (a.git_url && strncmp(a.git_url, "https://", 8)) {
+		flb_cli_usage_error(&export_cli, "--git-url '%s': KCIDB wants https://...",
+				    a.git_url);
+		goto out;
+	}
+	if (a.lava && (a.git_commit || a.git_url || a.tree || a.board || a.lab_job ||
+		       strcmp(a.origin, "flushbench"))) {
+		flb_cli_usage_error(&export_cli, "--origin, --board, --lab-job, --git-commit, --git-url and --tree go with --kcidb");
+		goto out;
+	}
 	if (flb_store_open(a.db, FLB_STORE_RO, &x.st, err, sizeof(err))) {
 		x.st = NULL;
 		flb_msg(x.cmd, "%s: %s", a.db, err);
@@ -734,21 +772,28 @@ int flb_cmd_export(int argc, char **argv)
 		rc = load(&x, a.db);
 	if (rc)
 		goto out;
+	if (a.kcidb && !(doc = kcidb_doc(&x, &a))) {
+		rc = FLB_EXIT_USAGE;
+		goto out;
+	}
 	if (a.out && !(f = fopen(a.out, "w"))) {
 		flb_msg(x.cmd, "%s: %s", a.out, strerror(errno));
 		rc = FLB_EXIT_USAGE;
 		goto out;
 	}
-	if (a.lava)
+	if (doc) {
+		wrc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+		fputc('\n', f);
+	} else {
 		write_lava(&x, f);
-	else
-		wrc = write_kcidb(&x, &a, f);
+	}
 	rc = ferror(f) || wrc ? FLB_EXIT_USAGE : FLB_EXIT_OK;
 	if (f == stdout ? fflush(f) : fclose(f))
 		rc = FLB_EXIT_USAGE;
 	if (rc)
 		flb_msg(x.cmd, "%s: write error", a.out ? a.out : "stdout");
 out:
+	json_decref(doc);
 	export_free(&x);
 	free(pos);
 	return rc;

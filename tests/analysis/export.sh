@@ -107,6 +107,17 @@ assert all(t["environment"]["misc"]["lab_job_id"] == "4242" for t in d["tests"])
 assert all("rock5b" in t["environment"]["comment"] for t in d["tests"]), "comment"
 EOF
 
+# --git-commit, --git-url, --tree: the checkout of one kernel (label A)
+H=0123456789abcdef0123456789abcdef01234567
+export_ok --kcidb "$T/g.json" A --git-commit $H --git-url https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git --tree mainline
+tap_run "kcidb git: " "$PY" "$CHECK" kcidb "$DB" "$T/g.json" "$SCHEMA" flushbench $(ids "label = 'A'")
+"$PY" - "$T/g.json" $H <<'EOF' && pass "--git-commit, --git-url, --tree reach the checkout" || fail "--git-commit, --git-url, --tree reach the checkout" "see above"
+import json, sys
+c = json.load(open(sys.argv[1]))["checkouts"]
+assert len(c) == 1 and c[0]["git_commit_hash"] == sys.argv[2] and c[0]["tree_name"] == "mainline", c
+assert c[0]["git_repository_url"].startswith("https://git.kernel.org/"), c
+EOF
+
 # --- a real short run: redis_like's primary metric is ops_per_sec, the
 # module's workloads are skip rows without /dev/flushbench, 3 rounds ---
 Q="$T/q.db"
@@ -146,6 +157,10 @@ bad "an unknown label" --kcidb --db "$DB" A nosuch
 bad "a missing database" --kcidb --db "$T/none.db"
 bad "a bad --origin" --kcidb --db "$DB" --origin Bad-Origin
 bad "an unknown option" --kcidb --db "$DB" --orign x
+bad "--git-commit of several kernels" --kcidb --db "$DB" --git-commit $H
+bad "a short --git-commit" --kcidb --db "$DB" A --git-commit 0123abc
+bad "a --git-url that is not https" --kcidb --db "$DB" A --git-url git://x/linux.git
+bad "a --kcidb option with --lava-cases" --lava-cases --db "$DB" A --board rock5b
 out=$("$FB" export --kcidb --db "$DB" nosuch 2>&1)
 grep -q "nosuch" <<< "$out" && pass "the message names the label" || fail "the message names the label" "$out"
 [ ! -e "$T/none.db" ] && pass "a missing database is not created" || fail "a missing database is not created" "created"
