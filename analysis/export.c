@@ -95,7 +95,7 @@ static const struct flb_cliopt export_opts[] = {
 
 static const struct flb_cli export_cli = {
 	.cmd = "export",
-	.usage = "(--kcidb | --lava-cases) [--db PATH] [--origin NAME] [-o FILE] [RUNS...]",
+	.usage = "(--kcidb | --lava-cases) [OPTIONS] [RUNS...]",
 	.about = "The primary row of every job (the workload's primary metric, the median\n"
 		 "of its ok samples) of RUNS (labels or run ids; default: every complete\n"
 		 "run; a label names its complete runs) for a CI system (docs/analysis.md).",
