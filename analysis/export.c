@@ -618,11 +618,12 @@ static json_t *test(const struct export *x, const struct xrow *r,
 		    const struct export_args *a)
 {
 	const struct xrun *u = &x->runs[r->run];
-	char id[1400], path[1024], w[128], p[512], part[900], comment[1200];
+	char id[1400], path[1024], w[128], p[512], comment[1200];
 	json_t *o = json_object(), *m = json_object();
 
-	row_name(r, part, sizeof(part));
-	snprintf(id, sizeof(id), "%s:%s.%s", origin, u->r.uuid, part);
+	/* the name without the run's prefix: unique within the run */
+	snprintf(id, sizeof(id), "%s:%s.%s", origin, u->r.uuid,
+		 r->name + strlen(u->prefix));
 	jstr(o, "id", id);
 	jstr(o, "origin", origin);
 	jstr(o, "build_id", build_id);

@@ -118,6 +118,25 @@ assert len(c) == 1 and c[0]["git_commit_hash"] == sys.argv[2] and c[0]["tree_nam
 assert c[0]["git_repository_url"].startswith("https://git.kernel.org/"), c
 EOF
 
+# names that would collide: the later one gets -2, in both formats
+C="$T/c.db"
+"$MKDB" "$C" C --seed 5 --samples 3 $env --env kernel.release=6.1.0 &&
+sqlite3 "$C" "UPDATE samples SET params = 'size=2M_threads=0' WHERE params = 'size=64K threads=1'" ||
+	fail "a store with colliding names" "fb-mkdb or sqlite3 failed"
+"$FB" export --lava-cases --db "$C" > "$T/c.txt" 2>&1
+"$FB" export --kcidb --db "$C" > "$T/c.json" 2>&1
+[ "$(cut -f1 "$T/c.txt" | grep -c '^munmap\.size-2M_threads-0\.ns_per_op\(-2\)\?$')" = 2 ] &&
+	[ -z "$(cut -f1 "$T/c.txt" | sort | uniq -d)" ] &&
+	"$PY" -c 'import json, sys; i = [t["id"] for t in json.load(open(sys.argv[1]))["tests"]]; sys.exit(len(i) != 6 or len(set(i)) != 6 or not i[5].endswith(".ns_per_op-2"))' "$T/c.json" &&
+	pass "colliding names: the later one gets -2 (lava names and KCIDB ids unique)" ||
+	fail "colliding names: the later one gets -2 (lava names and KCIDB ids unique)" "$(cut -f1 "$T/c.txt" | tail -2 | tr '\n' ' ')"
+# a store whose only run is aborted has nothing to export by default
+"$MKDB" "$T/ab.db" AB --samples 3 && sqlite3 "$T/ab.db" "UPDATE runs SET status = 'aborted'" ||
+	fail "a store with an aborted run" "fb-mkdb or sqlite3 failed"
+out=$("$FB" export --lava-cases --db "$T/ab.db" 2>&1); rc=$?
+[ $rc = 2 ] && grep -q 'no complete run' <<< "$out" && pass "no complete run: exit 2, said so" ||
+	fail "no complete run: exit 2, said so" "exit $rc: $out"
+
 # --- a real short run: redis_like's primary metric is ops_per_sec, the
 # module's workloads are skip rows without /dev/flushbench, 3 rounds ---
 Q="$T/q.db"
