@@ -39,6 +39,7 @@ struct xrow {
 	double *v;		/* the ok samples' primary values */
 	size_t n, cap;
 	unsigned int nfail, nuntrust, nskip;
+	unsigned int ntimed;	/* timed ok samples (with or without the metric) */
 	unsigned int job;	/* its index in the run (UINT_MAX: not known) */
 	char *reason;		/* of the first sample that was not ok */
 	char *name;		/* [A-Za-z0-9._-], unique in the output */
@@ -255,7 +256,11 @@ static int on_not_ok(void *arg, const struct flb_not_ok *t)
 
 static int on_timed(void *arg, const struct flb_timed *t)
 {
-	return !job_row(arg, t->workload, t->params, t->job);
+	struct xrow *r = job_row(arg, t->workload, t->params, t->job);
+
+	if (r)
+		r->ntimed++;
+	return !r;
 }
 
 /* Rows of one run in the order of their jobs. */
@@ -435,21 +440,27 @@ static void export_free(struct export *x)
 /* --- a row's verdict --- */
 
 /*
- * fail: a sample failed (a wrong result or an error), or none was ok and
- * some were untrustworthy; pass: ok samples (the value is their median);
+ * fail: a sample failed (a wrong result or an error), or none has the
+ * primary value while some were untrustworthy or ok without it (the
+ * harness went wrong); pass: ok samples (the value is their median);
  * skip: every sample was a skip.
  */
+static bool no_value_error(const struct xrow *r)
+{
+	return !r->nfail && !r->n && (r->nuntrust || r->ntimed);
+}
+
 static const char *row_result(const struct xrow *r)
 {
-	if (r->nfail || (!r->n && r->nuntrust))
+	if (r->nfail || no_value_error(r))
 		return "fail";
 	return r->n ? "pass" : "skip";
 }
 
-/* KCIDB's status: ERROR when only untrustworthy samples (code unknown). */
+/* KCIDB's status: ERROR when the code's state is unknown (no value). */
 static const char *row_status(const struct xrow *r)
 {
-	if (!r->nfail && !r->n && r->nuntrust)
+	if (no_value_error(r))
 		return "ERROR";
 	return r->nfail ? "FAIL" : r->n ? "PASS" : "SKIP";
 }
@@ -645,8 +656,9 @@ static json_t *test(const struct export *x, const struct xrow *r,
 			 r->params, r->metric, r->n);
 	} else {
 		snprintf(comment, sizeof(comment),
-			 "%s %s: no ok sample (%u failed, %u untrustworthy, %u skipped)",
-			 r->workload, r->params, r->nfail, r->nuntrust, r->nskip);
+			 "%s %s: no %s value (%u ok samples without it, %u failed, %u untrustworthy, %u skipped)",
+			 r->workload, r->params, r->metric, r->ntimed, r->nfail,
+			 r->nuntrust, r->nskip);
 	}
 	jstr(o, "comment", comment);
 	jstr(o, "log_excerpt", r->reason);

@@ -130,6 +130,19 @@ sqlite3 "$C" "UPDATE samples SET params = 'size=2M_threads=0' WHERE params = 'si
 	"$PY" -c 'import json, sys; i = [t["id"] for t in json.load(open(sys.argv[1]))["tests"]]; sys.exit(len(i) != 6 or len(set(i)) != 6 or not i[5].endswith(".ns_per_op-2"))' "$T/c.json" &&
 	pass "colliding names: the later one gets -2 (lava names and KCIDB ids unique)" ||
 	fail "colliding names: the later one gets -2 (lava names and KCIDB ids unique)" "$(cut -f1 "$T/c.txt" | tail -2 | tr '\n' ' ')"
+# ok samples without the primary metric (iommu's is unmap_ns, a workload
+# metric these samples lack): fail, KCIDB ERROR, no value
+C="$T/i.db"
+"$MKDB" "$C" I --seed 6 --samples 3 $env --env kernel.release=6.1.0 &&
+sqlite3 "$C" "UPDATE samples SET workload = 'iommu' WHERE workload = 'fork'" ||
+	fail "a store without the primary metric" "fb-mkdb or sqlite3 failed"
+expect_exit 0 "export --lava-cases without the primary metric" "$FB" export --lava-cases --db "$C" -o "$T/i.txt"
+tap_run "no primary value: " "$PY" "$CHECK" lava "$C" "$T/i.txt" 1
+[ "$(grep -c $'^iommu\\.rss-[0-9M]*_threads-0\\.unmap_ns\tfail\t\t$' "$T/i.txt")" = 2 ] &&
+	pass "no primary value: the rows are named for unmap_ns, fail, no value" ||
+	fail "no primary value: the rows are named for unmap_ns, fail, no value" "$(grep iommu "$T/i.txt" | tr '\t\n' ' ;')"
+expect_exit 0 "export --kcidb without the primary metric" "$FB" export --kcidb --db "$C" -o "$T/i.json"
+tap_run "no primary value: " "$PY" "$CHECK" kcidb "$C" "$T/i.json" "$SCHEMA" flushbench 1
 # a store whose only run is aborted has nothing to export by default
 "$MKDB" "$T/ab.db" AB --samples 3 && sqlite3 "$T/ab.db" "UPDATE runs SET status = 'aborted'" ||
 	fail "a store with an aborted run" "fb-mkdb or sqlite3 failed"

@@ -69,14 +69,15 @@ def expected(db, runs):
             rows[(rid, w, p)]["values"].append(v)
             rows[(rid, w, p)]["unit"] = unit
     for (rid, w, p), r in rows.items():
-        if r["fail"] or (not r["values"] and r["untrustworthy"]):
+        # no primary value but untrustworthy or ok samples: the harness erred
+        no_value = not r["fail"] and not r["values"] and (r["untrustworthy"] or r["ok"])
+        if r["fail"] or no_value:
             r["result"] = "fail"
         elif r["values"]:
             r["result"] = "pass"
         else:
             r["result"] = "skip"
-        r["status"] = ("ERROR" if not r["fail"] and not r["values"] and r["untrustworthy"]
-                       else r["result"].upper())
+        r["status"] = "ERROR" if no_value else r["result"].upper()
         r["median"] = statistics.median(r["values"]) if r["values"] else None
     # the names' prefixes: with several runs, a label that names one of them
     labels = [info[rid][0] for rid in runs]
