@@ -147,6 +147,9 @@ const struct flb_cliopt flb_cmp_cliopts[] = {
 		       "only this metric (ns_per_op, ops_per_sec, ...)"),
 	FLB_CLI_STRING(0, "workload", struct flb_cmp_opts, workload, "NAME",
 		       "only this workload"),
+	FLB_CLI_STRING(0, "host", struct flb_cmp_opts, host, "NAME",
+		       "only the runs of this host (of a store merged by\n"
+		       "`flushbench import`), on each side"),
 	FLB_CLI_END
 };
 
@@ -314,6 +317,33 @@ next:;
 	return 0;
 }
 
+/*
+ * --host: keep s's runs of that host; -1 (the runs as they were, for the
+ * message: their distinct hosts joined in runs[0].host) when none is.
+ */
+static int keep_host(struct flb_set *s, const char *host)
+{
+	struct flb_run_row *r = s->runs;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nruns; i++)
+		if (!strcmp(r[i].host, host))
+			r[n++] = r[i];
+	if (n) {
+		s->nruns = n;
+		return 0;
+	}
+	for (size_t i = 1; i < s->nruns; i++) {
+		size_t len = strlen(r[0].host);
+
+		if (strstr(r[0].host, r[i].host))
+			continue;
+		snprintf(r[0].host + len, sizeof(r[0].host) - len, ", %s",
+			 r[i].host);
+	}
+	return -1;
+}
+
 static int load_set(struct flb_cmp *c, unsigned int side, const char *spec,
 		    struct loader *l)
 {
@@ -328,6 +358,11 @@ static int load_set(struct flb_cmp *c, unsigned int side, const char *spec,
 	}
 	if (!s->nruns) {
 		flb_msg(cmd, "%s: no run is labelled '%s'", c->o.db, spec);
+		return 2;
+	}
+	if (c->o.host && keep_host(s, c->o.host)) {
+		flb_msg(cmd, "%s: '%s' has no run of host '%s' (its hosts: %s)",
+			c->o.db, spec, c->o.host, s->runs[0].host);
 		return 2;
 	}
 	ids = malloc(s->nruns * sizeof(*ids));
@@ -555,7 +590,8 @@ void flb_row_class(const struct flb_row *r, char *buf, size_t len)
 static const char *const volatile_keys[] = {
 	"*time*", "*date*", "*start*", "*end*", "*uptime*", "*boot_id*",
 	"*pid*", "*elapsed*", "matrix.slot", "matrix.round", "matrix.seed",
-	"repeat.*", "run.invocation", "vmduet.*", NULL,
+	"repeat.*", "run.invocation", "vmduet.*", "import.source", "lab.job_id",
+	NULL,
 };
 
 bool flb_env_volatile(const char *key)

@@ -67,6 +67,7 @@ struct flb_cmp_opts {
 	double power;		/* for the minimum detectable effect */
 	const char *metric;	/* only this metric (NULL: all) */
 	const char *workload;	/* only this workload (NULL: all) */
+	const char *host;	/* only the runs of this host (NULL: all) */
 	enum flb_format format;
 	bool brief;		/* rst/md: only the seed's three columns */
 	bool no_calib;		/* do not use the stored calibration */

@@ -522,6 +522,43 @@ static void print_set(const struct flb_set *s, FILE *f, const char *name,
 static void print_inference(const struct flb_cmp *c, FILE *f,
 			    const char *prefix);
 
+/* The distinct hosts of a set's runs, ", "-joined, into buf; how many. */
+static size_t set_hosts(const struct flb_set *s, char *buf, size_t len)
+{
+	size_t n = 0, used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->nruns; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(s->runs[j].host, s->runs[i].host))
+				break;
+		if (j < i)
+			continue;
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+				 n ? ", " : "", *s->runs[i].host ?
+				 s->runs[i].host : "(unknown)");
+		n++;
+	}
+	return n;
+}
+
+/* Runs of more than one host (a store merged by flushbench import): say so. */
+static void print_hosts(const struct flb_cmp *c, FILE *f, const char *prefix)
+{
+	char h[2][1024];
+	size_t n[2];
+
+	n[0] = set_hosts(&c->set[FLB_BASE], h[0], sizeof(h[0]));
+	n[1] = set_hosts(&c->set[FLB_NEW], h[1], sizeof(h[1]));
+	if (n[0] == 1 && n[1] == 1 && !strcmp(h[0], h[1]))
+		return;
+	fprintf(f, "%sAcross hosts: BASE ran on %s, NEW on %s; the change includes the machines' differences%s\n",
+		prefix, h[0], h[1],
+		c->o.host ? "" : " (--host NAME keeps one host's runs)");
+}
+
 void flb_cmp_print_header(const struct flb_cmp *c, FILE *f, const char *prefix)
 {
 	struct flb_envdiff *d;
@@ -532,6 +569,7 @@ void flb_cmp_print_header(const struct flb_cmp *c, FILE *f, const char *prefix)
 
 	print_set(&c->set[FLB_BASE], f, "BASE", prefix);
 	print_set(&c->set[FLB_NEW], f, "NEW", prefix);
+	print_hosts(c, f, prefix);
 	if (!nd) {
 		fprintf(f, "%sConfiguration: identical", prefix);
 		for (int i = 0; same_keys[i]; i++)

@@ -398,6 +398,35 @@ static const struct {
 };
 
 /* "model name" on x86; implementer and part on arm64. */
+/*
+ * board: the device tree's model (arm64 boards, QEMU's virt), else the
+ * DMI vendor and product ("QEMU Standard PC (Q35 + ICH9, 2009)").
+ */
+static int capture_board(struct flb_env *env)
+{
+	char *model = slurp("/proc/device-tree/model", NULL);
+	char *vendor, *product;
+	int err;
+
+	if (model) {
+		/* a device-tree string ends in a NUL */
+		err = flb_env_set(env, "board", "%s", model);
+		free(model);
+		return err;
+	}
+	vendor = slurp("/sys/class/dmi/id/sys_vendor", NULL);
+	product = slurp("/sys/class/dmi/id/product_name", NULL);
+	if (vendor || product)
+		err = flb_env_set(env, "board", "%s%s%s", vendor ? vendor : "",
+				  vendor && product ? " " : "",
+				  product ? product : "");
+	else
+		err = flb_env_set(env, "board", "unknown");
+	free(vendor);
+	free(product);
+	return err;
+}
+
 static int capture_cpu_model(struct flb_env *env)
 {
 	char *s = slurp("/proc/cpuinfo", NULL), *p;
@@ -580,6 +609,7 @@ int flb_env_capture(struct flb_env *env)
 			     "no module");
 	err |= flb_env_set(env, "arch", "%s", *u.machine ? u.machine : "unknown");
 	err |= capture_cpu_model(env);
+	err |= capture_board(env);
 	err |= ncpu > 0 ? flb_env_set(env, "cpu.count", "%ld", ncpu) :
 			  flb_env_set(env, "cpu.count", "unknown");
 	err |= set_from_file(env, "cpu.online", "/sys/devices/system/cpu/online", "unknown");

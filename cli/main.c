@@ -34,6 +34,7 @@ static const struct command {
 	{ "vm", flb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ "matrix", flb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
 	{ "duet", flb_cmd_duet, "A/B two guests at once, window by window, paired" },
+	{ "import", flb_cmd_import, "merge stores or LAVA job logs from other hosts (by run uuid)" },
 	{ "kernel", flb_cmd_kernel, "build a guest kernel from source with patches (cached)" },
 	{ NULL, NULL, NULL }
 };

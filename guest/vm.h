@@ -34,6 +34,7 @@ int flb_matrix_labels(const char *path, char ***labels, size_t *n,
 		      char **baseline);
 int flb_cmd_duet(int argc, char **argv);	/* duet.c */
 int flb_cmd_kernel(int argc, char **argv);	/* kernel.c */
+int flb_cmd_import(int argc, char **argv);	/* import.c */
 
 /*
  * A guest to boot: what `flushbench vm` takes, and each side of a duet.
