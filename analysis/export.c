@@ -603,22 +603,38 @@ static void add_checkout_build(json_t *checkouts, json_t *builds,
 	}
 }
 
+/*
+ * Where a run ran: its host, the board (--board, else the lab's device,
+ * else what the run saw: env board), the lab's keys (lab.job_id,
+ * lab.device, ... from `flushbench import` of a LAVA log) as lab_*,
+ * --lab-job over lab.job_id.
+ */
 static json_t *environment(const struct xrun *u, const struct export_args *a)
 {
+	const struct flb_env *e = &u->env;
+	const char *board = a->board ? a->board :
+			    env_or(e, "lab.device", env_or(e, "board", NULL));
 	json_t *o = json_object(), *m = json_object();
-	char comment[512];
+	char comment[512], key[64];
 
 	snprintf(comment, sizeof(comment), "%s%s%s", u->r.host,
-		 a->board ? " / " : "", a->board ? a->board : "");
+		 board ? " / " : "", board ? board : "");
 	jstr(o, "comment", comment);
 	jstr(m, "host", u->r.host);
-	jstr(m, "board", a->board);
+	jstr(m, "board", board);
+	for (size_t i = 0; i < e->n; i++) {
+		if (strncmp(e->kv[i].key, "lab.", 4))
+			continue;
+		snprintf(key, sizeof(key), "lab_%s", e->kv[i].key + 4);
+		sanitize(key, sizeof(key), key, "_-");
+		jstr(m, key, e->kv[i].value);
+	}
 	jstr(m, "lab_job_id", a->lab_job);
-	jstr(m, "virt", flb_env_get(&u->env, "virt"));
-	jstr(m, "cpu_model", flb_env_get(&u->env, "cpu.model"));
-	jstr(m, "cpu_count", flb_env_get(&u->env, "cpu.count"));
-	jstr(m, "kernel_cmdline", flb_env_get(&u->env, "kernel.cmdline"));
-	jstr(m, "kernel_preempt", flb_env_get(&u->env, "kernel.preempt"));
+	jstr(m, "virt", flb_env_get(e, "virt"));
+	jstr(m, "cpu_model", flb_env_get(e, "cpu.model"));
+	jstr(m, "cpu_count", flb_env_get(e, "cpu.count"));
+	jstr(m, "kernel_cmdline", flb_env_get(e, "kernel.cmdline"));
+	jstr(m, "kernel_preempt", flb_env_get(e, "kernel.preempt"));
 	jstr(m, "boot_id", u->r.boot_id);
 	json_object_set_new(o, "misc", m);
 	return o;

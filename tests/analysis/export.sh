@@ -20,12 +20,13 @@ PY=/usr/bin/python3
 	fail "python3-jsonschema importable by $PY" "make test installs it (deps/test.pkgs)"
 
 env="--env kernel.preempt=voluntary --env virt=native --env arch=x86_64"
-"$MKDB" "$DB" A --seed 1 --samples 5 $env --env kernel.release=6.1.0 \
+"$MKDB" "$DB" A --seed 1 --samples 5 $env --env kernel.release=6.1.0 --env lab.job_id=11 \
 	--bad "fork/rss=0 threads=0=skip:0" --bad "fork/rss=64M threads=0=fail:0" \
 	--bad "mprotect/npages=1 threads=0=fail:2" \
 	--bad "mprotect/npages=64 threads=1=untrustworthy:0" \
 	--bad "munmap/size=2M threads=0=untrustworthy:2" &&
-"$MKDB" "$DB" B --seed 2 --samples 4 $env --env kernel.release=6.8.0 &&
+"$MKDB" "$DB" B --seed 2 --samples 4 $env --env kernel.release=6.8.0 \
+	--env lab.job_id=77 --env lab.device=rock5b-01 --env "board=Radxa ROCK 5B" &&
 "$MKDB" "$DB" R --seed 3 --samples 3 --runs 2 $env --env kernel.release=6.8.0 &&
 "$MKDB" "$DB" X --seed 4 --samples 3 $env --env kernel.release=6.9.0 ||
 	{ fail "synthetic database" "fb-mkdb failed"; done_testing; exit 0; }
@@ -105,6 +106,19 @@ assert all(o["origin"] == "lab_x" and o["id"].startswith("lab_x:") for o in objs
 assert all(t["environment"]["misc"]["board"] == "rock5b" for t in d["tests"]), "board"
 assert all(t["environment"]["misc"]["lab_job_id"] == "4242" for t in d["tests"]), "lab job"
 assert all("rock5b" in t["environment"]["comment"] for t in d["tests"]), "comment"
+EOF
+
+# a run imported from a LAVA log carries lab.* keys (flushbench import)
+"$PY" - "$T/all.json" <<'EOF' && pass "lab.* keys and the lab's device reach each test's environment" || fail "lab.* keys and the lab's device reach each test's environment" "see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = [t for t in d["tests"] if t["misc"]["label"] == "B"]
+assert len(b) == 6, len(b)
+for t in b:
+    m = t["environment"]["misc"]
+    assert m["lab_job_id"] == "77" and m["lab_device"] == "rock5b-01", m
+    assert m["board"] == "rock5b-01" and t["environment"]["comment"].endswith(" / rock5b-01"), m
+assert all("lab_job_id" not in t["environment"]["misc"] for t in d["tests"] if t["misc"]["label"] == "R")
 EOF
 
 # --git-commit, --git-url, --tree: the checkout of one kernel (label A)
