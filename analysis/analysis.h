@@ -15,5 +15,6 @@ int flb_cmd_report(int argc, char **argv);
 int flb_cmd_ci(int argc, char **argv);
 int flb_cmd_calibrate(int argc, char **argv);
 int flb_cmd_plan(int argc, char **argv);
+int flb_cmd_export(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@ static const struct command {
 	{ "ci", flb_cmd_ci, "regression gate: exit 1 on a significant regression" },
 	{ "calibrate", flb_cmd_calibrate, "variance components of A/A runs, stored per host and config" },
 	{ "plan", flb_cmd_plan, "runs x samples needed to detect a change, or what a time budget detects" },
+	{ "export", flb_cmd_export, "primary rows of runs for CI: KCIDB JSON or LAVA test cases" },
 	{ "vm", flb_cmd_vm, "run a suite in a QEMU guest and import its results" },
 	{ "matrix", flb_cmd_matrix, "run suites over kernels x cmdlines x native/vm" },
 	{ "duet", flb_cmd_duet, "A/B two guests at once, window by window, paired" },

@@ -10,6 +10,7 @@
  *        [--slow WORKLOAD/PARAMS=FACTOR]... [--env KEY=VALUE]...
  *        [--skip WORKLOAD]... [--status fail] [--runs N] [--run-cv PCT]
  *        [--copies N] [--sparse MEAN] [--config HASH]
+ *        [--bad WORKLOAD/PARAMS=STATUS:K]...
  * --copies N repeats every row N times (params + " copy=i"), for big tables.
  * --sparse MEAN adds counters that are mostly 0 per op, as interrupts and
  * remote flushes are: irq:TLB with Poisson(MEAN) events per sample of
@@ -18,7 +19,10 @@
  * variance that pooling the samples of runs would hide).
  * --config HASH stores the runs under that config hash (default
  * "synthetic"): calibrations are kept per host and config.
+ * --bad W/P=STATUS:K stores the first K samples of that row (every one
+ * when K is 0) as STATUS (skip, fail or untrustworthy), with a reason.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,18 +41,37 @@ struct synth {
 	double faults;		/* page faults per op */
 	double factor;		/* --slow */
 	bool skip;		/* --skip WORKLOAD */
+	enum flb_status bad;	/* --bad: the status of its first nbad samples */
+	unsigned long nbad;	/* ULONG_MAX: every sample */
 };
 
 static struct synth rows[] = {
-	{ "fork", "rss=0 threads=0", 90000, 40, 1, false },
-	{ "fork", "rss=64M threads=0", 410000, 70, 1, false },
-	{ "mprotect", "npages=1 threads=0", 850, 0, 1, false },
-	{ "mprotect", "npages=64 threads=1", 5200, 0, 1, false },
-	{ "munmap", "size=2M threads=0", 31000, 512, 1, false },
-	{ "munmap", "size=64K threads=1", 4100, 16, 1, false },
+	{ "fork", "rss=0 threads=0", 90000, 40, 1, false, FLB_OK, 0 },
+	{ "fork", "rss=64M threads=0", 410000, 70, 1, false, FLB_OK, 0 },
+	{ "mprotect", "npages=1 threads=0", 850, 0, 1, false, FLB_OK, 0 },
+	{ "mprotect", "npages=64 threads=1", 5200, 0, 1, false, FLB_OK, 0 },
+	{ "munmap", "size=2M threads=0", 31000, 512, 1, false, FLB_OK, 0 },
+	{ "munmap", "size=64K threads=1", 4100, 16, 1, false, FLB_OK, 0 },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 #define MAXENV 32
+
+/* The row "WORKLOAD/PARAMS=..." names (up to its last '='), or NROWS. */
+static size_t row_of(const char *v, const char **eq)
+{
+	size_t k;
+
+	*eq = strrchr(v, '=');
+	for (k = 0; *eq && k < NROWS; k++) {
+		size_t wl = strlen(rows[k].workload);
+
+		if (!strncmp(v, rows[k].workload, wl) && v[wl] == '/' &&
+		    strlen(rows[k].params) == (size_t)(*eq - v - wl - 1) &&
+		    !strncmp(v + wl + 1, rows[k].params, *eq - v - wl - 1))
+			break;
+	}
+	return k;
+}
 
 static int die(const char *what)
 {
@@ -106,21 +129,28 @@ int main(int argc, char **argv)
 			kv[env.n].key = argv[i];
 			kv[env.n++].value = eq + 1;
 		} else if (!strcmp(o, "--slow")) {
-			const char *eq = strrchr(v, '=');
-			size_t k;
+			const char *eq;
+			size_t k = row_of(v, &eq);
 
-			for (k = 0; k < NROWS; k++) {
-				size_t wl = strlen(rows[k].workload);
-
-				if (eq && !strncmp(v, rows[k].workload, wl) &&
-				    v[wl] == '/' &&
-				    strlen(rows[k].params) == (size_t)(eq - v - wl - 1) &&
-				    !strncmp(v + wl + 1, rows[k].params, eq - v - wl - 1))
-					break;
-			}
 			if (k == NROWS)
 				return die("--slow: no such WORKLOAD/PARAMS row");
 			rows[k].factor = atof(eq + 1);
+		} else if (!strcmp(o, "--bad")) {
+			const char *eq, *colon;
+			size_t k = row_of(v, &eq);
+
+			colon = eq ? strchr(eq, ':') : NULL;
+			if (k == NROWS || !colon)
+				return die("--bad: WORKLOAD/PARAMS=STATUS:K");
+			rows[k].bad = !strncmp(eq + 1, "skip:", 5) ? FLB_SKIP :
+				      !strncmp(eq + 1, "fail:", 5) ? FLB_FAIL :
+				      !strncmp(eq + 1, "untrustworthy:", 14) ?
+				      FLB_UNTRUSTWORTHY : FLB_OK;
+			if (rows[k].bad == FLB_OK)
+				return die("--bad: STATUS is skip, fail or untrustworthy");
+			rows[k].nbad = strtoul(colon + 1, NULL, 10);
+			if (!rows[k].nbad)
+				rows[k].nbad = ULONG_MAX;
 		} else {
 			return die("unknown option");
 		}
@@ -179,6 +209,10 @@ int main(int argc, char **argv)
 					.nmetrics = 1, .metrics = &m,
 				};
 
+				if (s < w->nbad) {
+					rec.status = w->bad;
+					rec.reason = "synthetic bad sample";
+				}
 				if (flb_store_sample_add(st, run, &rec) < 0) {
 					fprintf(stderr, "fb-mkdb: %s\n", flb_store_error(st));
 					return 2;
