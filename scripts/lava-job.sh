@@ -3,7 +3,6 @@
 #
 # Usage: scripts/lava-job.sh --arch arm64|x86_64 --kernel PATH --initrd PATH
 #          --out DIR [--suite PATH] [--label L] [--job FILE] [--git URL]
-#          [--overlay TAR]
 #        scripts/lava-job.sh --validate FILE...
 #        scripts/lava-job.sh --rootfs INITRD TARBALL
 #   --kernel, --initrd  the image (flushbench vm --build-only prints both)
@@ -16,8 +15,6 @@
 #   --label L      the run's label (default lava-ARCH)
 #   --job FILE     another job template (default lava/jobs/qemu-ARCH.yaml)
 #   --git URL      keep the definition from git, this repository (a lab job)
-#   --overlay TAR  files for this job only, unpacked at / of the initramfs
-#                  beside LAVA's own overlay (a ramdisk overlay of format tar)
 #   --validate     check jobs with lava_common's job schema (strict, as
 #                  lava-server does on submission) and every inline test
 #                  definition with its testdef schema; exit 1 when one fails
@@ -32,7 +29,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "lava-job: $*" >&2; exit 2; }
 py=/usr/bin/python3	# Debian's: lava_common and jinja2 live there
 
-arch="" kernel="" initrd="" out="" suite=/config.yaml label="" job="" git="" overlay="" validate=0
+arch="" kernel="" initrd="" out="" suite=/config.yaml label="" job="" git="" validate=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -43,7 +40,6 @@ while [ $# -gt 0 ]; do
 	--label) label=$2; shift 2 ;;
 	--job) job=$2; shift 2 ;;
 	--git) git=$2; shift 2 ;;
-	--overlay) overlay=$(realpath "$2"); shift 2 ;;
 	--validate) validate=1; shift; break ;;
 	--rootfs)
 		[ $# = 3 ] || die "--rootfs INITRD TARBALL"
@@ -92,7 +88,6 @@ case "$arch" in arm64 | x86_64) ;; *) die "--arch $arch: want arm64 or x86_64" ;
 job=${job:-$top/lava/jobs/qemu-$arch.yaml}
 label=${label:-lava-$arch}
 [ -r "$job" ] || die "--job $job: not readable"
-[ -z "$overlay" ] || [ -r "$overlay" ] || die "--overlay: not readable"
 "$py" -c 'import jinja2, yaml' 2>/dev/null ||
 	die "$py has no jinja2 or yaml: apt-get install python3-jinja2 python3-yaml (deps/lava.pkgs)"
 
@@ -111,12 +106,12 @@ mkdir -p "$out"
 
 "$py" - "$top" "$tmpl/usr/share/lava-server/device-types" "$arch" \
 	"$(realpath "$kernel")" "$(realpath "$initrd")" "$out" "$suite" "$label" \
-	"$job" "$git" "$overlay" <<'EOF'
+	"$job" "$git" <<'EOF'
 import sys
 import jinja2
 import yaml
 
-top, types, arch, kernel, initrd, out, suite, label, jobf, git, overlay = sys.argv[1:]
+top, types, arch, kernel, initrd, out, suite, label, jobf, git = sys.argv[1:]
 with open(jobf) as f:
     job = yaml.safe_load(f)
 
@@ -135,9 +130,6 @@ for action in job["actions"]:
         images = action["deploy"]["images"]
         images["kernel"]["url"] = "file://" + kernel
         images["ramdisk"]["url"] = "file://" + initrd
-        if overlay:
-            images["ramdisk"]["overlays"]["extra"] = {
-                "url": "file://" + overlay, "format": "tar", "path": "/"}
     for d in action.get("test", {}).get("definitions", []):
         params = dict(d.get("parameters", {}), SUITE=suite, LABEL=label)
         if git:

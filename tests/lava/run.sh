@@ -23,44 +23,6 @@ if ! command -v lava-run > /dev/null || ! "$py" -c 'import lava_common, jinja2, 
 fi
 vm_ready lava-job || { done_testing; exit 0; }
 
-# TEMPORARY, until `flushbench export --lava-cases` is on main: a stand-in
-# (tests/lava/fake-lava-cases.c) put into the job's initramfs as an extra
-# overlay, /usr/sbin/flushbench answering `export --lava-cases` and passing
-# everything else to /bin/flushbench; the host's copy reads the imported
-# store the same way.
-have_export=0
-"$FB" export --help > /dev/null 2>&1 && have_export=1
-fake_overlay() {	# ARCH -> prints the tar
-	local a=$1 d=$T/fake-$a cc=(cc) sys=()
-	mkdir -p "$d/usr/sbin"
-	if [ "$a" = arm64 ]; then
-		cc=(aarch64-linux-gnu-gcc -I"$TOP/build/arm64/sysroot/usr/include")
-		sys=("$TOP/build/arm64/sysroot/usr/lib/aarch64-linux-gnu/libsqlite3.a")
-	else
-		sys=(/usr/lib/x86_64-linux-gnu/libsqlite3.a)
-	fi
-	"${cc[@]}" -O2 -static -o "$d/usr/sbin/fake-lava-cases" "$TOP/tests/lava/fake-lava-cases.c" \
-		"${sys[@]}" -lm -lpthread -ldl 2> "$d.cc.log" || return 1
-	cat > "$d/usr/sbin/flushbench" <<-'EOF'
-	#!/bin/sh
-	# tests/lava/run.sh's stand-in for `flushbench export --lava-cases` (TEMPORARY)
-	if [ "$1" = export ] && [ "$2" = --lava-cases ] && [ "$3" = --db ]; then
-		exec fake-lava-cases "$4"
-	fi
-	exec /bin/flushbench "$@"
-	EOF
-	chmod 755 "$d/usr/sbin/flushbench"
-	tar -C "$d" -cf "$d.tar" usr && echo "$d.tar"
-}
-host_cases() {	# STORE: the cases of the store as the host's export prints them
-	if [ $have_export = 1 ]; then
-		"$FB" export --lava-cases --db "$1"
-	else
-		[ -x "$T/fake-host" ] || cc -O2 -o "$T/fake-host" "$TOP/tests/lava/fake-lava-cases.c" -lsqlite3
-		"$T/fake-host" "$1"
-	fi
-}
-
 # The results LAVA recorded for the test definition, a line each: CASE
 # RESULT MEASUREMENT UNITS ("-" for none), from the job log (JSON lines).
 lava_cases() {	# LOG
@@ -83,7 +45,7 @@ lava_cases() {	# LOG
 }
 
 lava_job() {	# ARCH
-	local a=$1 out=$T/$a img kernel initrd ov=() id rc t0 log cases got want
+	local a=$1 out=$T/$a img kernel initrd id rc t0 log got nomeas
 	mkdir -p "$out"
 	t0=$SECONDS
 	if ! img=$("$FB" vm --debian generic --arch "$a" --build-only -c "$TOP/configs/quick.yaml" 2> "$out/build.err"); then
@@ -98,14 +60,8 @@ lava_job() {	# ARCH
 		fail "$a-build-only" "printed '$img'"
 		return
 	fi
-	if [ $have_export = 0 ]; then
-		if ! ov=(--overlay "$(fake_overlay "$a")"); then
-			fail "$a-fake-export" "building tests/lava/fake-lava-cases.c: $(tail -3 "$T/fake-$a.cc.log")"
-			return
-		fi
-	fi
 	if ! scripts/lava-job.sh --arch "$a" --kernel "$kernel" --initrd "$initrd" \
-		--label "lava-$a" --out "$out" "${ov[@]}" > "$out/render.out" 2>&1; then
+		--label "lava-$a" --out "$out" > "$out/render.out" 2>&1; then
 		fail "$a-render" "$(tail -3 "$out/render.out" | tr '\n' ' ')"
 		return
 	fi
@@ -161,34 +117,54 @@ lava_job() {	# ARCH
 	[ -s "$out/store.db" ] || return
 
 	# every primary row of the store is a test case, named, valued and
-	# with units as export prints them from the store on the host
-	host_cases "$out/store.db" | awk -F '\t' '{ print $1, $2, ($3 == "" ? "-" : $3), ($4 == "" ? "-" : $4) }' |
+	# with units as export prints them from the store on the host (values
+	# compared as doubles: LAVA's log may write the number back shorter)
+	"$FB" export --lava-cases --db "$out/store.db" | awk -F '\t' '{ print $1, $2, ($3 == "" ? "-" : $3), ($4 == "" ? "-" : $4) }' |
 		sort > "$out/want"
 	grep -v '^flushbench-' "$out/cases" | sort > "$out/got"
-	nomeas=$(awk '$2 != "skip" && ($3 == "-" || $4 == "-")' "$out/got" | head -3 | tr '\n' ' ')
-	if [ -s "$out/want" ] && cmp -s "$out/want" "$out/got" && [ -z "$nomeas" ]; then
-		pass "$a-cases: $(wc -l < "$out/got") rows, each a test case with its measurement and units"
-	else
-		fail "$a-cases" "LAVA recorded $(wc -l < "$out/got"), the store has $(wc -l < "$out/want"): $(diff "$out/want" "$out/got" | head -4 | tr '\n' ' ')${nomeas:+; without a measurement: $nomeas}"
-	fi
-	# each measurement is the median of its row's primary metric over the
-	# store's samples (sample_values, in SQL here), to the printed precision
-	sqlite3 -separator ' ' "$out/store.db" "
-		SELECT v.workload, v.params, v.value FROM sample_values v JOIN runs r ON r.id = v.run_id
-		WHERE r.status = 'complete' AND v.metric =
-			CASE WHEN v.workload = 'redis_like' THEN 'ops_per_sec' ELSE 'ns_per_op' END
-		ORDER BY v.workload, v.params, v.value" |
-	awk '{ k = $0; sub(/ [^ ]*$/, "", k); n[k]++; v[k, n[k]] = $NF }
-		END { for (k in n) { c = n[k]; m = c % 2 ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2; printf "%.17g\n", m } }' > "$out/medians"
-	# paired in order (rounding keeps it), each to its own printed digits
-	got=$("$py" - "$out/got" "$out/medians" <<-'EOF'
+	got=$("$py" - "$out/want" "$out/got" <<-'EOF'
 	import sys
-	meas = [l.split()[2] for l in open(sys.argv[1]) if l.split()[2] != "-"]
-	meds = [float(l) for l in open(sys.argv[2])]
-	meas.sort(key=float)
+	def rows(path):
+	    return {l.split()[0]: l.split()[1:] for l in open(path)}
+	want, got = rows(sys.argv[1]), rows(sys.argv[2])
+	def same(w, g):
+	    return w[0] == g[0] and w[2] == g[2] and (w[1] == g[1] or float(w[1]) == float(g[1]))
+	bad = [n for n in want if n not in got or not same(want[n], got[n])]
+	bad += [n for n in got if n not in want]
+	nomeas = [n for n, (r, v, u) in got.items() if r != "skip" and "-" in (v, u)]
+	if not want or bad or nomeas:
+	    print("LAVA recorded %d, export prints %d; differ: %s; no measurement: %s"
+	          % (len(got), len(want), ["%s %s / %s" % (n, want.get(n), got.get(n)) for n in bad[:3]], nomeas[:3]))
+	else:
+	    print("ok %d" % len(got))
+	EOF
+	)
+	if [[ "$got" == "ok "* ]]; then
+		pass "$a-cases: ${got#ok } rows (3 runs x jobs), each a test case with its measurement and units"
+	else
+		fail "$a-cases" "$got"
+	fi
+	# each measurement is the median of its row's primary metric over its
+	# run's ok samples, from sample_values here (SQL; Python's sqlite3 for
+	# the exact doubles: the sqlite3 shell prints 15-16 digits), exactly
+	got=$("$py" - "$out/got" "$out/store.db" <<-'EOF'
+	import sqlite3, sys
+	meas = sorted(float(l.split()[2]) for l in open(sys.argv[1]) if l.split()[2] != "-")
+	db = sqlite3.connect("file:%s?mode=ro" % sys.argv[2], uri=True)
+	vals = {}
+	for run, wl, params, v in db.execute("""
+	        SELECT v.run_id, v.workload, v.params, v.value
+	        FROM sample_values v JOIN runs r ON r.id = v.run_id
+	        WHERE r.status = 'complete' AND v.metric =
+	            CASE WHEN v.workload = 'redis_like' THEN 'ops_per_sec' ELSE 'ns_per_op' END"""):
+	    vals.setdefault((run, wl, params), []).append(v)
+	meds = []
+	for v in vals.values():
+	    v.sort()
+	    n = len(v)
+	    meds.append(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
 	meds.sort()
-	bad = [(m, x) for m, x in zip(meas, meds)
-	       if "%.*f" % (len(m.split(".")[1]) if "." in m else 0, x) != m]
+	bad = [(m, x) for m, x in zip(meas, meds) if m != x]
 	if len(meas) != len(meds) or bad or not meas:
 	    print("%d measurements, %d rows; unequal (measurement, median): %s"
 	          % (len(meas), len(meds), bad[:4]))
@@ -197,7 +173,7 @@ lava_job() {	# ARCH
 	EOF
 	)
 	if [[ "$got" == "ok "* ]]; then
-		pass "$a-medians: every measurement is its row's median in the store (${got#ok } rows)"
+		pass "$a-medians: every measurement is its row's median over its run's samples in the store, exactly (${got#ok } rows)"
 	else
 		fail "$a-medians" "$got"
 	fi
