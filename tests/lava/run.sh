@@ -44,6 +44,13 @@ lava_cases() {	# LOG
 	EOF
 }
 
+# verdict NAME TEXT GOT: a pass whose text is TEXT with GOT's count for %s
+# when GOT (a check's one line) is "ok COUNT", else a failure saying GOT
+verdict() {
+	# shellcheck disable=SC2059
+	if [[ "$3" == "ok "* ]]; then pass "$1: $(printf "$2" "${3#ok }")"; else fail "$1" "$3"; fi
+}
+
 lava_job() {	# ARCH
 	local a=$1 out=$T/$a img kernel initrd id rc t0 log got nomeas
 	mkdir -p "$out"
@@ -139,11 +146,7 @@ lava_job() {	# ARCH
 	    print("ok %d" % len(got))
 	EOF
 	)
-	if [[ "$got" == "ok "* ]]; then
-		pass "$a-cases: ${got#ok } rows (3 runs x jobs), each a test case with its measurement and units"
-	else
-		fail "$a-cases" "$got"
-	fi
+	verdict "$a-cases" "%s rows (3 runs x jobs), each a test case with its measurement and units" "$got"
 	# each measurement is the median of its row's primary metric over its
 	# run's ok samples, from sample_values here (SQL; Python's sqlite3 for
 	# the exact doubles: the sqlite3 shell prints 15-16 digits), exactly
@@ -172,11 +175,7 @@ lava_job() {	# ARCH
 	    print("ok %d" % len(meas))
 	EOF
 	)
-	if [[ "$got" == "ok "* ]]; then
-		pass "$a-medians: every measurement is its row's median over its run's samples in the store, exactly (${got#ok } rows)"
-	else
-		fail "$a-medians" "$got"
-	fi
+	verdict "$a-medians" "every measurement is its row's median over its run's samples in the store, exactly (%s rows)" "$got"
 }
 
 cd "$TOP" || exit 2
