@@ -236,8 +236,11 @@ static void lava_keys(struct flb_import_bytes *b, const char *log)
 				const char *eq;
 				size_t n;
 
-				while (p < eol && (*p == ' ' || *p == '\t'))
+				/* a console's CR/LF too: the CR is a space here */
+				while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
 					p++;
+				if (p == eol)
+					break;
 				n = strcspn(p, " \t\r\n");
 				if (n > (size_t)(eol - p))
 					n = eol - p;
