@@ -5,6 +5,11 @@
  * hash and no message, or -1 with messages that each name the file and a
  * :LINE:COL: (the loader's contract, bench/config.h), the suite zeroed;
  * nothing leaked either way (LeakSanitizer).
+ *
+ * The loader's messages without a position, which this target does not
+ * reach and config_errors.sh accepts as they are: "PATH: cannot read:
+ * ..." (no file, so no line), "PATH: out of memory", and those of --only
+ * (command-line names, not the file's; only is NULL here).
  */
 #include "config.h"
 #include "fuzz.h"

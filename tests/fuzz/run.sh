@@ -61,6 +61,6 @@ done
 if [ -n "${FUZZ_SUMMARY:-}" ]; then
 	{ echo "# flushbench fuzz targets ($mode), $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)"
 	  printf '%s' "$summary"; } > "$FUZZ_SUMMARY"
-	cat "$FUZZ_SUMMARY" | sed 's/^/# /'
+	sed 's/^#* */# /' "$FUZZ_SUMMARY"
 fi
 done_testing
