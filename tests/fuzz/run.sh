@@ -28,7 +28,8 @@ for n in $names; do
 	rm -rf "$T/corpus-$n" "$T/art-$n"
 	mkdir -p "$T/corpus-$n" "$T/art-$n"
 	# from the tree: the matrix target's configs/ paths resolve
-	(cd "$TOP" && timeout -k 10 $((secs + 120)) "$bin" -max_total_time="$secs" \
+	# TMPDIR: the input file a target writes stays in $T, also after a crash
+	(cd "$TOP" && TMPDIR=$T timeout -k 10 $((secs + 120)) "$bin" -max_total_time="$secs" \
 		-max_len=16384 -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$T/art-$n/" "$T/corpus-$n" "$seeds") >"$T/$n.log" 2>&1
 	rc=$?
