@@ -522,6 +522,17 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
+/*
+ * A column the schema says is NOT NULL: "" when a damaged or foreign file
+ * holds NULL there anyway (the constraint binds writers, not a reader).
+ */
+static const char *col_str(sqlite3_stmt *s, int i)
+{
+	const char *t = col_text(s, i);
+
+	return t ? t : "";
+}
+
 static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int i)
 {
 	const char *t = col_text(s, i);
@@ -966,9 +977,9 @@ static int check_run(struct flb_store *st, int64_t run, bool running)
 		set_err(st, "%s: no run #%" PRId64, st->path, run);
 	else if (rc != SQLITE_ROW)
 		set_db_err(st, "reading a run");
-	else if (running && strcmp(col_text(s, 0), "running"))
+	else if (running && strcmp(col_str(s, 0), "running"))
 		set_err(st, "%s: run #%" PRId64 " is %s, not running",
-			st->path, run, col_text(s, 0));
+			st->path, run, col_str(s, 0));
 	else
 		ret = 0;
 	sqlite3_reset(s);
@@ -1352,11 +1363,11 @@ int flb_store_values(struct flb_store *st, const int64_t *runs, size_t nruns,
 		while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 			v.run = sqlite3_column_int64(s, 0);
 			v.sample = sqlite3_column_int64(s, 1);
-			v.workload = col_text(s, 2);
-			v.params = col_text(s, 3);
-			v.metric = col_text(s, 4);
-			v.unit = col_text(s, 5);
-			v.better = !strcmp(col_text(s, 6), "higher") ?
+			v.workload = col_str(s, 2);
+			v.params = col_str(s, 3);
+			v.metric = col_str(s, 4);
+			v.unit = col_str(s, 5);
+			v.better = !strcmp(col_str(s, 6), "higher") ?
 				   FLB_HIGHER_IS_BETTER : FLB_LOWER_IS_BETTER;
 			v.value = sqlite3_column_double(s, 7);
 			v.elapsed_ns = sqlite3_column_double(s, 8);
@@ -1393,8 +1404,8 @@ int flb_store_timed(struct flb_store *st, int64_t run,
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t.job = (unsigned int)sqlite3_column_int64(s, 0);
 		t.seq = (unsigned int)sqlite3_column_int64(s, 1);
-		t.workload = col_text(s, 2);
-		t.params = col_text(s, 3);
+		t.workload = col_str(s, 2);
+		t.params = col_str(s, 3);
 		t.ns_per_op = sqlite3_column_double(s, 4);
 		ret = fn(arg, &t);
 	}
@@ -1424,9 +1435,9 @@ int flb_store_not_ok(struct flb_store *st, int64_t run,
 	sqlite3_bind_int64(s, 1, run);
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t.job = (unsigned int)sqlite3_column_int64(s, 0);
-		t.workload = col_text(s, 1);
-		t.params = col_text(s, 2);
-		t.status = col_text(s, 3);
+		t.workload = col_str(s, 1);
+		t.params = col_str(s, 2);
+		t.status = col_str(s, 3);
 		t.samples = (unsigned int)sqlite3_column_int64(s, 4);
 		t.reason = col_text(s, 5);
 		ret = fn(arg, &t);
@@ -1544,9 +1555,9 @@ int flb_store_calib_get(struct flb_store *st, const char *host,
 	bind_text(s, 1, host);
 	bind_text(s, 2, config_hash);
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.workload = col_text(s, 0);
-		c.params = col_text(s, 1);
-		c.metric = col_text(s, 2);
+		c.workload = col_str(s, 0);
+		c.params = col_str(s, 1);
+		c.metric = col_str(s, 2);
 		c.label = col_text(s, 3);
 		c.runs = (long)sqlite3_column_int64(s, 4);
 		c.boots = (long)sqlite3_column_int64(s, 5);
@@ -1597,7 +1608,7 @@ int flb_store_env(struct flb_store *st, int64_t run, struct flb_env *env)
 				goto nomem;
 			kv = grown;
 		}
-		kv[n].key = strdup(col_text(s, 0));
+		kv[n].key = strdup(col_str(s, 0));
 		kv[n].value = strdup(val ? val : "");
 		n++;
 		if (!kv[n - 1].key || !kv[n - 1].value)

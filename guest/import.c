@@ -37,6 +37,7 @@
 #include "store.h"
 #include "util.h"
 #include "vm.h"
+#include "import.h"
 
 #define WHO "flushbench import"
 /* the most sources one import takes */
@@ -85,27 +86,24 @@ static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 /* One source, checked: the store to merge and what to add to its runs. */
 struct source {
 	const char *arg;	/* as given */
-	char kind[16];		/* "store", "LAVA log", "console log" */
+	struct flb_import_bytes b;	/* its kind, lab.* keys (b.extra) */
 	char path[FLB_VM_PATH];	/* the store: arg, or a temporary file */
 	bool temp;
-	struct flb_kv kv[16];
-	char keys[16][48], vals[16][256];
-	struct flb_env extra;
 	size_t nruns;
 };
 
-static int env_add(struct source *s, const char *key, const char *val)
+static int env_add(struct flb_import_bytes *b, const char *key, const char *val)
 {
-	size_t i = s->extra.n;
+	size_t i = b->extra.n;
 
-	if (i >= sizeof(s->kv) / sizeof(s->kv[0]))
+	if (i >= FLB_IMPORT_KEYS)
 		return -1;
-	snprintf(s->keys[i], sizeof(s->keys[i]), "%s", key);
-	snprintf(s->vals[i], sizeof(s->vals[i]), "%s", val);
-	s->kv[i].key = s->keys[i];
-	s->kv[i].value = s->vals[i];
-	s->extra.kv = s->kv;
-	s->extra.n = i + 1;
+	snprintf(b->keys[i], sizeof(b->keys[i]), "%s", key);
+	snprintf(b->vals[i], sizeof(b->vals[i]), "%s", val);
+	b->kv[i].key = b->keys[i];
+	b->kv[i].value = b->vals[i];
+	b->extra.kv = b->kv;
+	b->extra.n = i + 1;
 	return 0;
 }
 
@@ -221,7 +219,7 @@ out:
 }
 
 /* "FB-LAVA: job=ID device=NAME ..." lines: lab.job_id, lab.device, ... */
-static void lava_keys(struct source *s, const char *log)
+static void lava_keys(struct flb_import_bytes *b, const char *log)
 {
 	static const char tag[] = "FB-LAVA:";
 	const char *l = log;
@@ -238,8 +236,11 @@ static void lava_keys(struct source *s, const char *log)
 				const char *eq;
 				size_t n;
 
-				while (p < eol && (*p == ' ' || *p == '\t'))
+				/* a console's CR/LF too: the CR is a space here */
+				while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
 					p++;
+				if (p == eol)
+					break;
 				n = strcspn(p, " \t\r\n");
 				if (n > (size_t)(eol - p))
 					n = eol - p;
@@ -252,7 +253,7 @@ static void lava_keys(struct source *s, const char *log)
 					 (int)(eq - tok), tok);
 				if (!strcmp(key, "lab.job"))
 					snprintf(key, sizeof(key), "lab.job_id");
-				env_add(s, key, eq + 1);
+				env_add(b, key, eq + 1);
 			}
 		}
 		l = eol;
@@ -274,18 +275,14 @@ static bool is_lava_log(const char *buf)
 	return *p == '-' && strstr(buf, "lvl") && strstr(buf, "msg");
 }
 
-/* Decode the store framed in a log into a temporary file. */
-static int unframe_to_file(struct source *s, const char *log, size_t len,
-			   char *why, size_t whylen)
+/* The store decoded from a log into a temporary file. */
+static int write_temp(struct source *s, const unsigned char *data, size_t n,
+		      char *why, size_t whylen)
 {
 	const char *tmp = getenv("TMPDIR");
-	unsigned char *data = NULL;
-	size_t n = 0;
 	int fd;
 	FILE *f;
 
-	if (flb_vm_unframe(log, len, &data, &n, why, whylen))
-		return -1;
 	snprintf(s->path, sizeof(s->path), "%s/flb-import-XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemp(s->path);
@@ -294,16 +291,51 @@ static int unframe_to_file(struct source *s, const char *log, size_t len,
 			 tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		free(data);
 		return -1;
 	}
 	s->temp = true;
 	if (fwrite(data, 1, n, f) != n || fclose(f)) {
 		snprintf(why, whylen, "writing %s: %s", s->path, strerror(errno));
-		free(data);
 		return -1;
 	}
-	free(data);
+	return 0;
+}
+
+int flb_import_check_bytes(const char *buf, size_t len,
+			   struct flb_import_bytes *b, char *why, size_t whylen)
+{
+	struct text t = { 0 };
+	const char *log = buf;
+	size_t loglen = len;
+	char w[1024];
+
+	memset(b, 0, sizeof(*b));
+	if (is_sqlite(buf, len)) {
+		snprintf(b->kind, sizeof(b->kind), "store");
+		return 0;
+	}
+	if (memchr(buf, '\0', len)) {
+		snprintf(why, whylen, "neither a flushbench store nor a text log (binary data)");
+		return -1;
+	}
+	if (is_lava_log(buf)) {
+		snprintf(b->kind, sizeof(b->kind), "LAVA log");
+		if (lava_target_lines(buf, len, &t, w, sizeof(w))) {
+			snprintf(why, whylen, "a LAVA job log? %s", w);
+			free(t.p);
+			return -1;
+		}
+		log = t.p ? t.p : "";
+		loglen = t.len;
+	} else {
+		snprintf(b->kind, sizeof(b->kind), "console log");
+	}
+	lava_keys(b, log);
+	if (flb_vm_unframe(log, loglen, &b->store, &b->len, why, whylen)) {
+		free(t.p);
+		return -2;
+	}
+	free(t.p);
 	return 0;
 }
 
@@ -322,50 +354,40 @@ static int check_source(struct source *s)
 		say("%s: %s", s->arg, strerror(errno));
 		return -1;
 	}
-	if (is_sqlite(buf, len)) {
-		snprintf(s->kind, sizeof(s->kind), "store");
-		snprintf(s->path, sizeof(s->path), "%s", s->arg);
-	} else if (memchr(buf, '\0', len)) {
-		say("%s: neither a flushbench store nor a text log (binary data)",
-			s->arg);
+	switch (flb_import_check_bytes(buf, len, &s->b, why, sizeof(why))) {
+	case 0:
+		break;
+	case -2:
+		say("%s (%s): no results store in it: %s", s->arg, s->b.kind, why);
 		goto out;
+	default:
+		say("%s: %s", s->arg, why);
+		goto out;
+	}
+	if (!s->b.store) {
+		snprintf(s->path, sizeof(s->path), "%s", s->arg);
 	} else {
-		struct text t = { 0 };
-		const char *log = buf;
-		size_t loglen = len;
+		int rc = write_temp(s, s->b.store, s->b.len, why, sizeof(why));
 
-		if (is_lava_log(buf)) {
-			snprintf(s->kind, sizeof(s->kind), "LAVA log");
-			if (lava_target_lines(buf, len, &t, why, sizeof(why))) {
-				say("%s: a LAVA job log? %s", s->arg, why);
-				free(t.p);
-				goto out;
-			}
-			log = t.p ? t.p : "";
-			loglen = t.len;
-		} else {
-			snprintf(s->kind, sizeof(s->kind), "console log");
-		}
-		lava_keys(s, log);
-		if (unframe_to_file(s, log, loglen, why, sizeof(why))) {
+		free(s->b.store);
+		s->b.store = NULL;
+		if (rc) {
 			say("%s (%s): no results store in it: %s",
-				s->arg, s->kind, why);
-			free(t.p);
+				s->arg, s->b.kind, why);
 			goto out;
 		}
-		free(t.p);
 	}
 	if (flb_store_open(s->path, FLB_STORE_RO, &st, why, sizeof(why)) ||
 	    ((flb_store_check(st) || flb_store_runs(st, NULL, &rows, &s->nruns)) &&
 	     snprintf(why, sizeof(why), "%s", flb_store_error(st)))) {
 		/* a store's messages name it; a log's store is a temporary file */
 		if (s->temp)
-			say("%s (%s): the store in it: %s", s->arg, s->kind, why);
+			say("%s (%s): the store in it: %s", s->arg, s->b.kind, why);
 		else
 			say("%s", why);
 		goto out;
 	}
-	env_add(s, "import.source", s->arg);
+	env_add(&s->b, "import.source", s->arg);
 	ret = 0;
 out:
 	free(rows);
@@ -434,7 +456,7 @@ int flb_cmd_import(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < (size_t)npos; i++) {
-		if (flb_store_import(st, src[i].path, a.label, &src[i].extra,
+		if (flb_store_import(st, src[i].path, a.label, &src[i].b.extra,
 				     &ids, &n, NULL)) {
 			say("%s: %s", src[i].arg, flb_store_error(st));
 			ret = FLB_EXIT_USAGE;
@@ -456,10 +478,10 @@ int flb_cmd_import(int argc, char **argv)
 	for (i = 0; i < (size_t)npos; i++) {
 		const char *job = NULL;
 
-		for (size_t k = 0; k < src[i].extra.n; k++)
-			if (!strcmp(src[i].kv[k].key, "lab.job_id"))
-				job = src[i].kv[k].value;
-		printf("%s (%s): %zu run%s%s%s\n", src[i].arg, src[i].kind,
+		for (size_t k = 0; k < src[i].b.extra.n; k++)
+			if (!strcmp(src[i].b.kv[k].key, "lab.job_id"))
+				job = src[i].b.kv[k].value;
+		printf("%s (%s): %zu run%s%s%s\n", src[i].arg, src[i].b.kind,
 		       src[i].nruns, src[i].nruns == 1 ? "" : "s",
 		       job ? ", lab job " : "", job ? job : "");
 	}

@@ -5,6 +5,7 @@
  * sha256sum; the console is the one device every kernel has built in).
  * Debian's nettle does the SHA-256 and the base64.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,10 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		  size_t *len, char *why, size_t whylen)
 {
 	const char *p = log, *end = log + loglen, *l = NULL, *b;
-	unsigned long long size = 0;
-	char want[65], hex[65];
+	unsigned long long size = 0, room;
+	char want[65], hex[65], head[160];
+	size_t ll = 0;
+	int hn = 0;
 	unsigned char *buf = NULL, sum[32];
 	struct base64_decode_ctx b64;
 	size_t n, got = 0, i, chunk;
@@ -59,18 +62,31 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		if (n > strlen(FRAME_BEGIN) &&
 		    !strncmp(b, FRAME_BEGIN, strlen(FRAME_BEGIN))) {
 			l = b;
+			ll = n;
 			p = q;
 		}
 	if (!l) {
 		snprintf(why, whylen, "the guest printed no results frame");
 		return -1;
 	}
-	if (sscanf(l + strlen(FRAME_BEGIN), "%llu %64[0-9a-f]", &size, want) != 2 ||
+	/* the line alone, terminated: the log need not be, nor end there */
+	snprintf(head, sizeof(head), "%.*s", (int)(ll < sizeof(head) - 1 ? ll : sizeof(head) - 1), l);
+	/* SIZE (digits), blanks, 64 hex digits: no sign, no run-together */
+	if (!isdigit((unsigned char)head[strlen(FRAME_BEGIN)]) ||
+	    sscanf(head + strlen(FRAME_BEGIN), "%llu%n", &size, &hn) != 1 ||
+	    !isspace((unsigned char)head[strlen(FRAME_BEGIN) + hn]) ||
+	    sscanf(head + strlen(FRAME_BEGIN) + hn, " %64[0-9a-f]", want) != 1 ||
 	    strlen(want) != 64 || size > (1ULL << 34)) {
-		snprintf(why, whylen, "malformed frame header '%.*s'", 80, l);
+		snprintf(why, whylen, "malformed frame header '%.*s'", (int)(ll < 80 ? ll : 80), l);
 		return -1;
 	}
-	buf = malloc(size ? size : 1);
+	/*
+	 * No more than the rest of the log can hold (3 bytes per 4 base64
+	 * characters): a header naming 16 GiB costs what the log has, and
+	 * such a frame is refused below as truncated or short.
+	 */
+	room = (unsigned long long)(end - p) / 4 * 3 + 3;
+	buf = malloc(size < room ? size + 1 : room);
 	if (!buf) {
 		snprintf(why, whylen, "out of memory for %llu bytes", size);
 		return -1;
@@ -88,11 +104,11 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 			chunk = n - i < 256 ? n - i : 256;
 			if (!base64_decode_update(&b64, &olen, out, chunk, b + i)) {
 				snprintf(why, whylen,
-					 "corrupt frame: '%.40s' is not base64 (console noise?)",
-					 b);
+					 "corrupt frame: '%.*s' is not base64 (console noise?)",
+					 (int)(n < 40 ? n : 40), b);
 				goto err_free;
 			}
-			if (olen > size - got) {
+			if (olen > size - got || got + olen > room) {
 				snprintf(why, whylen,
 					 "frame longer than its %llu bytes", size);
 				goto err_free;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@ int flb_opt_parse_u64(const char *s, uint64_t *v)
 	if (!*s || *s == '-' || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	/* decimal or 0x: a leading 0 is not octal ("010" is 10, "09" is 9) */
+	*v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	return (errno || *end) ? -1 : 0;
 }
 
@@ -48,6 +50,38 @@ static int parse_scaled(const char *s, const char *const *units,
 			*out = d * mult[i];
 			return 0;
 		}
+	}
+	return -1;
+}
+
+/*
+ * DIGITS, then one of units or none: the exact product, so that no
+ * integer is rounded through a double ("9007199254740993" stays that).
+ * 1 and *v; 0 when it is of that form but above 2^63 (as parse_scaled's
+ * callers refuse); -1 when it is not (a fraction, an exponent, 0x...:
+ * parse_scaled's).
+ */
+static int parse_int_scaled(const char *s, const char *const *units,
+			    const double *mult, uint64_t *v)
+{
+	const char *p = s;
+	bool over = false;
+	uint64_t x = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++)
+		if (__builtin_mul_overflow(x, 10, &x) ||
+		    __builtin_add_overflow(x, (uint64_t)(*p - '0'), &x))
+			over = true;
+	for (int i = -1; i < 0 || units[i]; i++) {
+		uint64_t m = i < 0 ? 1 : (uint64_t)mult[i];
+
+		if (i < 0 ? *p != '\0' : strcasecmp(p, units[i]) != 0)
+			continue;
+		if (over || __builtin_mul_overflow(x, m, v) || *v > (1ull << 63))
+			return 0;
+		return 1;
 	}
 	return -1;
 }
@@ -149,15 +183,22 @@ int flb_opt_parse(const struct flb_option *o, const char *text, void *base,
 			goto bad_type;
 		goto range;
 	case FLB_OPT_SIZE:
-		if (parse_scaled(text, size_units, size_mult, &d) ||
+		i = parse_int_scaled(text, size_units, size_mult, &v);
+		if (i == 1)
+			goto range;
+		if (i == 0 || parse_scaled(text, size_units, size_mult, &d) ||
 		    d != floor(d) || d > 0x1p63)
 			goto bad_type;
 		v = (uint64_t)d;
 		goto range;
 	case FLB_OPT_NS:
-		if (parse_scaled(text, ns_units, ns_mult, &d) || d > 0x1p63)
+		i = parse_int_scaled(text, ns_units, ns_mult, &v);
+		if (i == 1)
+			goto range;
+		if (i == 0 || parse_scaled(text, ns_units, ns_mult, &d) || d > 0x1p63)
 			goto bad_type;
-		v = (uint64_t)llround(d);
+		/* llround() has no 2^63 to give */
+		v = d < 0x1p63 ? (uint64_t)llround(d) : 1ull << 63;
 		goto range;
 	case FLB_OPT_BOOL: {
 		static const char *const t[] = { "true", "yes", "on", "1" };

@@ -62,12 +62,34 @@ yaml_node_t *flb_yw_node(struct flb_yw *w, int id)
 void flb_yw_err(struct flb_yw *w, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int len;
 
 	fprintf(w->err, "%s:%zu:%zu: ", w->path,
 		n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1);
 	va_start(ap, fmt);
-	vfprintf(w->err, fmt, ap);
+	len = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/*
+	 * One message, one line: a key or value quoted from the file may hold
+	 * a line break (a multi-line or quoted scalar), shown escaped.
+	 */
+	for (int i = 0; len > 0 && i < len; i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c == '\n')
+			fputs("\\n", w->err);
+		else if (c == '\r')
+			fputs("\\r", w->err);
+		else if (c < 0x20 && c != '\t')
+			fprintf(w->err, "\\x%02x", c);
+		else
+			fputc(c, w->err);
+	}
+	if (len < 0)
+		fputs("out of memory", w->err);
+	else
+		free(msg);
 	fputc('\n', w->err);
 	w->errors++;
 }

@@ -35,7 +35,11 @@ void flb_yw_free(struct flb_yw *w);
 yaml_node_t *flb_yw_root(struct flb_yw *w);
 yaml_node_t *flb_yw_node(struct flb_yw *w, int id);
 
-/* "PATH:LINE:COL: message" at n (1:1 when n is NULL); counts an error. */
+/*
+ * "PATH:LINE:COL: message" at n (1:1 when n is NULL), one line (a line
+ * break or control character of the message is escaped: \n, \xHH);
+ * counts an error.
+ */
 void flb_yw_err(struct flb_yw *w, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

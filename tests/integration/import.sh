@@ -148,6 +148,12 @@ before=$(content "$M") mbytes=$(sha256sum < "$M")
 out=$("$FB" import --db "$M" "$T/output.yaml" 2>&1)
 echo "$out" | grep -q "imported 0 runs into $M, 2 already there" && [ "$(content "$M")" = "$before" ] &&
 	pass "the same LAVA log again is a no-op" || fail "LAVA log twice" "$out"
+# a serial console's CR/LF line ends on the FB-LAVA line (this hung: the
+# key parser did not step over the CR; tests/fuzz found it)
+{ printf 'FB-LAVA: job=4343 device=qemu02\r\n'; frame "$T/d.db" | sed 's/$/\r/'; } > "$T/crlf.log"
+out=$(timeout 20 "$FB" import --db "$M" "$T/crlf.log" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "crlf.log (console log): 2 runs, lab job 4343" &&
+	pass "a CR/LF console log's FB-LAVA keys and frame" || fail "CR/LF console log" "rc $rc: $out"
 printf -- '- {"dt": "x", "lvl": "target", "msg": "unterminated\n' > "$T/broken.yaml"
 refused "a LAVA log that is not YAML" "not YAML at line" "$T/broken.yaml"
 done_testing
