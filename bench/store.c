@@ -830,17 +830,37 @@ static int connect(struct flb_store *st, const char *query)
 	return 0;
 }
 
-/* After a failed first read: could an immutable read-only open do? */
-static bool needs_immutable(struct flb_store *st)
+/*
+ * After a failed first read: was it the -shm file, which a reader may be
+ * unable to create or size (a directory it cannot write, a file system
+ * that is full: SQLITE_IOERR_SHMSIZE)?
+ */
+static bool shm_trouble(struct flb_store *st)
+{
+	int rc = sqlite3_errcode(st->db);
+
+	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	       rc == SQLITE_IOERR;
+}
+
+/* Does st's -wal hold nothing: no file, or an empty one? */
+static bool wal_empty(struct flb_store *st)
 {
 	char wal[PATH_MAX];
-	int rc = sqlite3_errcode(st->db);
 	struct stat sb;
 
-	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
-		return false;
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
-	return stat(wal, &sb) && errno == ENOENT;
+	if (stat(wal, &sb))
+		return errno == ENOENT;
+	return sb.st_size == 0;
+}
+
+/* Reopen a reader with another URI query; 0, or -1 with the error set. */
+static int reconnect(struct flb_store *st, const char *query)
+{
+	sqlite3_close(st->db);
+	st->db = NULL;
+	return connect(st, query);
 }
 
 int flb_store_open(const char *path, enum flb_store_mode mode,
@@ -881,17 +901,25 @@ int flb_store_open(const char *path, enum flb_store_mode mode,
 		goto err;
 	}
 	ver = schema_version(st);
-	if (ver < 0 && st->ro && needs_immutable(st)) {
+	if (ver < 0 && st->ro && shm_trouble(st)) {
 		/*
-		 * A reader that may not create the -shm file beside a WAL
-		 * database (a directory it cannot write): with no -wal there
-		 * is no writer at it, so read the file as it stands.
+		 * A reader that cannot create or size the -shm file beside a
+		 * WAL database (a directory it may not write, a full file
+		 * system): with an -shm there, open it read-only, and SQLite
+		 * reads the -wal itself where the -shm falls short.
 		 */
-		sqlite3_close(st->db);
-		st->db = NULL;
-		if (connect(st, "?mode=ro&immutable=1"))
+		if (reconnect(st, "?mode=ro&readonly_shm=1"))
 			goto err;
 		ver = schema_version(st);
+		/*
+		 * Else, with nothing in the -wal, no writer is at it: read
+		 * the file as it stands.
+		 */
+		if (ver < 0 && shm_trouble(st) && wal_empty(st)) {
+			if (reconnect(st, "?mode=ro&immutable=1"))
+				goto err;
+			ver = schema_version(st);
+		}
 	}
 	if (ver < 0)
 		goto err;
