@@ -258,6 +258,10 @@ struct flb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
+	enum flb_store_fault fault;	/* of the last error */
+	int64_t wrun;		/* the run a write call is writing, or 0 */
+	int64_t nrun;		/* the run nstored counts samples of, or 0 */
+	long nstored;		/* its samples stored (committed) */
 	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
@@ -281,20 +285,111 @@ set_err(struct flb_store *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->err, sizeof(st->err), fmt, ap);
 	va_end(ap);
+	st->fault = FLB_STORE_NO_FAULT;
 }
 
-/* "PATH: what: sqlite's message (errno text)" */
+/* What kind of failure the last error of db is: out of space, read-only. */
+static enum flb_store_fault db_fault(sqlite3 *db)
+{
+	int rc = sqlite3_errcode(db), e = sqlite3_system_errno(db);
+
+	if (rc == SQLITE_FULL)
+		return FLB_STORE_FULL;
+	if (rc == SQLITE_READONLY)
+		return FLB_STORE_READONLY;
+	/* a write, or the -shm sized, or a file created: the errno tells */
+	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) {
+		if (e == ENOSPC || e == EDQUOT)
+			return FLB_STORE_FULL;
+		if (e == EROFS || e == EACCES || e == EPERM)
+			return FLB_STORE_READONLY;
+	}
+	return FLB_STORE_NO_FAULT;
+}
+
+/* The directory of path into dir ("." for a bare name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * Why the store at path cannot be written, as the file system says it:
+ * "Read-only file system", "cannot create it: DIR: Permission denied", ...
+ * Empty when every check passes (SQLite's own message must do).
+ */
+static void ro_cause(const char *path, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+
+	buf[0] = '\0';
+	dir_of(path, dir, sizeof(dir));
+	if (stat(path, &sb) && errno == ENOENT) {
+		if (access(dir, W_OK))
+			snprintf(buf, len, "cannot create it: %s: %s", dir,
+				 strerror(errno));
+	} else if (access(path, W_OK)) {
+		snprintf(buf, len, "%s", strerror(errno));
+	} else if (access(dir, W_OK)) {
+		/* WAL mode: a writer creates PATH-wal and PATH-shm beside it */
+		snprintf(buf, len, "cannot create its -wal and -shm files: %s: %s",
+			 dir, strerror(errno));
+	}
+}
+
+/*
+ * "PATH: what: sqlite's message (errno text)"; a store that is full or
+ * read-only says so first, so that every command's message does:
+ * "results store full: PATH: what: why (... free space ...)",
+ * "results store read-only: PATH: Read-only file system".
+ */
 static void set_db_err(struct flb_store *st, const char *what)
 {
-	int e = sqlite3_system_errno(st->db);
+	enum flb_store_fault fault = db_fault(st->db);
+	int rc = sqlite3_errcode(st->db), e = sqlite3_system_errno(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
+	char why[PATH_MAX + 128], note[160] = "";
 
-	if (e && sqlite3_errcode(st->db) != SQLITE_NOTADB)
-		set_err(st, "%s: %s%s%s (%s)", st->path, what ? what : "",
-			what ? ": " : "", msg, strerror(e));
+	/* a writer that cannot create the file: its directory tells why */
+	if (fault == FLB_STORE_READONLY ||
+	    (fault == FLB_STORE_NO_FAULT && rc == SQLITE_CANTOPEN && !st->ro)) {
+		ro_cause(st->path, why, sizeof(why));
+		if (why[0]) {
+			set_err(st, "results store read-only: %s: %s", st->path,
+				why);
+			st->fault = FLB_STORE_READONLY;
+			return;
+		}
+	}
+	/* the errno of the last failed system call, where it is this one's */
+	if (e && (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) &&
+	    fault == FLB_STORE_FULL)
+		snprintf(why, sizeof(why), "%s", strerror(e));
+	else if (e && (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN))
+		snprintf(why, sizeof(why), "%s (%s)", msg, strerror(e));
 	else
-		set_err(st, "%s: %s%s%s", st->path, what ? what : "",
-			what ? ": " : "", msg);
+		snprintf(why, sizeof(why), "%s", msg);
+	if (fault == FLB_STORE_FULL && st->wrun > 0 && st->wrun == st->nrun)
+		snprintf(note, sizeof(note), " (%ld sample%s of run #%" PRId64
+			 " stored before it; free space on its file system and"
+			 " run again)", st->nstored, st->nstored == 1 ? "" : "s",
+			 st->wrun);
+	else if (fault == FLB_STORE_FULL)
+		snprintf(note, sizeof(note), " (free space on its file system"
+			 " and run again)");
+	set_err(st, "%s%s: %s%s%s%s",
+		fault == FLB_STORE_FULL ? "results store full: " :
+		fault == FLB_STORE_READONLY ? "results store read-only: " : "",
+		st->path, what ? what : "", what ? ": " : "", why, note);
+	st->fault = fault;
 }
 
 static void now_iso(char *buf, size_t len)
@@ -466,9 +561,10 @@ static int tx_begin(struct flb_store *st)
 	return exec_retry(st, "BEGIN IMMEDIATE", "begin transaction");
 }
 
-static int tx_commit(struct flb_store *st)
+/* Commit; what names the transaction in an error ("storing a sample"). */
+static int tx_commit(struct flb_store *st, const char *what)
 {
-	return exec_retry(st, "COMMIT", "commit");
+	return exec_retry(st, "COMMIT", what);
 }
 
 static void tx_rollback(struct flb_store *st)
@@ -649,7 +745,7 @@ static int create_or_migrate(struct flb_store *st)
 		if (exec(st, sql, "migrating the schema"))
 			goto err;
 	}
-	return tx_commit(st) ? -1 : 0;
+	return tx_commit(st, "creating or migrating the schema") ? -1 : 0;
 err:
 	tx_rollback(st);
 	return -1;
@@ -688,7 +784,7 @@ static int reconcile(struct flb_store *st)
 	}
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
-	return tx_commit(st);
+	return tx_commit(st, "marking stale runs aborted");
 err:
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
@@ -896,8 +992,12 @@ int flb_store_open(const char *path, enum flb_store_mode mode,
 	if (connect(st, st->ro ? "?mode=ro" : "?mode=rwc"))
 		goto err;
 	if (!st->ro && sqlite3_db_readonly(st->db, "main") == 1) {
-		set_err(st, "%s: cannot write to it (%s)", path,
-			strerror(access(path, W_OK) ? errno : EROFS));
+		char why[PATH_MAX + 128];
+
+		ro_cause(path, why, sizeof(why));
+		set_err(st, "results store read-only: %s: %s", path,
+			why[0] ? why : strerror(EROFS));
+		st->fault = FLB_STORE_READONLY;
 		goto err;
 	}
 	ver = schema_version(st);
@@ -965,6 +1065,11 @@ void flb_store_close(struct flb_store *st)
 const char *flb_store_error(const struct flb_store *st)
 {
 	return st->err;
+}
+
+enum flb_store_fault flb_store_fault(const struct flb_store *st)
+{
+	return st->err[0] ? st->fault : FLB_STORE_NO_FAULT;
 }
 
 static int put_env(struct flb_store *st, int64_t run, const char *key,
@@ -1042,8 +1147,10 @@ int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 	if (step_done(st, s, "starting a run"))
 		goto err;
 	run = sqlite3_last_insert_rowid(st->db);
-	if (put_env_all(st, run, env) || tx_commit(st))
+	if (put_env_all(st, run, env) || tx_commit(st, "starting a run"))
 		goto err;
+	st->nrun = run;
+	st->nstored = 0;
 	return run;
 err:
 	tx_rollback(st);
@@ -1056,7 +1163,7 @@ int flb_store_env_put(struct flb_store *st, int64_t run, const char *key,
 	if (writable(st) || tx_begin(st))
 		return -1;
 	if (check_run(st, run, false) || put_env(st, run, key, value) ||
-	    tx_commit(st)) {
+	    tx_commit(st, "storing environment")) {
 		tx_rollback(st);
 		return -1;
 	}
@@ -1076,7 +1183,8 @@ int flb_store_unsupported(struct flb_store *st, int64_t run, const char *event,
 	sqlite3_bind_int64(s, 1, run);
 	bind_text(s, 2, event);
 	bind_text(s, 3, why);
-	if (step_done(st, s, "storing an unsupported event") || tx_commit(st))
+	if (step_done(st, s, "storing an unsupported event") ||
+	    tx_commit(st, "storing an unsupported event"))
 		goto err;
 	return 0;
 err:
@@ -1163,6 +1271,36 @@ static int put_counters(struct flb_store *st, int64_t sample,
 	return 0;
 }
 
+/*
+ * For the message of a write that fails: how many samples of run are
+ * stored, counted once per run (in the transaction of its first sample
+ * here), then kept by flb_store_sample_add.
+ */
+static int count_stored(struct flb_store *st, int64_t run)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->nrun == run)
+		return 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM samples WHERE run_id = ?1",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "counting samples");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->nrun = run;
+		st->nstored = (long)sqlite3_column_int64(s, 0);
+	} else {
+		set_db_err(st, "counting samples");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 			    const struct flb_sample_rec *r)
 {
@@ -1172,8 +1310,9 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 
 	if (writable(st) || check_sample(st, r) || tx_begin(st))
 		return -1;
-	if (check_run(st, run, true))
+	if (check_run(st, run, true) || count_stored(st, run))
 		goto err;
+	st->wrun = run;
 	s = stmt(st, Q_SAMPLE_INSERT);
 	if (!s)
 		goto err;
@@ -1198,10 +1337,13 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 	if (step_done(st, s, "storing a sample"))
 		goto err;
 	sample = sqlite3_last_insert_rowid(st->db);
-	if (put_counters(st, sample, r) || tx_commit(st))
+	if (put_counters(st, sample, r) || tx_commit(st, "storing a sample"))
 		goto err;
+	st->wrun = 0;
+	st->nstored++;
 	return sample;
 err:
+	st->wrun = 0;
 	tx_rollback(st);
 	return -1;
 }
@@ -1223,6 +1365,7 @@ int flb_store_run_end(struct flb_store *st, int64_t run, const char *status)
 		return -1;
 	if (check_run(st, run, true))
 		goto err;
+	st->wrun = run;
 	s = stmt(st, Q_RUN_END);
 	if (!s)
 		goto err;
@@ -1230,10 +1373,12 @@ int flb_store_run_end(struct flb_store *st, int64_t run, const char *status)
 	sqlite3_bind_int64(s, 1, run);
 	bind_text(s, 2, status);
 	bind_text(s, 3, now);
-	if (step_done(st, s, "ending a run") || tx_commit(st))
+	if (step_done(st, s, "ending a run") || tx_commit(st, "ending a run"))
 		goto err;
+	st->wrun = 0;
 	return 0;
 err:
+	st->wrun = 0;
 	tx_rollback(st);
 	return -1;
 }
@@ -1550,7 +1695,8 @@ int flb_store_calib_put(struct flb_store *st, const char *host,
 			goto err;
 	}
 	sqlite3_finalize(s);
-	return tx_commit(st) ? (tx_rollback(st), -1) : 0;
+	return tx_commit(st, "storing the calibration") ?
+	       (tx_rollback(st), -1) : 0;
 err:
 	sqlite3_finalize(s);
 	tx_rollback(st);
@@ -1930,7 +2076,7 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 		if (here && present)
 			(*present)++;
 	}
-	if (i < nrows || tx_commit(st)) {
+	if (i < nrows || tx_commit(st, "importing")) {
 		tx_rollback(st);
 		goto detach;
 	}
