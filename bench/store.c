@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@
 #define BUSY_TIMEOUT_MS	30000
 #define BUSY_RETRIES	10	/* own retries when SQLite says busy: ~2 s of sleeps */
 #define ISO_LEN		32
+/* Below this much room, fold the -wal in after each commit (keep_room). */
+#define LOW_ROOM	(8.0 * 1024 * 1024)
 
 /*
  * Schema version 1, created as is; later versions are reached by
@@ -262,6 +265,7 @@ struct flb_store {
 	int64_t wrun;		/* the run a write call is writing, or 0 */
 	int64_t nrun;		/* the run nstored counts samples of, or 0 */
 	long nstored;		/* its samples stored (committed) */
+	bool brim;		/* no room to fold the -wal in: see keep_room */
 	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
@@ -345,6 +349,19 @@ static void ro_cause(const char *path, char *buf, size_t len)
 	}
 }
 
+/* What a "results store full" message ends with: what is kept, what to do. */
+static void full_note(const struct flb_store *st, char *note, size_t len)
+{
+	if (st->wrun > 0 && st->wrun == st->nrun)
+		snprintf(note, len, " (%ld sample%s of run #%" PRId64
+			 " stored before it; free space on its file system and"
+			 " run again)", st->nstored, st->nstored == 1 ? "" : "s",
+			 st->wrun);
+	else
+		snprintf(note, len, " (free space on its file system and run"
+			 " again)");
+}
+
 /*
  * "PATH: what: sqlite's message (errno text)"; a store that is full or
  * read-only says so first, so that every command's message does:
@@ -377,14 +394,8 @@ static void set_db_err(struct flb_store *st, const char *what)
 		snprintf(why, sizeof(why), "%s (%s)", msg, strerror(e));
 	else
 		snprintf(why, sizeof(why), "%s", msg);
-	if (fault == FLB_STORE_FULL && st->wrun > 0 && st->wrun == st->nrun)
-		snprintf(note, sizeof(note), " (%ld sample%s of run #%" PRId64
-			 " stored before it; free space on its file system and"
-			 " run again)", st->nstored, st->nstored == 1 ? "" : "s",
-			 st->wrun);
-	else if (fault == FLB_STORE_FULL)
-		snprintf(note, sizeof(note), " (free space on its file system"
-			 " and run again)");
+	if (fault == FLB_STORE_FULL)
+		full_note(st, note, sizeof(note));
 	set_err(st, "%s%s: %s%s%s%s",
 		fault == FLB_STORE_FULL ? "results store full: " :
 		fault == FLB_STORE_READONLY ? "results store read-only: " : "",
@@ -571,6 +582,51 @@ static void tx_rollback(struct flb_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * After a commit, with little room left on the store's file system: fold
+ * the -wal into the database file now (a passive checkpoint: it waits for
+ * nobody), while the file can still grow. SQLite folds it in only at 1000
+ * pages (4 MiB), so on a small file system the -wal of a run stored sample
+ * by sample would take all the room; folded in, the next transaction
+ * writes the -wal from its start again, in the room it already has. When
+ * the database file cannot grow, the store is at its brim (st->brim):
+ * samples are refused from then on (brim_refuse), so that the pages the
+ * -wal still has hold the end of the run.
+ */
+static void keep_room(struct flb_store *st)
+{
+	struct statvfs vfs;
+	int nlog = -1, nckpt = -1;
+
+	st->brim = false;
+	if (statvfs(st->path, &vfs) ||
+	    (double)vfs.f_bavail * (double)vfs.f_frsize >= LOW_ROOM)
+		return;
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				      &nlog, &nckpt) != SQLITE_OK ||
+	    nckpt < nlog)
+		st->brim = db_fault(st->db) == FLB_STORE_FULL;
+}
+
+/* At the brim (keep_room), unless room came back: -1, the store is full. */
+static int brim_refuse(struct flb_store *st, int64_t run)
+{
+	char note[160];
+
+	if (!st->brim)
+		return 0;
+	keep_room(st);
+	if (!st->brim)
+		return 0;
+	st->wrun = run;
+	full_note(st, note, sizeof(note));
+	st->wrun = 0;
+	set_err(st, "results store full: %s: storing a sample: no room left"
+		" to fold its -wal into the database file%s", st->path, note);
+	st->fault = FLB_STORE_FULL;
+	return -1;
 }
 
 /* The cached statement id, reset and unbound; NULL with the error set. */
@@ -1308,7 +1364,8 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 	sqlite3_stmt *s;
 	int64_t sample;
 
-	if (writable(st) || check_sample(st, r) || tx_begin(st))
+	if (writable(st) || check_sample(st, r) || brim_refuse(st, run) ||
+	    tx_begin(st))
 		return -1;
 	if (check_run(st, run, true) || count_stored(st, run))
 		goto err;
@@ -1341,6 +1398,7 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 		goto err;
 	st->wrun = 0;
 	st->nstored++;
+	keep_room(st);
 	return sample;
 err:
 	st->wrun = 0;
