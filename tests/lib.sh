@@ -4,6 +4,7 @@
 #   skip NAME WHY        it could not run here (WHY says why): never a pass
 #   check NAME CMD...    pass if CMD exits 0, else fail with its output tail
 #   tap_run PREFIX CMD...  relay the TAP results of a program (see below)
+#   wait_samples DB N    wait until the store DB holds N samples
 #   done_testing         print the plan "1..N" (N: the checks reported so
 #                        far); every script ends with it, also when it
 #                        stops early on purpose, so that one that dies
@@ -25,6 +26,16 @@ expect_exit() {
 	_out=$("$@" 2>&1); _rc=$?
 	if [ "$_rc" = "$_code" ]; then pass "$_name"
 	else fail "$_name" "exit $_rc, wanted $_code: $(printf '%s' "$_out" | tail -3 | tr '\n' ' ')"; fi
+}
+# wait_samples DB N: wait (up to 30 s) until DB holds N samples; 0 if it does
+wait_samples() {
+	local i n
+	for i in $(seq 1 300); do
+		n=$(sqlite3 "$1" "select count(*) from samples" 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 # tap_run PREFIX CMD...: run CMD, which prints TAP, and report each of its
 # results ("ok"/"not ok", numbered or not) as ours, PREFIX before its name;
