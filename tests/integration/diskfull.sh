@@ -4,37 +4,13 @@
 # runs and every committed sample there; readers still open it; a writer or
 # an import on a store that is already full changes nothing.
 . "$TOP/tests/lib.sh"
-if [ -z "${FB_DISKFULL_NS:-}" ]; then
-	# mounts made in a namespace of our own vanish with it
-	if ! unshare -m --propagation private true 2>/dev/null; then
-		skip "disk full" "no private mount namespace here (unshare -m needs root or user namespaces)"
-		done_testing
-		exit 0
-	fi
-	FB_DISKFULL_NS=1 exec unshare -m --propagation private bash "$0"
-fi
+tiny=$TOP/tests/integration/tiny.yaml
+in_private_mounts "disk full"
 q() { sqlite3 "$1" "$2" 2>&1; }
 avail_kb() { df -k --output=avail "$1" | tail -1 | tr -d ' '; }
 # runs and samples per run: what must survive a failure unchanged
 content() { sqlite3 "$1" "select r.id, r.label, r.status, count(s.id) from runs r left join samples s on s.run_id = r.id group by r.id order by r.id" 2>&1; }
-# tiny_runs DB LABEL...: a run of tiny.yaml per label, into DB
-tiny_runs() {
-	local db=$1 l
-	shift
-	for l; do
-		"$FB" run -q -c "$T/tiny.yaml" --db "$db" --label "$l" >/dev/null 2>&1 ||
-			fail "run $l into $db" "exit $?"
-	done
-}
 
-cat > "$T/tiny.yaml" <<'Y'
-samples: 2
-warmup: 0
-duration: 5ms
-jobs:
-  - workload: munmap
-    size: 64K
-Y
 cat > "$T/long.yaml" <<'Y'
 samples: 5000
 warmup: 0
@@ -93,7 +69,7 @@ out=$("$FB" compare --db "$db" early1 early2 2>&1); rc=$?
 "$FB" run -q -c "$TOP/configs/quick.yaml" --only munmap --db "$T/src.db" --label src >/dev/null 2>&1 ||
 	fail "a source store for import" "exit $?"
 dd if=/dev/zero of="$T/full/filler" bs=1k 2>/dev/null	# whatever room is left
-"$FB" run -q -c "$T/tiny.yaml" --db "$db" --label late >"$T/late.out" 2>&1; rc=$?
+"$FB" run -q -c "$tiny" --db "$db" --label late >"$T/late.out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "^flushbench run: results store full: $db: .*(free space on its file system and run again)$" "$T/late.out" &&
 	[ "$(grep -c . "$T/late.out")" = 1 ] &&
 	pass "a run on the full store: exit 2, one line: $(cat "$T/late.out")" ||
@@ -109,7 +85,7 @@ mount -o remount,size=4m "$T/full"
 [ "$(content "$db")" = "$before"$'\n'"3|fill|failed|$kept" ] &&
 	pass "earlier runs unchanged, run 3 failed (not complete) with all $kept samples it reported, nothing of the refused run or import" ||
 	fail "store content after full" "$(content "$db" | tr '\n' ' ')"
-out=$("$FB" run -q -c "$T/tiny.yaml" --db "$db" --label after 2>&1); rc=$?
+out=$("$FB" run -q -c "$tiny" --db "$db" --label after 2>&1); rc=$?
 [ $rc = 0 ] && [ "$(content "$db")" = "$before"$'\n'"3|fill|failed|$kept"$'\n'"4|after|complete|2" ] &&
 	pass "with room again the next writer runs" ||
 	fail "next writer" "exit $rc: $out; $(content "$db" | tr '\n' ' ')"
@@ -161,7 +137,7 @@ out=$("$FB" runs --db "$db" 2>&1); rc=$?
 out=$("$FB" compare --db "$db" a b 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q munmap &&
 	pass "flushbench compare reads it" || fail "compare with no room for an -shm" "exit $rc: $(echo "$out" | tail -3)"
-"$FB" run -q -c "$T/tiny.yaml" --db "$db" --label c >"$T/c.out" 2>&1; rc=$?
+"$FB" run -q -c "$tiny" --db "$db" --label c >"$T/c.out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "^flushbench run: results store full: $db: .*(free space on its file system and run again)$" "$T/c.out" &&
 	pass "a run: exit 2, $(cat "$T/c.out")" || fail "run with no room" "exit $rc: $(head -c 600 "$T/c.out")"
 "$FB" import --db "$db" "$T/src.db" >"$T/imp.out" 2>&1; rc=$?
