@@ -292,6 +292,12 @@ set_err(struct flb_store *st, const char *fmt, ...)
 	st->fault = FLB_STORE_NO_FAULT;
 }
 
+/* Does errno say a file cannot be written (rather than, say, not found)? */
+static bool errno_ro(int e)
+{
+	return e == EROFS || e == EACCES || e == EPERM;
+}
+
 /* What kind of failure the last error of db is: out of space, read-only. */
 static enum flb_store_fault db_fault(sqlite3 *db)
 {
@@ -305,7 +311,7 @@ static enum flb_store_fault db_fault(sqlite3 *db)
 	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) {
 		if (e == ENOSPC || e == EDQUOT)
 			return FLB_STORE_FULL;
-		if (e == EROFS || e == EACCES || e == EPERM)
+		if (errno_ro(e))
 			return FLB_STORE_READONLY;
 	}
 	return FLB_STORE_NO_FAULT;
@@ -327,7 +333,8 @@ static void dir_of(const char *path, char *dir, size_t len)
 /*
  * Why the store at path cannot be written, as the file system says it:
  * "Read-only file system", "cannot create it: DIR: Permission denied", ...
- * Empty when every check passes (SQLite's own message must do).
+ * Empty when no check says the file or its directory is read-only (SQLite's
+ * own message must do).
  */
 static void ro_cause(const char *path, char *buf, size_t len)
 {
@@ -337,12 +344,13 @@ static void ro_cause(const char *path, char *buf, size_t len)
 	buf[0] = '\0';
 	dir_of(path, dir, sizeof(dir));
 	if (stat(path, &sb) && errno == ENOENT) {
-		if (access(dir, W_OK))
+		if (access(dir, W_OK) && errno_ro(errno))
 			snprintf(buf, len, "cannot create it: %s: %s", dir,
 				 strerror(errno));
 	} else if (access(path, W_OK)) {
-		snprintf(buf, len, "%s", strerror(errno));
-	} else if (access(dir, W_OK)) {
+		if (errno_ro(errno))
+			snprintf(buf, len, "%s", strerror(errno));
+	} else if (access(dir, W_OK) && errno_ro(errno)) {
 		/* WAL mode: a writer creates PATH-wal and PATH-shm beside it */
 		snprintf(buf, len, "cannot create its -wal and -shm files: %s: %s",
 			 dir, strerror(errno));
