@@ -108,6 +108,10 @@ out=$("$FB" import --db "$db" "$T/src.db" 2>&1); rc=$?
 [ $rc = 1 ] && [ "$out" = "flushbench import: results store read-only: $db: Read-only file system" ] &&
 	[ "$(sum "$db")" = "$before" ] &&
 	pass "an import: exit 1, nothing changed: $out" || fail "import into a read-only store" "exit $rc: $out"
+out=$("$FB" run -q -c "$tiny" --db "$T/missing/r.db" 2>&1); rc=$?
+[ $rc = 2 ] && [[ "$out" != *read-only* ]] && [[ "$out" == *"No such file or directory"* ]] &&
+	pass "a --db in a missing directory is not called read-only: $out" ||
+	fail "missing directory" "exit $rc: $out"
 mount -o remount,rw "$M"
 [ "$(q "$kdb" 'pragma integrity_check')" = ok ] && [ "$(content "$db")" = "$(printf '1|a|complete|2\n2|b|complete|2')" ] &&
 	pass "writable again: integrity_check ok, the same runs" || fail "after read-only" "$(content "$db")"
