@@ -1015,6 +1015,29 @@ static bool wal_empty(struct flb_store *st)
 	return sb.st_size == 0;
 }
 
+/*
+ * After every way to read failed: is it a -wal that cannot be read, as
+ * SQLite reads one only through an -shm file, and none is there nor can
+ * be created? Then say so (the error set), and what to do.
+ */
+static bool wal_unreadable(struct flb_store *st)
+{
+	char shm[PATH_MAX], dir[PATH_MAX];
+	struct stat sb;
+
+	snprintf(shm, sizeof(shm), "%s-shm", st->path);
+	if (wal_empty(st) || !stat(shm, &sb) || errno != ENOENT)
+		return false;
+	dir_of(st->path, dir, sizeof(dir));
+	if (!access(dir, W_OK) || !errno_ro(errno))
+		return false;
+	set_err(st, "%s: its -wal holds writes not yet in the file, which SQLite"
+		" reads only with an -shm file, and none can be created in %s"
+		" (%s): copy it and its -wal to a directory that can be"
+		" written, and read the copy", st->path, dir, strerror(errno));
+	return true;
+}
+
 /* Reopen a reader with another URI query; 0, or -1 with the error set. */
 static int reconnect(struct flb_store *st, const char *query)
 {
@@ -1084,6 +1107,8 @@ int flb_store_open(const char *path, enum flb_store_mode mode,
 				goto err;
 			ver = schema_version(st);
 		}
+		if (ver < 0 && shm_trouble(st))
+			wal_unreadable(st);
 	}
 	if (ver < 0)
 		goto err;
