@@ -88,6 +88,9 @@ wait $pid 2>/dev/null
 n=$("$FB" runs --db "$kdb" 2>&1 | awk '$1 == 3 { print $NF }')
 [ -s "$kdb-wal" ] && [ "${n:-0}" -ge 5 ] && pass "a writer killed left $n samples, its -wal there" ||
 	fail "killed writer" "$n samples; $(ls -l "$M")"
+# a copy without the -shm: its -wal cannot be read on a read-only mount
+cp "$kdb" "$M/c.db"
+cp "$kdb-wal" "$M/c.db-wal"
 mount -o remount,ro "$M"
 [ "$(findmnt -no OPTIONS "$M" | cut -d, -f1)" = ro ] && pass "the tmpfs is read-only now" ||
 	fail "remount ro" "$(findmnt -no OPTIONS "$M")"
@@ -98,6 +101,10 @@ readers_work "read-only file system, a -wal in it" "$kdb"
 out=$("$FB" runs --db "$kdb" 2>&1)
 echo "$out" | grep -Eq "^3 +killed +aborted .* $n\$" &&
 	pass "a reader sees the killed run's $n samples in the -wal, aborted" || fail "killed run read" "$out"
+out=$("$FB" runs --db "$M/c.db" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "flushbench runs: $M/c.db: its -wal holds writes not yet in the file, which SQLite reads only with an -shm file, and none can be created in $M (Read-only file system): copy it and its -wal to a directory that can be written, and read the copy" ] &&
+	pass "a -wal without its -shm: readers say why they cannot read it: $out" ||
+	fail "a -wal without its -shm" "exit $rc: $out"
 out=$("$FB" run -q -c "$tiny" --db "$M/new.db" 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "flushbench run: results store read-only: $M/new.db: cannot create it: $M: Read-only file system" ] &&
 	pass "a new store: exit 2: $out" || fail "new store on a read-only file system" "exit $rc: $out"
@@ -113,6 +120,9 @@ out=$("$FB" run -q -c "$tiny" --db "$T/missing/r.db" 2>&1); rc=$?
 	pass "a --db in a missing directory is not called read-only: $out" ||
 	fail "missing directory" "exit $rc: $out"
 mount -o remount,rw "$M"
+out=$("$FB" runs --db "$M/c.db" 2>&1)
+echo "$out" | grep -Eq "^3 +killed +aborted .* $n\$" &&
+	pass "writable again, the copy reads, the killed run's $n samples in it" || fail "the copy, writable" "$out"
 [ "$(q "$kdb" 'pragma integrity_check')" = ok ] && [ "$(content "$db")" = "$(printf '1|a|complete|2\n2|b|complete|2')" ] &&
 	pass "writable again: integrity_check ok, the same runs" || fail "after read-only" "$(content "$db")"
 umount "$M"
