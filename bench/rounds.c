@@ -168,7 +168,8 @@ static int run_round(struct rounds *x, struct flb_env *env, uint64_t seed,
 			x->o->rounds, run, x->o->label, s->njobs, text,
 			x->o->db);
 	free(text);
-	for (size_t p = 0; p < s->njobs && !flb_stop_requested; p++) {
+	for (size_t p = 0; p < s->njobs && !flb_stop_requested &&
+	     !flb_runner_store_lost(x->r); p++) {
 		size_t j = order[p];
 
 		if (s->jobs[j].duet == 'b')
@@ -223,7 +224,8 @@ int flb_rounds_run(const struct flb_run_opts *o, const struct flb_suite *s,
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	x.t0 = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 	flb_run_catch_stop();
-	for (unsigned int i = 1; i <= o->rounds && !flb_stop_requested; i++) {
+	for (unsigned int i = 1; i <= o->rounds && !flb_stop_requested &&
+	     !flb_runner_store_lost(r); i++) {
 		round_order(rng, seed, i, order, s->njobs);
 		if (run_round(&x, env, seed, order)) {
 			broken = true;

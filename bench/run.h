@@ -63,6 +63,11 @@ void flb_run_summary(const struct flb_suite *s, const struct flb_summary_row *ro
 /* The runner of bench/runner.c, as rounds drive it. */
 struct flb_runner;
 /*
+ * Has its store failed for good (full or read-only, said once on stderr)?
+ * Then nothing more is run: every sample would be lost.
+ */
+bool flb_runner_store_lost(const struct flb_runner *r);
+/*
  * Job ji of the suite into run, in a fresh worker, its summary row into
  * row (row->what malloc'd); round, pos (its place in the round's order),
  * done and total (samples) for the progress line. The store errors met.

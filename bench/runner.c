@@ -69,8 +69,20 @@ struct runner {
 	int64_t duet_run;		/* the run duet.swap was recorded in */
 	int sync_fd;			/* --sync: a duet guest's console, or -1 */
 	int errors;			/* store failures */
+	bool store_lost;		/* the store is full or read-only */
 	unsigned int failed_jobs;	/* jobs with a fail row */
 };
+
+/* Stop what runs: interrupted, or nothing more can be stored. */
+static bool stopping(const struct runner *r)
+{
+	return flb_stop_requested || r->store_lost;
+}
+
+bool flb_runner_store_lost(const struct flb_runner *fr)
+{
+	return ((const struct runner *)fr)->store_lost;
+}
 
 static void on_signal(int sig)
 {
@@ -226,9 +238,18 @@ static int store_row(struct runner *r, const struct flb_jobspec *js,
 	}
 	s.nmetrics = nmetrics;
 	s.metrics = metrics;
+	if (r->store_lost)
+		return -1;	/* said once: every write would fail the same */
 	if (flb_store_sample_add(r->st, r->run, &s) < 0) {
-		fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
-			flb_store_error(r->st));
+		if (flb_store_fault(r->st) != FLB_STORE_NO_FAULT) {
+			/* "results store full: PATH: ... run again)" */
+			fprintf(stderr, "flushbench run: %s\n",
+				flb_store_error(r->st));
+			r->store_lost = true;
+		} else {
+			fprintf(stderr, "flushbench run: storing a sample failed: %s\n",
+				flb_store_error(r->st));
+		}
 		r->errors++;
 		return -1;
 	}
@@ -1024,7 +1045,7 @@ static int counting_after(struct runner *r, struct side *s, uint64_t i,
 			  uint64_t *k, uint64_t ncount)
 {
 	while (*k < ncount && i + 1 == (*k + 1) * s->js->set.samples / ncount &&
-	       !flb_stop_requested) {
+	       !stopping(r)) {
 		snprintf(s->when, sizeof(s->when), "during counting sample %"
 			 PRIu64 " (after sample %" PRIu64 ")", *k, i);
 		show_progress(r, s->ji, s->what, "counting", *k + 1, ncount);
@@ -1047,7 +1068,7 @@ static void run_job(struct runner *r, size_t ji, struct flb_summary_row *row)
 	}
 	ncount = flb_counting_samples(&r->suite, s.js->set.samples);
 	state = side_begin(r, &s, birth_cpu(s.js));
-	for (s.i = 0; !state && s.i < s.js->set.samples && !flb_stop_requested;
+	for (s.i = 0; !state && s.i < s.js->set.samples && !stopping(r);
 	     s.i++) {
 		snprintf(s.when, sizeof(s.when), "during sample %" PRIu64, s.i);
 		show_progress(r, ji, s.what, "sample", s.i + 1, s.js->set.samples);
@@ -1107,7 +1128,7 @@ static void run_duet(struct runner *r, size_t ja, struct flb_summary_row *rows)
 	state[0] = side_begin(r, &sd[0], birth_cpu(ja_js));
 	state[1] = side_begin(r, &sd[1], birth_cpu(jb_js));
 	for (i = 0; !state[0] && !state[1] && i < ja_js->set.samples &&
-	     !flb_stop_requested; i++) {
+	     !stopping(r); i++) {
 		int first = ja_js->duet_alternate ? (int)(i & 1) : 0;
 
 		for (int x = 0; x < 2; x++) {
@@ -1255,7 +1276,19 @@ const char *flb_run_end(struct flb_store *st, int64_t run, int errors)
 
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	flb_store_env_put(st, run, "ended_at", t);
-	flb_store_run_end(st, run, status);
+	if (flb_store_run_end(st, run, status)) {
+		enum flb_store_fault f = flb_store_fault(st);
+
+		/* its samples are there; only the end is not */
+		fprintf(stderr, "flushbench run: run %" PRId64 " cannot be marked"
+			" %s (%s): it stays 'running' in the store, which readers"
+			" report as aborted, and the next writer to open the"
+			" store marks it aborted\n", run, status,
+			f == FLB_STORE_FULL ? "the results store is full" :
+			f == FLB_STORE_READONLY ? "the results store is read-only" :
+			flb_store_error(st));
+		return "aborted";
+	}
 	return status;
 }
 
@@ -1265,6 +1298,7 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 {
 	struct flb_summary_row *rows = calloc(r->suite.njobs, sizeof(*rows));
 	int ret = FLB_EXIT_USAGE;
+	const char *status;
 
 	if (!rows) {
 		fprintf(stderr, "flushbench run: out of memory\n");
@@ -1285,7 +1319,7 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 		fprintf(stderr, "flushbench run: run %" PRId64 " '%s', %zu jobs, "
 			"%zu samples, into %s\n", r->run, o->label,
 			r->suite.njobs, r->total_samples, o->db);
-	for (size_t i = 0; i < r->suite.njobs && !flb_stop_requested; i++) {
+	for (size_t i = 0; i < r->suite.njobs && !stopping(r); i++) {
 		if (r->suite.jobs[i].duet == 'a')
 			run_duet(r, i, &rows[i]);
 		else if (r->suite.jobs[i].duet != 'b')	/* b: with its a */
@@ -1293,18 +1327,19 @@ static int run_once(struct runner *r, const struct flb_run_opts *o,
 	}
 	if (r->progress)
 		fprintf(stderr, "\r\033[K");
-	flb_run_end(r->st, r->run, r->errors);
+	status = flb_run_end(r->st, r->run, r->errors);
 	if (flb_stop_requested) {
 		fprintf(stderr, "flushbench run: interrupted; run %" PRId64
 			" kept its finished samples and is marked aborted\n",
 			r->run);
 		ret = FLB_EXIT_FAIL;
 	} else {
-		ret = r->errors || r->failed_jobs ? FLB_EXIT_FAIL : FLB_EXIT_OK;
+		ret = r->errors || r->failed_jobs || strcmp(status, "complete") ?
+		      FLB_EXIT_FAIL : FLB_EXIT_OK;
 	}
 	flb_run_summary(&r->suite, rows, false);
 	printf("run %" PRId64 " (%s) %s in %s\n", r->run, o->label,
-	       flb_stop_requested || r->errors ? "NOT complete" : "complete",
+	       strcmp(status, "complete") ? "NOT complete" : "complete",
 	       o->db);
 	if (r->failed_jobs)
 		printf("%u job(s) FAILED: a wrong result is a bug, not a fast "

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@
 #define BUSY_TIMEOUT_MS	30000
 #define BUSY_RETRIES	10	/* own retries when SQLite says busy: ~2 s of sleeps */
 #define ISO_LEN		32
+/* Below this much room, fold the -wal in after each commit (keep_room). */
+#define LOW_ROOM	(8.0 * 1024 * 1024)
 
 /*
  * Schema version 1, created as is; later versions are reached by
@@ -258,6 +261,11 @@ struct flb_store {
 	sqlite3 *db;
 	char *path;
 	bool ro;
+	enum flb_store_fault fault;	/* of the last error */
+	int64_t wrun;		/* the run a write call is writing, or 0 */
+	int64_t nrun;		/* the run nstored counts samples of, or 0 */
+	long nstored;		/* its samples stored (committed) */
+	bool brim;		/* no room to fold the -wal in: see keep_room */
 	const char *query;	/* URI query it was opened with: "?mode=ro" ... */
 	char host[256];
 	char boot_id[64];
@@ -281,20 +289,126 @@ set_err(struct flb_store *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->err, sizeof(st->err), fmt, ap);
 	va_end(ap);
+	st->fault = FLB_STORE_NO_FAULT;
 }
 
-/* "PATH: what: sqlite's message (errno text)" */
+/* Does errno say a file cannot be written (rather than, say, not found)? */
+static bool errno_ro(int e)
+{
+	return e == EROFS || e == EACCES || e == EPERM;
+}
+
+/* What kind of failure the last error of db is: out of space, read-only. */
+static enum flb_store_fault db_fault(sqlite3 *db)
+{
+	int rc = sqlite3_errcode(db), e = sqlite3_system_errno(db);
+
+	if (rc == SQLITE_FULL)
+		return FLB_STORE_FULL;
+	if (rc == SQLITE_READONLY)
+		return FLB_STORE_READONLY;
+	/* a write, or the -shm sized, or a file created: the errno tells */
+	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) {
+		if (e == ENOSPC || e == EDQUOT)
+			return FLB_STORE_FULL;
+		if (errno_ro(e))
+			return FLB_STORE_READONLY;
+	}
+	return FLB_STORE_NO_FAULT;
+}
+
+/* The directory of path into dir ("." for a bare name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * Why the store at path cannot be written, as the file system says it:
+ * "Read-only file system", "cannot create it: DIR: Permission denied", ...
+ * Empty when no check says the file or its directory is read-only (SQLite's
+ * own message must do).
+ */
+static void ro_cause(const char *path, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+
+	buf[0] = '\0';
+	dir_of(path, dir, sizeof(dir));
+	if (stat(path, &sb) && errno == ENOENT) {
+		if (access(dir, W_OK) && errno_ro(errno))
+			snprintf(buf, len, "cannot create it: %s: %s", dir,
+				 strerror(errno));
+	} else if (access(path, W_OK)) {
+		if (errno_ro(errno))
+			snprintf(buf, len, "%s", strerror(errno));
+	} else if (access(dir, W_OK) && errno_ro(errno)) {
+		/* WAL mode: a writer creates PATH-wal and PATH-shm beside it */
+		snprintf(buf, len, "cannot create its -wal and -shm files: %s: %s",
+			 dir, strerror(errno));
+	}
+}
+
+/* What a "results store full" message ends with: what is kept, what to do. */
+static void full_note(const struct flb_store *st, char *note, size_t len)
+{
+	if (st->wrun > 0 && st->wrun == st->nrun)
+		snprintf(note, len, " (%ld sample%s of run #%" PRId64
+			 " stored before it; free space on its file system and"
+			 " run again)", st->nstored, st->nstored == 1 ? "" : "s",
+			 st->wrun);
+	else
+		snprintf(note, len, " (free space on its file system and run"
+			 " again)");
+}
+
+/*
+ * "PATH: what: sqlite's message (errno text)"; a store that is full or
+ * read-only says so first, so that every command's message does:
+ * "results store full: PATH: what: why (... free space ...)",
+ * "results store read-only: PATH: Read-only file system".
+ */
 static void set_db_err(struct flb_store *st, const char *what)
 {
-	int e = sqlite3_system_errno(st->db);
+	enum flb_store_fault fault = db_fault(st->db);
+	int rc = sqlite3_errcode(st->db), e = sqlite3_system_errno(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
+	char why[PATH_MAX + 128], note[160] = "";
 
-	if (e && sqlite3_errcode(st->db) != SQLITE_NOTADB)
-		set_err(st, "%s: %s%s%s (%s)", st->path, what ? what : "",
-			what ? ": " : "", msg, strerror(e));
+	/* a writer that cannot create the file: its directory tells why */
+	if (fault == FLB_STORE_READONLY ||
+	    (fault == FLB_STORE_NO_FAULT && rc == SQLITE_CANTOPEN && !st->ro)) {
+		ro_cause(st->path, why, sizeof(why));
+		if (why[0]) {
+			set_err(st, "results store read-only: %s: %s", st->path,
+				why);
+			st->fault = FLB_STORE_READONLY;
+			return;
+		}
+	}
+	/* the errno of the last failed system call, where it is this one's */
+	if (e && (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) &&
+	    fault == FLB_STORE_FULL)
+		snprintf(why, sizeof(why), "%s", strerror(e));
+	else if (e && (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN))
+		snprintf(why, sizeof(why), "%s (%s)", msg, strerror(e));
 	else
-		set_err(st, "%s: %s%s%s", st->path, what ? what : "",
-			what ? ": " : "", msg);
+		snprintf(why, sizeof(why), "%s", msg);
+	if (fault == FLB_STORE_FULL)
+		full_note(st, note, sizeof(note));
+	set_err(st, "%s%s: %s%s%s%s",
+		fault == FLB_STORE_FULL ? "results store full: " :
+		fault == FLB_STORE_READONLY ? "results store read-only: " : "",
+		st->path, what ? what : "", what ? ": " : "", why, note);
+	st->fault = fault;
 }
 
 static void now_iso(char *buf, size_t len)
@@ -466,15 +580,61 @@ static int tx_begin(struct flb_store *st)
 	return exec_retry(st, "BEGIN IMMEDIATE", "begin transaction");
 }
 
-static int tx_commit(struct flb_store *st)
+/* Commit; what names the transaction in an error ("storing a sample"). */
+static int tx_commit(struct flb_store *st, const char *what)
 {
-	return exec_retry(st, "COMMIT", "commit");
+	return exec_retry(st, "COMMIT", what);
 }
 
 static void tx_rollback(struct flb_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * After a commit, with little room left on the store's file system: fold
+ * the -wal into the database file now (a passive checkpoint: it waits for
+ * nobody), while the file can still grow. SQLite folds it in only at 1000
+ * pages (4 MiB), so on a small file system the -wal of a run stored sample
+ * by sample would take all the room; folded in, the next transaction
+ * writes the -wal from its start again, in the room it already has. When
+ * the database file cannot grow, the store is at its brim (st->brim):
+ * samples are refused from then on (brim_refuse), so that the pages the
+ * -wal still has hold the end of the run.
+ */
+static void keep_room(struct flb_store *st)
+{
+	struct statvfs vfs;
+	int nlog = -1, nckpt = -1;
+
+	st->brim = false;
+	if (statvfs(st->path, &vfs) ||
+	    (double)vfs.f_bavail * (double)vfs.f_frsize >= LOW_ROOM)
+		return;
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				      &nlog, &nckpt) != SQLITE_OK ||
+	    nckpt < nlog)
+		st->brim = db_fault(st->db) == FLB_STORE_FULL;
+}
+
+/* At the brim (keep_room), unless room came back: -1, the store is full. */
+static int brim_refuse(struct flb_store *st, int64_t run)
+{
+	char note[160];
+
+	if (!st->brim)
+		return 0;
+	keep_room(st);
+	if (!st->brim)
+		return 0;
+	st->wrun = run;
+	full_note(st, note, sizeof(note));
+	st->wrun = 0;
+	set_err(st, "results store full: %s: storing a sample: no room left"
+		" to fold its -wal into the database file%s", st->path, note);
+	st->fault = FLB_STORE_FULL;
+	return -1;
 }
 
 /* The cached statement id, reset and unbound; NULL with the error set. */
@@ -649,7 +809,7 @@ static int create_or_migrate(struct flb_store *st)
 		if (exec(st, sql, "migrating the schema"))
 			goto err;
 	}
-	return tx_commit(st) ? -1 : 0;
+	return tx_commit(st, "creating or migrating the schema") ? -1 : 0;
 err:
 	tx_rollback(st);
 	return -1;
@@ -688,7 +848,7 @@ static int reconcile(struct flb_store *st)
 	}
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
-	return tx_commit(st);
+	return tx_commit(st, "marking stale runs aborted");
 err:
 	sqlite3_finalize(s);
 	sqlite3_finalize(u);
@@ -830,17 +990,60 @@ static int connect(struct flb_store *st, const char *query)
 	return 0;
 }
 
-/* After a failed first read: could an immutable read-only open do? */
-static bool needs_immutable(struct flb_store *st)
+/*
+ * After a failed first read: was it the -shm file, which a reader may be
+ * unable to create or size (a directory it cannot write, a file system
+ * that is full: SQLITE_IOERR_SHMSIZE)?
+ */
+static bool shm_trouble(struct flb_store *st)
+{
+	int rc = sqlite3_errcode(st->db);
+
+	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	       rc == SQLITE_IOERR;
+}
+
+/* Does st's -wal hold nothing: no file, or an empty one? */
+static bool wal_empty(struct flb_store *st)
 {
 	char wal[PATH_MAX];
-	int rc = sqlite3_errcode(st->db);
 	struct stat sb;
 
-	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
-		return false;
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
-	return stat(wal, &sb) && errno == ENOENT;
+	if (stat(wal, &sb))
+		return errno == ENOENT;
+	return sb.st_size == 0;
+}
+
+/*
+ * After every way to read failed: is it a -wal that cannot be read, as
+ * SQLite reads one only through an -shm file, and none is there nor can
+ * be created? Then say so (the error set), and what to do.
+ */
+static bool wal_unreadable(struct flb_store *st)
+{
+	char shm[PATH_MAX], dir[PATH_MAX];
+	struct stat sb;
+
+	snprintf(shm, sizeof(shm), "%s-shm", st->path);
+	if (wal_empty(st) || !stat(shm, &sb) || errno != ENOENT)
+		return false;
+	dir_of(st->path, dir, sizeof(dir));
+	if (!access(dir, W_OK) || !errno_ro(errno))
+		return false;
+	set_err(st, "%s: its -wal holds writes not yet in the file, which SQLite"
+		" reads only with an -shm file, and none can be created in %s"
+		" (%s): copy it and its -wal to a directory that can be"
+		" written, and read the copy", st->path, dir, strerror(errno));
+	return true;
+}
+
+/* Reopen a reader with another URI query; 0, or -1 with the error set. */
+static int reconnect(struct flb_store *st, const char *query)
+{
+	sqlite3_close(st->db);
+	st->db = NULL;
+	return connect(st, query);
 }
 
 int flb_store_open(const char *path, enum flb_store_mode mode,
@@ -876,22 +1079,36 @@ int flb_store_open(const char *path, enum flb_store_mode mode,
 	if (connect(st, st->ro ? "?mode=ro" : "?mode=rwc"))
 		goto err;
 	if (!st->ro && sqlite3_db_readonly(st->db, "main") == 1) {
-		set_err(st, "%s: cannot write to it (%s)", path,
-			strerror(access(path, W_OK) ? errno : EROFS));
+		char why[PATH_MAX + 128];
+
+		ro_cause(path, why, sizeof(why));
+		set_err(st, "results store read-only: %s: %s", path,
+			why[0] ? why : strerror(EROFS));
+		st->fault = FLB_STORE_READONLY;
 		goto err;
 	}
 	ver = schema_version(st);
-	if (ver < 0 && st->ro && needs_immutable(st)) {
+	if (ver < 0 && st->ro && shm_trouble(st)) {
 		/*
-		 * A reader that may not create the -shm file beside a WAL
-		 * database (a directory it cannot write): with no -wal there
-		 * is no writer at it, so read the file as it stands.
+		 * A reader that cannot create or size the -shm file beside a
+		 * WAL database (a directory it may not write, a full file
+		 * system): with an -shm there, open it read-only, and SQLite
+		 * reads the -wal itself where the -shm falls short.
 		 */
-		sqlite3_close(st->db);
-		st->db = NULL;
-		if (connect(st, "?mode=ro&immutable=1"))
+		if (reconnect(st, "?mode=ro&readonly_shm=1"))
 			goto err;
 		ver = schema_version(st);
+		/*
+		 * Else, with nothing in the -wal, no writer is at it: read
+		 * the file as it stands.
+		 */
+		if (ver < 0 && shm_trouble(st) && wal_empty(st)) {
+			if (reconnect(st, "?mode=ro&immutable=1"))
+				goto err;
+			ver = schema_version(st);
+		}
+		if (ver < 0 && shm_trouble(st))
+			wal_unreadable(st);
 	}
 	if (ver < 0)
 		goto err;
@@ -937,6 +1154,11 @@ void flb_store_close(struct flb_store *st)
 const char *flb_store_error(const struct flb_store *st)
 {
 	return st->err;
+}
+
+enum flb_store_fault flb_store_fault(const struct flb_store *st)
+{
+	return st->err[0] ? st->fault : FLB_STORE_NO_FAULT;
 }
 
 static int put_env(struct flb_store *st, int64_t run, const char *key,
@@ -1014,8 +1236,10 @@ int64_t flb_store_run_begin(struct flb_store *st, const char *label,
 	if (step_done(st, s, "starting a run"))
 		goto err;
 	run = sqlite3_last_insert_rowid(st->db);
-	if (put_env_all(st, run, env) || tx_commit(st))
+	if (put_env_all(st, run, env) || tx_commit(st, "starting a run"))
 		goto err;
+	st->nrun = run;
+	st->nstored = 0;
 	return run;
 err:
 	tx_rollback(st);
@@ -1028,7 +1252,7 @@ int flb_store_env_put(struct flb_store *st, int64_t run, const char *key,
 	if (writable(st) || tx_begin(st))
 		return -1;
 	if (check_run(st, run, false) || put_env(st, run, key, value) ||
-	    tx_commit(st)) {
+	    tx_commit(st, "storing environment")) {
 		tx_rollback(st);
 		return -1;
 	}
@@ -1048,7 +1272,8 @@ int flb_store_unsupported(struct flb_store *st, int64_t run, const char *event,
 	sqlite3_bind_int64(s, 1, run);
 	bind_text(s, 2, event);
 	bind_text(s, 3, why);
-	if (step_done(st, s, "storing an unsupported event") || tx_commit(st))
+	if (step_done(st, s, "storing an unsupported event") ||
+	    tx_commit(st, "storing an unsupported event"))
 		goto err;
 	return 0;
 err:
@@ -1135,6 +1360,36 @@ static int put_counters(struct flb_store *st, int64_t sample,
 	return 0;
 }
 
+/*
+ * For the message of a write that fails: how many samples of run are
+ * stored, counted once per run (in the transaction of its first sample
+ * here), then kept by flb_store_sample_add.
+ */
+static int count_stored(struct flb_store *st, int64_t run)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->nrun == run)
+		return 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM samples WHERE run_id = ?1",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_db_err(st, "counting samples");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->nrun = run;
+		st->nstored = (long)sqlite3_column_int64(s, 0);
+	} else {
+		set_db_err(st, "counting samples");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 			    const struct flb_sample_rec *r)
 {
@@ -1142,10 +1397,12 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 	sqlite3_stmt *s;
 	int64_t sample;
 
-	if (writable(st) || check_sample(st, r) || tx_begin(st))
+	if (writable(st) || check_sample(st, r) || brim_refuse(st, run) ||
+	    tx_begin(st))
 		return -1;
-	if (check_run(st, run, true))
+	if (check_run(st, run, true) || count_stored(st, run))
 		goto err;
+	st->wrun = run;
 	s = stmt(st, Q_SAMPLE_INSERT);
 	if (!s)
 		goto err;
@@ -1170,10 +1427,14 @@ int64_t flb_store_sample_add(struct flb_store *st, int64_t run,
 	if (step_done(st, s, "storing a sample"))
 		goto err;
 	sample = sqlite3_last_insert_rowid(st->db);
-	if (put_counters(st, sample, r) || tx_commit(st))
+	if (put_counters(st, sample, r) || tx_commit(st, "storing a sample"))
 		goto err;
+	st->wrun = 0;
+	st->nstored++;
+	keep_room(st);
 	return sample;
 err:
+	st->wrun = 0;
 	tx_rollback(st);
 	return -1;
 }
@@ -1195,6 +1456,7 @@ int flb_store_run_end(struct flb_store *st, int64_t run, const char *status)
 		return -1;
 	if (check_run(st, run, true))
 		goto err;
+	st->wrun = run;
 	s = stmt(st, Q_RUN_END);
 	if (!s)
 		goto err;
@@ -1202,10 +1464,12 @@ int flb_store_run_end(struct flb_store *st, int64_t run, const char *status)
 	sqlite3_bind_int64(s, 1, run);
 	bind_text(s, 2, status);
 	bind_text(s, 3, now);
-	if (step_done(st, s, "ending a run") || tx_commit(st))
+	if (step_done(st, s, "ending a run") || tx_commit(st, "ending a run"))
 		goto err;
+	st->wrun = 0;
 	return 0;
 err:
+	st->wrun = 0;
 	tx_rollback(st);
 	return -1;
 }
@@ -1522,7 +1786,8 @@ int flb_store_calib_put(struct flb_store *st, const char *host,
 			goto err;
 	}
 	sqlite3_finalize(s);
-	return tx_commit(st) ? (tx_rollback(st), -1) : 0;
+	return tx_commit(st, "storing the calibration") ?
+	       (tx_rollback(st), -1) : 0;
 err:
 	sqlite3_finalize(s);
 	tx_rollback(st);
@@ -1902,7 +2167,7 @@ int flb_store_import(struct flb_store *st, const char *src_path,
 		if (here && present)
 			(*present)++;
 	}
-	if (i < nrows || tx_commit(st)) {
+	if (i < nrows || tx_commit(st, "importing")) {
 		tx_rollback(st);
 		goto detach;
 	}

@@ -40,6 +40,20 @@ void flb_store_close(struct flb_store *st);
 const char *flb_store_error(const struct flb_store *st);
 
 /*
+ * What the last error was, when the store itself cannot take writes: its
+ * file system is full (SQLITE_FULL, ENOSPC, EDQUOT) or it is read-only
+ * (SQLITE_READONLY, EROFS, EACCES). Its message then starts with
+ * "results store full: " or "results store read-only: " and says what to
+ * do; a writer should stop, as every later write would fail the same way.
+ */
+enum flb_store_fault {
+	FLB_STORE_NO_FAULT,	/* any other error, or none */
+	FLB_STORE_FULL,
+	FLB_STORE_READONLY,
+};
+enum flb_store_fault flb_store_fault(const struct flb_store *st);
+
+/*
  * --- writing a run ---
  * Each call is one transaction of its own. Ids are > 0; -1 is an error.
  * label may be NULL (no label); env may be NULL.

@@ -472,7 +472,7 @@ int flb_cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (flb_store_import(st, scratch, NULL, NULL, &ids, &n, &present)) {
-		say("%s (nothing merged)", flb_store_error(st));
+		say("%s; nothing merged", flb_store_error(st));
 		goto out;
 	}
 	for (i = 0; i < (size_t)npos; i++) {

@@ -4,6 +4,9 @@
 #   skip NAME WHY        it could not run here (WHY says why): never a pass
 #   check NAME CMD...    pass if CMD exits 0, else fail with its output tail
 #   tap_run PREFIX CMD...  relay the TAP results of a program (see below)
+#   wait_samples DB N    wait until the store DB holds N samples
+#   in_private_mounts WHAT  go on in a mount namespace of our own
+#   tiny_runs DB LABEL...  a run of tests/integration/tiny.yaml per label
 #   done_testing         print the plan "1..N" (N: the checks reported so
 #                        far); every script ends with it, also when it
 #                        stops early on purpose, so that one that dies
@@ -25,6 +28,38 @@ expect_exit() {
 	_out=$("$@" 2>&1); _rc=$?
 	if [ "$_rc" = "$_code" ]; then pass "$_name"
 	else fail "$_name" "exit $_rc, wanted $_code: $(printf '%s' "$_out" | tail -3 | tr '\n' ' ')"; fi
+}
+# wait_samples DB N: wait (up to 30 s) until DB holds N samples; 0 if it does
+wait_samples() {
+	local i n
+	for i in $(seq 1 300); do
+		n=$(sqlite3 "$1" "select count(*) from samples" 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# tiny_runs DB LABEL...: a run of tests/integration/tiny.yaml per label
+# into DB (a failure reported)
+tiny_runs() {
+	local db=$1 l
+	shift
+	for l; do
+		"$FB" run -q -c "$TOP/tests/integration/tiny.yaml" --db "$db" \
+			--label "$l" >/dev/null 2>&1 || fail "run $l into $db" "exit $?"
+	done
+}
+# in_private_mounts WHAT: go on in a mount namespace of this script's own
+# (it runs again there), so that what it mounts vanishes with it; where
+# none can be made (unshare -m needs root), skip WHAT and end the script
+in_private_mounts() {
+	[ -z "${FB_PRIVATE_MOUNTS:-}" ] || return 0
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		skip "$1" "no private mount namespace here (unshare -m needs root)"
+		done_testing
+		exit 0
+	fi
+	FB_PRIVATE_MOUNTS=1 exec unshare -m --propagation private bash "$0"
 }
 # tap_run PREFIX CMD...: run CMD, which prints TAP, and report each of its
 # results ("ok"/"not ok", numbered or not) as ours, PREFIX before its name;
