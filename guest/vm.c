@@ -92,7 +92,10 @@ static const char guest_script[] =
 "fi\n"
 "rc=$?\n"
 "echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
-"[ -s /tmp/results.db ] && flb-frame /tmp/results.db\n"
+"# test only (tests/vm/hostile.sh): flushbench.frame_fault=F prints a frame\n"
+"# the host must refuse instead (guest/flb-frame)\n"
+"fault=$(sed -n 's/.*flushbench[.]frame_fault=\\([a-z]*\\).*/\\1/p' /proc/cmdline)\n"
+"[ -s /tmp/results.db ] && FLB_FRAME_FAULT=$fault flb-frame /tmp/results.db\n"
 "exit $rc\n";
 
 int flb_vm_top(char *top, size_t len)
