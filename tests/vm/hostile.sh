@@ -28,7 +28,7 @@ held=""	# the kept logs (10 MiB and more) of the faults whose checks held
 
 # hostile FAULT PATTERN IMPORT_PATTERN: flushbench vm with the fault
 hostile() {
-	local f=$1 pat=$2 ipat=$3 t0=$SECONDS rc n log why="" irc
+	local f=$1 pat=$2 ipat=$3 t0=$SECONDS rc n log why="" irc secs
 	"$FB" vm --kernel "$kernel" --arch x86_64 --smp 1 -c "$TOP/tests/vm/tiny.yaml" \
 		--append "flushbench.frame_fault=$f" --db "$db" --label "$f" \
 		--timeout 300 > "$T/$f.out" 2>&1
@@ -48,7 +48,7 @@ hostile() {
 		why="no console log of the fault kept ('$log')"
 	fi
 	if [ -n "$why" ]; then
-		fail "$f" "$why: $(tail -c 600 "$T/$f.out" | tr '\n' ' ')"
+		fail "$f" "$why: $(tail -c 600 "$T/$f.out" | cat -v | tr '\n' ' ')"
 		return
 	fi
 	pass "$f (${secs} s): $(grep -ao -- "$pat" "$T/$f.out" | head -1)"
@@ -60,7 +60,7 @@ hostile() {
 		pass "$f-import: $(head -1 "$T/$f.import" | sed 's/.*(console log): //' | cut -c1-100)"
 		[ $f = garbage ] || held="$held $log"
 	else
-		fail "$f-import" "exit $irc, wanted 2 and '$ipat': $(head -3 "$T/$f.import" | tr '\n' ' ')"
+		fail "$f-import" "exit $irc, wanted 2 and '$ipat': $(head -3 "$T/$f.import" | cat -v | tr '\n' ' ')"
 	fi
 }
 hostile badsum "the results frame's SHA-256 does not match: [0-9a-f]*\.\.\. of its [0-9]* bytes" \
