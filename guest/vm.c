@@ -92,7 +92,10 @@ static const char guest_script[] =
 "fi\n"
 "rc=$?\n"
 "echo \"FB-VM: run rc=$rc uptime-end $(cut -d' ' -f1 /proc/uptime)\"\n"
-"[ -s /tmp/results.db ] && flb-frame /tmp/results.db\n"
+"# test only (tests/vm/hostile.sh): flushbench.frame_fault=F prints a frame\n"
+"# the host must refuse instead (guest/flb-frame)\n"
+"fault=$(sed -n 's/.*flushbench[.]frame_fault=\\([a-z]*\\).*/\\1/p' /proc/cmdline)\n"
+"[ -s /tmp/results.db ] && FLB_FRAME_FAULT=$fault flb-frame /tmp/results.db\n"
 "exit $rc\n";
 
 int flb_vm_top(char *top, size_t len)
@@ -199,22 +202,34 @@ static int write_file(const char *path, const void *data, size_t len)
 	return ret;
 }
 
-/* The last n lines of the log on stderr, indented. */
+/*
+ * The last n lines of the log on stderr, indented: each cut at 160
+ * characters, its other bytes as \xNN (a guest may print anything, NULs
+ * and terminal escapes too).
+ */
 void flb_vm_log_tail(const char *log, size_t len, int n)
 {
-	const char *p = log + len;
+	const char *p = log + len, *end = log + len;
+	char shown[161];
 
-	while (p > log && n >= 0)
+	/* the log's final newline ends its last line, it starts none */
+	if (p > log && p[-1] == '\n')
+		p--;
+	while (p > log && n > 0)
 		if (*--p == '\n')
 			n--;
-	if (*p == '\n')
+	if (p < end && *p == '\n' && n == 0)
 		p++;
-	for (; *p; p++)
-		if (*p != '\r') {
-			if (p == log || p[-1] == '\n')
-				fputs("  | ", stderr);
-			fputc(*p, stderr);
-		}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		while (l && p[l - 1] == '\r')
+			l--;
+		flb_vm_printable(shown, sizeof(shown), p, l);
+		fprintf(stderr, "  | %s\n", shown);
+		p = nl ? nl + 1 : end;
+	}
 }
 
 const char *flb_vm_host_arch(void)

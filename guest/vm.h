@@ -8,8 +8,8 @@
  *   FB-VM-DB: begin SIZE SHA256
  *   <base64, 76 columns>
  *   FB-VM-DB: end
- * and the host takes it from the console log only when both markers are
- * there and size and SHA-256 match.
+ * and the host takes it from the console log only when it is the log's
+ * one frame, both markers are there and size and SHA-256 match.
  */
 #ifndef FLB_VM_H
 #define FLB_VM_H
@@ -99,7 +99,7 @@ const char *flb_vm_status_why(const char *status);
 const char *flb_vm_kv(const char *text, const char *key, char *buf, size_t len);
 /* Remove a results store file and the -wal and -shm files beside it. */
 void flb_vm_unlink_db(const char *path);
-/* The last n lines of a console log on stderr, indented. */
+/* The last n lines of a console log on stderr, indented, made printable. */
 void flb_vm_log_tail(const char *log, size_t len, int n);
 
 /*
@@ -120,13 +120,21 @@ const char *flb_vm_host_arch(void);
 int flb_vm_debian_kernel(const char *arch, const char *flavour, char *kernel,
 			char *headers, size_t len);
 
+/*
+ * n bytes of console output into buf as one printable line (always
+ * terminated): other bytes and backslash as \xNN, "..." when it is cut
+ * at len - 1 characters.
+ */
+void flb_vm_printable(char *buf, size_t len, const char *s, size_t n);
+
 /* SHA-256 of len bytes into out[32]. */
 void flb_sha256(const void *data, size_t len, uint8_t out[32]);
 
 /*
  * Find the framed file in a console log (CR/LF line ends, other lines
- * around it). *data is malloc'd. 0; -1 with why (no frame, truncated,
- * size or checksum mismatch, bad base64).
+ * around it, any bytes). *data is malloc'd. 0; -1 with why (no frame,
+ * more than one, truncated, size or checksum mismatch, bad base64; the
+ * log's bytes quoted in it made printable).
  */
 int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		  size_t *len, char *why, size_t whylen);

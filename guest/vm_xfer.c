@@ -44,29 +44,78 @@ static const char *next_line(const char **p, const char *end, size_t *len)
 #define FRAME_BEGIN "FB-VM-DB: begin "
 #define FRAME_END "FB-VM-DB: end"
 
+void flb_vm_printable(char *buf, size_t len, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		char e[8];
+		int el;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			el = snprintf(e, sizeof(e), "%c", c);
+		else
+			el = snprintf(e, sizeof(e), "\\x%02x", c);
+		/* this, and "..." when more follows (the last one left room) */
+		if (o + el + (i + 1 < n ? 3 : 0) >= len) {
+			snprintf(buf + o, len - o, "...");
+			return;
+		}
+		memcpy(buf + o, e, el + 1);
+		o += el;
+	}
+}
+
+/* Whether [p, end) has an end marker line. */
+static int has_end(const char *p, const char *end)
+{
+	const char *b;
+	size_t n;
+
+	while ((b = next_line(&p, end, &n)))
+		if (n == strlen(FRAME_END) && !strncmp(b, FRAME_END, n))
+			return 1;
+	return 0;
+}
+
 int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 		  size_t *len, char *why, size_t whylen)
 {
 	const char *p = log, *end = log + loglen, *l = NULL, *b;
 	unsigned long long size = 0, room;
-	char want[65], hex[65], head[160];
-	size_t ll = 0;
+	char want[65], hex[65], head[160], shown[128];
+	size_t ll = 0, frames = 0, line = 0, got0;
 	int hn = 0;
 	unsigned char *buf = NULL, sum[32];
 	struct base64_decode_ctx b64;
 	size_t n, got = 0, i, chunk;
 	int ended = 0;
 
-	/* the last frame wins (a retried dump would follow a broken one) */
+	/*
+	 * One frame: two are ambiguous (which one did the guest mean?), and
+	 * nothing prints a frame twice (guest/flb-frame runs once a boot)
+	 */
 	for (const char *q = p; (b = next_line(&q, end, &n));)
 		if (n > strlen(FRAME_BEGIN) &&
-		    !strncmp(b, FRAME_BEGIN, strlen(FRAME_BEGIN))) {
+		    !strncmp(b, FRAME_BEGIN, strlen(FRAME_BEGIN)) && !frames++) {
 			l = b;
 			ll = n;
 			p = q;
 		}
 	if (!l) {
 		snprintf(why, whylen, "the guest printed no results frame");
+		return -1;
+	}
+	if (frames > 1) {
+		char count[24];
+
+		snprintf(count, sizeof(count), "%zu", frames);
+		snprintf(why, whylen, "%s results frames on the console: refusing to guess which is the guest's",
+			 frames == 2 ? "two" : count);
 		return -1;
 	}
 	/* the line alone, terminated: the log need not be, nor end there */
@@ -77,7 +126,8 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 	    !isspace((unsigned char)head[strlen(FRAME_BEGIN) + hn]) ||
 	    sscanf(head + strlen(FRAME_BEGIN) + hn, " %64[0-9a-f]", want) != 1 ||
 	    strlen(want) != 64 || size > (1ULL << 34)) {
-		snprintf(why, whylen, "malformed frame header '%.*s'", (int)(ll < 80 ? ll : 80), l);
+		flb_vm_printable(shown, 84, l, ll);
+		snprintf(why, whylen, "malformed frame header '%s'", shown);
 		return -1;
 	}
 	/*
@@ -97,15 +147,24 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 			ended = 1;
 			break;
 		}
+		line++;
+		got0 = got;
 		for (i = 0; i < n; i += chunk) {
 			uint8_t out[BASE64_DECODE_LENGTH(256)];
 			size_t olen = sizeof(out);
 
 			chunk = n - i < 256 ? n - i : 256;
 			if (!base64_decode_update(&b64, &olen, out, chunk, b + i)) {
-				snprintf(why, whylen,
-					 "corrupt frame: '%.*s' is not base64 (console noise?)",
-					 (int)(n < 40 ? n : 40), b);
+				flb_vm_printable(shown, 44, b, n);
+				/* the guest stopped mid-frame, then other lines */
+				if (!has_end(p, end))
+					snprintf(why, whylen,
+						 "truncated frame: %zu of %llu bytes, then '%s' and no end marker",
+						 got0, size, shown);
+				else
+					snprintf(why, whylen,
+						 "corrupt frame: its line %zu is not base64: '%s' (console noise?)",
+						 line, shown);
 				goto err_free;
 			}
 			if (olen > size - got || got + olen > room) {
@@ -134,8 +193,8 @@ int flb_vm_unframe(const char *log, size_t loglen, unsigned char **data,
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", sum[i]);
 	if (strcmp(hex, want)) {
-		snprintf(why, whylen, "checksum mismatch: got %.16s..., want %.16s...",
-			 hex, want);
+		snprintf(why, whylen, "the results frame's SHA-256 does not match: %.16s... of its %zu bytes, %.16s... on its begin line",
+			 hex, got, want);
 		goto err_free;
 	}
 	*data = buf;

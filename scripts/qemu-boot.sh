@@ -199,7 +199,8 @@ echo "STATUS=$status"
 if [ $status != ok ]; then
 	{
 		echo "qemu-boot: $arch guest ($accel) ended: $status (qemu exit $rc); last console lines of $log:"
-		tail -25 "$log" | sed 's/^/  | /'
+		# a guest may print anything: lines cut short, bytes shown (cat -v)
+		tail -25 "$log" | tr -d '\r' | cat -v | cut -c1-160 | sed 's/^/  | /'
 		[ -s "$log.qemu" ] && sed 's/^/  qemu: /' "$log.qemu" | tail -5
 	} >&2
 fi

@@ -7,10 +7,11 @@
  *    (base64 at 76 columns, CR/LF, console noise around): it must come
  *    back byte for byte;
  *  - else the whole input is the console log, handed over as exactly its
- *    bytes (no terminating NUL). A success must return the bytes whose
- *    size and SHA-256 the last begin line names (recomputed with
- *    flb_sha256); a rejection must say why and leave *data untouched and
- *    nothing allocated (LeakSanitizer).
+ *    bytes (no terminating NUL). A success must come from a log with one
+ *    begin line (two frames are refused: which one is the guest's?) and
+ *    return the bytes whose size and SHA-256 it names (recomputed with
+ *    flb_sha256); a rejection must say why, in printable characters, and
+ *    leave *data untouched and nothing allocated (LeakSanitizer).
  */
 #include <ctype.h>
 
@@ -64,7 +65,7 @@ static void framed(const uint8_t *p, size_t n)
 	char why[256];
 
 	hexsum(p, n, hex);
-	w = log + sprintf(log, "[    1.0] noise\r\nFB-VM-DB: begin 1 %s\r\n" BEGIN "%zu %s\r\n",
+	w = log + sprintf(log, "[    1.0] noise\r\nFB-VM-DB: begun 1 %s\r\n" BEGIN "%zu %s\r\n",
 			  hex, n, hex);
 	b64(p, n, w);
 	w += strlen(w);
@@ -78,12 +79,12 @@ static void framed(const uint8_t *p, size_t n)
 	free(log);
 }
 
-/* The size and hex SHA-256 of the last begin line of log: 0, or -1. */
-static int last_begin(const char *log, size_t n, unsigned long long *size,
-		      char hex[65])
+/* The size and hex SHA-256 of the one begin line of log: 0, or -1. */
+static int one_begin(const char *log, size_t n, unsigned long long *size,
+		     char hex[65])
 {
 	const char *p = log, *end = log + n, *l = NULL;
-	size_t ll = 0, bl = strlen(BEGIN);
+	size_t ll = 0, bl = strlen(BEGIN), lines = 0;
 	char line[256], *e;
 
 	while (p < end) {
@@ -95,10 +96,11 @@ static int last_begin(const char *log, size_t n, unsigned long long *size,
 		if (len > bl && !memcmp(p, BEGIN, bl)) {
 			l = p;
 			ll = len;
+			lines++;
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (!l)
+	if (lines != 1)
 		return -1;
 	snprintf(line, sizeof(line), "%.*s", (int)(ll - bl < 200 ? ll - bl : 200), l + bl);
 	/* SIZE, blanks, 64 hex digits */
@@ -127,10 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_fail("unframe: a rejection changed *data or *len");
 		if (!why[0])
 			fz_fail("unframe: a rejection without a reason");
+		for (const char *c = why; *c; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				fz_fail("unframe: byte 0x%02x in its reason", (unsigned char)*c);
 		return 0;
 	}
-	if (last_begin((const char *)data, size, &want, hex))
-		fz_fail("unframe: accepted a log without a readable begin line");
+	if (one_begin((const char *)data, size, &want, hex))
+		fz_fail("unframe: accepted a log without one readable begin line");
 	hexsum(out, len, got);
 	if (len != want || strcmp(hex, got))
 		fz_fail("unframe: returned %zu bytes (sha256 %.16s), the begin line names %llu (%.16s)",
