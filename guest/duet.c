@@ -462,6 +462,7 @@ static int boot(struct gside *s)
 {
 	char *argv[FLB_GUEST_ARGV];
 	int n, pfd[2];
+	pid_t self = getpid();
 
 	n = flb_guest_boot_argv(&s->g, s->raw, argv);
 	argv[n++] = "--cpus";
@@ -479,6 +480,8 @@ static int boot(struct gside *s)
 		return -1;
 	}
 	if (!s->pid) {
+		/* killed, even by SIGKILL: qemu-boot.sh stops its QEMU */
+		flb_die_with_parent(self, SIGTERM);
 		dup2(pfd[1], STDOUT_FILENO);
 		execv(argv[0], argv);
 		fprintf(stderr, "flushbench duet: %s: %s\n", argv[0], strerror(errno));

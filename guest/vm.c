@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ int flb_vm_spawn(char *const argv[], char *out, size_t len)
 {
 	int fd[2], status;
 	size_t got = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	if (pipe(fd))
 		return -1;
@@ -127,6 +128,8 @@ int flb_vm_spawn(char *const argv[], char *out, size_t len)
 		return -1;
 	}
 	if (!pid) {
+		/* a run stops as aborted, qemu-boot.sh stops its QEMU */
+		flb_die_with_parent(self, SIGTERM);
 		close(fd[0]);
 		dup2(out ? fd[1] : STDERR_FILENO, STDOUT_FILENO);
 		close(fd[1]);

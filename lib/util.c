@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,4 +84,12 @@ uint64_t flb_splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+void flb_die_with_parent(int parent, int sig)
+{
+	prctl(PR_SET_PDEATHSIG, sig);
+	/* the parent died before prctl: nobody would send sig */
+	if (getppid() != parent)
+		_exit(128 + sig);
 }

@@ -18,5 +18,12 @@ int flb_exe_dir(char *dir, size_t len);
 double flb_mono_s(void);
 /* splitmix64: small, seedable, the same sequence everywhere. */
 uint64_t flb_splitmix64(uint64_t *state);
+/*
+ * In a child just forked by parent (before exec): get sig when parent
+ * dies, so that a SIGKILLed command does not leave its commands, guests
+ * or QEMUs running on (and writing to its store). The setting survives
+ * exec. If parent is already gone, _exit(128 + sig) at once.
+ */
+void flb_die_with_parent(int parent, int sig);
 
 #endif
