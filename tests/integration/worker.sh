@@ -5,7 +5,7 @@
 # makes a fail row with the reason while the run goes on; a missing
 # worker is named.
 . "$TOP/tests/lib.sh"
-W=$TOP/flushbench-worker
+W=$FB_BIN/flushbench-worker
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
 # --- what it links -------------------------------------------------------
@@ -24,7 +24,7 @@ syms=$(nm "$W" | awk '{ print $NF }' | grep -E "^(sqlite3_|hwloc_|yaml_|gsl_|jso
 [ -z "$syms" ] && nm "$W" | grep -Eq ' [TW] pthread_create$' && nm "$W" | grep -q ' T redisReaderCreate$' &&
 	pass "nm: no symbol of SQLite, hwloc, libyaml, GSL, jansson or libpfm4; the workloads' own (pthread, hiredis) are there" ||
 	fail "nm: no symbol of the runner's libraries" "$syms"
-if nm "$TOP/flushbench" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
+if nm "$FB" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
 	pass "nm: the worker holds no store, counters, config or placement code"
 else
 	fail "nm: the worker's own code" "$(nm "$W" | grep 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign' | head -3 | tr '\n' ' ')"
