@@ -7,7 +7,7 @@
 #                  worker and the helpers there (nothing in the environment
 #                  points elsewhere), and a fork job's worker really is
 #                  $FB_BIN/flushbench-worker with libasan mapped
-#   reports DIR    one failure per report file the sanitizers wrote into DIR
+#   reports DIR    one failure per report file the sanitizers wrote below DIR
 #                  (ASAN_OPTIONS/UBSAN_OPTIONS log_path, tests/run.sh), with
 #                  its first error line (tests/run.sh prints their heads);
 #                  one pass when there is none
@@ -57,10 +57,11 @@ instrumented() {
 
 reports() {
 	local dir=$1 f n=0
-	for f in "$dir"/*; do
+	# DIR/TEST/asan.PID: TEST is the test's name, '/' as ':'
+	for f in "$dir"/*/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		fail "sanitizers: report $(basename "$f")" "$(grep -m1 -E 'ERROR|runtime error|SUMMARY' "$f" | cut -c1-200)"
+		fail "sanitizers: report ${f#"$dir"/}" "$(grep -m1 -E 'ERROR|runtime error|SUMMARY|fatal error' "$f" | cut -c1-200)"
 	done
 	[ $n = 0 ] && pass "sanitizers: no ASan, LSan or UBSan report in $dir"
 }
