@@ -52,7 +52,7 @@ fi
 # every process it starts) go into a directory of its own, named after it
 san_dir() {
 	[ -n "${san_logs:-}" ] || return 0
-	local d=$san_logs/${1//\//:}
+	local d=$san_logs/${1//\//+}
 	mkdir -p "$d"
 	ASAN_OPTIONS="log_path=$d/asan:$san_asan" UBSAN_OPTIONS="log_path=$d/ubsan:$san_ubsan"
 }

@@ -57,7 +57,7 @@ instrumented() {
 
 reports() {
 	local dir=$1 f n=0
-	# DIR/TEST/asan.PID: TEST is the test's name, '/' as ':'
+	# DIR/TEST/asan.PID: TEST is the test's name, '/' as '+' (':' separates ASAN_OPTIONS)
 	for f in "$dir"/*/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
