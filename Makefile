@@ -1,7 +1,8 @@
 # flushbench: benchmarks and a regression gate for TLB-invalidation and
 # cache-maintenance paths.  `make` builds ./flushbench; `make run` installs
 # what is missing, builds and runs configs/default.yaml; `make test` runs the
-# test suite (unit, integration, guests).
+# test suite (unit, integration, guests); `make test-asan` the unit,
+# integration, analysis and redis tests on sanitized builds (build/asan/).
 #
 # Layout rules (so that adding a unit touches no shared file):
 #  - every .c under lib/, bench/, guest/, analysis/ and workloads/*/ is
