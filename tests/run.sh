@@ -83,7 +83,8 @@ if [ -n "${san_logs:-}" ]; then
 	done
 	# kept for reading when there is a report
 	find "$san_logs" -mindepth 1 -type d -empty -delete
-	[ -n "$(ls -A "$san_logs")" ] && echo "# the reports are in $san_logs" || rm -rf "$san_logs"
+	if [ -n "$(ls -A "$san_logs")" ]; then echo "# the reports are in $san_logs"
+	else rm -rf "$san_logs"; fi
 fi
 if [ -n "$failures" ]; then
 	echo "# the failures again:"
