@@ -334,16 +334,16 @@ static void expand(struct loader *l, struct flb_jobspec *js, struct axis *ax,
 	if (i == nax) {
 		struct flb_jobspec copy = *js;
 
+		if (js->set.placement == FLB_PLACE_CPUS && !js->set.ncpus) {
+			flb_yw_err(w, at, "placement: cpus needs a `cpus: [list]`");
+			return;
+		}
 		copy.params = malloc(js->wl->params_size ? js->wl->params_size : 1);
 		if (!copy.params) {
 			flb_yw_err(w, at, "out of memory");
 			return;
 		}
 		memcpy(copy.params, js->params, js->wl->params_size);
-		if (js->set.placement == FLB_PLACE_CPUS && !js->set.ncpus) {
-			flb_yw_err(w, at, "placement: cpus needs a `cpus: [list]`");
-			return;
-		}
 		copy.line = (int)at->start_mark.line + 1;
 		copy.col = (int)at->start_mark.column + 1;
 		place(l, &copy, at);

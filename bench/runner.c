@@ -1382,6 +1382,8 @@ struct run_args {
 	struct only_list {		/* --only, split at commas */
 		char *v[64];
 		size_t n;
+		char *copy[64];		/* the values split, freed by only_free */
+		size_t ncopy;
 	} only;
 	bool aslr, check;
 	const char *sync;		/* --sync DEV */
@@ -1393,13 +1395,19 @@ static int parse_only(const struct flb_cliopt *o, const char *value, void *dst,
 {
 	struct only_list *l = dst;
 	/* a copy: argv is reused as is for the ASLR re-exec */
-	char *list = strdup(value), *save = NULL;
+	char *list, *save = NULL;
 
 	(void)o;
+	if (l->ncopy == sizeof(l->copy) / sizeof(l->copy[0])) {
+		snprintf(why, len, "given more than %zu times", l->ncopy);
+		return -1;
+	}
+	list = strdup(value);
 	if (!list) {
 		snprintf(why, len, "out of memory");
 		return -1;
 	}
+	l->copy[l->ncopy++] = list;
 	for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
 		if (l->n == sizeof(l->v) / sizeof(l->v[0])) {
 			snprintf(why, len, "more than %zu workloads", l->n);
@@ -1408,6 +1416,13 @@ static int parse_only(const struct flb_cliopt *o, const char *value, void *dst,
 		l->v[l->n++] = s;
 	}
 	return 0;
+}
+
+static void only_free(struct only_list *l)
+{
+	for (size_t i = 0; i < l->ncopy; i++)
+		free(l->copy[i]);
+	l->ncopy = l->n = 0;
 }
 
 /* --repeat R: the suite's own setting, with its range. */
@@ -1489,8 +1504,10 @@ int flb_cmd_run(int argc, char **argv)
 	char **argv0 = argv - 1;	/* "flushbench" "run" ...: for re-exec */
 
 	n = flb_cli_parse(&run_cli, argc, argv, &a, NULL, 0);
-	if (n < 0)
+	if (n < 0) {
+		only_free(&a.only);
 		return flb_cli_exit(n);
+	}
 	o = a.o;
 	if (!a.aslr && !a.check)
 		aslr_off(argv0);
@@ -1498,8 +1515,10 @@ int flb_cmd_run(int argc, char **argv)
 	o.nonly = a.only.n;
 	/* a duet's guest has the vCPUs the duet gave it: skip what cannot fit */
 	flb_config_impossible_skip = a.sync != NULL;
-	if (flb_config_load(o.config, o.only, o.nonly, &r.suite, stderr))
+	if (flb_config_load(o.config, o.only, o.nonly, &r.suite, stderr)) {
+		only_free(&a.only);
 		return FLB_EXIT_USAGE;
+	}
 	/* any --repeat, or a suite's repeat: from 2, runs rounds */
 	o.rounds = (unsigned int)(a.set.repeat ? a.set.repeat :
 				  r.suite.set.repeat > 1 ? r.suite.set.repeat : 0);
@@ -1599,6 +1618,7 @@ out_suite:
 		free(r.unsupported[i]);
 	free(r.unsupported);
 	flb_config_free(&r.suite);
+	only_free(&a.only);
 	if (r.sync_fd >= 0)
 		close(r.sync_fd);
 	return ret;

@@ -11,7 +11,10 @@
 #                        far); every script ends with it, also when it
 #                        stops early on purpose, so that one that dies
 #                        before its end is a failure (no plan)
-# Scripts get FB (./flushbench), TOP (the tree) and a private T (temp dir).
+# Scripts get FB (./flushbench), TOP (the tree) and a private T (temp dir),
+# and FB_BIN and FB_TESTS, where the programs under test are (tests/run.sh:
+# the tree and build/tests, or build/asan and build/asan/tests).
+: "${FB_BIN:=$TOP}" "${FB_TESTS:=$TOP/build/tests}"
 _tap_n=0
 pass() { _tap_n=$((_tap_n + 1)); echo "ok - $1"; }
 fail() { _tap_n=$((_tap_n + 1)); echo "not ok - $1 # $2"; }

@@ -8,7 +8,7 @@
 # broken documents fail it. Bad input exits 2 with a message; the store
 # is never written.
 . "$TOP/tests/lib.sh"
-MKDB="$TOP/build/tests/fb-mkdb"
+MKDB="$FB_TESTS/fb-mkdb"
 CHECK="$TOP/tests/analysis/export_check.py"
 SCHEMA="$TOP/analysis/kcidb/schema-v05.03.json"
 DB="$T/r.db"

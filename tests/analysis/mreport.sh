@@ -8,7 +8,7 @@
 # cell is named with its command; the matrix FILE gives the same report
 # as its labels; the HTML validates; the store is not written.
 . "$TOP/tests/lib.sh"
-MKDB="$TOP/build/tests/fb-mkdb"
+MKDB="$FB_TESTS/fb-mkdb"
 DB="$T/m.db"
 [ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
 

@@ -7,7 +7,7 @@
 # where a row was made slower and none on a flat series; every PNG is
 # 1200 px wide and gnuplot says nothing at all (every NAME.log empty).
 . "$TOP/tests/lib.sh"
-MKDB="$TOP/build/tests/fb-mkdb"
+MKDB="$FB_TESTS/fb-mkdb"
 DB="$T/p.db"
 [ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
 command -v gnuplot >/dev/null || { skip "plots" "no gnuplot (Debian: gnuplot-nox)"; done_testing; exit 0; }

@@ -7,7 +7,7 @@
 # Class, plots, environment, valid HTML5). Bad input exits 2; the store
 # is never written.
 . "$TOP/tests/lib.sh"
-MKDB="$TOP/build/tests/fb-mkdb"
+MKDB="$FB_TESTS/fb-mkdb"
 DB="$T/r.db"
 CHECK="$TOP/tests/analysis/report_check.py"
 [ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }

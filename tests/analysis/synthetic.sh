@@ -7,7 +7,7 @@
 # stores the variance components and plan turns them into runs x samples;
 # bad input exits 2; compare/ci/plan/plot/report never write the store.
 . "$TOP/tests/lib.sh"
-MKDB="$TOP/build/tests/fb-mkdb"
+MKDB="$FB_TESTS/fb-mkdb"
 DB="$T/r.db"
 [ -x "$MKDB" ] || { fail "fb-mkdb built" "missing $MKDB (make test-progs)"; done_testing; exit 0; }
 

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	const struct flb_workload *wl;
 	uint64_t ops, done = 0;
 	double t0, ns = 0;
-	struct flb_job *job;
+	struct flb_job *job = NULL;
 	void *params, *state = NULL;
 	int *cpus = NULL, cpu = -1, a = 1, rc, setup_rc;
 	unsigned int ntasks;
@@ -213,24 +213,32 @@ int main(int argc, char **argv)
 			argv[a]);
 		return 2;
 	}
-	params = calloc(1, wl->params_size);
+	params = calloc(1, wl->params_size ? wl->params_size : 1);
+	if (!params) {
+		fprintf(stderr, "wldrive: out of memory\n");
+		return 1;
+	}
 	for (const struct flb_option *o = wl->options; o->name; o++)
 		if (set_opt(o, params, o->def)) {
 			fprintf(stderr, "wldrive: bad default %s=%s\n", o->name, o->def);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	for (int i = a + 2; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		const struct flb_option *o;
 
-		if (!eq)
-			return usage();
+		if (!eq) {
+			rc = usage();
+			goto out;
+		}
 		*eq = '\0';
 		for (o = wl->options; o->name && strcmp(o->name, argv[i]); o++)
 			;
 		if (!o->name || set_opt(o, params, eq + 1)) {
 			fprintf(stderr, "wldrive: bad parameter %s=%s\n", argv[i], eq + 1);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		*eq = '=';
 	}
@@ -246,24 +254,24 @@ int main(int argc, char **argv)
 	job = flb_job_new(wl, params, ntasks, cpus, 0);
 	if (!job || (cpu >= 0 && !cpus)) {
 		fprintf(stderr, "wldrive: out of memory\n");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	rc = flb_job_pin(job, 0);
 	if (rc) {
 		fprintf(stderr, "wldrive: cannot bind to CPU %d: %s\n", cpu, strerror(-rc));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (pad_vmas(pad)) {
 		fprintf(stderr, "wldrive: mapping %lu padding VMAs failed: %s\n",
 			pad, strerror(errno));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (pairs) {
 		rc = abab(wl, job, params, ops, warmup, samples);
-		flb_job_free(job);
-		free(cpus);
-		free(params);
-		return rc;
+		goto out;
 	}
 	rc = setup_rc = wl->setup(job, params, &state);
 	for (unsigned long i = 0; rc == FLB_OK && i < warmup + samples; i++) {
@@ -294,8 +302,10 @@ int main(int argc, char **argv)
 	if (job->reason[0])
 		printf(" reason=\"%s\"", job->reason);
 	printf("\n");
+	rc = rc == FLB_FAIL;
+out:
 	flb_job_free(job);
 	free(cpus);
 	free(params);
-	return rc == FLB_FAIL;
+	return rc;
 }

@@ -3,7 +3,7 @@
 # measures (the rows are read from the script), keeps the guests' one-line
 # format, and the script itself runs each row end to end on a tiny scale.
 . "$TOP/tests/lib.sh"
-W=$TOP/build/tests/wldrive
+W=$FB_TESTS/wldrive
 S=$TOP/scripts/bench-overhead.sh
 if [ ! -x "$W" ]; then
 	fail "wldrive is built (make test-progs)" "no $W"

@@ -15,7 +15,7 @@ else
 fi
 ok=1
 for h in $declared; do
-	[ -x "$TOP/$h" ] || { ok=0; fail "$h is built by make" "no executable $TOP/$h"; }
+	[ -x "$FB_BIN/$h" ] || { ok=0; fail "$h is built by make" "no executable $FB_BIN/$h"; }
 	make -s -C "$TOP" -n "build/arm64/$h" >/dev/null 2>&1 ||
 		{ ok=0; fail "$h has an arm64 rule" "make -n build/arm64/$h failed"; }
 done

@@ -5,7 +5,7 @@
 # makes a fail row with the reason while the run goes on; a missing
 # worker is named.
 . "$TOP/tests/lib.sh"
-W=$TOP/flushbench-worker
+W=$FB_BIN/flushbench-worker
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
 # --- what it links -------------------------------------------------------
@@ -13,18 +13,28 @@ libs='sqlite3|hwloc|yaml|gsl|jansson|pfm'
 # static (bench/module.mk): no interpreter, no shared object needed
 hdr=$(readelf -ld "$W" 2>&1)
 needed=$(echo "$hdr" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+# make test-asan (FLB_SANITIZED=1): the sanitizers' runtimes are shared
+# objects, so that worker is dynamic; it needs none of the runner's
+# libraries, and its libc, libm and hiredis are linked, not in it (U)
+def=TW
 if ! echo "$hdr" | grep -q 'Program Headers'; then
 	fail "the worker is an ELF program" "readelf -ld $W: $(echo "$hdr" | head -2 | tr '\n' ' ')"
+elif [ "${FLB_SANITIZED:-}" = 1 ]; then
+	def=TWU
+	other=$(printf '%s\n' $needed | grep -Ev '^lib(asan|ubsan|c|m|pthread|hiredis)\.so' | tr '\n' ' ')
+	echo "$needed" | grep -q 'libasan\.so' && [ -z "$other" ] &&
+		pass "the sanitized worker needs libasan and only libc, libm, hiredis besides" ||
+		fail "the sanitized worker's shared objects" "needed: $needed"
 elif echo "$hdr" | grep -q 'INTERP' || [ -n "$needed" ]; then
 	fail "the worker is static: no ld.so, no shared object" "interpreter or needed: $needed"
 else
 	pass "the worker is static: no ld.so, no shared object in its mm"
 fi
 syms=$(nm "$W" | awk '{ print $NF }' | grep -E "^(sqlite3_|hwloc_|yaml_|gsl_|json_|pfm_)" | head -5 | tr '\n' ' ')
-[ -z "$syms" ] && nm "$W" | grep -Eq ' [TW] pthread_create$' && nm "$W" | grep -q ' T redisReaderCreate$' &&
+[ -z "$syms" ] && nm "$W" | grep -Eq " [$def] pthread_create(@.*)?\$" && nm "$W" | grep -Eq " [$def] redisReaderCreate\$" &&
 	pass "nm: no symbol of SQLite, hwloc, libyaml, GSL, jansson or libpfm4; the workloads' own (pthread, hiredis) are there" ||
 	fail "nm: no symbol of the runner's libraries" "$syms"
-if nm "$TOP/flushbench" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
+if nm "$FB" | grep -q ' T flb_wl_main\| T main$' && ! nm "$W" | grep -q 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign'; then
 	pass "nm: the worker holds no store, counters, config or placement code"
 else
 	fail "nm: the worker's own code" "$(nm "$W" | grep 'flb_store_\|flb_counters_\|flb_config_load\|flb_pin_assign' | head -3 | tr '\n' ' ')"

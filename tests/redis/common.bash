@@ -2,7 +2,7 @@
 # kv-server and a real redis-server on free loopback ports, and stop them
 # when the script exits, whatever happens.
 . "$TOP/tests/lib.sh"
-RL=$TOP/workloads/redis-like
+RL=$FB_BIN/workloads/redis-like
 KV_SERVER=$RL/kv-server
 KV_BENCH=$RL/kv-bench
 _pids=""

@@ -5,6 +5,7 @@
 #   flood cases (query and output buffer caps) run too.
 # Every case: an error reply or a closed connection, then the server still
 # answers PING; at the end its peak RSS (VmHWM) is bounded.
+import os
 import random
 import socket
 import sys
@@ -221,6 +222,13 @@ with open("/proc/%d/status" % PID) as f:
 hwm = int(st["VmHWM"].split()[0])
 rss = int(st["VmRSS"].split()[0])
 bound = 256 * 1024 if LIMITED else 64 * 1024
-tap(hwm < bound, "peak RSS %d KB under %d KB (now %d KB)" % (hwm, bound, rss),
-    "VmHWM %d KB" % hwm)
+if os.environ.get("FLB_SANITIZED") == "1":
+    # make test-asan: ASan's allocator (quarantine, redzones, shadow) stands
+    # in for glibc's, so the peak RSS is not kv-server's (make test checks it)
+    count += 1
+    print("ok - peak RSS under %d KB # SKIP ASan's allocator replaces glibc "
+          "malloc: VmHWM %d KB is not kv-server's" % (bound, hwm))
+else:
+    tap(hwm < bound, "peak RSS %d KB under %d KB (now %d KB)" % (hwm, bound, rss),
+        "VmHWM %d KB" % hwm)
 print("1..%d" % count)

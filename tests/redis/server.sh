@@ -105,7 +105,12 @@ expect_exit 1 "kv-server --max-query 12Q is refused" "$KV_SERVER" --max-query 12
 grep -q "^usage: kv-server" <("$KV_SERVER" --help) && pass "--help says usage" || fail "--help says usage" "no usage line"
 
 # memory goes back to the kernel under churn: large values are mmap'd and
-# unmapped, small ones freed and trimmed (malloc_trim) in the cron
+# unmapped, small ones freed and trimmed (malloc_trim) in the cron.
+# make test-asan (FLB_SANITIZED=1): ASan's allocator stands in for glibc's
+# (freed memory held in its quarantine, redzones, shadow memory), so RSS and
+# fault counts are not kv-server's: the same commands run, their memory
+# checks are skips there (make test has them)
+asan_why="ASan's allocator (quarantine, redzones, shadow) replaces glibc malloc: RSS and faults are not kv-server's"
 start_kv churn || { fail "kv-server starts" "see above"; done_testing; exit 0; }
 for size in 262144 100; do
 	n=$((50000000 / size))
@@ -115,9 +120,12 @@ for size in 262144 100; do
 	redis-cli -p "$KV_PORT" flushall >/dev/null
 	sleep 0.5	# a few cron ticks
 	empty=$(rss_kb "$KV_PID")
-	[ "$full" -gt 40000 ] && [ "$empty" -lt 10000 ] \
+	if [ "${FLB_SANITIZED:-}" = 1 ]; then
+		skip "memory returned after FLUSHALL ($size B values)" "$asan_why"
+	else [ "$full" -gt 40000 ] && [ "$empty" -lt 10000 ] \
 		&& pass "$n values of $size B: RSS $full KB, after FLUSHALL $empty KB" \
 		|| fail "memory returned after FLUSHALL ($size B values)" "RSS $full KB full, $empty KB after"
+	fi
 done
 
 # BGSAVE's point: the parent takes copy-on-write faults while the child runs
@@ -132,7 +140,10 @@ overwrite() {
 a=$(minflt "$KV_PID"); overwrite; quiet=$(( $(minflt "$KV_PID") - a ))
 a=$(minflt "$KV_PID"); redis-cli -p "$KV_PORT" bgsave >/dev/null; overwrite
 forked=$(( $(minflt "$KV_PID") - a ))
-[ "$forked" -gt 500 ] && [ "$forked" -gt $((10 * quiet)) ] \
+if [ "${FLB_SANITIZED:-}" = 1 ]; then
+	skip "writes during BGSAVE take COW faults" "$asan_why"
+else [ "$forked" -gt 500 ] && [ "$forked" -gt $((10 * quiet)) ] \
 	&& pass "writes during BGSAVE take COW faults: $forked minor faults (without: $quiet)" \
 	|| fail "writes during BGSAVE take COW faults" "$forked minor faults with BGSAVE, $quiet without"
+fi
 done_testing

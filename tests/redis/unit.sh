@@ -2,7 +2,7 @@
 # and the redis_like workload through its struct, against our kv-server and
 # a real redis-server started here.
 . "$TOP/tests/redis/common.bash"
-bin=$TOP/build/tests/redis/unit
+bin=$FB_TESTS/redis/unit
 [ -x "$bin" ] || { fail "redis unit program" "$bin not built (make test-progs)"; done_testing; exit 0; }
 # kv-server is built by `make` (PROGS): missing, the test fails
 [ -x "$KV_SERVER" ] || fail "redis_like with the built-in server" "$KV_SERVER not built"

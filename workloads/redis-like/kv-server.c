@@ -66,6 +66,7 @@ struct client {
 	bool dead;		/* close at the end of this loop turn */
 	char name[64];		/* peer address, for logs */
 	struct client *next_dead;
+	struct client *prev, *next;	/* S.clients: every client not freed */
 };
 
 static struct {
@@ -88,6 +89,7 @@ static struct {
 	struct client **pending;
 	size_t npending, pending_cap;
 	struct client *dead;
+	struct client *clients;	/* closed and freed at exit */
 	unsigned int nclients;
 
 	pid_t child;		/* BGSAVE child, 0: none */
@@ -170,6 +172,12 @@ static void free_dead(void)
 		struct client *c = S.dead;
 
 		S.dead = c->next_dead;
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			S.clients = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
 		epoll_ctl(S.ep, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		kv_buf_free(&c->q);
@@ -872,6 +880,10 @@ static void client_new(int fd, bool unix_sock, const struct sockaddr_storage *sa
 		return;
 	}
 	S.nclients++;
+	c->next = S.clients;
+	if (c->next)
+		c->next->prev = c;
+	S.clients = c;
 }
 
 static void accept_all(struct listener *l)
@@ -1177,6 +1189,10 @@ int main(int argc, char **argv)
 			next_cron = mono_us() + CRON_MS * 1000;
 		}
 	}
+	/* the clients still connected: closed, and freed */
+	for (struct client *c = S.clients; c; c = c->next)
+		client_close(c, NULL);
+	free_dead();
 	if (S.child) {
 		kill(S.child, SIGKILL);
 		reap_child(true);
