@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/common.inc"
 vm_ready vm-mid-import duet-mid-round || { done_testing; exit 0; }
-q() { sqlite3 -batch -noheader "$1" "$2"; }
+q() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$1" "$2"; }
 # the QEMUs whose command line mentions $1
 qemus() {
 	local c
@@ -25,6 +25,11 @@ all_gone() {
 	echo "$alive"
 	return 1
 }
+# Debian's kernel, booted without --headers: no module (not needed
+# here), so no module build in each boot
+kernel=$("$FB" vm --debian generic --arch x86_64 -c "$TOP/tests/vm/tiny.yaml" \
+	--build-only 2> "$T/build.err" | sed -n 's/^kernel=//p')
+[ -n "$kernel" ] || fail "a kernel (vm --build-only)" "none: $(tail -3 "$T/build.err" | tr '\n' ' ')"
 db=$T/v.db
 "$FB" run -q -c "$TOP/configs/quick.yaml" --only munmap --db "$db" --label before >/dev/null 2>&1 ||
 	fail "a store to import into" "flushbench run failed"
@@ -40,7 +45,7 @@ if ! command -v strace >/dev/null; then
 else
 	strace -f -qq -o /dev/null --seccomp-bpf -e trace=pwrite64 \
 		-e inject=pwrite64:delay_exit=200000 \
-		"$FB" vm --debian generic --arch x86_64 -c "$TOP/tests/vm/tiny.yaml" \
+		"$FB" vm --kernel "$kernel" --arch x86_64 --smp 1 -c "$TOP/tests/vm/tiny.yaml" \
 		--db "$db" --label killed --timeout 300 > "$T/vm.out" 2>&1 &
 	st=$!
 	vm="" mid=0
@@ -85,7 +90,7 @@ Y
 ddb=$T/d.db
 cp "$db" "$ddb"
 before=$(q "$ddb" .dump | sha256sum)
-"$FB" duet --debian generic --arch x86_64 --db "$ddb" --timeout 300 \
+"$FB" duet --kernel "$kernel" --arch x86_64 --db "$ddb" --timeout 300 \
 	-c "$T/long.yaml" --rounds 1 --repeat 1 --label-a k-a --label-b k-b > "$T/d.out" 2>&1 &
 pid=$!
 qs="" mid=0
