@@ -5,7 +5,10 @@
 # read-only: PATH: why") and exits non-zero; readers (runs, compare) work;
 # nothing stored changes, not a byte of the file.
 . "$TOP/tests/lib.sh"
-tiny=$TOP/tests/integration/tiny.yaml
+# a copy in $T (711 below): nobody reads it also where the tree is in a
+# directory only root may enter (a clone into mktemp -d)
+tiny=$T/tiny.yaml
+install -m 644 "$TOP/tests/integration/tiny.yaml" "$tiny"
 in_private_mounts "read-only stores"
 q() { sqlite3 "$1" "$2" 2>&1; }
 content() { sqlite3 "$1" "select r.id, r.label, r.status, count(s.id) from runs r left join samples s on s.run_id = r.id group by r.id order by r.id" 2>&1; }
