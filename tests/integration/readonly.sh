@@ -55,6 +55,12 @@ if ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
 	skip "as nobody" "no setpriv (util-linux) or no user nobody here"
 else
 	NB="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	# flushbench and its worker (found beside it) copied where nobody
+	# reaches them: the tree may be in a directory only root may enter
+	fb_tree=$FB
+	mkdir -m 755 "$T/nb"
+	install -m 755 "$FB" "$(dirname "$FB")/flushbench-worker" "$T/nb/"
+	FB=$T/nb/flushbench
 	mkdir -m 777 "$M/wdir"
 	cp "$db" "$M/wdir/r.db"	# 644 root: the file read-only to nobody
 	writer_refused "read-only file" "$M/wdir/r.db" "Permission denied" $NB
@@ -69,6 +75,7 @@ else
 	[ $rc = 2 ] && [ "$out" = "flushbench run: results store read-only: $M/rdir/new.db: cannot create it: $M/rdir: Permission denied" ] &&
 		[ ! -e "$M/rdir/new.db" ] &&
 		pass "a new store in a directory not writable: exit 2: $out" || fail "new store, directory not writable" "exit $rc: $out"
+	FB=$fb_tree
 fi
 
 # --- a read-only file system, with a store a writer was killed at ---
